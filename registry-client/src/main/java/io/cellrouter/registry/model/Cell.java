@@ -1,0 +1,76 @@
+package io.cellrouter.registry.model;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * One cell: a complete, isolated copy of the service, reached at {@code endpoint}.
+ *
+ * <p>{@code region}, {@code tier} and {@code labels} are optional metadata carried through every
+ * store; {@code version} counts the writes of this cell (0 for a cell that was never stored).
+ */
+public record Cell(
+        String name,
+        URI endpoint,
+        CellState state,
+        String region,
+        String tier,
+        Map<String, String> labels,
+        long version) {
+
+    /** Cell and customer names: what is safe in a URL path, a metric tag and a log line. */
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    public Cell {
+        requireNonNull(name, "name");
+        requireNonNull(endpoint, "endpoint");
+        requireNonNull(state, "state");
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("cell name must match " + NAME + ", was '" + name + "'");
+        }
+        validateEndpoint(endpoint);
+    }
+
+    public Cell(String name, URI endpoint, CellState state) {
+        this(name, endpoint, state, null, null, Map.of(), 0);
+    }
+
+    public Cell withState(CellState newState) {
+        return new Cell(name, endpoint, newState, region, tier, labels, version);
+    }
+
+    public Cell withVersion(long newVersion) {
+        return new Cell(name, endpoint, state, region, tier, labels, newVersion);
+    }
+
+    /** The port of the endpoint, with the scheme's default when the URL has none. */
+    public int port() {
+        if (endpoint.getPort() > 0) {
+            return endpoint.getPort();
+        }
+        return "https".equals(scheme()) ? 443 : 80;
+    }
+
+    public String scheme() {
+        return endpoint.getScheme().toLowerCase(Locale.ROOT);
+    }
+
+    static void validateEndpoint(URI endpoint) {
+        String scheme = endpoint.getScheme();
+        if (scheme == null
+                || !(scheme.equalsIgnoreCase("http")
+                        || scheme.equalsIgnoreCase("https")
+                        || scheme.equalsIgnoreCase("h2c"))) {
+            throw new IllegalArgumentException(
+                    "cell endpoint must be an http://, https:// or h2c:// URL, was '" + endpoint + "'");
+        }
+        if (endpoint.getHost() == null || endpoint.getHost().isEmpty()) {
+            throw new IllegalArgumentException("cell endpoint has no host: '" + endpoint + "'");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.cellrouter.registry.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole registry as one document: the file store's format and what {@code registry import}
+ * and {@code registry export} read and write (SPEC section 4). {@code customers} maps customer to
+ * cell; {@code versions} (optional, written by the file store) keeps each placement's version so
+ * that conditional moves survive a reload.
+ */
+public record RegistryDocument(
+        List<Cell> cells, Map<String, String> customers, List<Override> overrides, Map<String, Long> versions) {
+
+    public RegistryDocument {
+        cells = cells == null ? List.of() : List.copyOf(cells);
+        customers =
+                customers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(customers));
+        overrides = overrides == null ? List.of() : List.copyOf(overrides);
+        versions = versions == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(versions));
+    }
+
+    public static RegistryDocument empty() {
+        return new RegistryDocument(List.of(), Map.of(), List.of(), Map.of());
+    }
+}

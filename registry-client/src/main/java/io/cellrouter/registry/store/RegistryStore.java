@@ -1,0 +1,63 @@
+package io.cellrouter.registry.store;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.Placement;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The source of truth for cells, placements and overrides.
+ *
+ * <p>Every method is asynchronous and never blocks its caller: the router calls it from event
+ * loops. Failures complete the future exceptionally: {@link VersionConflictException} for a
+ * conditional write that lost, {@link NotFoundException} for a missing item a write depends on,
+ * and {@link StoreUnavailableException} when the store cannot be reached.
+ *
+ * <p>Every write is a single-item write that is either fully done or not at all, and also appends
+ * a {@link Change} to the store's change feed, which routers follow with {@link #changesSince}.
+ */
+public interface RegistryStore extends AutoCloseable {
+
+    /** The placement of one customer, empty when the customer is not placed. */
+    CompletableFuture<Optional<Placement>> placement(String customer);
+
+    /** Every placement, for preloading a cache at start. */
+    CompletableFuture<List<Placement>> placements();
+
+    /** Every cell. */
+    CompletableFuture<List<Cell>> cells();
+
+    /** Every override that is stored, expired or not; callers ignore the expired ones. */
+    CompletableFuture<List<Override>> overrides();
+
+    /**
+     * Places or moves a customer, conditional on the version the caller read: {@code
+     * expectedVersion} 0 means "the customer must not be placed yet". Completes with the new
+     * placement (version + 1), or with {@link VersionConflictException}.
+     */
+    CompletableFuture<Placement> putPlacement(String customer, String cell, long expectedVersion);
+
+    /** Creates or replaces a cell; completes with the stored cell and its new version. */
+    CompletableFuture<Cell> putCell(Cell cell);
+
+    /** Creates or replaces the override of {@code override.customer()}. */
+    CompletableFuture<Override> putOverride(Override override);
+
+    /** Removes the override of a customer; completes with {@code false} when there was none. */
+    CompletableFuture<Boolean> deleteOverride(String customer);
+
+    /**
+     * The changes after {@code cursor} (0 to start), oldest first. A router keeps the returned
+     * {@link ChangeBatch#cursor()} for the next call. When the feed no longer reaches back to
+     * {@code cursor}, the batch says {@link ChangeBatch#gap()} and the caller reloads everything.
+     */
+    CompletableFuture<ChangeBatch> changesSince(long cursor);
+
+    /** A short name for logs and metrics: {@code file} or {@code dynamodb}. */
+    String kind();
+
+    @java.lang.Override
+    void close();
+}
