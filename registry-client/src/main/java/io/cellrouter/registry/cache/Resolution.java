@@ -9,7 +9,10 @@ import java.time.Duration;
  * @param outcome what to do
  * @param cell the cell to forward to ({@link Outcome#ROUTE} and {@link Outcome#CELL_OFFLINE}), else null
  * @param source where the decision came from
- * @param cacheAge how old the cached placement was, {@link Duration#ZERO} when read just now
+ * @param cacheAge how old the placement was: {@link Duration#ZERO} when it was read from the registry
+ *     for this decision; null when the decision used no placement (override, token hint, default
+ *     cell) and on a cache hit, whose path is kept free of allocation (ask {@link
+ *     Resolver#cacheAge(String)} for the age of a cached entry)
  * @param retryAfter for the 503 outcomes: how long the client should wait, else null
  */
 public record Resolution(Outcome outcome, Cell cell, Source source, Duration cacheAge, Duration retryAfter) {

@@ -1,7 +1,9 @@
 package io.cellrouter.registry.cache;
 
 import io.cellrouter.registry.model.Cell;
+import java.time.Duration;
 import java.util.Collection;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -28,6 +30,14 @@ public interface Resolver extends AutoCloseable {
 
     /** True once the first load (cells, overrides and, with preload, placements) has completed. */
     boolean isReady();
+
+    /**
+     * How long ago the cached placement of {@code customer} was read from the registry, or empty when
+     * it is not cached. For the admin API: it does not count as a use of the entry.
+     */
+    default Optional<Duration> cacheAge(String customer) {
+        return Optional.empty();
+    }
 
     /** Forgets the cached placement of {@code customer}, so the next request reads the registry. */
     void invalidate(String customer);

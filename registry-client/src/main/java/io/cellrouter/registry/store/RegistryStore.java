@@ -55,6 +55,16 @@ public interface RegistryStore extends AutoCloseable {
      */
     CompletableFuture<ChangeBatch> changesSince(long cursor);
 
+    /**
+     * The sequence of the newest change in the feed (0 when there is none): where a reader that has
+     * just loaded everything starts following. Read it <em>before</em> the full load, so that
+     * changes made during the load are replayed rather than missed. The default asks the feed from
+     * the start; stores whose feed is long should answer it more cheaply.
+     */
+    default CompletableFuture<Long> latestSequence() {
+        return changesSince(0).thenApply(ChangeBatch::cursor);
+    }
+
     /** A short name for logs and metrics: {@code file} or {@code dynamodb}. */
     String kind();
 

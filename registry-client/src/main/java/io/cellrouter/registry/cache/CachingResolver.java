@@ -1,0 +1,367 @@
+package io.cellrouter.registry.cache;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.cellrouter.registry.cache.Resolution.Outcome;
+import io.cellrouter.registry.cache.Resolution.Source;
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.store.RegistryStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Resolver} of SPEC section 5 over any {@link RegistryStore}: placements in a Caffeine
+ * cache ({@link PlacementCache}), cells and overrides in memory ({@link RoutingTable}), both kept
+ * current by following the store's change feed ({@link RegistrySync}).
+ *
+ * <pre>
+ * resolve(customer, hint)
+ *   ├─ active override? ── freeze ──► FROZEN (Retry-After: until it expires)
+ *   │                   └─ cell ────► route(cell, OVERRIDE)
+ *   ├─ cached? ─────────── placed ──► route(cell, CACHE)          (completed future, no allocation)
+ *   │                   └─ not ─────► hint? TOKEN : default? DEFAULT : UNKNOWN_CUSTOMER
+ *   └─ one shared registry read
+ *          ├─ placed ──► route(cell, REGISTRY)
+ *          ├─ not ─────► hint? TOKEN : default? DEFAULT : UNKNOWN_CUSTOMER
+ *          └─ failed ──► hint? TOKEN : REGISTRY_UNAVAILABLE
+ * route(cell): unknown cell ► UNKNOWN_CELL; offline ► CELL_OFFLINE; active or draining ► ROUTE
+ * </pre>
+ *
+ * <p>Threads: {@code resolve} runs on the caller's thread and never blocks it; a miss completes on
+ * the thread that completes the store's read. The cache runs its maintenance on {@code executor}
+ * (by default two daemon threads of its own); the follower is scheduled on {@code scheduler} (by
+ * default one daemon thread of its own). The store is not owned: {@link #close()} leaves it open.
+ *
+ * <p>Built with {@link #builder()}; {@link #start()} loads the registry and starts following it.
+ */
+public final class CachingResolver implements Resolver {
+
+    private static final Logger log = LoggerFactory.getLogger(CachingResolver.class);
+
+    private static final CompletableFuture<Resolution> UNKNOWN_CUSTOMER =
+            CompletableFuture.completedFuture(new Resolution(Outcome.UNKNOWN_CUSTOMER, null, Source.NONE, null, null));
+
+    /** Retry-After is in whole seconds; a freeze about to end still asks for one. */
+    private static final Duration MINIMUM_FROZEN_RETRY = Duration.ofSeconds(1);
+
+    private final ResolverConfig config;
+    private final Clock clock;
+    private final Ticker ticker;
+    private final ResolverListener listener;
+    private final long refreshAfterNanos;
+    private final String storeKind;
+    private final PlacementCache placements;
+    private final RegistrySync sync;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
+    private final ExecutorService ownedExecutor;
+    private final CompletableFuture<Resolution> registryUnavailable;
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final AtomicBoolean startRequested = new AtomicBoolean();
+    private final AtomicInteger failedStarts = new AtomicInteger();
+    private volatile boolean ready;
+    private volatile boolean closed;
+    private volatile ScheduledFuture<?> nextTask;
+
+    private CachingResolver(Builder builder) {
+        this.config = builder.config;
+        this.clock = builder.clock;
+        this.ticker = builder.ticker;
+        this.listener = builder.listener;
+        this.refreshAfterNanos = config.refreshAfter().toNanos();
+        this.storeKind = builder.store.kind();
+        this.ownedExecutor = builder.executor == null
+                ? Executors.newFixedThreadPool(2, daemonThreads("cell-router-resolver"))
+                : null;
+        Executor executor = builder.executor == null ? ownedExecutor : builder.executor;
+        this.ownsScheduler = builder.scheduler == null;
+        this.scheduler = ownsScheduler
+                ? Executors.newSingleThreadScheduledExecutor(daemonThreads("cell-router-registry-follower"))
+                : builder.scheduler;
+        MeteredStore store = new MeteredStore(builder.store, listener, ticker);
+        this.placements = new PlacementCache(config, store, ticker, executor);
+        this.sync = new RegistrySync(store, placements, config);
+        this.registryUnavailable = CompletableFuture.completedFuture(
+                new Resolution(Outcome.REGISTRY_UNAVAILABLE, null, Source.NONE, null, config.retryAfter()));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Loads cells, overrides and (with {@code preload}) every placement, then follows the change
+     * feed every {@code pollInterval}. When the load fails the returned future fails, but loading is
+     * retried every {@code pollInterval} until it succeeds and {@link #isReady()} turns true.
+     * Calling it again returns the same future.
+     */
+    public CompletableFuture<Void> start() {
+        if (startRequested.compareAndSet(false, true)) {
+            attemptStart();
+        }
+        return started;
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Resolution> resolve(String customer, String cellHint) {
+        requireNonNull(customer, "customer");
+        RoutingTable table = sync.table();
+        Override override = table.override(customer);
+        if (override != null) {
+            Instant now = clock.instant();
+            if (override.isActiveAt(now)) {
+                return overridden(override, now, table);
+            }
+        }
+        CachedPlacement cached = placements.ready(customer);
+        if (cached != null) {
+            count(ticker.read() - cached.loadedAt() >= refreshAfterNanos ? LookupKind.STALE : LookupKind.HIT);
+            return decide(cached, cellHint, Source.CACHE, table);
+        }
+        count(LookupKind.MISS);
+        return placements.load(customer).handle((loaded, error) -> afterRead(error == null ? loaded : null, cellHint));
+    }
+
+    /** Reads the change feed once and applies it; the follower calls this every {@code pollInterval}. */
+    public CompletableFuture<Void> pollOnce() {
+        return sync.pollOnce();
+    }
+
+    @java.lang.Override
+    public Collection<Cell> cells() {
+        return sync.table().cells();
+    }
+
+    @java.lang.Override
+    public long cacheSize() {
+        return placements.size();
+    }
+
+    @java.lang.Override
+    public boolean isReady() {
+        return ready;
+    }
+
+    @java.lang.Override
+    public Optional<Duration> cacheAge(String customer) {
+        return placements.age(customer);
+    }
+
+    @java.lang.Override
+    public void invalidate(String customer) {
+        placements.invalidate(customer);
+    }
+
+    /** Polls of the change feed that failed since start (each outage is logged once). */
+    public long failedPolls() {
+        return sync.failedPolls();
+    }
+
+    /** The change-feed position up to which this resolver has applied every change. */
+    public long feedCursor() {
+        return sync.cursor();
+    }
+
+    public ResolverConfig config() {
+        return config;
+    }
+
+    /** Stops following the registry and the threads the resolver owns; the store stays open. */
+    @java.lang.Override
+    public void close() {
+        closed = true;
+        ScheduledFuture<?> task = nextTask;
+        if (task != null) {
+            task.cancel(false);
+        }
+        if (ownsScheduler) {
+            scheduler.shutdownNow();
+        }
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+        }
+    }
+
+    private CompletableFuture<Resolution> overridden(Override override, Instant now, RoutingTable table) {
+        if (override.freeze()) {
+            Duration remaining = Duration.between(now, override.expiresAt());
+            Duration retryAfter = remaining.compareTo(MINIMUM_FROZEN_RETRY) < 0 ? MINIMUM_FROZEN_RETRY : remaining;
+            return CompletableFuture.completedFuture(
+                    new Resolution(Outcome.FROZEN, null, Source.OVERRIDE, null, retryAfter));
+        }
+        return table.route(override.cell(), Source.OVERRIDE);
+    }
+
+    private Resolution afterRead(CachedPlacement loaded, String cellHint) {
+        // The table may have changed while the read was in flight: decide on the current one.
+        RoutingTable table = sync.table();
+        if (loaded == null || loaded.failed()) {
+            count(LookupKind.ERROR);
+            return (cellHint != null ? table.route(cellHint, Source.TOKEN) : registryUnavailable).join();
+        }
+        return decide(loaded, cellHint, Source.REGISTRY, table).join();
+    }
+
+    private CompletableFuture<Resolution> decide(
+            CachedPlacement placement, String cellHint, Source source, RoutingTable table) {
+        if (placement.isPlaced()) {
+            return table.route(placement.cell(), source);
+        }
+        if (cellHint != null) {
+            return table.route(cellHint, Source.TOKEN);
+        }
+        if (config.unknownCustomerCell() != null) {
+            return table.route(config.unknownCustomerCell(), Source.DEFAULT);
+        }
+        return UNKNOWN_CUSTOMER;
+    }
+
+    private void count(LookupKind kind) {
+        try {
+            listener.lookup(kind);
+        } catch (RuntimeException e) {
+            // A broken metrics listener must not break routing.
+        }
+    }
+
+    private void attemptStart() {
+        if (closed) {
+            return;
+        }
+        sync.loadAll().whenComplete((ignored, error) -> {
+            if (error == null) {
+                ready = true;
+                if (failedStarts.get() > 0) {
+                    log.info("{} registry: loaded after {} failed attempts; ready", storeKind, failedStarts.get());
+                }
+                started.complete(null);
+                schedule(this::poll);
+                return;
+            }
+            if (failedStarts.getAndIncrement() == 0) {
+                log.warn(
+                        "{} registry: the initial load failed; not ready, retrying every {}: {}",
+                        storeKind,
+                        config.pollInterval(),
+                        RegistrySync.describe(error));
+            }
+            started.completeExceptionally(unwrap(error));
+            schedule(this::attemptStart);
+        });
+    }
+
+    private void poll() {
+        try {
+            sync.pollOnce().whenComplete((ignored, error) -> schedule(this::poll));
+        } catch (RuntimeException e) {
+            log.warn("{} registry: scheduling a poll failed", storeKind, e);
+            schedule(this::poll);
+        }
+    }
+
+    private void schedule(Runnable task) {
+        if (closed) {
+            return;
+        }
+        try {
+            nextTask = scheduler.schedule(task, config.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            if (!closed) {
+                log.warn(
+                        "{} registry: the scheduler rejected the follower; the registry is no longer followed",
+                        storeKind);
+            }
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Builds a {@link CachingResolver}; only {@link #store} is required. */
+    public static final class Builder {
+        private RegistryStore store;
+        private ResolverConfig config = ResolverConfig.defaults();
+        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.systemTicker();
+        private Executor executor;
+        private ScheduledExecutorService scheduler;
+        private ResolverListener listener = ResolverListener.NO_OP;
+
+        private Builder() {}
+
+        public Builder store(RegistryStore store) {
+            this.store = requireNonNull(store, "store");
+            return this;
+        }
+
+        public Builder config(ResolverConfig config) {
+            this.config = requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Wall-clock time, for override expiry. */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Elapsed time, for cache refresh, negative-entry expiry, cache age and store-call timing. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** The cache's executor; not shut down by the resolver. Default: two daemon threads of its own. */
+        public Builder executor(Executor executor) {
+            this.executor = requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Runs the follower; not shut down by the resolver. Default: one daemon thread of its own. */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        public Builder listener(ResolverListener listener) {
+            this.listener = requireNonNull(listener, "listener");
+            return this;
+        }
+
+        public CachingResolver build() {
+            if (store == null) {
+                throw new IllegalStateException("store is required");
+            }
+            return new CachingResolver(this);
+        }
+    }
+}

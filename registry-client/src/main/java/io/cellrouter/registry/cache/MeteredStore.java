@@ -1,0 +1,80 @@
+package io.cellrouter.registry.cache;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.store.ChangeBatch;
+import io.cellrouter.registry.store.RegistryStore;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * The resolver's view of the store: the reads it makes, each timed and reported to the listener,
+ * and each turned into a failed future if the store throws instead of failing its future (so that
+ * nothing above has to guard against both).
+ */
+final class MeteredStore {
+
+    private final RegistryStore store;
+    private final ResolverListener listener;
+    private final Ticker ticker;
+
+    MeteredStore(RegistryStore store, ResolverListener listener, Ticker ticker) {
+        this.store = store;
+        this.listener = listener;
+        this.ticker = ticker;
+    }
+
+    CompletableFuture<Optional<Placement>> placement(String customer) {
+        return call("placement", () -> store.placement(customer));
+    }
+
+    CompletableFuture<List<Placement>> placements() {
+        return call("placements", store::placements);
+    }
+
+    CompletableFuture<List<Cell>> cells() {
+        return call("cells", store::cells);
+    }
+
+    CompletableFuture<List<Override>> overrides() {
+        return call("overrides", store::overrides);
+    }
+
+    CompletableFuture<ChangeBatch> changesSince(long cursor) {
+        return call("changesSince", () -> store.changesSince(cursor));
+    }
+
+    CompletableFuture<Long> latestSequence() {
+        return call("latestSequence", store::latestSequence);
+    }
+
+    String kind() {
+        return store.kind();
+    }
+
+    private <T> CompletableFuture<T> call(String operation, Supplier<CompletableFuture<T>> call) {
+        long start = ticker.read();
+        CompletableFuture<T> future;
+        try {
+            future = call.get();
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        if (future == null) {
+            future = CompletableFuture.failedFuture(new IllegalStateException(operation + " returned no future"));
+        }
+        return future.whenComplete((value, error) -> report(operation, ticker.read() - start, error == null));
+    }
+
+    private void report(String operation, long nanos, boolean success) {
+        try {
+            listener.storeCall(operation, nanos, success);
+        } catch (RuntimeException e) {
+            // A broken metrics listener must not break routing.
+        }
+    }
+}

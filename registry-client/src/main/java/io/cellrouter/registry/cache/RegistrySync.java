@@ -1,0 +1,170 @@
+package io.cellrouter.registry.cache;
+
+import io.cellrouter.registry.store.Change;
+import io.cellrouter.registry.store.ChangeBatch;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the resolver's cells, overrides and cached placements in step with the registry (SPEC
+ * section 11): one full load at start, then the change feed.
+ *
+ * <p>A poll reads the feed once and touches only what changed: a changed placement is re-read only
+ * if that customer is cached, a changed override or cell re-reads the (few) overrides or cells. So
+ * the steady-state cost per poll is one feed read, whatever the size of the cache. When the feed no
+ * longer reaches back to the cursor (a gap), everything is loaded again. The cursor only moves once
+ * everything a batch asked for was applied, so a poll that fails half way is replayed whole.
+ *
+ * <p>Concurrency: loads and polls are chained, never overlapping; each runs on whichever thread
+ * completes the store's futures. The table is swapped atomically, the cache is concurrent.
+ */
+final class RegistrySync {
+
+    private static final Logger log = LoggerFactory.getLogger(RegistrySync.class);
+
+    private final MeteredStore store;
+    private final PlacementCache placements;
+    private final boolean preload;
+    private final AtomicReference<RoutingTable> table;
+    private final AtomicLong failedPolls = new AtomicLong();
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private volatile long failedPollsBeforeOutage;
+    private volatile long cursor;
+    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null); // guarded by this
+
+    RegistrySync(MeteredStore store, PlacementCache placements, ResolverConfig config) {
+        this.store = store;
+        this.placements = placements;
+        this.preload = config.preload();
+        this.table = new AtomicReference<>(RoutingTable.empty(config.retryAfter()));
+    }
+
+    RoutingTable table() {
+        return table.get();
+    }
+
+    /** The feed position up to which every change has been applied. */
+    long cursor() {
+        return cursor;
+    }
+
+    long failedPolls() {
+        return failedPolls.get();
+    }
+
+    /** Loads cells, overrides and (with preload) every placement, and starts the feed from there. */
+    CompletableFuture<Void> loadAll() {
+        return enqueue(this::loadAllNow);
+    }
+
+    /** Reads the change feed once and applies it. */
+    CompletableFuture<Void> pollOnce() {
+        return enqueue(() -> pollNow().whenComplete((ignored, error) -> recordPoll(error)));
+    }
+
+    private synchronized CompletableFuture<Void> enqueue(Supplier<CompletableFuture<Void>> step) {
+        CompletableFuture<Void> next =
+                tail.handle((ignored, error) -> (Void) null).thenCompose(ignored -> step.get());
+        tail = next;
+        return next;
+    }
+
+    private CompletableFuture<Void> loadAllNow() {
+        // The feed position is read first: changes made during the load are then replayed, not lost.
+        return store.latestSequence().thenCompose(head -> reloadEverything().thenRun(() -> cursor = head));
+    }
+
+    private CompletableFuture<Void> pollNow() {
+        long from = cursor;
+        return store.changesSince(from).thenCompose(batch -> apply(batch, from));
+    }
+
+    private CompletableFuture<Void> apply(ChangeBatch batch, long from) {
+        if (batch.gap()) {
+            log.info(
+                    "{} registry: the change feed no longer reaches back to {}; reloading everything",
+                    store.kind(),
+                    from);
+            return reloadEverything().thenRun(() -> cursor = batch.cursor());
+        }
+        boolean cellsChanged = false;
+        boolean overridesChanged = false;
+        Set<String> customers = new LinkedHashSet<>();
+        for (Change change : batch.changes()) {
+            switch (change.kind()) {
+                case CELL -> cellsChanged = true;
+                case OVERRIDE -> overridesChanged = true;
+                case PLACEMENT -> customers.add(change.key());
+            }
+        }
+        List<CompletableFuture<Void>> steps = new ArrayList<>();
+        if (cellsChanged) {
+            steps.add(reloadCells());
+        }
+        if (overridesChanged) {
+            steps.add(reloadOverrides());
+        }
+        for (String customer : customers) {
+            // Customers nobody asked this router about stay uncached: their next request reads them.
+            if (placements.contains(customer)) {
+                steps.add(store.placement(customer)
+                        .thenAccept(placement -> placements.put(customer, placement.orElse(null))));
+            }
+        }
+        return CompletableFuture.allOf(steps.toArray(CompletableFuture<?>[]::new))
+                .thenRun(() -> cursor = batch.cursor());
+    }
+
+    private CompletableFuture<Void> reloadEverything() {
+        CompletableFuture<Void> placementsLoaded = preload
+                ? store.placements().thenAccept(placements::replaceAll)
+                : CompletableFuture.runAsync(placements::invalidateAll, Runnable::run);
+        return CompletableFuture.allOf(reloadCells(), reloadOverrides(), placementsLoaded);
+    }
+
+    private CompletableFuture<Void> reloadCells() {
+        return store.cells().thenAccept(cells -> table.updateAndGet(current -> current.withCells(cells)));
+    }
+
+    private CompletableFuture<Void> reloadOverrides() {
+        return store.overrides()
+                .thenAccept(overrides -> table.updateAndGet(current -> current.withOverrides(overrides)));
+    }
+
+    /** Logs the first failure of an outage and the recovery, and only counts the polls between. */
+    private void recordPoll(Throwable error) {
+        if (error == null) {
+            if (failing.compareAndSet(true, false)) {
+                log.info(
+                        "{} registry: the change feed is readable again after {} failed polls",
+                        store.kind(),
+                        failedPolls.get() - failedPollsBeforeOutage);
+            }
+            return;
+        }
+        long failures = failedPolls.incrementAndGet();
+        if (failing.compareAndSet(false, true)) {
+            failedPollsBeforeOutage = failures - 1;
+            log.warn(
+                    "{} registry: reading the change feed failed; routing on cached placements and retrying"
+                            + " every poll: {}",
+                    store.kind(),
+                    describe(error));
+        }
+    }
+
+    static String describe(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause.toString();
+    }
+}

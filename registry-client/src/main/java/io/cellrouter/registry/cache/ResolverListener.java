@@ -1,0 +1,21 @@
+package io.cellrouter.registry.cache;
+
+/**
+ * Observes the resolver for metrics. Called on the hot path (the caller's thread, often an event
+ * loop): implementations must be quick, must not block and should not throw (a throw is caught and
+ * dropped).
+ */
+public interface ResolverListener {
+
+    ResolverListener NO_OP = new ResolverListener() {};
+
+    /** One placement lookup of {@link Resolver#resolve} (overrides do not count). */
+    default void lookup(LookupKind kind) {}
+
+    /**
+     * One call to the registry store: {@code operation} is the {@link
+     * io.cellrouter.registry.store.RegistryStore} method name ({@code placement}, {@code
+     * changesSince}, ...), {@code nanos} its duration by the resolver's ticker.
+     */
+    default void storeCall(String operation, long nanos, boolean success) {}
+}

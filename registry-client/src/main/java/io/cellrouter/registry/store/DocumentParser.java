@@ -1,0 +1,287 @@
+package io.cellrouter.registry.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.CellState;
+import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.RegistryDocument;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Walks a parsed YAML/JSON tree into a {@link RegistryDocument}, checking every key and value on the
+ * way so that an error names the exact key ({@code cells[1].endpoint}) and the value found there.
+ * The format is described on {@link RegistryDocuments}.
+ */
+final class DocumentParser {
+
+    private static final List<String> TOP_KEYS = List.of("cells", "customers", "overrides", "versions");
+    private static final List<String> CELL_KEYS =
+            List.of("name", "endpoint", "state", "region", "tier", "labels", "version");
+    private static final List<String> OVERRIDE_KEYS = List.of("customer", "cell", "freeze", "expiresAt", "reason");
+
+    private final String source;
+
+    DocumentParser(String source) {
+        this.source = source;
+    }
+
+    RegistryDocument parse(JsonNode root) {
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new InvalidRegistryException(source + ": the document is empty (write {} for an empty registry)");
+        }
+        if (!root.isObject()) {
+            throw error("(document)", "must be a mapping of " + TOP_KEYS, root);
+        }
+        checkKeys(root, "", TOP_KEYS);
+        List<Cell> cells = cells(root.path("cells"));
+        Set<String> cellNames = new HashSet<>();
+        for (int i = 0; i < cells.size(); i++) {
+            if (!cellNames.add(cells.get(i).name())) {
+                throw error(
+                        "cells[" + i + "].name",
+                        "is a duplicate cell",
+                        cells.get(i).name());
+            }
+        }
+        Map<String, String> customers = customers(root.path("customers"), cellNames);
+        List<Override> overrides = overrides(root.path("overrides"), cellNames);
+        Map<String, Long> versions = versions(root.path("versions"), customers);
+        return new RegistryDocument(cells, customers, overrides, versions);
+    }
+
+    private List<Cell> cells(JsonNode node) {
+        List<Cell> cells = new ArrayList<>();
+        if (isAbsent(node)) {
+            return cells;
+        }
+        if (!node.isArray()) {
+            throw error("cells", "must be a list of cells", node);
+        }
+        for (int i = 0; i < node.size(); i++) {
+            cells.add(cell(node.get(i), "cells[" + i + "]"));
+        }
+        return cells;
+    }
+
+    private Cell cell(JsonNode node, String path) {
+        if (!node.isObject()) {
+            throw error(path, "must be a mapping with " + CELL_KEYS, node);
+        }
+        checkKeys(node, path + ".", CELL_KEYS);
+        String name = name(node.path("name"), path + ".name");
+        URI endpoint = endpoint(node.path("endpoint"), path + ".endpoint");
+        CellState state = isAbsent(node.path("state")) ? CellState.ACTIVE : state(node.path("state"), path + ".state");
+        String region = optionalName(node.path("region"), path + ".region");
+        String tier = optionalName(node.path("tier"), path + ".tier");
+        Map<String, String> labels = labels(node.path("labels"), path + ".labels");
+        long version = isAbsent(node.path("version")) ? 0 : number(node.path("version"), path + ".version", 0);
+        return new Cell(name, endpoint, state, region, tier, labels, version);
+    }
+
+    private Map<String, String> customers(JsonNode node, Set<String> cellNames) {
+        Map<String, String> customers = new LinkedHashMap<>();
+        if (isAbsent(node)) {
+            return customers;
+        }
+        if (!node.isObject()) {
+            throw error("customers", "must be a mapping of customer to cell", node);
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String path = "customers." + entry.getKey();
+            checkName(entry.getKey(), "customers", "customer id");
+            String cell = text(entry.getValue(), path);
+            checkCellExists(cell, cellNames, path);
+            customers.put(entry.getKey(), cell);
+        }
+        return customers;
+    }
+
+    private List<Override> overrides(JsonNode node, Set<String> cellNames) {
+        List<Override> overrides = new ArrayList<>();
+        if (isAbsent(node)) {
+            return overrides;
+        }
+        if (!node.isArray()) {
+            throw error("overrides", "must be a list of overrides", node);
+        }
+        Set<String> customers = new HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "overrides[" + i + "]";
+            Override override = override(node.get(i), path, cellNames);
+            if (!customers.add(override.customer())) {
+                throw error(path + ".customer", "has a second override (one per customer)", override.customer());
+            }
+            overrides.add(override);
+        }
+        return overrides;
+    }
+
+    private Override override(JsonNode node, String path, Set<String> cellNames) {
+        if (!node.isObject()) {
+            throw error(path, "must be a mapping with " + OVERRIDE_KEYS, node);
+        }
+        checkKeys(node, path + ".", OVERRIDE_KEYS);
+        String customer = name(node.path("customer"), path + ".customer");
+        String cell = isAbsent(node.path("cell")) ? null : name(node.path("cell"), path + ".cell");
+        boolean freeze = !isAbsent(node.path("freeze")) && bool(node.path("freeze"), path + ".freeze");
+        if (freeze == (cell != null)) {
+            throw error(path, "must have either a cell or freeze: true, not both or neither", node);
+        }
+        if (cell != null) {
+            checkCellExists(cell, cellNames, path + ".cell");
+        }
+        Instant expiresAt = instant(node.path("expiresAt"), path + ".expiresAt");
+        String reason = isAbsent(node.path("reason")) ? null : text(node.path("reason"), path + ".reason");
+        return new Override(customer, cell, freeze, expiresAt, reason);
+    }
+
+    private Map<String, Long> versions(JsonNode node, Map<String, String> customers) {
+        Map<String, Long> versions = new LinkedHashMap<>();
+        if (isAbsent(node)) {
+            return versions;
+        }
+        if (!node.isObject()) {
+            throw error("versions", "must be a mapping of customer to placement version", node);
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String path = "versions." + entry.getKey();
+            if (!customers.containsKey(entry.getKey())) {
+                throw error(path, "names a customer that is not in customers", entry.getKey());
+            }
+            versions.put(entry.getKey(), number(entry.getValue(), path, 1));
+        }
+        return versions;
+    }
+
+    private Map<String, String> labels(JsonNode node, String path) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (isAbsent(node)) {
+            return labels;
+        }
+        if (!node.isObject()) {
+            throw error(path, "must be a mapping of label to string", node);
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            if (entry.getKey().isBlank()) {
+                throw error(path, "has an empty label name", entry.getKey());
+            }
+            labels.put(entry.getKey(), text(entry.getValue(), path + "." + entry.getKey()));
+        }
+        return labels;
+    }
+
+    private URI endpoint(JsonNode node, String path) {
+        String value = text(node, path);
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (URISyntaxException e) {
+            throw error(path, "is not a URL (" + e.getReason() + ")", value);
+        }
+        try {
+            // Cell checks the scheme and host; its message already carries the value.
+            new Cell("probe", uri, CellState.ACTIVE);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRegistryException(source + ": " + path + ": " + e.getMessage());
+        }
+        return uri;
+    }
+
+    private CellState state(JsonNode node, String path) {
+        String value = text(node, path);
+        try {
+            return CellState.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw error(path, "must be one of active, draining, offline", value);
+        }
+    }
+
+    private Instant instant(JsonNode node, String path) {
+        String value = text(node, path);
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            throw error(path, "must be a date-time with a zone, like 2026-12-01T00:00:00Z", value);
+        }
+    }
+
+    private boolean bool(JsonNode node, String path) {
+        if (!node.isBoolean()) {
+            throw error(path, "must be true or false", node);
+        }
+        return node.booleanValue();
+    }
+
+    private long number(JsonNode node, String path, long minimum) {
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw error(path, "must be a whole number", node);
+        }
+        long value = node.longValue();
+        if (value < minimum) {
+            throw error(path, "must be at least " + minimum, node);
+        }
+        return value;
+    }
+
+    private String name(JsonNode node, String path) {
+        String value = text(node, path);
+        checkName(value, path, "name");
+        return value;
+    }
+
+    private String optionalName(JsonNode node, String path) {
+        return isAbsent(node) ? null : name(node, path);
+    }
+
+    private String text(JsonNode node, String path) {
+        if (node.isMissingNode()) {
+            throw new InvalidRegistryException(source + ": " + path + ": is required");
+        }
+        if (!node.isTextual()) {
+            throw error(path, "must be a string (quote numbers and booleans)", node);
+        }
+        return node.textValue();
+    }
+
+    private void checkName(String value, String path, String what) {
+        if (!Cell.NAME.matcher(value).matches()) {
+            throw error(path, what + " must match " + Cell.NAME.pattern(), value);
+        }
+    }
+
+    private void checkCellExists(String cell, Set<String> cellNames, String path) {
+        if (!cellNames.contains(cell)) {
+            throw error(path, "names a cell that is not in cells", cell);
+        }
+    }
+
+    private void checkKeys(JsonNode node, String prefix, List<String> allowed) {
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String key = entry.getKey();
+            if (!allowed.contains(key)) {
+                throw error(prefix + key, "unknown key (allowed: " + String.join(", ", allowed) + ")", key);
+            }
+        }
+    }
+
+    private static boolean isAbsent(JsonNode node) {
+        return node.isMissingNode() || node.isNull();
+    }
+
+    private InvalidRegistryException error(String path, String problem, Object value) {
+        String shown = value instanceof JsonNode && ((JsonNode) value).isTextual()
+                ? ((JsonNode) value).textValue()
+                : String.valueOf(value);
+        return new InvalidRegistryException(source + ": " + path + ": " + problem + ", was '" + shown + "'");
+    }
+}

@@ -1,0 +1,180 @@
+package io.cellrouter.registry.store;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.cellrouter.registry.model.RegistryDocument;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.yaml.snakeyaml.LoaderOptions;
+
+/**
+ * Reads and writes the registry document of SPEC section 4, as YAML or JSON.
+ *
+ * <pre>
+ * cells:
+ *   - name: cell-1
+ *     endpoint: http://10.0.1.10:8080
+ *     state: active            # optional: active (default) | draining | offline
+ *     region: us-east-1        # optional
+ *     tier: prod               # optional
+ *     labels: {cloud: aws}     # optional, string values
+ *     version: 3               # optional, written by the stores: how often the cell was written
+ * customers:
+ *   acme: cell-1
+ * overrides:
+ *   - customer: acme
+ *     cell: cell-2             # or freeze: true
+ *     expiresAt: 2026-12-01T00:00:00Z
+ *     reason: moving           # optional
+ * versions:                    # optional, written by the file store
+ *   acme: 4
+ * </pre>
+ *
+ * <p><b>Placement versions.</b> {@code customers} stays the plain {@code customer: cell} map that
+ * people write by hand. The version of each placement lives in the separate optional {@code
+ * versions} map; a customer missing from it is at version 1, and the file store writes only the
+ * versions above 1, so a hand-written file never needs one. Keeping the versions in the file is what
+ * lets a conditional move (expected version) survive a reload or a restart.
+ *
+ * <p><b>Strictness.</b> An unknown key, a wrongly typed value (a number where a name is expected:
+ * quote it), a duplicate key, a duplicate cell, a name that does not match {@link
+ * io.cellrouter.registry.model.Cell#NAME} or a reference to a cell that is not in {@code cells} is
+ * an {@link InvalidRegistryException} whose message names the source, the key and the bad value. An
+ * empty text is an error too (a truncated file must not become an empty registry); {@code {}} is
+ * the empty registry.
+ */
+public final class RegistryDocuments {
+
+    /** SnakeYAML's default limit is 3 MB; a registry of millions of customers is larger. */
+    private static final int MAX_CODE_POINTS = Integer.MAX_VALUE;
+
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .loaderOptions(loaderOptions())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .build());
+
+    /** JSON goes through Jackson's JSON parser: stricter and much faster than YAML for big documents. */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private RegistryDocuments() {}
+
+    /** Parses and validates a document; {@code source} (a file path) names it in error messages. */
+    public static RegistryDocument parse(String text, String source) {
+        return parse(text.getBytes(StandardCharsets.UTF_8), source);
+    }
+
+    /** Parses and validates a document given as UTF-8 bytes. */
+    public static RegistryDocument parse(byte[] content, String source) {
+        JsonNode root = readTree(content, source);
+        return new DocumentParser(source).parse(root);
+    }
+
+    /**
+     * Reads and validates a file. A file that cannot be read is a {@link StoreUnavailableException};
+     * a file that is not a valid document is an {@link InvalidRegistryException}.
+     */
+    public static RegistryDocument read(Path file) {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new StoreUnavailableException(file + ": cannot read the registry file: " + e, e);
+        }
+        return parse(content, file.toString());
+    }
+
+    /**
+     * Checks the references of a document built in code (every customer and override names a
+     * listed cell, no duplicate cells, valid names and versions), as {@link #parse} does for text.
+     */
+    public static RegistryDocument validate(RegistryDocument document, String source) {
+        return parse(toJson(document), source);
+    }
+
+    /** The document as YAML, in the format {@link #parse} reads. */
+    public static String write(RegistryDocument document) {
+        return render(YAML, document);
+    }
+
+    /** The document as JSON, in the format {@link #parse} reads. */
+    public static String toJson(RegistryDocument document) {
+        return render(JSON, document);
+    }
+
+    private static String render(ObjectMapper mapper, RegistryDocument document) {
+        try {
+            return mapper.writeValueAsString(DocumentWriter.toTree(document));
+        } catch (JsonProcessingException e) {
+            // A tree of strings, numbers and booleans always serializes; this is a bug, not input.
+            throw new IllegalStateException("cannot serialize a registry document", e);
+        }
+    }
+
+    private static JsonNode readTree(byte[] content, String source) {
+        if (isBlank(content)) {
+            throw new InvalidRegistryException(source + ": the document is empty (write {} for an empty registry)");
+        }
+        ObjectMapper mapper = looksLikeJson(content) ? JSON : YAML;
+        try (JsonParser parser = mapper.createParser(content)) {
+            JsonNode root = mapper.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw new InvalidRegistryException(source + ": more than one document in the file");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw new InvalidRegistryException(
+                    source + ": not a valid " + (mapper == JSON ? "JSON" : "YAML") + " document: "
+                            + e.getOriginalMessage() + location(e),
+                    e);
+        } catch (IOException e) {
+            throw new InvalidRegistryException(source + ": cannot parse the document: " + e, e);
+        }
+    }
+
+    private static String location(JsonProcessingException e) {
+        return e.getLocation() == null
+                ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ")";
+    }
+
+    private static boolean isBlank(byte[] content) {
+        for (byte b : content) {
+            if (!Character.isWhitespace(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean looksLikeJson(byte[] content) {
+        for (byte b : content) {
+            if (!Character.isWhitespace(b)) {
+                return b == '{';
+            }
+        }
+        return false;
+    }
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_CODE_POINTS);
+        return options;
+    }
+}

@@ -1,0 +1,62 @@
+package io.cellrouter.registry.store.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+
+/**
+ * Replaces a file so that a reader, or the file after a crash, sees either the whole old content or
+ * the whole new content, never a mix: write a temporary file in the same directory (a rename is only
+ * atomic within one file system), fsync it, rename it over the target, fsync the directory so that
+ * the rename itself is durable.
+ */
+final class AtomicFiles {
+
+    private AtomicFiles() {}
+
+    static void replace(Path target, byte[] content) throws IOException {
+        Path directory = target.toAbsolutePath().getParent();
+        Path temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
+        try {
+            keepPermissions(target, temporary);
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temporary);
+            throw e;
+        }
+        syncDirectory(directory);
+    }
+
+    /** A temporary file is created owner-only; the registry keeps the permissions it had. */
+    private static void keepPermissions(Path target, Path temporary) throws IOException {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(target);
+            Files.setPosixFilePermissions(temporary, permissions);
+        } catch (UnsupportedOperationException | NoSuchFileException e) {
+            // Not a POSIX file system, or no file yet: the defaults are all there is to keep.
+        }
+    }
+
+    private static void syncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open a directory. The rename is still atomic; only its durability
+            // across a power loss is weaker there, which is no reason to fail the write.
+        }
+    }
+}

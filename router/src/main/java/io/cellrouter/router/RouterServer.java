@@ -1,0 +1,230 @@
+package io.cellrouter.router;
+
+import io.cellrouter.registry.cache.CachingResolver;
+import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.registry.store.file.FileRegistryStore;
+import io.cellrouter.router.accesslog.AccessLog;
+import io.cellrouter.router.admin.AdminChannelInitializer;
+import io.cellrouter.router.config.Addresses;
+import io.cellrouter.router.config.RouterConfig;
+import io.cellrouter.router.forward.DrainState;
+import io.cellrouter.router.forward.ExchangeRecorder;
+import io.cellrouter.router.forward.ProxyContext;
+import io.cellrouter.router.forward.UpstreamPool;
+import io.cellrouter.router.identity.IdentityResolver;
+import io.cellrouter.router.metrics.RouterMetrics;
+import io.cellrouter.router.pipeline.ProxyChannelInitializer;
+import io.cellrouter.router.pipeline.Transport;
+import io.cellrouter.router.routing.RequestRouter;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running router: the proxy listener, the admin listener, the registry store and its cached
+ * resolver, wired together. {@link #start} returns once both listeners are bound; readiness
+ * ({@code /readyz}) follows when the registry has loaded.
+ *
+ * <p>Lifecycle: {@link #drainAndStop} is the graceful path of SIGTERM (SPEC section 3): readiness
+ * goes false, the listeners stop accepting, idle connections close, busy ones finish their
+ * exchange with {@code Connection: close}, bounded by the drain timeout; then everything closes.
+ */
+public final class RouterServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
+
+    private final RouterConfig config;
+    private final Transport transport;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final RegistryStore store;
+    private final CachingResolver resolver;
+    private final RouterMetrics metrics;
+    private final AccessLog accessLog;
+    private final DnsAddressResolverGroup dns;
+    private final DrainState drain = new DrainState();
+    private final ChannelGroup clientChannels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private Channel proxyChannel;
+    private Channel adminChannel;
+    private volatile boolean stopped;
+
+    private RouterServer(RouterConfig config, Clock clock) {
+        this.config = config;
+        this.transport = Transport.detect();
+        this.bossGroup = transport.newGroup(1, "cellrouter-accept");
+        this.workerGroup = transport.newGroup(0, "cellrouter-io");
+        this.metrics = new RouterMetrics();
+        this.store = FileRegistryStore.open(config.registry().file(), clock);
+        this.resolver = CachingResolver.builder()
+                .store(store)
+                .config(config.resolver())
+                .clock(clock)
+                .listener(metrics.resolverListener(this::cacheSize))
+                .build();
+        this.accessLog =
+                config.accessLog().enabled() ? new AccessLog(config.accessLog().queueSize(), metrics::accessLogDropped) : null;
+        this.dns = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(transport.datagramChannel())
+                .socketChannelType(transport.socketChannel()));
+    }
+
+    private long cacheSize() {
+        return resolver == null ? 0 : resolver.cacheSize();
+    }
+
+    /** Builds and binds the router; throws (after cleaning up) when a listener cannot bind. */
+    public static RouterServer start(RouterConfig config, Clock clock) throws InterruptedException {
+        RouterServer server = new RouterServer(config, clock);
+        try {
+            server.bind();
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind() throws InterruptedException {
+        resolver.start().whenComplete((ok, e) -> {
+            if (e != null) {
+                LOG.warn("registry not loaded yet ({}); retrying in the background, not ready until it loads",
+                        e.getMessage());
+            } else {
+                LOG.info("registry loaded: {} cells, {} cached placements", resolver.cells().size(), resolver.cacheSize());
+            }
+        });
+        RequestRouter router = new RequestRouter(IdentityResolver.fromConfig(config.identity()), resolver);
+        UpstreamPool pool = new UpstreamPool(
+                transport,
+                config.proxy().upstream(),
+                metrics,
+                dns,
+                config.proxy().maxInitialLineLength(),
+                config.proxy().maxHeaderSize());
+        ProxyContext context = new ProxyContext(
+                router, pool, new ExchangeRecorder(metrics, accessLog, Clock.systemUTC()), config.proxy(), drain, "http");
+
+        proxyChannel = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childHandler(new ProxyChannelInitializer(context, clientChannels))
+                .bind(config.proxy().listen())
+                .sync()
+                .channel();
+        adminChannel = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new AdminChannelInitializer(resolver, metrics, this::ready, config.admin().token()))
+                .bind(config.admin().listen())
+                .sync()
+                .channel();
+        LOG.info(
+                "cell-router {} started: proxy http://{} admin http://{} registry {}:{} transport {}",
+                version(),
+                Addresses.format(proxyAddress()),
+                Addresses.format(adminAddress()),
+                store.kind(),
+                config.registry().file(),
+                transport.name());
+    }
+
+    public boolean ready() {
+        return resolver.isReady() && !drain.draining() && !stopped;
+    }
+
+    public InetSocketAddress proxyAddress() {
+        return (InetSocketAddress) proxyChannel.localAddress();
+    }
+
+    public InetSocketAddress adminAddress() {
+        return (InetSocketAddress) adminChannel.localAddress();
+    }
+
+    public CachingResolver resolver() {
+        return resolver;
+    }
+
+    public RouterMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Graceful stop: stop accepting, let in-flight exchanges finish (at most {@code timeout}),
+     * close what is left. Returns true when nothing was cut off.
+     */
+    public boolean drainAndStop(Duration timeout) {
+        if (!drain.startDraining()) {
+            return true;
+        }
+        LOG.info("draining: {} exchanges in flight, up to {} ms", drain.inFlight(), timeout.toMillis());
+        if (proxyChannel != null) {
+            proxyChannel.close().awaitUninterruptibly();
+        }
+        for (Channel ch : clientChannels) {
+            ch.pipeline().fireUserEventTriggered(DrainState.DRAIN_EVENT);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (drain.inFlight() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20); // the shutdown thread waits; no event loop is blocked
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        boolean clean = drain.inFlight() == 0;
+        if (!clean) {
+            LOG.warn("drain timeout: closing {} unfinished exchanges", drain.inFlight());
+        }
+        close();
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (proxyChannel != null) {
+            proxyChannel.close().awaitUninterruptibly();
+        }
+        if (adminChannel != null) {
+            adminChannel.close().awaitUninterruptibly();
+        }
+        clientChannels.close().awaitUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        dns.close();
+        resolver.close();
+        store.close();
+        if (accessLog != null) {
+            accessLog.close();
+        }
+        LOG.info("cell-router stopped");
+    }
+
+    public static String version() {
+        String v = RouterServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

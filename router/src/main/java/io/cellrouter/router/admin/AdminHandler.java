@@ -1,0 +1,223 @@
+package io.cellrouter.router.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellrouter.registry.cache.Resolution;
+import io.cellrouter.registry.cache.Resolver;
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.router.error.ErrorResponses;
+import io.cellrouter.router.metrics.RouterMetrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Comparator;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin listener's endpoints (SPEC section 6): {@code /healthz}, {@code /readyz} and
+ * {@code /metrics} are open; {@code /admin/v1/*} needs the bearer token, compared in constant
+ * time. Requests are small and aggregated; nothing here is on the request path of customers.
+ */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PREFIX = "/admin/v1/";
+
+    private final Resolver resolver;
+    private final RouterMetrics metrics;
+    private final BooleanSupplier ready;
+    private final byte[] token;
+
+    AdminHandler(Resolver resolver, RouterMetrics metrics, BooleanSupplier ready, String token) {
+        this.resolver = resolver;
+        this.metrics = metrics;
+        this.ready = ready;
+        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            send(ctx, error(HttpResponseStatus.BAD_REQUEST, "malformed_request", "malformed request"), false);
+            return;
+        }
+        String path = new QueryStringDecoder(request.uri()).path();
+        HttpMethod method = request.method();
+        try {
+            if (path.equals("/healthz")) {
+                send(ctx, json(HttpResponseStatus.OK, JSON.createObjectNode().put("status", "ok")), keepAlive);
+            } else if (path.equals("/readyz")) {
+                boolean isReady = ready.getAsBoolean();
+                send(
+                        ctx,
+                        json(
+                                isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                JSON.createObjectNode()
+                                        .put("ready", isReady)
+                                        .put("registryLoaded", resolver.isReady())),
+                        keepAlive);
+            } else if (path.equals("/metrics")) {
+                send(ctx, text(metrics.scrape()), keepAlive);
+            } else if (path.startsWith(PREFIX)) {
+                if (!authorized(request)) {
+                    FullHttpResponse denied = error(
+                            HttpResponseStatus.UNAUTHORIZED, "unauthorized", "a valid admin bearer token is required");
+                    denied.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+                    send(ctx, denied, keepAlive);
+                    return;
+                }
+                admin(ctx, method, path.substring(PREFIX.length()), keepAlive);
+            } else {
+                send(ctx, error(HttpResponseStatus.NOT_FOUND, "not_found", "no such endpoint"), keepAlive);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{} admin request {} {} failed", ctx.channel(), method, path, e);
+            send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", "internal error"), false);
+        }
+    }
+
+    private void admin(ChannelHandlerContext ctx, HttpMethod method, String rest, boolean keepAlive) {
+        String[] parts = rest.split("/", -1);
+        if (parts.length == 1 && parts[0].equals("cells")) {
+            if (!HttpMethod.GET.equals(method)) {
+                send(ctx, methodNotAllowed("GET"), keepAlive);
+                return;
+            }
+            send(ctx, json(HttpResponseStatus.OK, cells()), keepAlive);
+        } else if (parts.length == 2 && parts[0].equals("resolve") && Cell.NAME.matcher(parts[1]).matches()) {
+            if (!HttpMethod.GET.equals(method)) {
+                send(ctx, methodNotAllowed("GET"), keepAlive);
+                return;
+            }
+            String customer = parts[1];
+            resolver.resolve(customer, null).whenComplete((r, e) -> ctx.executor().execute(() -> {
+                if (e != null) {
+                    send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", e.toString()), false);
+                } else {
+                    send(ctx, json(HttpResponseStatus.OK, resolution(customer, r)), keepAlive);
+                }
+            }));
+        } else {
+            send(ctx, error(HttpResponseStatus.NOT_FOUND, "not_found", "no such admin endpoint"), keepAlive);
+        }
+    }
+
+    private ObjectNode cells() {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode array = root.putArray("cells");
+        resolver.cells().stream()
+                .sorted(Comparator.comparing(Cell::name))
+                .forEach(cell -> array.add(cellJson(cell)));
+        return root;
+    }
+
+    static ObjectNode cellJson(Cell cell) {
+        ObjectNode node = JSON.createObjectNode()
+                .put("name", cell.name())
+                .put("endpoint", cell.endpoint().toString())
+                .put("state", cell.state().wireName())
+                .put("version", cell.version());
+        if (cell.region() != null) {
+            node.put("region", cell.region());
+        }
+        if (cell.tier() != null) {
+            node.put("tier", cell.tier());
+        }
+        ObjectNode labels = node.putObject("labels");
+        cell.labels().forEach(labels::put);
+        return node;
+    }
+
+    private static ObjectNode resolution(String customer, Resolution r) {
+        ObjectNode node = JSON.createObjectNode()
+                .put("customer", customer)
+                .put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT))
+                .put("source", r.source().name().toLowerCase(java.util.Locale.ROOT));
+        node.put("cell", r.cell() == null ? null : r.cell().name());
+        if (r.cacheAge() != null) {
+            node.put("cacheAgeMillis", r.cacheAge().toMillis());
+        }
+        if (r.retryAfter() != null) {
+            node.put("retryAfterSeconds", r.retryAfter().toSeconds());
+        }
+        return node;
+    }
+
+    private boolean authorized(FullHttpRequest request) {
+        if (token == null) {
+            return true; // only possible on a loopback listener (ConfigLoader enforces it)
+        }
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] presented = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(presented, token);
+    }
+
+    private static FullHttpResponse methodNotAllowed(String allow) {
+        FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use " + allow);
+        r.headers().set(HttpHeaderNames.ALLOW, allow);
+        return r;
+    }
+
+    static FullHttpResponse error(HttpResponseStatus status, String code, String message) {
+        return response(status, ErrorResponses.json(code, message), HttpHeaderValues.APPLICATION_JSON.toString());
+    }
+
+    private static FullHttpResponse json(HttpResponseStatus status, Object body) {
+        try {
+            return response(status, JSON.writeValueAsString(body), HttpHeaderValues.APPLICATION_JSON.toString());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static FullHttpResponse text(String body) {
+        return response(HttpResponseStatus.OK, body, "text/plain; version=0.0.4; charset=utf-8");
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String body, String contentType) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ByteBuf content = io.netty.buffer.Unpooled.wrappedBuffer(bytes);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        return response;
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(response);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("{} admin connection failed", ctx.channel(), cause);
+        ctx.close();
+    }
+}

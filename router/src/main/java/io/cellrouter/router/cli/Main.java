@@ -1,0 +1,61 @@
+package io.cellrouter.router.cli;
+
+import io.cellrouter.router.RouterServer;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code java -jar cell-router.jar [serve|demo] ...} (SPEC section 3). {@code serve} is the
+ * default command. Exit codes: 0 success, 2 bad arguments or configuration, 1 runtime failure.
+ */
+@Command(
+        name = "cell-router",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Routes each request to the cell of its customer.",
+        subcommands = {ServeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_RUNTIME = 1;
+    public static final int EXIT_USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (for tests: no System.exit). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("cell-router: " + e.getMessage());
+            return EXIT_RUNTIME;
+        });
+        return cli.execute(withDefaultCommand(args));
+    }
+
+    /** {@code serve} is the default: {@code cell-router --config x.yaml} means {@code serve --config x.yaml}. */
+    static String[] withDefaultCommand(String[] args) {
+        if (args.length == 0
+                || (args[0].startsWith("-") && !Arrays.asList("-h", "--help", "-V", "--version").contains(args[0]))) {
+            String[] withServe = new String[args.length + 1];
+            withServe[0] = "serve";
+            System.arraycopy(args, 0, withServe, 1, args.length);
+            return withServe;
+        }
+        return args;
+    }
+
+    @Override
+    public void run() {
+        // Unreachable: there is always a subcommand.
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"cell-router " + RouterServer.version()};
+        }
+    }
+}

@@ -1,0 +1,398 @@
+package io.cellrouter.router.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cellrouter.registry.cache.ResolverConfig;
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.router.config.RouterConfig.AccessLog;
+import io.cellrouter.router.config.RouterConfig.Admin;
+import io.cellrouter.router.config.RouterConfig.DynamoDb;
+import io.cellrouter.router.config.RouterConfig.HeaderSpec;
+import io.cellrouter.router.config.RouterConfig.HostSpec;
+import io.cellrouter.router.config.RouterConfig.IdentitySpec;
+import io.cellrouter.router.config.RouterConfig.JwtSpec;
+import io.cellrouter.router.config.RouterConfig.PathSpec;
+import io.cellrouter.router.config.RouterConfig.Proxy;
+import io.cellrouter.router.config.RouterConfig.QuerySpec;
+import io.cellrouter.router.config.RouterConfig.Registry;
+import io.cellrouter.router.config.RouterConfig.Tls;
+import io.cellrouter.router.config.RouterConfig.Upstream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads the YAML configuration of SPEC section 4 into a {@link RouterConfig}.
+ *
+ * <p>The YAML is walked key by key rather than bound reflectively, so that every error names the
+ * file, the dotted key and the bad value, and every key that is not known is an error (a typo
+ * must never silently fall back to a default). {@code ${NAME}} in a value is replaced by the
+ * environment variable NAME; an unset variable is an error.
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+    private final String source;
+    private final Function<String, String> env;
+    private final Path baseDir;
+
+    private ConfigLoader(String source, Path baseDir, Function<String, String> env) {
+        this.source = source;
+        this.baseDir = baseDir;
+        this.env = env;
+    }
+
+    /** Loads a file with the process environment. */
+    public static RouterConfig load(Path file) {
+        return load(file, System::getenv);
+    }
+
+    public static RouterConfig load(Path file, Function<String, String> env) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read the configuration: " + e.getMessage(), e);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        return new ConfigLoader(file.toString(), dir, env).parse(text);
+    }
+
+    /** Parses YAML text; relative paths resolve against {@code baseDir}. */
+    public static RouterConfig parse(String yaml, String source, Path baseDir, Function<String, String> env) {
+        return new ConfigLoader(source, baseDir, env).parse(yaml);
+    }
+
+    private RouterConfig parse(String text) {
+        JsonNode root;
+        try {
+            root = text.isBlank() ? YAML.createObjectNode() : YAML.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException(source + ": not valid YAML: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigException(source + ": cannot read: " + e.getMessage(), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = YAML.createObjectNode();
+        }
+        Node top = new Node(root, "");
+        top.requireObject();
+        top.allowOnly("proxy", "admin", "registry", "cache", "overrides", "identity", "unknownCustomer", "accessLog");
+
+        Proxy proxy = proxy(top.child("proxy"));
+        Admin admin = admin(top.child("admin"));
+        Registry registry = registry(top.child("registry"));
+        ResolverConfig resolver = resolver(top.child("cache"), top.child("overrides"), top.child("unknownCustomer"));
+        List<IdentitySpec> identity = identity(top.child("identity"));
+        AccessLog accessLog = accessLog(top.child("accessLog"));
+        return new RouterConfig(proxy, admin, registry, resolver, identity, accessLog);
+    }
+
+    private Proxy proxy(Node node) {
+        node.allowOnly(
+                "listen",
+                "tls",
+                "maxInitialLineLength",
+                "maxHeaderSize",
+                "idleTimeout",
+                "drainTimeout",
+                "upstream");
+        Tls tls = null;
+        Node tlsNode = node.child("tls");
+        if (tlsNode.present()) {
+            tlsNode.allowOnly("listen", "certificate", "privateKey");
+            tls = new Tls(
+                    tlsNode.child("listen").address("0.0.0.0:8443"),
+                    tlsNode.child("certificate").requiredPath(),
+                    tlsNode.child("privateKey").requiredPath());
+            throw tlsNode.error("TLS listener is not available in this version (HTTP/2 and TLS come in a later release)");
+        }
+        return new Proxy(
+                node.child("listen").address("0.0.0.0:8080"),
+                tls,
+                node.child("maxInitialLineLength").intIn(256, 65536, 8192),
+                node.child("maxHeaderSize").intIn(1024, 1 << 20, 16384),
+                node.child("idleTimeout").duration(Duration.ofSeconds(60)),
+                node.child("drainTimeout").duration(RouterConfig.DEFAULT_DRAIN_TIMEOUT),
+                upstream(node.child("upstream")));
+    }
+
+    private Upstream upstream(Node node) {
+        node.allowOnly("connectTimeout", "responseTimeout", "idleTimeout", "maxIdlePerCell");
+        Upstream d = RouterConfig.defaultUpstream();
+        return new Upstream(
+                node.child("connectTimeout").duration(d.connectTimeout()),
+                node.child("responseTimeout").duration(d.responseTimeout()),
+                node.child("idleTimeout").duration(d.idleTimeout()),
+                node.child("maxIdlePerCell").intIn(0, 10_000, d.maxIdlePerCell()));
+    }
+
+    private Admin admin(Node node) {
+        node.allowOnly("listen", "token");
+        Node listenNode = node.child("listen");
+        var listen = listenNode.address("127.0.0.1:9090");
+        String token = node.child("token").string(null);
+        if (token != null && token.isEmpty()) {
+            token = null;
+        }
+        if (token == null && !listen.getAddress().isLoopbackAddress()) {
+            throw listenNode.error("admin.token is required when the admin API listens on a non-loopback address");
+        }
+        if (token != null && token.length() < 16) {
+            throw node.child("token").error("admin token must be at least 16 characters");
+        }
+        return new Admin(listen, token);
+    }
+
+    private Registry registry(Node node) {
+        node.allowOnly("file", "dynamodb", "snapshot");
+        Node dynamo = node.child("dynamodb");
+        DynamoDb dynamodb = null;
+        if (dynamo.present()) {
+            dynamo.allowOnly("table", "region", "endpoint");
+            dynamodb = new DynamoDb(
+                    dynamo.child("table").string("cell-router"),
+                    dynamo.child("region").string(null),
+                    dynamo.child("endpoint").string(null));
+            throw dynamo.error("the DynamoDB store is not available in this version; use registry.file");
+        }
+        Path file = node.child("file").path(null);
+        if (file == null) {
+            file = baseDir.resolve("registry.yaml");
+        }
+        return new Registry(file, dynamodb, node.child("snapshot").path(null));
+    }
+
+    private ResolverConfig resolver(Node cache, Node overrides, Node unknownCustomer) {
+        cache.allowOnly("maximumSize", "refreshAfter", "negativeTtl", "preload");
+        overrides.allowOnly("pollInterval");
+        ResolverConfig d = ResolverConfig.defaults();
+        String unknown = unknownCustomer.string("reject");
+        String defaultCell = null;
+        if (!"reject".equals(unknown)) {
+            if (!Cell.NAME.matcher(unknown).matches()) {
+                throw unknownCustomer.error("must be 'reject' or a cell name");
+            }
+            defaultCell = unknown;
+        }
+        return new ResolverConfig(
+                cache.child("maximumSize").longIn(1, 1_000_000_000L, d.maximumSize()),
+                cache.child("refreshAfter").duration(d.refreshAfter()),
+                cache.child("negativeTtl").duration(d.negativeTtl()),
+                cache.child("preload").bool(d.preload()),
+                overrides.child("pollInterval").duration(d.pollInterval()),
+                defaultCell,
+                d.retryAfter());
+    }
+
+    private List<IdentitySpec> identity(Node node) {
+        if (!node.present()) {
+            return List.of(new HeaderSpec("x-customer-id"));
+        }
+        if (!node.value.isArray() || node.value.isEmpty()) {
+            throw node.error("must be a non-empty list of identity sources (jwt, header, host, path, query)");
+        }
+        List<IdentitySpec> specs = new ArrayList<>();
+        for (int i = 0; i < node.value.size(); i++) {
+            Node item = new Node(node.value.get(i), node.path + "[" + i + "]");
+            item.requireObject();
+            if (item.value.size() != 1) {
+                throw item.error("each identity source is a map with exactly one key: jwt, header, host, path or query");
+            }
+            Map.Entry<String, JsonNode> entry = item.value.fields().next();
+            Node source = item.child(entry.getKey());
+            specs.add(
+                    switch (entry.getKey()) {
+                        case "header" -> new HeaderSpec(headerName(source));
+                        case "host" -> new HostSpec(customerPattern(source));
+                        case "path" -> new PathSpec(customerPattern(source));
+                        case "query" -> new QuerySpec(source.requiredString());
+                        case "jwt" -> throw source.error(
+                                "the jwt identity source is not available in this version");
+                        default -> throw source.error(
+                                "unknown identity source; expected one of jwt, header, host, path, query");
+                    });
+        }
+        return specs;
+    }
+
+    private AccessLog accessLog(Node node) {
+        node.allowOnly("enabled", "queueSize");
+        return new AccessLog(node.child("enabled").bool(true), node.child("queueSize").intIn(16, 1 << 22, 65536));
+    }
+
+    private static String headerName(Node node) {
+        String name = node.requiredString().toLowerCase(Locale.ROOT);
+        if (!name.matches("[a-z0-9!#$%&'*+.^_`|~-]+")) {
+            throw node.error("not a valid header name");
+        }
+        return name;
+    }
+
+    private static Pattern customerPattern(Node node) {
+        String regex = node.requiredString();
+        Pattern pattern;
+        try {
+            pattern = Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw node.error("not a valid regular expression: " + e.getDescription());
+        }
+        if (!regex.contains("(?<customer>")) {
+            throw node.error("the pattern needs a named group (?<customer>...)");
+        }
+        return pattern;
+    }
+
+    /** A position in the YAML tree: its value and its dotted key, for error messages. */
+    private final class Node {
+        final JsonNode value;
+        final String path;
+
+        Node(JsonNode value, String path) {
+            this.value = value;
+            this.path = path;
+        }
+
+        boolean present() {
+            return value != null && !value.isMissingNode() && !value.isNull();
+        }
+
+        Node child(String key) {
+            JsonNode child = present() ? value.get(key) : null;
+            return new Node(child, path.isEmpty() ? key : path + "." + key);
+        }
+
+        void requireObject() {
+            if (!value.isObject()) {
+                throw error("must be a map of keys");
+            }
+        }
+
+        void allowOnly(String... keys) {
+            if (!present()) {
+                return;
+            }
+            requireObject();
+            var known = List.of(keys);
+            value.fieldNames().forEachRemaining(name -> {
+                if (!known.contains(name)) {
+                    String key = path.isEmpty() ? name : path + "." + name;
+                    throw new ConfigException(
+                            source + ": unknown key '" + key + "' (known keys here: " + String.join(", ", known) + ")");
+                }
+            });
+        }
+
+        ConfigException error(String problem) {
+            String shown = present() && value.isValueNode() ? " (value '" + value.asText() + "')" : "";
+            return new ConfigException(source + ": " + path + shown + ": " + problem);
+        }
+
+        String string(String fallback) {
+            if (!present()) {
+                return fallback;
+            }
+            if (!value.isValueNode()) {
+                throw error("must be a single value");
+            }
+            return substitute(value.asText());
+        }
+
+        String requiredString() {
+            String text = string(null);
+            if (text == null || text.isBlank()) {
+                throw error("is required");
+            }
+            return text;
+        }
+
+        String substitute(String text) {
+            var matcher = ENV_REF.matcher(text);
+            StringBuilder out = new StringBuilder();
+            while (matcher.find()) {
+                String name = matcher.group(1);
+                String replacement = env.apply(name);
+                if (replacement == null) {
+                    throw error("environment variable " + name + " is not set");
+                }
+                matcher.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(replacement));
+            }
+            matcher.appendTail(out);
+            return out.toString();
+        }
+
+        Path path(Path fallback) {
+            String text = string(null);
+            return text == null ? fallback : baseDir.resolve(text);
+        }
+
+        Path requiredPath() {
+            return baseDir.resolve(requiredString());
+        }
+
+        java.net.InetSocketAddress address(String fallback) {
+            String text = string(fallback);
+            try {
+                return Addresses.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw error(e.getMessage());
+            }
+        }
+
+        Duration duration(Duration fallback) {
+            String text = string(null);
+            if (text == null) {
+                return fallback;
+            }
+            try {
+                return Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw error(e.getMessage());
+            }
+        }
+
+        boolean bool(boolean fallback) {
+            if (!present()) {
+                return fallback;
+            }
+            String text = string(null);
+            return switch (text) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw error("must be true or false");
+            };
+        }
+
+        long longIn(long min, long max, long fallback) {
+            String text = string(null);
+            if (text == null) {
+                return fallback;
+            }
+            long parsed;
+            try {
+                parsed = Long.parseLong(text.replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw error("must be a whole number");
+            }
+            if (parsed < min || parsed > max) {
+                throw error("must be between " + min + " and " + max);
+            }
+            return parsed;
+        }
+
+        int intIn(int min, int max, int fallback) {
+            return (int) longIn(min, max, fallback);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.cellrouter.router.error;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * Every outcome that the router itself produces, with its HTTP status, its gRPC status code and
+ * the {@code error} string of the JSON body (SPEC section 5). The one table of the product.
+ */
+public enum ErrorCode {
+    MISSING_IDENTITY(HttpResponseStatus.UNAUTHORIZED, 16, "missing_identity", false),
+    INVALID_TOKEN(HttpResponseStatus.UNAUTHORIZED, 16, "invalid_token", false),
+    UNKNOWN_CUSTOMER(HttpResponseStatus.NOT_FOUND, 5, "unknown_customer", false),
+    CUSTOMER_FROZEN(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "customer_frozen", true),
+    CELL_OFFLINE(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "cell_offline", true),
+    REGISTRY_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "registry_unavailable", true),
+    CELL_UNREACHABLE(HttpResponseStatus.BAD_GATEWAY, 14, "cell_unreachable", false),
+    CELL_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, 4, "cell_timeout", false),
+    RATE_LIMITED(HttpResponseStatus.TOO_MANY_REQUESTS, 8, "rate_limited", true),
+    CELL_OVERLOADED(HttpResponseStatus.SERVICE_UNAVAILABLE, 8, "cell_overloaded", true),
+    MALFORMED_REQUEST(HttpResponseStatus.BAD_REQUEST, 13, "malformed_request", false),
+    URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, 13, "uri_too_long", false),
+    HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, 13, "headers_too_large", false),
+    SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "shutting_down", true);
+
+    private final HttpResponseStatus status;
+    private final int grpcCode;
+    private final String code;
+    private final boolean retryAfter;
+
+    ErrorCode(HttpResponseStatus status, int grpcCode, String code, boolean retryAfter) {
+        this.status = status;
+        this.grpcCode = grpcCode;
+        this.code = code;
+        this.retryAfter = retryAfter;
+    }
+
+    public HttpResponseStatus status() {
+        return status;
+    }
+
+    /** The gRPC status code (io.grpc.Status.Code value) used in a trailers-only response. */
+    public int grpcCode() {
+        return grpcCode;
+    }
+
+    /** The {@code error} field of the JSON body and the {@code outcome} tag of metrics. */
+    public String code() {
+        return code;
+    }
+
+    /** Whether the response carries {@code Retry-After}. */
+    public boolean hasRetryAfter() {
+        return retryAfter;
+    }
+}

@@ -1,0 +1,71 @@
+package io.cellrouter.router.forward;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.router.accesslog.AccessLog;
+import io.cellrouter.router.accesslog.AccessLogEntry;
+import io.cellrouter.router.metrics.RouterMetrics;
+import java.time.Clock;
+
+/** Records a finished exchange: the request meters, and one access-log line (asynchronously). */
+public final class ExchangeRecorder {
+
+    private final RouterMetrics metrics;
+    private final AccessLog accessLog;
+    private final Clock clock;
+
+    /** {@code accessLog} may be null when the access log is disabled. */
+    public ExchangeRecorder(RouterMetrics metrics, AccessLog accessLog, Clock clock) {
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+        this.clock = clock;
+    }
+
+    RouterMetrics metrics() {
+        return metrics;
+    }
+
+    void record(
+            String remote,
+            String customer,
+            Cell cell,
+            String protocol,
+            String method,
+            String uri,
+            int status,
+            String error,
+            long bytesIn,
+            long bytesOut,
+            long totalNanos,
+            long routerNanos) {
+        String outcome = error != null ? error : statusClass(status);
+        metrics.requestCompleted(cell, protocol, outcome, totalNanos, routerNanos);
+        if (accessLog != null) {
+            int query = uri.indexOf('?');
+            accessLog.log(new AccessLogEntry(
+                    clock.millis(),
+                    remote,
+                    customer,
+                    cell == null ? null : cell.name(),
+                    protocol,
+                    method,
+                    query < 0 ? uri : uri.substring(0, query),
+                    status,
+                    error,
+                    bytesIn,
+                    bytesOut,
+                    totalNanos / 1000,
+                    routerNanos < 0 ? -1 : routerNanos / 1000));
+        }
+    }
+
+    static String statusClass(int status) {
+        return switch (status / 100) {
+            case 1 -> "1xx";
+            case 2 -> "2xx";
+            case 3 -> "3xx";
+            case 4 -> "4xx";
+            case 5 -> "5xx";
+            default -> "other";
+        };
+    }
+}

@@ -1,0 +1,97 @@
+package io.cellrouter.router.forward;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Header rewriting between client and cell (SPEC section 5).
+ *
+ * <p>Hop-by-hop headers (RFC 9110 section 7.6.1) and every header named in {@code Connection}
+ * are removed in both directions. {@code Transfer-Encoding} and {@code Content-Length} stay: the
+ * relay forwards the body in the framing it arrived in, and the codec needs them to frame it.
+ * The {@code x-forwarded-*} and {@code x-cell-router-*} headers are the router's to set: what a
+ * client sends under those names is replaced, never trusted.
+ */
+public final class ForwardHeaders {
+
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+    public static final AsciiString X_CELL_ROUTER_CELL = AsciiString.cached("x-cell-router-cell");
+    private static final String ROUTER_PREFIX = "x-cell-router-";
+
+    private static final AsciiString[] HOP_BY_HOP = {
+        HttpHeaderNames.CONNECTION,
+        HttpHeaderNames.KEEP_ALIVE,
+        AsciiString.cached("proxy-connection"),
+        HttpHeaderNames.PROXY_AUTHENTICATE,
+        HttpHeaderNames.PROXY_AUTHORIZATION,
+        HttpHeaderNames.TE,
+        HttpHeaderNames.UPGRADE
+    };
+
+    private ForwardHeaders() {}
+
+    /** Rewrites request headers in place for the cell. */
+    public static void toCell(HttpHeaders headers, String clientAddress, String proto, String cell) {
+        removeHopByHop(headers);
+        String host = headers.get(HttpHeaderNames.HOST);
+        headers.remove(X_FORWARDED_PORT);
+        removeRouterHeaders(headers);
+        headers.set(X_FORWARDED_FOR, clientAddress);
+        headers.set(X_FORWARDED_PROTO, proto);
+        if (host != null) {
+            headers.set(X_FORWARDED_HOST, host);
+        } else {
+            headers.remove(X_FORWARDED_HOST);
+        }
+        headers.set(X_CELL_ROUTER_CELL, cell);
+    }
+
+    /** Rewrites response headers in place for the client. */
+    public static void toClient(HttpHeaders headers) {
+        removeHopByHop(headers);
+    }
+
+    static void removeHopByHop(HttpHeaders headers) {
+        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (!connection.isEmpty()) {
+            for (String value : connection) {
+                for (String token : value.split(",")) {
+                    String name = token.trim().toLowerCase(Locale.ROOT);
+                    // Connection may not remove framing: that would desynchronise the relay.
+                    if (!name.isEmpty()
+                            && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+                            && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                            && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+                        headers.remove(name);
+                    }
+                }
+            }
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            headers.remove(name);
+        }
+    }
+
+    private static void removeRouterHeaders(HttpHeaders headers) {
+        List<String> doomed = null;
+        for (var entry : headers) {
+            String name = entry.getKey();
+            if (name.length() >= ROUTER_PREFIX.length() && name.regionMatches(true, 0, ROUTER_PREFIX, 0, ROUTER_PREFIX.length())) {
+                if (doomed == null) {
+                    doomed = new ArrayList<>(2);
+                }
+                doomed.add(name);
+            }
+        }
+        if (doomed != null) {
+            doomed.forEach(headers::remove);
+        }
+    }
+}

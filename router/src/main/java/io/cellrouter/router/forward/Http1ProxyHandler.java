@@ -1,0 +1,553 @@
+package io.cellrouter.router.forward;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.ErrorResponses;
+import io.cellrouter.router.error.RouterException;
+import io.cellrouter.router.identity.Identity;
+import io.cellrouter.router.routing.Route;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays HTTP/1.1 exchanges from one client connection to the customers' cells.
+ *
+ * <pre>
+ *  client ──HttpServerCodec──▶ Http1ProxyHandler ──(pooled, same event loop)──▶ HttpClientCodec ──▶ cell
+ *         ◀──────────────────  (UpstreamListener)  ◀── UpstreamRelayHandler ◀───────────────────
+ *
+ *  IDLE ─request head─▶ ROUTING ─route─▶ CONNECTING ─upstream─▶ FORWARDING ─last response part─▶ IDLE
+ *           any step may instead answer with the router's own error (ErrorResponses) ─▶ IDLE or closed
+ * </pre>
+ *
+ * <p>Bodies are streamed part by part, never aggregated. Backpressure: the client is read only
+ * while the upstream channel is writable (and not at all while routing, so at most one socket
+ * read waits in {@link #pending}); the cell is read only while the client is writable. Parts are
+ * written in {@code channelRead} and flushed in {@code channelReadComplete}.
+ *
+ * <p>Concurrency: one instance per client connection; everything, including the upstream channel,
+ * runs on that connection's event loop. The only other thread is the resolver's, whose result is
+ * handed back with {@code eventLoop.execute}.
+ */
+public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Http1ProxyHandler.class);
+    private static final String PROTOCOL = "http1";
+
+    private enum State {
+        IDLE,
+        ROUTING,
+        CONNECTING,
+        FORWARDING,
+        CLOSED
+    }
+
+    private final ProxyContext context;
+    private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
+    private ChannelHandlerContext ctx;
+    private String remote;
+    private State state = State.IDLE;
+
+    // The current exchange; reset by endExchange().
+    private HttpRequest request;
+    private String method;
+    private String uri;
+    private Identity identity;
+    private Cell cell;
+    private boolean keepAlive;
+    private boolean requestComplete;
+    private boolean headForwarded;
+    private boolean responseStarted;
+    private boolean informational;
+    private boolean upstreamReusable;
+    private long startNanos;
+    private long routerNanos;
+    private long bytesIn;
+    private long bytesOut;
+    private int status;
+    private Channel upstream;
+    private UpstreamRelayHandler upstreamRelay;
+    private ScheduledFuture<?> responseTimeout;
+
+    public Http1ProxyHandler(ProxyContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress()
+                : String.valueOf(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpObject http) {
+            handle(http);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void handle(HttpObject msg) {
+        switch (state) {
+            case IDLE -> {
+                if (msg instanceof HttpRequest req) {
+                    startExchange(req);
+                } else {
+                    // The tail of a request that was answered already (e.g. by an error); drop it.
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+            case ROUTING, CONNECTING -> pending.add(msg);
+            case FORWARDING -> {
+                if (!requestComplete && msg instanceof HttpContent content) {
+                    forwardContent(content);
+                } else {
+                    pending.add(msg); // a pipelined request: served after this exchange
+                    updateRead();
+                }
+            }
+            case CLOSED -> ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (upstream != null) {
+            upstream.flush();
+        }
+    }
+
+    private void startExchange(HttpRequest req) {
+        startNanos = System.nanoTime();
+        routerNanos = -1;
+        request = req;
+        method = req.method().name();
+        uri = req.uri();
+        keepAlive = HttpUtil.isKeepAlive(req) && !context.drain().draining();
+        requestComplete = req instanceof LastHttpContent;
+        context.drain().exchangeStarted();
+        context.recorder().metrics().requestStarted();
+        state = State.ROUTING;
+        updateRead();
+
+        if (req.decoderResult().isFailure()) {
+            fail(decoderError(req.decoderResult().cause()));
+            return;
+        }
+        try {
+            identity = context.router().identify(req);
+        } catch (RouterException e) {
+            fail(e);
+            return;
+        }
+        CompletableFuture<Route> route = context.router().route(identity);
+        if (route.isDone()) {
+            routed(route);
+        } else {
+            route.whenComplete((r, e) -> ctx.executor().execute(() -> routed(route)));
+        }
+    }
+
+    private void routed(CompletableFuture<Route> future) {
+        if (state != State.ROUTING) {
+            return; // the client went away meanwhile
+        }
+        Route route;
+        try {
+            route = future.join();
+        } catch (CompletionException e) {
+            fail(e.getCause() instanceof RouterException re ? re : internal(e.getCause()));
+            return;
+        }
+        cell = route.cell();
+        state = State.CONNECTING;
+        ChannelFuture connect = context.pool().acquire(cell, ctx.channel().eventLoop());
+        if (connect.isDone()) {
+            connected(connect);
+        } else {
+            connect.addListener((ChannelFutureListener) this::connected);
+        }
+    }
+
+    private void connected(ChannelFuture future) {
+        if (state != State.CONNECTING) {
+            if (future.isSuccess()) {
+                context.pool().release(future.channel());
+            }
+            return;
+        }
+        if (!future.isSuccess()) {
+            Throwable cause = future.cause();
+            String why = cause instanceof ConnectTimeoutException ? "connect timed out" : cause.getMessage();
+            fail(new RouterException(
+                    ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable: " + why));
+            return;
+        }
+        upstream = future.channel();
+        upstreamRelay = upstream.pipeline().get(UpstreamRelayHandler.class);
+        upstreamRelay.lease(this);
+        upstream.config().setAutoRead(ctx.channel().isWritable());
+
+        ForwardHeaders.toCell(request.headers(), remote, context.scheme(), cell.name());
+        request.setUri(originForm(uri));
+        // The upstream connection stays keep-alive even when the client's does not (Connection
+        // was removed as a hop-by-hop header), so the pooled connection can serve the next one.
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        state = State.FORWARDING;
+        headForwarded = true;
+        upstream.write(request);
+        routerNanos = System.nanoTime() - startNanos;
+        long timeoutMillis = context.config().upstream().responseTimeout().toMillis();
+        responseTimeout = ctx.executor().schedule(this::responseTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+
+        while (!requestComplete && pending.peek() instanceof HttpContent content && !(content instanceof HttpRequest)) {
+            pending.poll();
+            forwardContent(content);
+        }
+        upstream.flush();
+        updateRead();
+    }
+
+    private void forwardContent(HttpContent content) {
+        bytesIn += content.content().readableBytes();
+        if (content instanceof LastHttpContent) {
+            requestComplete = true;
+        }
+        upstream.write(content);
+        if (requestComplete || !upstream.isWritable()) {
+            updateRead();
+        }
+    }
+
+    private void responseTimedOut() {
+        if (state == State.FORWARDING && !responseStarted) {
+            fail(new RouterException(
+                    ErrorCode.CELL_TIMEOUT,
+                    "cell " + cell.name() + " did not answer within "
+                            + context.config().upstream().responseTimeout().toMillis() + " ms"));
+        }
+    }
+
+    @Override
+    public void upstreamRead(HttpObject msg) {
+        if (msg instanceof HttpResponse response) {
+            if (response.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                upstreamFailed("cell " + cell.name() + " sent a malformed response");
+                return;
+            }
+            int code = response.status().code();
+            informational = code >= 100 && code < 200 && code != 101;
+            if (!informational) {
+                cancelResponseTimeout();
+                responseStarted = true;
+                status = code;
+                upstreamReusable = HttpUtil.isKeepAlive(response);
+            }
+            ForwardHeaders.toClient(response.headers());
+            if (!keepAlive && !informational) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+        }
+        if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                upstreamFailed("cell " + cell.name() + " sent a malformed response body");
+                return;
+            }
+            bytesOut += content.content().readableBytes();
+        }
+        ctx.write(msg);
+        if (msg instanceof LastHttpContent) {
+            if (informational) {
+                informational = false;
+            } else {
+                responseComplete();
+                return;
+            }
+        }
+        if (!ctx.channel().isWritable() && upstream != null) {
+            upstream.config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        ctx.flush();
+    }
+
+    @Override
+    public void upstreamWritabilityChanged(boolean writable) {
+        updateRead();
+    }
+
+    @Override
+    public void upstreamClosed(Throwable cause) {
+        if (state != State.FORWARDING) {
+            return;
+        }
+        upstream = null;
+        if (!responseStarted) {
+            fail(new RouterException(
+                    ErrorCode.CELL_UNREACHABLE,
+                    "cell " + cell.name() + " closed the connection before responding"
+                            + (cause == null ? "" : ": " + cause.getMessage())));
+        } else {
+            abort("cell closed the connection mid-response");
+        }
+    }
+
+    private void upstreamFailed(String message) {
+        Channel doomed = upstream;
+        upstream = null;
+        if (doomed != null) {
+            upstreamRelay.release();
+            doomed.close();
+        }
+        if (!responseStarted) {
+            fail(new RouterException(ErrorCode.CELL_UNREACHABLE, message));
+        } else {
+            abort(message);
+        }
+    }
+
+    private void responseComplete() {
+        ctx.flush();
+        if (!requestComplete) {
+            // The cell answered before the whole request body arrived: the rest of the body is
+            // still on the client connection, so neither connection can be reused.
+            keepAlive = false;
+            upstreamReusable = false;
+        }
+        endExchange(null);
+    }
+
+    /** Answers with the router's own error, unless the response has begun (then closes). */
+    private void fail(RouterException error) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (responseStarted) {
+            abort(error.getMessage());
+            return;
+        }
+        cancelResponseTimeout();
+        if (upstream != null) {
+            // A half-written request or an unanswered one: the connection cannot be reused.
+            upstreamRelay.release();
+            upstream.close();
+            upstream = null;
+        }
+        if (!headForwarded) {
+            ReferenceCountUtil.release(request);
+        }
+        // Parts of this request that were read already are not forwarded anywhere.
+        while (!requestComplete && pending.peek() instanceof HttpContent content && !(content instanceof HttpRequest)) {
+            pending.poll();
+            requestComplete = content instanceof LastHttpContent;
+            content.release();
+        }
+        boolean close = !requestComplete || !keepAlive || error.code() == ErrorCode.MALFORMED_REQUEST
+                || error.code() == ErrorCode.URI_TOO_LONG || error.code() == ErrorCode.HEADERS_TOO_LARGE;
+        if (close) {
+            keepAlive = false;
+        }
+        status = error.code().status().code();
+        ctx.writeAndFlush(ErrorResponses.http1(ctx.alloc(), error, close));
+        endExchange(error.code().code());
+    }
+
+    /** Ends the exchange without an answer: the response is cut short, so the client must see a close. */
+    private void abort(String why) {
+        LOG.debug("{} aborting exchange: {}", ctx.channel(), why);
+        if (upstream != null) {
+            upstreamRelay.release();
+            upstream.close();
+            upstream = null;
+        }
+        keepAlive = false;
+        endExchange("aborted");
+    }
+
+    private void endExchange(String error) {
+        cancelResponseTimeout();
+        context.recorder().record(
+                remote,
+                identity == null ? null : identity.customer(),
+                cell,
+                PROTOCOL,
+                method,
+                uri,
+                status,
+                error,
+                bytesIn,
+                bytesOut,
+                System.nanoTime() - startNanos,
+                routerNanos);
+        context.recorder().metrics().requestEnded();
+        context.drain().exchangeEnded();
+
+        if (upstream != null) {
+            Channel ch = upstream;
+            upstream = null;
+            if (upstreamReusable && requestComplete) {
+                context.pool().release(ch);
+            } else {
+                upstreamRelay.release();
+                ch.close();
+            }
+        }
+        boolean close = !keepAlive;
+        request = null;
+        identity = null;
+        cell = null;
+        upstreamRelay = null;
+        responseStarted = false;
+        headForwarded = false;
+        informational = false;
+        upstreamReusable = false;
+        bytesIn = 0;
+        bytesOut = 0;
+        status = 0;
+
+        if (close) {
+            state = State.CLOSED;
+            releasePending();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        state = State.IDLE;
+        while (state == State.IDLE && !pending.isEmpty()) {
+            handle(pending.poll());
+        }
+        updateRead();
+    }
+
+    private void updateRead() {
+        boolean read = switch (state) {
+            case IDLE -> true;
+            case FORWARDING -> !requestComplete && upstream != null && upstream.isWritable() && pending.isEmpty();
+            default -> false;
+        };
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (upstream != null) {
+            upstream.config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && state == State.IDLE) {
+            ctx.close();
+        } else if (evt == DrainState.DRAIN_EVENT) {
+            if (state == State.IDLE) {
+                ctx.close();
+            } else {
+                keepAlive = false;
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (state != State.IDLE && state != State.CLOSED) {
+            abort("client closed the connection");
+        }
+        state = State.CLOSED;
+        releasePending();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("{} connection failed", ctx.channel(), cause);
+        ctx.close();
+    }
+
+    private void releasePending() {
+        HttpObject msg;
+        while ((msg = pending.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void cancelResponseTimeout() {
+        if (responseTimeout != null) {
+            responseTimeout.cancel(false);
+            responseTimeout = null;
+        }
+    }
+
+    private static RouterException decoderError(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return new RouterException(ErrorCode.URI_TOO_LONG, "request line too long");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            return new RouterException(ErrorCode.HEADERS_TOO_LARGE, "request headers too large");
+        } else if (cause instanceof TooLongFrameException) {
+            return new RouterException(ErrorCode.MALFORMED_REQUEST, "request too large");
+        }
+        return new RouterException(
+                ErrorCode.MALFORMED_REQUEST, "malformed request: " + (cause == null ? "unknown" : cause.getMessage()));
+    }
+
+    private static RouterException internal(Throwable cause) {
+        LOG.warn("routing failed unexpectedly", cause);
+        return new RouterException(ErrorCode.REGISTRY_UNAVAILABLE, "routing failed; retry shortly");
+    }
+
+    /** {@code http://host/path?q} (absolute form, RFC 9112 section 3.2.2) becomes {@code /path?q}. */
+    static String originForm(String uri) {
+        if (uri.startsWith("/")) {
+            return uri;
+        }
+        int scheme = uri.indexOf("://");
+        if (scheme < 0) {
+            return uri;
+        }
+        int path = uri.indexOf('/', scheme + 3);
+        int query = uri.indexOf('?', scheme + 3);
+        if (path < 0 || (query >= 0 && query < path)) {
+            return query < 0 ? "/" : "/" + uri.substring(query);
+        }
+        return uri.substring(path);
+    }
+}

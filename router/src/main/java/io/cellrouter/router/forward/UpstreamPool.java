@@ -1,0 +1,147 @@
+package io.cellrouter.router.forward;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.router.config.RouterConfig.Upstream;
+import io.cellrouter.router.metrics.RouterMetrics;
+import io.cellrouter.router.pipeline.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Keep-alive HTTP/1.1 connections to cells, pooled per event loop and per cell endpoint.
+ *
+ * <p>An upstream channel is created on the event loop of the downstream channel that needs it and
+ * only ever used by channels of that loop, so a request never crosses threads and the pool needs
+ * no locks: each loop has its own idle lists in a {@link FastThreadLocal}. Idle connections are
+ * closed after {@code upstream.idleTimeout} and at most {@code maxIdlePerCell} are kept per loop.
+ *
+ * <p>Concurrency: every method must be called on the event loop it is given or the channel's own.
+ */
+public final class UpstreamPool {
+
+    static final AttributeKey<String> POOL_KEY = AttributeKey.valueOf("cellrouter.poolKey");
+
+    private final Transport transport;
+    private final Upstream config;
+    private final RouterMetrics metrics;
+    private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final int maxInitialLineLength;
+    private final int maxHeaderSize;
+    private final FastThreadLocal<Map<String, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
+        @Override
+        protected Map<String, ArrayDeque<Channel>> initialValue() {
+            return new HashMap<>();
+        }
+    };
+
+    public UpstreamPool(
+            Transport transport,
+            Upstream config,
+            RouterMetrics metrics,
+            AddressResolverGroup<InetSocketAddress> resolver,
+            int maxInitialLineLength,
+            int maxHeaderSize) {
+        this.transport = transport;
+        this.config = config;
+        this.metrics = metrics;
+        this.resolver = resolver;
+        this.maxInitialLineLength = maxInitialLineLength;
+        this.maxHeaderSize = maxHeaderSize;
+    }
+
+    /**
+     * An idle pooled channel to the cell, or a new connection (the future fails with the connect
+     * error). Called on {@code loop}.
+     */
+    ChannelFuture acquire(Cell cell, EventLoop loop) {
+        String key = key(cell);
+        ArrayDeque<Channel> channels = idle.get().get(key);
+        if (channels != null) {
+            Channel ch;
+            while ((ch = channels.pollLast()) != null) {
+                if (ch.isActive()) {
+                    return ch.newSucceededFuture();
+                }
+            }
+        }
+        return connect(cell, key, loop);
+    }
+
+    /** Returns a healthy channel whose exchange ended cleanly; anything else is closed. */
+    void release(Channel ch) {
+        UpstreamRelayHandler relay = ch.pipeline().get(UpstreamRelayHandler.class);
+        if (relay == null || !ch.isActive()) {
+            ch.close();
+            return;
+        }
+        relay.release();
+        ArrayDeque<Channel> channels = idle.get().computeIfAbsent(ch.attr(POOL_KEY).get(), k -> new ArrayDeque<>());
+        if (channels.size() >= config.maxIdlePerCell()) {
+            ch.close();
+            return;
+        }
+        // Read while idle, so that a close by the cell is noticed and the channel leaves the pool.
+        ch.config().setAutoRead(true);
+        channels.addLast(ch);
+    }
+
+    private ChannelFuture connect(Cell cell, String key, EventLoop loop) {
+        AtomicInteger gauge = metrics.upstreamConnections(cell);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .resolver(resolver)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .attr(POOL_KEY, key)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast("codec", new HttpClientCodec(maxInitialLineLength, maxHeaderSize, 65536))
+                                .addLast(
+                                        "idle",
+                                        new IdleStateHandler(
+                                                0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast("relay", new UpstreamRelayHandler());
+                    }
+                });
+        ChannelFuture future = bootstrap.connect(cell.endpoint().getHost(), cell.port());
+        future.addListener(f -> {
+            if (f.isSuccess()) {
+                Channel ch = future.channel();
+                gauge.incrementAndGet();
+                ch.closeFuture().addListener(c -> {
+                    gauge.decrementAndGet();
+                    ArrayDeque<Channel> channels = idle.get().get(key);
+                    if (channels != null) {
+                        channels.remove(ch);
+                    }
+                });
+            }
+        });
+        return future;
+    }
+
+    private static String key(Cell cell) {
+        return cell.endpoint().getHost() + ':' + cell.port();
+    }
+}

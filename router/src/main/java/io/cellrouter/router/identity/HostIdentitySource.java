@@ -1,0 +1,36 @@
+package io.cellrouter.router.identity;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The customer id is the {@code customer} group of a pattern on the Host name (port removed). */
+final class HostIdentitySource implements IdentitySource {
+
+    private final Pattern pattern;
+
+    HostIdentitySource(Pattern pattern) {
+        this.pattern = pattern;
+    }
+
+    @Override
+    public Identity identify(HttpRequest request) {
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (host == null) {
+            return null;
+        }
+        Matcher m = pattern.matcher(stripPort(host).toLowerCase(Locale.ROOT));
+        return m.matches() ? new Identity(m.group("customer"), null, "host") : null;
+    }
+
+    static String stripPort(String host) {
+        if (host.startsWith("[")) {
+            int end = host.indexOf(']');
+            return end < 0 ? host : host.substring(0, end + 1);
+        }
+        int colon = host.indexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
+    }
+}

@@ -1,0 +1,190 @@
+package io.cellrouter.router.metrics;
+
+import io.cellrouter.registry.cache.LookupKind;
+import io.cellrouter.registry.cache.ResolverListener;
+import io.cellrouter.registry.model.Cell;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The router's meters (SPEC section 7), registered once and cached per cell so that recording a
+ * request costs a map lookup and two atomic adds, never a registration.
+ *
+ * <p>The cell (with its region and tier) is a tag on every request meter; customers never are:
+ * cells are few, customers are many.
+ *
+ * <p>Concurrency: recorded from every event loop; all state is in concurrent maps and meters.
+ */
+public final class RouterMetrics {
+
+    /** The cell tag of requests refused before a cell was chosen. */
+    public static final String NO_CELL = "none";
+
+    private final PrometheusMeterRegistry registry;
+    private final Map<String, CellMeters> cells = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> upstreamConnections = new ConcurrentHashMap<>();
+    private final Map<LookupKind, Counter> lookups =
+            new EnumMap<>(LookupKind.class);
+    private final AtomicInteger activeRequests = new AtomicInteger();
+    private final Counter accessLogDropped;
+
+    public RouterMetrics() {
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        for (LookupKind kind : LookupKind.values()) {
+            lookups.put(
+                    kind,
+                    Counter.builder("cellrouter.registry.lookups")
+                            .description("Placement lookups by source: cache hit, miss, stale serve, error")
+                            .tag("source", kind.name().toLowerCase(java.util.Locale.ROOT))
+                            .register(registry));
+        }
+        Gauge.builder("cellrouter.requests.active", activeRequests, AtomicInteger::get)
+                .description("Requests being forwarded now")
+                .register(registry);
+        accessLogDropped = Counter.builder("cellrouter.accesslog.dropped")
+                .description("Access-log lines dropped because the writer fell behind")
+                .register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Counts one finished request and its latencies. {@code cell} is null when none was chosen. */
+    public void requestCompleted(Cell cell, String protocol, String outcome, long totalNanos, long routerNanos) {
+        CellMeters meters = cellMeters(cell, protocol);
+        meters.outcome(outcome).increment();
+        meters.total.record(totalNanos, TimeUnit.NANOSECONDS);
+        if (routerNanos >= 0) {
+            meters.routerAdded.record(routerNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    public void requestStarted() {
+        activeRequests.incrementAndGet();
+    }
+
+    public void requestEnded() {
+        activeRequests.decrementAndGet();
+    }
+
+    public void accessLogDropped() {
+        accessLogDropped.increment();
+    }
+
+    /** Pooled and leased connections to a cell: +1 on connect, -1 on close. */
+    public AtomicInteger upstreamConnections(Cell cell) {
+        return upstreamConnections.computeIfAbsent(cell.name(), name -> {
+            AtomicInteger count = new AtomicInteger();
+            Gauge.builder("cellrouter.upstream.connections", count, AtomicInteger::get)
+                    .description("Open connections to a cell")
+                    .tags(cellTags(cell))
+                    .register(registry);
+            return count;
+        });
+    }
+
+    /** Exposes the resolver's cache size and counts its lookups and store calls. */
+    public ResolverListener resolverListener(Supplier<Long> cacheSize) {
+        Gauge.builder("cellrouter.cache.size", cacheSize, s -> s.get().doubleValue())
+                .description("Cached placements, positive and negative")
+                .register(registry);
+        Map<String, Timer> storeTimers = new ConcurrentHashMap<>();
+        return new ResolverListener() {
+            @Override
+            public void lookup(LookupKind kind) {
+                lookups.get(kind).increment();
+            }
+
+            @Override
+            public void storeCall(String operation, long nanos, boolean success) {
+                storeTimers
+                        .computeIfAbsent(operation + (success ? "/ok" : "/error"), key -> Timer.builder(
+                                        "cellrouter.registry.latency")
+                                .description("Registry store calls")
+                                .tag("operation", operation)
+                                .tag("result", success ? "ok" : "error")
+                                .publishPercentileHistogram()
+                                .maximumExpectedValue(Duration.ofSeconds(10))
+                                .register(registry))
+                        .record(nanos, TimeUnit.NANOSECONDS);
+            }
+        };
+    }
+
+    private CellMeters cellMeters(Cell cell, String protocol) {
+        String name = cell == null ? NO_CELL : cell.name();
+        String key = name + '\u0000' + protocol;
+        CellMeters meters = cells.get(key);
+        if (meters == null) {
+            meters = cells.computeIfAbsent(key, k -> new CellMeters(registry, cellTags(cell).and("protocol", protocol)));
+        }
+        return meters;
+    }
+
+    static Tags cellTags(Cell cell) {
+        if (cell == null) {
+            return Tags.of("cell", NO_CELL, "region", "", "tier", "");
+        }
+        return Tags.of(
+                "cell", cell.name(),
+                "region", cell.region() == null ? "" : cell.region(),
+                "tier", cell.tier() == null ? "" : cell.tier());
+    }
+
+    /** The meters of one (cell, protocol): outcome counters are created on first use. */
+    private static final class CellMeters {
+        private final PrometheusMeterRegistry registry;
+        private final Tags tags;
+        private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+        final Timer total;
+        final Timer routerAdded;
+
+        CellMeters(PrometheusMeterRegistry registry, Tags tags) {
+            this.registry = registry;
+            this.tags = tags;
+            total = Timer.builder("cellrouter.request.duration")
+                    .description("Time from the request's first byte to the response's last, through the router")
+                    .tags(tags)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(50_000))
+                    .maximumExpectedValue(Duration.ofSeconds(60))
+                    .register(registry);
+            routerAdded = Timer.builder("cellrouter.request.router")
+                    .description("Time the router spent before the request left for the cell: identity, "
+                            + "routing and the upstream connection")
+                    .tags(tags)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(1_000))
+                    .maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry);
+        }
+
+        Counter outcome(String outcome) {
+            Counter counter = outcomes.get(outcome);
+            if (counter == null) {
+                counter = outcomes.computeIfAbsent(outcome, o -> Counter.builder("cellrouter.requests")
+                        .description("Requests by cell, protocol and outcome (status class or router error)")
+                        .tags(tags)
+                        .tag("outcome", o)
+                        .register(registry));
+            }
+            return counter;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.cellrouter.router.pipeline;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The I/O transport: native epoll when it loads (fewer syscalls and copies), NIO otherwise.
+ * Downstream and upstream channels share one transport so that an upstream channel can live on
+ * its downstream channel's event loop.
+ */
+public record Transport(
+        String name,
+        IoHandlerFactory ioHandlerFactory,
+        Class<? extends ServerChannel> serverChannel,
+        Class<? extends SocketChannel> socketChannel,
+        Class<? extends DatagramChannel> datagramChannel) {
+
+    /** Epoll when available, unless the system property {@code cellrouter.transport=nio}. */
+    public static Transport detect() {
+        if (!"nio".equals(System.getProperty("cellrouter.transport")) && Epoll.isAvailable()) {
+            return new Transport(
+                    "epoll",
+                    EpollIoHandler.newFactory(),
+                    EpollServerSocketChannel.class,
+                    EpollSocketChannel.class,
+                    EpollDatagramChannel.class);
+        }
+        return new Transport(
+                "nio",
+                NioIoHandler.newFactory(),
+                NioServerSocketChannel.class,
+                NioSocketChannel.class,
+                NioDatagramChannel.class);
+    }
+
+    public EventLoopGroup newGroup(int threads, String prefix) {
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(prefix, true), ioHandlerFactory);
+    }
+}

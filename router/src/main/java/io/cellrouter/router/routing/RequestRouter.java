@@ -1,0 +1,65 @@
+package io.cellrouter.router.routing;
+
+import io.cellrouter.registry.cache.Resolution;
+import io.cellrouter.registry.cache.Resolver;
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.RouterException;
+import io.cellrouter.router.identity.Identity;
+import io.cellrouter.router.identity.IdentityResolver;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The routing decision of SPEC section 5 for one request: identity first (synchronously, on the
+ * event loop: it only reads headers), then the cell from the {@link Resolver}. Refusals become a
+ * {@link RouterException} with the code of the table; the future never carries another failure.
+ *
+ * <p>On a cache hit the returned future is already complete, so the caller continues on the same
+ * stack without a thread hop.
+ */
+public final class RequestRouter {
+
+    private final IdentityResolver identities;
+    private final Resolver resolver;
+
+    public RequestRouter(IdentityResolver identities, Resolver resolver) {
+        this.identities = identities;
+        this.resolver = resolver;
+    }
+
+    /** Throws {@link RouterException} when no valid identity is found. */
+    public Identity identify(HttpRequest request) {
+        return identities.identify(request);
+    }
+
+    public CompletableFuture<Route> route(Identity identity) {
+        return resolver.resolve(identity.customer(), identity.cellHint()).thenApply(r -> toRoute(identity, r));
+    }
+
+    static Route toRoute(Identity identity, Resolution r) {
+        String customer = identity.customer();
+        switch (r.outcome()) {
+            case ROUTE:
+                return new Route(identity, r.cell(), r.source());
+            case FROZEN:
+                throw new RouterException(
+                        ErrorCode.CUSTOMER_FROZEN,
+                        "customer " + customer + " is being moved between cells; retry shortly",
+                        r.retryAfter());
+            case CELL_OFFLINE:
+                throw new RouterException(
+                        ErrorCode.CELL_OFFLINE, "cell " + r.cell().name() + " is offline", r.retryAfter());
+            case UNKNOWN_CUSTOMER:
+                throw new RouterException(ErrorCode.UNKNOWN_CUSTOMER, "customer " + customer + " is not known");
+            case REGISTRY_UNAVAILABLE:
+                throw new RouterException(
+                        ErrorCode.REGISTRY_UNAVAILABLE,
+                        "the cell registry is unavailable and customer " + customer + " is not cached",
+                        r.retryAfter());
+            case UNKNOWN_CELL:
+            default:
+                throw new RouterException(
+                        ErrorCode.CELL_UNREACHABLE, "the cell of customer " + customer + " is not in the registry");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.cellrouter.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cellrouter.router.testing.RouterExtension;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Hop-by-hop headers stay on their hop; the router's own headers reach the cell (SPEC section 5). */
+class HeadersIT {
+
+    @RegisterExtension
+    final RouterExtension router = new RouterExtension();
+
+    @Test
+    void hopByHopAndConnectionNamedHeaders_neverReachTheCell() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /hello HTTP/1.1\r\n"
+                        + "Host: example.test\r\n"
+                        + "x-customer-id: acme\r\n"
+                        + "Connection: keep-alive, x-private\r\n"
+                        + "x-private: secret\r\n"
+                        + "Keep-Alive: timeout=5\r\n"
+                        + "Proxy-Connection: keep-alive\r\n"
+                        + "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n"
+                        + "TE: trailers\r\n"
+                        + "x-end-to-end: kept\r\n"
+                        + "\r\n");
+
+        assertThat(response.status()).isEqualTo(200);
+        List<HttpHeaders> received = router.cell("cell-1").receivedHeaders();
+        assertThat(received).hasSize(1);
+        HttpHeaders atCell = received.get(0);
+        for (String name : List.of("connection", "x-private", "keep-alive", "proxy-connection",
+                "proxy-authorization", "te")) {
+            assertThat(atCell.contains(name)).as(name).isFalse();
+        }
+        assertThat(atCell.get("x-end-to-end")).isEqualTo("kept");
+    }
+
+    @Test
+    void forwardingHeaders_areSetByTheRouter_andClientValuesReplaced() throws Exception {
+        RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /hello HTTP/1.1\r\n"
+                        + "Host: example.test\r\n"
+                        + "x-customer-id: globex\r\n"
+                        + "x-forwarded-for: 6.6.6.6\r\n"
+                        + "x-cell-router-cell: cell-1\r\n"
+                        + "x-cell-router-anything: forged\r\n"
+                        + "Connection: close\r\n"
+                        + "\r\n");
+
+        HttpHeaders atCell = router.cell("cell-2").receivedHeaders().get(0);
+        assertThat(atCell.getAll("x-forwarded-for")).containsExactly("127.0.0.1");
+        assertThat(atCell.getAll("x-cell-router-cell")).containsExactly("cell-2");
+        assertThat(atCell.contains("x-cell-router-anything")).isFalse();
+        assertThat(atCell.get("x-forwarded-proto")).isEqualTo("http");
+        assertThat(atCell.get("x-forwarded-host")).isEqualTo("example.test");
+        assertThat(atCell.get("host")).isEqualTo("example.test");
+    }
+
+    @Test
+    void hopByHopResponseHeaders_neverReachTheClient() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /hello HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\n\r\n");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("x-cell-secret")).isNull();
+        assertThat(response.header("keep-alive")).isNull();
+        assertThat(response.header("x-served-by")).isEqualTo("cell-1");
+    }
+
+    @Test
+    void http10Client_getsConnectionClose() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(
+                router.server().proxyAddress(), "GET /hello HTTP/1.0\r\nx-customer-id: acme\r\n\r\n");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.closed()).isTrue();
+    }
+}

@@ -1,0 +1,119 @@
+package io.cellrouter.router.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cellrouter.router.config.RouterConfig.HeaderSpec;
+import io.cellrouter.router.config.RouterConfig.HostSpec;
+import io.cellrouter.router.config.RouterConfig.PathSpec;
+import io.cellrouter.router.config.RouterConfig.QuerySpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    private static RouterConfig parse(String yaml) {
+        return ConfigLoader.parse(yaml, "cfg.yaml", Path.of("/etc/cr"), Map.of("TOKEN", "abcdefghijklmnopqrstu")::get);
+    }
+
+    @Test
+    void emptyFile_givesTheDefaults() {
+        RouterConfig c = parse("");
+
+        assertThat(c.proxy().listen().getPort()).isEqualTo(8080);
+        assertThat(c.admin().listen().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(c.admin().listen().getPort()).isEqualTo(9090);
+        assertThat(c.registry().file()).isEqualTo(Path.of("/etc/cr/registry.yaml"));
+        assertThat(c.resolver().refreshAfter()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.resolver().negativeTtl()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.resolver().unknownCustomerCell()).isNull();
+        assertThat(c.identity()).containsExactly(new HeaderSpec("x-customer-id"));
+    }
+
+    @Test
+    void fullExample_parses() {
+        RouterConfig c = parse("""
+                proxy:
+                  listen: 0.0.0.0:8081
+                admin:
+                  listen: 0.0.0.0:9091
+                  token: ${TOKEN}
+                registry:
+                  file: reg.yaml
+                cache:
+                  maximumSize: 1_000
+                  refreshAfter: 5m
+                  negativeTtl: 250ms
+                  preload: false
+                overrides:
+                  pollInterval: 2s
+                identity:
+                  - header: X-Tenant
+                  - host: '^(?<customer>[a-z0-9-]+)\\.api\\.example\\.com$'
+                  - path: '^/v1/customers/(?<customer>[^/]+)/'
+                  - query: customer
+                unknownCustomer: cell-0
+                """);
+
+        assertThat(c.admin().token()).isEqualTo("abcdefghijklmnopqrstu");
+        assertThat(c.registry().file()).isEqualTo(Path.of("/etc/cr/reg.yaml"));
+        assertThat(c.resolver().maximumSize()).isEqualTo(1000);
+        assertThat(c.resolver().negativeTtl()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.resolver().preload()).isFalse();
+        assertThat(c.resolver().pollInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.resolver().unknownCustomerCell()).isEqualTo("cell-0");
+        assertThat(c.identity()).hasSize(4);
+        assertThat(c.identity().get(0)).isEqualTo(new HeaderSpec("x-tenant"));
+        assertThat(c.identity().get(1)).isInstanceOf(HostSpec.class);
+        assertThat(c.identity().get(2)).isInstanceOf(PathSpec.class);
+        assertThat(c.identity().get(3)).isEqualTo(new QuerySpec("customer"));
+    }
+
+    @Test
+    void unknownKey_isAnErrorNamingFileAndKey() {
+        assertThatThrownBy(() -> parse("cache:\n  maxSize: 10\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cfg.yaml")
+                .hasMessageContaining("cache.maxSize");
+    }
+
+    @Test
+    void badDuration_namesKeyAndValue() {
+        assertThatThrownBy(() -> parse("overrides:\n  pollInterval: 1 second\n"))
+                .hasMessageContaining("overrides.pollInterval")
+                .hasMessageContaining("1 second");
+    }
+
+    @Test
+    void unsetEnvironmentVariable_isAnError() {
+        assertThatThrownBy(() -> parse("admin:\n  token: ${NOPE}\n")).hasMessageContaining("NOPE");
+    }
+
+    @Test
+    void nonLoopbackAdmin_withoutToken_isAnError() {
+        assertThatThrownBy(() -> parse("admin:\n  listen: 0.0.0.0:9090\n"))
+                .hasMessageContaining("admin.token is required");
+    }
+
+    @Test
+    void hostPattern_withoutCustomerGroup_isAnError() {
+        assertThatThrownBy(() -> parse("identity:\n  - host: '^(.*)$'\n"))
+                .hasMessageContaining("identity[0].host")
+                .hasMessageContaining("(?<customer>");
+    }
+
+    @Test
+    void badListenAddress_isAnError() {
+        assertThatThrownBy(() -> parse("proxy:\n  listen: localhost\n")).hasMessageContaining("proxy.listen");
+    }
+
+    @Test
+    void durations_parseAndFormat() {
+        assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Durations.parse("30d")).isEqualTo(Duration.ofDays(30));
+        assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(Durations.format(Duration.ofMinutes(10))).isEqualTo("10m");
+    }
+}

@@ -1,0 +1,83 @@
+package io.cellrouter.router.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cellrouter.router.config.RouterConfig.HeaderSpec;
+import io.cellrouter.router.config.RouterConfig.HostSpec;
+import io.cellrouter.router.config.RouterConfig.PathSpec;
+import io.cellrouter.router.config.RouterConfig.QuerySpec;
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.RouterException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class IdentityResolverTest {
+
+    private final IdentityResolver resolver = IdentityResolver.fromConfig(List.of(
+            new HeaderSpec("x-customer-id"),
+            new HostSpec(Pattern.compile("^(?<customer>[a-z0-9-]+)\\.api\\.example\\.com$")),
+            new PathSpec(Pattern.compile("^/v1/customers/(?<customer>[^/]+)/")),
+            new QuerySpec("customer")));
+
+    private static HttpRequest request(String uri, String... headers) {
+        HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
+        for (int i = 0; i < headers.length; i += 2) {
+            r.headers().add(headers[i], headers[i + 1]);
+        }
+        return r;
+    }
+
+    @Test
+    void header() {
+        assertThat(resolver.identify(request("/", "X-Customer-Id", "acme")))
+                .isEqualTo(new Identity("acme", null, "header"));
+    }
+
+    @Test
+    void host_ignoresPortAndCase() {
+        assertThat(resolver.identify(request("/", "Host", "Globex.API.example.com:8443")).customer())
+                .isEqualTo("globex");
+    }
+
+    @Test
+    void host_thatDoesNotMatch_fallsThrough() {
+        assertThat(resolver.identify(request("/?customer=q", "Host", "www.example.com")).source())
+                .isEqualTo("query");
+    }
+
+    @Test
+    void path() {
+        assertThat(resolver.identify(request("/v1/customers/initech/orders?x=1")).customer()).isEqualTo("initech");
+    }
+
+    @Test
+    void query() {
+        assertThat(resolver.identify(request("/a?b=1&customer=umbrella")).customer()).isEqualTo("umbrella");
+    }
+
+    @Test
+    void order_firstSourceWins() {
+        assertThat(resolver.identify(request("/v1/customers/p/x?customer=q", "x-customer-id", "h")).customer())
+                .isEqualTo("h");
+    }
+
+    @Test
+    void none_isMissingIdentity() {
+        assertThatThrownBy(() -> resolver.identify(request("/")))
+                .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.MISSING_IDENTITY));
+    }
+
+    @Test
+    void invalidCustomerId_isMalformed() {
+        assertThatThrownBy(() -> resolver.identify(request("/", "x-customer-id", "a/b")))
+                .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.MALFORMED_REQUEST));
+    }
+}

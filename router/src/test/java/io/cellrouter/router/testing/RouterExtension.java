@@ -1,0 +1,162 @@
+package io.cellrouter.router.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.cellrouter.router.RouterServer;
+import io.cellrouter.router.config.ConfigLoader;
+import io.cellrouter.router.config.RouterConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Starts, for each test, two real cells ({@link TestCell} "cell-1" and "cell-2"), a file registry
+ * in a temp folder placing acme and initech on cell-1 and globex on cell-2, and a real
+ * {@link RouterServer} on free loopback ports, identity from header, host, path and query.
+ */
+public final class RouterExtension implements BeforeEachCallback, AfterEachCallback {
+
+    public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+
+    private final String extraConfig;
+    private final Map<String, TestCell> cells = new LinkedHashMap<>();
+    private Path dir;
+    private RouterServer server;
+    private HttpClient client;
+
+    public RouterExtension() {
+        this("");
+    }
+
+    /** {@code extraConfig}: YAML appended to the generated configuration (top-level keys). */
+    public RouterExtension(String extraConfig) {
+        this.extraConfig = extraConfig;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        dir = Files.createTempDirectory("router-test");
+        cells.put("cell-1", TestCell.start("cell-1"));
+        cells.put("cell-2", TestCell.start("cell-2"));
+        writeRegistry(
+                """
+                cells:
+                  - name: cell-1
+                    endpoint: %s
+                    region: eu-west-1
+                    tier: prod
+                  - name: cell-2
+                    endpoint: %s
+                customers:
+                  acme: cell-1
+                  initech: cell-1
+                  globex: cell-2
+                """
+                        .formatted(cell("cell-1").endpoint(), cell("cell-2").endpoint()));
+        String config =
+                """
+                proxy:
+                  listen: 127.0.0.1:0
+                  drainTimeout: 5s
+                  upstream:
+                    connectTimeout: 1s
+                    responseTimeout: 5s
+                admin:
+                  listen: 127.0.0.1:0
+                  token: %s
+                registry:
+                  file: registry.yaml
+                identity:
+                  - header: x-customer-id
+                  - host: '^(?<customer>[a-z0-9-]+)\\.api\\.example\\.com$'
+                  - path: '^/v1/customers/(?<customer>[^/]+)/'
+                  - query: customer
+                """
+                        .formatted(ADMIN_TOKEN)
+                        + extraConfig;
+        Path configFile = dir.resolve("config.yaml");
+        Files.writeString(configFile, config);
+        RouterConfig parsed = ConfigLoader.load(configFile);
+        server = RouterServer.start(parsed, Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(10)).until(server::ready);
+        client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        if (server != null) {
+            server.close();
+        }
+        cells.values().forEach(TestCell::close);
+        cells.clear();
+        client = null;
+    }
+
+    public void writeRegistry(String yaml) throws IOException {
+        Path tmp = dir.resolve("registry.yaml.tmp");
+        Files.writeString(tmp, yaml);
+        Files.move(tmp, dir.resolve("registry.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public TestCell cell(String name) {
+        return cells.get(name);
+    }
+
+    /** Stops a cell; its port stays in the registry, so its customers now hit a closed port. */
+    public void stopCell(String name) {
+        cells.get(name).close();
+    }
+
+    public RouterServer server() {
+        return server;
+    }
+
+    public URI proxy(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + server.proxyAddress().getPort() + pathAndQuery);
+    }
+
+    public URI admin(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + server.adminAddress().getPort() + pathAndQuery);
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    /** GET through the router with {@code x-customer-id: customer} (null: no header). */
+    public HttpResponse<String> get(String customer, String path) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(proxy(path)).timeout(Duration.ofSeconds(10));
+        if (customer != null) {
+            request.header("x-customer-id", customer);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> adminGet(String path) throws IOException, InterruptedException {
+        return client.send(
+                HttpRequest.newBuilder(admin(path))
+                        .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
