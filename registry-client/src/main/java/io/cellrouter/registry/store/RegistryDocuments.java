@@ -140,7 +140,8 @@ public final class RegistryDocuments {
         } catch (JsonProcessingException e) {
             throw new InvalidRegistryException(
                     source + ": not a valid " + (mapper == JSON ? "JSON" : "YAML") + " document: "
-                            + e.getOriginalMessage() + location(e),
+                            // SnakeYAML's messages span lines and draw a caret: keep one log line.
+                            + e.getOriginalMessage().replaceAll("\\s+", " ").trim() + location(e),
                     e);
         } catch (IOException e) {
             throw new InvalidRegistryException(source + ": cannot parse the document: " + e, e);

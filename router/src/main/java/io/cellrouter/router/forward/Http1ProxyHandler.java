@@ -377,7 +377,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             requestComplete = content instanceof LastHttpContent;
             content.release();
         }
-        boolean close = !requestComplete || !keepAlive || error.code() == ErrorCode.MALFORMED_REQUEST
+        // A request without a body is complete at its head: its empty last part, still in the
+        // decoder, is dropped when it arrives (IDLE ignores content), so the connection stays usable.
+        boolean close = !(requestComplete || bodyless(request))
+                || !keepAlive
+                || error.code() == ErrorCode.MALFORMED_REQUEST
                 || error.code() == ErrorCode.URI_TOO_LONG || error.code() == ErrorCode.HEADERS_TOO_LARGE;
         if (close) {
             keepAlive = false;
@@ -515,6 +519,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             responseTimeout.cancel(false);
             responseTimeout = null;
         }
+    }
+
+    private static boolean bodyless(HttpRequest request) {
+        return !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0L
+                && !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
     }
 
     private static RouterException decoderError(Throwable cause) {

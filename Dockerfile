@@ -1,0 +1,28 @@
+# cell-router image: built with Maven, run on a JRE as a non-root user.
+#   podman build --format docker -t cell-router .        (or: docker build -t cell-router .)
+#   podman run -p 8080:8080 -p 9090:9090 -v $PWD/config.yaml:/etc/cell-router/config.yaml:ro \
+#       -v $PWD/registry.yaml:/etc/cell-router/registry.yaml cell-router
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml ./
+COPY registry-client/pom.xml registry-client/
+COPY router/pom.xml router/
+COPY registry-client/src registry-client/src
+COPY router/src router/src
+RUN mvn -B -q -DskipTests -Dspotless.skip=true -pl router -am package
+
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin cellrouter \
+    && mkdir -p /etc/cell-router /var/lib/cell-router \
+    && chown cellrouter /var/lib/cell-router
+COPY --from=build /src/router/target/cell-router.jar /opt/cell-router/cell-router.jar
+USER 10001
+WORKDIR /var/lib/cell-router
+EXPOSE 8080 9090
+# Ready when /readyz answers 200. bash's /dev/tcp keeps the image free of curl/wget; the admin
+# listener is on loopback by default, which is where this check runs.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${CELL_ROUTER_ADMIN_PORT:-9090} && printf 'GET /readyz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/cell-router/cell-router.jar"]
+CMD ["serve", "--config", "/etc/cell-router/config.yaml"]

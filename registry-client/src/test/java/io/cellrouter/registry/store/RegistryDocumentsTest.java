@@ -1,0 +1,288 @@
+package io.cellrouter.registry.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.CellState;
+import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.RegistryDocument;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RegistryDocumentsTest {
+
+    private static final String SOURCE = "/etc/cell-router/registry.yaml";
+
+    /** The registry document of SPEC section 4, verbatim. */
+    private static final String SPEC_EXAMPLE =
+            """
+            cells:
+              - name: cell-1
+                endpoint: http://10.0.1.10:8080   # http://, https:// (ALPN) or h2c:// (HTTP/2 prior knowledge)
+                state: active                      # active | draining (no new placements) | offline (fail fast)
+                region: us-east-1                  # optional metadata, as a cell registry keeps it:
+                tier: prod                         #   region, tier (prod | preprod | dev | single-tenant),
+                labels: {cloud: aws, account: "123456789012"}   # free-form labels
+              - name: cell-2
+                endpoint: https://cell-2.internal:443
+            customers:
+              acme: cell-1
+              globex: cell-2
+            overrides:
+              - customer: acme
+                cell: cell-2                       # route here instead, until expiresAt
+                expiresAt: 2026-12-01T00:00:00Z
+              - customer: initech
+                freeze: true                       # hold the customer: 503 + Retry-After while data moves
+                expiresAt: 2026-12-01T00:00:00Z
+            """;
+
+    @Test
+    void parse_specExample_readsCellsCustomersAndOverrides() {
+        RegistryDocument document = RegistryDocuments.parse(SPEC_EXAMPLE, SOURCE);
+
+        assertThat(document.cells())
+                .containsExactly(
+                        new Cell(
+                                "cell-1",
+                                URI.create("http://10.0.1.10:8080"),
+                                CellState.ACTIVE,
+                                "us-east-1",
+                                "prod",
+                                Map.of("cloud", "aws", "account", "123456789012"),
+                                0),
+                        new Cell("cell-2", URI.create("https://cell-2.internal:443"), CellState.ACTIVE));
+        assertThat(document.customers()).containsExactly(Map.entry("acme", "cell-1"), Map.entry("globex", "cell-2"));
+        Instant expiry = Instant.parse("2026-12-01T00:00:00Z");
+        assertThat(document.overrides())
+                .containsExactly(
+                        Override.toCell("acme", "cell-2", expiry, null), Override.freeze("initech", expiry, null));
+        assertThat(document.versions()).isEmpty();
+    }
+
+    @Test
+    void parse_cellWithoutState_isActive() {
+        RegistryDocument document = RegistryDocuments.parse("cells: [{name: c1, endpoint: 'h2c://c1:80'}]", SOURCE);
+
+        assertThat(document.cells().get(0).state()).isEqualTo(CellState.ACTIVE);
+    }
+
+    @Test
+    void parse_json_readsTheSameDocumentAsYaml() {
+        RegistryDocument yaml = RegistryDocuments.parse(SPEC_EXAMPLE, SOURCE);
+
+        RegistryDocument json = RegistryDocuments.parse(RegistryDocuments.toJson(yaml), SOURCE);
+
+        assertThat(json).isEqualTo(yaml);
+    }
+
+    @Test
+    void write_thenParse_roundTripsEveryField() {
+        RegistryDocument document = new RegistryDocument(
+                List.of(
+                        new Cell(
+                                "cell-1",
+                                URI.create("http://10.0.1.10:8080"),
+                                CellState.DRAINING,
+                                "eu-west-1",
+                                "single-tenant",
+                                Map.of("account", "007", "cloud", "aws", "flag", "true"),
+                                7),
+                        new Cell("cell-2", URI.create("h2c://cell-2:8080"), CellState.OFFLINE)),
+                Map.of("acme", "cell-1", "globex", "cell-2"),
+                List.of(
+                        Override.toCell("acme", "cell-2", Instant.parse("2026-12-01T10:15:30.5Z"), "migration 42"),
+                        Override.freeze("globex", Instant.parse("2027-01-01T00:00:00Z"), null)),
+                Map.of("acme", 3L));
+
+        String yaml = RegistryDocuments.write(document);
+
+        assertThat(RegistryDocuments.parse(yaml, SOURCE)).isEqualTo(document);
+        assertThat(RegistryDocuments.parse(RegistryDocuments.toJson(document), SOURCE))
+                .isEqualTo(document);
+    }
+
+    @Test
+    void write_placements_keepsTheSimpleCustomerToCellForm() {
+        RegistryDocument document = new RegistryDocument(
+                List.of(new Cell("cell-1", URI.create("http://c1"), CellState.ACTIVE)),
+                Map.of("acme", "cell-1"),
+                List.of(),
+                Map.of("acme", 4L));
+
+        String yaml = RegistryDocuments.write(document);
+
+        assertThat(yaml).contains("customers:\n  acme: cell-1\n").contains("versions:\n  acme: 4\n");
+    }
+
+    @Test
+    void parse_emptyObject_isTheEmptyRegistry() {
+        assertThat(RegistryDocuments.parse("{}", SOURCE)).isEqualTo(RegistryDocument.empty());
+    }
+
+    @Test
+    void parse_blankText_failsBecauseATruncatedFileIsNotAnEmptyRegistry() {
+        assertThatThrownBy(() -> RegistryDocuments.parse("  \n", SOURCE))
+                .isInstanceOf(InvalidRegistryException.class)
+                .hasMessageContaining(SOURCE)
+                .hasMessageContaining("empty");
+    }
+
+    @Test
+    void parse_unknownTopLevelKey_failsNamingSourceAndKey() {
+        assertInvalid("cells: []\nclusters: []\n", "clusters", "unknown key");
+    }
+
+    @Test
+    void parse_unknownCellKey_failsNamingThePathOfTheKey() {
+        assertInvalid("cells:\n  - {name: c1, endpoint: 'http://c1', colour: red}\n", "cells[0].colour", "unknown key");
+    }
+
+    @Test
+    void parse_unknownOverrideKey_fails() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://c1'}]\n"
+                        + "overrides: [{customer: a, cell: c1, expiresAt: '2026-01-01T00:00:00Z', until: x}]\n",
+                "overrides[0].until",
+                "unknown key");
+    }
+
+    @Test
+    void parse_badCellName_failsNamingKeyAndValue() {
+        assertInvalid("cells: [{name: 'bad name', endpoint: 'http://c1'}]", "cells[0].name", "'bad name'");
+    }
+
+    @Test
+    void parse_badCustomerId_failsNamingTheId() {
+        assertInvalid("cells: [{name: c1, endpoint: 'http://c1'}]\ncustomers: {'-acme': c1}\n", "customers", "'-acme'");
+    }
+
+    @Test
+    void parse_customerOnUnknownCell_failsNamingCustomerAndCell() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://c1'}]\ncustomers: {acme: c9}\n",
+                "customers.acme",
+                "names a cell that is not in cells, was 'c9'");
+    }
+
+    @Test
+    void parse_overrideOnUnknownCell_fails() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://c1'}]\n"
+                        + "overrides: [{customer: a, cell: c9, expiresAt: '2026-01-01T00:00:00Z'}]\n",
+                "overrides[0].cell",
+                "'c9'");
+    }
+
+    @Test
+    void parse_duplicateCell_fails() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://c1'}, {name: c1, endpoint: 'http://c2'}]",
+                "cells[1].name",
+                "duplicate");
+    }
+
+    @Test
+    void parse_duplicateCustomerKey_fails() {
+        assertThatThrownBy(() -> RegistryDocuments.parse(
+                        "cells: [{name: c1, endpoint: 'http://c1'}]\ncustomers:\n  acme: c1\n  acme: c1\n", SOURCE))
+                .isInstanceOf(InvalidRegistryException.class)
+                .hasMessageContaining(SOURCE)
+                .hasMessageContaining("acme");
+    }
+
+    @Test
+    void parse_secondOverrideForOneCustomer_fails() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://c1'}]\noverrides:\n"
+                        + "  - {customer: a, cell: c1, expiresAt: '2026-01-01T00:00:00Z'}\n"
+                        + "  - {customer: a, freeze: true, expiresAt: '2026-01-01T00:00:00Z'}\n",
+                "overrides[1].customer",
+                "'a'");
+    }
+
+    @Test
+    void parse_endpointWithUnsupportedScheme_failsNamingTheEndpoint() {
+        assertInvalid("cells: [{name: c1, endpoint: 'ftp://c1'}]", "cells[0].endpoint", "'ftp://c1'");
+    }
+
+    @Test
+    void parse_missingEndpoint_failsNamingTheKey() {
+        assertInvalid("cells: [{name: c1}]", "cells[0].endpoint", "required");
+    }
+
+    @Test
+    void parse_unknownState_failsNamingTheState() {
+        assertInvalid("cells: [{name: c1, endpoint: 'http://c1', state: paused}]", "cells[0].state", "'paused'");
+    }
+
+    @Test
+    void parse_numberWhereANameIsExpected_failsAskingForQuotes() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://c1', labels: {account: 123}}]",
+                "cells[0].labels.account",
+                "'123'");
+    }
+
+    @Test
+    void parse_expiresAtWithoutZone_failsNamingTheValue() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://c1'}]\n"
+                        + "overrides: [{customer: a, cell: c1, expiresAt: '2026-12-01'}]\n",
+                "overrides[0].expiresAt",
+                "'2026-12-01'");
+    }
+
+    @Test
+    void parse_overrideWithCellAndFreeze_fails() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://c1'}]\n"
+                        + "overrides: [{customer: a, cell: c1, freeze: true, expiresAt: '2026-01-01T00:00:00Z'}]\n",
+                "overrides[0]",
+                "either a cell or freeze");
+    }
+
+    @Test
+    void parse_versionOfUnknownCustomer_fails() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://c1'}]\ncustomers: {acme: c1}\nversions: {globex: 2}\n",
+                "versions.globex",
+                "'globex'");
+    }
+
+    @Test
+    void parse_versionBelowOne_fails() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://c1'}]\ncustomers: {acme: c1}\nversions: {acme: 0}\n",
+                "versions.acme",
+                "'0'");
+    }
+
+    @Test
+    void parse_malformedYaml_failsNamingSourceAndLine() {
+        assertThatThrownBy(() -> RegistryDocuments.parse("cells: [\n  {name: c1,\n", SOURCE))
+                .isInstanceOf(InvalidRegistryException.class)
+                .hasMessageContaining(SOURCE)
+                .hasMessageContaining("line");
+    }
+
+    @Test
+    void validate_documentBuiltInCodeWithDanglingCell_fails() {
+        RegistryDocument document = new RegistryDocument(List.of(), Map.of("acme", "cell-1"), List.of(), Map.of());
+
+        assertThatThrownBy(() -> RegistryDocuments.validate(document, "import"))
+                .isInstanceOf(InvalidRegistryException.class)
+                .hasMessageContaining("import: customers.acme");
+    }
+
+    private static void assertInvalid(String text, String key, String detail) {
+        assertThatThrownBy(() -> RegistryDocuments.parse(text, SOURCE))
+                .isInstanceOf(InvalidRegistryException.class)
+                .hasMessageContaining(SOURCE + ": " + key)
+                .hasMessageContaining(detail);
+    }
+}
