@@ -47,6 +47,7 @@ public final class RouterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
 
     private final RouterConfig config;
+    private final Clock clock;
     private final Transport transport;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
@@ -63,6 +64,7 @@ public final class RouterServer implements AutoCloseable {
 
     private RouterServer(RouterConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.transport = Transport.detect();
         this.bossGroup = transport.newGroup(1, "cellrouter-accept");
         this.workerGroup = transport.newGroup(0, "cellrouter-io");
@@ -133,7 +135,8 @@ public final class RouterServer implements AutoCloseable {
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childHandler(new AdminChannelInitializer(resolver, metrics, this::ready, config.admin().token()))
+                .childHandler(new AdminChannelInitializer(
+                        resolver, store, metrics, this::ready, config.admin().token(), clock))
                 .bind(config.admin().listen())
                 .sync()
                 .channel();

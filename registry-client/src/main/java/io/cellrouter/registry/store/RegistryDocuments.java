@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads and writes the registry document of SPEC section 4, as YAML or JSON.
@@ -139,20 +140,27 @@ public final class RegistryDocuments {
             return root;
         } catch (JsonProcessingException e) {
             throw new InvalidRegistryException(
-                    source + ": not a valid " + (mapper == JSON ? "JSON" : "YAML") + " document: "
-                            // SnakeYAML's messages span lines and draw a caret: keep one log line.
-                            + e.getOriginalMessage().replaceAll("\\s+", " ").trim() + location(e),
-                    e);
+                    source + ": not a valid " + (mapper == JSON ? "JSON" : "YAML") + " document: " + describe(e), e);
         } catch (IOException e) {
             throw new InvalidRegistryException(source + ": cannot parse the document: " + e, e);
         }
     }
 
-    private static String location(JsonProcessingException e) {
-        return e.getLocation() == null
-                ? ""
-                : " (line " + e.getLocation().getLineNr() + ", column "
-                        + e.getLocation().getColumnNr() + ")";
+    /** One line: the problem and where it is. SnakeYAML's own message spans lines and draws a caret. */
+    private static String describe(JsonProcessingException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+                String context = yaml.getContext() == null ? "" : yaml.getContext() + ": ";
+                return context + yaml.getProblem() + " (line "
+                        + (yaml.getProblemMark().getLine() + 1) + ", column "
+                        + (yaml.getProblemMark().getColumn() + 1) + ")";
+            }
+        }
+        return e.getOriginalMessage()
+                + (e.getLocation() == null
+                        ? ""
+                        : " (line " + e.getLocation().getLineNr() + ", column "
+                                + e.getLocation().getColumnNr() + ")");
     }
 
     private static boolean isBlank(byte[] content) {

@@ -1,7 +1,9 @@
 package io.cellrouter.router.admin;
 
 import io.cellrouter.registry.cache.Resolver;
+import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.metrics.RouterMetrics;
+import java.time.Clock;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -16,12 +18,21 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     static final int MAX_BODY = 64 * 1024;
 
     private final Resolver resolver;
+    private final CustomerEndpoints customers;
     private final RouterMetrics metrics;
     private final BooleanSupplier ready;
     private final String token;
 
-    public AdminChannelInitializer(Resolver resolver, RouterMetrics metrics, BooleanSupplier ready, String token) {
+    /** {@code store} may be null: then only the read-only endpoints exist. */
+    public AdminChannelInitializer(
+            Resolver resolver,
+            RegistryStore store,
+            RouterMetrics metrics,
+            BooleanSupplier ready,
+            String token,
+            Clock clock) {
         this.resolver = resolver;
+        this.customers = store == null ? null : new CustomerEndpoints(store, resolver, clock);
         this.metrics = metrics;
         this.ready = ready;
         this.token = token;
@@ -33,6 +44,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http1-codec", new HttpServerCodec())
                 .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
-                .addLast("admin", new AdminHandler(resolver, metrics, ready, token));
+                .addLast("admin", new AdminHandler(resolver, customers, metrics, ready, token));
     }
 }

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,12 +42,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PREFIX = "/admin/v1/";
 
     private final Resolver resolver;
+    private final CustomerEndpoints customers;
     private final RouterMetrics metrics;
     private final BooleanSupplier ready;
     private final byte[] token;
 
-    AdminHandler(Resolver resolver, RouterMetrics metrics, BooleanSupplier ready, String token) {
+    AdminHandler(
+            Resolver resolver, CustomerEndpoints customers, RouterMetrics metrics, BooleanSupplier ready, String token) {
         this.resolver = resolver;
+        this.customers = customers;
         this.metrics = metrics;
         this.ready = ready;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
@@ -84,7 +88,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     send(ctx, denied, keepAlive);
                     return;
                 }
-                admin(ctx, method, path.substring(PREFIX.length()), keepAlive);
+                admin(ctx, request, path.substring(PREFIX.length()), keepAlive);
             } else {
                 send(ctx, error(HttpResponseStatus.NOT_FOUND, "not_found", "no such endpoint"), keepAlive);
             }
@@ -94,7 +98,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private void admin(ChannelHandlerContext ctx, HttpMethod method, String rest, boolean keepAlive) {
+    private void admin(ChannelHandlerContext ctx, FullHttpRequest request, String rest, boolean keepAlive) {
+        HttpMethod method = request.method();
         String[] parts = rest.split("/", -1);
         if (parts.length == 1 && parts[0].equals("cells")) {
             if (!HttpMethod.GET.equals(method)) {
@@ -113,6 +118,25 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", e.toString()), false);
                 } else {
                     send(ctx, json(HttpResponseStatus.OK, resolution(customer, r)), keepAlive);
+                }
+            }));
+        } else if (parts[0].equals("customers") && parts.length >= 2 && Cell.NAME.matcher(parts[1]).matches()
+                && customers != null) {
+            CompletableFuture<CustomerEndpoints.Answer> answer;
+            if (parts.length == 2 && HttpMethod.GET.equals(method)) {
+                answer = customers.get(parts[1]);
+            } else if (parts.length == 3 && parts[2].equals("move") && HttpMethod.POST.equals(method)) {
+                answer = customers.move(parts[1], request.content().toString(StandardCharsets.UTF_8), "admin-token");
+            } else {
+                send(ctx, error(HttpResponseStatus.NOT_FOUND, "not_found", "no such admin endpoint"), keepAlive);
+                return;
+            }
+            answer.whenComplete((a, e) -> ctx.executor().execute(() -> {
+                if (e != null) {
+                    LOG.warn("{} admin request failed", ctx.channel(), e);
+                    send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", "internal error"), false);
+                } else {
+                    send(ctx, json(a.status(), a.body()), keepAlive);
                 }
             }));
         } else {

@@ -19,7 +19,7 @@ class AdminHandlerTest {
 
     private String request(String head) {
         EmbeddedChannel ch = new EmbeddedChannel(
-                new AdminChannelInitializer(resolver, new RouterMetrics(), ready::get, TOKEN));
+                new AdminChannelInitializer(resolver, null, new RouterMetrics(), ready::get, TOKEN, java.time.Clock.systemUTC()));
         ch.writeInbound(Unpooled.copiedBuffer(head + "\r\n", StandardCharsets.ISO_8859_1));
         StringBuilder out = new StringBuilder();
         Object msg;

@@ -332,7 +332,7 @@ public final class FileRegistryStore implements RegistryStore {
 
     private RuntimeException rejected(RuntimeException e) {
         rejectedEdits.incrementAndGet();
-        log.warn("{}: keeping the last good registry: {}", file, e.getMessage());
+        log.warn("{} (keeping the last good registry)", e.getMessage()); // the message names the file
         return e;
     }
 
