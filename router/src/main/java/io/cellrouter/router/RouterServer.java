@@ -2,7 +2,6 @@ package io.cellrouter.router;
 
 import io.cellrouter.registry.cache.CachingResolver;
 import io.cellrouter.registry.store.RegistryStore;
-import io.cellrouter.registry.store.file.FileRegistryStore;
 import io.cellrouter.router.accesslog.AccessLog;
 import io.cellrouter.router.admin.AdminChannelInitializer;
 import io.cellrouter.router.config.Addresses;
@@ -14,7 +13,9 @@ import io.cellrouter.router.forward.UpstreamPool;
 import io.cellrouter.router.identity.IdentityResolver;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.cellrouter.router.pipeline.ProxyChannelInitializer;
+import io.cellrouter.router.pipeline.TlsContexts;
 import io.cellrouter.router.pipeline.Transport;
+import io.cellrouter.router.registry.RegistryStores;
 import io.cellrouter.router.routing.RequestRouter;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,6 +24,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -59,6 +61,7 @@ public final class RouterServer implements AutoCloseable {
     private final DrainState drain = new DrainState();
     private final ChannelGroup clientChannels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private Channel proxyChannel;
+    private Channel tlsChannel;
     private Channel adminChannel;
     private volatile boolean stopped;
 
@@ -69,15 +72,16 @@ public final class RouterServer implements AutoCloseable {
         this.bossGroup = transport.newGroup(1, "cellrouter-accept");
         this.workerGroup = transport.newGroup(0, "cellrouter-io");
         this.metrics = new RouterMetrics();
-        this.store = FileRegistryStore.open(config.registry().file(), clock);
+        this.store = RegistryStores.open(config.registry(), clock);
         this.resolver = CachingResolver.builder()
                 .store(store)
                 .config(config.resolver())
                 .clock(clock)
                 .listener(metrics.resolverListener(this::cacheSize))
                 .build();
-        this.accessLog =
-                config.accessLog().enabled() ? new AccessLog(config.accessLog().queueSize(), metrics::accessLogDropped) : null;
+        this.accessLog = config.accessLog().enabled()
+                ? new AccessLog(config.accessLog().queueSize(), metrics::accessLogDropped)
+                : null;
         this.dns = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannel())
                 .socketChannelType(transport.socketChannel()));
@@ -102,10 +106,14 @@ public final class RouterServer implements AutoCloseable {
     private void bind() throws InterruptedException {
         resolver.start().whenComplete((ok, e) -> {
             if (e != null) {
-                LOG.warn("registry not loaded yet ({}); retrying in the background, not ready until it loads",
+                LOG.warn(
+                        "registry not loaded yet ({}); retrying in the background, not ready until it loads",
                         e.getMessage());
             } else {
-                LOG.info("registry loaded: {} cells, {} cached placements", resolver.cells().size(), resolver.cacheSize());
+                LOG.info(
+                        "registry loaded: {} cells, {} cached placements",
+                        resolver.cells().size(),
+                        resolver.cacheSize());
             }
         });
         RequestRouter router = new RequestRouter(IdentityResolver.fromConfig(config.identity()), resolver);
@@ -115,22 +123,23 @@ public final class RouterServer implements AutoCloseable {
                 metrics,
                 dns,
                 config.proxy().maxInitialLineLength(),
-                config.proxy().maxHeaderSize());
+                config.proxy().maxHeaderSize(),
+                TlsContexts.client(config.proxy().upstream().trustCertificates()));
         ProxyContext context = new ProxyContext(
-                router, pool, new ExchangeRecorder(metrics, accessLog, Clock.systemUTC()), config.proxy(), drain, "http");
+                router,
+                pool,
+                new ExchangeRecorder(metrics, accessLog, Clock.systemUTC()),
+                config.proxy(),
+                drain,
+                "http");
 
-        proxyChannel = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new ProxyChannelInitializer(context, clientChannels))
-                .bind(config.proxy().listen())
-                .sync()
-                .channel();
+        proxyChannel = bindProxy(config.proxy().listen(), context, null);
+        if (config.proxy().tls() != null) {
+            ProxyContext tlsContext = new ProxyContext(
+                    router, pool, context.recorder(), config.proxy(), drain, "https");
+            tlsChannel = bindProxy(
+                    config.proxy().tls().listen(), tlsContext, TlsContexts.server(config.proxy().tls()));
+        }
         adminChannel = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
@@ -141,13 +150,29 @@ public final class RouterServer implements AutoCloseable {
                 .sync()
                 .channel();
         LOG.info(
-                "cell-router {} started: proxy http://{} admin http://{} registry {}:{} transport {}",
+                "cell-router {} started: proxy http://{}{} admin http://{} registry {} transport {}",
                 version(),
                 Addresses.format(proxyAddress()),
+                tlsChannel == null ? "" : " https://" + Addresses.format(tlsAddress()) + " (" + TlsContexts.provider() + ")",
                 Addresses.format(adminAddress()),
-                store.kind(),
-                config.registry().file(),
+                RegistryStores.describe(config.registry()),
                 transport.name());
+    }
+
+    private Channel bindProxy(InetSocketAddress address, ProxyContext context, SslContext tls)
+            throws InterruptedException {
+        return new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childHandler(new ProxyChannelInitializer(context, clientChannels, tls))
+                .bind(address)
+                .sync()
+                .channel();
     }
 
     public boolean ready() {
@@ -156,6 +181,11 @@ public final class RouterServer implements AutoCloseable {
 
     public InetSocketAddress proxyAddress() {
         return (InetSocketAddress) proxyChannel.localAddress();
+    }
+
+    /** The TLS listener's address, or null when there is none. */
+    public InetSocketAddress tlsAddress() {
+        return tlsChannel == null ? null : (InetSocketAddress) tlsChannel.localAddress();
     }
 
     public InetSocketAddress adminAddress() {
@@ -179,9 +209,7 @@ public final class RouterServer implements AutoCloseable {
             return true;
         }
         LOG.info("draining: {} exchanges in flight, up to {} ms", drain.inFlight(), timeout.toMillis());
-        if (proxyChannel != null) {
-            proxyChannel.close().awaitUninterruptibly();
-        }
+        closeListeners();
         for (Channel ch : clientChannels) {
             ch.pipeline().fireUserEventTriggered(DrainState.DRAIN_EVENT);
         }
@@ -208,9 +236,7 @@ public final class RouterServer implements AutoCloseable {
             return;
         }
         stopped = true;
-        if (proxyChannel != null) {
-            proxyChannel.close().awaitUninterruptibly();
-        }
+        closeListeners();
         if (adminChannel != null) {
             adminChannel.close().awaitUninterruptibly();
         }
@@ -224,6 +250,14 @@ public final class RouterServer implements AutoCloseable {
             accessLog.close();
         }
         LOG.info("cell-router stopped");
+    }
+
+    private void closeListeners() {
+        for (Channel listener : new Channel[] {proxyChannel, tlsChannel}) {
+            if (listener != null) {
+                listener.close().awaitUninterruptibly();
+            }
+        }
     }
 
     public static String version() {

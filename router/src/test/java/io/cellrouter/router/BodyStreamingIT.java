@@ -35,27 +35,34 @@ class BodyStreamingIT {
     static TestCell cell;
     static RouterProcess router;
     static int proxyPort;
-    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws Exception {
         cell = TestCell.start("cell-1");
         proxyPort = RouterProcess.freePort();
         int adminPort = RouterProcess.freePort();
-        Files.writeString(dir.resolve("registry.yaml"),
+        Files.writeString(
+                dir.resolve("registry.yaml"),
                 "cells:\n  - name: cell-1\n    endpoint: " + cell.endpoint() + "\ncustomers:\n  acme: cell-1\n");
-        Files.writeString(dir.resolve("config.yaml"), """
+        Files.writeString(
+                dir.resolve("config.yaml"),
+                """
                 proxy:
                   listen: 127.0.0.1:%d
                 admin:
                   listen: 127.0.0.1:%d
                 registry:
                   file: registry.yaml
-                """.formatted(proxyPort, adminPort));
+                """
+                        .formatted(proxyPort, adminPort));
         router = RouterProcess.start(
                 dir,
                 List.of("-Xmx40m", "-XX:MaxDirectMemorySize=16m", "-Dio.netty.maxDirectMemory=16777216"),
-                "serve", "--config", "config.yaml");
+                "serve",
+                "--config",
+                "config.yaml");
         router.awaitReady(adminPort);
     }
 
@@ -116,7 +123,9 @@ class BodyStreamingIT {
 
     private void assertDownload(String path, String transferEncoding) throws Exception {
         HttpResponse<InputStream> response = CLIENT.send(
-                HttpRequest.newBuilder(uri(path)).header("x-customer-id", "acme").build(),
+                HttpRequest.newBuilder(uri(path))
+                        .header("x-customer-id", "acme")
+                        .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         long bytes;
@@ -127,7 +136,8 @@ class BodyStreamingIT {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(bytes).isEqualTo(SIZE);
         assertThat(HexFormat.of().formatHex(digest.digest())).isEqualTo(TestCell.sha256OfPattern(SIZE));
-        assertThat(response.headers().firstValue("transfer-encoding").orElse(null)).isEqualTo(transferEncoding);
+        assertThat(response.headers().firstValue("transfer-encoding").orElse(null))
+                .isEqualTo(transferEncoding);
         assertThat(router.process().isAlive()).isTrue();
     }
 
@@ -173,5 +183,4 @@ class BodyStreamingIT {
         @Override
         public void write(byte[] b, int off, int len) {}
     }
-
 }

@@ -31,14 +31,16 @@ class CoalescingIT {
         try {
             List<CompletableFuture<Integer>> results = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                results.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        go.await();
-                        return router.get("globex", "/first").statusCode();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, pool));
+                results.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                go.await();
+                                return router.get("globex", "/first").statusCode();
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        pool));
             }
             go.countDown();
             for (CompletableFuture<Integer> result : results) {

@@ -67,23 +67,28 @@ class CommandLineIT {
         try (TestCell cell = TestCell.start("cell-1")) {
             int proxyPort = RouterProcess.freePort();
             int adminPort = RouterProcess.freePort();
-            Files.writeString(dir.resolve("registry.yaml"),
+            Files.writeString(
+                    dir.resolve("registry.yaml"),
                     "cells:\n  - name: cell-1\n    endpoint: " + cell.endpoint() + "\ncustomers:\n  acme: cell-1\n");
-            Files.writeString(dir.resolve("config.yaml"), """
+            Files.writeString(
+                    dir.resolve("config.yaml"),
+                    """
                     proxy:
                       listen: 127.0.0.1:%d
                     admin:
                       listen: 127.0.0.1:%d
                     registry:
                       file: registry.yaml
-                    """.formatted(proxyPort, adminPort));
+                    """
+                            .formatted(proxyPort, adminPort));
             try (RouterProcess router = RouterProcess.start(dir, List.of(), "serve", "--config", "config.yaml")) {
                 router.awaitReady(adminPort);
-                HttpResponse<String> response = HttpClient.newHttpClient().send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + "/x"))
-                                .header("x-customer-id", "acme")
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + "/x"))
+                                        .header("x-customer-id", "acme")
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertThat(response.statusCode()).isEqualTo(200);
 
                 router.process().destroy(); // SIGTERM

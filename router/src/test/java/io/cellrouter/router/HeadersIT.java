@@ -34,8 +34,8 @@ class HeadersIT {
         List<HttpHeaders> received = router.cell("cell-1").receivedHeaders();
         assertThat(received).hasSize(1);
         HttpHeaders atCell = received.get(0);
-        for (String name : List.of("connection", "x-private", "keep-alive", "proxy-connection",
-                "proxy-authorization", "te")) {
+        for (String name :
+                List.of("connection", "x-private", "keep-alive", "proxy-connection", "proxy-authorization", "te")) {
             assertThat(atCell.contains(name)).as(name).isFalse();
         }
         assertThat(atCell.get("x-end-to-end")).isEqualTo("kept");
@@ -66,8 +66,7 @@ class HeadersIT {
     @Test
     void hopByHopResponseHeaders_neverReachTheClient() throws Exception {
         RawHttp.Response response = RawHttp.exchange(
-                router.server().proxyAddress(),
-                "GET /hello HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\n\r\n");
+                router.server().proxyAddress(), "GET /hello HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\n\r\n");
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.header("x-cell-secret")).isNull();
@@ -77,8 +76,8 @@ class HeadersIT {
 
     @Test
     void http10Client_getsConnectionClose() throws Exception {
-        RawHttp.Response response = RawHttp.exchange(
-                router.server().proxyAddress(), "GET /hello HTTP/1.0\r\nx-customer-id: acme\r\n\r\n");
+        RawHttp.Response response =
+                RawHttp.exchange(router.server().proxyAddress(), "GET /hello HTTP/1.0\r\nx-customer-id: acme\r\n\r\n");
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.closed()).isTrue();

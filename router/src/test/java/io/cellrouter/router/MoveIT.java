@@ -17,12 +17,13 @@ class MoveIT {
     final RouterExtension router = new RouterExtension();
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return router.client().send(
-                HttpRequest.newBuilder(router.admin(path))
-                        .header("Authorization", "Bearer " + RouterExtension.ADMIN_TOKEN)
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return router.client()
+                .send(
+                        HttpRequest.newBuilder(router.admin(path))
+                                .header("Authorization", "Bearer " + RouterExtension.ADMIN_TOKEN)
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -39,7 +40,8 @@ class MoveIT {
 
     @Test
     void move_withStaleExpectedVersion_returns409() throws Exception {
-        HttpResponse<String> move = post("/admin/v1/customers/acme/move", "{\"toCell\":\"cell-2\",\"expectedVersion\":7}");
+        HttpResponse<String> move =
+                post("/admin/v1/customers/acme/move", "{\"toCell\":\"cell-2\",\"expectedVersion\":7}");
 
         assertThat(move.statusCode()).isEqualTo(409);
         assertThat(router.get("acme", "/x").headers().firstValue("x-served-by")).hasValue("cell-1");
@@ -51,20 +53,28 @@ class MoveIT {
                 CompletableFuture.supplyAsync(() -> unchecked("{\"toCell\":\"cell-2\",\"expectedVersion\":1}")),
                 CompletableFuture.supplyAsync(() -> unchecked("{\"toCell\":\"cell-1\",\"expectedVersion\":1}")));
 
-        List<Integer> statuses = moves.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).toList();
+        List<Integer> statuses = moves.stream()
+                .map(CompletableFuture::join)
+                .map(HttpResponse::statusCode)
+                .toList();
 
         assertThat(statuses).containsExactlyInAnyOrder(200, 409);
     }
 
     @Test
     void move_toUnknownCell_returns404_andUnknownCustomer_returns404() throws Exception {
-        assertThat(post("/admin/v1/customers/acme/move", "{\"toCell\":\"cell-9\"}").statusCode()).isEqualTo(404);
-        assertThat(post("/admin/v1/customers/nobody/move", "{\"toCell\":\"cell-2\"}").statusCode()).isEqualTo(404);
+        assertThat(post("/admin/v1/customers/acme/move", "{\"toCell\":\"cell-9\"}")
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(post("/admin/v1/customers/nobody/move", "{\"toCell\":\"cell-2\"}")
+                        .statusCode())
+                .isEqualTo(404);
     }
 
     @Test
     void move_withUnknownField_returns400() throws Exception {
-        assertThat(post("/admin/v1/customers/acme/move", "{\"toCell\":\"cell-2\",\"force\":true}").statusCode())
+        assertThat(post("/admin/v1/customers/acme/move", "{\"toCell\":\"cell-2\",\"force\":true}")
+                        .statusCode())
                 .isEqualTo(400);
     }
 

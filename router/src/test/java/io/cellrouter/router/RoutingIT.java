@@ -69,7 +69,8 @@ class RoutingIT {
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).contains("\"error\":\"unknown_customer\"");
         assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
-        assertThat(router.cell("cell-1").requestCount() + router.cell("cell-2").requestCount()).isZero();
+        assertThat(router.cell("cell-1").requestCount() + router.cell("cell-2").requestCount())
+                .isZero();
     }
 
     @Test
@@ -85,7 +86,8 @@ class RoutingIT {
         HttpResponse<String> response = router.get("bad id!", "/hello");
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(router.cell("cell-1").requestCount() + router.cell("cell-2").requestCount()).isZero();
+        assertThat(router.cell("cell-1").requestCount() + router.cell("cell-2").requestCount())
+                .isZero();
     }
 
     @Test
@@ -116,7 +118,8 @@ class RoutingIT {
 
     @Test
     void registryEdit_reroutesWithoutRestart() throws Exception {
-        assertThat(router.get("acme", "/hello").headers().firstValue("x-served-by")).hasValue("cell-1");
+        assertThat(router.get("acme", "/hello").headers().firstValue("x-served-by"))
+                .hasValue("cell-1");
 
         router.writeRegistry(
                 """
@@ -130,11 +133,17 @@ class RoutingIT {
                   initech: cell-1
                   globex: cell-2
                 """
-                        .formatted(router.cell("cell-1").endpoint(), router.cell("cell-2").endpoint()));
+                        .formatted(
+                                router.cell("cell-1").endpoint(),
+                                router.cell("cell-2").endpoint()));
 
         await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(50))
-                .until(() -> router.get("acme", "/hello").headers().firstValue("x-served-by").orElse(""),
+                .until(
+                        () -> router.get("acme", "/hello")
+                                .headers()
+                                .firstValue("x-served-by")
+                                .orElse(""),
                         "cell-2"::equals);
     }
 
@@ -149,7 +158,8 @@ class RoutingIT {
     @Test
     void adminCells_withoutToken_returns401() throws Exception {
         HttpResponse<String> response = router.client()
-                .send(HttpRequest.newBuilder(router.admin("/admin/v1/cells")).build(),
+                .send(
+                        HttpRequest.newBuilder(router.admin("/admin/v1/cells")).build(),
                         HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(401);
@@ -172,8 +182,9 @@ class RoutingIT {
                 .send(HttpRequest.newBuilder(router.admin("/metrics")).build(), HttpResponse.BodyHandlers.ofString())
                 .body();
 
-        assertThat(metrics).containsPattern(
-                "cellrouter_requests_total\\{cell=\"cell-1\",outcome=\"2xx\",protocol=\"http1\",region=\"eu-west-1\",tier=\"prod\"} 1.0");
+        assertThat(metrics)
+                .containsPattern(
+                        "cellrouter_requests_total\\{cell=\"cell-1\",outcome=\"2xx\",protocol=\"http1\",region=\"eu-west-1\",tier=\"prod\"} 1.0");
         assertThat(metrics).contains("outcome=\"unknown_customer\"");
         assertThat(metrics).contains("cellrouter_upstream_connections{cell=\"cell-1\"");
         assertThat(metrics).contains("cellrouter_cache_size");

@@ -3,12 +3,12 @@ package io.cellrouter.router.admin;
 import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.metrics.RouterMetrics;
-import java.time.Clock;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.time.Clock;
 import java.util.function.BooleanSupplier;
 
 /** The admin listener's pipeline: small aggregated requests, a read timeout, {@link AdminHandler}. */

@@ -48,7 +48,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final byte[] token;
 
     AdminHandler(
-            Resolver resolver, CustomerEndpoints customers, RouterMetrics metrics, BooleanSupplier ready, String token) {
+            Resolver resolver,
+            CustomerEndpoints customers,
+            RouterMetrics metrics,
+            BooleanSupplier ready,
+            String token) {
         this.resolver = resolver;
         this.customers = customers;
         this.metrics = metrics;
@@ -107,20 +111,25 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return;
             }
             send(ctx, json(HttpResponseStatus.OK, cells()), keepAlive);
-        } else if (parts.length == 2 && parts[0].equals("resolve") && Cell.NAME.matcher(parts[1]).matches()) {
+        } else if (parts.length == 2
+                && parts[0].equals("resolve")
+                && Cell.NAME.matcher(parts[1]).matches()) {
             if (!HttpMethod.GET.equals(method)) {
                 send(ctx, methodNotAllowed("GET"), keepAlive);
                 return;
             }
             String customer = parts[1];
-            resolver.resolve(customer, null).whenComplete((r, e) -> ctx.executor().execute(() -> {
-                if (e != null) {
-                    send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", e.toString()), false);
-                } else {
-                    send(ctx, json(HttpResponseStatus.OK, resolution(customer, r)), keepAlive);
-                }
-            }));
-        } else if (parts[0].equals("customers") && parts.length >= 2 && Cell.NAME.matcher(parts[1]).matches()
+            resolver.resolve(customer, null)
+                    .whenComplete((r, e) -> ctx.executor().execute(() -> {
+                        if (e != null) {
+                            send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", e.toString()), false);
+                        } else {
+                            send(ctx, json(HttpResponseStatus.OK, resolution(customer, r)), keepAlive);
+                        }
+                    }));
+        } else if (parts[0].equals("customers")
+                && parts.length >= 2
+                && Cell.NAME.matcher(parts[1]).matches()
                 && customers != null) {
             CompletableFuture<CustomerEndpoints.Answer> answer;
             if (parts.length == 2 && HttpMethod.GET.equals(method)) {
@@ -147,9 +156,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private ObjectNode cells() {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode array = root.putArray("cells");
-        resolver.cells().stream()
-                .sorted(Comparator.comparing(Cell::name))
-                .forEach(cell -> array.add(cellJson(cell)));
+        resolver.cells().stream().sorted(Comparator.comparing(Cell::name)).forEach(cell -> array.add(cellJson(cell)));
         return root;
     }
 

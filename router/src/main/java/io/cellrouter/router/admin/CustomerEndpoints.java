@@ -53,7 +53,8 @@ final class CustomerEndpoints {
     CompletableFuture<Answer> get(String customer) {
         return store.placement(customer).thenCombine(store.overrides(), (placement, overrides) -> {
             if (placement.isEmpty()) {
-                return Answer.error(HttpResponseStatus.NOT_FOUND, "not_found", "customer " + customer + " is not placed");
+                return Answer.error(
+                        HttpResponseStatus.NOT_FOUND, "not_found", "customer " + customer + " is not placed");
             }
             Placement p = placement.get();
             ObjectNode body = JSON.createObjectNode()
@@ -61,7 +62,8 @@ final class CustomerEndpoints {
                     .put("cell", p.cell())
                     .put("version", p.version())
                     .put("updatedAt", p.updatedAt().toString());
-            activeOverride(overrides, customer).ifPresentOrElse(o -> body.set("override", overrideJson(o)), () -> body.putNull("override"));
+            activeOverride(overrides, customer)
+                    .ifPresentOrElse(o -> body.set("override", overrideJson(o)), () -> body.putNull("override"));
             return new Answer(HttpResponseStatus.OK, body);
         });
     }
@@ -79,8 +81,11 @@ final class CustomerEndpoints {
         for (var names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!MOVE_FIELDS.contains(name)) {
-                return done(Answer.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "unknown field '" + name + "'"
-                        + ("freezeFor".equals(name) ? " (freezeFor is not supported in this version)" : "")));
+                return done(Answer.error(
+                        HttpResponseStatus.BAD_REQUEST,
+                        "bad_request",
+                        "unknown field '" + name + "'"
+                                + ("freezeFor".equals(name) ? " (freezeFor is not supported in this version)" : "")));
             }
         }
         JsonNode to = body.get("toCell");
@@ -89,16 +94,20 @@ final class CustomerEndpoints {
         }
         JsonNode expected = body.get("expectedVersion");
         if (expected != null && !expected.canConvertToLong()) {
-            return done(Answer.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "expectedVersion must be a number"));
+            return done(
+                    Answer.error(HttpResponseStatus.BAD_REQUEST, "bad_request", "expectedVersion must be a number"));
         }
         String toCell = to.asText();
-        return store.placement(customer).thenCombine(store.cells(), (placement, cells) -> {
+        return store.placement(customer)
+                .thenCombine(store.cells(), (placement, cells) -> {
                     if (placement.isEmpty()) {
                         throw new Refusal(Answer.error(
                                 HttpResponseStatus.NOT_FOUND, "not_found", "customer " + customer + " is not placed"));
                     }
-                    Cell target = cells.stream().filter(c -> c.name().equals(toCell)).findFirst().orElseThrow(
-                            () -> new Refusal(Answer.error(
+                    Cell target = cells.stream()
+                            .filter(c -> c.name().equals(toCell))
+                            .findFirst()
+                            .orElseThrow(() -> new Refusal(Answer.error(
                                     HttpResponseStatus.NOT_FOUND, "not_found", "cell " + toCell + " does not exist")));
                     if (target.state() != CellState.ACTIVE) {
                         throw new Refusal(Answer.error(
@@ -120,7 +129,13 @@ final class CustomerEndpoints {
                             resolver.invalidate(customer);
                             AUDIT.info(
                                     "{\"time\":\"{}\",\"who\":\"{}\",\"what\":\"move\",\"customer\":\"{}\",\"before\":{\"cell\":\"{}\",\"version\":{}},\"after\":{\"cell\":\"{}\",\"version\":{}}}",
-                                    clock.instant(), who, customer, before.cell(), before.version(), after.cell(), after.version());
+                                    clock.instant(),
+                                    who,
+                                    customer,
+                                    before.cell(),
+                                    before.version(),
+                                    after.cell(),
+                                    after.version());
                             return new Answer(
                                     HttpResponseStatus.OK,
                                     JSON.createObjectNode()
@@ -143,7 +158,8 @@ final class CustomerEndpoints {
         if (cause instanceof io.cellrouter.registry.store.NotFoundException) {
             return Answer.error(HttpResponseStatus.NOT_FOUND, "not_found", cause.getMessage());
         }
-        return Answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "registry_unavailable", String.valueOf(cause.getMessage()));
+        return Answer.error(
+                HttpResponseStatus.SERVICE_UNAVAILABLE, "registry_unavailable", String.valueOf(cause.getMessage()));
     }
 
     private Optional<Override> activeOverride(List<Override> overrides, String customer) {

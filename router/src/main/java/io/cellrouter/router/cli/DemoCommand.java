@@ -32,7 +32,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", description = "Proxy port on 127.0.0.1. Default: ${DEFAULT-VALUE}", defaultValue = "8080")
     int port;
 
-    @Option(names = "--admin-port", description = "Admin port on 127.0.0.1. Default: ${DEFAULT-VALUE}", defaultValue = "9090")
+    @Option(
+            names = "--admin-port",
+            description = "Admin port on 127.0.0.1. Default: ${DEFAULT-VALUE}",
+            defaultValue = "9090")
     int adminPort;
 
     @Override

@@ -14,7 +14,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Routes each request to the cell of its customer.",
-        subcommands = {ServeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            DemoCommand.class,
+            RegistryCommand.class,
+            TokenCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     public static final int EXIT_OK = 0;
@@ -38,7 +44,8 @@ public final class Main implements Runnable {
     /** {@code serve} is the default: {@code cell-router --config x.yaml} means {@code serve --config x.yaml}. */
     static String[] withDefaultCommand(String[] args) {
         if (args.length == 0
-                || (args[0].startsWith("-") && !Arrays.asList("-h", "--help", "-V", "--version").contains(args[0]))) {
+                || (args[0].startsWith("-")
+                        && !Arrays.asList("-h", "--help", "-V", "--version").contains(args[0]))) {
             String[] withServe = new String[args.length + 1];
             withServe[0] = "serve";
             System.arraycopy(args, 0, withServe, 1, args.length);

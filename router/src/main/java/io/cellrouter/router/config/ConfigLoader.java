@@ -11,7 +11,6 @@ import io.cellrouter.router.config.RouterConfig.DynamoDb;
 import io.cellrouter.router.config.RouterConfig.HeaderSpec;
 import io.cellrouter.router.config.RouterConfig.HostSpec;
 import io.cellrouter.router.config.RouterConfig.IdentitySpec;
-import io.cellrouter.router.config.RouterConfig.JwtSpec;
 import io.cellrouter.router.config.RouterConfig.PathSpec;
 import io.cellrouter.router.config.RouterConfig.Proxy;
 import io.cellrouter.router.config.RouterConfig.QuerySpec;
@@ -107,6 +106,7 @@ public final class ConfigLoader {
                 "maxHeaderSize",
                 "idleTimeout",
                 "drainTimeout",
+                "http2",
                 "upstream");
         Tls tls = null;
         Node tlsNode = node.child("tls");
@@ -116,7 +116,8 @@ public final class ConfigLoader {
                     tlsNode.child("listen").address("0.0.0.0:8443"),
                     tlsNode.child("certificate").requiredPath(),
                     tlsNode.child("privateKey").requiredPath());
-            throw tlsNode.error("TLS listener is not available in this version (HTTP/2 and TLS come in a later release)");
+            requireReadable(tlsNode.child("certificate"), tls.certificate());
+            requireReadable(tlsNode.child("privateKey"), tls.privateKey());
         }
         return new Proxy(
                 node.child("listen").address("0.0.0.0:8080"),
@@ -125,17 +126,38 @@ public final class ConfigLoader {
                 node.child("maxHeaderSize").intIn(1024, 1 << 20, 16384),
                 node.child("idleTimeout").duration(Duration.ofSeconds(60)),
                 node.child("drainTimeout").duration(RouterConfig.DEFAULT_DRAIN_TIMEOUT),
+                http2(node.child("http2")),
                 upstream(node.child("upstream")));
     }
 
+    private RouterConfig.Http2 http2(Node node) {
+        node.allowOnly("maxConcurrentStreams", "initialStreamWindow", "connectionWindow");
+        RouterConfig.Http2 d = RouterConfig.defaultHttp2();
+        return new RouterConfig.Http2(
+                node.child("maxConcurrentStreams").intIn(1, 10_000, d.maxConcurrentStreams()),
+                node.child("initialStreamWindow").intIn(65_535, 16 << 20, d.initialStreamWindow()),
+                node.child("connectionWindow").intIn(65_535, 64 << 20, d.connectionWindow()));
+    }
+
+    private static void requireReadable(Node node, Path file) {
+        if (!Files.isReadable(file)) {
+            throw node.error("file " + file + " cannot be read");
+        }
+    }
+
     private Upstream upstream(Node node) {
-        node.allowOnly("connectTimeout", "responseTimeout", "idleTimeout", "maxIdlePerCell");
+        node.allowOnly("connectTimeout", "responseTimeout", "idleTimeout", "maxIdlePerCell", "trustCertificates");
+        Path trust = node.child("trustCertificates").path(null);
+        if (trust != null) {
+            requireReadable(node.child("trustCertificates"), trust);
+        }
         Upstream d = RouterConfig.defaultUpstream();
         return new Upstream(
                 node.child("connectTimeout").duration(d.connectTimeout()),
                 node.child("responseTimeout").duration(d.responseTimeout()),
                 node.child("idleTimeout").duration(d.idleTimeout()),
-                node.child("maxIdlePerCell").intIn(0, 10_000, d.maxIdlePerCell()));
+                node.child("maxIdlePerCell").intIn(0, 10_000, d.maxIdlePerCell()),
+                trust);
     }
 
     private Admin admin(Node node) {
@@ -208,7 +230,8 @@ public final class ConfigLoader {
             Node item = new Node(node.value.get(i), node.path + "[" + i + "]");
             item.requireObject();
             if (item.value.size() != 1) {
-                throw item.error("each identity source is a map with exactly one key: jwt, header, host, path or query");
+                throw item.error(
+                        "each identity source is a map with exactly one key: jwt, header, host, path or query");
             }
             Map.Entry<String, JsonNode> entry = item.value.fields().next();
             Node source = item.child(entry.getKey());
@@ -218,10 +241,10 @@ public final class ConfigLoader {
                         case "host" -> new HostSpec(customerPattern(source));
                         case "path" -> new PathSpec(customerPattern(source));
                         case "query" -> new QuerySpec(source.requiredString());
-                        case "jwt" -> throw source.error(
-                                "the jwt identity source is not available in this version");
-                        default -> throw source.error(
-                                "unknown identity source; expected one of jwt, header, host, path, query");
+                        case "jwt" -> throw source.error("the jwt identity source is not available in this version");
+                        default ->
+                            throw source.error(
+                                    "unknown identity source; expected one of jwt, header, host, path, query");
                     });
         }
         return specs;
@@ -229,7 +252,8 @@ public final class ConfigLoader {
 
     private AccessLog accessLog(Node node) {
         node.allowOnly("enabled", "queueSize");
-        return new AccessLog(node.child("enabled").bool(true), node.child("queueSize").intIn(16, 1 << 22, 65536));
+        return new AccessLog(
+                node.child("enabled").bool(true), node.child("queueSize").intIn(16, 1 << 22, 65536));
     }
 
     private static String headerName(Node node) {

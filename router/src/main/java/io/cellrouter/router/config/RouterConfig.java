@@ -38,14 +38,26 @@ public record RouterConfig(
             int maxHeaderSize,
             Duration idleTimeout,
             Duration drainTimeout,
+            Http2 http2,
             Upstream upstream) {}
+
+    /**
+     * HTTP/2 limits of the proxy listeners (downstream). Memory a client can make the router hold
+     * on one connection is bounded by {@code connectionWindow}: data is acknowledged (window
+     * update) only once it has been handed to the cell.
+     */
+    public record Http2(int maxConcurrentStreams, int initialStreamWindow, int connectionWindow) {}
 
     /** The optional TLS listener. */
     public record Tls(InetSocketAddress listen, Path certificate, Path privateKey) {}
 
     /** How the router talks to cells. */
     public record Upstream(
-            Duration connectTimeout, Duration responseTimeout, Duration idleTimeout, int maxIdlePerCell) {}
+            Duration connectTimeout,
+            Duration responseTimeout,
+            Duration idleTimeout,
+            int maxIdlePerCell,
+            Path trustCertificates) {}
 
     /** The admin listener; {@code token} is null only on a loopback address. */
     public record Admin(InetSocketAddress listen, String token) {}
@@ -75,6 +87,10 @@ public record RouterConfig(
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     public static Upstream defaultUpstream() {
-        return new Upstream(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60), 64);
+        return new Upstream(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60), 64, null);
+    }
+
+    public static Http2 defaultHttp2() {
+        return new Http2(100, 256 * 1024, 1024 * 1024);
     }
 }

@@ -87,9 +87,7 @@ public final class DemoCell implements AutoCloseable {
                     + request.uri().replace("\"", "%22") + "\",\"customerHeader\":\""
                     + customer.replace("\"", "") + "\"}\n";
             FullHttpResponse response = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
             response.headers()
                     .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())

@@ -35,6 +35,41 @@ public final class ErrorResponses {
         return response;
     }
 
+    /**
+     * The gRPC form (SPEC section 5): HTTP 200, {@code content-type: application/grpc} and the
+     * status in a trailers-only response (one HEADERS frame that ends the stream).
+     * {@code grpcStatus} overrides the code's own status when not negative.
+     */
+    public static FullHttpResponse grpc(RouterException error, int grpcStatus) {
+        ErrorCode code = error.code();
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+                .setInt("grpc-status", grpcStatus >= 0 ? grpcStatus : code.grpcCode())
+                .set("grpc-message", percentEncode(code.code() + ": " + error.getMessage()));
+        if (code.hasRetryAfter()) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds(error.retryAfter()));
+        }
+        return response;
+    }
+
+    /** grpc-message is percent-encoded UTF-8 (gRPC's PROTOCOL-HTTP2.md): printable ASCII but '%' stays. */
+    static String percentEncode(String message) {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(bytes.length);
+        for (byte b : bytes) {
+            int c = b & 0xff;
+            if (c >= 0x20 && c <= 0x7e && c != '%') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+
     /** Whole seconds, rounded up, at least 1 (RFC 9110 section 10.2.3 takes delay-seconds). */
     static long retryAfterSeconds(Duration retryAfter) {
         Duration value = retryAfter == null ? DEFAULT_RETRY_AFTER : retryAfter;

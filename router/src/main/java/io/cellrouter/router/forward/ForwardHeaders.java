@@ -24,6 +24,8 @@ public final class ForwardHeaders {
     static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
     public static final AsciiString X_CELL_ROUTER_CELL = AsciiString.cached("x-cell-router-cell");
     private static final String ROUTER_PREFIX = "x-cell-router-";
+    /** Netty's HTTP/2 ↔ HTTP/1.1 conversion adds these for its own use; they never leave the router. */
+    private static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
 
     private static final AsciiString[] HOP_BY_HOP = {
         HttpHeaderNames.CONNECTION,
@@ -42,7 +44,8 @@ public final class ForwardHeaders {
         removeHopByHop(headers);
         String host = headers.get(HttpHeaderNames.HOST);
         headers.remove(X_FORWARDED_PORT);
-        removeRouterHeaders(headers);
+        removePrefixed(headers, ROUTER_PREFIX);
+        removePrefixed(headers, HTTP2_EXTENSION_PREFIX);
         headers.set(X_FORWARDED_FOR, clientAddress);
         headers.set(X_FORWARDED_PROTO, proto);
         if (host != null) {
@@ -56,6 +59,7 @@ public final class ForwardHeaders {
     /** Rewrites response headers in place for the client. */
     public static void toClient(HttpHeaders headers) {
         removeHopByHop(headers);
+        removePrefixed(headers, HTTP2_EXTENSION_PREFIX);
     }
 
     static void removeHopByHop(HttpHeaders headers) {
@@ -79,11 +83,11 @@ public final class ForwardHeaders {
         }
     }
 
-    private static void removeRouterHeaders(HttpHeaders headers) {
+    private static void removePrefixed(HttpHeaders headers, String prefix) {
         List<String> doomed = null;
         for (var entry : headers) {
             String name = entry.getKey();
-            if (name.length() >= ROUTER_PREFIX.length() && name.regionMatches(true, 0, ROUTER_PREFIX, 0, ROUTER_PREFIX.length())) {
+            if (name.length() >= prefix.length() && name.regionMatches(true, 0, prefix, 0, prefix.length())) {
                 if (doomed == null) {
                     doomed = new ArrayList<>(2);
                 }

@@ -8,7 +8,6 @@ import io.cellrouter.router.identity.Identity;
 import io.cellrouter.router.routing.Route;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,7 +20,12 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -59,7 +63,6 @@ import org.slf4j.LoggerFactory;
 public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(Http1ProxyHandler.class);
-    private static final String PROTOCOL = "http1";
 
     private enum State {
         IDLE,
@@ -70,6 +73,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private final ProxyContext context;
+    private final boolean multiplexed;
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
     private ChannelHandlerContext ctx;
     private String remote;
@@ -79,6 +83,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private HttpRequest request;
     private String method;
     private String uri;
+    private String protocol;
+    private boolean grpc;
     private Identity identity;
     private Cell cell;
     private boolean keepAlive;
@@ -96,8 +102,19 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private UpstreamRelayHandler upstreamRelay;
     private ScheduledFuture<?> responseTimeout;
 
+    /** For an HTTP/1.1 connection. */
     public Http1ProxyHandler(ProxyContext context) {
+        this(context, false);
+    }
+
+    /**
+     * {@code multiplexed}: the channel is one HTTP/2 stream behind an
+     * {@code Http2StreamFrameToHttpObjectCodec}; it carries one exchange and is never closed to
+     * end a response (the stream ends by itself), only to reset it.
+     */
+    public Http1ProxyHandler(ProxyContext context, boolean multiplexed) {
         this.context = context;
+        this.multiplexed = multiplexed;
     }
 
     @Override
@@ -153,6 +170,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         request = req;
         method = req.method().name();
         uri = req.uri();
+        grpc = multiplexed && isGrpc(req);
+        protocol = !multiplexed ? "http1" : grpc ? "grpc" : "h2";
         keepAlive = HttpUtil.isKeepAlive(req) && !context.drain().draining();
         requestComplete = req instanceof LastHttpContent;
         context.drain().exchangeStarted();
@@ -191,29 +210,28 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
         cell = route.cell();
         state = State.CONNECTING;
-        ChannelFuture connect = context.pool().acquire(cell, ctx.channel().eventLoop());
+        Future<Channel> connect = context.pool().acquire(cell, ctx.channel().eventLoop(), grpc);
         if (connect.isDone()) {
             connected(connect);
         } else {
-            connect.addListener((ChannelFutureListener) this::connected);
+            connect.addListener((FutureListener<Channel>) this::connected);
         }
     }
 
-    private void connected(ChannelFuture future) {
+    private void connected(Future<Channel> future) {
         if (state != State.CONNECTING) {
             if (future.isSuccess()) {
-                context.pool().release(future.channel());
+                context.pool().release(future.getNow());
             }
             return;
         }
         if (!future.isSuccess()) {
             Throwable cause = future.cause();
             String why = cause instanceof ConnectTimeoutException ? "connect timed out" : cause.getMessage();
-            fail(new RouterException(
-                    ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable: " + why));
+            fail(new RouterException(ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable: " + why));
             return;
         }
-        upstream = future.channel();
+        upstream = future.getNow();
         upstreamRelay = upstream.pipeline().get(UpstreamRelayHandler.class);
         upstreamRelay.lease(this);
         upstream.config().setAutoRead(ctx.channel().isWritable());
@@ -227,8 +245,12 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         headForwarded = true;
         upstream.write(request);
         routerNanos = System.nanoTime() - startNanos;
-        long timeoutMillis = context.config().upstream().responseTimeout().toMillis();
-        responseTimeout = ctx.executor().schedule(this::responseTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+        if (!grpc) {
+            // gRPC streams may legitimately send nothing for a long time; their deadline is the
+            // client's grpc-timeout, which travels to the cell.
+            long timeoutMillis = context.config().upstream().responseTimeout().toMillis();
+            responseTimeout = ctx.executor().schedule(this::responseTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+        }
 
         while (!requestComplete && pending.peek() instanceof HttpContent content && !(content instanceof HttpRequest)) {
             pending.poll();
@@ -317,13 +339,20 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         upstream = null;
+        UpstreamResetException reset = cause instanceof UpstreamResetException r ? r : null;
         if (!responseStarted) {
-            fail(new RouterException(
-                    ErrorCode.CELL_UNREACHABLE,
-                    "cell " + cell.name() + " closed the connection before responding"
-                            + (cause == null ? "" : ": " + cause.getMessage())));
+            fail(
+                    new RouterException(
+                            ErrorCode.CELL_UNREACHABLE,
+                            "cell " + cell.name() + " closed the connection before responding"
+                                    + (cause == null ? "" : ": " + cause.getMessage())),
+                    reset == null ? -1 : reset.grpcStatus());
         } else {
-            abort("cell closed the connection mid-response");
+            if (multiplexed && reset != null) {
+                // Pass the cell's reset code on: gRPC clients map it to a status themselves.
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(reset.errorCode()));
+            }
+            abort("cell ended the response early: " + (cause == null ? "closed" : cause.getMessage()));
         }
     }
 
@@ -352,8 +381,15 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         endExchange(null);
     }
 
-    /** Answers with the router's own error, unless the response has begun (then closes). */
     private void fail(RouterException error) {
+        fail(error, -1);
+    }
+
+    /**
+     * Answers with the router's own error, unless the response has begun (then closes).
+     * {@code grpcStatus}: the gRPC status to answer with instead of the code's own, or -1.
+     */
+    private void fail(RouterException error, int grpcStatus) {
         if (state == State.CLOSED) {
             return;
         }
@@ -382,12 +418,14 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         boolean close = !(requestComplete || bodyless(request))
                 || !keepAlive
                 || error.code() == ErrorCode.MALFORMED_REQUEST
-                || error.code() == ErrorCode.URI_TOO_LONG || error.code() == ErrorCode.HEADERS_TOO_LARGE;
+                || error.code() == ErrorCode.URI_TOO_LONG
+                || error.code() == ErrorCode.HEADERS_TOO_LARGE;
         if (close) {
             keepAlive = false;
         }
         status = error.code().status().code();
-        ctx.writeAndFlush(ErrorResponses.http1(ctx.alloc(), error, close));
+        ctx.writeAndFlush(
+                grpc ? ErrorResponses.grpc(error, grpcStatus) : ErrorResponses.http1(ctx.alloc(), error, close));
         endExchange(error.code().code());
     }
 
@@ -405,19 +443,20 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
 
     private void endExchange(String error) {
         cancelResponseTimeout();
-        context.recorder().record(
-                remote,
-                identity == null ? null : identity.customer(),
-                cell,
-                PROTOCOL,
-                method,
-                uri,
-                status,
-                error,
-                bytesIn,
-                bytesOut,
-                System.nanoTime() - startNanos,
-                routerNanos);
+        context.recorder()
+                .record(
+                        remote,
+                        identity == null ? null : identity.customer(),
+                        cell,
+                        protocol,
+                        method,
+                        uri,
+                        status,
+                        error,
+                        bytesIn,
+                        bytesOut,
+                        System.nanoTime() - startNanos,
+                        routerNanos);
         context.recorder().metrics().requestEnded();
         context.drain().exchangeEnded();
 
@@ -447,7 +486,15 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (close) {
             state = State.CLOSED;
             releasePending();
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (multiplexed) {
+                // The response ended the stream; a request still sending is reset by the close.
+                ctx.flush();
+                if (!requestComplete) {
+                    ctx.close();
+                }
+            } else {
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
             return;
         }
         state = State.IDLE;
@@ -458,11 +505,13 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void updateRead() {
-        boolean read = switch (state) {
-            case IDLE -> true;
-            case FORWARDING -> !requestComplete && upstream != null && upstream.isWritable() && pending.isEmpty();
-            default -> false;
-        };
+        boolean read =
+                switch (state) {
+                    case IDLE -> true;
+                    case FORWARDING ->
+                        !requestComplete && upstream != null && upstream.isWritable() && pending.isEmpty();
+                    default -> false;
+                };
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
@@ -480,6 +529,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && state == State.IDLE) {
             ctx.close();
+        } else if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent
+                || evt instanceof CleartextHttp2ServerUpgradeHandler.PriorKnowledgeUpgradeEvent) {
+            // The connection now speaks HTTP/2: its streams get handlers of their own.
+            ctx.pipeline().remove(this);
+            ctx.fireUserEventTriggered(evt);
         } else if (evt == DrainState.DRAIN_EVENT) {
             if (state == State.IDLE) {
                 ctx.close();
@@ -521,8 +575,14 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
+    private static boolean isGrpc(HttpRequest request) {
+        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
+    }
+
     private static boolean bodyless(HttpRequest request) {
-        return !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0L
+        return !HttpUtil.isTransferEncodingChunked(request)
+                && HttpUtil.getContentLength(request, 0L) == 0L
                 && !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
     }
 

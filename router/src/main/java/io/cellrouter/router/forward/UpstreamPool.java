@@ -12,6 +12,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.AttributeKey;
@@ -24,7 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Keep-alive HTTP/1.1 connections to cells, pooled per event loop and per cell endpoint.
+ * Connections to cells: keep-alive HTTP/1.1 connections to {@code http://} cells, pooled per
+ * event loop and per cell endpoint, and streams on the multiplexed connections of
+ * {@link Http2UpstreamPool} for the others and for gRPC.
  *
  * <p>An upstream channel is created on the event loop of the downstream channel that needs it and
  * only ever used by channels of that loop, so a request never crosses threads and the pool needs
@@ -43,6 +50,7 @@ public final class UpstreamPool {
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final int maxInitialLineLength;
     private final int maxHeaderSize;
+    private final Http2UpstreamPool http2;
     private final FastThreadLocal<Map<String, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
         @Override
         protected Map<String, ArrayDeque<Channel>> initialValue() {
@@ -56,42 +64,82 @@ public final class UpstreamPool {
             RouterMetrics metrics,
             AddressResolverGroup<InetSocketAddress> resolver,
             int maxInitialLineLength,
-            int maxHeaderSize) {
+            int maxHeaderSize,
+            SslContext tls) {
         this.transport = transport;
         this.config = config;
         this.metrics = metrics;
         this.resolver = resolver;
         this.maxInitialLineLength = maxInitialLineLength;
         this.maxHeaderSize = maxHeaderSize;
+        this.http2 = new Http2UpstreamPool(transport, config, metrics, resolver, tls);
     }
 
     /**
      * An idle pooled channel to the cell, or a new connection (the future fails with the connect
      * error). Called on {@code loop}.
      */
-    ChannelFuture acquire(Cell cell, EventLoop loop) {
+    Future<Channel> acquire(Cell cell, EventLoop loop, boolean grpc) {
+        if (grpc || !"http".equals(cell.scheme())) {
+            // h2c:// and https:// cells speak HTTP/2, and gRPC always travels over HTTP/2: a new
+            // stream on a pooled connection, made to look like an HTTP/1.1 channel by the codec.
+            Promise<Channel> promise = loop.newPromise();
+            http2.openStream(cell, loop, STREAM_INITIALIZER).addListener(f -> {
+                if (f.isSuccess()) {
+                    promise.trySuccess((Channel) f.getNow());
+                } else {
+                    promise.tryFailure(f.cause());
+                }
+            });
+            return promise;
+        }
         String key = key(cell);
         ArrayDeque<Channel> channels = idle.get().get(key);
         if (channels != null) {
             Channel ch;
             while ((ch = channels.pollLast()) != null) {
                 if (ch.isActive()) {
-                    return ch.newSucceededFuture();
+                    return loop.newSucceededFuture(ch);
                 }
             }
         }
-        return connect(cell, key, loop);
+        Promise<Channel> promise = loop.newPromise();
+        ChannelFuture connect = connect(cell, key, loop);
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                promise.trySuccess(connect.channel());
+            } else {
+                promise.tryFailure(f.cause());
+            }
+        });
+        return promise;
     }
+
+    /** Each upstream HTTP/2 stream: frames ↔ HttpObjects, then the relay. */
+    private static final ChannelInitializer<Channel> STREAM_INITIALIZER = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel ch) {
+            ch.pipeline()
+                    .addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true))
+                    .addLast("relay", new UpstreamRelayHandler());
+        }
+    };
 
     /** Returns a healthy channel whose exchange ended cleanly; anything else is closed. */
     void release(Channel ch) {
+        if (ch instanceof Http2StreamChannel) {
+            ch.pipeline().get(UpstreamRelayHandler.class).release();
+            ch.close(); // a finished stream; its connection stays in the HTTP/2 pool
+            return;
+        }
         UpstreamRelayHandler relay = ch.pipeline().get(UpstreamRelayHandler.class);
         if (relay == null || !ch.isActive()) {
             ch.close();
             return;
         }
         relay.release();
-        ArrayDeque<Channel> channels = idle.get().computeIfAbsent(ch.attr(POOL_KEY).get(), k -> new ArrayDeque<>());
+        ArrayDeque<Channel> channels =
+                idle.get().computeIfAbsent(ch.attr(POOL_KEY).get(), k -> new ArrayDeque<>());
         if (channels.size() >= config.maxIdlePerCell()) {
             ch.close();
             return;
@@ -107,7 +155,8 @@ public final class UpstreamPool {
                 .group(loop)
                 .channel(transport.socketChannel())
                 .resolver(resolver)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))

@@ -34,8 +34,7 @@ public final class RouterMetrics {
     private final PrometheusMeterRegistry registry;
     private final Map<String, CellMeters> cells = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> upstreamConnections = new ConcurrentHashMap<>();
-    private final Map<LookupKind, Counter> lookups =
-            new EnumMap<>(LookupKind.class);
+    private final Map<LookupKind, Counter> lookups = new EnumMap<>(LookupKind.class);
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Counter accessLogDropped;
 
@@ -132,7 +131,8 @@ public final class RouterMetrics {
         String key = name + '\u0000' + protocol;
         CellMeters meters = cells.get(key);
         if (meters == null) {
-            meters = cells.computeIfAbsent(key, k -> new CellMeters(registry, cellTags(cell).and("protocol", protocol)));
+            meters = cells.computeIfAbsent(
+                    key, k -> new CellMeters(registry, cellTags(cell).and("protocol", protocol)));
         }
         return meters;
     }

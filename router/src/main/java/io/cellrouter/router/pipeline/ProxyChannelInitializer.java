@@ -1,55 +1,191 @@
 package io.cellrouter.router.pipeline;
 
+import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.forward.Http1ProxyHandler;
 import io.cellrouter.router.forward.ProxyContext;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Assembles the pipeline of a client connection on the proxy listener. The whole path of a
- * request reads top to bottom here:
+ * Assembles the pipeline of a client connection on a proxy listener. The whole path of a request
+ * reads top to bottom here:
  *
  * <pre>
- *   socket ─▶ http1-codec (HttpServerCodec, bounded line/headers/chunks)
- *          ─▶ idle (closes connections idle for proxy.idleTimeout)
- *          ─▶ proxy (Http1ProxyHandler: identity → routing → forward)
+ *  cleartext listener:
+ *   socket ─▶ h2c-or-http1 (prior-knowledge preface → HTTP/2; else HttpServerCodec, and
+ *                           Upgrade: h2c → HTTP/2 with the upgrading request as stream 1)
+ *  TLS listener:
+ *   socket ─▶ tls (SslHandler) ─▶ alpn (h2 → HTTP/2, else HTTP/1.1)
+ *
+ *  HTTP/1.1:  ─▶ http1-codec ─▶ idle ─▶ proxy (Http1ProxyHandler: identity → routing → forward)
+ *  HTTP/2:    ─▶ h2 (Http2FrameCodec: limits, flood protections) ─▶ mux (Http2MultiplexHandler)
+ *             each stream: ─▶ h2-to-http (frames ↔ HttpObjects, streamed) ─▶ proxy (Http1ProxyHandler)
  * </pre>
+ *
+ * <p>Each HTTP/2 stream is routed on its own: two streams of one connection may go to two cells.
+ *
+ * <p>HTTP/2 limits (SPEC section 8), with Netty's protections switched on explicitly:
+ * <ul>
+ *   <li>SETTINGS_MAX_CONCURRENT_STREAMS {@code proxy.http2.maxConcurrentStreams} (100): a stream
+ *       over it is refused (RST_STREAM REFUSED_STREAM);
+ *   <li>SETTINGS_MAX_HEADER_LIST_SIZE = {@code proxy.maxHeaderSize}; header names and values are
+ *       validated (RFC 9113 section 8.2);
+ *   <li>rapid reset (CVE-2023-44487): more than 200 RST_STREAM received in 30 s ends the
+ *       connection with GOAWAY ENHANCE_YOUR_CALM; the same bound on resets the router sends
+ *       (MadeYouReset);
+ *   <li>CONTINUATION flood: at most 16 small CONTINUATION frames per header block;
+ *   <li>control-frame flood (SETTINGS/PING left unread): at most 10,000 queued control frames;
+ *   <li>at most 2 consecutive empty DATA frames.
+ * </ul>
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
 
     /** Body chunks are relayed in parts of at most this many bytes. */
     static final int MAX_CHUNK_SIZE = 64 * 1024;
 
+    /** An HTTP/1.1 request that asks to upgrade to h2c is read whole; it must be small. */
+    static final int MAX_UPGRADE_BODY = 64 * 1024;
+
+    static final int MAX_RST_FRAMES = 200;
+    static final int RST_WINDOW_SECONDS = 30;
+    static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
+    static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
+    static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
+
     private final ProxyContext context;
     private final ChannelGroup channels;
+    private final SslContext tls;
 
-    public ProxyChannelInitializer(ProxyContext context, ChannelGroup channels) {
+    /** {@code tls} null: the cleartext listener. */
+    public ProxyChannelInitializer(ProxyContext context, ChannelGroup channels, SslContext tls) {
         this.context = context;
         this.channels = channels;
+        this.tls = tls;
+    }
+
+    public ProxyChannelInitializer(ProxyContext context, ChannelGroup channels) {
+        this(context, channels, null);
     }
 
     @Override
     protected void initChannel(Channel ch) {
         channels.add(ch);
-        addHttp1Handlers(ch.pipeline());
+        ChannelPipeline p = ch.pipeline();
+        if (tls != null) {
+            addTlsHandlers(p);
+        } else {
+            addCleartextHandlers(p);
+        }
     }
 
-    private void addHttp1Handlers(ChannelPipeline p) {
-        var config = context.config();
+    private void addTlsHandlers(ChannelPipeline p) {
+        p.addLast("tls", tls.newHandler(p.channel().alloc()));
+        p.addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+            @Override
+            protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                    addHttp2Handlers(ctx.pipeline());
+                } else {
+                    addHttp1Handlers(ctx.pipeline(), newHttp1Codec());
+                }
+            }
+        });
+    }
+
+    private void addCleartextHandlers(ChannelPipeline p) {
+        HttpServerCodec http1 = newHttp1Codec();
+        HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(
+                http1,
+                protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                        ? new Http2ServerUpgradeCodec(
+                                newHttp2Codec(),
+                                newMultiplexHandler(),
+                                new ConnectionWindowHandler(context.config().http2().connectionWindow()))
+                        : null,
+                MAX_UPGRADE_BODY);
         p.addLast(
-                "http1-codec",
-                new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(config.maxInitialLineLength())
-                        .setMaxHeaderSize(config.maxHeaderSize())
-                        .setMaxChunkSize(MAX_CHUNK_SIZE)
-                        .setValidateHeaders(true)));
+                "h2c-or-http1",
+                new CleartextHttp2ServerUpgradeHandler(http1, upgrade, new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        addHttp2Handlers(ch.pipeline());
+                    }
+                }));
+        addHttp1Handlers(p, null);
+    }
+
+    /** {@code codec} null: the codec was added by the cleartext upgrade handler already. */
+    private void addHttp1Handlers(ChannelPipeline p, HttpServerCodec codec) {
+        RouterConfig.Proxy config = context.config();
+        if (codec != null) {
+            p.addLast("http1-codec", codec);
+        }
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("proxy", new Http1ProxyHandler(context));
+    }
+
+    private void addHttp2Handlers(ChannelPipeline p) {
+        p.addLast("h2", newHttp2Codec());
+        p.addLast("mux", newMultiplexHandler());
+        p.addLast("h2-window", new ConnectionWindowHandler(context.config().http2().connectionWindow()));
+    }
+
+    private HttpServerCodec newHttp1Codec() {
+        RouterConfig.Proxy config = context.config();
+        return new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.maxInitialLineLength())
+                .setMaxHeaderSize(config.maxHeaderSize())
+                .setMaxChunkSize(MAX_CHUNK_SIZE)
+                .setValidateHeaders(true));
+    }
+
+    private Http2FrameCodec newHttp2Codec() {
+        RouterConfig.Proxy config = context.config();
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(config.http2().maxConcurrentStreams())
+                        .maxHeaderListSize(config.maxHeaderSize())
+                        .initialWindowSize(config.http2().initialStreamWindow()))
+                .validateHeaders(true)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
+                .encoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
+                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
+                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
+                .build();
+        return codec;
+    }
+
+    private Http2MultiplexHandler newMultiplexHandler() {
+        ChannelHandler streams = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                stream.pipeline()
+                        .addLast("h2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
+                        .addLast("proxy", new Http1ProxyHandler(context, true));
+            }
+        };
+        return new Http2MultiplexHandler(streams, streams);
     }
 }

@@ -18,8 +18,8 @@ class AdminHandlerTest {
     private final AtomicBoolean ready = new AtomicBoolean(true);
 
     private String request(String head) {
-        EmbeddedChannel ch = new EmbeddedChannel(
-                new AdminChannelInitializer(resolver, null, new RouterMetrics(), ready::get, TOKEN, java.time.Clock.systemUTC()));
+        EmbeddedChannel ch = new EmbeddedChannel(new AdminChannelInitializer(
+                resolver, null, new RouterMetrics(), ready::get, TOKEN, java.time.Clock.systemUTC()));
         ch.writeInbound(Unpooled.copiedBuffer(head + "\r\n", StandardCharsets.ISO_8859_1));
         StringBuilder out = new StringBuilder();
         Object msg;

@@ -34,7 +34,8 @@ class ConfigLoaderTest {
 
     @Test
     void fullExample_parses() {
-        RouterConfig c = parse("""
+        RouterConfig c = parse(
+                """
                 proxy:
                   listen: 0.0.0.0:8081
                 admin:

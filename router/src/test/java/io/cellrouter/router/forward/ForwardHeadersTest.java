@@ -23,8 +23,8 @@ class ForwardHeadersTest {
 
         ForwardHeaders.toCell(h, "10.0.0.1", "http", "cell-9");
 
-        assertThat(h.names()).doesNotContain("connection", "x-private", "keep-alive", "te", "upgrade",
-                "proxy-authorization");
+        assertThat(h.names())
+                .doesNotContain("connection", "x-private", "keep-alive", "te", "upgrade", "proxy-authorization");
         assertThat(h.get("transfer-encoding")).isEqualTo("chunked");
         assertThat(h.get("x-app")).isEqualTo("kept");
         assertThat(h.get("x-forwarded-for")).isEqualTo("10.0.0.1");

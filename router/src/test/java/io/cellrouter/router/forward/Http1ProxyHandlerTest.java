@@ -34,7 +34,7 @@ class Http1ProxyHandlerTest {
                 "proxy:\n  maxInitialLineLength: 256\n  maxHeaderSize: 1024\n", "test.yaml", Path.of("."), n -> null);
         ProxyContext context = new ProxyContext(
                 new RequestRouter(IdentityResolver.fromConfig(config.identity()), resolver),
-                new UpstreamPool(Transport.detect(), config.proxy().upstream(), metrics, null, 256, 1024),
+                new UpstreamPool(Transport.detect(), config.proxy().upstream(), metrics, null, 256, 1024, null),
                 new ExchangeRecorder(metrics, null, Clock.systemUTC()),
                 config.proxy(),
                 new DrainState(),
@@ -79,8 +79,10 @@ class Http1ProxyHandlerTest {
 
     @Test
     void frozenCustomer_answers503WithRetryAfter() {
-        resolver.answer("acme", new Resolution(
-                Resolution.Outcome.FROZEN, null, Resolution.Source.OVERRIDE, null, Duration.ofMillis(2500)));
+        resolver.answer(
+                "acme",
+                new Resolution(
+                        Resolution.Outcome.FROZEN, null, Resolution.Source.OVERRIDE, null, Duration.ofMillis(2500)));
 
         String response = send(channel(), "GET / HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\n\r\n");
 
@@ -92,12 +94,20 @@ class Http1ProxyHandlerTest {
 
     @Test
     void registryUnavailable_answers503WithRetryAfter() {
-        resolver.answer("acme", new Resolution(
-                Resolution.Outcome.REGISTRY_UNAVAILABLE, null, Resolution.Source.NONE, null, Duration.ofSeconds(5)));
+        resolver.answer(
+                "acme",
+                new Resolution(
+                        Resolution.Outcome.REGISTRY_UNAVAILABLE,
+                        null,
+                        Resolution.Source.NONE,
+                        null,
+                        Duration.ofSeconds(5)));
 
         String response = send(channel(), "GET / HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\n\r\n");
 
-        assertThat(response).startsWith("HTTP/1.1 503").contains("retry-after: 5")
+        assertThat(response)
+                .startsWith("HTTP/1.1 503")
+                .contains("retry-after: 5")
                 .contains("registry_unavailable");
     }
 
@@ -107,10 +117,12 @@ class Http1ProxyHandlerTest {
         resolver.answer("acme", later);
         EmbeddedChannel ch = channel();
 
-        assertThat(send(ch, "GET / HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\n\r\n")).isEmpty();
+        assertThat(send(ch, "GET / HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\n\r\n"))
+                .isEmpty();
         assertThat(ch.config().isAutoRead()).isFalse();
 
-        later.complete(new Resolution(Resolution.Outcome.UNKNOWN_CUSTOMER, null, Resolution.Source.REGISTRY, null, null));
+        later.complete(
+                new Resolution(Resolution.Outcome.UNKNOWN_CUSTOMER, null, Resolution.Source.REGISTRY, null, null));
         ch.runPendingTasks();
 
         assertThat(drain(ch)).startsWith("HTTP/1.1 404");

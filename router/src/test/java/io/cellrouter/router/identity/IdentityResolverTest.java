@@ -41,43 +41,49 @@ class IdentityResolverTest {
 
     @Test
     void host_ignoresPortAndCase() {
-        assertThat(resolver.identify(request("/", "Host", "Globex.API.example.com:8443")).customer())
+        assertThat(resolver.identify(request("/", "Host", "Globex.API.example.com:8443"))
+                        .customer())
                 .isEqualTo("globex");
     }
 
     @Test
     void host_thatDoesNotMatch_fallsThrough() {
-        assertThat(resolver.identify(request("/?customer=q", "Host", "www.example.com")).source())
+        assertThat(resolver.identify(request("/?customer=q", "Host", "www.example.com"))
+                        .source())
                 .isEqualTo("query");
     }
 
     @Test
     void path() {
-        assertThat(resolver.identify(request("/v1/customers/initech/orders?x=1")).customer()).isEqualTo("initech");
+        assertThat(resolver.identify(request("/v1/customers/initech/orders?x=1"))
+                        .customer())
+                .isEqualTo("initech");
     }
 
     @Test
     void query() {
-        assertThat(resolver.identify(request("/a?b=1&customer=umbrella")).customer()).isEqualTo("umbrella");
+        assertThat(resolver.identify(request("/a?b=1&customer=umbrella")).customer())
+                .isEqualTo("umbrella");
     }
 
     @Test
     void order_firstSourceWins() {
-        assertThat(resolver.identify(request("/v1/customers/p/x?customer=q", "x-customer-id", "h")).customer())
+        assertThat(resolver.identify(request("/v1/customers/p/x?customer=q", "x-customer-id", "h"))
+                        .customer())
                 .isEqualTo("h");
     }
 
     @Test
     void none_isMissingIdentity() {
         assertThatThrownBy(() -> resolver.identify(request("/")))
-                .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.code())
-                        .isEqualTo(ErrorCode.MISSING_IDENTITY));
+                .isInstanceOfSatisfying(
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MISSING_IDENTITY));
     }
 
     @Test
     void invalidCustomerId_isMalformed() {
         assertThatThrownBy(() -> resolver.identify(request("/", "x-customer-id", "a/b")))
-                .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.code())
-                        .isEqualTo(ErrorCode.MALFORMED_REQUEST));
+                .isInstanceOfSatisfying(
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_REQUEST));
     }
 }

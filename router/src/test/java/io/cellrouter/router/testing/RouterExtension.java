@@ -83,7 +83,7 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
                   - path: '^/v1/customers/(?<customer>[^/]+)/'
                   - query: customer
                 """
-                        .formatted(ADMIN_TOKEN)
+                                .formatted(ADMIN_TOKEN)
                         + extraConfig;
         Path configFile = dir.resolve("config.yaml");
         Files.writeString(configFile, config);
@@ -109,7 +109,10 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
     public void writeRegistry(String yaml) throws IOException {
         Path tmp = dir.resolve("registry.yaml.tmp");
         Files.writeString(tmp, yaml);
-        Files.move(tmp, dir.resolve("registry.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        Files.move(
+                tmp,
+                dir.resolve("registry.yaml"),
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -65,18 +65,22 @@ public final class RouterProcess implements AutoCloseable {
     public void awaitReady(int adminPort) {
         HttpClient client = HttpClient.newHttpClient();
         URI readyz = URI.create("http://127.0.0.1:" + adminPort + "/readyz");
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("router exited: " + stderr());
-            }
-            try {
-                return client.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.discarding())
-                                .statusCode()
-                        == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("router exited: " + stderr());
+                    }
+                    try {
+                        return client.send(
+                                                HttpRequest.newBuilder(readyz).build(),
+                                                HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                == 200;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
     }
 
     public Process process() {

@@ -36,8 +36,8 @@ public final class StubResolver implements Resolver {
     public CompletableFuture<Resolution> resolve(String customer, String cellHint) {
         return answers.getOrDefault(
                 customer,
-                CompletableFuture.completedFuture(new Resolution(
-                        Resolution.Outcome.UNKNOWN_CUSTOMER, null, Resolution.Source.NONE, null, null)));
+                CompletableFuture.completedFuture(
+                        new Resolution(Resolution.Outcome.UNKNOWN_CUSTOMER, null, Resolution.Source.NONE, null, null)));
     }
 
     @Override

@@ -179,9 +179,15 @@ public final class TestCell implements AutoCloseable {
                 return;
             }
             StringBuilder json = new StringBuilder();
-            json.append("{\"cell\":\"").append(name).append("\",\"path\":\"").append(request.uri())
-                    .append("\",\"bytes\":").append(bytes)
-                    .append(",\"sha256\":\"").append(HexFormat.of().formatHex(digest.digest())).append("\"}");
+            json.append("{\"cell\":\"")
+                    .append(name)
+                    .append("\",\"path\":\"")
+                    .append(request.uri())
+                    .append("\",\"bytes\":")
+                    .append(bytes)
+                    .append(",\"sha256\":\"")
+                    .append(HexFormat.of().formatHex(digest.digest()))
+                    .append("\"}");
             FullHttpResponse response = new DefaultFullHttpResponse(
                     HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
             response.headers()
