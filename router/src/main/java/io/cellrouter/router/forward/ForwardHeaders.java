@@ -1,6 +1,7 @@
 package io.cellrouter.router.forward;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
@@ -78,8 +79,13 @@ public final class ForwardHeaders {
                 }
             }
         }
+        // "TE: trailers" says the client accepts trailers; gRPC needs it on the way to the cell.
+        boolean trailers = HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(headers.get(HttpHeaderNames.TE, ""));
         for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
+        }
+        if (trailers) {
+            headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
     }
 

@@ -30,6 +30,7 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
 
     private final String extraConfig;
+    private final java.util.function.Function<RouterExtension, String> extraRegistry;
     private final Map<String, TestCell> cells = new LinkedHashMap<>();
     private Path dir;
     private RouterServer server;
@@ -41,7 +42,24 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
 
     /** {@code extraConfig}: YAML appended to the generated configuration (top-level keys). */
     public RouterExtension(String extraConfig) {
+        this(extraConfig, r -> "");
+    }
+
+    /**
+     * {@code extraRegistry}: YAML lines appended to the {@code cells:} list (more cells, e.g. gRPC
+     * cells the test started), and {@code customersYaml} more lines under {@code customers:}.
+     */
+    public RouterExtension(
+            String extraConfig,
+            java.util.function.Function<RouterExtension, String> extraCells,
+            String extraCustomers) {
         this.extraConfig = extraConfig;
+        this.extraRegistry = r -> extraCells.apply(r) + "\u0000" + extraCustomers;
+    }
+
+    private RouterExtension(String extraConfig, java.util.function.Function<RouterExtension, String> none) {
+        this.extraConfig = extraConfig;
+        this.extraRegistry = none;
     }
 
     @Override
@@ -49,6 +67,7 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
         dir = Files.createTempDirectory("router-test");
         cells.put("cell-1", TestCell.start("cell-1"));
         cells.put("cell-2", TestCell.start("cell-2"));
+        String[] extra = (extraRegistry.apply(this) + "\u0000").split("\u0000", -1);
         writeRegistry(
                 """
                 cells:
@@ -58,12 +77,14 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
                     tier: prod
                   - name: cell-2
                     endpoint: %s
+                %s
                 customers:
                   acme: cell-1
                   initech: cell-1
                   globex: cell-2
+                %s
                 """
-                        .formatted(cell("cell-1").endpoint(), cell("cell-2").endpoint()));
+                        .formatted(cell("cell-1").endpoint(), cell("cell-2").endpoint(), extra[0], extra[1]));
         String config =
                 """
                 proxy:
