@@ -41,8 +41,13 @@ import java.util.concurrent.TimeUnit;
 public final class H2Client implements AutoCloseable {
 
     /** What arrived on one stream. */
-    public record Response(List<Http2Headers> headers, List<Boolean> headersEndStream, long bytes, String sha256,
-            long resetCode) {
+    public record Response(
+            List<Http2Headers> headers,
+            List<Boolean> headersEndStream,
+            long bytes,
+            String sha256,
+            long resetCode,
+            String bodyStart) {
         public String status() {
             return headers.isEmpty() ? null : String.valueOf(headers.get(0).status());
         }
@@ -141,6 +146,7 @@ public final class H2Client implements AutoCloseable {
         private long bytes;
         private long nextPause = 1 << 20;
         private long reset = -1;
+        private final StringBuilder bodyStart = new StringBuilder();
 
         Collector(CompletableFuture<Response> result, long pauseMillisPerMiB) {
             this.result = result;
@@ -173,6 +179,9 @@ public final class H2Client implements AutoCloseable {
                     ByteBuf content = d.content();
                     bytes += content.readableBytes();
                     digest.update(content.nioBuffer());
+                    if (bodyStart.length() < 65536) {
+                        bodyStart.append(content.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    }
                     if (d.isEndStream()) {
                         finish();
                     }
@@ -210,7 +219,8 @@ public final class H2Client implements AutoCloseable {
                         List.copyOf(endStreams),
                         bytes,
                         HexFormat.of().formatHex(digest.digest()),
-                        reset));
+                        reset,
+                        bodyStart.toString()));
             }
         }
     }

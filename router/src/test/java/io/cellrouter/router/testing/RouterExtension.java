@@ -32,6 +32,8 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
     private final String extraConfig;
     private final java.util.function.Function<RouterExtension, String> extraRegistry;
     private final Map<String, TestCell> cells = new LinkedHashMap<>();
+    private java.util.function.Supplier<String> proxyLines =
+            () -> "  upstream:\n    connectTimeout: 1s\n    responseTimeout: 5s";
     private Path dir;
     private RouterServer server;
     private HttpClient client;
@@ -90,9 +92,7 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
                 proxy:
                   listen: 127.0.0.1:0
                   drainTimeout: 5s
-                  upstream:
-                    connectTimeout: 1s
-                    responseTimeout: 5s
+                %s
                 admin:
                   listen: 127.0.0.1:0
                   token: %s
@@ -104,7 +104,7 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
                   - path: '^/v1/customers/(?<customer>[^/]+)/'
                   - query: customer
                 """
-                                .formatted(ADMIN_TOKEN)
+                                .formatted(proxyLines.get(), ADMIN_TOKEN)
                         + extraConfig;
         Path configFile = dir.resolve("config.yaml");
         Files.writeString(configFile, config);
@@ -125,6 +125,15 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
         cells.values().forEach(TestCell::close);
         cells.clear();
         client = null;
+    }
+
+    /**
+     * Lines under {@code proxy:} (indented by two spaces), computed when the router starts; the
+     * default sets {@code upstream.connectTimeout: 1s} and {@code upstream.responseTimeout: 5s}.
+     */
+    public RouterExtension proxy(java.util.function.Supplier<String> lines) {
+        this.proxyLines = lines;
+        return this;
     }
 
     public void writeRegistry(String yaml) throws IOException {

@@ -1,0 +1,190 @@
+package io.cellrouter.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cellrouter.router.grpc.test.EchoGrpc;
+import io.cellrouter.router.grpc.test.EchoRequest;
+import io.cellrouter.router.testing.GrpcCell;
+import io.cellrouter.router.testing.H2Client;
+import io.cellrouter.router.testing.RouterExtension;
+import io.cellrouter.router.testing.TestCertificates;
+import io.cellrouter.router.testing.TestCell;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * HTTP/2 at the front (h2c prior knowledge, h2c Upgrade, TLS with ALPN) and at the back
+ * ({@code https://} cells over TLS with ALPN h2), next to HTTP/1.1 on the same port.
+ */
+class Http2IT {
+
+    static TestCertificates certs;
+    static GrpcCell tlsCell;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        certs = TestCertificates.create();
+        tlsCell = GrpcCell.startTls("grpc-tls", certs.serverChainPem(), certs.serverKeyPem());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        tlsCell.close();
+    }
+
+    @RegisterExtension
+    final RouterExtension router = new RouterExtension(
+                    "",
+                    r -> "  - name: grpc-tls\n    endpoint: https://localhost:%d\n".formatted(tlsCell.port()),
+                    "  secure: grpc-tls\n")
+            .proxy(() -> {
+                try {
+                    return """
+                              tls:
+                                listen: 127.0.0.1:0
+                                certificate: %s
+                                privateKey: %s
+                              upstream:
+                                trustCertificates: %s
+                            """
+                            .formatted(certs.serverChainPem(), certs.serverKeyPem(), certs.caPem());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+    @Test
+    void priorKnowledge_twoCustomersOnOneConnection_reachTwoCells() throws Exception {
+        try (H2Client client = new H2Client(router.server().proxyAddress())) {
+            CompletableFuture<H2Client.Response> acme =
+                    client.send(H2Client.request("GET", "/a", "x-customer-id", "acme"), null);
+            CompletableFuture<H2Client.Response> globex =
+                    client.send(H2Client.request("GET", "/b", "x-customer-id", "globex"), null);
+
+            assertThat(acme.get(10, TimeUnit.SECONDS).header("x-served-by")).isEqualTo("cell-1");
+            assertThat(globex.get(10, TimeUnit.SECONDS).header("x-served-by")).isEqualTo("cell-2");
+            assertThat(acme.get().status()).isEqualTo("200");
+        }
+    }
+
+    @Test
+    void priorKnowledge_requestBody_reachesHttp1CellIntact() throws Exception {
+        byte[] body = new byte[300_000];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = TestCell.pattern(i);
+        }
+        try (H2Client client = new H2Client(router.server().proxyAddress())) {
+            H2Client.Response response = client.send(H2Client.request("POST", "/up", "x-customer-id", "acme"), body)
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(response.status()).isEqualTo("200");
+            assertThat(response.bodyStart())
+                    .contains("\"bytes\":" + body.length)
+                    .contains("\"sha256\":\"" + TestCell.sha256OfPattern(body.length) + "\"");
+        }
+        String lastSeen = router.cell("cell-1").receivedHeaders().get(0).get("transfer-encoding");
+        assertThat(lastSeen).isEqualTo("chunked");
+    }
+
+    @Test
+    void upgradeFromHttp1_routes() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        HttpResponse<String> first = client.send(
+                HttpRequest.newBuilder(router.proxy("/upgrade")).header("x-customer-id", "globex").build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> second = client.send(
+                HttpRequest.newBuilder(router.proxy("/again")).header("x-customer-id", "acme").build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("x-served-by")).hasValue("cell-2");
+        assertThat(second.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(second.headers().firstValue("x-served-by")).hasValue("cell-1");
+    }
+
+    @Test
+    void tls_alpnH2_routes() throws Exception {
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_2)
+                .sslContext(certs.clientContext())
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(tlsUri("/secure")).header("x-customer-id", "globex").build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(response.headers().firstValue("x-served-by")).hasValue("cell-2");
+        assertThat(router.cell("cell-2").receivedHeaders().get(0).get("x-forwarded-proto")).isEqualTo("https");
+    }
+
+    @Test
+    void tls_http11Client_routes() throws Exception {
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(certs.clientContext())
+                .build();
+
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(tlsUri("/secure")).header("x-customer-id", "acme").build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+        assertThat(response.headers().firstValue("x-served-by")).hasValue("cell-1");
+    }
+
+    @Test
+    void http1Clients_onTheSamePort_keepWorking() throws Exception {
+        assertThat(router.get("acme", "/h1").headers().firstValue("x-served-by")).hasValue("cell-1");
+    }
+
+    @Test
+    void httpsCell_isReachedOverTlsWithAlpnH2() {
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", router.server().proxyAddress().getPort())
+                .usePlaintext()
+                .build();
+        try {
+            Metadata metadata = new Metadata();
+            metadata.put(Metadata.Key.of("x-customer-id", Metadata.ASCII_STRING_MARSHALLER), "secure");
+            String cell = EchoGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
+                    .unary(EchoRequest.newBuilder().setText("x").build())
+                    .getCell();
+            assertThat(cell).isEqualTo("grpc-tls");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void http1Client_toAnHttpsCell_isTranslatedToHttp2() throws Exception {
+        HttpResponse<String> response = router.client()
+                .send(
+                        HttpRequest.newBuilder(router.proxy("/cellrouter.test.Echo/Unary"))
+                                .header("x-customer-id", "secure")
+                                .POST(HttpRequest.BodyPublishers.ofString(""))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+        // grpc-java answers a request that is not gRPC with 415; what matters is that it answered.
+        assertThat(response.statusCode()).isEqualTo(415);
+    }
+
+    private URI tlsUri(String path) {
+        return URI.create("https://127.0.0.1:" + router.server().tlsAddress().getPort() + path);
+    }
+}
