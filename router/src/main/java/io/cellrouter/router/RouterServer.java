@@ -135,10 +135,12 @@ public final class RouterServer implements AutoCloseable {
 
         proxyChannel = bindProxy(config.proxy().listen(), context, null);
         if (config.proxy().tls() != null) {
-            ProxyContext tlsContext = new ProxyContext(
-                    router, pool, context.recorder(), config.proxy(), drain, "https");
+            ProxyContext tlsContext =
+                    new ProxyContext(router, pool, context.recorder(), config.proxy(), drain, "https");
             tlsChannel = bindProxy(
-                    config.proxy().tls().listen(), tlsContext, TlsContexts.server(config.proxy().tls()));
+                    config.proxy().tls().listen(),
+                    tlsContext,
+                    TlsContexts.server(config.proxy().tls()));
         }
         adminChannel = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -153,7 +155,9 @@ public final class RouterServer implements AutoCloseable {
                 "cell-router {} started: proxy http://{}{} admin http://{} registry {} transport {}",
                 version(),
                 Addresses.format(proxyAddress()),
-                tlsChannel == null ? "" : " https://" + Addresses.format(tlsAddress()) + " (" + TlsContexts.provider() + ")",
+                tlsChannel == null
+                        ? ""
+                        : " https://" + Addresses.format(tlsAddress()) + " (" + TlsContexts.provider() + ")",
                 Addresses.format(adminAddress()),
                 RegistryStores.describe(config.registry()),
                 transport.name());

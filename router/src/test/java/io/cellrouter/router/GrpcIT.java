@@ -55,14 +55,16 @@ class GrpcIT {
     @RegisterExtension
     final RouterExtension router = new RouterExtension(
             "",
-            r -> """
+            r ->
+                    """
                       - name: grpc-1
                         endpoint: h2c://127.0.0.1:%d
                       - name: grpc-2
                         endpoint: http://127.0.0.1:%d
                       - name: grpc-dead
                         endpoint: h2c://127.0.0.1:1
-                    """.formatted(grpc1.port(), grpc2.port()),
+                    """
+                            .formatted(grpc1.port(), grpc2.port()),
             """
               alpha: grpc-1
               beta: grpc-2
@@ -85,7 +87,8 @@ class GrpcIT {
     }
 
     private ManagedChannel channel() {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", router.server().proxyAddress().getPort())
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", router.server().proxyAddress().getPort())
                 .usePlaintext()
                 .build();
         channels.add(channel);
@@ -124,7 +127,8 @@ class GrpcIT {
     @Test
     void serverStreaming_allRepliesArriveInOrder() {
         Iterator<EchoReply> replies = blocking("beta")
-                .serverStream(EchoRequest.newBuilder().setText("s").setCount(500).build());
+                .serverStream(
+                        EchoRequest.newBuilder().setText("s").setCount(500).build());
 
         long expected = 0;
         while (replies.hasNext()) {
@@ -155,7 +159,8 @@ class GrpcIT {
         List<EchoReply> replies = java.util.Collections.synchronizedList(new ArrayList<>());
         StreamObserver<EchoRequest> requests = async("beta").bidi(observer(done, replies));
         for (int i = 0; i < 10_000; i++) {
-            requests.onNext(EchoRequest.newBuilder().setSeq(i).setText("payload-" + i).build());
+            requests.onNext(
+                    EchoRequest.newBuilder().setSeq(i).setText("payload-" + i).build());
         }
         requests.onCompleted();
 
@@ -174,8 +179,9 @@ class GrpcIT {
         assertThatThrownBy(() -> blocking("alpha")
                         .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
                         .unary(EchoRequest.newBuilder().setSleepMs(5_000).build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
-                        .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !grpc1.deadlines().isEmpty());
         assertThat(grpc1.deadlines().get(grpc1.deadlines().size() - 1).timeRemaining(TimeUnit.MILLISECONDS))
@@ -189,8 +195,7 @@ class GrpcIT {
         io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
         context.run(() -> async("alpha")
                 .serverStream(
-                        EchoRequest.newBuilder().setCount(1_000).setSleepMs(20).build(),
-                        new StreamObserver<>() {
+                        EchoRequest.newBuilder().setCount(1_000).setSleepMs(20).build(), new StreamObserver<>() {
                             @Override
                             public void onNext(EchoReply value) {
                                 first.countDown();
@@ -228,12 +233,13 @@ class GrpcIT {
     void routerErrors_areTrailersOnlyResponses() throws Exception {
         try (H2Client client = new H2Client(router.server().proxyAddress())) {
             for (String[] c : new String[][] {{"nobody", "5"}, {"gamma", "14"}, {null, "16"}}) {
-                var headers = H2Client.request("POST", "/cellrouter.test.Echo/Unary", "content-type", "application/grpc",
-                        "te", "trailers");
+                var headers = H2Client.request(
+                        "POST", "/cellrouter.test.Echo/Unary", "content-type", "application/grpc", "te", "trailers");
                 if (c[0] != null) {
                     headers.add("x-customer-id", c[0]);
                 }
-                H2Client.Response response = client.send(headers, new byte[] {0, 0, 0, 0, 0}).get(10, TimeUnit.SECONDS);
+                H2Client.Response response =
+                        client.send(headers, new byte[] {0, 0, 0, 0, 0}).get(10, TimeUnit.SECONDS);
 
                 assertThat(response.trailersOnly()).as("customer %s", c[0]).isTrue();
                 assertThat(response.status()).isEqualTo("200");
@@ -245,9 +251,9 @@ class GrpcIT {
     }
 
     private static void assertStatus(Runnable call, Status.Code code) {
-        assertThatThrownBy(call::run)
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
-                        .isEqualTo(code));
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(
+                        e.getStatus().getCode())
+                .isEqualTo(code));
     }
 
     private static StreamObserver<EchoReply> observer(CompletableFuture<EchoReply> result, List<EchoReply> all) {

@@ -7,8 +7,8 @@ import io.cellrouter.router.grpc.test.EchoRequest;
 import io.cellrouter.router.testing.GrpcCell;
 import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.RouterExtension;
-import io.cellrouter.router.testing.TestCertificates;
 import io.cellrouter.router.testing.TestCell;
+import io.cellrouter.router.testing.TestCertificates;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -101,12 +101,17 @@ class Http2IT {
 
     @Test
     void upgradeFromHttp1_routes() throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        HttpClient client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
         HttpResponse<String> first = client.send(
-                HttpRequest.newBuilder(router.proxy("/upgrade")).header("x-customer-id", "globex").build(),
+                HttpRequest.newBuilder(router.proxy("/upgrade"))
+                        .header("x-customer-id", "globex")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> second = client.send(
-                HttpRequest.newBuilder(router.proxy("/again")).header("x-customer-id", "acme").build(),
+                HttpRequest.newBuilder(router.proxy("/again"))
+                        .header("x-customer-id", "acme")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(first.statusCode()).isEqualTo(200);
@@ -124,12 +129,15 @@ class Http2IT {
                 .build();
 
         HttpResponse<String> response = client.send(
-                HttpRequest.newBuilder(tlsUri("/secure")).header("x-customer-id", "globex").build(),
+                HttpRequest.newBuilder(tlsUri("/secure"))
+                        .header("x-customer-id", "globex")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(response.headers().firstValue("x-served-by")).hasValue("cell-2");
-        assertThat(router.cell("cell-2").receivedHeaders().get(0).get("x-forwarded-proto")).isEqualTo("https");
+        assertThat(router.cell("cell-2").receivedHeaders().get(0).get("x-forwarded-proto"))
+                .isEqualTo("https");
     }
 
     @Test
@@ -140,7 +148,9 @@ class Http2IT {
                 .build();
 
         HttpResponse<String> response = client.send(
-                HttpRequest.newBuilder(tlsUri("/secure")).header("x-customer-id", "acme").build(),
+                HttpRequest.newBuilder(tlsUri("/secure"))
+                        .header("x-customer-id", "acme")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
@@ -149,12 +159,14 @@ class Http2IT {
 
     @Test
     void http1Clients_onTheSamePort_keepWorking() throws Exception {
-        assertThat(router.get("acme", "/h1").headers().firstValue("x-served-by")).hasValue("cell-1");
+        assertThat(router.get("acme", "/h1").headers().firstValue("x-served-by"))
+                .hasValue("cell-1");
     }
 
     @Test
     void httpsCell_isReachedOverTlsWithAlpnH2() {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", router.server().proxyAddress().getPort())
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", router.server().proxyAddress().getPort())
                 .usePlaintext()
                 .build();
         try {

@@ -19,18 +19,19 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.FutureListener;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -101,6 +102,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private Channel upstream;
     private UpstreamRelayHandler upstreamRelay;
     private ScheduledFuture<?> responseTimeout;
+    private ReplayBuffer replay;
+    private boolean retried;
 
     /** For an HTTP/1.1 connection. */
     public Http1ProxyHandler(ProxyContext context) {
@@ -236,15 +239,22 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         upstreamRelay.lease(this);
         upstream.config().setAutoRead(ctx.channel().isWritable());
 
-        ForwardHeaders.toCell(request.headers(), remote, context.scheme(), cell.name());
-        request.setUri(originForm(uri));
-        // The upstream connection stays keep-alive even when the client's does not (Connection
-        // was removed as a hop-by-hop header), so the pooled connection can serve the next one.
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
         state = State.FORWARDING;
-        headForwarded = true;
-        upstream.write(request);
-        routerNanos = System.nanoTime() - startNanos;
+        if (replay != null) {
+            replay.replayTo(upstream); // a retry: the first stream was refused by the cell
+        } else {
+            ForwardHeaders.toCell(request.headers(), remote, context.scheme(), cell.name());
+            request.setUri(originForm(uri));
+            // The upstream connection stays keep-alive even when the client's does not (Connection
+            // was removed as a hop-by-hop header), so the pooled connection can serve the next one.
+            request.setProtocolVersion(HttpVersion.HTTP_1_1);
+            headForwarded = true;
+            if (upstream instanceof Http2StreamChannel && !retried) {
+                replay = new ReplayBuffer(request);
+            }
+            upstream.write(request);
+            routerNanos = System.nanoTime() - startNanos;
+        }
         if (!grpc) {
             // gRPC streams may legitimately send nothing for a long time; their deadline is the
             // client's grpc-timeout, which travels to the cell.
@@ -264,6 +274,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         bytesIn += content.content().readableBytes();
         if (content instanceof LastHttpContent) {
             requestComplete = true;
+        }
+        if (replay != null) {
+            replay.add(content);
         }
         upstream.write(content);
         if (requestComplete || !upstream.isWritable()) {
@@ -293,6 +306,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             if (!informational) {
                 cancelResponseTimeout();
                 responseStarted = true;
+                dropReplay();
                 status = code;
                 upstreamReusable = HttpUtil.isKeepAlive(response);
             }
@@ -340,6 +354,23 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
         upstream = null;
         UpstreamResetException reset = cause instanceof UpstreamResetException r ? r : null;
+        if (!responseStarted && reset != null && reset.refused() && replay != null && replay.replayable() && !retried) {
+            // The cell never saw this stream: send it once more on another connection to the
+            // same cell (never another cell). After the GOAWAY has been handled by the pool.
+            retried = true;
+            cancelResponseTimeout();
+            state = State.CONNECTING;
+            updateRead();
+            ctx.executor().execute(() -> {
+                if (state != State.CONNECTING) {
+                    return;
+                }
+                Future<Channel> again =
+                        context.pool().acquire(cell, ctx.channel().eventLoop(), grpc);
+                again.addListener((FutureListener<Channel>) this::connected);
+            });
+            return;
+        }
         if (!responseStarted) {
             fail(
                     new RouterException(
@@ -441,8 +472,17 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         endExchange("aborted");
     }
 
+    private void dropReplay() {
+        if (replay != null) {
+            replay.release();
+            replay = null;
+        }
+    }
+
     private void endExchange(String error) {
         cancelResponseTimeout();
+        dropReplay();
+        retried = false;
         context.recorder()
                 .record(
                         remote,

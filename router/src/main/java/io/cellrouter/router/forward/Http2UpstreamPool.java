@@ -186,6 +186,11 @@ final class Http2UpstreamPool {
             if (goingAway || (ready.isDone() && !ready.isSuccess())) {
                 return false;
             }
+            Http2FrameCodec codec = channel == null ? null : channel.pipeline().get(Http2FrameCodec.class);
+            if (codec != null && codec.connection().goAwayReceived()) {
+                goingAway = true; // seen by the codec before the GOAWAY frame reaches this handler
+                return false;
+            }
             return streams < maxStreams();
         }
 

@@ -25,7 +25,8 @@ final class ConnectionWindowHandler extends ChannelInboundHandlerAdapter {
         Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
         if (codec != null) {
             Http2Connection connection = codec.connection();
-            int delta = connectionWindow - connection.local().flowController().windowSize(connection.connectionStream());
+            int delta =
+                    connectionWindow - connection.local().flowController().windowSize(connection.connectionStream());
             if (delta > 0) {
                 connection.local().flowController().incrementWindowSize(connection.connectionStream(), delta);
                 ctx.flush();

@@ -121,7 +121,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                         ? new Http2ServerUpgradeCodec(
                                 newHttp2Codec(),
                                 newMultiplexHandler(),
-                                new ConnectionWindowHandler(context.config().http2().connectionWindow()))
+                                new ConnectionWindowHandler(
+                                        context.config().http2().connectionWindow()))
                         : null,
                 MAX_UPGRADE_BODY);
         p.addLast(
@@ -148,7 +149,9 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private void addHttp2Handlers(ChannelPipeline p) {
         p.addLast("h2", newHttp2Codec());
         p.addLast("mux", newMultiplexHandler());
-        p.addLast("h2-window", new ConnectionWindowHandler(context.config().http2().connectionWindow()));
+        p.addLast(
+                "h2-window",
+                new ConnectionWindowHandler(context.config().http2().connectionWindow()));
     }
 
     private HttpServerCodec newHttp1Codec() {

@@ -57,7 +57,10 @@ public final class GrpcCell implements AutoCloseable {
     /** A cell that speaks TLS (ALPN h2) with the given certificate chain and key (PEM files). */
     public static GrpcCell startTls(String name, java.io.File chain, java.io.File key) throws IOException {
         return new GrpcCell(
-                name, 0, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).useTransportSecurity(chain, key));
+                name,
+                0,
+                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                        .useTransportSecurity(chain, key));
     }
 
     public int port() {

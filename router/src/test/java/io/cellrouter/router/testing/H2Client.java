@@ -85,7 +85,8 @@ public final class H2Client implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
                                 .addLast(Http2FrameCodecBuilder.forClient()
-                                        .initialSettings(Http2Settings.defaultSettings().initialWindowSize(streamWindow))
+                                        .initialSettings(
+                                                Http2Settings.defaultSettings().initialWindowSize(streamWindow))
                                         .build())
                                 .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                     }
@@ -96,7 +97,11 @@ public final class H2Client implements AutoCloseable {
     }
 
     public static Http2Headers request(String method, String path, String... headers) {
-        Http2Headers h = new DefaultHttp2Headers().method(method).path(path).scheme("http").authority("test");
+        Http2Headers h = new DefaultHttp2Headers()
+                .method(method)
+                .path(path)
+                .scheme("http")
+                .authority("test");
         for (int i = 0; i < headers.length; i += 2) {
             h.add(headers[i], headers[i + 1]);
         }

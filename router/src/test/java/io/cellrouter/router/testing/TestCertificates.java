@@ -24,7 +24,10 @@ public final class TestCertificates {
                 .notBefore(now.minus(1, ChronoUnit.HOURS))
                 .notAfter(now.plus(1, ChronoUnit.DAYS))
                 .algorithm(CertificateBuilder.Algorithm.ecp256);
-        X509Bundle ca = base.copy().subject("CN=cell-router test CA").setIsCertificateAuthority(true).buildSelfSigned();
+        X509Bundle ca = base.copy()
+                .subject("CN=cell-router test CA")
+                .setIsCertificateAuthority(true)
+                .buildSelfSigned();
         X509Bundle server = base.copy()
                 .subject("CN=localhost")
                 .addSanDnsName("localhost")

@@ -1,0 +1,91 @@
+package io.cellrouter.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cellrouter.router.testing.H2Client;
+import io.cellrouter.router.testing.H2TestCell;
+import io.cellrouter.router.testing.RouterExtension;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** What the router does when an HTTP/2 cell refuses or resets streams. */
+class Http2UpstreamIT {
+
+    static H2TestCell h2;
+
+    @BeforeAll
+    static void start() throws Exception {
+        h2 = new H2TestCell("h2-cell");
+    }
+
+    @AfterAll
+    static void stop() {
+        h2.close();
+    }
+
+    @RegisterExtension
+    final RouterExtension router = new RouterExtension(
+            "",
+            r -> "  - name: h2-cell\n    endpoint: h2c://127.0.0.1:%d\n".formatted(h2.port()),
+            "  h2c-customer: h2-cell\n");
+
+    private H2Client.Response call(String method, String path, String contentType, byte[] body) throws Exception {
+        try (H2Client client = new H2Client(router.server().proxyAddress())) {
+            var headers = H2Client.request(method, path, "x-customer-id", "h2c-customer");
+            if (contentType != null) {
+                headers.add("content-type", contentType);
+            }
+            return client.send(headers, body).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void goAway_streamAboveLastStreamId_isRetriedOnANewConnectionToTheSameCell() throws Exception {
+        int connectionsBefore = h2.connections();
+        h2.armGoAway();
+
+        H2Client.Response response = call("POST", "/goaway-first", null, "hello".getBytes());
+
+        assertThat(response.status()).isEqualTo("200");
+        assertThat(response.bodyStart()).contains("cell=h2-cell").contains("bytes=5");
+        assertThat(h2.connections() - connectionsBefore).isEqualTo(2);
+    }
+
+    @Test
+    void refusedStream_beforeHeaders_isGrpcUnavailable() throws Exception {
+        H2Client.Response response = call("POST", "/reset/7", "application/grpc", new byte[5]);
+
+        assertThat(response.trailersOnly()).isTrue();
+        assertThat(response.header("grpc-status")).isEqualTo("14");
+    }
+
+    @Test
+    void enhanceYourCalm_isGrpcResourceExhausted() throws Exception {
+        H2Client.Response response = call("POST", "/reset/11", "application/grpc", new byte[5]);
+
+        assertThat(response.header("grpc-status")).isEqualTo("8");
+    }
+
+    @Test
+    void cancel_isGrpcCancelled() throws Exception {
+        assertThat(call("POST", "/reset/8", "application/grpc", new byte[5]).header("grpc-status"))
+                .isEqualTo("1");
+    }
+
+    @Test
+    void internalError_isGrpcInternal() throws Exception {
+        assertThat(call("POST", "/reset/2", "application/grpc", new byte[5]).header("grpc-status"))
+                .isEqualTo("13");
+    }
+
+    @Test
+    void resetBeforeHeaders_forPlainHttp_is502() throws Exception {
+        H2Client.Response response = call("GET", "/reset/2", null, null);
+
+        assertThat(response.status()).isEqualTo("502");
+        assertThat(response.bodyStart()).contains("cell_unreachable");
+    }
+}

@@ -1,0 +1,146 @@
+package io.cellrouter.router.testing;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real HTTP/2 (h2c) server playing a misbehaving cell, steered by the request path:
+ * <ul>
+ *   <li>{@code /goaway-first}: once after {@link #armGoAway()}, answers the stream with GOAWAY
+ *       (last stream id 0: "I processed nothing"); later streams are answered normally;
+ *   <li>{@code /reset/CODE}: resets the stream with that HTTP/2 error code before any headers;
+ *   <li>anything else: 200 with {@code cell=NAME connection=N bytes=B} after the request ends.
+ * </ul>
+ */
+public final class H2TestCell implements AutoCloseable {
+
+    private final String name;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Channel channel;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger streams = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean goAwayArmed =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    public H2TestCell(String name) throws InterruptedException {
+        this.name = name;
+        channel = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        int connection = connections.incrementAndGet();
+                        ch.pipeline()
+                                .addLast(Http2FrameCodecBuilder.forServer().build())
+                                .addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                                    @Override
+                                    protected void initChannel(Channel stream) {
+                                        stream.pipeline().addLast(new StreamHandler(connection));
+                                    }
+                                }));
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .syncUninterruptibly()
+                .channel();
+    }
+
+    /** The next {@code /goaway-first} stream gets a GOAWAY instead of an answer. */
+    public void armGoAway() {
+        goAwayArmed.set(true);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    public int streams() {
+        return streams.get();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    private final class StreamHandler extends ChannelInboundHandlerAdapter {
+        private final int connection;
+        private String path;
+        private long bytes;
+
+        StreamHandler(int connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            boolean end = false;
+            try {
+                if (msg instanceof Http2HeadersFrame headers) {
+                    streams.incrementAndGet();
+                    path = String.valueOf(headers.headers().path());
+                    end = headers.isEndStream();
+                    if (path.equals("/goaway-first") && goAwayArmed.compareAndSet(true, false)) {
+                        Channel parent = ctx.channel().parent();
+                        Http2FrameCodec codec = parent.pipeline().get(Http2FrameCodec.class);
+                        codec.goAway(
+                                parent.pipeline().context(codec),
+                                0,
+                                Http2Error.NO_ERROR.code(),
+                                Unpooled.EMPTY_BUFFER,
+                                parent.newPromise());
+                        parent.flush();
+                        return;
+                    }
+                    if (path.startsWith("/reset/")) {
+                        long code = Long.parseLong(path.substring("/reset/".length()));
+                        ctx.writeAndFlush(new DefaultHttp2ResetFrame(code));
+                        return;
+                    }
+                } else if (msg instanceof Http2DataFrame data) {
+                    bytes += data.content().readableBytes();
+                    end = data.isEndStream();
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+            if (end) {
+                ByteBuf body = Unpooled.copiedBuffer(
+                        "cell=" + name + " connection=" + connection + " bytes=" + bytes, StandardCharsets.UTF_8);
+                ctx.write(new DefaultHttp2HeadersFrame(
+                        new DefaultHttp2Headers().status("200").set("x-served-by", name)));
+                ctx.writeAndFlush(new DefaultHttp2DataFrame(body, true));
+            }
+        }
+    }
+}
