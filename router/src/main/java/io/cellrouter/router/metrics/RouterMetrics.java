@@ -7,6 +7,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -51,6 +58,23 @@ public final class RouterMetrics {
         Gauge.builder("cellrouter.requests.active", activeRequests, AtomicInteger::get)
                 .description("Requests being forwarded now")
                 .register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
+            ByteBufAllocatorMetric allocator = provider.metric();
+            Gauge.builder("cellrouter.netty.memory.used", allocator, ByteBufAllocatorMetric::usedDirectMemory)
+                    .description("Direct memory held by Netty's buffer allocator")
+                    .baseUnit("bytes")
+                    .tag("area", "direct")
+                    .register(registry);
+            Gauge.builder("cellrouter.netty.memory.used", allocator, ByteBufAllocatorMetric::usedHeapMemory)
+                    .description("Heap memory held by Netty's buffer allocator")
+                    .baseUnit("bytes")
+                    .tag("area", "heap")
+                    .register(registry);
+        }
         accessLogDropped = Counter.builder("cellrouter.accesslog.dropped")
                 .description("Access-log lines dropped because the writer fell behind")
                 .register(registry);
