@@ -26,7 +26,7 @@ class HeadersIT {
                         + "Keep-Alive: timeout=5\r\n"
                         + "Proxy-Connection: keep-alive\r\n"
                         + "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n"
-                        + "TE: trailers\r\n"
+                        + "TE: gzip\r\n"
                         + "x-end-to-end: kept\r\n"
                         + "\r\n");
 

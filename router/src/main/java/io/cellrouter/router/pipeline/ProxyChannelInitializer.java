@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
  *
  *  HTTP/1.1:  ─▶ http1-codec ─▶ idle ─▶ proxy (Http1ProxyHandler: identity → routing → forward)
  *  HTTP/2:    ─▶ h2 (Http2FrameCodec: limits, flood protections) ─▶ mux (Http2MultiplexHandler)
+ *             ─▶ h2-window (raises the connection window once) ─▶ idle ─▶ h2-guard (idle close, drain)
  *             each stream: ─▶ h2-to-http (frames ↔ HttpObjects, streamed) ─▶ proxy (Http1ProxyHandler)
  * </pre>
  *
@@ -122,7 +123,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                                 newHttp2Codec(),
                                 newMultiplexHandler(),
                                 new ConnectionWindowHandler(
-                                        context.config().http2().connectionWindow()))
+                                        context.config().http2().connectionWindow()),
+                                new Http2ConnectionGuard())
                         : null,
                 MAX_UPGRADE_BODY);
         p.addLast(
@@ -142,16 +144,22 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         if (codec != null) {
             p.addLast("http1-codec", codec);
         }
-        p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("idle", newIdleHandler());
         p.addLast("proxy", new Http1ProxyHandler(context));
     }
 
     private void addHttp2Handlers(ChannelPipeline p) {
         p.addLast("h2", newHttp2Codec());
         p.addLast("mux", newMultiplexHandler());
-        p.addLast(
-                "h2-window",
-                new ConnectionWindowHandler(context.config().http2().connectionWindow()));
+        p.addLast("h2-window", new ConnectionWindowHandler(context.config().http2().connectionWindow()));
+        if (p.get("idle") == null) {
+            p.addLast("idle", newIdleHandler());
+        }
+        p.addLast("h2-guard", new Http2ConnectionGuard());
+    }
+
+    private IdleStateHandler newIdleHandler() {
+        return new IdleStateHandler(0, 0, context.config().idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private HttpServerCodec newHttp1Codec() {
@@ -176,6 +184,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
                 .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
+                .gracefulShutdownTimeoutMillis(config.drainTimeout().toMillis())
                 .build();
         return codec;
     }

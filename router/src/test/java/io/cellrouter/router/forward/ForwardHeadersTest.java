@@ -14,7 +14,7 @@ class ForwardHeadersTest {
                 .add("connection", "keep-alive, X-Private, transfer-encoding")
                 .add("x-private", "1")
                 .add("keep-alive", "timeout=5")
-                .add("te", "trailers")
+                .add("te", "gzip")
                 .add("upgrade", "h2c")
                 .add("proxy-authorization", "x")
                 .add("transfer-encoding", "chunked")
@@ -30,6 +30,16 @@ class ForwardHeadersTest {
         assertThat(h.get("x-forwarded-for")).isEqualTo("10.0.0.1");
         assertThat(h.get("x-forwarded-host")).isEqualTo("h.example");
         assertThat(h.get("x-cell-router-cell")).isEqualTo("cell-9");
+    }
+
+    @Test
+    void toCell_keepsTeTrailers_whichGrpcNeeds() {
+        HttpHeaders h = new DefaultHttpHeaders().add("te", "trailers").add("x-http2-stream-id", "3");
+
+        ForwardHeaders.toCell(h, "10.0.0.1", "http", "cell-1");
+
+        assertThat(h.get("te")).isEqualTo("trailers");
+        assertThat(h.contains("x-http2-stream-id")).isFalse();
     }
 
     @Test
