@@ -4,6 +4,8 @@ import io.cellrouter.registry.cache.CachingResolver;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.accesslog.AccessLog;
 import io.cellrouter.router.admin.AdminChannelInitializer;
+import io.cellrouter.router.admission.Bulkheads;
+import io.cellrouter.router.admission.OverloadGuard;
 import io.cellrouter.router.config.Addresses;
 import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.forward.DrainState;
@@ -60,9 +62,11 @@ public final class RouterServer implements AutoCloseable {
     private final DnsAddressResolverGroup dns;
     private final DrainState drain = new DrainState();
     private final ChannelGroup clientChannels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private Bulkheads bulkheads;
     private Channel proxyChannel;
     private Channel tlsChannel;
     private Channel adminChannel;
+    private IdentityResolver identities;
     private volatile boolean stopped;
 
     private RouterServer(RouterConfig config, Clock clock) {
@@ -73,12 +77,16 @@ public final class RouterServer implements AutoCloseable {
         this.workerGroup = transport.newGroup(0, "cellrouter-io");
         this.metrics = new RouterMetrics();
         this.store = RegistryStores.open(config.registry(), clock);
-        this.resolver = CachingResolver.builder()
+        CachingResolver.Builder resolverBuilder = CachingResolver.builder()
                 .store(store)
                 .config(config.resolver())
                 .clock(clock)
-                .listener(metrics.resolverListener(this::cacheSize))
-                .build();
+                .listener(metrics.resolverListener(this::cacheSize));
+        if (config.registry().snapshot() != null) {
+            resolverBuilder.snapshot(config.registry().snapshot()); // last-known-good (static stability)
+        }
+        this.resolver = resolverBuilder.build();
+        metrics.registryState(() -> resolver.origin() == CachingResolver.Origin.SNAPSHOT, () -> resolver.storeDown());
         this.accessLog = config.accessLog().enabled()
                 ? new AccessLog(config.accessLog().queueSize(), metrics::accessLogDropped)
                 : null;
@@ -116,7 +124,8 @@ public final class RouterServer implements AutoCloseable {
                         resolver.cacheSize());
             }
         });
-        RequestRouter router = new RequestRouter(IdentityResolver.fromConfig(config.identity()), resolver);
+        identities = IdentityResolver.fromConfig(config.identity());
+        RequestRouter router = new RequestRouter(identities, resolver);
         UpstreamPool pool = new UpstreamPool(
                 transport,
                 config.proxy().upstream(),
@@ -124,19 +133,22 @@ public final class RouterServer implements AutoCloseable {
                 dns,
                 config.proxy().maxInitialLineLength(),
                 config.proxy().maxHeaderSize(),
-                TlsContexts.client(config.proxy().upstream().trustCertificates()));
+                TlsContexts.client(config.proxy().upstream().trustCertificates()),
+                config.proxy().limits().maxPendingConnectsPerCell());
+        bulkheads = new Bulkheads(config.proxy().limits(), System::nanoTime);
         ProxyContext context = new ProxyContext(
                 router,
                 pool,
                 new ExchangeRecorder(metrics, accessLog, Clock.systemUTC()),
                 config.proxy(),
                 drain,
-                "http");
+                "http",
+                bulkheads,
+                new OverloadGuard(config.proxy().limits().maxConnections(), metrics::connectionsRefused));
 
         proxyChannel = bindProxy(config.proxy().listen(), context, null);
         if (config.proxy().tls() != null) {
-            ProxyContext tlsContext =
-                    new ProxyContext(router, pool, context.recorder(), config.proxy(), drain, "https");
+            ProxyContext tlsContext = context.withScheme("https");
             tlsChannel = bindProxy(
                     config.proxy().tls().listen(),
                     tlsContext,
@@ -200,6 +212,10 @@ public final class RouterServer implements AutoCloseable {
         return resolver;
     }
 
+    public io.cellrouter.router.admission.Bulkheads bulkheads() {
+        return bulkheads;
+    }
+
     public RouterMetrics metrics() {
         return metrics;
     }
@@ -213,6 +229,16 @@ public final class RouterServer implements AutoCloseable {
             return true;
         }
         LOG.info("draining: {} exchanges in flight, up to {} ms", drain.inFlight(), timeout.toMillis());
+        long delay = config.proxy().drainDelay().toMillis();
+        if (delay > 0) {
+            // Readiness is false now; give the load balancer time to notice before the listeners
+            // close, still serving (with Connection: close) whatever arrives meanwhile.
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         closeListeners();
         for (Channel ch : clientChannels) {
             ch.pipeline().fireUserEventTriggered(DrainState.DRAIN_EVENT);
@@ -250,6 +276,9 @@ public final class RouterServer implements AutoCloseable {
         dns.close();
         resolver.close();
         store.close();
+        if (identities != null) {
+            identities.close();
+        }
         if (accessLog != null) {
             accessLog.close();
         }

@@ -41,9 +41,12 @@ class Http2DownloadIT {
         try (TestCell cell = TestCell.start("cell-1")) {
             int proxyPort = RouterProcess.freePort();
             int adminPort = RouterProcess.freePort();
-            Files.writeString(dir.resolve("registry.yaml"),
+            Files.writeString(
+                    dir.resolve("registry.yaml"),
                     "cells:\n  - name: cell-1\n    endpoint: " + cell.endpoint() + "\ncustomers:\n  acme: cell-1\n");
-            Files.writeString(dir.resolve("config.yaml"), """
+            Files.writeString(
+                    dir.resolve("config.yaml"),
+                    """
                     proxy:
                       listen: 127.0.0.1:%d
                       upstream:
@@ -54,11 +57,14 @@ class Http2DownloadIT {
                       file: registry.yaml
                     accessLog:
                       enabled: false
-                    """.formatted(proxyPort, adminPort));
+                    """
+                            .formatted(proxyPort, adminPort));
             try (RouterProcess router = RouterProcess.start(
-                            dir,
-                            List.of("-Xmx64m", "-XX:MaxDirectMemorySize=32m", "-Dio.netty.maxDirectMemory=33554432"),
-                            "serve", "--config", "config.yaml")) {
+                    dir,
+                    List.of("-Xmx64m", "-XX:MaxDirectMemorySize=32m", "-Dio.netty.maxDirectMemory=33554432"),
+                    "serve",
+                    "--config",
+                    "config.yaml")) {
                 router.awaitReady(adminPort);
                 H2Client client = new H2Client(new InetSocketAddress("127.0.0.1", proxyPort), 256 * 1024);
                 MemorySampler sampler = new MemorySampler(adminPort);
@@ -77,7 +83,10 @@ class Http2DownloadIT {
                 System.out.printf(
                         "1 GiB over HTTP/2 to a slow reader in %.1f s (%.0f MiB/s); router peak heap used %d MiB,"
                                 + " peak Netty direct %d MiB, %d samples%n",
-                        seconds, 1024 / seconds, sampler.peakHeap.get() >> 20, sampler.peakDirect.get() >> 20,
+                        seconds,
+                        1024 / seconds,
+                        sampler.peakHeap.get() >> 20,
+                        sampler.peakDirect.get() >> 20,
                         sampler.samples.get());
                 assertThat(sampler.samples.get()).isGreaterThan(3);
                 assertThat(sampler.failures.get()).isLessThan(sampler.samples.get());
@@ -107,11 +116,13 @@ class Http2DownloadIT {
                 String text = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
                         .body();
                 long heap = 0;
-                Matcher m = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\",[^}]*} (\\S+)").matcher(text);
+                Matcher m = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\",[^}]*} (\\S+)")
+                        .matcher(text);
                 while (m.find()) {
                     heap += (long) Double.parseDouble(m.group(1));
                 }
-                Matcher d = Pattern.compile("cellrouter_netty_memory_used_bytes\\{area=\"direct\"} (\\S+)").matcher(text);
+                Matcher d = Pattern.compile("cellrouter_netty_memory_used_bytes\\{area=\"direct\"} (\\S+)")
+                        .matcher(text);
                 long direct = d.find() ? (long) Double.parseDouble(d.group(1)) : 0;
                 peakHeap.accumulateAndGet(heap, Math::max);
                 peakDirect.accumulateAndGet(direct, Math::max);

@@ -8,6 +8,7 @@ import io.cellrouter.registry.cache.Resolution.Source;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.store.RegistryStore;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,11 +52,35 @@ import org.slf4j.LoggerFactory;
  * (by default two daemon threads of its own); the follower is scheduled on {@code scheduler} (by
  * default one daemon thread of its own). The store is not owned: {@link #close()} leaves it open.
  *
+ * <p>Static stability: a failed refresh keeps the cached placement; cells and overrides stay as last
+ * read; when the store is known to be down ({@link StoreHealth}) a miss answers {@code
+ * REGISTRY_UNAVAILABLE} at once instead of waiting for a call that will fail. With a {@linkplain
+ * Builder#snapshot snapshot file} the resolver writes what it knows after every full load and then
+ * every {@code snapshotInterval} (when something changed), on a thread of its own; when the first
+ * load fails it serves the snapshot ({@link Origin#SNAPSHOT}, ready) and keeps retrying the load
+ * every {@code pollInterval}, replacing the snapshot's data with the store's once it succeeds.
+ *
  * <p>Built with {@link #builder()}; {@link #start()} loads the registry and starts following it.
  */
 public final class CachingResolver implements Resolver {
 
     private static final Logger log = LoggerFactory.getLogger(CachingResolver.class);
+
+    /** Where the resolver's cells, overrides and placements came from. */
+    public enum Origin {
+        /** Nothing loaded yet: not ready. */
+        NONE,
+        /** The last-known-good snapshot, because the store could not be read at start. */
+        SNAPSHOT,
+        /** The store, and the resolver follows its change feed. */
+        STORE
+    }
+
+    /** The longest a known-down store waits between two probing misses. */
+    private static final Duration MAXIMUM_PROBE_INTERVAL = Duration.ofSeconds(1);
+
+    /** How often the snapshot is rewritten by default (only when something changed). */
+    public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofMinutes(5);
 
     private static final CompletableFuture<Resolution> UNKNOWN_CUSTOMER =
             CompletableFuture.completedFuture(new Resolution(Outcome.UNKNOWN_CUSTOMER, null, Source.NONE, null, null));
@@ -75,6 +100,15 @@ public final class CachingResolver implements Resolver {
     private final boolean ownsScheduler;
     private final ExecutorService ownedExecutor;
     private final CompletableFuture<Resolution> registryUnavailable;
+    private final StoreHealth health;
+    private final SnapshotFile snapshot;
+    private final Duration snapshotInterval;
+    private final ExecutorService snapshotWriter;
+    private final AtomicBoolean snapshotWriting = new AtomicBoolean();
+    private volatile Origin origin = Origin.NONE;
+    private volatile Instant snapshotWrittenAt;
+    private volatile long snapshotCursor = -1;
+    private volatile long snapshotSize = -1;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final AtomicBoolean startRequested = new AtomicBoolean();
     private final AtomicInteger failedStarts = new AtomicInteger();
@@ -97,11 +131,19 @@ public final class CachingResolver implements Resolver {
         this.scheduler = ownsScheduler
                 ? Executors.newSingleThreadScheduledExecutor(daemonThreads("cell-router-registry-follower"))
                 : builder.scheduler;
-        MeteredStore store = new MeteredStore(builder.store, listener, ticker);
+        Duration probe = config.pollInterval().compareTo(MAXIMUM_PROBE_INTERVAL) < 0
+                ? config.pollInterval()
+                : MAXIMUM_PROBE_INTERVAL;
+        this.health = new StoreHealth(ticker, probe.toNanos());
+        MeteredStore store = new MeteredStore(builder.store, listener, ticker, health);
         this.placements = new PlacementCache(config, store, ticker, executor);
         this.sync = new RegistrySync(store, placements, config);
         this.registryUnavailable = CompletableFuture.completedFuture(
                 new Resolution(Outcome.REGISTRY_UNAVAILABLE, null, Source.NONE, null, config.retryAfter()));
+        this.snapshot = builder.snapshot == null ? null : new SnapshotFile(builder.snapshot);
+        this.snapshotInterval = builder.snapshotInterval;
+        this.snapshotWriter =
+                snapshot == null ? null : Executors.newSingleThreadExecutor(daemonThreads("cell-router-snapshot"));
     }
 
     public static Builder builder() {
@@ -171,6 +213,21 @@ public final class CachingResolver implements Resolver {
         placements.invalidate(customer);
     }
 
+    /** Where what the resolver serves came from: nothing yet, the snapshot, or the store. */
+    public Origin origin() {
+        return origin;
+    }
+
+    /** True after several store calls in a row failed: misses then fail fast (see {@link StoreHealth}). */
+    public boolean storeDown() {
+        return health.isDown();
+    }
+
+    /** When the snapshot in use ({@link Origin#SNAPSHOT}) or the last one written was written. */
+    public Optional<Instant> snapshotWrittenAt() {
+        return Optional.ofNullable(snapshotWrittenAt);
+    }
+
     /** Polls of the change feed that failed since start (each outage is logged once). */
     public long failedPolls() {
         return sync.failedPolls();
@@ -199,6 +256,9 @@ public final class CachingResolver implements Resolver {
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
         }
+        if (snapshotWriter != null) {
+            snapshotWriter.shutdown();
+        }
     }
 
     private CompletableFuture<Resolution> overridden(Override override, Instant now, RoutingTable table) {
@@ -224,6 +284,9 @@ public final class CachingResolver implements Resolver {
     private CompletableFuture<Resolution> decide(
             CachedPlacement placement, String cellHint, Source source, RoutingTable table) {
         if (placement.isPlaced()) {
+            if (cellHint != null && !cellHint.equals(placement.cell())) {
+                hintOverruled(cellHint, placement.cell());
+            }
             return table.route(placement.cell(), source);
         }
         if (cellHint != null) {
@@ -233,6 +296,15 @@ public final class CachingResolver implements Resolver {
             return table.route(config.unknownCustomerCell(), Source.DEFAULT);
         }
         return UNKNOWN_CUSTOMER;
+    }
+
+    /** The registry places the customer elsewhere than its token says: the registry wins, the listener counts it. */
+    private void hintOverruled(String hintedCell, String placedCell) {
+        try {
+            listener.hintOverruled(hintedCell, placedCell);
+        } catch (RuntimeException e) {
+            // A broken metrics listener must not break routing.
+        }
     }
 
     private void count(LookupKind kind) {
@@ -249,24 +321,147 @@ public final class CachingResolver implements Resolver {
         }
         sync.loadAll().whenComplete((ignored, error) -> {
             if (error == null) {
+                Origin before = origin;
+                origin = Origin.STORE;
                 ready = true;
-                if (failedStarts.get() > 0) {
+                if (before == Origin.SNAPSHOT) {
+                    log.info(
+                            "{} registry: reachable again after {} failed attempts; caught up with the store"
+                                    + " ({} cached placements), no longer serving the snapshot",
+                            storeKind,
+                            failedStarts.get(),
+                            placements.size());
+                } else if (failedStarts.get() > 0) {
                     log.info("{} registry: loaded after {} failed attempts; ready", storeKind, failedStarts.get());
                 }
                 started.complete(null);
                 schedule(this::poll);
+                if (snapshot != null) {
+                    writeSnapshot();
+                    scheduleSnapshots();
+                }
                 return;
             }
             if (failedStarts.getAndIncrement() == 0) {
-                log.warn(
-                        "{} registry: the initial load failed; not ready, retrying every {}: {}",
-                        storeKind,
-                        config.pollInterval(),
-                        RegistrySync.describe(error));
+                if (!startFromSnapshot(error)) {
+                    log.warn(
+                            "{} registry: the initial load failed; not ready, retrying every {}: {}",
+                            storeKind,
+                            config.pollInterval(),
+                            RegistrySync.describe(error));
+                }
             }
             started.completeExceptionally(unwrap(error));
             schedule(this::attemptStart);
         });
+    }
+
+    /** After a failed first load: serve the last-known-good snapshot if there is one. */
+    private boolean startFromSnapshot(Throwable loadError) {
+        if (snapshot == null || origin != Origin.NONE) {
+            return false;
+        }
+        if (!java.nio.file.Files.exists(snapshot.path())) {
+            log.warn(
+                    "{} registry: the initial load failed and there is no snapshot at {} yet; not ready,"
+                            + " retrying every {}: {}",
+                    storeKind,
+                    snapshot.path(),
+                    config.pollInterval(),
+                    RegistrySync.describe(loadError));
+            return true;
+        }
+        try {
+            var document = snapshot.read();
+            Instant writtenAt = snapshot.writtenAt();
+            sync.install(document, clock.instant());
+            snapshotWrittenAt = writtenAt;
+            origin = Origin.SNAPSHOT;
+            ready = true;
+            log.warn(
+                    "{} registry: unreachable at start ({}); serving the last-known-good snapshot {} written at {}"
+                            + " ({} cells, {} customers, {} overrides); retrying the store every {} and catching"
+                            + " up when it returns",
+                    storeKind,
+                    RegistrySync.describe(loadError),
+                    snapshot.path(),
+                    writtenAt,
+                    document.cells().size(),
+                    document.customers().size(),
+                    document.overrides().size(),
+                    config.pollInterval());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.warn(
+                    "{} registry: unreachable at start ({}) and the snapshot {} cannot be used ({}); not ready,"
+                            + " retrying every {}",
+                    storeKind,
+                    RegistrySync.describe(loadError),
+                    snapshot.path(),
+                    e.getMessage(),
+                    config.pollInterval());
+            return true;
+        }
+    }
+
+    private void scheduleSnapshots() {
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.schedule(
+                    () -> {
+                        writeSnapshot();
+                        scheduleSnapshots();
+                    },
+                    snapshotInterval.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closed: no more snapshots.
+        }
+    }
+
+    /**
+     * Writes the snapshot on its own thread when something changed since the last one (the feed
+     * cursor moved or the cache grew or shrank); never while serving a snapshot (it would only
+     * rewrite what was read) and never two at a time.
+     */
+    private void writeSnapshot() {
+        long cursor = sync.cursor();
+        long size = placements.size();
+        if (origin != Origin.STORE
+                || (cursor == snapshotCursor && size == snapshotSize)
+                || !snapshotWriting.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            snapshotWriter.execute(() -> {
+                try {
+                    long start = System.nanoTime();
+                    var document = sync.document();
+                    snapshot.write(document);
+                    snapshotCursor = cursor;
+                    snapshotSize = size;
+                    snapshotWrittenAt = snapshot.writtenAt();
+                    log.info(
+                            "{} registry: wrote the last-known-good snapshot {} ({} customers) in {} ms",
+                            storeKind,
+                            snapshot.path(),
+                            document.customers().size(),
+                            (System.nanoTime() - start) / 1_000_000);
+                } catch (IOException | RuntimeException e) {
+                    log.warn(
+                            "{} registry: writing the snapshot {} failed: {}",
+                            storeKind,
+                            snapshot.path(),
+                            e.toString());
+                } finally {
+                    snapshotWriting.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            snapshotWriting.set(false);
+        }
     }
 
     private void poll() {
@@ -315,8 +510,28 @@ public final class CachingResolver implements Resolver {
         private Executor executor;
         private ScheduledExecutorService scheduler;
         private ResolverListener listener = ResolverListener.NO_OP;
+        private java.nio.file.Path snapshot;
+        private Duration snapshotInterval = DEFAULT_SNAPSHOT_INTERVAL;
 
         private Builder() {}
+
+        /**
+         * The last-known-good snapshot file: written after every full load and then every {@code
+         * snapshotInterval} when something changed; served when the store cannot be read at start.
+         */
+        public Builder snapshot(java.nio.file.Path file) {
+            this.snapshot = requireNonNull(file, "file");
+            return this;
+        }
+
+        public Builder snapshotInterval(Duration interval) {
+            requireNonNull(interval, "interval");
+            if (interval.isZero() || interval.isNegative()) {
+                throw new IllegalArgumentException("snapshotInterval must be positive, was " + interval);
+            }
+            this.snapshotInterval = interval;
+            return this;
+        }
 
         public Builder store(RegistryStore store) {
             this.store = requireNonNull(store, "store");

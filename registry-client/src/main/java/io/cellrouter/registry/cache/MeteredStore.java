@@ -14,18 +14,24 @@ import java.util.function.Supplier;
 /**
  * The resolver's view of the store: the reads it makes, each timed and reported to the listener,
  * and each turned into a failed future if the store throws instead of failing its future (so that
- * nothing above has to guard against both).
+ * nothing above has to guard against both). Every outcome also feeds {@link StoreHealth}.
  */
 final class MeteredStore {
 
     private final RegistryStore store;
     private final ResolverListener listener;
     private final Ticker ticker;
+    private final StoreHealth health;
 
-    MeteredStore(RegistryStore store, ResolverListener listener, Ticker ticker) {
+    MeteredStore(RegistryStore store, ResolverListener listener, Ticker ticker, StoreHealth health) {
         this.store = store;
         this.listener = listener;
         this.ticker = ticker;
+        this.health = health;
+    }
+
+    StoreHealth health() {
+        return health;
     }
 
     CompletableFuture<Optional<Placement>> placement(String customer) {
@@ -67,7 +73,10 @@ final class MeteredStore {
         if (future == null) {
             future = CompletableFuture.failedFuture(new IllegalStateException(operation + " returned no future"));
         }
-        return future.whenComplete((value, error) -> report(operation, ticker.read() - start, error == null));
+        return future.whenComplete((value, error) -> {
+            health.record(error);
+            report(operation, ticker.read() - start, error == null);
+        });
     }
 
     private void report(String operation, long nanos, boolean success) {

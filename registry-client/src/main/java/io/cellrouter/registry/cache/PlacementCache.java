@@ -7,8 +7,10 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.cellrouter.registry.model.Placement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -87,6 +89,20 @@ final class PlacementCache {
         cache.asMap().keySet().retainAll(values.keySet());
     }
 
+    /** Every placed customer whose read has completed: what a snapshot of this cache holds. */
+    List<Placement> placed() {
+        List<Placement> placed = new ArrayList<>();
+        for (CompletableFuture<CachedPlacement> future : cache.asMap().values()) {
+            if (future.isDone() && !future.isCompletedExceptionally()) {
+                CachedPlacement value = future.join();
+                if (!value.failed() && value.isPlaced()) {
+                    placed.add(value.placement());
+                }
+            }
+        }
+        return placed;
+    }
+
     void invalidate(String customer) {
         cache.synchronous().invalidate(customer);
     }
@@ -119,6 +135,10 @@ final class PlacementCache {
 
         @Override
         public CompletableFuture<CachedPlacement> asyncLoad(String customer, Executor executor) {
+            if (!store.health().allowCall()) {
+                // Known down: answer at once rather than make this request wait out a failing call.
+                return CompletableFuture.completedFuture(CachedPlacement.failure(ticker.read()));
+            }
             return store.placement(customer)
                     .handle((placement, error) -> error == null
                             ? CachedPlacement.loaded(placement.orElse(null), ticker.read())
@@ -129,6 +149,9 @@ final class PlacementCache {
         public CompletableFuture<CachedPlacement> asyncReload(String customer, CachedPlacement old, Executor executor) {
             // On failure keep the old value, with its old read time: it keeps routing, counts as
             // stale, and Caffeine waits another refreshAfter before trying again.
+            if (!store.health().allowCall()) {
+                return CompletableFuture.completedFuture(old);
+            }
             return store.placement(customer)
                     .handle((placement, error) ->
                             error == null ? CachedPlacement.loaded(placement.orElse(null), ticker.read()) : old);

@@ -1,10 +1,17 @@
 package io.cellrouter.registry.cache;
 
+import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -65,6 +72,43 @@ final class RegistrySync {
     /** Loads cells, overrides and (with preload) every placement, and starts the feed from there. */
     CompletableFuture<Void> loadAll() {
         return enqueue(this::loadAllNow);
+    }
+
+    /**
+     * Serves {@code document} (a last-known-good snapshot) until a full load succeeds: cells,
+     * overrides and placements as written there. The cursor is left alone: no feed is followed until
+     * {@link #loadAll} has read the store.
+     */
+    void install(RegistryDocument document, Instant now) {
+        table.updateAndGet(current -> current.withCells(document.cells()).withOverrides(document.overrides()));
+        List<Placement> loaded = new ArrayList<>(document.customers().size());
+        document.customers()
+                .forEach((customer, cell) -> loaded.add(
+                        new Placement(customer, cell, document.versions().getOrDefault(customer, 1L), now)));
+        placements.replaceAll(loaded);
+    }
+
+    /** What this resolver knows, as a registry document: for the last-known-good snapshot. */
+    RegistryDocument document() {
+        RoutingTable current = table.get();
+        // A document names only listed cells: a placement on a cell the registry lacks routes nowhere
+        // (unknown cell) and is left out, so the snapshot always reads back.
+        Set<String> cells = new HashSet<>();
+        current.cells().forEach(cell -> cells.add(cell.name()));
+        Map<String, String> customers = new LinkedHashMap<>();
+        Map<String, Long> versions = new LinkedHashMap<>();
+        for (Placement placement : placements.placed()) {
+            if (cells.contains(placement.cell())) {
+                customers.put(placement.customer(), placement.cell());
+                if (placement.version() > 1) {
+                    versions.put(placement.customer(), placement.version());
+                }
+            }
+        }
+        List<Override> overrides = current.overrides().stream()
+                .filter(override -> override.cell() == null || cells.contains(override.cell()))
+                .toList();
+        return new RegistryDocument(current.cells(), customers, overrides, versions);
     }
 
     /** Reads the change feed once and applies it. */

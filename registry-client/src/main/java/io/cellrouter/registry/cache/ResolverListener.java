@@ -18,4 +18,11 @@ public interface ResolverListener {
      * changesSince}, ...), {@code nanos} its duration by the resolver's ticker.
      */
     default void storeCall(String operation, long nanos, boolean success) {}
+
+    /**
+     * The registry places the customer on {@code placedCell} while its token's cell hint says
+     * {@code hintedCell}: the registry wins (the customer has moved; its SDK should get a new token).
+     * Called on every such request, with strings the resolver already holds (no allocation).
+     */
+    default void hintOverruled(String hintedCell, String placedCell) {}
 }

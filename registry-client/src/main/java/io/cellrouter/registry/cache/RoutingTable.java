@@ -68,6 +68,11 @@ final class RoutingTable {
         return cellList;
     }
 
+    /** Every stored override, expired or not. */
+    Collection<Override> overrides() {
+        return overrides.values();
+    }
+
     /** The stored override of the customer, expired or not, or null. */
     Override override(String customer) {
         return overrides.get(customer);

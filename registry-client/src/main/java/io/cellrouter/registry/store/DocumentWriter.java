@@ -36,7 +36,7 @@ final class DocumentWriter {
         return root;
     }
 
-    private static ObjectNode cell(Cell cell) {
+    static ObjectNode cell(Cell cell) {
         ObjectNode node = NODES.objectNode();
         node.put("name", cell.name());
         node.put("endpoint", cell.endpoint().toString());
@@ -60,7 +60,7 @@ final class DocumentWriter {
         return node;
     }
 
-    private static ObjectNode override(Override override) {
+    static ObjectNode override(Override override) {
         ObjectNode node = NODES.objectNode();
         node.put("customer", override.customer());
         if (override.freeze()) {

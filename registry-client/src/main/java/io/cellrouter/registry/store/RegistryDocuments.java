@@ -1,6 +1,7 @@
 package io.cellrouter.registry.store;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.cellrouter.registry.model.RegistryDocument;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,6 +118,38 @@ public final class RegistryDocuments {
     /** The document as JSON, in the format {@link #parse} reads. */
     public static String toJson(RegistryDocument document) {
         return render(JSON, document);
+    }
+
+    /**
+     * Streams the document as JSON (the format {@link #parse} reads), without building it in memory
+     * first: for snapshots of millions of placements.
+     */
+    public static void writeJson(RegistryDocument document, OutputStream out) throws IOException {
+        try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            json.writeStartObject();
+            json.writeArrayFieldStart("cells");
+            for (var cell : document.cells()) {
+                JSON.writeTree(json, DocumentWriter.cell(cell));
+            }
+            json.writeEndArray();
+            json.writeObjectFieldStart("customers");
+            for (var entry : document.customers().entrySet()) {
+                json.writeStringField(entry.getKey(), entry.getValue());
+            }
+            json.writeEndObject();
+            json.writeArrayFieldStart("overrides");
+            for (var override : document.overrides()) {
+                JSON.writeTree(json, DocumentWriter.override(override));
+            }
+            json.writeEndArray();
+            json.writeObjectFieldStart("versions");
+            for (var entry : document.versions().entrySet()) {
+                json.writeNumberField(entry.getKey(), entry.getValue());
+            }
+            json.writeEndObject();
+            json.writeEndObject();
+        }
     }
 
     private static String render(ObjectMapper mapper, RegistryDocument document) {

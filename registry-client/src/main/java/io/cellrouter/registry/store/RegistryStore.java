@@ -3,6 +3,7 @@ package io.cellrouter.registry.store;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RegistryDocument;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +64,15 @@ public interface RegistryStore extends AutoCloseable {
      */
     default CompletableFuture<Long> latestSequence() {
         return changesSince(0).thenApply(ChangeBatch::cursor);
+    }
+
+    /**
+     * Writes a registry document into the store ({@code registry import}): an upsert of its cells,
+     * placements and overrides, each write also a change in the feed; items the document does not
+     * name are kept. The default goes through the store's own writes ({@link RegistryImport}).
+     */
+    default CompletableFuture<ImportResult> importDocument(RegistryDocument document) {
+        return RegistryImport.upsert(this, document);
     }
 
     /** A short name for logs and metrics: {@code file} or {@code dynamodb}. */

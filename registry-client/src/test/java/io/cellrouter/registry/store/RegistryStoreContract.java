@@ -377,6 +377,55 @@ public abstract class RegistryStoreContract {
     }
 
     @Test
+    void importDocument_newAndChangedItems_areWrittenAndEachRecordedInTheFeed() {
+        RegistryStore store = open(seed());
+        long start = result(store.latestSequence());
+        RegistryDocument document = new RegistryDocument(
+                List.of(new Cell("cell-4", URI.create("http://cell-4:8080"), CellState.ACTIVE)),
+                Map.of("acme", "cell-2", "globex", "cell-2", "hooli", "cell-4"),
+                List.of(Override.toCell("globex", "cell-1", EXPIRY, "drill")),
+                Map.of());
+
+        ImportResult imported = result(store.importDocument(document));
+
+        assertThat(imported.cellsWritten()).isEqualTo(1);
+        assertThat(imported.placementsWritten()).isEqualTo(2);
+        assertThat(imported.overridesWritten()).isEqualTo(1);
+        assertThat(imported.failed()).isZero();
+        assertThat(result(store.placement("acme"))).hasValueSatisfying(p -> {
+            assertThat(p.cell()).isEqualTo("cell-2");
+            assertThat(p.version()).isEqualTo(2);
+        });
+        assertThat(result(store.placement("globex")).map(Placement::version)).contains(1L);
+        assertThat(cellOf(store, "hooli")).contains("cell-4");
+        assertThat(result(store.cells())).extracting(Cell::name).contains("cell-1", "cell-4");
+        assertThat(result(store.overrides()))
+                .containsExactlyInAnyOrder(
+                        Override.freeze("initech", EXPIRY, "moving data"),
+                        Override.toCell("globex", "cell-1", EXPIRY, "drill"));
+        assertThat(result(store.changesSince(start)).changes())
+                .extracting(Change::kind, Change::key)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(Change.Kind.CELL, "cell-4"),
+                        org.assertj.core.groups.Tuple.tuple(Change.Kind.PLACEMENT, "acme"),
+                        org.assertj.core.groups.Tuple.tuple(Change.Kind.PLACEMENT, "hooli"),
+                        org.assertj.core.groups.Tuple.tuple(Change.Kind.OVERRIDE, "globex"));
+    }
+
+    @Test
+    void importDocument_sameDocumentAgain_writesNothing() {
+        RegistryStore store = open(seed());
+        result(store.importDocument(seed()));
+        long after = result(store.latestSequence());
+
+        ImportResult again = result(store.importDocument(seed()));
+
+        assertThat(again.written()).isZero();
+        assertThat(result(store.changesSince(after)).changes()).isEmpty();
+        assertThat(result(store.placement("acme")).map(Placement::version)).contains(1L);
+    }
+
+    @Test
     void kind_isAShortName() {
         assertThat(open(seed()).kind()).matches("[a-z0-9]+");
     }

@@ -3,6 +3,7 @@ package io.cellrouter.router.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellrouter.registry.cache.CachingResolver;
 import io.cellrouter.registry.cache.Resolution;
 import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.model.Cell;
@@ -78,9 +79,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         ctx,
                         json(
                                 isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                JSON.createObjectNode()
-                                        .put("ready", isReady)
-                                        .put("registryLoaded", resolver.isReady())),
+                                readiness(isReady)),
                         keepAlive);
             } else if (path.equals("/metrics")) {
                 send(ctx, text(metrics.scrape()), keepAlive);
@@ -151,6 +150,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             send(ctx, error(HttpResponseStatus.NOT_FOUND, "not_found", "no such admin endpoint"), keepAlive);
         }
+    }
+
+    /**
+     * {@code /readyz}: ready or not, and where the routing data comes from: {@code store}, or
+     * {@code snapshot} (the store was unreachable at start: the router routes on its last-known-good
+     * snapshot and catches up when the store returns), and whether the store is reachable now.
+     */
+    private ObjectNode readiness(boolean isReady) {
+        ObjectNode body = JSON.createObjectNode().put("ready", isReady).put("registryLoaded", resolver.isReady());
+        if (resolver instanceof CachingResolver caching) {
+            ObjectNode registry = body.putObject("registry")
+                    .put("origin", caching.origin().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("storeReachable", caching.origin() == CachingResolver.Origin.STORE && !caching.storeDown());
+            caching.snapshotWrittenAt().ifPresent(at -> registry.put("snapshotWrittenAt", at.toString()));
+        }
+        return body;
     }
 
     private ObjectNode cells() {

@@ -1,10 +1,245 @@
 package io.cellrouter.router.cli;
 
+import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.store.ImportResult;
+import io.cellrouter.registry.store.InvalidRegistryException;
+import io.cellrouter.registry.store.RegistryDocuments;
+import io.cellrouter.registry.store.RegistryException;
+import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.registry.store.dynamodb.DynamoDbRegistryStore;
+import io.cellrouter.registry.store.file.AtomicFiles;
+import io.cellrouter.router.config.ConfigException;
+import io.cellrouter.router.config.ConfigLoader;
+import io.cellrouter.router.config.RouterConfig;
+import io.cellrouter.router.registry.RegistryStores;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code registry}: Manage the registry: create-table, import, export. */
+/**
+ * {@code registry create-table | import FILE | export} (SPEC section 3), for the store that the
+ * configuration names, file or DynamoDB. Every write goes through the store, so routers following
+ * it hear of each change through its feed. Messages go to stderr, the exported document to stdout.
+ * Exit codes: 0 success, 2 bad arguments, configuration or document, 1 the store failed.
+ */
 @Command(
         name = "registry",
         mixinStandardHelpOptions = true,
-        description = "Manage the registry: create-table, import, export.")
-final class RegistryCommand {}
+        description = "Manage the registry: create-table, import, export.",
+        subcommands = {RegistryCommand.CreateTable.class, RegistryCommand.Import.class, RegistryCommand.Export.class})
+final class RegistryCommand {
+
+    /** The {@code --config} option and opening the configured store, shared by the subcommands. */
+    abstract static class StoreCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(
+                names = {"-c", "--config"},
+                description = "The router's configuration file (YAML); its registry section names the store."
+                        + " Default: ${DEFAULT-VALUE}",
+                defaultValue = "config.yaml")
+        Path config;
+
+        @Override
+        public final Integer call() {
+            RouterConfig parsed;
+            try {
+                if (!Files.isRegularFile(config)) {
+                    throw new ConfigException(config + ": no such configuration file");
+                }
+                parsed = ConfigLoader.load(config);
+            } catch (ConfigException e) {
+                return fail(Main.EXIT_USAGE, "bad configuration: " + e.getMessage());
+            }
+            try {
+                return run(parsed.registry());
+            } catch (InvalidRegistryException e) {
+                return fail(Main.EXIT_USAGE, e.getMessage());
+            } catch (RegistryException | IOException e) {
+                return fail(Main.EXIT_RUNTIME, e.getMessage());
+            }
+        }
+
+        abstract int run(RouterConfig.Registry registry) throws IOException;
+
+        int fail(int code, String message) {
+            spec.commandLine().getErr().println("cell-router registry " + spec.name() + ": " + message);
+            return code;
+        }
+
+        void say(String message) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(message);
+            err.flush();
+        }
+
+        /** The configured store, with the relaxed timeouts of bulk work for DynamoDB. */
+        static RegistryStore bulkStore(RouterConfig.Registry registry) {
+            if (registry.dynamodb() != null) {
+                return DynamoDbRegistryStore.open(registry.dynamodb().settings().forBulkWork(), Clock.systemUTC());
+            }
+            return RegistryStores.open(registry, Clock.systemUTC());
+        }
+
+        static <T> T await(CompletableFuture<T> future) {
+            try {
+                return future.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw e;
+            }
+        }
+    }
+
+    @Command(
+            name = "create-table",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Create the store: the DynamoDB table (key pk/sk, on-demand billing), or an empty registry file.",
+                "Does nothing, successfully, when it exists already."
+            })
+    static final class CreateTable extends StoreCommand {
+
+        @Override
+        int run(RouterConfig.Registry registry) throws IOException {
+            if (registry.dynamodb() != null) {
+                try (DynamoDbRegistryStore store = DynamoDbRegistryStore.open(
+                        registry.dynamodb().settings().forBulkWork(), Clock.systemUTC())) {
+                    boolean created = await(store.createTable());
+                    say((created ? "created" : "exists already:") + " DynamoDB table "
+                            + registry.dynamodb().table());
+                }
+                return Main.EXIT_OK;
+            }
+            Path file = registry.file();
+            if (Files.exists(file)) {
+                say("exists already: registry file " + file);
+                return Main.EXIT_OK;
+            }
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            AtomicFiles.replace(
+                    file, RegistryDocuments.write(RegistryDocument.empty()).getBytes(StandardCharsets.UTF_8));
+            say("created registry file " + file);
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(
+            name = "import",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Load a registry document (YAML or JSON, the format of SPEC section 4) into the store.",
+                "An upsert: cells, placements and overrides of the document are written where they differ;"
+                        + " what it does not name is kept. Each write is a change that routers follow."
+            })
+    static final class Import extends StoreCommand {
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The registry document to load.")
+        Path file;
+
+        @Override
+        int run(RouterConfig.Registry registry) {
+            RegistryDocument document;
+            try {
+                document = RegistryDocuments.read(file);
+            } catch (RegistryException e) {
+                return fail(Main.EXIT_USAGE, e.getMessage());
+            }
+            long start = System.nanoTime();
+            try (RegistryStore store = bulkStore(registry)) {
+                ImportResult result = await(store.importDocument(document));
+                say(String.format(
+                        "imported %s into %s in %d ms: %d cells, %d placements, %d overrides written; %d unchanged;"
+                                + " %d failed",
+                        file,
+                        RegistryStores.describe(registry),
+                        (System.nanoTime() - start) / 1_000_000,
+                        result.cellsWritten(),
+                        result.placementsWritten(),
+                        result.overridesWritten(),
+                        result.unchanged(),
+                        result.failed()));
+                return result.failed() == 0 ? Main.EXIT_OK : Main.EXIT_RUNTIME;
+            }
+        }
+    }
+
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
+            description = "Print the whole registry as a document (what `registry import` reads), with versions.")
+    static final class Export extends StoreCommand {
+
+        @Option(names = "--format", description = "yaml or json. Default: ${DEFAULT-VALUE}", defaultValue = "yaml")
+        String format;
+
+        @Override
+        int run(RouterConfig.Registry registry) throws IOException {
+            if (!format.equals("yaml") && !format.equals("json")) {
+                return fail(Main.EXIT_USAGE, "--format must be yaml or json, was '" + format + "'");
+            }
+            RegistryDocument document;
+            try (RegistryStore store = bulkStore(registry)) {
+                document = await(store.cells()
+                        .thenCombine(store.overrides(), (cells, overrides) -> Map.entry(cells, overrides))
+                        .thenCombine(
+                                store.placements(),
+                                (cellsAndOverrides, placements) -> document(
+                                        cellsAndOverrides.getKey(), placements, cellsAndOverrides.getValue())));
+            }
+            OutputStream out = new BufferedOutputStream(System.out, 64 * 1024);
+            if (format.equals("json")) {
+                RegistryDocuments.writeJson(document, out);
+                out.write('\n');
+            } else {
+                out.write(RegistryDocuments.write(document).getBytes(StandardCharsets.UTF_8));
+            }
+            out.flush();
+            return Main.EXIT_OK;
+        }
+
+        private static RegistryDocument document(
+                List<io.cellrouter.registry.model.Cell> cells,
+                List<Placement> placements,
+                List<io.cellrouter.registry.model.Override> overrides) {
+            Map<String, String> customers = new LinkedHashMap<>();
+            Map<String, Long> versions = new LinkedHashMap<>();
+            placements.stream()
+                    .sorted(java.util.Comparator.comparing(Placement::customer))
+                    .forEach(placement -> {
+                        customers.put(placement.customer(), placement.cell());
+                        if (placement.version() > 1) {
+                            versions.put(placement.customer(), placement.version());
+                        }
+                    });
+            List<io.cellrouter.registry.model.Cell> sortedCells = cells.stream()
+                    .sorted(java.util.Comparator.comparing(io.cellrouter.registry.model.Cell::name))
+                    .toList();
+            List<io.cellrouter.registry.model.Override> sortedOverrides = overrides.stream()
+                    .sorted(java.util.Comparator.comparing(io.cellrouter.registry.model.Override::customer))
+                    .toList();
+            return new RegistryDocument(sortedCells, customers, sortedOverrides, versions);
+        }
+    }
+}

@@ -106,6 +106,17 @@ public final class ConfigLoader {
                 "maxHeaderSize",
                 "idleTimeout",
                 "drainTimeout",
+                "drainDelay",
+                "maxHeaderCount",
+                "maxBodySize",
+                "requestHeaderTimeout",
+                "requestBodyTimeout",
+                "maxConnectionAge",
+                "maxConcurrentPerCell",
+                "maxPendingConnectsPerCell",
+                "maxConcurrentPerCustomer",
+                "customerRate",
+                "maxConnections",
                 "http2",
                 "upstream");
         Tls tls = null;
@@ -126,8 +137,25 @@ public final class ConfigLoader {
                 node.child("maxHeaderSize").intIn(1024, 1 << 20, 16384),
                 node.child("idleTimeout").duration(Duration.ofSeconds(60)),
                 node.child("drainTimeout").duration(RouterConfig.DEFAULT_DRAIN_TIMEOUT),
+                node.child("drainDelay").duration(Duration.ZERO),
+                limits(node),
                 http2(node.child("http2")),
                 upstream(node.child("upstream")));
+    }
+
+    private RouterConfig.Limits limits(Node proxy) {
+        RouterConfig.Limits d = RouterConfig.defaultLimits();
+        return new RouterConfig.Limits(
+                proxy.child("maxHeaderCount").intIn(1, 10_000, d.maxHeaderCount()),
+                proxy.child("maxBodySize").longIn(0, Long.MAX_VALUE, d.maxBodySize()),
+                proxy.child("requestHeaderTimeout").duration(d.requestHeaderTimeout()),
+                proxy.child("requestBodyTimeout").duration(d.requestBodyTimeout()),
+                proxy.child("maxConnectionAge").duration(d.maxConnectionAge()),
+                proxy.child("maxConcurrentPerCell").intIn(1, 1_000_000, d.maxConcurrentPerCell()),
+                proxy.child("maxPendingConnectsPerCell").intIn(1, 100_000, d.maxPendingConnectsPerCell()),
+                proxy.child("maxConcurrentPerCustomer").intIn(1, 1_000_000, d.maxConcurrentPerCustomer()),
+                proxy.child("customerRate").longIn(0, 10_000_000, (long) d.customerRate()),
+                proxy.child("maxConnections").intIn(1, 1_000_000, d.maxConnections()));
     }
 
     private RouterConfig.Http2 http2(Node node) {
@@ -182,18 +210,74 @@ public final class ConfigLoader {
         Node dynamo = node.child("dynamodb");
         DynamoDb dynamodb = null;
         if (dynamo.present()) {
-            dynamo.allowOnly("table", "region", "endpoint");
-            dynamodb = new DynamoDb(
-                    dynamo.child("table").string("cell-router"),
-                    dynamo.child("region").string(null),
-                    dynamo.child("endpoint").string(null));
-            throw dynamo.error("the DynamoDB store is not available in this version; use registry.file");
+            dynamodb = dynamoDb(dynamo);
+            if (node.child("file").present()) {
+                throw node.child("file")
+                        .error("registry.file and registry.dynamodb exclude each other: choose one store");
+            }
+            return new Registry(null, dynamodb, snapshot(node.child("snapshot")));
         }
         Path file = node.child("file").path(null);
         if (file == null) {
             file = baseDir.resolve("registry.yaml");
         }
-        return new Registry(file, dynamodb, node.child("snapshot").path(null));
+        return new Registry(file, dynamodb, snapshot(node.child("snapshot")));
+    }
+
+    private DynamoDb dynamoDb(Node node) {
+        node.allowOnly(
+                "table", "region", "endpoint", "callTimeout", "attemptTimeout", "maxConnections", "preloadSegments");
+        var d = io.cellrouter.registry.store.dynamodb.DynamoDbSettings.of(
+                io.cellrouter.registry.store.dynamodb.DynamoDbSettings.DEFAULT_TABLE);
+        String table = node.child("table").string(d.table());
+        if (!table.matches("[A-Za-z0-9_.-]{3,255}")) {
+            throw node.child("table").error("a table name is 3-255 letters, digits, '_', '-' or '.'");
+        }
+        String region = node.child("region").string(null);
+        if (region != null && !region.matches("[a-z0-9-]+")) {
+            throw node.child("region").error("not a region name (like us-east-1)");
+        }
+        String endpoint = node.child("endpoint").string(null);
+        if (endpoint != null) {
+            try {
+                java.net.URI uri = new java.net.URI(endpoint);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    throw node.child("endpoint").error("must be an http:// or https:// URL with a host");
+                }
+            } catch (java.net.URISyntaxException e) {
+                throw node.child("endpoint").error("not a URL: " + e.getReason());
+            }
+        }
+        DynamoDb dynamodb = new DynamoDb(
+                table,
+                region,
+                endpoint,
+                node.child("callTimeout").duration(d.callTimeout()),
+                node.child("attemptTimeout").duration(d.attemptTimeout()),
+                node.child("maxConnections").intIn(1, 10_000, d.maxConnections()),
+                node.child("preloadSegments").intIn(1, 1_000, d.scanSegments()));
+        try {
+            dynamodb.settings();
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
+        return dynamodb;
+    }
+
+    /** {@code registry.snapshot}: a file in a directory that is (or can be made) writable. */
+    private Path snapshot(Node node) {
+        Path snapshot = node.path(null);
+        if (snapshot == null) {
+            return null;
+        }
+        if (Files.isDirectory(snapshot)) {
+            throw node.error("is a directory; name the snapshot file in it");
+        }
+        Path parent = snapshot.toAbsolutePath().getParent();
+        if (Files.exists(parent) && (!Files.isDirectory(parent) || !Files.isWritable(parent))) {
+            throw node.error("the directory " + parent + " is not a writable directory");
+        }
+        return snapshot;
     }
 
     private ResolverConfig resolver(Node cache, Node overrides, Node unknownCustomer) {
@@ -241,13 +325,99 @@ public final class ConfigLoader {
                         case "host" -> new HostSpec(customerPattern(source));
                         case "path" -> new PathSpec(customerPattern(source));
                         case "query" -> new QuerySpec(source.requiredString());
-                        case "jwt" -> throw source.error("the jwt identity source is not available in this version");
+                        case "jwt" -> jwt(source);
                         default ->
                             throw source.error(
                                     "unknown identity source; expected one of jwt, header, host, path, query");
                     });
         }
         return specs;
+    }
+
+    private RouterConfig.JwtSpec jwt(Node node) {
+        node.allowOnly(
+                "header",
+                "customerClaim",
+                "cellClaim",
+                "hmacSecret",
+                "jwksFile",
+                "issuer",
+                "audience",
+                "clockSkew",
+                "maxLifetime",
+                "algorithms",
+                "cacheSize");
+        if (!node.present() || !node.value.isObject()) {
+            throw node.error("must be a map with hmacSecret and/or jwksFile");
+        }
+        var d = io.cellrouter.registry.token.VerifierConfig.defaults();
+        java.util.Set<io.cellrouter.registry.token.TokenAlgorithm> algorithms = d.algorithms();
+        Node algNode = node.child("algorithms");
+        if (algNode.present()) {
+            List<String> names = new ArrayList<>();
+            if (algNode.value.isArray()) {
+                algNode.value.forEach(item -> names.add(item.asText()));
+            } else {
+                names.add(algNode.string(null));
+            }
+            if (names.isEmpty()) {
+                throw algNode.error("must name at least one algorithm");
+            }
+            algorithms = java.util.EnumSet.noneOf(io.cellrouter.registry.token.TokenAlgorithm.class);
+            for (String name : names) {
+                try {
+                    algorithms.add(io.cellrouter.registry.token.TokenAlgorithm.parse(name));
+                } catch (IllegalArgumentException e) {
+                    throw algNode.error(e.getMessage());
+                }
+            }
+        }
+        // The secret never appears in a message: errors about it name the key only.
+        Node secretNode = node.child("hmacSecret");
+        String secret = secretNode.string(null);
+        if (secret != null && secret.isEmpty()) {
+            secret = null;
+        }
+        if (secret != null) {
+            try {
+                io.cellrouter.registry.token.VerificationKey.hmac(
+                        secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), algorithms);
+            } catch (io.cellrouter.registry.token.KeyFileException e) {
+                throw new ConfigException(source + ": " + secretNode.path + ": " + e.getMessage());
+            }
+        }
+        Node jwksNode = node.child("jwksFile");
+        Path jwks = jwksNode.path(null);
+        if (jwks != null) {
+            requireReadable(jwksNode, jwks);
+            try {
+                io.cellrouter.registry.token.KeyFiles.verificationKeys(jwks, algorithms);
+            } catch (io.cellrouter.registry.token.KeyFileException e) {
+                throw jwksNode.error(e.getMessage());
+            }
+        }
+        if (secret == null && jwks == null) {
+            throw node.error("needs hmacSecret, jwksFile or both");
+        }
+        Node lifetimeNode = node.child("maxLifetime");
+        Duration maxLifetime = "none".equals(lifetimeNode.string(null)) ? null : lifetimeNode.duration(d.maxLifetime());
+        Duration skew = node.child("clockSkew").duration(d.clockSkew());
+        if (skew.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw node.child("clockSkew").error("must be at most 10m");
+        }
+        String cellClaim = node.child("cellClaim").string(d.cellClaim());
+        return new RouterConfig.JwtSpec(
+                node.child("header").present() ? headerName(node.child("header")) : "authorization",
+                node.child("customerClaim").string(d.customerClaim()),
+                cellClaim.isEmpty() ? null : cellClaim,
+                secret,
+                jwks,
+                node.child("issuer").string(null),
+                node.child("audience").string(null),
+                skew,
+                maxLifetime,
+                algorithms,
+                node.child("cacheSize").longIn(0, 100_000_000L, 100_000));
     }
 
     private AccessLog accessLog(Node node) {

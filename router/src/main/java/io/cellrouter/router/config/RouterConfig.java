@@ -38,8 +38,50 @@ public record RouterConfig(
             int maxHeaderSize,
             Duration idleTimeout,
             Duration drainTimeout,
+            Duration drainDelay,
+            Limits limits,
             Http2 http2,
             Upstream upstream) {}
+
+    /**
+     * Edge limits of the proxy listeners (SPEC section 8): what one client may make the router
+     * read, hold and wait for.
+     *
+     * @param maxHeaderCount more header fields: 431
+     * @param maxBodySize a larger request body: 413 (before anything is forwarded when the length
+     *     is declared; mid-stream the exchange is cut off and the connection closed)
+     * @param requestHeaderTimeout a request head must arrive whole within this: else 408 and close
+     *     (slow-loris)
+     * @param requestBodyTimeout a request body that stops arriving for this long is cut off
+     * @param maxConnectionAge after this a connection is closed gracefully at its next exchange
+     *     (HTTP/1.1 {@code Connection: close}, HTTP/2 GOAWAY); zero: no limit
+     * @param maxConcurrentPerCell requests in flight to one cell; over it: 503 {@code
+     *     cell_overloaded} at once (a slow cell fills its own budget, not the router's)
+     * @param maxPendingConnectsPerCell connections being opened to one cell at the same time; over
+     *     it: 503 {@code cell_overloaded}
+     * @param maxConcurrentPerCustomer requests in flight for one customer; over it: 429 {@code
+     *     rate_limited}
+     * @param customerRate requests per second one customer may start (token bucket with a burst
+     *     of one second's worth); zero: no rate limit
+     * @param maxConnections client connections open at once; beyond it, and while the heap is
+     *     more than 90% full after a collection, new connections are closed on accept
+     */
+    public record Limits(
+            int maxHeaderCount,
+            long maxBodySize,
+            Duration requestHeaderTimeout,
+            Duration requestBodyTimeout,
+            Duration maxConnectionAge,
+            int maxConcurrentPerCell,
+            int maxPendingConnectsPerCell,
+            int maxConcurrentPerCustomer,
+            double customerRate,
+            int maxConnections) {}
+
+    public static Limits defaultLimits() {
+        return new Limits(
+                100, 1L << 30, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ZERO, 2000, 64, 500, 0, 10_000);
+    }
 
     /**
      * HTTP/2 limits of the proxy listeners (downstream). Memory a client can make the router hold
@@ -65,7 +107,29 @@ public record RouterConfig(
     /** Where placements live: {@code file} or {@code dynamodb} (one of the two). */
     public record Registry(Path file, DynamoDb dynamodb, Path snapshot) {}
 
-    public record DynamoDb(String table, String region, String endpoint) {}
+    /**
+     * {@code registry.dynamodb}: the table, where it is, and the client's bounds on the hot path.
+     * {@code region} and {@code endpoint} may be null (the SDK's default chain; AWS's endpoint).
+     */
+    public record DynamoDb(
+            String table,
+            String region,
+            String endpoint,
+            Duration callTimeout,
+            Duration attemptTimeout,
+            int maxConnections,
+            int preloadSegments) {
+
+        /** The store's settings; throws IllegalArgumentException naming the field when one is bad. */
+        public io.cellrouter.registry.store.dynamodb.DynamoDbSettings settings() {
+            return io.cellrouter.registry.store.dynamodb.DynamoDbSettings.of(table)
+                    .withRegion(region)
+                    .withEndpoint(endpoint == null ? null : java.net.URI.create(endpoint))
+                    .withTimeouts(callTimeout, attemptTimeout)
+                    .withMaxConnections(maxConnections)
+                    .withScanSegments(preloadSegments);
+        }
+    }
 
     /** One access-log line per request, asynchronously; {@code queueSize} bounds what waits. */
     public record AccessLog(boolean enabled, int queueSize) {}
@@ -81,8 +145,35 @@ public record RouterConfig(
 
     public record QuerySpec(String parameter) implements IdentitySpec {}
 
-    public record JwtSpec(String header, String customerClaim, String cellClaim, String hmacSecret, Path jwksFile)
-            implements IdentitySpec {}
+    /**
+     * The {@code jwt} source: a bearer token in {@code header}, verified with {@code hmacSecret}
+     * and/or the keys of {@code jwksFile} (JWK Set or PEM public keys, watched for edits); null
+     * {@code issuer}, {@code audience} or {@code maxLifetime} is not checked; {@code cacheSize}
+     * verified tokens are remembered (0: none). The secret is kept out of {@link #toString()}.
+     */
+    public record JwtSpec(
+            String header,
+            String customerClaim,
+            String cellClaim,
+            String hmacSecret,
+            Path jwksFile,
+            String issuer,
+            String audience,
+            Duration clockSkew,
+            Duration maxLifetime,
+            java.util.Set<io.cellrouter.registry.token.TokenAlgorithm> algorithms,
+            long cacheSize)
+            implements IdentitySpec {
+
+        @Override
+        public String toString() {
+            return "JwtSpec[header=" + header + ", customerClaim=" + customerClaim + ", cellClaim=" + cellClaim
+                    + ", hmacSecret=" + (hmacSecret == null ? "none" : "(set)") + ", jwksFile=" + jwksFile
+                    + ", issuer=" + issuer + ", audience=" + audience + ", clockSkew=" + clockSkew
+                    + ", maxLifetime=" + maxLifetime + ", algorithms=" + algorithms + ", cacheSize=" + cacheSize
+                    + "]";
+        }
+    }
 
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 

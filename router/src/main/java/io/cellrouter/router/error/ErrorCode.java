@@ -20,6 +20,8 @@ public enum ErrorCode {
     MALFORMED_REQUEST(HttpResponseStatus.BAD_REQUEST, 13, "malformed_request", false),
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, 13, "uri_too_long", false),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, 13, "headers_too_large", false),
+    PAYLOAD_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, 8, "payload_too_large", false),
+    REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, 4, "request_timeout", false),
     SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "shutting_down", true);
 
     private final HttpResponseStatus status;

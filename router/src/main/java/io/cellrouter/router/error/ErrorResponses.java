@@ -71,6 +71,24 @@ public final class ErrorResponses {
         return out.toString();
     }
 
+    /**
+     * The same response as {@link #http1} with {@code Connection: close}, already encoded, for
+     * handlers that sit in front of the HTTP codec.
+     */
+    public static ByteBuf http1Bytes(ByteBufAllocator alloc, RouterException error) {
+        ErrorCode code = error.code();
+        byte[] body = json(code.code(), error.getMessage()).getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + code.status().code() + " " + code.status().reasonPhrase() + "\r\n"
+                + "content-type: application/json\r\n"
+                + "content-length: " + body.length + "\r\n"
+                + (code.hasRetryAfter() ? "retry-after: " + retryAfterSeconds(error.retryAfter()) + "\r\n" : "")
+                + "connection: close\r\n\r\n";
+        ByteBuf out = alloc.buffer(head.length() + body.length);
+        out.writeCharSequence(head, StandardCharsets.ISO_8859_1);
+        out.writeBytes(body);
+        return out;
+    }
+
     /** Whole seconds, rounded up, at least 1 (RFC 9110 section 10.2.3 takes delay-seconds). */
     static long retryAfterSeconds(Duration retryAfter) {
         Duration value = retryAfter == null ? DEFAULT_RETRY_AFTER : retryAfter;

@@ -58,6 +58,11 @@ public final class ExchangeRecorder {
         }
     }
 
+    /** Counts a request the router refused before it became an exchange (e.g. a slow head: 408). */
+    public void rejected(String protocol, String error) {
+        metrics.requestCompleted(null, protocol, error, 0, -1);
+    }
+
     static String statusClass(int status) {
         return switch (status / 100) {
             case 1 -> "1xx";

@@ -1,6 +1,7 @@
 package io.cellrouter.router.forward;
 
 import io.cellrouter.registry.model.Cell;
+import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.error.RouterException;
@@ -12,6 +13,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -28,6 +30,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -73,6 +76,14 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         CLOSED
     }
 
+    private static final String PROTOCOL_HTTP1 = "http1";
+
+    /** The pipeline's name of the slow-loris guard, told when heads arrive. */
+    public static final String HEAD_DEADLINE = "head-deadline";
+
+    /** Handlers of an HTTP/1.1 connection that go when it upgrades to HTTP/2. */
+    private static final String[] HTTP1_ONLY_HANDLERS = {HEAD_DEADLINE, "http1-strict"};
+
     private final ProxyContext context;
     private final boolean multiplexed;
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
@@ -104,6 +115,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private ScheduledFuture<?> responseTimeout;
     private ReplayBuffer replay;
     private boolean retried;
+    private boolean inRead;
+    private Bulkheads.Permit permit;
+    private long connectedNanos;
 
     /** For an HTTP/1.1 connection. */
     public Http1ProxyHandler(ProxyContext context) {
@@ -123,6 +137,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        connectedNanos = System.nanoTime();
         remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress()
                 : String.valueOf(ctx.channel().remoteAddress());
@@ -130,10 +145,15 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpObject http) {
-            handle(http);
-        } else {
-            ReferenceCountUtil.release(msg);
+        inRead = true;
+        try {
+            if (msg instanceof HttpObject http) {
+                handle(http);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        } finally {
+            inRead = false;
         }
     }
 
@@ -160,6 +180,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
+    /**
+     * Parts written upstream during a read are flushed here, once per socket read: cheaper, and
+     * if a later part of the same read turns out malformed, the exchange fails and the upstream
+     * connection is closed before the cell has been sent anything.
+     */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (upstream != null) {
@@ -174,8 +199,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         method = req.method().name();
         uri = req.uri();
         grpc = multiplexed && isGrpc(req);
-        protocol = !multiplexed ? "http1" : grpc ? "grpc" : "h2";
-        keepAlive = HttpUtil.isKeepAlive(req) && !context.drain().draining();
+        protocol = !multiplexed ? PROTOCOL_HTTP1 : grpc ? "grpc" : "h2";
+        keepAlive = HttpUtil.isKeepAlive(req) && !context.drain().draining() && !tooOld();
+        if (ctx.pipeline().get(HEAD_DEADLINE) instanceof RequestHeadListener deadline) {
+            deadline.headReceived();
+        }
         requestComplete = req instanceof LastHttpContent;
         context.drain().exchangeStarted();
         context.recorder().metrics().requestStarted();
@@ -212,6 +240,12 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         cell = route.cell();
+        try {
+            permit = context.bulkheads().admit(identity.customer(), cell);
+        } catch (RouterException e) {
+            fail(e);
+            return;
+        }
         state = State.CONNECTING;
         Future<Channel> connect = context.pool().acquire(cell, ctx.channel().eventLoop(), grpc);
         if (connect.isDone()) {
@@ -230,6 +264,10 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
         if (!future.isSuccess()) {
             Throwable cause = future.cause();
+            if (cause instanceof RouterException refused) {
+                fail(refused); // e.g. too many connections being opened to the cell
+                return;
+            }
             String why = cause instanceof ConnectTimeoutException ? "connect timed out" : cause.getMessage();
             fail(new RouterException(ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable: " + why));
             return;
@@ -262,16 +300,33 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             responseTimeout = ctx.executor().schedule(this::responseTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
         }
 
-        while (!requestComplete && pending.peek() instanceof HttpContent content && !(content instanceof HttpRequest)) {
+        while (state == State.FORWARDING
+                && !requestComplete
+                && pending.peek() instanceof HttpContent content
+                && !(content instanceof HttpRequest)) {
             pending.poll();
             forwardContent(content);
         }
-        upstream.flush();
+        if (upstream != null && !inRead) {
+            upstream.flush();
+        }
         updateRead();
     }
 
     private void forwardContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            fail(decoderError(content.decoderResult().cause()));
+            return;
+        }
         bytesIn += content.content().readableBytes();
+        if (bytesIn > context.config().limits().maxBodySize()) {
+            content.release();
+            fail(new RouterException(
+                    ErrorCode.PAYLOAD_TOO_LARGE,
+                    "request body larger than " + context.config().limits().maxBodySize() + " bytes"));
+            return;
+        }
         if (content instanceof LastHttpContent) {
             requestComplete = true;
         }
@@ -481,6 +536,10 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
 
     private void endExchange(String error) {
         cancelResponseTimeout();
+        if (permit != null) {
+            permit.release();
+            permit = null;
+        }
         dropReplay();
         retried = false;
         context.recorder()
@@ -538,6 +597,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         state = State.IDLE;
+        if (ctx.pipeline().get(HEAD_DEADLINE) instanceof RequestHeadListener deadline) {
+            deadline.awaitNextHead();
+        }
         while (state == State.IDLE && !pending.isEmpty()) {
             handle(pending.poll());
         }
@@ -567,11 +629,24 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && state == State.IDLE) {
-            ctx.close();
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.ALL_IDLE && state == State.IDLE) {
+                ctx.close();
+            } else if (idle.state() == IdleState.READER_IDLE
+                    && state == State.FORWARDING
+                    && !requestComplete
+                    && ctx.channel().config().isAutoRead()) {
+                // The client stopped sending its body although the router was reading it.
+                fail(new RouterException(ErrorCode.REQUEST_TIMEOUT, "request body stopped arriving"));
+            }
         } else if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent
                 || evt instanceof CleartextHttp2ServerUpgradeHandler.PriorKnowledgeUpgradeEvent) {
             // The connection now speaks HTTP/2: its streams get handlers of their own.
+            for (String http1Only : HTTP1_ONLY_HANDLERS) {
+                if (ctx.pipeline().get(http1Only) != null) {
+                    ctx.pipeline().remove(http1Only);
+                }
+            }
             ctx.pipeline().remove(this);
             ctx.fireUserEventTriggered(evt);
         } else if (evt == DrainState.DRAIN_EVENT) {
@@ -597,6 +672,22 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException && !multiplexed && !responseStarted && state != State.CLOSED) {
+            // The decoder gave up on the bytes (e.g. an unparseable Content-Length): framing is in
+            // doubt, so answer 400 and close; nothing of this request was flushed to a cell.
+            LOG.debug("{} undecodable request", ctx.channel(), cause);
+            RouterException error = decoderError(cause.getCause() == null ? cause : cause.getCause());
+            if (state == State.IDLE) {
+                state = State.CLOSED;
+                context.recorder().rejected(PROTOCOL_HTTP1, error.code().code());
+                ctx.writeAndFlush(ErrorResponses.http1(ctx.alloc(), error, true))
+                        .addListener(ChannelFutureListener.CLOSE);
+            } else {
+                keepAlive = false;
+                fail(error);
+            }
+            return;
+        }
         LOG.debug("{} connection failed", ctx.channel(), cause);
         ctx.close();
     }
@@ -615,18 +706,29 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
+    /** Past {@code proxy.maxConnectionAge}: this exchange is the connection's last. */
+    private boolean tooOld() {
+        long maxAge = context.config().limits().maxConnectionAge().toNanos();
+        return maxAge > 0 && System.nanoTime() - connectedNanos > maxAge;
+    }
+
     private static boolean isGrpc(HttpRequest request) {
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
         return contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
     }
 
     private static boolean bodyless(HttpRequest request) {
-        return !HttpUtil.isTransferEncodingChunked(request)
-                && HttpUtil.getContentLength(request, 0L) == 0L
-                && !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
+        if (request.decoderResult().isFailure() || request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            return false;
+        }
+        String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        return length == null || "0".equals(length.trim());
     }
 
     private static RouterException decoderError(Throwable cause) {
+        if (cause instanceof RouterException routerException) {
+            return routerException; // from Http1RequestValidator
+        }
         if (cause instanceof TooLongHttpLineException) {
             return new RouterException(ErrorCode.URI_TOO_LONG, "request line too long");
         } else if (cause instanceof TooLongHttpHeaderException) {

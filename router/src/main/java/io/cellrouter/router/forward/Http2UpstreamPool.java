@@ -72,6 +72,7 @@ final class Http2UpstreamPool {
     private final RouterMetrics metrics;
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final SslContext tls;
+    private final java.util.function.Function<Cell, Runnable> connectStarting;
     private final FastThreadLocal<Map<String, List<Connection>>> connections = new FastThreadLocal<>() {
         @Override
         protected Map<String, List<Connection>> initialValue() {
@@ -84,12 +85,14 @@ final class Http2UpstreamPool {
             Upstream config,
             RouterMetrics metrics,
             AddressResolverGroup<InetSocketAddress> resolver,
-            SslContext tls) {
+            SslContext tls,
+            java.util.function.Function<Cell, Runnable> connectStarting) {
         this.transport = transport;
         this.config = config;
         this.metrics = metrics;
         this.resolver = resolver;
         this.tls = tls;
+        this.connectStarting = connectStarting;
     }
 
     /** Opens a stream to the cell with {@code handler} on it. Called on {@code loop}. */
@@ -104,7 +107,12 @@ final class Http2UpstreamPool {
             }
         }
         if (chosen == null) {
+            Runnable connectDone = connectStarting.apply(cell);
+            if (connectDone == null) {
+                return loop.newFailedFuture(UpstreamPool.overloaded(cell));
+            }
             chosen = connect(cell, key, loop, list);
+            chosen.ready.addListener(f -> connectDone.run());
         }
         return chosen.open(handler, loop.newPromise());
     }

@@ -1,5 +1,7 @@
 package io.cellrouter.router.forward;
 
+import io.cellrouter.router.admission.Bulkheads;
+import io.cellrouter.router.admission.OverloadGuard;
 import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.routing.RequestRouter;
 
@@ -10,4 +12,12 @@ public record ProxyContext(
         ExchangeRecorder recorder,
         RouterConfig.Proxy config,
         DrainState drain,
-        String scheme) {}
+        String scheme,
+        Bulkheads bulkheads,
+        OverloadGuard overload) {
+
+    /** The same context for another listener (e.g. TLS, with scheme https). */
+    public ProxyContext withScheme(String otherScheme) {
+        return new ProxyContext(router, pool, recorder, config, drain, otherScheme, bulkheads, overload);
+    }
+}

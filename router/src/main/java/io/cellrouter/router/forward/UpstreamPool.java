@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslContext;
@@ -51,6 +52,8 @@ public final class UpstreamPool {
     private final int maxInitialLineLength;
     private final int maxHeaderSize;
     private final Http2UpstreamPool http2;
+    private final int maxPendingConnects;
+    private final java.util.Map<String, AtomicInteger> pendingConnects = new java.util.concurrent.ConcurrentHashMap<>();
     private final FastThreadLocal<Map<String, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
         @Override
         protected Map<String, ArrayDeque<Channel>> initialValue() {
@@ -65,14 +68,16 @@ public final class UpstreamPool {
             AddressResolverGroup<InetSocketAddress> resolver,
             int maxInitialLineLength,
             int maxHeaderSize,
-            SslContext tls) {
+            SslContext tls,
+            int maxPendingConnects) {
         this.transport = transport;
         this.config = config;
         this.metrics = metrics;
         this.resolver = resolver;
         this.maxInitialLineLength = maxInitialLineLength;
         this.maxHeaderSize = maxHeaderSize;
-        this.http2 = new Http2UpstreamPool(transport, config, metrics, resolver, tls);
+        this.maxPendingConnects = maxPendingConnects;
+        this.http2 = new Http2UpstreamPool(transport, config, metrics, resolver, tls, this::connectStarting);
     }
 
     /**
@@ -104,8 +109,13 @@ public final class UpstreamPool {
             }
         }
         Promise<Channel> promise = loop.newPromise();
+        Runnable connectDone = connectStarting(cell);
+        if (connectDone == null) {
+            return promise.setFailure(overloaded(cell));
+        }
         ChannelFuture connect = connect(cell, key, loop);
         connect.addListener(f -> {
+            connectDone.run();
             if (f.isSuccess()) {
                 promise.trySuccess(connect.channel());
             } else {
@@ -165,7 +175,19 @@ public final class UpstreamPool {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
-                                .addLast("codec", new HttpClientCodec(maxInitialLineLength, maxHeaderSize, 65536))
+                                .addLast(
+                                        "codec",
+                                        new HttpClientCodec(
+                                                new HttpDecoderConfig()
+                                                        .setMaxInitialLineLength(maxInitialLineLength)
+                                                        .setMaxHeaderSize(maxHeaderSize)
+                                                        .setMaxChunkSize(65536)
+                                                        .setValidateHeaders(true)
+                                                        .setAllowDuplicateContentLengths(false)
+                                                        .setStrictLineParsing(true)
+                                                        .setUseRfc9112TransferEncoding(true),
+                                                false,
+                                                false))
                                 .addLast(
                                         "idle",
                                         new IdleStateHandler(
@@ -188,6 +210,27 @@ public final class UpstreamPool {
             }
         });
         return future;
+    }
+
+    /**
+     * Counts a connection being opened to {@code cell}: returns what to run when it is done, or
+     * null when {@code maxPendingConnectsPerCell} are already under way (a cell that accepts
+     * slowly must not collect an unbounded pile of half-open sockets).
+     */
+    Runnable connectStarting(Cell cell) {
+        AtomicInteger pending = pendingConnects.computeIfAbsent(cell.name(), k -> new AtomicInteger());
+        if (pending.incrementAndGet() > maxPendingConnects) {
+            pending.decrementAndGet();
+            return null;
+        }
+        return pending::decrementAndGet;
+    }
+
+    static io.cellrouter.router.error.RouterException overloaded(Cell cell) {
+        return new io.cellrouter.router.error.RouterException(
+                io.cellrouter.router.error.ErrorCode.CELL_OVERLOADED,
+                "too many connections being opened to cell " + cell.name(),
+                java.time.Duration.ofSeconds(1));
     }
 
     private static String key(Cell cell) {

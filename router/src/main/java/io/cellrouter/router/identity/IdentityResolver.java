@@ -1,6 +1,8 @@
 package io.cellrouter.router.identity;
 
 import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.token.TokenVerifier;
+import io.cellrouter.registry.token.VerifierConfig;
 import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.config.RouterConfig.HeaderSpec;
 import io.cellrouter.router.config.RouterConfig.HostSpec;
@@ -11,23 +13,55 @@ import io.cellrouter.router.config.RouterConfig.QuerySpec;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Tries the configured {@link IdentitySource}s in order; the first that yields a customer wins.
  * No source at all is {@code 401 missing_identity}; a customer id that is not a valid name (what
  * could end up in a log line or a registry key) is {@code 400}.
+ *
+ * <p>When the customer comes from a verified token, the configured identity headers (say {@code
+ * x-customer-id}) are not trusted: they are removed from the request here, so that a client cannot
+ * send a token for A with {@code x-customer-id: B} and have the cell read B. Removing them at the
+ * point where identity is decided covers every protocol the request arrived with (HTTP/1.1,
+ * HTTP/2, gRPC), whichever forward path then copies the headers.
+ *
+ * <p>Owns the token verifiers (they may watch a key file): {@link #close()} stops them.
  */
-public final class IdentityResolver {
+public final class IdentityResolver implements AutoCloseable {
 
     private final IdentitySource[] sources;
+    private final AsciiString[] untrustedWithToken;
 
-    IdentityResolver(List<IdentitySource> sources) {
+    IdentityResolver(List<IdentitySource> sources, List<String> identityHeaders) {
         this.sources = sources.toArray(IdentitySource[]::new);
+        this.untrustedWithToken =
+                identityHeaders.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
     }
 
+    IdentityResolver(List<IdentitySource> sources) {
+        this(sources, List.of());
+    }
+
+    /** Builds the sources; a {@code jwt} source reads its key file now (and watches it). */
     public static IdentityResolver fromConfig(List<IdentitySpec> specs) {
-        return new IdentityResolver(specs.stream().map(IdentityResolver::source).toList());
+        List<IdentitySource> sources = new ArrayList<>();
+        try {
+            for (IdentitySpec spec : specs) {
+                sources.add(source(spec));
+            }
+        } catch (RuntimeException e) {
+            sources.forEach(IdentityResolver::closeSource);
+            throw e;
+        }
+        List<String> headers = specs.stream()
+                .filter(HeaderSpec.class::isInstance)
+                .map(spec -> ((HeaderSpec) spec).name())
+                .toList();
+        return new IdentityResolver(sources, headers);
     }
 
     private static IdentitySource source(RouterConfig.IdentitySpec spec) {
@@ -39,10 +73,29 @@ public final class IdentityResolver {
             return new PathIdentitySource(p.pattern());
         } else if (spec instanceof QuerySpec q) {
             return new QueryIdentitySource(q.parameter());
-        } else if (spec instanceof JwtSpec) {
-            throw new IllegalArgumentException("the jwt identity source is not available in this version");
+        } else if (spec instanceof JwtSpec jwt) {
+            return new JwtIdentitySource(jwt.header(), verifier(jwt));
         }
         throw new IllegalArgumentException("unknown identity source " + spec);
+    }
+
+    static TokenVerifier verifier(JwtSpec jwt) {
+        VerifierConfig config = new VerifierConfig(
+                jwt.customerClaim(),
+                jwt.cellClaim(),
+                jwt.issuer(),
+                jwt.audience(),
+                jwt.clockSkew(),
+                jwt.maxLifetime(),
+                jwt.algorithms());
+        TokenVerifier.Builder builder = TokenVerifier.builder().config(config).cacheSize(jwt.cacheSize());
+        if (jwt.hmacSecret() != null) {
+            builder.hmacSecret(jwt.hmacSecret().getBytes(StandardCharsets.UTF_8));
+        }
+        if (jwt.jwksFile() != null) {
+            builder.keyFile(jwt.jwksFile());
+        }
+        return builder.build();
     }
 
     public Identity identify(HttpRequest request) {
@@ -55,9 +108,31 @@ public final class IdentityResolver {
                             "customer id from " + identity.source() + " is not valid: use letters, digits, '.', '_'"
                                     + " or '-', at most 128 characters");
                 }
+                if (source instanceof JwtIdentitySource) {
+                    for (AsciiString header : untrustedWithToken) {
+                        request.headers().remove(header);
+                    }
+                }
                 return identity;
             }
         }
         throw new RouterException(ErrorCode.MISSING_IDENTITY, "no customer identity found in the request");
+    }
+
+    @Override
+    public void close() {
+        for (IdentitySource source : sources) {
+            closeSource(source);
+        }
+    }
+
+    private static void closeSource(IdentitySource source) {
+        if (source instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                // Closing a verifier only stops a file watch: nothing to recover.
+            }
+        }
     }
 }

@@ -11,17 +11,18 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +45,7 @@ public final class RouterMetrics {
     private final Map<LookupKind, Counter> lookups = new EnumMap<>(LookupKind.class);
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Counter accessLogDropped;
+    private final Counter connectionsRefused;
 
     public RouterMetrics() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -75,6 +77,9 @@ public final class RouterMetrics {
                     .tag("area", "heap")
                     .register(registry);
         }
+        connectionsRefused = Counter.builder("cellrouter.connections.refused")
+                .description("Client connections closed on accept: too many open, or the heap nearly full")
+                .register(registry);
         accessLogDropped = Counter.builder("cellrouter.accesslog.dropped")
                 .description("Access-log lines dropped because the writer fell behind")
                 .register(registry);
@@ -106,6 +111,11 @@ public final class RouterMetrics {
         activeRequests.decrementAndGet();
     }
 
+    /** Client connections closed on accept by the overload guard. */
+    public void connectionsRefused(int count) {
+        connectionsRefused.increment(count);
+    }
+
     public void accessLogDropped() {
         accessLogDropped.increment();
     }
@@ -122,16 +132,38 @@ public final class RouterMetrics {
         });
     }
 
+    /**
+     * Static stability at a glance: 1 while the router serves its last-known-good snapshot (the
+     * store was unreachable at start), 1 while the store is known down (misses fail fast).
+     */
+    public void registryState(BooleanSupplier servingSnapshot, BooleanSupplier storeDown) {
+        Gauge.builder("cellrouter.registry.snapshot.serving", servingSnapshot, s -> s.getAsBoolean() ? 1 : 0)
+                .description("1 while routing from the last-known-good snapshot because the store was unreachable")
+                .register(registry);
+        Gauge.builder("cellrouter.registry.store.down", storeDown, s -> s.getAsBoolean() ? 1 : 0)
+                .description("1 while the registry store is known down: misses answer registry_unavailable at once")
+                .register(registry);
+    }
+
     /** Exposes the resolver's cache size and counts its lookups and store calls. */
     public ResolverListener resolverListener(Supplier<Long> cacheSize) {
         Gauge.builder("cellrouter.cache.size", cacheSize, s -> s.get().doubleValue())
                 .description("Cached placements, positive and negative")
                 .register(registry);
         Map<String, Timer> storeTimers = new ConcurrentHashMap<>();
+        Counter hintOverruled = Counter.builder("cellrouter.token.hint.overruled")
+                .description("Requests whose token names another cell than the registry's placement (the registry"
+                        + " wins; the customer moved and its SDK should get a new token)")
+                .register(registry);
         return new ResolverListener() {
             @Override
             public void lookup(LookupKind kind) {
                 lookups.get(kind).increment();
+            }
+
+            @Override
+            public void hintOverruled(String hintedCell, String placedCell) {
+                hintOverruled.increment();
             }
 
             @Override

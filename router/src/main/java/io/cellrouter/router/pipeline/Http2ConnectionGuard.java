@@ -38,7 +38,8 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         if (evt == DrainState.DRAIN_EVENT) {
             if (!draining) {
                 draining = true;
-                ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
+                ctx.writeAndFlush(
+                        new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
                 ctx.executor().schedule(() -> ctx.channel().close(), GOAWAY_GAP_MILLIS, TimeUnit.MILLISECONDS);
             }
             return;

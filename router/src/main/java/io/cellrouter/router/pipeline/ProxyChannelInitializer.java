@@ -32,13 +32,16 @@ import java.util.concurrent.TimeUnit;
  * reads top to bottom here:
  *
  * <pre>
+ *  every connection: ─▶ overload (OverloadGuard: too many connections / heap full → closed on accept)
  *  cleartext listener:
  *   socket ─▶ h2c-or-http1 (prior-knowledge preface → HTTP/2; else HttpServerCodec, and
  *                           Upgrade: h2c → HTTP/2 with the upgrading request as stream 1)
  *  TLS listener:
  *   socket ─▶ tls (SslHandler) ─▶ alpn (h2 → HTTP/2, else HTTP/1.1)
  *
- *  HTTP/1.1:  ─▶ http1-codec ─▶ idle ─▶ proxy (Http1ProxyHandler: identity → routing → forward)
+ *  HTTP/1.1:  ─▶ head-deadline (RequestHeadGuard: slow-loris 408, obs-fold 400) ─▶ http1-codec (strict RFC 9112 framing)
+ *             ─▶ http1-strict (Host, Transfer-Encoding, Content-Length, header count, body size)
+ *             ─▶ idle (idle connection, stalled body) ─▶ proxy (Http1ProxyHandler: identity → routing → forward)
  *  HTTP/2:    ─▶ h2 (Http2FrameCodec: limits, flood protections) ─▶ mux (Http2MultiplexHandler)
  *             ─▶ h2-window (raises the connection window once) ─▶ idle ─▶ h2-guard (idle close, drain)
  *             each stream: ─▶ h2-to-http (frames ↔ HttpObjects, streamed) ─▶ proxy (Http1ProxyHandler)
@@ -93,6 +96,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
+        p.addLast("overload", context.overload());
         if (tls != null) {
             addTlsHandlers(p);
         } else {
@@ -127,6 +131,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                                 new Http2ConnectionGuard())
                         : null,
                 MAX_UPGRADE_BODY);
+        p.addLast(Http1ProxyHandler.HEAD_DEADLINE, newHeadDeadline());
         p.addLast(
                 "h2c-or-http1",
                 new CleartextHttp2ServerUpgradeHandler(http1, upgrade, new ChannelInitializer<Channel>() {
@@ -142,8 +147,13 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private void addHttp1Handlers(ChannelPipeline p, HttpServerCodec codec) {
         RouterConfig.Proxy config = context.config();
         if (codec != null) {
+            p.addLast(Http1ProxyHandler.HEAD_DEADLINE, newHeadDeadline());
             p.addLast("http1-codec", codec);
         }
+        p.addLast(
+                "http1-strict",
+                new Http1RequestValidator(
+                        config.limits().maxHeaderCount(), config.limits().maxBodySize()));
         p.addLast("idle", newIdleHandler());
         p.addLast("proxy", new Http1ProxyHandler(context));
     }
@@ -151,15 +161,32 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private void addHttp2Handlers(ChannelPipeline p) {
         p.addLast("h2", newHttp2Codec());
         p.addLast("mux", newMultiplexHandler());
-        p.addLast("h2-window", new ConnectionWindowHandler(context.config().http2().connectionWindow()));
+        p.addLast(
+                "h2-window",
+                new ConnectionWindowHandler(context.config().http2().connectionWindow()));
         if (p.get("idle") == null) {
             p.addLast("idle", newIdleHandler());
         }
         p.addLast("h2-guard", new Http2ConnectionGuard());
     }
 
+    /**
+     * Reader idle: a request body that stops arriving ({@code requestBodyTimeout}); all idle: a
+     * connection with nothing to do ({@code idleTimeout}).
+     */
     private IdleStateHandler newIdleHandler() {
-        return new IdleStateHandler(0, 0, context.config().idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        RouterConfig.Proxy config = context.config();
+        return new IdleStateHandler(
+                config.limits().requestBodyTimeout().toMillis(),
+                0,
+                config.idleTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private RequestHeadGuard newHeadDeadline() {
+        return new RequestHeadGuard(
+                context.config().limits().requestHeaderTimeout().toMillis(),
+                code -> context.recorder().rejected("http1", code));
     }
 
     private HttpServerCodec newHttp1Codec() {
@@ -168,7 +195,10 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 .setMaxInitialLineLength(config.maxInitialLineLength())
                 .setMaxHeaderSize(config.maxHeaderSize())
                 .setMaxChunkSize(MAX_CHUNK_SIZE)
-                .setValidateHeaders(true));
+                .setValidateHeaders(true)
+                .setAllowDuplicateContentLengths(false)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true));
     }
 
     private Http2FrameCodec newHttp2Codec() {

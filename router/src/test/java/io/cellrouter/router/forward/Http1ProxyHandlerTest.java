@@ -3,6 +3,8 @@ package io.cellrouter.router.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellrouter.registry.cache.Resolution;
+import io.cellrouter.router.admission.Bulkheads;
+import io.cellrouter.router.admission.OverloadGuard;
 import io.cellrouter.router.config.ConfigLoader;
 import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.identity.IdentityResolver;
@@ -34,11 +36,13 @@ class Http1ProxyHandlerTest {
                 "proxy:\n  maxInitialLineLength: 256\n  maxHeaderSize: 1024\n", "test.yaml", Path.of("."), n -> null);
         ProxyContext context = new ProxyContext(
                 new RequestRouter(IdentityResolver.fromConfig(config.identity()), resolver),
-                new UpstreamPool(Transport.detect(), config.proxy().upstream(), metrics, null, 256, 1024, null),
+                new UpstreamPool(Transport.detect(), config.proxy().upstream(), metrics, null, 256, 1024, null, 8),
                 new ExchangeRecorder(metrics, null, Clock.systemUTC()),
                 config.proxy(),
                 new DrainState(),
-                "http");
+                "http",
+                new Bulkheads(config.proxy().limits(), System::nanoTime),
+                new OverloadGuard(100, n -> {}));
         return new EmbeddedChannel(
                 new ProxyChannelInitializer(context, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
     }
@@ -166,6 +170,17 @@ class Http1ProxyHandlerTest {
         String response = send(ch, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
 
         assertThat(response).startsWith("HTTP/1.1 401").contains("connection: close");
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void unparseableContentLength_answers400_andCloses() {
+        EmbeddedChannel ch = channel();
+
+        String response =
+                send(ch, "POST / HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\nContent-Length: 1, 2\r\n\r\nab");
+
+        assertThat(response).startsWith("HTTP/1.1 400");
         assertThat(ch.isOpen()).isFalse();
     }
 

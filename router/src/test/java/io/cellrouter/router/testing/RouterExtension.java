@@ -34,6 +34,7 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
     private final Map<String, TestCell> cells = new LinkedHashMap<>();
     private java.util.function.Supplier<String> proxyLines =
             () -> "  upstream:\n    connectTimeout: 1s\n    responseTimeout: 5s";
+    private java.util.function.Supplier<String> firstIdentitySources = () -> "";
     private Path dir;
     private RouterServer server;
     private HttpClient client;
@@ -99,12 +100,12 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
                 registry:
                   file: registry.yaml
                 identity:
-                  - header: x-customer-id
+                %s  - header: x-customer-id
                   - host: '^(?<customer>[a-z0-9-]+)\\.api\\.example\\.com$'
                   - path: '^/v1/customers/(?<customer>[^/]+)/'
                   - query: customer
                 """
-                                .formatted(proxyLines.get(), ADMIN_TOKEN)
+                                .formatted(proxyLines.get(), ADMIN_TOKEN, firstIdentitySources.get())
                         + extraConfig;
         Path configFile = dir.resolve("config.yaml");
         Files.writeString(configFile, config);
@@ -133,6 +134,15 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
      */
     public RouterExtension proxy(java.util.function.Supplier<String> lines) {
         this.proxyLines = lines;
+        return this;
+    }
+
+    /**
+     * Identity sources tried before the default ones (header, host, path, query): list items
+     * indented by two spaces, each line ending in a newline, e.g. {@code "  - jwt: {...}\n"}.
+     */
+    public RouterExtension identityFirst(java.util.function.Supplier<String> lines) {
+        this.firstIdentitySources = lines;
         return this;
     }
 

@@ -140,6 +140,7 @@ public final class TestCell implements AutoCloseable {
         private HttpRequest request;
         private MessageDigest digest;
         private long bytes;
+        private boolean slowDone;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
@@ -163,6 +164,14 @@ public final class TestCell implements AutoCloseable {
         private void respond(ChannelHandlerContext ctx) {
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             boolean keepAlive = HttpUtil.isKeepAlive(request);
+            if (uri.path().equals("/slow") && !slowDone) {
+                // Answers after ms milliseconds: requests that stay in flight for a while.
+                long ms = Long.parseLong(first(uri.parameters(), "ms"));
+                slowDone = true;
+                ctx.executor().schedule(() -> respond(ctx), ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+                return;
+            }
+            slowDone = false;
             if (uri.path().equals("/download")) {
                 long size = Long.parseLong(uri.parameters().get("size").get(0));
                 boolean chunked = !"false".equals(first(uri.parameters(), "chunked"));

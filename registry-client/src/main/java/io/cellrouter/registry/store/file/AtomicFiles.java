@@ -1,7 +1,9 @@
 package io.cellrouter.registry.store.file;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -17,20 +19,31 @@ import java.util.Set;
  * atomic within one file system), fsync it, rename it over the target, fsync the directory so that
  * the rename itself is durable.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     private AtomicFiles() {}
 
-    static void replace(Path target, byte[] content) throws IOException {
+    /** Writes the content of a file to a stream; may throw what writing throws. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Replaces {@code target} with {@code content} as the class comment describes. */
+    public static void replace(Path target, byte[] content) throws IOException {
+        replace(target, out -> out.write(content));
+    }
+
+    /** Like {@link #replace(Path, byte[])}, streaming: a large file is never held in memory whole. */
+    public static void replace(Path target, Content content) throws IOException {
         Path directory = target.toAbsolutePath().getParent();
         Path temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
         try {
             keepPermissions(target, temporary);
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+                content.writeTo(out);
+                out.flush(); // not closed here: closing the stream would close the channel before force
                 channel.force(true);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

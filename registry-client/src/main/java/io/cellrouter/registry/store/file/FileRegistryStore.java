@@ -6,6 +6,7 @@ import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
+import io.cellrouter.registry.store.ImportResult;
 import io.cellrouter.registry.store.InvalidRegistryException;
 import io.cellrouter.registry.store.NotFoundException;
 import io.cellrouter.registry.store.RegistryDocuments;
@@ -231,6 +232,58 @@ public final class FileRegistryStore implements RegistryStore {
             commit(current.withoutOverride(customer), Change.Kind.OVERRIDE, customer);
             return true;
         });
+    }
+
+    /**
+     * The whole document in one write of the file (not one rewrite per item): the document's items
+     * are laid over the current state, versions reconciled as for an edit on disk, and every item
+     * that changed becomes a change in the feed.
+     */
+    @java.lang.Override
+    public CompletableFuture<ImportResult> importDocument(RegistryDocument document) {
+        return onWriter(() -> {
+            Snapshot current = catchUpWithDisk(true);
+            RegistryDocument merged =
+                    RegistryDocuments.validate(overlay(current.toDocument(), document), file.toString());
+            Snapshot next = Snapshot.of(merged, current, clock.instant());
+            List<ChangeKey> changes = SnapshotDiff.between(current, next);
+            if (!changes.isEmpty()) {
+                byte[] content = RegistryDocuments.write(next.toDocument()).getBytes(StandardCharsets.UTF_8);
+                try {
+                    AtomicFiles.replace(file, content);
+                } catch (IOException e) {
+                    throw new StoreUnavailableException(file + ": cannot write the registry file: " + e, e);
+                }
+                install(next, changes, content);
+            }
+            int cells = 0;
+            int placements = 0;
+            int overrides = 0;
+            for (ChangeKey change : changes) {
+                switch (change.kind()) {
+                    case CELL -> cells++;
+                    case PLACEMENT -> placements++;
+                    case OVERRIDE -> overrides++;
+                }
+            }
+            int named = document.cells().size()
+                    + document.customers().size()
+                    + document.overrides().size();
+            return new ImportResult(cells, placements, overrides, named - changes.size(), 0);
+        });
+    }
+
+    private static RegistryDocument overlay(RegistryDocument base, RegistryDocument top) {
+        java.util.Map<String, Cell> cells = new java.util.LinkedHashMap<>();
+        base.cells().forEach(cell -> cells.put(cell.name(), cell));
+        top.cells().forEach(cell -> cells.put(cell.name(), cell.withVersion(0)));
+        java.util.Map<String, String> customers = new java.util.LinkedHashMap<>(base.customers());
+        customers.putAll(top.customers());
+        java.util.Map<String, Override> overrides = new java.util.LinkedHashMap<>();
+        base.overrides().forEach(override -> overrides.put(override.customer(), override));
+        top.overrides().forEach(override -> overrides.put(override.customer(), override));
+        return new RegistryDocument(
+                new ArrayList<>(cells.values()), customers, new ArrayList<>(overrides.values()), base.versions());
     }
 
     @java.lang.Override

@@ -1,0 +1,161 @@
+package io.cellrouter.registry.store;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RegistryDocument;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code registry import} through any store's own writes, so that every change also reaches its
+ * feed: an upsert. Cells, placements and overrides of the document are written when they differ from
+ * the store's; what the document does not name is left alone (the store interface deletes nothing
+ * but overrides). Cells go first (placements refer to them), then placements and overrides, at most
+ * {@code parallelism} writes in flight. A placement is moved conditionally on the version just read;
+ * one that moved meanwhile is counted as failed, and the rest goes on.
+ */
+public final class RegistryImport {
+
+    private static final Logger log = LoggerFactory.getLogger(RegistryImport.class);
+
+    static final int PARALLELISM = 16;
+
+    private RegistryImport() {}
+
+    public static CompletableFuture<ImportResult> upsert(RegistryStore store, RegistryDocument document) {
+        Counts counts = new Counts();
+        return store.cells()
+                .thenCompose(existing -> writeCells(store, document.cells(), existing, counts))
+                .thenCompose(ignored -> store.placements())
+                .thenCompose(existing -> writePlacements(store, document.customers(), existing, counts))
+                .thenCompose(ignored -> store.overrides())
+                .thenCompose(existing -> writeOverrides(store, document.overrides(), existing, counts))
+                .thenApply(ignored -> counts.result());
+    }
+
+    private static CompletableFuture<Void> writeCells(
+            RegistryStore store, List<Cell> cells, List<Cell> existing, Counts counts) {
+        Map<String, Cell> byName = new HashMap<>();
+        existing.forEach(cell -> byName.put(cell.name(), cell.withVersion(0)));
+        List<Cell> changed = new ArrayList<>();
+        for (Cell cell : cells) {
+            if (cell.withVersion(0).equals(byName.get(cell.name()))) {
+                counts.unchanged.incrementAndGet();
+            } else {
+                changed.add(cell);
+            }
+        }
+        return forEach(changed, cell -> store.putCell(cell.withVersion(0)), counts.cells, counts);
+    }
+
+    private static CompletableFuture<Void> writePlacements(
+            RegistryStore store, Map<String, String> customers, List<Placement> existing, Counts counts) {
+        Map<String, Placement> byCustomer = new HashMap<>(Math.max(16, existing.size() * 4 / 3));
+        existing.forEach(placement -> byCustomer.put(placement.customer(), placement));
+        List<Map.Entry<String, String>> changed = new ArrayList<>();
+        for (Map.Entry<String, String> entry : customers.entrySet()) {
+            Placement current = byCustomer.get(entry.getKey());
+            if (current != null && current.cell().equals(entry.getValue())) {
+                counts.unchanged.incrementAndGet();
+            } else {
+                changed.add(entry);
+            }
+        }
+        return forEach(
+                changed,
+                entry -> {
+                    Placement current = byCustomer.get(entry.getKey());
+                    return store.putPlacement(
+                            entry.getKey(), entry.getValue(), current == null ? 0 : current.version());
+                },
+                counts.placements,
+                counts);
+    }
+
+    private static CompletableFuture<Void> writeOverrides(
+            RegistryStore store, List<Override> overrides, List<Override> existing, Counts counts) {
+        List<Override> changed = new ArrayList<>();
+        for (Override override : overrides) {
+            if (existing.contains(override)) {
+                counts.unchanged.incrementAndGet();
+            } else {
+                changed.add(override);
+            }
+        }
+        return forEach(changed, store::putOverride, counts.overrides, counts);
+    }
+
+    /** Runs {@code write} for every item, {@value #PARALLELISM} at a time; failures are counted. */
+    private static <T> CompletableFuture<Void> forEach(
+            List<T> items, Function<T, CompletableFuture<?>> write, AtomicInteger written, Counts counts) {
+        AtomicInteger next = new AtomicInteger();
+        List<CompletableFuture<Void>> workers = new ArrayList<>();
+        for (int i = 0; i < Math.min(PARALLELISM, items.size()); i++) {
+            workers.add(worker(items, next, write, written, counts));
+        }
+        return CompletableFuture.allOf(workers.toArray(CompletableFuture<?>[]::new));
+    }
+
+    private static <T> CompletableFuture<Void> worker(
+            List<T> items,
+            AtomicInteger next,
+            Function<T, CompletableFuture<?>> write,
+            AtomicInteger written,
+            Counts counts) {
+        int index = next.getAndIncrement();
+        if (index >= items.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        T item = items.get(index);
+        CompletableFuture<?> done;
+        try {
+            done = write.apply(item);
+        } catch (RuntimeException e) {
+            done = CompletableFuture.failedFuture(e);
+        }
+        return done.handle((ignored, error) -> {
+                    if (error == null) {
+                        written.incrementAndGet();
+                    } else if (isUnavailable(error)) {
+                        throw new StoreUnavailableException(
+                                "import stopped: " + cause(error).getMessage(), cause(error));
+                    } else {
+                        counts.failed.incrementAndGet();
+                        log.warn(
+                                "import: {} not written: {}", item, cause(error).getMessage());
+                    }
+                    return null;
+                })
+                .thenCompose(ignored -> worker(items, next, write, written, counts));
+    }
+
+    private static boolean isUnavailable(Throwable error) {
+        return cause(error) instanceof StoreUnavailableException;
+    }
+
+    private static Throwable cause(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause()
+                : error;
+    }
+
+    private static final class Counts {
+        final AtomicInteger cells = new AtomicInteger();
+        final AtomicInteger placements = new AtomicInteger();
+        final AtomicInteger overrides = new AtomicInteger();
+        final AtomicInteger unchanged = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+
+        ImportResult result() {
+            return new ImportResult(cells.get(), placements.get(), overrides.get(), unchanged.get(), failed.get());
+        }
+    }
+}

@@ -1,0 +1,341 @@
+package io.cellrouter.registry.store.dynamodb;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.store.Change;
+import io.cellrouter.registry.store.ChangeBatch;
+import io.cellrouter.registry.store.InvalidRegistryException;
+import io.cellrouter.registry.store.NotFoundException;
+import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.registry.store.VersionConflictException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * The production registry: one DynamoDB table (layout, feed and cost on the package documentation),
+ * through the SDK v2 async client ({@link DynamoDbClients}).
+ *
+ * <ul>
+ *   <li>Reads: GetItem for one placement, Query for cells and overrides, a parallel Scan with
+ *       pagination for every placement ({@link PlacementScan}). All strongly consistent: a router
+ *       that re-reads an item because the feed said it changed must see the change.
+ *   <li>Writes: one single-item write, conditional where the contract asks for it (a placement's
+ *       version), then one entry in the change feed ({@link FeedWriter}). No transactions.
+ * </ul>
+ *
+ * <p>Between the item write and the feed entry there is a window: if the writer dies there (or the
+ * feed append fails after its retries), the item is written but no router hears of it through the
+ * feed; they pick it up at the next {@code cache.refreshAfter}. The write is then still reported as
+ * done (it is), the failure is logged and counted ({@link #lostFeedAppends()}). The other order
+ * would be worse: a feed entry for a write that is not visible yet makes readers re-read the old
+ * value and stop looking.
+ *
+ * <p>Threads: nothing here blocks. Futures complete on the SDK's completion threads.
+ */
+public final class DynamoDbRegistryStore implements RegistryStore {
+
+    private static final Logger log = LoggerFactory.getLogger(DynamoDbRegistryStore.class);
+
+    private final DynamoDbAsyncClient client;
+    private final DynamoDbSettings settings;
+    private final String table;
+    private final Clock clock;
+    private final FeedReader feedReader;
+    private final FeedWriter feedWriter;
+    private final PlacementScan scan;
+    private final AtomicLong lostFeedAppends = new AtomicLong();
+    private final Set<String> knownCells = ConcurrentHashMap.newKeySet();
+
+    private DynamoDbRegistryStore(DynamoDbAsyncClient client, DynamoDbSettings settings, Clock clock) {
+        this.client = client;
+        this.settings = settings;
+        this.table = settings.table();
+        this.clock = clock;
+        this.feedReader = new FeedReader(client, table, settings.feedBucketSize());
+        this.feedWriter = new FeedWriter(client, table, feedReader, settings, clock);
+        this.scan = new PlacementScan(client, settings);
+    }
+
+    /**
+     * Builds the client; does not contact DynamoDB, so a router can start (from its snapshot) while
+     * the table is unreachable.
+     */
+    public static DynamoDbRegistryStore open(DynamoDbSettings settings, Clock clock) {
+        return new DynamoDbRegistryStore(DynamoDbClients.create(settings), settings, clock);
+    }
+
+    public DynamoDbSettings settings() {
+        return settings;
+    }
+
+    /** Writes whose feed entry could not be appended (other routers follow them after refreshAfter). */
+    public long lostFeedAppends() {
+        return lostFeedAppends.get();
+    }
+
+    /** Creates the table ({@link DynamoDbTables}); completes with false when it already existed. */
+    public CompletableFuture<Boolean> createTable() {
+        return DynamoDbTables.create(client, table);
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Optional<Placement>> placement(String customer) {
+        if (!DynamoDbSettings.isName(customer)) {
+            return CompletableFuture.completedFuture(Optional.empty()); // no such key can exist
+        }
+        return getItem(Items.placementKey(customer), "read the placement of " + customer)
+                .thenApply(item -> item.isEmpty() ? Optional.empty() : Optional.of(Items.placement(item)));
+    }
+
+    @java.lang.Override
+    public CompletableFuture<List<Placement>> placements() {
+        return scan.placements();
+    }
+
+    @java.lang.Override
+    public CompletableFuture<List<Cell>> cells() {
+        return Queries.all(client, table, Items.CELLS_PK, "read the cells")
+                .thenApply(items -> items.stream().map(Items::cell).toList());
+    }
+
+    @java.lang.Override
+    public CompletableFuture<List<Override>> overrides() {
+        return Queries.all(client, table, Items.OVERRIDES_PK, "read the overrides")
+                .thenApply(items -> items.stream().map(Items::override).toList());
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Placement> putPlacement(String customer, String cell, long expectedVersion) {
+        if (!DynamoDbSettings.isName(customer)) {
+            return CompletableFuture.failedFuture(new InvalidRegistryException(
+                    "customer must match " + Cell.NAME.pattern() + ", was '" + customer + "'"));
+        }
+        Placement placement = new Placement(customer, cell, expectedVersion + 1, clock.instant());
+        String writeId = UUID.randomUUID().toString();
+        Map<String, AttributeValue> item = Items.placementItem(placement);
+        item.put(Items.WRITE_ID, Items.s(writeId));
+        PutItemRequest.Builder put = PutItemRequest.builder().tableName(table).item(item);
+        if (expectedVersion == 0) {
+            put.conditionExpression("attribute_not_exists(#pk)").expressionAttributeNames(Map.of("#pk", Items.PK));
+        } else {
+            put.conditionExpression("#version = :expected")
+                    .expressionAttributeNames(Map.of("#version", Items.VERSION))
+                    .expressionAttributeValues(Map.of(":expected", Items.n(expectedVersion)));
+        }
+        return requireCell(cell)
+                .thenCompose(ignored -> Errors.call(
+                                table, "write the placement of " + customer, () -> client.putItem(put.build()))
+                        .handle((response, error) -> {
+                            if (error == null) {
+                                return CompletableFuture.completedFuture(placement);
+                            }
+                            if (Errors.isConditionFailure(error)) {
+                                return conflictOrOwnRetry(placement, writeId, expectedVersion);
+                            }
+                            return CompletableFuture.<Placement>failedFuture(error);
+                        })
+                        .thenCompose(Function.identity()))
+                .thenCompose(written -> recordChange(Change.Kind.PLACEMENT, customer, written));
+    }
+
+    /**
+     * A lost condition is a conflict, unless the item carries this call's write id: then an attempt
+     * succeeded, its answer was lost (a timeout), and the SDK's retry found its own write.
+     */
+    private CompletableFuture<Placement> conflictOrOwnRetry(Placement written, String writeId, long expectedVersion) {
+        return getItem(Items.placementKey(written.customer()), "read the placement of " + written.customer())
+                .thenApply(item -> {
+                    if (writeId.equals(Items.optionalText(item, Items.WRITE_ID))) {
+                        return written;
+                    }
+                    long current = item.isEmpty() ? 0 : Items.number(item, Items.VERSION);
+                    throw new VersionConflictException("placement of '" + written.customer() + "' is at version "
+                            + current + ", not " + expectedVersion + (current == 0 ? " (not placed)" : ""));
+                });
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Cell> putCell(Cell cell) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> sets = new ArrayList<>();
+        List<String> removes = new ArrayList<>();
+        set(sets, names, values, Items.ENDPOINT, Items.s(cell.endpoint().toString()));
+        set(sets, names, values, Items.STATE, Items.s(cell.state().wireName()));
+        set(sets, names, values, Items.LABELS, AttributeValue.fromM(Items.labels(cell)));
+        set(sets, names, values, Items.UPDATED_AT, Items.s(clock.instant().toString()));
+        setOrRemove(sets, removes, names, values, Items.REGION, cell.region());
+        setOrRemove(sets, removes, names, values, Items.TIER, cell.tier());
+        names.put("#version", Items.VERSION);
+        values.put(":one", Items.n(1));
+        String update = "SET " + String.join(", ", sets) + " ADD #version :one"
+                + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes));
+        return Errors.call(
+                        table,
+                        "write cell " + cell.name(),
+                        () -> client.updateItem(UpdateItemRequest.builder()
+                                .tableName(table)
+                                .key(Items.cellKey(cell.name()))
+                                .updateExpression(update)
+                                .expressionAttributeNames(names)
+                                .expressionAttributeValues(values)
+                                .returnValues(ReturnValue.ALL_NEW)
+                                .build()))
+                .thenApply(response -> Items.cell(response.attributes()))
+                .thenCompose(stored -> recordChange(Change.Kind.CELL, cell.name(), stored));
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Override> putOverride(Override override) {
+        if (!DynamoDbSettings.isName(override.customer())) {
+            return CompletableFuture.failedFuture(new InvalidRegistryException(
+                    "customer must match " + Cell.NAME.pattern() + ", was '" + override.customer() + "'"));
+        }
+        CompletableFuture<Void> cellExists =
+                override.cell() == null ? CompletableFuture.completedFuture(null) : requireCell(override.cell());
+        return cellExists
+                .thenCompose(ignored -> Errors.call(
+                        table,
+                        "write the override of " + override.customer(),
+                        () -> client.putItem(PutItemRequest.builder()
+                                .tableName(table)
+                                .item(Items.overrideItem(override, clock.instant()))
+                                .build())))
+                .thenCompose(ignored -> recordChange(Change.Kind.OVERRIDE, override.customer(), override));
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Boolean> deleteOverride(String customer) {
+        if (!DynamoDbSettings.isName(customer)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return Errors.call(
+                        table,
+                        "delete the override of " + customer,
+                        () -> client.deleteItem(DeleteItemRequest.builder()
+                                .tableName(table)
+                                .key(Items.overrideKey(customer))
+                                .returnValues(ReturnValue.ALL_OLD)
+                                .build()))
+                .thenCompose(response ->
+                        response.hasAttributes() && !response.attributes().isEmpty()
+                                ? recordChange(Change.Kind.OVERRIDE, customer, true)
+                                : CompletableFuture.completedFuture(false));
+    }
+
+    @java.lang.Override
+    public CompletableFuture<ChangeBatch> changesSince(long cursor) {
+        return feedReader.changesSince(cursor);
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Long> latestSequence() {
+        return feedReader.latestSequence();
+    }
+
+    @java.lang.Override
+    public String kind() {
+        return "dynamodb";
+    }
+
+    @java.lang.Override
+    public void close() {
+        client.close();
+    }
+
+    /** Appends the change; the write itself is done whatever happens to the append. */
+    private <T> CompletableFuture<T> recordChange(Change.Kind kind, String key, T written) {
+        return feedWriter.append(kind, key).handle((sequence, error) -> {
+            if (error != null) {
+                lostFeedAppends.incrementAndGet();
+                log.warn(
+                        "DynamoDB table '{}': {} {} was written but its change-feed entry was not ({});"
+                                + " routers follow it after cache.refreshAfter",
+                        table,
+                        kind.name().toLowerCase(java.util.Locale.ROOT),
+                        key,
+                        Errors.unwrap(error).getMessage());
+            }
+            return written;
+        });
+    }
+
+    /**
+     * A write that names a cell needs the cell to exist. The store never deletes a cell, so a cell
+     * seen once is remembered: an import of many placements reads each cell once, not once per
+     * placement.
+     */
+    private CompletableFuture<Void> requireCell(String cell) {
+        if (!DynamoDbSettings.isName(cell)) {
+            return CompletableFuture.failedFuture(new NotFoundException("cell '" + cell + "' does not exist"));
+        }
+        if (knownCells.contains(cell)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return getItem(Items.cellKey(cell), "read cell " + cell).thenApply(item -> {
+            if (item.isEmpty()) {
+                throw new NotFoundException("cell '" + cell + "' does not exist");
+            }
+            knownCells.add(cell);
+            return null;
+        });
+    }
+
+    private CompletableFuture<Map<String, AttributeValue>> getItem(Map<String, AttributeValue> key, String what) {
+        return Errors.call(
+                        table,
+                        what,
+                        () -> client.getItem(GetItemRequest.builder()
+                                .tableName(table)
+                                .key(key)
+                                .consistentRead(true)
+                                .build()))
+                .thenApply(response -> response.hasItem() ? response.item() : Map.of());
+    }
+
+    private static void set(
+            List<String> sets,
+            Map<String, String> names,
+            Map<String, AttributeValue> values,
+            String attribute,
+            AttributeValue value) {
+        names.put("#" + attribute, attribute);
+        values.put(":" + attribute, value);
+        sets.add("#" + attribute + " = :" + attribute);
+    }
+
+    private static void setOrRemove(
+            List<String> sets,
+            List<String> removes,
+            Map<String, String> names,
+            Map<String, AttributeValue> values,
+            String attribute,
+            String value) {
+        if (value == null) {
+            names.put("#" + attribute, attribute);
+            removes.add("#" + attribute);
+        } else {
+            set(sets, names, values, attribute, Items.s(value));
+        }
+    }
+}

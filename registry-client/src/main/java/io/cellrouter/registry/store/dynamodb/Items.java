@@ -1,0 +1,280 @@
+package io.cellrouter.registry.store.dynamodb;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.CellState;
+import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.store.Change;
+import io.cellrouter.registry.store.InvalidRegistryException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The table's key schema and the mapping of every item to and from the model. The layout is
+ * described on the package; this class is the only place that knows attribute names.
+ *
+ * <pre>
+ *  pk                      sk                     attributes
+ *  CUSTOMER#&lt;id&gt;           PLACEMENT              cell, version, updatedAt
+ *  CELL                    &lt;cell name&gt;            endpoint, state, region?, tier?, labels, version, updatedAt
+ *  OVERRIDE                &lt;customer id&gt;          cell | freeze, expiresAt, reason?, updatedAt
+ *  FEED#&lt;bucket&gt;           &lt;sequence, 19 digits&gt;  type (changes | seal | pruned), changes, at
+ *  FEED                    HEAD                   bucket (a hint: the newest feed bucket)
+ * </pre>
+ */
+final class Items {
+
+    static final String PK = "pk";
+    static final String SK = "sk";
+
+    static final String CUSTOMER_PREFIX = "CUSTOMER#";
+    static final String PLACEMENT_SK = "PLACEMENT";
+    static final String CELLS_PK = "CELL";
+    static final String OVERRIDES_PK = "OVERRIDE";
+    static final String FEED_PREFIX = "FEED#";
+    static final String FEED_HEAD_PK = "FEED";
+    static final String FEED_HEAD_SK = "HEAD";
+
+    // Attribute names. Every expression refers to them through #placeholders: several (state,
+    // region, version...) are DynamoDB reserved words.
+    static final String CELL = "cell";
+    static final String VERSION = "version";
+    static final String UPDATED_AT = "updatedAt";
+    static final String ENDPOINT = "endpoint";
+    static final String STATE = "state";
+    static final String REGION = "region";
+    static final String TIER = "tier";
+    static final String LABELS = "labels";
+    static final String FREEZE = "freeze";
+    static final String EXPIRES_AT = "expiresAt";
+    static final String REASON = "reason";
+    static final String TYPE = "type";
+    static final String CHANGES = "changes";
+    static final String AT = "at";
+    static final String BUCKET = "bucket";
+    /** A placement write's own random id: tells a retried write that succeeded from a lost race. */
+    static final String WRITE_ID = "writeId";
+
+    /** Feed entry types: a batch of changes, a bucket's closing slot, a pruned bucket's marker. */
+    static final String TYPE_CHANGES = "changes";
+
+    static final String TYPE_SEAL = "seal";
+    static final String TYPE_PRUNED = "pruned";
+
+    private Items() {}
+
+    static Map<String, AttributeValue> key(String pk, String sk) {
+        Map<String, AttributeValue> key = new HashMap<>(4);
+        key.put(PK, s(pk));
+        key.put(SK, s(sk));
+        return key;
+    }
+
+    static Map<String, AttributeValue> placementKey(String customer) {
+        return key(CUSTOMER_PREFIX + customer, PLACEMENT_SK);
+    }
+
+    static Map<String, AttributeValue> cellKey(String cell) {
+        return key(CELLS_PK, cell);
+    }
+
+    static Map<String, AttributeValue> overrideKey(String customer) {
+        return key(OVERRIDES_PK, customer);
+    }
+
+    static Map<String, AttributeValue> feedKey(long bucket, long sequence) {
+        return key(FEED_PREFIX + bucket, sequenceKey(sequence));
+    }
+
+    static Map<String, AttributeValue> feedHeadKey() {
+        return key(FEED_HEAD_PK, FEED_HEAD_SK);
+    }
+
+    /** Sequences as fixed-width text, so that the string sort key orders them numerically. */
+    static String sequenceKey(long sequence) {
+        return String.format("%019d", sequence);
+    }
+
+    // ---- placements
+
+    static Map<String, AttributeValue> placementItem(Placement placement) {
+        Map<String, AttributeValue> item = placementKey(placement.customer());
+        item.put(CELL, s(placement.cell()));
+        item.put(VERSION, n(placement.version()));
+        item.put(UPDATED_AT, s(placement.updatedAt().toString()));
+        return item;
+    }
+
+    static Placement placement(Map<String, AttributeValue> item) {
+        String pk = text(item, PK);
+        return new Placement(
+                pk.substring(CUSTOMER_PREFIX.length()),
+                text(item, CELL),
+                number(item, VERSION),
+                Instant.parse(text(item, UPDATED_AT)));
+    }
+
+    // ---- cells
+
+    static Cell cell(Map<String, AttributeValue> item) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        AttributeValue labelsValue = item.get(LABELS);
+        if (labelsValue != null && labelsValue.hasM()) {
+            labelsValue.m().forEach((name, value) -> labels.put(name, value.s()));
+        }
+        return new Cell(
+                text(item, SK),
+                URI.create(text(item, ENDPOINT)),
+                CellState.parse(text(item, STATE)),
+                optionalText(item, REGION),
+                optionalText(item, TIER),
+                labels,
+                number(item, VERSION));
+    }
+
+    /** A whole cell item, as {@code putCell} leaves it (for loading a table without the feed). */
+    static Map<String, AttributeValue> cellItem(Cell cell, Instant now) {
+        Map<String, AttributeValue> item = cellKey(cell.name());
+        item.put(ENDPOINT, s(cell.endpoint().toString()));
+        item.put(STATE, s(cell.state().wireName()));
+        if (cell.region() != null) {
+            item.put(REGION, s(cell.region()));
+        }
+        if (cell.tier() != null) {
+            item.put(TIER, s(cell.tier()));
+        }
+        item.put(LABELS, AttributeValue.fromM(labels(cell)));
+        item.put(VERSION, n(cell.version()));
+        item.put(UPDATED_AT, s(now.toString()));
+        return item;
+    }
+
+    static Map<String, AttributeValue> labels(Cell cell) {
+        Map<String, AttributeValue> labels = new HashMap<>();
+        cell.labels().forEach((name, value) -> labels.put(name, s(value)));
+        return labels;
+    }
+
+    // ---- overrides
+
+    static Map<String, AttributeValue> overrideItem(Override override, Instant now) {
+        Map<String, AttributeValue> item = overrideKey(override.customer());
+        if (override.freeze()) {
+            item.put(FREEZE, AttributeValue.fromBool(true));
+        } else {
+            item.put(CELL, s(override.cell()));
+        }
+        item.put(EXPIRES_AT, s(override.expiresAt().toString()));
+        if (override.reason() != null) {
+            item.put(REASON, s(override.reason()));
+        }
+        item.put(UPDATED_AT, s(now.toString()));
+        return item;
+    }
+
+    static Override override(Map<String, AttributeValue> item) {
+        AttributeValue freeze = item.get(FREEZE);
+        return new Override(
+                text(item, SK),
+                optionalText(item, CELL),
+                freeze != null && Boolean.TRUE.equals(freeze.bool()),
+                Instant.parse(text(item, EXPIRES_AT)),
+                optionalText(item, REASON));
+    }
+
+    // ---- the change feed
+
+    /** One change in a feed entry: {@code P:acme}, {@code O:acme}, {@code C:cell-1} (names hold no ':'). */
+    static String encode(Change.Kind kind, String key) {
+        char letter =
+                switch (kind) {
+                    case PLACEMENT -> 'P';
+                    case OVERRIDE -> 'O';
+                    case CELL -> 'C';
+                };
+        return letter + ":" + key;
+    }
+
+    static Map<String, AttributeValue> feedEntry(long bucket, long sequence, List<String> changes, Instant at) {
+        Map<String, AttributeValue> item = feedKey(bucket, sequence);
+        item.put(TYPE, s(TYPE_CHANGES));
+        List<AttributeValue> values = new ArrayList<>(changes.size());
+        changes.forEach(change -> values.add(s(change)));
+        item.put(CHANGES, AttributeValue.fromL(values));
+        item.put(AT, s(at.toString()));
+        return item;
+    }
+
+    static Map<String, AttributeValue> feedMarker(long bucket, long sequence, String type, Instant at) {
+        Map<String, AttributeValue> item = feedKey(bucket, sequence);
+        item.put(TYPE, s(type));
+        item.put(AT, s(at.toString()));
+        return item;
+    }
+
+    static long sequence(Map<String, AttributeValue> feedItem) {
+        return Long.parseLong(text(feedItem, SK));
+    }
+
+    static String type(Map<String, AttributeValue> feedItem) {
+        return text(feedItem, TYPE);
+    }
+
+    /** The changes of a feed entry of type {@code changes}, all with the entry's sequence. */
+    static List<Change> changes(Map<String, AttributeValue> feedItem) {
+        long sequence = sequence(feedItem);
+        Instant at = Instant.parse(text(feedItem, AT));
+        List<Change> changes = new ArrayList<>();
+        for (AttributeValue value : feedItem.get(CHANGES).l()) {
+            String encoded = value.s();
+            Change.Kind kind =
+                    switch (encoded.charAt(0)) {
+                        case 'P' -> Change.Kind.PLACEMENT;
+                        case 'O' -> Change.Kind.OVERRIDE;
+                        case 'C' -> Change.Kind.CELL;
+                        default -> throw new InvalidRegistryException("unknown change in the feed: " + encoded);
+                    };
+            changes.add(new Change(sequence, kind, encoded.substring(2), at));
+        }
+        return changes;
+    }
+
+    // ---- attribute values
+
+    static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null || value.s() == null) {
+            throw new InvalidRegistryException(
+                    "item " + item.get(PK) + "/" + item.get(SK) + " has no text attribute '" + name + "'");
+        }
+        return value.s();
+    }
+
+    static String optionalText(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    static long number(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null || value.n() == null) {
+            throw new InvalidRegistryException(
+                    "item " + item.get(PK) + "/" + item.get(SK) + " has no number attribute '" + name + "'");
+        }
+        return Long.parseLong(value.n());
+    }
+}

@@ -1,0 +1,224 @@
+package io.cellrouter.registry.store.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.store.Change;
+import io.cellrouter.registry.store.ChangeBatch;
+import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.registry.store.RegistryStoreContract;
+import io.cellrouter.registry.store.StoreUnavailableException;
+import io.cellrouter.registry.testing.DynaliteExtension;
+import io.cellrouter.registry.testing.WireProxy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The store contract against a real dynalite, and what is particular to DynamoDB: the feed, timeouts. */
+class DynamoDbRegistryStoreTest extends RegistryStoreContract {
+
+    @RegisterExtension
+    static final DynaliteExtension DYNALITE = new DynaliteExtension();
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC);
+
+    @java.lang.Override
+    protected RegistryStore newStore(RegistryDocument seed) {
+        DynamoDbSettings settings = Tables.settings(DYNALITE.endpoint(), Tables.newName());
+        Tables.createAndLoad(settings, seed);
+        return DynamoDbRegistryStore.open(settings, CLOCK);
+    }
+
+    @java.lang.Override
+    protected RegistryStore newStoreRetaining(RegistryDocument seed, int changes) {
+        // Buckets of 4 slots hold 3 changes and a seal; two buckets are kept: 3 to 6 changes.
+        DynamoDbSettings settings =
+                Tables.settings(DYNALITE.endpoint(), Tables.newName()).withFeed(Math.max(3, changes), 2);
+        Tables.createAndLoad(settings, seed);
+        return DynamoDbRegistryStore.open(settings, CLOCK);
+    }
+
+    @Test
+    void changesSince_writersOnSkewedClocksRacingAcrossBuckets_readerNeverMissesAnEntry() throws Exception {
+        DynamoDbSettings settings =
+                Tables.settings(DYNALITE.endpoint(), Tables.newName()).withFeed(5, 1_000);
+        Tables.createAndLoad(settings, seed());
+        // Four writers whose clocks disagree by up to two hours: ordering must not depend on time.
+        List<DynamoDbRegistryStore> writers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            Clock skewed = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(40L * (w - 2)));
+            writers.add(DynamoDbRegistryStore.open(settings, skewed));
+        }
+        DynamoDbRegistryStore reader = DynamoDbRegistryStore.open(settings, Clock.systemUTC());
+        try {
+            Set<String> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            AtomicBoolean writing = new AtomicBoolean(true);
+            List<Change> read = new ArrayList<>();
+            CompletableFuture<Void> follower = CompletableFuture.runAsync(() -> {
+                long cursor = 0;
+                while (writing.get()) {
+                    ChangeBatch batch = reader.changesSince(cursor).join();
+                    assertThat(batch.gap()).isFalse();
+                    read.addAll(batch.changes());
+                    cursor = batch.cursor();
+                }
+                ChangeBatch last;
+                do {
+                    last = reader.changesSince(cursor).join();
+                    read.addAll(last.changes());
+                    cursor = last.cursor();
+                } while (!last.changes().isEmpty());
+            });
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (int w = 0; w < writers.size(); w++) {
+                DynamoDbRegistryStore writer = writers.get(w);
+                int id = w;
+                writes.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < 15; i++) {
+                        String customer = "w" + id + "-c" + i;
+                        writer.putPlacement(customer, "cell-1", 0).join();
+                        written.add("PLACEMENT:" + customer);
+                        writer.putOverride(Override.toCell(customer, "cell-2", EXPIRY, null))
+                                .join();
+                        written.add("OVERRIDE:" + customer);
+                    }
+                }));
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+            writing.set(false);
+            follower.join();
+
+            Set<String> seen = new HashSet<>();
+            read.forEach(change -> seen.add(change.kind() + ":" + change.key()));
+            // At least once: every write is read. (A feed claim whose answer was lost to an attempt
+            // timeout is claimed again at the next slot: such a change is read twice, harmlessly.)
+            assertThat(seen).isEqualTo(written);
+            assertThat(read).extracting(Change::sequence).isSorted();
+        } finally {
+            writers.forEach(RegistryStore::close);
+            reader.close();
+        }
+    }
+
+    @Test
+    void changesSince_nothingChanged_isOneQueryAtTheWire() throws Exception {
+        try (WireProxy wire = WireProxy.to(DYNALITE.endpoint())) {
+            DynamoDbSettings direct = Tables.settings(DYNALITE.endpoint(), Tables.newName());
+            Tables.createAndLoad(direct, seed());
+            try (DynamoDbRegistryStore store =
+                    DynamoDbRegistryStore.open(direct.withEndpoint(wire.endpoint()), CLOCK)) {
+                result(store.putPlacement("acme", "cell-2", 1));
+                long cursor = result(store.changesSince(0)).cursor();
+                wire.resetCounts();
+
+                for (int poll = 0; poll < 10; poll++) {
+                    assertThat(result(store.changesSince(cursor)).changes()).isEmpty();
+                }
+
+                assertThat(wire.callsByOperation()).isEqualTo(Map.of("Query", 10L));
+            }
+        }
+    }
+
+    @Test
+    void placement_throttledAndFailingTwice_isRetriedWithinTheCallTimeout() throws Exception {
+        try (WireProxy wire = WireProxy.to(DYNALITE.endpoint());
+                RegistryStore store = storeBehind(wire, Duration.ofSeconds(2), Duration.ofMillis(500))) {
+            wire.failNext(1, 400, WireProxy.THROTTLING);
+            assertThat(cellOf(store, "acme")).contains("cell-1");
+
+            wire.failNext(2, 500, WireProxy.INTERNAL_ERROR);
+            assertThat(cellOf(store, "globex")).contains("cell-2");
+        }
+    }
+
+    @Test
+    void placement_storeAnswering500Always_failsAsUnavailableAfterItsRetries() throws Exception {
+        try (WireProxy wire = WireProxy.to(DYNALITE.endpoint());
+                RegistryStore store = storeBehind(wire, Duration.ofSeconds(2), Duration.ofMillis(500))) {
+            wire.resetCounts();
+            wire.failNext(100, 500, WireProxy.INTERNAL_ERROR);
+
+            Throwable failure = failureOf(store.placement("acme"));
+
+            assertThat(failure).isInstanceOf(StoreUnavailableException.class).hasMessageContaining("placement");
+            assertThat(wire.calls("GetItem")).isEqualTo(3); // RetryMode.STANDARD: three attempts
+        }
+    }
+
+    @Test
+    void placement_storeHanging_failsAsUnavailableWithinTheCallTimeout() throws Exception {
+        Duration callTimeout = Duration.ofMillis(600);
+        try (WireProxy wire = WireProxy.to(DYNALITE.endpoint());
+                RegistryStore store = storeBehind(wire, callTimeout, Duration.ofMillis(200))) {
+            wire.hang();
+            long start = System.nanoTime();
+
+            Throwable failure = failureOf(store.placement("acme"));
+
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(failure).isInstanceOf(StoreUnavailableException.class);
+            assertThat(took).isLessThan(callTimeout.plusMillis(400));
+        }
+    }
+
+    @Test
+    void anyCall_tableMissing_failsAsUnavailableSayingHowToCreateIt() {
+        try (RegistryStore store =
+                DynamoDbRegistryStore.open(Tables.settings(DYNALITE.endpoint(), "no-such-table"), CLOCK)) {
+            assertThat(failureOf(store.cells()))
+                    .isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("no-such-table")
+                    .hasMessageContaining("create-table");
+        }
+    }
+
+    @Test
+    void createTable_twice_isCreatedThenReportedAsExisting() {
+        try (DynamoDbRegistryStore store =
+                DynamoDbRegistryStore.open(Tables.settings(DYNALITE.endpoint(), Tables.newName()), CLOCK)) {
+            assertThat(result(store.createTable())).isTrue();
+            assertThat(result(store.createTable())).isFalse();
+            assertThat(result(store.latestSequence())).isZero();
+            assertThat(result(store.cells())).isEmpty();
+        }
+    }
+
+    @Test
+    void placements_moreThanOnePageInEverySegment_returnsEveryPlacementOnce() {
+        DynamoDbSettings settings =
+                Tables.settings(DYNALITE.endpoint(), Tables.newName()).withScanSegments(2);
+        // About 2.3 MB of items: each segment reads more than one 1 MB page.
+        Map<String, String> customers = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 12_000; i++) {
+            customers.put(i + "-" + "x".repeat(110), "cell-1");
+        }
+        RegistryDocument big = new RegistryDocument(seed().cells(), customers, List.of(), Map.of());
+        Tables.createAndLoad(settings, big);
+        try (RegistryStore store = DynamoDbRegistryStore.open(settings, CLOCK)) {
+            List<Placement> placements = result(store.placements());
+
+            assertThat(placements).hasSize(12_000);
+            assertThat(placements).extracting(Placement::customer).doesNotHaveDuplicates();
+        }
+    }
+
+    private RegistryStore storeBehind(WireProxy wire, Duration callTimeout, Duration attemptTimeout) {
+        DynamoDbSettings settings = Tables.settings(DYNALITE.endpoint(), Tables.newName());
+        Tables.createAndLoad(settings, seed());
+        return DynamoDbRegistryStore.open(
+                settings.withEndpoint(wire.endpoint()).withTimeouts(callTimeout, attemptTimeout), CLOCK);
+    }
+}

@@ -1,0 +1,143 @@
+package io.cellrouter.router.admission;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.router.config.RouterConfig;
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.RouterException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * Admission after routing and before forwarding: the bulkheads that keep one cell's trouble and
+ * one customer's appetite to themselves (SPEC section 8).
+ *
+ * <ul>
+ *   <li>per cell: at most {@code maxConcurrentPerCell} requests in flight. A hung cell fills its
+ *       own budget and its customers then get 503 {@code cell_overloaded} at once, while the
+ *       router's threads, memory and the other cells' budgets stay untouched;
+ *   <li>per customer: at most {@code maxConcurrentPerCustomer} in flight, and optionally
+ *       {@code customerRate} requests per second (token bucket, burst of one second): 429
+ *       {@code rate_limited}.
+ * </ul>
+ *
+ * <p>Concurrency: called from every event loop; counters are atomics, per-customer counters
+ * exist only while that customer has requests in flight, rate buckets live in a bounded Caffeine
+ * cache. Time comes from the injected nano clock.
+ */
+public final class Bulkheads {
+
+    private static final Duration RETRY_OVERLOADED = Duration.ofSeconds(1);
+
+    private final int maxPerCell;
+    private final int maxPerCustomer;
+    private final double rate;
+    private final LongSupplier nanoTime;
+    private final Map<String, AtomicInteger> cells = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> customers = new ConcurrentHashMap<>();
+    private final Cache<String, TokenBucket> buckets;
+
+    public Bulkheads(RouterConfig.Limits limits, LongSupplier nanoTime) {
+        this.maxPerCell = limits.maxConcurrentPerCell();
+        this.maxPerCustomer = limits.maxConcurrentPerCustomer();
+        this.rate = limits.customerRate();
+        this.nanoTime = nanoTime;
+        this.buckets = rate > 0
+                ? Caffeine.newBuilder()
+                        .maximumSize(1_000_000)
+                        .expireAfterAccess(Duration.ofMinutes(1))
+                        .build()
+                : null;
+    }
+
+    /** A right to forward one request; released exactly once when the exchange ends. */
+    public static final class Permit {
+        private final AtomicInteger cell;
+        private final String customer;
+        private final Bulkheads owner;
+        private boolean released;
+
+        Permit(Bulkheads owner, AtomicInteger cell, String customer) {
+            this.owner = owner;
+            this.cell = cell;
+            this.customer = customer;
+        }
+
+        public void release() {
+            if (!released) {
+                released = true;
+                cell.decrementAndGet();
+                owner.releaseCustomer(customer);
+            }
+        }
+    }
+
+    /** Admits one request, or throws {@link RouterException} (503 cell_overloaded / 429 rate_limited). */
+    public Permit admit(String customer, Cell cell) {
+        if (buckets != null
+                && !buckets.get(customer, k -> new TokenBucket(rate, nanoTime.getAsLong()))
+                        .tryAcquire(nanoTime.getAsLong())) {
+            throw new RouterException(
+                    ErrorCode.RATE_LIMITED, "customer " + customer + " is over its request rate", RETRY_OVERLOADED);
+        }
+        AtomicInteger inCell = cells.computeIfAbsent(cell.name(), k -> new AtomicInteger());
+        if (inCell.incrementAndGet() > maxPerCell) {
+            inCell.decrementAndGet();
+            throw new RouterException(
+                    ErrorCode.CELL_OVERLOADED,
+                    "cell " + cell.name() + " has " + maxPerCell + " requests in flight",
+                    RETRY_OVERLOADED);
+        }
+        AtomicInteger inCustomer = customers.compute(customer, (k, v) -> {
+            AtomicInteger counter = v == null ? new AtomicInteger() : v;
+            counter.incrementAndGet();
+            return counter;
+        });
+        if (inCustomer.get() > maxPerCustomer) {
+            inCell.decrementAndGet();
+            releaseCustomer(customer);
+            throw new RouterException(
+                    ErrorCode.RATE_LIMITED,
+                    "customer " + customer + " has " + maxPerCustomer + " requests in flight",
+                    RETRY_OVERLOADED);
+        }
+        return new Permit(this, inCell, customer);
+    }
+
+    /** Requests in flight to a cell (for tests and the admin API). */
+    public int inFlight(String cell) {
+        AtomicInteger counter = cells.get(cell);
+        return counter == null ? 0 : counter.get();
+    }
+
+    private void releaseCustomer(String customer) {
+        customers.computeIfPresent(customer, (k, v) -> v.decrementAndGet() == 0 ? null : v);
+    }
+
+    /** A token bucket refilled at {@code rate} per second, holding at most one second's worth. */
+    static final class TokenBucket {
+        private final double rate;
+        private double tokens;
+        private long last;
+
+        TokenBucket(double rate, long now) {
+            this.rate = rate;
+            this.tokens = rate;
+            this.last = now;
+        }
+
+        synchronized boolean tryAcquire(long now) {
+            tokens = Math.min(rate, tokens + (now - last) * rate / 1e9);
+            last = now;
+            if (tokens >= 1) {
+                tokens -= 1;
+                return true;
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.cellrouter.router.pipeline;
+
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.RouterException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
+
+/**
+ * Checks that Netty's decoder does not make on a request head, before anything else sees it
+ * (RFC 9112, stricter than the decoder's defaults): exactly one Host on HTTP/1.1 and at most one
+ * on HTTP/1.0, no Transfer-Encoding on HTTP/1.0, Transfer-Encoding exactly {@code chunked}, one
+ * Content-Length made of digits only, at most {@code maxHeaderCount} fields, a declared body no
+ * larger than {@code maxBodySize}.
+ *
+ * <p>A request that fails is not dropped here: its decoder result is marked failed with a
+ * {@link RouterException}, so that the proxy handler answers it through its one error path
+ * (status, JSON body, connection closed) and nothing is forwarded.
+ */
+final class Http1RequestValidator extends ChannelInboundHandlerAdapter {
+
+    private final int maxHeaderCount;
+    private final long maxBodySize;
+
+    Http1RequestValidator(int maxHeaderCount, long maxBodySize) {
+        this.maxHeaderCount = maxHeaderCount;
+        this.maxBodySize = maxBodySize;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
+            RouterException problem = check(request);
+            if (problem != null) {
+                request.setDecoderResult(DecoderResult.failure(problem));
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    RouterException check(HttpRequest request) {
+        HttpHeaders headers = request.headers();
+        if (headers.size() > maxHeaderCount) {
+            return new RouterException(ErrorCode.HEADERS_TOO_LARGE, "more than " + maxHeaderCount + " header fields");
+        }
+        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        int hosts = headers.getAll(HttpHeaderNames.HOST).size();
+        if (hosts > 1 || (hosts == 0 && !http10)) {
+            return malformed(hosts == 0 ? "missing Host header" : "more than one Host header");
+        }
+        List<String> transferEncodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!transferEncodings.isEmpty()) {
+            if (http10) {
+                return malformed("Transfer-Encoding is not allowed on HTTP/1.0");
+            }
+            if (transferEncodings.size() != 1
+                    || !"chunked".equalsIgnoreCase(transferEncodings.get(0).trim())) {
+                return malformed("Transfer-Encoding must be exactly 'chunked'");
+            }
+            if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                return malformed("both Content-Length and Transfer-Encoding");
+            }
+        }
+        List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
+        if (!lengths.isEmpty()) {
+            if (lengths.size() != 1 || !isDigits(lengths.get(0))) {
+                return malformed("Content-Length must be one decimal number");
+            }
+            if (Long.parseLong(lengths.get(0)) > maxBodySize) {
+                return new RouterException(
+                        ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + maxBodySize + " bytes");
+            }
+        }
+        return null;
+    }
+
+    private static boolean isDigits(String value) {
+        if (value.isEmpty() || value.length() > 18) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static RouterException malformed(String why) {
+        return new RouterException(ErrorCode.MALFORMED_REQUEST, "malformed request: " + why);
+    }
+}

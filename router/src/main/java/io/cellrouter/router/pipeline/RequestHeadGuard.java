@@ -1,0 +1,140 @@
+package io.cellrouter.router.pipeline;
+
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.ErrorResponses;
+import io.cellrouter.router.error.RouterException;
+import io.cellrouter.router.forward.RequestHeadListener;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Guards request heads on the raw bytes, in front of the HTTP/1.1 decoder, for what the decoder
+ * cannot see once it has parsed a head:
+ * <ul>
+ *   <li>slow-loris: once the first byte of a head arrives, the whole head must arrive within
+ *       {@code proxy.requestHeaderTimeout}, or the client gets 408 and the connection closes;
+ *   <li>obs-fold (RFC 9112 section 5.2): a header line that starts with a space or a tab is 400
+ *       and the connection closes (the decoder would join it to the previous line).
+ * </ul>
+ * The proxy handler tells it when a head is complete ({@link #headReceived}) and when the next
+ * one may start ({@link #awaitNextHead}). Bytes after the end of a head (a body) are not scanned.
+ *
+ * <p>Concurrency: confined to the connection's event loop.
+ */
+public final class RequestHeadGuard extends ChannelInboundHandlerAdapter implements RequestHeadListener {
+
+    private final long timeoutMillis;
+    private final java.util.function.Consumer<String> onReject;
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> timer;
+    private boolean awaitingHead = true;
+    /** Scanning a head: where in a line we are. */
+    private boolean scanning = true;
+
+    private boolean lineStart = true;
+    private boolean lineEmpty = true;
+    private boolean firstLine = true;
+
+    /** {@code onReject}: counts a rejection by its error code (metrics). */
+    RequestHeadGuard(long timeoutMillis, java.util.function.Consumer<String> onReject) {
+        this.timeoutMillis = timeoutMillis;
+        this.onReject = onReject;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            if (awaitingHead && timer == null && buf.isReadable()) {
+                timer = ctx.executor().schedule(this::expired, timeoutMillis, TimeUnit.MILLISECONDS);
+            }
+            if (scanning && !scan(buf)) {
+                buf.release();
+                reject(new RouterException(
+                        ErrorCode.MALFORMED_REQUEST, "malformed request: obsolete line folding (obs-fold)"));
+                return;
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** Scans head bytes; false when a line is folded. Stops at the empty line that ends the head. */
+    private boolean scan(ByteBuf buf) {
+        for (int i = buf.readerIndex(), end = buf.writerIndex(); i < end && scanning; i++) {
+            byte b = buf.getByte(i);
+            if (b == '\n') {
+                if (lineEmpty && !firstLine) {
+                    scanning = false; // the empty line: the head ends, a body may follow
+                } else if (!lineEmpty) {
+                    firstLine = false;
+                }
+                lineStart = true;
+                lineEmpty = true;
+            } else {
+                if (lineStart && !firstLine && (b == ' ' || b == '\t')) {
+                    return false;
+                }
+                if (b != '\r') {
+                    lineEmpty = false;
+                }
+                lineStart = false;
+            }
+        }
+        return true;
+    }
+
+    /** A request head was decoded: stop the clock until the next one starts. */
+    @Override
+    public void headReceived() {
+        awaitingHead = false;
+        cancel();
+    }
+
+    /** The exchange ended and the connection stays open: the next bytes start a new head. */
+    @Override
+    public void awaitNextHead() {
+        awaitingHead = true;
+        scanning = true;
+        lineStart = true;
+        lineEmpty = true;
+        firstLine = true;
+    }
+
+    private void expired() {
+        timer = null;
+        if (!awaitingHead || !ctx.channel().isActive()) {
+            return;
+        }
+        reject(new RouterException(
+                ErrorCode.REQUEST_TIMEOUT, "request head not received within " + timeoutMillis + " ms"));
+    }
+
+    private void reject(RouterException error) {
+        cancel();
+        awaitingHead = false;
+        scanning = false;
+        onReject.accept(error.code().code());
+        ctx.channel().config().setAutoRead(false);
+        ctx.writeAndFlush(ErrorResponses.http1Bytes(ctx.alloc(), error)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+}

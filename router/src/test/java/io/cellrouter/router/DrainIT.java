@@ -1,0 +1,140 @@
+package io.cellrouter.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cellrouter.router.testing.RouterProcess;
+import io.cellrouter.router.testing.TestCell;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGTERM under steady load: readiness goes false first; clients that, like a load balancer, stop
+ * starting requests once readiness is false lose nothing: every request already started gets its
+ * 200, then the process exits 0.
+ */
+class DrainIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigterm_underLoad_failsNoInFlightRequest() throws Exception {
+        try (TestCell cell = TestCell.start("cell-1")) {
+            int proxyPort = RouterProcess.freePort();
+            int adminPort = RouterProcess.freePort();
+            Files.writeString(
+                    dir.resolve("registry.yaml"),
+                    "cells:\n  - name: cell-1\n    endpoint: " + cell.endpoint() + "\ncustomers:\n  acme: cell-1\n");
+            Files.writeString(
+                    dir.resolve("config.yaml"),
+                    """
+                    proxy:
+                      listen: 127.0.0.1:%d
+                      drainDelay: 1s
+                      drainTimeout: 10s
+                    admin:
+                      listen: 127.0.0.1:%d
+                    registry:
+                      file: registry.yaml
+                    accessLog:
+                      enabled: false
+                    """
+                            .formatted(proxyPort, adminPort));
+            try (RouterProcess router = RouterProcess.start(dir, List.of(), "serve", "--config", "config.yaml")) {
+                router.awaitReady(adminPort);
+                AtomicBoolean notReady = new AtomicBoolean();
+                AtomicInteger completed = new AtomicInteger();
+                ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+                Thread watcher = readinessWatcher(adminPort, notReady);
+                List<Thread> workers = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    Thread worker = new Thread(() -> {
+                        while (!notReady.get()) {
+                            try {
+                                String response = exchange(proxyPort);
+                                if (response.startsWith("HTTP/1.1 200 ")) {
+                                    completed.incrementAndGet();
+                                } else {
+                                    failures.add(response.lines().findFirst().orElse("<empty>"));
+                                }
+                            } catch (ConnectException refused) {
+                                return; // the listener is closed: nothing was in flight
+                            } catch (IOException e) {
+                                failures.add(e.toString());
+                            }
+                        }
+                    });
+                    worker.start();
+                    workers.add(worker);
+                }
+                org.awaitility.Awaitility.await().until(() -> completed.get() > 50);
+
+                router.process().destroy(); // SIGTERM
+
+                for (Thread worker : workers) {
+                    worker.join(30_000);
+                }
+                watcher.interrupt();
+                assertThat(router.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(failures).isEmpty();
+                assertThat(router.process().exitValue()).isZero();
+                System.out.printf(
+                        "drain under load: %d requests completed, %d failed%n", completed.get(), failures.size());
+            }
+        }
+    }
+
+    /** One request that the cell holds for 100 ms, on its own connection. */
+    private static String exchange(int port) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream()
+                    .write(("GET /slow?ms=100 HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\n"
+                                    + "Connection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static Thread readinessWatcher(int adminPort, AtomicBoolean notReady) {
+        HttpClient http = HttpClient.newHttpClient();
+        Thread watcher = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted() && !notReady.get()) {
+                try {
+                    int status = http.send(
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
+                    if (status != 200) {
+                        notReady.set(true);
+                    }
+                    Thread.sleep(20); // the load balancer's health-check interval
+                } catch (IOException e) {
+                    notReady.set(true);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        watcher.setDaemon(true);
+        watcher.start();
+        return watcher;
+    }
+}

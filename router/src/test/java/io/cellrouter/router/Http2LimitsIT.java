@@ -1,0 +1,63 @@
+package io.cellrouter.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cellrouter.router.testing.H2Client;
+import io.cellrouter.router.testing.RawH2;
+import io.cellrouter.router.testing.RouterExtension;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** HTTP/2 edge limits against a client that ignores them (SPEC section 8). */
+class Http2LimitsIT {
+
+    @RegisterExtension
+    final RouterExtension router = new RouterExtension()
+            .proxy(() -> "  http2:\n    maxConcurrentStreams: 2\n  upstream:\n    connectTimeout: 1s\n");
+
+    @Test
+    void advertisesMaxConcurrentStreams_andRefusesTheStreamOverIt() throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.readUntil(e -> e.stream().anyMatch(s -> s.startsWith("SETTINGS")), 5000);
+            assertThat(raw.events().get(0)).contains("MAX_CONCURRENT_STREAMS=2");
+
+            // Two streams that stay open (no END_STREAM: the cell waits for their bodies), then one more.
+            raw.headers(1, H2Client.request("POST", "/a", "x-customer-id", "acme"), false)
+                    .headers(3, H2Client.request("POST", "/b", "x-customer-id", "acme"), false)
+                    .headers(5, H2Client.request("POST", "/c", "x-customer-id", "acme"), false)
+                    .flush();
+
+            assertThat(raw.readUntil(e -> e.contains("RST 5 7"), 5000))
+                    .as(raw.events().toString())
+                    .isTrue();
+            assertThat(raw.closed()).isFalse();
+        }
+    }
+
+    @Test
+    void rapidReset_endsTheAbusiveConnection_healthyConnectionsKeepWorking() throws Exception {
+        try (RawH2 attacker = new RawH2(router.server().proxyAddress());
+                H2Client healthy = new H2Client(router.server().proxyAddress())) {
+            for (int i = 0; i < 400; i++) {
+                int stream = 2 * i + 1;
+                attacker.headers(stream, H2Client.request("GET", "/r", "x-customer-id", "acme"), true)
+                        .reset(stream, 8);
+                if (i % 50 == 49) {
+                    attacker.flush();
+                }
+            }
+            attacker.flush();
+
+            assertThat(attacker.readUntil(e -> e.contains("GOAWAY 11"), 10_000))
+                    .as(attacker.events().toString())
+                    .isTrue();
+            attacker.readUntil(e -> false, 2000);
+            assertThat(attacker.closed()).isTrue();
+
+            H2Client.Response response = healthy.send(H2Client.request("GET", "/fine", "x-customer-id", "globex"), null)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(response.status()).isEqualTo("200");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.cellrouter.router.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.CellState;
+import io.cellrouter.router.config.RouterConfig;
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.RouterException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class BulkheadsTest {
+
+    private final AtomicLong now = new AtomicLong();
+    private final Cell a = new Cell("cell-a", URI.create("http://127.0.0.1:1"), CellState.ACTIVE);
+    private final Cell b = new Cell("cell-b", URI.create("http://127.0.0.1:2"), CellState.ACTIVE);
+
+    private Bulkheads bulkheads(int perCell, int perCustomer, double rate) {
+        return new Bulkheads(
+                new RouterConfig.Limits(
+                        100,
+                        1000,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1),
+                        Duration.ZERO,
+                        perCell,
+                        8,
+                        perCustomer,
+                        rate,
+                        100),
+                now::get);
+    }
+
+    private static ErrorCode codeOf(Runnable r) {
+        try {
+            r.run();
+            return null;
+        } catch (RouterException e) {
+            return e.code();
+        }
+    }
+
+    @Test
+    void fullCell_refusesWithCellOverloaded_andOtherCellsAreUntouched() {
+        Bulkheads bulkheads = bulkheads(2, 100, 0);
+        bulkheads.admit("c1", a);
+        bulkheads.admit("c2", a);
+
+        assertThat(codeOf(() -> bulkheads.admit("c3", a))).isEqualTo(ErrorCode.CELL_OVERLOADED);
+        assertThat(codeOf(() -> bulkheads.admit("c3", b))).isNull();
+        assertThat(bulkheads.inFlight("cell-a")).isEqualTo(2);
+    }
+
+    @Test
+    void release_freesTheSlot_once() {
+        Bulkheads bulkheads = bulkheads(1, 100, 0);
+        Bulkheads.Permit permit = bulkheads.admit("c1", a);
+
+        permit.release();
+        permit.release();
+
+        assertThat(bulkheads.inFlight("cell-a")).isZero();
+        assertThat(codeOf(() -> bulkheads.admit("c1", a))).isNull();
+    }
+
+    @Test
+    void customerOverItsConcurrency_isRateLimited_withoutHoldingACellSlot() {
+        Bulkheads bulkheads = bulkheads(100, 2, 0);
+        bulkheads.admit("greedy", a);
+        bulkheads.admit("greedy", a);
+
+        assertThatThrownBy(() -> bulkheads.admit("greedy", a))
+                .isInstanceOfSatisfying(
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED));
+        assertThat(bulkheads.inFlight("cell-a")).isEqualTo(2);
+        assertThat(codeOf(() -> bulkheads.admit("polite", a))).isNull();
+    }
+
+    @Test
+    void customerRate_allowsItsBurst_thenRefills() {
+        Bulkheads bulkheads = bulkheads(100, 100, 5);
+        for (int i = 0; i < 5; i++) {
+            bulkheads.admit("c", a).release();
+        }
+
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+        now.addAndGet(200_000_000L); // 0.2 s at 5/s: one token
+        assertThat(codeOf(() -> bulkheads.admit("c", a).release())).isNull();
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+    }
+}

@@ -1,0 +1,156 @@
+package io.cellrouter.router.testing;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
+import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * A deliberately dumb HTTP/2 client on a plain socket: it writes exactly the frames a test asks
+ * for (ignoring the server's limits, as an attacker would) and records every frame it reads as a
+ * short string ("RST 5 7", "GOAWAY 11", "HEADERS 1 end", "DATA 3 12", "SETTINGS"). Frames are
+ * encoded and decoded with Netty's frame writer and reader, nothing else of Netty's HTTP/2 stack.
+ */
+public final class RawH2 implements AutoCloseable {
+
+    private final Socket socket;
+    private final EmbeddedChannel scratch = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
+    private final ChannelHandlerContext ctx = scratch.pipeline().firstContext();
+    private final DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
+    private final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader();
+    private final ByteBuf in = Unpooled.buffer();
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private boolean closed;
+
+    public RawH2(InetSocketAddress address) throws IOException {
+        socket = new Socket(address.getAddress(), address.getPort());
+        socket.setSoTimeout(200);
+        socket.getOutputStream().write(bytes(Http2CodecUtil.connectionPrefaceBuf()));
+        writer.writeSettings(ctx, new Http2Settings(), scratch.newPromise());
+        flush();
+    }
+
+    public RawH2 headers(int streamId, Http2Headers headers, boolean endStream) {
+        writer.writeHeaders(ctx, streamId, headers, 0, endStream, scratch.newPromise());
+        return this;
+    }
+
+    public RawH2 reset(int streamId, long errorCode) {
+        writer.writeRstStream(ctx, streamId, errorCode, scratch.newPromise());
+        return this;
+    }
+
+    /** Sends everything written so far. */
+    public RawH2 flush() throws IOException {
+        scratch.flushOutbound();
+        Object msg;
+        while ((msg = scratch.readOutbound()) != null) {
+            socket.getOutputStream().write(bytes((ByteBuf) msg));
+        }
+        socket.getOutputStream().flush();
+        return this;
+    }
+
+    public List<String> events() {
+        return List.copyOf(events);
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    /** Reads frames until {@code done} holds for the events so far, the peer closes, or time runs out. */
+    public boolean readUntil(Predicate<List<String>> done, long timeoutMillis) throws IOException, Http2Exception {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        byte[] buf = new byte[16384];
+        while (!done.test(events) && !closed && System.nanoTime() < deadline) {
+            int n;
+            try {
+                n = socket.getInputStream().read(buf);
+            } catch (SocketTimeoutException nothingYet) {
+                continue;
+            } catch (IOException reset) {
+                closed = true;
+                break;
+            }
+            if (n < 0) {
+                closed = true;
+                break;
+            }
+            in.writeBytes(buf, 0, n);
+            reader.readFrame(ctx, in, listener);
+            in.discardReadBytes();
+        }
+        return done.test(events);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+        scratch.finishAndReleaseAll();
+        in.release();
+    }
+
+    private static byte[] bytes(ByteBuf buf) {
+        byte[] out = new byte[buf.readableBytes()];
+        buf.readBytes(out);
+        buf.release();
+        return out;
+    }
+
+    private final Http2FrameAdapter listener = new Http2FrameAdapter() {
+        @Override
+        public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers h, int padding, boolean end) {
+            events.add("HEADERS " + streamId + (end ? " end" : "") + " " + h.status());
+        }
+
+        @Override
+        public void onHeadersRead(
+                ChannelHandlerContext c,
+                int streamId,
+                Http2Headers h,
+                int dependency,
+                short weight,
+                boolean exclusive,
+                int padding,
+                boolean end) {
+            onHeadersRead(c, streamId, h, padding, end);
+        }
+
+        @Override
+        public int onDataRead(ChannelHandlerContext c, int streamId, ByteBuf data, int padding, boolean end) {
+            events.add("DATA " + streamId + " " + data.readableBytes() + (end ? " end" : ""));
+            return data.readableBytes() + padding;
+        }
+
+        @Override
+        public void onRstStreamRead(ChannelHandlerContext c, int streamId, long errorCode) {
+            events.add("RST " + streamId + " " + errorCode);
+        }
+
+        @Override
+        public void onGoAwayRead(ChannelHandlerContext c, int lastStreamId, long errorCode, ByteBuf debugData) {
+            events.add("GOAWAY " + errorCode);
+        }
+
+        @Override
+        public void onSettingsRead(ChannelHandlerContext c, Http2Settings settings) {
+            events.add("SETTINGS " + settings);
+        }
+    };
+}
