@@ -50,6 +50,28 @@ public final class RawH2 implements AutoCloseable {
         return this;
     }
 
+    public RawH2 data(int streamId, byte[] bytes, boolean endStream) {
+        writer.writeData(ctx, streamId, Unpooled.wrappedBuffer(bytes), 0, endStream, scratch.newPromise());
+        return this;
+    }
+
+    public RawH2 ping(long payload) {
+        writer.writePing(ctx, false, payload, scratch.newPromise());
+        return this;
+    }
+
+    public RawH2 windowUpdate(int streamId, int increment) {
+        writer.writeWindowUpdate(ctx, streamId, increment, scratch.newPromise());
+        return this;
+    }
+
+    /** Writes raw bytes (for frames the writer refuses to produce). */
+    public RawH2 raw(byte[] bytes) throws IOException {
+        flush();
+        socket.getOutputStream().write(bytes);
+        return this;
+    }
+
     public RawH2 reset(int streamId, long errorCode) {
         writer.writeRstStream(ctx, streamId, errorCode, scratch.newPromise());
         return this;
