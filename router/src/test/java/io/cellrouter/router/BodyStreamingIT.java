@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -41,22 +40,9 @@ class BodyStreamingIT {
     @BeforeAll
     static void start() throws Exception {
         cell = TestCell.start("cell-1");
-        proxyPort = RouterProcess.freePort();
-        int adminPort = RouterProcess.freePort();
-        Files.writeString(
-                dir.resolve("registry.yaml"),
-                "cells:\n  - name: cell-1\n    endpoint: " + cell.endpoint() + "\ncustomers:\n  acme: cell-1\n");
-        Files.writeString(
-                dir.resolve("config.yaml"),
-                """
-                proxy:
-                  listen: 127.0.0.1:%d
-                admin:
-                  listen: 127.0.0.1:%d
-                registry:
-                  file: registry.yaml
-                """
-                        .formatted(proxyPort, adminPort));
+        RouterProcess.Setup setup = RouterProcess.oneCell(dir, cell, "", "");
+        proxyPort = setup.proxyPort();
+        int adminPort = setup.adminPort();
         router = RouterProcess.start(
                 dir,
                 List.of("-Xmx40m", "-XX:MaxDirectMemorySize=16m", "-Dio.netty.maxDirectMemory=16777216"),

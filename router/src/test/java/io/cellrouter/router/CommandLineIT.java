@@ -65,22 +65,9 @@ class CommandLineIT {
     @Test
     void sigterm_drainsAndExits0() throws Exception {
         try (TestCell cell = TestCell.start("cell-1")) {
-            int proxyPort = RouterProcess.freePort();
-            int adminPort = RouterProcess.freePort();
-            Files.writeString(
-                    dir.resolve("registry.yaml"),
-                    "cells:\n  - name: cell-1\n    endpoint: " + cell.endpoint() + "\ncustomers:\n  acme: cell-1\n");
-            Files.writeString(
-                    dir.resolve("config.yaml"),
-                    """
-                    proxy:
-                      listen: 127.0.0.1:%d
-                    admin:
-                      listen: 127.0.0.1:%d
-                    registry:
-                      file: registry.yaml
-                    """
-                            .formatted(proxyPort, adminPort));
+            RouterProcess.Setup setup = RouterProcess.oneCell(dir, cell, "", "");
+            int proxyPort = setup.proxyPort();
+            int adminPort = setup.adminPort();
             try (RouterProcess router = RouterProcess.start(dir, List.of(), "serve", "--config", "config.yaml")) {
                 router.awaitReady(adminPort);
                 HttpResponse<String> response = HttpClient.newHttpClient()

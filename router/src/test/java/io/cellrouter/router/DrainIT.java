@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,26 +35,10 @@ class DrainIT {
     @Test
     void sigterm_underLoad_failsNoInFlightRequest() throws Exception {
         try (TestCell cell = TestCell.start("cell-1")) {
-            int proxyPort = RouterProcess.freePort();
-            int adminPort = RouterProcess.freePort();
-            Files.writeString(
-                    dir.resolve("registry.yaml"),
-                    "cells:\n  - name: cell-1\n    endpoint: " + cell.endpoint() + "\ncustomers:\n  acme: cell-1\n");
-            Files.writeString(
-                    dir.resolve("config.yaml"),
-                    """
-                    proxy:
-                      listen: 127.0.0.1:%d
-                      drainDelay: 1s
-                      drainTimeout: 10s
-                    admin:
-                      listen: 127.0.0.1:%d
-                    registry:
-                      file: registry.yaml
-                    accessLog:
-                      enabled: false
-                    """
-                            .formatted(proxyPort, adminPort));
+            RouterProcess.Setup setup = RouterProcess.oneCell(
+                    dir, cell, "  drainDelay: 1s\n  drainTimeout: 10s\n", "accessLog:\n  enabled: false\n");
+            int proxyPort = setup.proxyPort();
+            int adminPort = setup.adminPort();
             try (RouterProcess router = RouterProcess.start(dir, List.of(), "serve", "--config", "config.yaml")) {
                 router.awaitReady(adminPort);
                 AtomicBoolean notReady = new AtomicBoolean();

@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,26 +38,10 @@ class Http2DownloadIT {
     @Test
     void oneGibDownload_toSlowReader_keepsRouterMemoryBounded() throws Exception {
         try (TestCell cell = TestCell.start("cell-1")) {
-            int proxyPort = RouterProcess.freePort();
-            int adminPort = RouterProcess.freePort();
-            Files.writeString(
-                    dir.resolve("registry.yaml"),
-                    "cells:\n  - name: cell-1\n    endpoint: " + cell.endpoint() + "\ncustomers:\n  acme: cell-1\n");
-            Files.writeString(
-                    dir.resolve("config.yaml"),
-                    """
-                    proxy:
-                      listen: 127.0.0.1:%d
-                      upstream:
-                        responseTimeout: 60s
-                    admin:
-                      listen: 127.0.0.1:%d
-                    registry:
-                      file: registry.yaml
-                    accessLog:
-                      enabled: false
-                    """
-                            .formatted(proxyPort, adminPort));
+            RouterProcess.Setup setup = RouterProcess.oneCell(
+                    dir, cell, "  upstream:\n    responseTimeout: 60s\n", "accessLog:\n  enabled: false\n");
+            int proxyPort = setup.proxyPort();
+            int adminPort = setup.adminPort();
             try (RouterProcess router = RouterProcess.start(
                     dir,
                     List.of("-Xmx64m", "-XX:MaxDirectMemorySize=32m", "-Dio.netty.maxDirectMemory=33554432"),

@@ -95,6 +95,27 @@ public final class RouterProcess implements AutoCloseable {
         return Files.readString(stderr);
     }
 
+    /** The ports of a one-cell set-up written by {@link #oneCell}. */
+    public record Setup(int proxyPort, int adminPort) {}
+
+    /**
+     * Writes {@code registry.yaml} (cell-1 at {@code cell}, customer acme on it) and {@code
+     * config.yaml} (proxy and admin on free loopback ports) into {@code dir}. {@code proxyExtra}:
+     * lines under {@code proxy:}; {@code topExtra}: more top-level keys.
+     */
+    public static Setup oneCell(Path dir, TestCell cell, String proxyExtra, String topExtra) throws IOException {
+        Setup setup = new Setup(freePort(), freePort());
+        Files.writeString(
+                dir.resolve("registry.yaml"),
+                "cells:\n  - name: cell-1\n    endpoint: " + cell.endpoint() + "\ncustomers:\n  acme: cell-1\n");
+        Files.writeString(
+                dir.resolve("config.yaml"),
+                "proxy:\n  listen: 127.0.0.1:" + setup.proxyPort() + "\n" + proxyExtra
+                        + "admin:\n  listen: 127.0.0.1:" + setup.adminPort() + "\n"
+                        + "registry:\n  file: registry.yaml\n" + topExtra);
+        return setup;
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
