@@ -39,10 +39,12 @@ import io.netty.util.collection.IntObjectMap;
 final class H2CellHandler extends Http2ConnectionHandler {
 
     private static final AsciiString GRPC = AsciiString.of("application/grpc");
-    private static final AsciiString UNARY = AsciiString.of("/" + EchoGrpc.getUnaryMethod().getFullMethodName());
+    private static final AsciiString UNARY =
+            AsciiString.of("/" + EchoGrpc.getUnaryMethod().getFullMethodName());
     private static final AsciiString SERVER_STREAM =
             AsciiString.of("/" + EchoGrpc.getServerStreamMethod().getFullMethodName());
-    private static final AsciiString BIDI = AsciiString.of("/" + EchoGrpc.getBidiMethod().getFullMethodName());
+    private static final AsciiString BIDI =
+            AsciiString.of("/" + EchoGrpc.getBidiMethod().getFullMethodName());
     private static final int MAX_MESSAGE = 4 << 20;
 
     private final CellResponses responses;
@@ -121,7 +123,8 @@ final class H2CellHandler extends Http2ConnectionHandler {
                     break;
                 }
                 pending.skipBytes(5);
-                EchoRequest request = EchoRequest.parseFrom(ByteBufUtil.getBytes(pending, pending.readerIndex(), length));
+                EchoRequest request =
+                        EchoRequest.parseFrom(ByteBufUtil.getBytes(pending, pending.readerIndex(), length));
                 pending.skipBytes(length);
                 last = request;
                 if (method.equals(BIDI)) {
@@ -145,7 +148,8 @@ final class H2CellHandler extends Http2ConnectionHandler {
         private void reply(ChannelHandlerContext ctx, EchoRequest request) {
             if (!headersSent) {
                 headersSent = true;
-                Http2Headers headers = new DefaultHttp2Headers().status(AsciiString.of("200")).add("content-type", GRPC);
+                Http2Headers headers =
+                        new DefaultHttp2Headers().status(AsciiString.of("200")).add("content-type", GRPC);
                 encoder().writeHeaders(ctx, id, headers, 0, false, ctx.newPromise());
             }
             byte[] message = EchoReply.newBuilder()

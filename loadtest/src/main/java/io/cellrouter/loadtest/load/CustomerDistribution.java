@@ -2,7 +2,7 @@ package io.cellrouter.loadtest.load;
 
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.DiscreteSampler;
-import org.apache.commons.rng.sampling.distribution.ZipfSampler;
+import org.apache.commons.rng.sampling.distribution.RejectionInversionZipfSampler;
 import org.apache.commons.rng.simple.RandomSource;
 
 /**
@@ -45,7 +45,7 @@ public record CustomerDistribution(int customers, double zipfExponent) {
         if (isUniform() || customers == 1) {
             return () -> rng.nextInt(customers);
         }
-        DiscreteSampler sampler = ZipfSampler.of(rng, customers, zipfExponent);
+        DiscreteSampler sampler = RejectionInversionZipfSampler.of(rng, customers, zipfExponent);
         return () -> sampler.sample() - 1;
     }
 

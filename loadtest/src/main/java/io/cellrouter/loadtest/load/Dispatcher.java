@@ -180,7 +180,7 @@ final class Dispatcher {
             }
             initialAttemptDone();
         }
-        if (running && !finished && !schedulingDone) {
+        if (running && !finished) {
             loop.schedule(
                     () -> {
                         if (!finished) {

@@ -15,6 +15,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,7 +64,7 @@ final class GrpcConnection extends ClientConnection {
             channel.getState(true);
         }
         up = true;
-        dispatcher.loop().execute(() -> dispatcher.onUp(this));
+        onLoop(() -> dispatcher.onUp(this));
     }
 
     @Override
@@ -86,16 +87,15 @@ final class GrpcConnection extends ClientConnection {
             return;
         }
         long remaining = plan.timeout().toNanos() - (System.nanoTime() - intendedNanos);
-        MethodDescriptor<EchoRequest, EchoReply> method = plan.grpcCall() == GrpcCall.UNARY
-                ? EchoGrpc.getUnaryMethod()
-                : EchoGrpc.getServerStreamMethod();
+        MethodDescriptor<EchoRequest, EchoReply> method =
+                plan.grpcCall() == GrpcCall.UNARY ? EchoGrpc.getUnaryMethod() : EchoGrpc.getServerStreamMethod();
         ClientCall<EchoRequest, EchoReply> call = channel.newCall(
                 method, CallOptions.DEFAULT.withDeadlineAfter(Math.max(1, remaining), TimeUnit.NANOSECONDS));
         call.start(
                 new ClientCall.Listener<>() {
                     @Override
                     public void onClose(Status status, Metadata trailers) {
-                        dispatcher.loop().execute(() -> finished(intendedNanos, status));
+                        onLoop(() -> finished(intendedNanos, status));
                     }
                 },
                 headers);
@@ -122,12 +122,12 @@ final class GrpcConnection extends ClientConnection {
                         @Override
                         public void onMessage(EchoReply message) {
                             long now = System.nanoTime();
-                            dispatcher.loop().execute(() -> bidiReply(call, now));
+                            onLoop(() -> bidiReply(call, now));
                         }
 
                         @Override
                         public void onClose(Status status, Metadata trailers) {
-                            dispatcher.loop().execute(() -> bidiClosed(call, status));
+                            onLoop(() -> bidiClosed(call, status));
                         }
                     },
                     headers);
@@ -196,6 +196,15 @@ final class GrpcConnection extends ClientConnection {
         }
         if (channel != null) {
             channel.shutdownNow();
+        }
+    }
+
+    /** Hops to the dispatcher's loop; after the run the loop is gone and late callbacks are dropped. */
+    private void onLoop(Runnable task) {
+        try {
+            dispatcher.loop().execute(task);
+        } catch (RejectedExecutionException e) {
+            // The run is over.
         }
     }
 

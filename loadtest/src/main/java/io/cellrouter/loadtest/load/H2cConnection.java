@@ -218,7 +218,8 @@ final class H2cConnection extends ClientConnection {
         }
 
         @Override
-        protected Handler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
+        protected Handler build(
+                Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
             Handler h = new Handler(decoder, encoder, settings);
             frameListener(h.listener);
             return h;

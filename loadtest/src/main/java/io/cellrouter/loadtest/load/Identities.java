@@ -75,7 +75,8 @@ public final class Identities {
         }
         for (int i = 0; i < customers; i++) {
             if (values[i] == null) {
-                throw new IllegalArgumentException(file + ": no token for customer c" + i + " (need " + customers + ")");
+                throw new IllegalArgumentException(
+                        file + ": no token for customer c" + i + " (need " + customers + ")");
             }
         }
         return new Identities("authorization", values);

@@ -50,6 +50,15 @@ public final class LoadGenerator {
      * @param log where the interval histograms go (an HdrHistogram log), or null
      */
     public RunResult run(PrintStream progress, HistogramLogWriter log) throws InterruptedException {
+        return run(progress, log, null);
+    }
+
+    /**
+     * As {@link #run(PrintStream, HistogramLogWriter)}; {@code atMeasureStart} (may be null) runs
+     * on the reporter thread when the measured window starts, e.g. to read a CPU counter.
+     */
+    public RunResult run(PrintStream progress, HistogramLogWriter log, Runnable atMeasureStart)
+            throws InterruptedException {
         Results results = new Results();
         EventLoopGroup group = transport.newGroup(plan.threads(), "loadgen");
         List<Dispatcher> dispatchers = new ArrayList<>();
@@ -68,9 +77,8 @@ public final class LoadGenerator {
                 d.add(newConnection(d, target));
             }
             await(
-                    CompletableFuture.allOf(dispatchers.stream()
-                            .map(Dispatcher::connectAll)
-                            .toArray(CompletableFuture[]::new)),
+                    CompletableFuture.allOf(
+                            dispatchers.stream().map(Dispatcher::connectAll).toArray(CompletableFuture[]::new)),
                     Http1Connection.connectTimeoutMillis(plan) + 2_000L);
 
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
@@ -80,10 +88,15 @@ public final class LoadGenerator {
             long startMillis = System.currentTimeMillis() + 20;
             Reporter reporter = new Reporter(results, dispatchers, progress, log, start, measureStart, startMillis);
             reporterThread.scheduleAtFixedRate(reporter::tick, 1, 1, TimeUnit.SECONDS);
+            if (atMeasureStart != null) {
+                reporterThread.schedule(atMeasureStart, measureStart - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
             for (Dispatcher d : dispatchers) {
                 d.start(start);
             }
-            long bound = (measureEnd - System.nanoTime()) / 1_000_000 + plan.timeout().toMillis() + 5_000;
+            long bound = (measureEnd - System.nanoTime()) / 1_000_000
+                    + plan.timeout().toMillis()
+                    + 5_000;
             await(
                     CompletableFuture.allOf(
                             dispatchers.stream().map(Dispatcher::done).toArray(CompletableFuture[]::new)),
@@ -95,8 +108,8 @@ public final class LoadGenerator {
             Results.Phase measured = results.measured();
             long requests = measured.responses();
             long last = measured.lastCompletionNanos();
-            double seconds = Math.max(plan.duration().toNanos(), last == Long.MIN_VALUE ? 0 : last - measureStart)
-                    / 1e9;
+            double seconds =
+                    Math.max(plan.duration().toNanos(), last == Long.MIN_VALUE ? 0 : last - measureStart) / 1e9;
             return new RunResult(
                     plan,
                     total,
@@ -104,7 +117,8 @@ public final class LoadGenerator {
                     measured.sent(),
                     measured.errors(),
                     requests / seconds,
-                    transport.name());
+                    transport.name(),
+                    results.warmup().responses());
         } finally {
             reporterThread.shutdownNow();
             for (Dispatcher d : dispatchers) {
@@ -203,7 +217,7 @@ public final class LoadGenerator {
                         Locale.ROOT,
                         "[%s %4ds] %9.1f req/s  errors %d (%d new)  p99 so far %s  in flight %d  queued %d",
                         warming ? "warmup " : "measure",
-                        Math.max(0, (now - start) / 1_000_000_000L),
+                        Math.max(0, (now - start + 500_000_000L) / 1_000_000_000L),
                         (count - lastCount) / seconds,
                         phase.errorCount(),
                         errors - lastErrors,

@@ -75,8 +75,8 @@ public record LoadPlan(
         }
         checkDuration("timeout", timeout, Duration.ofMillis(1));
         if (connections < 1 || connections > MAX_CONNECTIONS) {
-            throw new IllegalArgumentException(
-                    "connections must be in [1, " + MAX_CONNECTIONS + "] (the fd limit here is 20000), was " + connections);
+            throw new IllegalArgumentException("connections must be in [1, " + MAX_CONNECTIONS
+                    + "] (the fd limit here is 20000), was " + connections);
         }
         if (threads < 1 || threads > 64) {
             throw new IllegalArgumentException("threads must be in [1, 64], was " + threads);

@@ -14,6 +14,7 @@ import org.HdrHistogram.Histogram;
  * @param achievedRate {@code requests} per second over the window, or over the time until the last
  *     of them was answered when that is longer (a server that falls behind does not look faster)
  * @param transport epoll or nio
+ * @param warmupResponses responses received during the warm-up (not in any other figure)
  */
 public record RunResult(
         LoadPlan plan,
@@ -22,7 +23,8 @@ public record RunResult(
         long sent,
         Map<String, Long> errors,
         double achievedRate,
-        String transport) {
+        String transport,
+        long warmupResponses) {
 
     public long errorCount() {
         return errors.values().stream().mapToLong(Long::longValue).sum();

@@ -10,7 +10,7 @@ import org.HdrHistogram.HistogramIterationValue;
  * A self-contained HTML page (inline SVG, no scripts, no external files) drawing the latency
  * percentile distribution of one or more histograms, the way HdrHistogram's plotter does: the
  * x axis is the percentile on a log scale of {@code 1/(1-p)} (so 90%, 99%, 99.9% are evenly
- * spaced), the y axis is latency. A table under the chart gives the usual percentiles.
+ * spaced), the y axis is latency on a log scale. A table under the chart gives the usual percentiles.
  */
 public final class PercentilePlot {
 
@@ -34,10 +34,19 @@ public final class PercentilePlot {
                 .orElse(0);
         int decades = (int) Math.max(2, Math.min(6, Math.ceil(Math.log10(Math.max(10, maxCount)))));
         double maxMicros = series.stream()
-                .mapToDouble(s -> s.histogram().getTotalCount() == 0 ? 0 : s.histogram().getMaxValue() / 1000.0)
+                .mapToDouble(s ->
+                        s.histogram().getTotalCount() == 0 ? 0 : s.histogram().getMaxValue() / 1000.0)
                 .max()
                 .orElse(1);
-        double yMax = niceCeiling(Math.max(1, maxMicros));
+        double minMicros = series.stream()
+                .filter(s -> s.histogram().getTotalCount() > 0)
+                .mapToDouble(s -> s.histogram().getMinValue() / 1000.0)
+                .min()
+                .orElse(1);
+        // Log scale: tails of seconds and medians of microseconds on one chart.
+        double yMin = Math.pow(10, Math.floor(Math.log10(Math.max(1, minMicros))));
+        double yMax = Math.pow(10, Math.ceil(Math.log10(Math.max(yMin * 10, maxMicros))));
+        double yDecades = Math.log10(yMax / yMin);
 
         StringBuilder svg = new StringBuilder();
         int plotW = WIDTH - LEFT - RIGHT;
@@ -51,24 +60,39 @@ public final class PercentilePlot {
                 WIDTH,
                 HEIGHT));
         svg.append(String.format(
-                Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\" stroke=\"#999\"/>%n",
-                LEFT, TOP, plotW, plotH));
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\" stroke=\"#999\"/>%n",
+                LEFT,
+                TOP,
+                plotW,
+                plotH));
         for (int d = 0; d <= decades; d++) {
             double x = LEFT + plotW * d / (double) decades;
             svg.append(String.format(
                     Locale.ROOT,
                     "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>"
                             + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                    x, TOP, x, TOP + plotH, x, TOP + plotH + 18, percentileLabel(d)));
+                    x,
+                    TOP,
+                    x,
+                    TOP + plotH,
+                    x,
+                    TOP + plotH + 18,
+                    percentileLabel(d)));
         }
-        for (int i = 0; i <= 5; i++) {
-            double v = yMax * i / 5;
-            double y = TOP + plotH - plotH * i / 5.0;
+        for (double v = yMin; v <= yMax * 1.001; v *= 10) {
+            double y = yOf(v, yMin, yDecades, plotH);
             svg.append(String.format(
                     Locale.ROOT,
                     "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
                             + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    LEFT, y, LEFT + plotW, y, LEFT - 6, y + 4, formatMicros(v)));
+                    LEFT,
+                    y,
+                    LEFT + plotW,
+                    y,
+                    LEFT - 6,
+                    y + 4,
+                    formatMicros(v)));
         }
         svg.append(String.format(
                 Locale.ROOT,
@@ -90,7 +114,7 @@ public final class PercentilePlot {
                     double p = v.getPercentileLevelIteratedTo() / 100.0;
                     double decade = p >= 1 ? decades : Math.min(decades, Math.log10(1 / (1 - p)));
                     double x = LEFT + plotW * decade / decades;
-                    double y = TOP + plotH - plotH * Math.min(1, v.getValueIteratedTo() / 1000.0 / yMax);
+                    double y = yOf(v.getValueIteratedTo() / 1000.0, yMin, yDecades, plotH);
                     points.add(String.format(Locale.ROOT, "%.1f,%.1f", x, y));
                 }
             }
@@ -104,7 +128,14 @@ public final class PercentilePlot {
                     Locale.ROOT,
                     "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>"
                             + "<text x=\"%d\" y=\"%d\">%s</text>%n",
-                    LEFT + 14, ly - 4, LEFT + 38, ly - 4, color, LEFT + 44, ly, escape(series.get(s).name())));
+                    LEFT + 14,
+                    ly - 4,
+                    LEFT + 38,
+                    ly - 4,
+                    color,
+                    LEFT + 44,
+                    ly,
+                    escape(series.get(s).name())));
         }
         svg.append("</svg>\n");
 
@@ -137,17 +168,16 @@ public final class PercentilePlot {
     }
 
     private static String percentileLabel(int decade) {
-        if (decade == 0) {
-            return "0%";
+        switch (decade) {
+            case 0:
+                return "0%";
+            case 1:
+                return "90%";
+            case 2:
+                return "99%";
+            default:
+                return "99." + "9".repeat(decade - 2) + "%";
         }
-        StringBuilder sb = new StringBuilder("9");
-        if (decade > 1) {
-            sb.append("9");
-        }
-        if (decade > 2) {
-            sb.append('.').append("9".repeat(decade - 2));
-        }
-        return sb.append('%').toString();
     }
 
     static String formatMicros(double micros) {
@@ -160,14 +190,9 @@ public final class PercentilePlot {
         return String.format(Locale.ROOT, "%.0f us", micros);
     }
 
-    private static double niceCeiling(double v) {
-        double magnitude = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double step : new double[] {1, 2, 2.5, 5, 10}) {
-            if (step * magnitude >= v) {
-                return step * magnitude;
-            }
-        }
-        return 10 * magnitude;
+    private static double yOf(double micros, double yMin, double yDecades, int plotH) {
+        double f = Math.log10(Math.max(yMin, micros) / yMin) / yDecades;
+        return TOP + plotH - plotH * Math.min(1, f);
     }
 
     private static String escape(String s) {

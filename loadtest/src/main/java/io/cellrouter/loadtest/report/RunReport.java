@@ -49,9 +49,7 @@ public final class RunReport {
         out.put("connections", plan.connections());
         out.put("customers", plan.customers().customers());
         out.put("distribution", plan.customers().describe());
-        out.put(
-                "targets",
-                plan.targets().stream().map(Object::toString).collect(Collectors.toList()));
+        out.put("targets", plan.targets().stream().map(Object::toString).collect(Collectors.toList()));
         out.put("transport", r.transport());
         return out;
     }
@@ -82,7 +80,11 @@ public final class RunReport {
                 .append(plan.targets().stream().map(Object::toString).collect(Collectors.joining(", ")))
                 .append('\n');
         sb.append(String.format(
-                Locale.ROOT, "  achieved  %.1f req/s (%d responses, %d sent)%n", r.achievedRate(), r.requests(), r.sent()));
+                Locale.ROOT,
+                "  achieved  %.1f req/s (%d responses, %d sent)%n",
+                r.achievedRate(),
+                r.requests(),
+                r.sent()));
         sb.append(String.format(
                 Locale.ROOT,
                 "  latency   p50 %d us   p90 %d us   p99 %d us   p99.9 %d us   max %d us   (from intended send time)%n",
