@@ -8,8 +8,11 @@ import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.admission.OverloadGuard;
 import io.cellrouter.router.config.Addresses;
 import io.cellrouter.router.config.RouterConfig;
+import io.cellrouter.router.forward.CustomerExchanges;
 import io.cellrouter.router.forward.DrainState;
 import io.cellrouter.router.forward.ExchangeRecorder;
+import io.cellrouter.router.forward.MoveAwareListener;
+import io.cellrouter.router.forward.MovedCustomerCloser;
 import io.cellrouter.router.forward.ProxyContext;
 import io.cellrouter.router.forward.UpstreamPool;
 import io.cellrouter.router.identity.IdentityResolver;
@@ -62,6 +65,9 @@ public final class RouterServer implements AutoCloseable {
     private final DnsAddressResolverGroup dns;
     private final DrainState drain = new DrainState();
     private final ChannelGroup clientChannels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    /** In-flight exchanges by customer: a move ends the moved customer's after the grace period. */
+    private final CustomerExchanges exchanges = new CustomerExchanges();
+
     private Bulkheads bulkheads;
     private Channel proxyChannel;
     private Channel tlsChannel;
@@ -74,14 +80,18 @@ public final class RouterServer implements AutoCloseable {
         this.clock = clock;
         this.transport = Transport.detect();
         this.bossGroup = transport.newGroup(1, "cellrouter-accept");
-        this.workerGroup = transport.newGroup(0, "cellrouter-io");
+        // One event loop per core: more loops than cores only adds context switches.
+        this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "cellrouter-io");
         this.metrics = new RouterMetrics();
         this.store = RegistryStores.open(config.registry(), clock);
         CachingResolver.Builder resolverBuilder = CachingResolver.builder()
                 .store(store)
                 .config(config.resolver())
                 .clock(clock)
-                .listener(metrics.resolverListener(this::cacheSize));
+                .listener(new MoveAwareListener(
+                        metrics.resolverListener(this::cacheSize),
+                        new MovedCustomerCloser(
+                                exchanges, this::resolver, config.admin().moveGracePeriod())));
         if (config.registry().snapshot() != null) {
             resolverBuilder.snapshot(config.registry().snapshot()); // last-known-good (static stability)
         }
@@ -144,7 +154,8 @@ public final class RouterServer implements AutoCloseable {
                 drain,
                 "http",
                 bulkheads,
-                new OverloadGuard(config.proxy().limits().maxConnections(), metrics::connectionsRefused));
+                new OverloadGuard(config.proxy().limits().maxConnections(), metrics::connectionsRefused),
+                exchanges);
 
         proxyChannel = bindProxy(config.proxy().listen(), context, null);
         if (config.proxy().tls() != null) {

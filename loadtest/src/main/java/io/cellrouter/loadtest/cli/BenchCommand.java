@@ -138,7 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--plot",
-            description = "Write the latency distributions of the 50% step (or the middle one) to FILE (HTML).")
+            description = "Write the latency distributions of the 50%% step (or the middle one) to FILE (HTML).")
     Path plot;
 
     @Option(names = "--keep-files", description = "Keep the temporary folder (configurations, registry, logs).")

@@ -41,6 +41,7 @@ final class RegistrySync {
 
     private final MeteredStore store;
     private final PlacementCache placements;
+    private final ResolverListener listener;
     private final boolean preload;
     private final AtomicReference<RoutingTable> table;
     private final AtomicLong failedPolls = new AtomicLong();
@@ -49,9 +50,10 @@ final class RegistrySync {
     private volatile long cursor;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null); // guarded by this
 
-    RegistrySync(MeteredStore store, PlacementCache placements, ResolverConfig config) {
+    RegistrySync(MeteredStore store, PlacementCache placements, ResolverConfig config, ResolverListener listener) {
         this.store = store;
         this.placements = placements;
+        this.listener = listener;
         this.preload = config.preload();
         this.table = new AtomicReference<>(RoutingTable.empty(config.retryAfter()));
     }
@@ -144,29 +146,53 @@ final class RegistrySync {
         boolean cellsChanged = false;
         boolean overridesChanged = false;
         Set<String> customers = new LinkedHashSet<>();
+        Set<String> rerouted = new LinkedHashSet<>();
         for (Change change : batch.changes()) {
             switch (change.kind()) {
                 case CELL -> cellsChanged = true;
-                case OVERRIDE -> overridesChanged = true;
-                case PLACEMENT -> customers.add(change.key());
+                case OVERRIDE -> {
+                    overridesChanged = true;
+                    rerouted.add(change.key());
+                }
+                case PLACEMENT -> {
+                    customers.add(change.key());
+                    rerouted.add(change.key());
+                }
             }
         }
-        List<CompletableFuture<Void>> steps = new ArrayList<>();
+        List<CompletableFuture<Void>> tableSteps = new ArrayList<>();
         if (cellsChanged) {
-            steps.add(reloadCells());
+            tableSteps.add(reloadCells());
         }
         if (overridesChanged) {
-            steps.add(reloadOverrides());
+            tableSteps.add(reloadOverrides());
         }
-        for (String customer : customers) {
-            // Customers nobody asked this router about stay uncached: their next request reads them.
-            if (placements.contains(customer)) {
-                steps.add(store.placement(customer)
-                        .thenAccept(placement -> placements.put(customer, placement.orElse(null))));
-            }
+        // Overrides are applied before placements: a move with freezeFor writes its freeze first,
+        // and a router must never route to the new cell while the freeze is not yet in its table.
+        return CompletableFuture.allOf(tableSteps.toArray(CompletableFuture<?>[]::new))
+                .thenCompose(ignored -> {
+                    List<CompletableFuture<Void>> steps = new ArrayList<>();
+                    for (String customer : customers) {
+                        // Customers nobody asked this router about stay uncached: their next request reads them.
+                        if (placements.contains(customer)) {
+                            steps.add(store.placement(customer)
+                                    .thenAccept(placement -> placements.put(customer, placement.orElse(null))));
+                        }
+                    }
+                    return CompletableFuture.allOf(steps.toArray(CompletableFuture<?>[]::new));
+                })
+                .thenRun(() -> {
+                    cursor = batch.cursor();
+                    rerouted.forEach(this::tellRerouted);
+                });
+    }
+
+    private void tellRerouted(String customer) {
+        try {
+            listener.routingChanged(customer);
+        } catch (RuntimeException e) {
+            log.warn("{} registry: a routing-change listener failed for {}", store.kind(), customer, e);
         }
-        return CompletableFuture.allOf(steps.toArray(CompletableFuture<?>[]::new))
-                .thenRun(() -> cursor = batch.cursor());
     }
 
     private CompletableFuture<Void> reloadEverything() {

@@ -25,4 +25,13 @@ public interface ResolverListener {
      * Called on every such request, with strings the resolver already holds (no allocation).
      */
     default void hintOverruled(String hintedCell, String placedCell) {}
+
+    /**
+     * The routing of {@code customer} may have changed: its placement or its override was written,
+     * and the resolver has applied it (so {@link Resolver#resolve} already answers the new way).
+     * Called by the change-feed follower, once per changed customer of a batch, on the thread that
+     * applied the batch; not called after a full reload (a feed gap). The router uses it to end the
+     * long-lived exchanges of a moved customer.
+     */
+    default void routingChanged(String customer) {}
 }

@@ -25,6 +25,28 @@ public record Cell(
     /** Cell and customer names: what is safe in a URL path, a metric tag and a log line. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
+    /**
+     * The same test as {@link #NAME}, without a regex: it runs for every request (customer ids)
+     * and allocates nothing.
+     */
+    public static boolean isValidName(String name) {
+        int length = name.length();
+        if (length == 0 || length > 128 || !isAlnum(name.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < length; i++) {
+            char c = name.charAt(i);
+            if (!isAlnum(c) && c != '.' && c != '_' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
     public Cell {
         requireNonNull(name, "name");
         requireNonNull(endpoint, "endpoint");

@@ -4,6 +4,7 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +74,15 @@ public interface RegistryStore extends AutoCloseable {
      */
     default CompletableFuture<ImportResult> importDocument(RegistryDocument document) {
         return RegistryImport.upsert(this, document);
+    }
+
+    /**
+     * Keeps one audit entry (a JSON object, as the admin API writes it to its audit log) in the
+     * store itself, where the store has room for it: the DynamoDB store writes it as one item of a
+     * time-ordered, bounded partition; the default keeps nothing (the audit log line is the record).
+     */
+    default CompletableFuture<Void> appendAudit(Instant at, String entry) {
+        return CompletableFuture.completedFuture(null);
     }
 
     /** A short name for logs and metrics: {@code file} or {@code dynamodb}. */

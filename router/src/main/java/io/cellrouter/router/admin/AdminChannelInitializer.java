@@ -18,7 +18,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     static final int MAX_BODY = 64 * 1024;
 
     private final Resolver resolver;
-    private final CustomerEndpoints customers;
+    private final AdminApi api;
     private final RouterMetrics metrics;
     private final BooleanSupplier ready;
     private final String token;
@@ -32,7 +32,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
             String token,
             Clock clock) {
         this.resolver = resolver;
-        this.customers = store == null ? null : new CustomerEndpoints(store, resolver, clock);
+        this.api = store == null ? null : AdminApi.create(store, resolver, clock);
         this.metrics = metrics;
         this.ready = ready;
         this.token = token;
@@ -44,6 +44,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http1-codec", new HttpServerCodec())
                 .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
-                .addLast("admin", new AdminHandler(resolver, customers, metrics, ready, token));
+                .addLast("admin", new AdminHandler(resolver, api, metrics, ready, token));
     }
 }

@@ -26,8 +26,10 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,21 +43,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "/admin/v1/";
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
 
     private final Resolver resolver;
-    private final CustomerEndpoints customers;
+    private final AdminApi api;
     private final RouterMetrics metrics;
     private final BooleanSupplier ready;
     private final byte[] token;
 
-    AdminHandler(
-            Resolver resolver,
-            CustomerEndpoints customers,
-            RouterMetrics metrics,
-            BooleanSupplier ready,
-            String token) {
+    AdminHandler(Resolver resolver, AdminApi api, RouterMetrics metrics, BooleanSupplier ready, String token) {
         this.resolver = resolver;
-        this.customers = customers;
+        this.api = api;
         this.metrics = metrics;
         this.ready = ready;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
@@ -104,15 +103,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void admin(ChannelHandlerContext ctx, FullHttpRequest request, String rest, boolean keepAlive) {
         HttpMethod method = request.method();
         String[] parts = rest.split("/", -1);
-        if (parts.length == 1 && parts[0].equals("cells")) {
+        String collection = parts[0];
+        boolean named = parts.length >= 2 && Cell.NAME.matcher(parts[1]).matches();
+        if (parts.length == 1 && collection.equals("cells")) {
             if (!HttpMethod.GET.equals(method)) {
                 send(ctx, methodNotAllowed("GET"), keepAlive);
                 return;
             }
             send(ctx, json(HttpResponseStatus.OK, cells()), keepAlive);
-        } else if (parts.length == 2
-                && parts[0].equals("resolve")
-                && Cell.NAME.matcher(parts[1]).matches()) {
+        } else if (parts.length == 2 && collection.equals("resolve") && named) {
             if (!HttpMethod.GET.equals(method)) {
                 send(ctx, methodNotAllowed("GET"), keepAlive);
                 return;
@@ -126,30 +125,115 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                             send(ctx, json(HttpResponseStatus.OK, resolution(customer, r)), keepAlive);
                         }
                     }));
-        } else if (parts[0].equals("customers")
-                && parts.length >= 2
-                && Cell.NAME.matcher(parts[1]).matches()
-                && customers != null) {
-            CompletableFuture<CustomerEndpoints.Answer> answer;
-            if (parts.length == 2 && HttpMethod.GET.equals(method)) {
-                answer = customers.get(parts[1]);
-            } else if (parts.length == 3 && parts[2].equals("move") && HttpMethod.POST.equals(method)) {
-                answer = customers.move(parts[1], request.content().toString(StandardCharsets.UTF_8), "admin-token");
-            } else {
-                send(ctx, error(HttpResponseStatus.NOT_FOUND, "not_found", "no such admin endpoint"), keepAlive);
-                return;
-            }
-            answer.whenComplete((a, e) -> ctx.executor().execute(() -> {
-                if (e != null) {
-                    LOG.warn("{} admin request failed", ctx.channel(), e);
-                    send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", "internal error"), false);
-                } else {
-                    send(ctx, json(a.status(), a.body()), keepAlive);
-                }
-            }));
+        } else if (api != null && named && (parts.length == 2 || (parts.length == 3 && parts[2].equals("move")))) {
+            endpoint(ctx, request, parts, keepAlive);
+        } else if (parts.length == 2
+                && !named
+                && (collection.equals("cells")
+                        || collection.equals("customers")
+                        || collection.equals("overrides")
+                        || collection.equals("resolve"))) {
+            send(
+                    ctx,
+                    error(HttpResponseStatus.BAD_REQUEST, "bad_request", "name must match " + Cell.NAME.pattern()),
+                    keepAlive);
         } else {
             send(ctx, error(HttpResponseStatus.NOT_FOUND, "not_found", "no such admin endpoint"), keepAlive);
         }
+    }
+
+    /** The registry endpoints: reads answer directly, writes go through {@link AdminWrites}. */
+    private void endpoint(ChannelHandlerContext ctx, FullHttpRequest request, String[] parts, boolean keepAlive) {
+        HttpMethod method = request.method();
+        String name = parts[1];
+        String route = parts[0] + (parts.length == 3 ? "/move" : "") + " " + method;
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        Supplier<CompletableFuture<Answer>> write;
+        boolean dryRun = false;
+        switch (route) {
+            case "customers GET" -> {
+                reply(ctx, api.customers().get(name), false, keepAlive);
+                return;
+            }
+            case "customers PUT" -> write = () -> api.customers().place(name, body);
+            case "customers/move POST" -> {
+                List<String> dry = query.parameters().getOrDefault("dryRun", List.of("false"));
+                if (dry.size() != 1 || !(dry.get(0).equals("true") || dry.get(0).equals("false"))) {
+                    send(
+                            ctx,
+                            error(HttpResponseStatus.BAD_REQUEST, "bad_request", "dryRun must be true or false"),
+                            keepAlive);
+                    return;
+                }
+                dryRun = dry.get(0).equals("true");
+                boolean dry0 = dryRun;
+                write = () -> api.moves().move(name, body, dry0);
+            }
+            case "cells PUT" -> write = () -> api.cells().put(name, body);
+            case "overrides PUT" -> write = () -> api.overrides().put(name, body);
+            case "overrides DELETE" -> write = () -> api.overrides().delete(name);
+            default -> {
+                send(
+                        ctx,
+                        error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "not allowed here"),
+                        keepAlive);
+                return;
+            }
+        }
+        for (String parameter : query.parameters().keySet()) {
+            if (!parameter.equals("dryRun") || !route.equals("customers/move POST")) {
+                send(
+                        ctx,
+                        error(
+                                HttpResponseStatus.BAD_REQUEST,
+                                "bad_request",
+                                "unknown query parameter '" + parameter + "'"),
+                        keepAlive);
+                return;
+            }
+        }
+        String key = request.headers().get(IDEMPOTENCY_KEY);
+        if (key != null && !Idempotency.valid(key)) {
+            send(
+                    ctx,
+                    error(
+                            HttpResponseStatus.BAD_REQUEST,
+                            "bad_request",
+                            "Idempotency-Key must be 1 to 255 visible ASCII characters"),
+                    keepAlive);
+            return;
+        }
+        String path = new QueryStringDecoder(request.uri()).path();
+        Idempotency.Result result = api.writes().run(actor(request), method.name(), path, key, body, dryRun, write);
+        reply(ctx, result.answer(), result.replayed(), keepAlive);
+    }
+
+    private void reply(
+            ChannelHandlerContext ctx, CompletableFuture<Answer> answer, boolean replayed, boolean keepAlive) {
+        answer.whenComplete((a, e) -> ctx.executor().execute(() -> {
+            if (e != null) {
+                LOG.warn("{} admin request failed", ctx.channel(), e);
+                send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", "internal error"), false);
+                return;
+            }
+            FullHttpResponse response = json(a.status(), a.body());
+            if (replayed) {
+                response.headers().set(IDEMPOTENT_REPLAYED, "true");
+            }
+            send(ctx, response, keepAlive);
+        }));
+    }
+
+    /** Who is asking, for the audit log: a label of the presented token, never the token. */
+    private String actor(FullHttpRequest request) {
+        if (token == null) {
+            return Actor.LOOPBACK;
+        }
+        return Actor.of(request.headers()
+                .get(HttpHeaderNames.AUTHORIZATION)
+                .substring(7)
+                .trim());
     }
 
     /**
@@ -171,25 +255,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private ObjectNode cells() {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode array = root.putArray("cells");
-        resolver.cells().stream().sorted(Comparator.comparing(Cell::name)).forEach(cell -> array.add(cellJson(cell)));
+        resolver.cells().stream().sorted(Comparator.comparing(Cell::name)).forEach(cell -> array.add(Views.cell(cell)));
         return root;
-    }
-
-    static ObjectNode cellJson(Cell cell) {
-        ObjectNode node = JSON.createObjectNode()
-                .put("name", cell.name())
-                .put("endpoint", cell.endpoint().toString())
-                .put("state", cell.state().wireName())
-                .put("version", cell.version());
-        if (cell.region() != null) {
-            node.put("region", cell.region());
-        }
-        if (cell.tier() != null) {
-            node.put("tier", cell.tier());
-        }
-        ObjectNode labels = node.putObject("labels");
-        cell.labels().forEach(labels::put);
-        return node;
     }
 
     private static ObjectNode resolution(String customer, Resolution r) {

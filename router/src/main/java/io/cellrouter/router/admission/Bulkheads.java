@@ -38,7 +38,12 @@ public final class Bulkheads {
     private final double rate;
     private final LongSupplier nanoTime;
     private final Map<String, AtomicInteger> cells = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> customers = new ConcurrentHashMap<>();
+    /** In-flight counts per customer; an idle customer's counter ages out (bounded). */
+    private final Cache<String, AtomicInteger> customers = Caffeine.newBuilder()
+            .maximumSize(1_000_000)
+            .expireAfterAccess(Duration.ofMinutes(5))
+            .build();
+
     private final Cache<String, TokenBucket> buckets;
 
     public Bulkheads(RouterConfig.Limits limits, LongSupplier nanoTime) {
@@ -57,12 +62,10 @@ public final class Bulkheads {
     /** A right to forward one request; released exactly once when the exchange ends. */
     public static final class Permit {
         private final AtomicInteger cell;
-        private final String customer;
-        private final Bulkheads owner;
+        private final AtomicInteger customer;
         private boolean released;
 
-        Permit(Bulkheads owner, AtomicInteger cell, String customer) {
-            this.owner = owner;
+        Permit(AtomicInteger cell, AtomicInteger customer) {
             this.cell = cell;
             this.customer = customer;
         }
@@ -71,7 +74,7 @@ public final class Bulkheads {
             if (!released) {
                 released = true;
                 cell.decrementAndGet();
-                owner.releaseCustomer(customer);
+                customer.decrementAndGet();
             }
         }
     }
@@ -92,30 +95,22 @@ public final class Bulkheads {
                     "cell " + cell.name() + " has " + maxPerCell + " requests in flight",
                     RETRY_OVERLOADED);
         }
-        AtomicInteger inCustomer = customers.compute(customer, (k, v) -> {
-            AtomicInteger counter = v == null ? new AtomicInteger() : v;
-            counter.incrementAndGet();
-            return counter;
-        });
-        if (inCustomer.get() > maxPerCustomer) {
+        AtomicInteger inCustomer = customers.get(customer, k -> new AtomicInteger());
+        if (inCustomer.incrementAndGet() > maxPerCustomer) {
             inCell.decrementAndGet();
-            releaseCustomer(customer);
+            inCustomer.decrementAndGet();
             throw new RouterException(
                     ErrorCode.RATE_LIMITED,
                     "customer " + customer + " has " + maxPerCustomer + " requests in flight",
                     RETRY_OVERLOADED);
         }
-        return new Permit(this, inCell, customer);
+        return new Permit(inCell, inCustomer);
     }
 
     /** Requests in flight to a cell (for tests and the admin API). */
     public int inFlight(String cell) {
         AtomicInteger counter = cells.get(cell);
         return counter == null ? 0 : counter.get();
-    }
-
-    private void releaseCustomer(String customer) {
-        customers.computeIfPresent(customer, (k, v) -> v.decrementAndGet() == 0 ? null : v);
     }
 
     /** A token bucket refilled at {@code rate} per second, holding at most one second's worth. */

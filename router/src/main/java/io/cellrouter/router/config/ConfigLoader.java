@@ -189,7 +189,7 @@ public final class ConfigLoader {
     }
 
     private Admin admin(Node node) {
-        node.allowOnly("listen", "token");
+        node.allowOnly("listen", "token", "moveGracePeriod");
         Node listenNode = node.child("listen");
         var listen = listenNode.address("127.0.0.1:9090");
         String token = node.child("token").string(null);
@@ -202,7 +202,7 @@ public final class ConfigLoader {
         if (token != null && token.length() < 16) {
             throw node.child("token").error("admin token must be at least 16 characters");
         }
-        return new Admin(listen, token);
+        return new Admin(listen, token, node.child("moveGracePeriod").duration(Admin.DEFAULT_MOVE_GRACE_PERIOD));
     }
 
     private Registry registry(Node node) {

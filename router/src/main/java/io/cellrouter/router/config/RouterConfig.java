@@ -101,8 +101,16 @@ public record RouterConfig(
             int maxIdlePerCell,
             Path trustCertificates) {}
 
-    /** The admin listener; {@code token} is null only on a loopback address. */
-    public record Admin(InetSocketAddress listen, String token) {}
+    /**
+     * The admin listener; {@code token} is null only on a loopback address. {@code moveGracePeriod}:
+     * how long the exchanges of a moved (or frozen) customer may go on at their old cell before the
+     * router ends them so that clients reconnect to the new one.
+     */
+    public record Admin(InetSocketAddress listen, String token, Duration moveGracePeriod) {
+
+        /** Long enough for most requests to finish by themselves, short enough to bound a move. */
+        public static final Duration DEFAULT_MOVE_GRACE_PERIOD = Duration.ofSeconds(30);
+    }
 
     /** Where placements live: {@code file} or {@code dynamodb} (one of the two). */
     public record Registry(Path file, DynamoDb dynamodb, Path snapshot) {}

@@ -22,7 +22,11 @@ public enum ErrorCode {
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, 13, "headers_too_large", false),
     PAYLOAD_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, 8, "payload_too_large", false),
     REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, 4, "request_timeout", false),
-    SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "shutting_down", true);
+    SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "shutting_down", true),
+    /** The customer moved to another cell while this exchange ran; the client retries and reaches the new one. */
+    CUSTOMER_MOVED(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "customer_moved", true),
+    /** A path the proxy never forwards: the admin API lives on the admin listener only. */
+    NOT_FOUND(HttpResponseStatus.NOT_FOUND, 12, "not_found", false);
 
     private final HttpResponseStatus status;
     private final int grpcCode;

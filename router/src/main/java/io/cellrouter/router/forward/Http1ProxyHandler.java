@@ -15,6 +15,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -78,8 +80,14 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
 
     private static final String PROTOCOL_HTTP1 = "http1";
 
+    /** Messages that may wait while routing or while a response is on its way (see updateRead). */
+    private static final int MAX_PENDING = 4;
+
     /** The pipeline's name of the slow-loris guard, told when heads arrive. */
     public static final String HEAD_DEADLINE = "head-deadline";
+
+    /** The admin API's paths: answered 404 on the proxy listener, never forwarded. */
+    private static final String ADMIN_PATH = "/admin/v1/";
 
     /** Handlers of an HTTP/1.1 connection that go when it upgrades to HTTP/2. */
     private static final String[] HTTP1_ONLY_HANDLERS = {HEAD_DEADLINE, "http1-strict"};
@@ -118,6 +126,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private boolean inRead;
     private Bulkheads.Permit permit;
     private long connectedNanos;
+    private CustomerExchanges.InFlight inFlight;
+    private long exchangeSequence;
 
     /** For an HTTP/1.1 connection. */
     public Http1ProxyHandler(ProxyContext context) {
@@ -167,7 +177,10 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                     ReferenceCountUtil.release(msg);
                 }
             }
-            case ROUTING, CONNECTING -> pending.add(msg);
+            case ROUTING, CONNECTING -> {
+                pending.add(msg);
+                updateRead();
+            }
             case FORWARDING -> {
                 if (!requestComplete && msg instanceof HttpContent content) {
                     forwardContent(content);
@@ -214,6 +227,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             fail(decoderError(req.decoderResult().cause()));
             return;
         }
+        if (originForm(uri).startsWith(ADMIN_PATH)) {
+            // The admin API is served on the admin listener only; never forward its paths to a cell.
+            fail(new RouterException(ErrorCode.NOT_FOUND, "no such path on the proxy listener"));
+            return;
+        }
         try {
             identity = context.router().identify(req);
         } catch (RouterException e) {
@@ -240,6 +258,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         cell = route.cell();
+        inFlight = context.exchanges()
+                .register(identity.customer(), cell.name(), this, ++exchangeSequence, ctx.executor());
         try {
             permit = context.bulkheads().admit(identity.customer(), cell);
         } catch (RouterException e) {
@@ -534,7 +554,48 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
+    /**
+     * The customer of exchange {@code sequence} now routes elsewhere ({@link MovedCustomerCloser}):
+     * an HTTP/1.1 connection ends after the current response instead of carrying the next request.
+     */
+    void routingChanged(long sequence) {
+        if (sequence == exchangeSequence && inFlight != null && !multiplexed) {
+            keepAlive = false;
+        }
+    }
+
+    /**
+     * The grace period after the customer's move is over and exchange {@code sequence} still runs
+     * on the old cell: end it so that the client reconnects and reaches the new one. Unanswered: the
+     * router's own 503 {@code customer_moved} (gRPC UNAVAILABLE). Under way: gRPC gets trailers
+     * with UNAVAILABLE, another HTTP/2 stream a RST_STREAM(CANCEL), HTTP/1.1 a closed connection.
+     */
+    void endForMove(long sequence) {
+        if (sequence != exchangeSequence || inFlight == null || state == State.IDLE || state == State.CLOSED) {
+            return;
+        }
+        keepAlive = false;
+        if (!responseStarted) {
+            fail(new RouterException(ErrorCode.CUSTOMER_MOVED, "the customer moved to another cell; retry"));
+            return;
+        }
+        if (grpc) {
+            DefaultLastHttpContent trailers = new DefaultLastHttpContent();
+            trailers.trailingHeaders()
+                    .set("grpc-status", "14")
+                    .set("grpc-message", "customer moved to another cell; reconnect");
+            ctx.write(trailers);
+        } else if (multiplexed) {
+            ctx.write(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+        }
+        abort("the customer moved to another cell");
+    }
+
     private void endExchange(String error) {
+        if (inFlight != null) {
+            context.exchanges().remove(inFlight);
+            inFlight = null;
+        }
         cancelResponseTimeout();
         if (permit != null) {
             permit.release();
@@ -606,13 +667,23 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         updateRead();
     }
 
+    /**
+     * Reads from the client while there is somewhere for the data to go. Turning reads off and on
+     * costs a system call each (epoll_ctl), so the common exchange (head and body in one read,
+     * route from the cache, no pipelining) never toggles: while routing or waiting for the
+     * response, a few messages may wait in {@link #pending}; only a body arriving while routing is
+     * slow, or a client that pipelines, fills it and turns reading off.
+     */
     private void updateRead() {
         boolean read =
                 switch (state) {
                     case IDLE -> true;
+                    case ROUTING, CONNECTING -> pending.size() < MAX_PENDING;
                     case FORWARDING ->
-                        !requestComplete && upstream != null && upstream.isWritable() && pending.isEmpty();
-                    default -> false;
+                        requestComplete
+                                ? pending.size() < MAX_PENDING
+                                : upstream != null && upstream.isWritable() && pending.isEmpty();
+                    case CLOSED -> false;
                 };
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);

@@ -14,10 +14,24 @@ public record ProxyContext(
         DrainState drain,
         String scheme,
         Bulkheads bulkheads,
-        OverloadGuard overload) {
+        OverloadGuard overload,
+        CustomerExchanges exchanges) {
+
+    /** A context whose exchanges are tracked in a registry of their own (handler tests). */
+    public ProxyContext(
+            RequestRouter router,
+            UpstreamPool pool,
+            ExchangeRecorder recorder,
+            RouterConfig.Proxy config,
+            DrainState drain,
+            String scheme,
+            Bulkheads bulkheads,
+            OverloadGuard overload) {
+        this(router, pool, recorder, config, drain, scheme, bulkheads, overload, new CustomerExchanges());
+    }
 
     /** The same context for another listener (e.g. TLS, with scheme https). */
     public ProxyContext withScheme(String otherScheme) {
-        return new ProxyContext(router, pool, recorder, config, drain, otherScheme, bulkheads, overload);
+        return new ProxyContext(router, pool, recorder, config, drain, otherScheme, bulkheads, overload, exchanges);
     }
 }

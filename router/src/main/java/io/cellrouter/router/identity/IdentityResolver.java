@@ -102,7 +102,7 @@ public final class IdentityResolver implements AutoCloseable {
         for (IdentitySource source : sources) {
             Identity identity = source.identify(request);
             if (identity != null) {
-                if (!Cell.NAME.matcher(identity.customer()).matches()) {
+                if (!Cell.isValidName(identity.customer())) {
                     throw new RouterException(
                             ErrorCode.MALFORMED_REQUEST,
                             "customer id from " + identity.source() + " is not valid: use letters, digits, '.', '_'"

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ByteProcessor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -73,28 +74,37 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
 
     /** Scans head bytes; false when a line is folded. Stops at the empty line that ends the head. */
     private boolean scan(ByteBuf buf) {
-        for (int i = buf.readerIndex(), end = buf.writerIndex(); i < end && scanning; i++) {
-            byte b = buf.getByte(i);
-            if (b == '\n') {
-                if (lineEmpty && !firstLine) {
-                    scanning = false; // the empty line: the head ends, a body may follow
-                } else if (!lineEmpty) {
-                    firstLine = false;
-                }
-                lineStart = true;
-                lineEmpty = true;
-            } else {
-                if (lineStart && !firstLine && (b == ' ' || b == '\t')) {
-                    return false;
-                }
-                if (b != '\r') {
-                    lineEmpty = false;
-                }
-                lineStart = false;
-            }
-        }
-        return true;
+        folded = false;
+        buf.forEachByte(scanner);
+        return !folded;
     }
+
+    private boolean folded;
+
+    /** Visits head bytes; returns false (stop) at the end of the head or at a folded line. */
+    private final ByteProcessor scanner = b -> {
+        if (b == '\n') {
+            if (lineEmpty && !firstLine) {
+                scanning = false; // the empty line: the head ends, a body may follow
+                return false;
+            }
+            if (!lineEmpty) {
+                firstLine = false;
+            }
+            lineStart = true;
+            lineEmpty = true;
+            return true;
+        }
+        if (lineStart && !firstLine && (b == ' ' || b == '\t')) {
+            folded = true;
+            return false;
+        }
+        if (b != '\r') {
+            lineEmpty = false;
+        }
+        lineStart = false;
+        return true;
+    };
 
     /** A request head was decoded: stop the clock until the next one starts. */
     @Override

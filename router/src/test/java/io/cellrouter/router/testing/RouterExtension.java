@@ -35,6 +35,7 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
     private java.util.function.Supplier<String> proxyLines =
             () -> "  upstream:\n    connectTimeout: 1s\n    responseTimeout: 5s";
     private java.util.function.Supplier<String> firstIdentitySources = () -> "";
+    private java.util.function.Supplier<String> adminLines = () -> "";
     private Path dir;
     private RouterServer server;
     private HttpClient client;
@@ -97,6 +98,7 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
                 admin:
                   listen: 127.0.0.1:0
                   token: %s
+                %s
                 registry:
                   file: registry.yaml
                 identity:
@@ -105,7 +107,7 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
                   - path: '^/v1/customers/(?<customer>[^/]+)/'
                   - query: customer
                 """
-                                .formatted(proxyLines.get(), ADMIN_TOKEN, firstIdentitySources.get())
+                                .formatted(proxyLines.get(), ADMIN_TOKEN, adminLines.get(), firstIdentitySources.get())
                         + extraConfig;
         Path configFile = dir.resolve("config.yaml");
         Files.writeString(configFile, config);
@@ -134,6 +136,12 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
      */
     public RouterExtension proxy(java.util.function.Supplier<String> lines) {
         this.proxyLines = lines;
+        return this;
+    }
+
+    /** More lines under {@code admin:} (indented by two spaces), e.g. {@code "  moveGracePeriod: 300ms"}. */
+    public RouterExtension admin(java.util.function.Supplier<String> lines) {
+        this.adminLines = lines;
         return this;
     }
 

@@ -54,6 +54,8 @@ public final class TestCell implements AutoCloseable {
     private final Channel channel;
     private final ConcurrentLinkedQueue<HttpHeaders> received = new ConcurrentLinkedQueue<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private final io.netty.channel.group.ChannelGroup children =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     private TestCell(String name, int port) throws InterruptedException {
         this.name = name;
@@ -64,6 +66,7 @@ public final class TestCell implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        children.add(ch);
                         ch.pipeline()
                                 .addLast(new HttpServerCodec())
                                 .addLast(new ChunkedWriteHandler())
@@ -106,7 +109,9 @@ public final class TestCell implements AutoCloseable {
 
     @Override
     public void close() {
+        // Like a process that exits: the listener and every accepted connection are closed.
         channel.close().awaitUninterruptibly();
+        children.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 

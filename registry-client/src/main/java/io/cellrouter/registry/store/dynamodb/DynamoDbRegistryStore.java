@@ -63,6 +63,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     private final FeedReader feedReader;
     private final FeedWriter feedWriter;
     private final PlacementScan scan;
+    private final AuditItems audit;
     private final AtomicLong lostFeedAppends = new AtomicLong();
     private final Set<String> knownCells = ConcurrentHashMap.newKeySet();
 
@@ -74,6 +75,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         this.feedReader = new FeedReader(client, table, settings.feedBucketSize());
         this.feedWriter = new FeedWriter(client, table, feedReader, settings, clock);
         this.scan = new PlacementScan(client, settings);
+        this.audit = new AuditItems(client, table);
     }
 
     /**
@@ -251,6 +253,17 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<Long> latestSequence() {
         return feedReader.latestSequence();
+    }
+
+    /** Each entry one item in a per-day partition, time-ordered, with a TTL ({@link AuditItems}). */
+    @java.lang.Override
+    public CompletableFuture<Void> appendAudit(java.time.Instant at, String entry) {
+        return audit.append(at, entry);
+    }
+
+    /** The audit entries written on one UTC day, oldest first. */
+    public CompletableFuture<List<String>> auditEntries(java.time.LocalDate day) {
+        return audit.day(day);
     }
 
     @java.lang.Override

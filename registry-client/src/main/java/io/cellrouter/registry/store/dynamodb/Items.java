@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *  OVERRIDE                &lt;customer id&gt;          cell | freeze, expiresAt, reason?, updatedAt
  *  FEED#&lt;bucket&gt;           &lt;sequence, 19 digits&gt;  type (changes | seal | pruned), changes, at
  *  FEED                    HEAD                   bucket (a hint: the newest feed bucket)
+ *  AUDIT#&lt;yyyy-MM-dd&gt;      &lt;instant&gt;#&lt;id&gt;         entry (JSON), ttl (epoch seconds)
  * </pre>
  */
 final class Items {
@@ -40,6 +41,7 @@ final class Items {
     static final String FEED_PREFIX = "FEED#";
     static final String FEED_HEAD_PK = "FEED";
     static final String FEED_HEAD_SK = "HEAD";
+    static final String AUDIT_PREFIX = "AUDIT#";
 
     // Attribute names. Every expression refers to them through #placeholders: several (state,
     // region, version...) are DynamoDB reserved words.
@@ -60,6 +62,10 @@ final class Items {
     static final String BUCKET = "bucket";
     /** A placement write's own random id: tells a retried write that succeeded from a lost race. */
     static final String WRITE_ID = "writeId";
+    /** An audit item's JSON entry, and its expiry for the table's TTL (epoch seconds). */
+    static final String ENTRY = "entry";
+
+    static final String TTL = "ttl";
 
     /** Feed entry types: a batch of changes, a bucket's closing slot, a pruned bucket's marker. */
     static final String TYPE_CHANGES = "changes";

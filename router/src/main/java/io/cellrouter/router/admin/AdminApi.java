@@ -1,0 +1,27 @@
+package io.cellrouter.router.admin;
+
+import io.cellrouter.registry.cache.Resolver;
+import io.cellrouter.registry.store.RegistryStore;
+import java.time.Clock;
+
+/**
+ * The writable part of the admin API, one per router instance (shared by every admin connection,
+ * so that idempotency keys are kept across connections).
+ */
+record AdminApi(
+        CustomerEndpoints customers,
+        MoveEndpoint moves,
+        CellEndpoints cells,
+        OverrideEndpoints overrides,
+        AdminWrites writes) {
+
+    static AdminApi create(RegistryStore store, Resolver resolver, Clock clock) {
+        LocalCatchUp catchUp = new LocalCatchUp(resolver);
+        return new AdminApi(
+                new CustomerEndpoints(store, clock, catchUp),
+                new MoveEndpoint(store, clock, catchUp),
+                new CellEndpoints(store, catchUp),
+                new OverrideEndpoints(store, clock, catchUp),
+                new AdminWrites(new AuditLog(store, clock)));
+    }
+}

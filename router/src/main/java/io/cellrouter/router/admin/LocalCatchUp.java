@@ -1,0 +1,31 @@
+package io.cellrouter.router.admin;
+
+import io.cellrouter.registry.cache.CachingResolver;
+import io.cellrouter.registry.cache.Resolver;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Makes this instance apply its own admin write at once, before answering: the customer's cached
+ * placement is dropped and the change feed is read now rather than at the next poll, so the
+ * override table and the routing-change listener (which ends moved streams) see it exactly as
+ * every other instance will see it within one poll. A failed read is not an error of the write:
+ * the follower reads the feed again at its next poll.
+ */
+final class LocalCatchUp {
+
+    private final Resolver resolver;
+
+    LocalCatchUp(Resolver resolver) {
+        this.resolver = resolver;
+    }
+
+    CompletableFuture<Void> after(String customer) {
+        if (customer != null) {
+            resolver.invalidate(customer);
+        }
+        if (resolver instanceof CachingResolver caching) {
+            return caching.pollOnce().exceptionally(error -> null);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+}

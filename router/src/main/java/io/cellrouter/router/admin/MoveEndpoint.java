@@ -1,0 +1,153 @@
+package io.cellrouter.router.admin;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.router.admin.Answer.Refusal;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code POST /admin/v1/customers/{id}/move} {@code {toCell, expectedVersion?, freezeFor?}}.
+ *
+ * <p>A move is one conditional write on the placement's version: of two concurrent moves from the
+ * same version exactly one wins, the other gets 409. With {@code freezeFor} the order is:
+ *
+ * <pre>
+ * 1. write override {customer, freeze, expiresAt = now + freezeFor}   (every router: 503 customer_frozen)
+ * 2. write placement → toCell, conditional on the version read         (409? the freeze is undone)
+ * 3. answer 200 {..., frozenUntil}
+ * expiresAt passes: the override stops winning by itself; every router routes to toCell.
+ * </pre>
+ *
+ * <p>Both writes are in the registry before the answer, and the freeze ends by its absolute
+ * {@code expiresAt}, not by a timer in this process: a router restart, or another instance that
+ * never saw the request, cannot lose the switch or hold the customer longer. The freeze is written
+ * first, and routers apply a feed batch's overrides before its placements, so no router routes to
+ * the new cell before the freeze is in its table. A freeze replaces any override the customer had.
+ *
+ * <p>{@code ?dryRun=true}: the same checks, nothing written: from, to, the version the move
+ * would write and the active override.
+ */
+final class MoveEndpoint {
+
+    private static final Set<String> FIELDS = Set.of("toCell", "expectedVersion", "freezeFor");
+
+    /** A freeze holds a customer's traffic; a day is already far longer than a data copy should take. */
+    static final Duration MAXIMUM_FREEZE = Duration.ofDays(1);
+
+    private record Plan(Placement before, String toCell, Optional<Override> override) {}
+
+    private final RegistryStore store;
+    private final Clock clock;
+    private final LocalCatchUp catchUp;
+
+    MoveEndpoint(RegistryStore store, Clock clock, LocalCatchUp catchUp) {
+        this.store = store;
+        this.clock = clock;
+        this.catchUp = catchUp;
+    }
+
+    CompletableFuture<Answer> move(String customer, String requestBody, boolean dryRun) {
+        String target = "customer/" + customer;
+        String toCell;
+        Long expected;
+        Duration freezeFor;
+        try {
+            JsonBody body = JsonBody.parse(requestBody, FIELDS);
+            toCell = body.name("toCell");
+            expected = body.positiveLong("expectedVersion");
+            freezeFor = body.duration("freezeFor", MAXIMUM_FREEZE);
+        } catch (Refusal refusal) {
+            return CompletableFuture.completedFuture(refusal.answer().describing("move", target, null, null, null));
+        }
+        CompletableFuture<Plan> plan = store.placement(customer)
+                .thenCombine(store.cells(), (placement, cells) -> {
+                    Placement before = placement.orElseThrow(() -> new Refusal(
+                            HttpResponseStatus.NOT_FOUND, "not_found", "customer " + customer + " is not placed"));
+                    CustomerEndpoints.requireActive(cells, toCell);
+                    if (expected != null && expected != before.version()) {
+                        throw new Refusal(
+                                HttpResponseStatus.CONFLICT,
+                                "version_conflict",
+                                "expected version " + expected + " but the placement is at " + before.version());
+                    }
+                    return before;
+                })
+                .thenCombine(
+                        store.overrides(),
+                        (before, overrides) ->
+                                new Plan(before, toCell, Views.active(overrides, customer, clock.instant())));
+        if (dryRun) {
+            return plan.thenApply(p -> dryRunAnswer(customer, p, freezeFor)).exceptionally(StoreFailures::answer);
+        }
+        return plan.thenCompose(p ->
+                        freezeFor == null ? switchCell(customer, p, null) : freezeThenSwitch(customer, p, freezeFor))
+                .exceptionally(error -> StoreFailures.answer(error).describing("move", target, null, null, null));
+    }
+
+    private CompletableFuture<Answer> freezeThenSwitch(String customer, Plan plan, Duration freezeFor) {
+        Instant until = clock.instant().plus(freezeFor);
+        Override freeze =
+                Override.freeze(customer, until, "move from " + plan.before().cell() + " to " + plan.toCell());
+        return store.putOverride(freeze)
+                .thenCompose(ignored -> catchUp.after(customer))
+                .thenCompose(ignored -> switchCell(customer, plan, freeze)
+                        .exceptionallyCompose(error -> undoFreeze(plan).thenApply(ignored2 -> {
+                            throw error instanceof RuntimeException r ? r : new IllegalStateException(error);
+                        })));
+    }
+
+    /** The switch lost (409) or failed: put back the override the customer had before the freeze. */
+    private CompletableFuture<Void> undoFreeze(Plan plan) {
+        String customer = plan.before().customer();
+        CompletableFuture<?> undo =
+                plan.override().isPresent() ? store.putOverride(plan.override().get()) : store.deleteOverride(customer);
+        return undo.handle((ignored, error) -> null).thenCompose(ignored -> catchUp.after(customer));
+    }
+
+    private CompletableFuture<Answer> switchCell(String customer, Plan plan, Override freeze) {
+        Placement before = plan.before();
+        return store.putPlacement(customer, plan.toCell(), before.version())
+                .thenCompose(after -> catchUp.after(customer).thenApply(ignored -> {
+                    ObjectNode body = JsonBody.JSON
+                            .createObjectNode()
+                            .put("customer", customer)
+                            .put("fromCell", before.cell())
+                            .put("toCell", after.cell())
+                            .put("version", after.version());
+                    ObjectNode auditedAfter = Views.placement(after);
+                    if (freeze != null) {
+                        body.put("frozenUntil", freeze.expiresAt().toString());
+                        auditedAfter.set("override", Views.override(freeze));
+                    }
+                    ObjectNode auditedBefore = Views.placement(before);
+                    auditedBefore.set(
+                            "override", plan.override().map(Views::override).orElse(null));
+                    return Answer.of(HttpResponseStatus.OK, body)
+                            .describing("move", "customer/" + customer, auditedBefore, auditedAfter, after.version());
+                }));
+    }
+
+    private Answer dryRunAnswer(String customer, Plan plan, Duration freezeFor) {
+        ObjectNode body = JsonBody.JSON
+                .createObjectNode()
+                .put("customer", customer)
+                .put("fromCell", plan.before().cell())
+                .put("toCell", plan.toCell())
+                .put("version", plan.before().version())
+                .put("nextVersion", plan.before().version() + 1)
+                .put("dryRun", true);
+        body.set("override", plan.override().map(Views::override).orElse(null));
+        if (freezeFor != null) {
+            body.put("freezeFor", freezeFor.toString());
+        }
+        return Answer.of(HttpResponseStatus.OK, body);
+    }
+}
