@@ -84,7 +84,10 @@ public final class RouterServer implements AutoCloseable {
         this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "cellrouter-io");
         this.metrics = new RouterMetrics();
         this.store = RegistryStores.open(config.registry(), clock);
+        // The placement cache's maintenance runs on the calling thread (an event loop): it is short
+        // and amortised, and handing it to another thread cost a wake-up (unpark) on the read path.
         CachingResolver.Builder resolverBuilder = CachingResolver.builder()
+                .executor(Runnable::run)
                 .store(store)
                 .config(config.resolver())
                 .clock(clock)
