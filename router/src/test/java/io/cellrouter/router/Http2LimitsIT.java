@@ -49,7 +49,7 @@ class Http2LimitsIT {
             }
             attacker.flush();
 
-            assertThat(attacker.readUntil(e -> e.contains("GOAWAY 11"), 10_000))
+            assertThat(attacker.readUntil(e -> e.stream().anyMatch(s -> s.startsWith("GOAWAY 11 ")), 10_000))
                     .as(attacker.events().toString())
                     .isTrue();
             attacker.readUntil(e -> false, 2000);

@@ -167,7 +167,7 @@ public final class RawH2 implements AutoCloseable {
 
         @Override
         public void onGoAwayRead(ChannelHandlerContext c, int lastStreamId, long errorCode, ByteBuf debugData) {
-            events.add("GOAWAY " + errorCode);
+            events.add("GOAWAY " + errorCode + " last=" + lastStreamId);
         }
 
         @Override
