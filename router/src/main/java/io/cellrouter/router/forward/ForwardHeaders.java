@@ -45,8 +45,7 @@ public final class ForwardHeaders {
         removeHopByHop(headers);
         String host = headers.get(HttpHeaderNames.HOST);
         headers.remove(X_FORWARDED_PORT);
-        removePrefixed(headers, ROUTER_PREFIX);
-        removePrefixed(headers, HTTP2_EXTENSION_PREFIX);
+        removePrefixed(headers, ROUTER_PREFIX, HTTP2_EXTENSION_PREFIX);
         headers.set(X_FORWARDED_FOR, clientAddress);
         headers.set(X_FORWARDED_PROTO, proto);
         if (host != null) {
@@ -89,15 +88,19 @@ public final class ForwardHeaders {
         }
     }
 
-    private static void removePrefixed(HttpHeaders headers, String prefix) {
-        List<String> doomed = null;
-        for (var entry : headers) {
-            String name = entry.getKey();
-            if (name.length() >= prefix.length() && name.regionMatches(true, 0, prefix, 0, prefix.length())) {
-                if (doomed == null) {
-                    doomed = new ArrayList<>(2);
+    /** Removes every header whose name starts with one of {@code prefixes}: one pass, no copies of names. */
+    private static void removePrefixed(HttpHeaders headers, String... prefixes) {
+        List<CharSequence> doomed = null;
+        for (var it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            for (String prefix : prefixes) {
+                if (AsciiString.regionMatches(name, true, 0, prefix, 0, prefix.length())) {
+                    if (doomed == null) {
+                        doomed = new ArrayList<>(2);
+                    }
+                    doomed.add(name);
+                    break;
                 }
-                doomed.add(name);
             }
         }
         if (doomed != null) {

@@ -12,7 +12,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -241,11 +240,6 @@ final class Http2UpstreamPool {
         }
 
         @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            ctx.fireChannelActive();
-        }
-
-        @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
                 if (msg instanceof Http2SettingsFrame) {
@@ -301,9 +295,6 @@ final class Http2UpstreamPool {
         public boolean isSharable() {
             return false;
         }
-
-        @SuppressWarnings("unused")
-        void unusedPromise(ChannelPromise p) {}
     }
 
     /** Cells may not push: the router asked so in SETTINGS_ENABLE_PUSH=0; a pushed stream is reset. */
