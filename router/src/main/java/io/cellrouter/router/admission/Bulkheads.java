@@ -27,7 +27,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Concurrency: called from every event loop; counters are atomics, per-customer counters
  * exist only while that customer has requests in flight, rate buckets live in a bounded Caffeine
- * cache. Time comes from the injected nano clock.
+ * cache. The caches do their maintenance on the calling event loop ({@code executor(Runnable::run)}):
+ * handing it to the common pool woke another thread every few requests. Time comes from the
+ * injected nano clock.
  */
 public final class Bulkheads {
 
@@ -42,6 +44,7 @@ public final class Bulkheads {
     private final Cache<String, AtomicInteger> customers = Caffeine.newBuilder()
             .maximumSize(1_000_000)
             .expireAfterAccess(Duration.ofMinutes(5))
+            .executor(Runnable::run)
             .build();
 
     private final Cache<String, TokenBucket> buckets;
@@ -55,6 +58,7 @@ public final class Bulkheads {
                 ? Caffeine.newBuilder()
                         .maximumSize(1_000_000)
                         .expireAfterAccess(Duration.ofMinutes(1))
+                        .executor(Runnable::run)
                         .build()
                 : null;
     }

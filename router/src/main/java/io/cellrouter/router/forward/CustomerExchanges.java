@@ -1,54 +1,125 @@
 package io.cellrouter.router.forward;
 
 import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The exchanges in flight, by customer: what a move has to reach when the customer's long-lived
- * streams must leave its old cell ({@link MovedCustomerCloser}).
+ * The exchanges in flight: what a move has to reach when the customer's long-lived streams must
+ * leave its old cell ({@link MovedCustomerCloser}).
  *
- * <p>An {@link Http1ProxyHandler} registers its exchange once it knows the cell (one registration
- * per HTTP/1.1 exchange or HTTP/2 stream) and removes it when the exchange ends. Idle keep-alive
- * connections are not here: they pin nothing, since every request is routed anew.
+ * <p>An {@link Http1ProxyHandler} links itself into its event loop's list once it knows the cell
+ * (one link per HTTP/1.1 exchange or HTTP/2 stream) and unlinks itself when the exchange ends.
+ * Idle keep-alive connections are not here: they pin nothing, since every request is routed anew.
  *
- * <p>Concurrency: registered and removed on event loops, read by the resolver's follower thread;
- * a concurrent map of concurrent sets, emptied sets removed, so its size follows the exchanges in
- * flight and not the customers ever seen.
+ * <p>Every request passes here twice, every move once; so the request's side is made cheap and the
+ * move's side pays: each event loop has a list of its own, linked through the handlers themselves
+ * (no allocation, no lock, no shared write), and a move asks every loop, on its own thread, which
+ * of its exchanges belong to the customer. A scan of one loop's exchanges in flight takes
+ * microseconds; moves are rare.
  */
 public final class CustomerExchanges {
 
     /** One exchange in flight: its handler, and the sequence number that tells it from the handler's next exchange. */
     record InFlight(String customer, String cell, Http1ProxyHandler handler, long sequence, EventExecutor executor) {}
 
-    private final ConcurrentHashMap<String, Set<InFlight>> byCustomer = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<EventExecutor, Loop> loops = new ConcurrentHashMap<>();
 
-    InFlight register(String customer, String cell, Http1ProxyHandler handler, long sequence, EventExecutor executor) {
-        InFlight exchange = new InFlight(customer, cell, handler, sequence, executor);
-        byCustomer.compute(customer, (key, set) -> {
-            Set<InFlight> exchanges = set == null ? ConcurrentHashMap.newKeySet() : set;
-            exchanges.add(exchange);
-            return exchanges;
-        });
-        return exchange;
+    /** The list of {@code executor}'s exchanges; look it up once per connection, not per request. */
+    Loop loop(EventExecutor executor) {
+        Loop loop = loops.get(executor);
+        return loop != null ? loop : loops.computeIfAbsent(executor, Loop::new);
     }
 
-    void remove(InFlight exchange) {
-        byCustomer.computeIfPresent(exchange.customer(), (key, set) -> {
-            set.remove(exchange);
-            return set.isEmpty() ? null : set;
-        });
+    /**
+     * The exchanges of {@code customer} in flight now, collected on each event loop's own thread.
+     * A loop that has shut down has none.
+     */
+    CompletableFuture<List<InFlight>> of(String customer) {
+        List<CompletableFuture<List<InFlight>>> perLoop = new ArrayList<>();
+        for (Loop loop : loops.values()) {
+            perLoop.add(loop.of(customer));
+        }
+        return CompletableFuture.allOf(perLoop.toArray(CompletableFuture[]::new))
+                .thenApply(done -> {
+                    List<InFlight> all = new ArrayList<>();
+                    for (CompletableFuture<List<InFlight>> one : perLoop) {
+                        all.addAll(one.join());
+                    }
+                    return all;
+                });
     }
 
-    /** The exchanges of {@code customer} in flight now (a copy). */
-    List<InFlight> of(String customer) {
-        Set<InFlight> set = byCustomer.get(customer);
-        return set == null ? List.of() : List.copyOf(set);
-    }
-
-    /** Exchanges in flight, all customers. */
+    /** Exchanges in flight, all loops (a sum of counters each loop publishes; for tests and gauges). */
     public int size() {
-        return byCustomer.values().stream().mapToInt(Set::size).sum();
+        int size = 0;
+        for (Loop loop : loops.values()) {
+            size += loop.size;
+        }
+        return size;
+    }
+
+    /** One event loop's exchanges in flight: a doubly linked list through the handlers, confined to the loop. */
+    static final class Loop {
+        private final EventExecutor executor;
+        private Http1ProxyHandler head;
+        /** Written by the loop only; read by {@link #size()} from anywhere. */
+        private volatile int size;
+
+        Loop(EventExecutor executor) {
+            this.executor = executor;
+        }
+
+        void link(Http1ProxyHandler handler) {
+            assert executor.inEventLoop();
+            handler.nextInFlight = head;
+            handler.previousInFlight = null;
+            if (head != null) {
+                head.previousInFlight = handler;
+            }
+            head = handler;
+            size = size + 1;
+        }
+
+        void unlink(Http1ProxyHandler handler) {
+            assert executor.inEventLoop();
+            Http1ProxyHandler previous = handler.previousInFlight;
+            Http1ProxyHandler next = handler.nextInFlight;
+            if (previous != null) {
+                previous.nextInFlight = next;
+            } else if (head == handler) {
+                head = next;
+            }
+            if (next != null) {
+                next.previousInFlight = previous;
+            }
+            handler.previousInFlight = null;
+            handler.nextInFlight = null;
+            size = size - 1;
+        }
+
+        private CompletableFuture<List<InFlight>> of(String customer) {
+            CompletableFuture<List<InFlight>> found = new CompletableFuture<>();
+            try {
+                executor.execute(() -> found.complete(collect(customer)));
+            } catch (RejectedExecutionException shutDown) {
+                found.complete(List.of());
+            }
+            return found;
+        }
+
+        private List<InFlight> collect(String customer) {
+            List<InFlight> matches = new ArrayList<>();
+            for (Http1ProxyHandler handler = head; handler != null; handler = handler.nextInFlight) {
+                InFlight exchange = handler.inFlight();
+                if (exchange != null && exchange.customer().equals(customer)) {
+                    matches.add(exchange);
+                }
+            }
+            return matches;
+        }
     }
 }

@@ -96,6 +96,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private final boolean multiplexed;
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
     private ChannelHandlerContext ctx;
+    private RequestHeadListener headDeadline;
     private String remote;
     private State state = State.IDLE;
 
@@ -121,13 +122,25 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private Channel upstream;
     private UpstreamRelayHandler upstreamRelay;
     private ScheduledFuture<?> responseTimeout;
+    /** When the awaited response is due (the event loop's ticker), or 0 when none is awaited. */
+    private long responseDueNanos;
+
     private ReplayBuffer replay;
     private boolean retried;
     private boolean inRead;
     private Bulkheads.Permit permit;
     private long connectedNanos;
-    private CustomerExchanges.InFlight inFlight;
+    /** Linked into {@link #exchanges} while the exchange has a cell (for moves). */
+    private boolean linked;
+
+    private boolean firstExchangeDone;
+
+    private CustomerExchanges.Loop exchanges;
     private long exchangeSequence;
+    /** The links of {@link CustomerExchanges.Loop}'s list; touched on this handler's event loop only. */
+    Http1ProxyHandler previousInFlight;
+
+    Http1ProxyHandler nextInFlight;
 
     /** For an HTTP/1.1 connection. */
     public Http1ProxyHandler(ProxyContext context) {
@@ -148,6 +161,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         connectedNanos = System.nanoTime();
+        // Added before this handler (HTTP/1.1 only); looked up once, not per request.
+        headDeadline = ctx.pipeline().get(HEAD_DEADLINE) instanceof RequestHeadListener l ? l : null;
         remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress()
                 : String.valueOf(ctx.channel().remoteAddress());
@@ -214,8 +229,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         grpc = multiplexed && isGrpc(req);
         protocol = !multiplexed ? PROTOCOL_HTTP1 : grpc ? "grpc" : "h2";
         keepAlive = HttpUtil.isKeepAlive(req) && !context.drain().draining() && !tooOld();
-        if (ctx.pipeline().get(HEAD_DEADLINE) instanceof RequestHeadListener deadline) {
-            deadline.headReceived();
+        if (headDeadline != null) {
+            headDeadline.headReceived();
         }
         requestComplete = req instanceof LastHttpContent;
         context.drain().exchangeStarted();
@@ -258,8 +273,12 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         cell = route.cell();
-        inFlight = context.exchanges()
-                .register(identity.customer(), cell.name(), this, ++exchangeSequence, ctx.executor());
+        exchangeSequence++;
+        if (exchanges == null) {
+            exchanges = context.exchanges().loop(ctx.executor());
+        }
+        exchanges.link(this);
+        linked = true;
         try {
             permit = context.bulkheads().admit(identity.customer(), cell);
         } catch (RouterException e) {
@@ -316,8 +335,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (!grpc) {
             // gRPC streams may legitimately send nothing for a long time; their deadline is the
             // client's grpc-timeout, which travels to the cell.
-            long timeoutMillis = context.config().upstream().responseTimeout().toMillis();
-            responseTimeout = ctx.executor().schedule(this::responseTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+            armResponseTimeout();
         }
 
         while (state == State.FORWARDING
@@ -357,6 +375,34 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (requestComplete || !upstream.isWritable()) {
             updateRead();
         }
+    }
+
+    /**
+     * The response is due within {@code upstream.responseTimeout}. One timer per connection at
+     * most, re-armed lazily: an exchange that ends in time only clears {@link #responseDueNanos},
+     * and a timer that fires early (it was set for an earlier exchange) waits for the rest. So a
+     * busy keep-alive connection schedules about one timer per timeout period, not one per request.
+     */
+    private void armResponseTimeout() {
+        long timeoutNanos = context.config().upstream().responseTimeout().toNanos();
+        responseDueNanos = ctx.executor().ticker().nanoTime() + timeoutNanos;
+        if (responseTimeout == null) {
+            responseTimeout = ctx.executor().schedule(this::responseTimerFired, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void responseTimerFired() {
+        responseTimeout = null;
+        if (responseDueNanos == 0 || state == State.CLOSED) {
+            return;
+        }
+        long left = responseDueNanos - ctx.executor().ticker().nanoTime();
+        if (left > 0) {
+            responseTimeout = ctx.executor().schedule(this::responseTimerFired, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        responseDueNanos = 0;
+        responseTimedOut();
     }
 
     private void responseTimedOut() {
@@ -554,12 +600,20 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
+    /** The exchange in flight, as a move sees it; null when there is none with a cell. */
+    CustomerExchanges.InFlight inFlight() {
+        return linked
+                ? new CustomerExchanges.InFlight(
+                        identity.customer(), cell.name(), this, exchangeSequence, ctx.executor())
+                : null;
+    }
+
     /**
      * The customer of exchange {@code sequence} now routes elsewhere ({@link MovedCustomerCloser}):
      * an HTTP/1.1 connection ends after the current response instead of carrying the next request.
      */
     void routingChanged(long sequence) {
-        if (sequence == exchangeSequence && inFlight != null && !multiplexed) {
+        if (sequence == exchangeSequence && linked && !multiplexed) {
             keepAlive = false;
         }
     }
@@ -571,7 +625,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
      * with UNAVAILABLE, another HTTP/2 stream a RST_STREAM(CANCEL), HTTP/1.1 a closed connection.
      */
     void endForMove(long sequence) {
-        if (sequence != exchangeSequence || inFlight == null || state == State.IDLE || state == State.CLOSED) {
+        if (sequence != exchangeSequence || !linked || state == State.IDLE || state == State.CLOSED) {
             return;
         }
         keepAlive = false;
@@ -592,9 +646,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void endExchange(String error) {
-        if (inFlight != null) {
-            context.exchanges().remove(inFlight);
-            inFlight = null;
+        if (linked) {
+            exchanges.unlink(this);
+            linked = false;
         }
         cancelResponseTimeout();
         if (permit != null) {
@@ -658,8 +712,18 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         state = State.IDLE;
-        if (ctx.pipeline().get(HEAD_DEADLINE) instanceof RequestHeadListener deadline) {
-            deadline.awaitNextHead();
+        if (headDeadline != null) {
+            headDeadline.awaitNextHead();
+        }
+        if (!multiplexed && !firstExchangeDone) {
+            firstExchangeDone = true;
+            // A cleartext connection that did not upgrade with its first request stays HTTP/1.1
+            // (clients upgrade on the first request only; RFC 9113 retired h2c Upgrade): the
+            // upgrade handler would otherwise inspect every later request for nothing.
+            HttpServerUpgradeHandler upgrade = ctx.pipeline().get(HttpServerUpgradeHandler.class);
+            if (upgrade != null) {
+                ctx.pipeline().remove(upgrade);
+            }
         }
         while (state == State.IDLE && !pending.isEmpty()) {
             handle(pending.poll());
@@ -737,6 +801,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             abort("client closed the connection");
         }
         state = State.CLOSED;
+        stopResponseTimer();
         releasePending();
         ctx.fireChannelInactive();
     }
@@ -770,7 +835,13 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
+    /** No response is awaited any more; the timer, if any, stays for the next exchange. */
     private void cancelResponseTimeout() {
+        responseDueNanos = 0;
+    }
+
+    private void stopResponseTimer() {
+        responseDueNanos = 0;
         if (responseTimeout != null) {
             responseTimeout.cancel(false);
             responseTimeout = null;

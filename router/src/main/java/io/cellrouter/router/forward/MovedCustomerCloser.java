@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  * </pre>
  *
  * <p>The second resolve makes a move that was undone within the grace period spare the streams.
- * Threads: called on the follower's thread; the grace timer and every action run on the
- * exchange's own event loop.
+ * Threads: called on the follower's thread; the customer's exchanges are collected on each event
+ * loop (see {@link CustomerExchanges}); the grace timer and every action run on the exchange's own
+ * event loop.
  */
 public final class MovedCustomerCloser {
 
@@ -43,10 +44,14 @@ public final class MovedCustomerCloser {
     }
 
     public void routingChanged(String customer) {
-        List<InFlight> running = exchanges.of(customer);
-        if (running.isEmpty()) {
-            return;
-        }
+        exchanges.of(customer).thenAccept(running -> {
+            if (!running.isEmpty()) {
+                moved(customer, running);
+            }
+        });
+    }
+
+    private void moved(String customer, List<InFlight> running) {
         resolver.get().resolve(customer, null).thenAccept(now -> {
             for (InFlight exchange : running) {
                 if (movedAway(exchange, now)) {

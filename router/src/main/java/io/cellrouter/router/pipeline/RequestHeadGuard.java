@@ -32,6 +32,9 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     private final java.util.function.Consumer<String> onReject;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
+    /** When the head being awaited started to arrive (the event loop's ticker), or 0. */
+    private long headStartNanos;
+
     private boolean awaitingHead = true;
     /** Scanning a head: where in a line we are. */
     private boolean scanning = true;
@@ -59,8 +62,8 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
-            if (awaitingHead && timer == null && buf.isReadable()) {
-                timer = ctx.executor().schedule(this::expired, timeoutMillis, TimeUnit.MILLISECONDS);
+            if (awaitingHead && headStartNanos == 0 && buf.isReadable()) {
+                startClock();
             }
             if (scanning && !scan(buf)) {
                 buf.release();
@@ -106,11 +109,24 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
         return true;
     };
 
+    /**
+     * The first bytes of a head arrived: it is due within the timeout. One timer per connection at
+     * most, re-armed lazily: a head that arrives in time only clears {@link #headStartNanos}, and a
+     * timer set for an earlier head waits for the rest of the current one's time. A busy keep-alive
+     * connection schedules about one timer per timeout period rather than one per request.
+     */
+    private void startClock() {
+        headStartNanos = ctx.executor().ticker().nanoTime() | 1; // never 0: 0 means no head is being awaited
+        if (timer == null) {
+            timer = ctx.executor().schedule(this::expired, timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** A request head was decoded: stop the clock until the next one starts. */
     @Override
     public void headReceived() {
         awaitingHead = false;
-        cancel();
+        headStartNanos = 0;
     }
 
     /** The exchange ended and the connection stays open: the next bytes start a new head. */
@@ -125,7 +141,13 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
 
     private void expired() {
         timer = null;
-        if (!awaitingHead || !ctx.channel().isActive()) {
+        if (!awaitingHead || headStartNanos == 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        long left = TimeUnit.MILLISECONDS.toNanos(timeoutMillis)
+                - (ctx.executor().ticker().nanoTime() - headStartNanos);
+        if (left > 0) {
+            timer = ctx.executor().schedule(this::expired, left, TimeUnit.NANOSECONDS);
             return;
         }
         reject(new RouterException(

@@ -15,6 +15,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -29,9 +34,21 @@ public record Transport(
         Class<? extends SocketChannel> socketChannel,
         Class<? extends DatagramChannel> datagramChannel) {
 
-    /** Epoll when available, unless the system property {@code cellrouter.transport=nio}. */
+    /**
+     * Epoll when available, unless the system property {@code cellrouter.transport} asks for {@code
+     * nio} or {@code io_uring} (used when it loads).
+     */
     public static Transport detect() {
-        if (!"nio".equals(System.getProperty("cellrouter.transport")) && Epoll.isAvailable()) {
+        String wanted = System.getProperty("cellrouter.transport", "");
+        if ("io_uring".equals(wanted) && IoUring.isAvailable()) {
+            return new Transport(
+                    "io_uring",
+                    IoUringIoHandler.newFactory(),
+                    IoUringServerSocketChannel.class,
+                    IoUringSocketChannel.class,
+                    IoUringDatagramChannel.class);
+        }
+        if (!"nio".equals(wanted) && Epoll.isAvailable()) {
             return new Transport(
                     "epoll",
                     EpollIoHandler.newFactory(),
