@@ -1,11 +1,13 @@
 package io.cellrouter.router.forward;
 
+import io.cellrouter.registry.cache.Resolution;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.Identity;
+import io.cellrouter.router.routing.RequestRouter;
 import io.cellrouter.router.routing.Route;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -253,21 +255,24 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             fail(e);
             return;
         }
-        CompletableFuture<Route> route = context.router().route(identity);
-        if (route.isDone()) {
-            routed(route);
+        CompletableFuture<Resolution> resolution = context.router().resolve(identity);
+        if (resolution.isDone()) {
+            routed(resolution);
         } else {
-            route.whenComplete((r, e) -> ctx.executor().execute(() -> routed(route)));
+            resolution.whenComplete((r, e) -> ctx.executor().execute(() -> routed(resolution)));
         }
     }
 
-    private void routed(CompletableFuture<Route> future) {
+    private void routed(CompletableFuture<Resolution> future) {
         if (state != State.ROUTING) {
             return; // the client went away meanwhile
         }
         Route route;
         try {
-            route = future.join();
+            route = RequestRouter.toRoute(identity, future.join());
+        } catch (RouterException e) {
+            fail(e);
+            return;
         } catch (CompletionException e) {
             fail(e.getCause() instanceof RouterException re ? re : internal(e.getCause()));
             return;

@@ -32,11 +32,16 @@ public final class RequestRouter {
         return identities.identify(request);
     }
 
-    public CompletableFuture<Route> route(Identity identity) {
-        return resolver.resolve(identity.customer(), identity.cellHint()).thenApply(r -> toRoute(identity, r));
+    /**
+     * The routing decision for {@code identity}; on a cache hit the future is complete already (and
+     * shared: nothing is allocated). {@link #toRoute} turns it into a route or the error to answer.
+     */
+    public CompletableFuture<Resolution> resolve(Identity identity) {
+        return resolver.resolve(identity.customer(), identity.cellHint());
     }
 
-    static Route toRoute(Identity identity, Resolution r) {
+    /** Where to send the request, or the {@link RouterException} to answer with. */
+    public static Route toRoute(Identity identity, Resolution r) {
         String customer = identity.customer();
         switch (r.outcome()) {
             case ROUTE:
