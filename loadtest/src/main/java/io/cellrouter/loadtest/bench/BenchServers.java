@@ -173,10 +173,50 @@ public final class BenchServers implements AutoCloseable {
                 case "haproxy":
                     startHaproxy(cells, s, log);
                     break;
+                case "relay":
+                    startRelay(java, classpath, cells, s, log);
+                    break;
                 default:
-                    throw new IllegalArgumentException("--compare: unknown proxy '" + name + "' (nginx, haproxy)");
+                    throw new IllegalArgumentException(
+                            "--compare: unknown proxy '" + name + "' (nginx, haproxy, relay)");
             }
         }
+    }
+
+    /**
+     * The byte relay: one bare Netty hop, no HTTP and no routing (each client connection is tied to
+     * one cell), with the router's JVM options and one event loop per worker: the floor under the
+     * router's figures.
+     */
+    private void startRelay(String java, String classpath, List<ProxyConfigs.Cell> cells, Settings s, PrintStream log)
+            throws IOException, InterruptedException {
+        int port = Readiness.freePort();
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(s.routerJvmArgs());
+        command.addAll(List.of(
+                "-cp",
+                classpath,
+                Main.class.getName(),
+                "relay",
+                "--port",
+                String.valueOf(port),
+                "--threads",
+                String.valueOf(s.proxyWorkers()),
+                "--exit-on-stdin-eof"));
+        for (ProxyConfigs.Cell cell : cells) {
+            command.addAll(List.of("--cell", "127.0.0.1:" + cell.port()));
+        }
+        ChildProcesses.Child child = children.start("relay", command, dir);
+        URI url = URI.create("http://127.0.0.1:" + port);
+        Readiness.awaitHttp200(child, url, "x-customer-id", "c0", READY_TIMEOUT);
+        targets.add(new Target(
+                "relay",
+                List.of(url),
+                "byte relay (Netty, no HTTP, no routing: each connection tied to one cell), " + s.proxyWorkers()
+                        + " event loops",
+                List.of(child.process().toHandle())));
+        log.println("relay: " + url);
     }
 
     private void startNginx(List<ProxyConfigs.Cell> cells, Settings s, PrintStream log)

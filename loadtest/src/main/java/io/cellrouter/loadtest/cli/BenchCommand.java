@@ -109,7 +109,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--compare",
             split = ",",
-            description = "Also start these proxies with the same header routing, when installed: nginx, haproxy.")
+            description = "Also start these proxies with the same header routing, when installed: nginx, haproxy;"
+                    + " and 'relay', a bare Netty byte relay (no HTTP, no routing): the floor of one hop.")
     List<String> compare = new ArrayList<>();
 
     @Option(

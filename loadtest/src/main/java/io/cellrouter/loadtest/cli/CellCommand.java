@@ -44,20 +44,7 @@ public final class CellCommand implements Callable<Integer> {
         System.out.println("listening on 127.0.0.1:" + cell.address().getPort());
         System.out.flush();
         if (exitOnStdinEof) {
-            Thread watcher = new Thread(
-                    () -> {
-                        try {
-                            while (System.in.read() >= 0) {
-                                // Ignore input; only the end of it matters.
-                            }
-                        } catch (java.io.IOException e) {
-                            // Treated as the end.
-                        }
-                        System.exit(0);
-                    },
-                    "stdin-watch");
-            watcher.setDaemon(true);
-            watcher.start();
+            StdinWatch.exitAtEnd();
         }
         stop.await();
         return 0;

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             BenchCommand.class,
             CellCommand.class,
+            RelayCommand.class,
             JmhCommand.class,
             HeapCommand.class,
             CommandLine.HelpCommand.class

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,11 +26,11 @@ import java.util.function.LongSupplier;
  *       {@code rate_limited}.
  * </ul>
  *
- * <p>Concurrency: called from every event loop; counters are atomics, per-customer counters
- * exist only while that customer has requests in flight, rate buckets live in a bounded Caffeine
- * cache. The caches do their maintenance on the calling event loop ({@code executor(Runnable::run)}):
- * handing it to the common pool woke another thread every few requests. Time comes from the
- * injected nano clock.
+ * <p>Concurrency: called from every event loop; per-cell counters are atomics, per-customer
+ * counters exist only while that customer has requests in flight, rate buckets live in a bounded
+ * Caffeine cache that does its maintenance on the calling event loop ({@code
+ * executor(Runnable::run)}: handing it to the common pool woke another thread every few requests).
+ * Time comes from the injected nano clock.
  */
 public final class Bulkheads {
 
@@ -40,12 +41,13 @@ public final class Bulkheads {
     private final double rate;
     private final LongSupplier nanoTime;
     private final Map<String, AtomicInteger> cells = new ConcurrentHashMap<>();
-    /** In-flight counts per customer; an idle customer's counter ages out (bounded). */
-    private final Cache<String, AtomicInteger> customers = Caffeine.newBuilder()
-            .maximumSize(1_000_000)
-            .expireAfterAccess(Duration.ofMinutes(5))
-            .executor(Runnable::run)
-            .build();
+    /**
+     * In-flight counts per customer, present only while the customer has requests in flight: the
+     * map's size follows the requests in flight, not the customers ever seen. Counted and removed
+     * under the map's per-key lock ({@code compute}), so a count never leaves the map above zero
+     * nor stays in it at zero.
+     */
+    private final ConcurrentHashMap<String, InFlight> customers = new ConcurrentHashMap<>();
 
     private final Cache<String, TokenBucket> buckets;
 
@@ -64,12 +66,12 @@ public final class Bulkheads {
     }
 
     /** A right to forward one request; released exactly once when the exchange ends. */
-    public static final class Permit {
+    public final class Permit {
         private final AtomicInteger cell;
-        private final AtomicInteger customer;
+        private final String customer;
         private boolean released;
 
-        Permit(AtomicInteger cell, AtomicInteger customer) {
+        Permit(AtomicInteger cell, String customer) {
             this.cell = cell;
             this.customer = customer;
         }
@@ -78,9 +80,28 @@ public final class Bulkheads {
             if (!released) {
                 released = true;
                 cell.decrementAndGet();
-                customer.decrementAndGet();
+                leave(customer);
             }
         }
+    }
+
+    /** A customer's requests in flight; mutated only inside the map's {@code compute} for its key. */
+    private static final class InFlight {
+        /** Written under the key's lock; volatile so that the admission check reads the latest. */
+        volatile int count;
+    }
+
+    private static final BiFunction<String, InFlight, InFlight> ENTER = (customer, inFlight) -> {
+        InFlight counted = inFlight == null ? new InFlight() : inFlight;
+        counted.count++;
+        return counted;
+    };
+
+    private static final BiFunction<String, InFlight, InFlight> LEAVE =
+            (customer, inFlight) -> --inFlight.count == 0 ? null : inFlight;
+
+    private void leave(String customer) {
+        customers.computeIfPresent(customer, LEAVE);
     }
 
     /** Admits one request, or throws {@link RouterException} (503 cell_overloaded / 429 rate_limited). */
@@ -99,16 +120,20 @@ public final class Bulkheads {
                     "cell " + cell.name() + " has " + maxPerCell + " requests in flight",
                     RETRY_OVERLOADED);
         }
-        AtomicInteger inCustomer = customers.get(customer, k -> new AtomicInteger());
-        if (inCustomer.incrementAndGet() > maxPerCustomer) {
+        if (customers.compute(customer, ENTER).count > maxPerCustomer) {
             inCell.decrementAndGet();
-            inCustomer.decrementAndGet();
+            leave(customer);
             throw new RouterException(
                     ErrorCode.RATE_LIMITED,
                     "customer " + customer + " has " + maxPerCustomer + " requests in flight",
                     RETRY_OVERLOADED);
         }
-        return new Permit(inCell, inCustomer);
+        return new Permit(inCell, customer);
+    }
+
+    /** Customers with requests in flight now (for tests). */
+    int customersInFlight() {
+        return customers.size();
     }
 
     /** Requests in flight to a cell (for tests and the admin API). */

@@ -68,6 +68,25 @@ class BulkheadsTest {
     }
 
     @Test
+    void customerCounters_leaveTheMap_whenTheirLastRequestEnds_refusalsIncluded() {
+        Bulkheads bulkheads = bulkheads(100, 2, 0);
+        Bulkheads.Permit first = bulkheads.admit("c1", a);
+        Bulkheads.Permit second = bulkheads.admit("c1", a);
+        Bulkheads.Permit other = bulkheads.admit("c2", a);
+        assertThat(codeOf(() -> bulkheads.admit("c1", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(bulkheads.customersInFlight()).isEqualTo(2);
+
+        first.release();
+        other.release();
+        assertThat(bulkheads.customersInFlight()).isEqualTo(1);
+        assertThat(codeOf(() -> bulkheads.admit("c1", a).release())).isNull();
+
+        second.release();
+        assertThat(bulkheads.customersInFlight()).isZero();
+        assertThat(bulkheads.inFlight("cell-a")).isZero();
+    }
+
+    @Test
     void customerOverItsConcurrency_isRateLimited_withoutHoldingACellSlot() {
         Bulkheads bulkheads = bulkheads(100, 2, 0);
         bulkheads.admit("greedy", a);
