@@ -178,8 +178,10 @@ public final class HeapCommand implements Callable<Integer> {
     }
 
     private Placement placement(int i, long epoch) {
-        // Cell names are a handful of shared strings, as a store that resolves them to known cells has.
-        return new Placement(prefix + i, cellNames[i % cells], 1, Instant.ofEpochSecond(epoch + i));
+        // A new cell-name String per placement, as the DynamoDB store parses one from every item:
+        // whether the cache shares them is part of what is measured.
+        return new Placement(
+                prefix + i, new String(cellNames[i % cells].toCharArray()), 1, Instant.ofEpochSecond(epoch + i));
     }
 
     /** The first lines of the live-heap class histogram, through the DiagnosticCommand MBean (jcmd GC.class_histogram). */

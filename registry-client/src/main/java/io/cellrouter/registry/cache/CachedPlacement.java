@@ -1,29 +1,84 @@
 package io.cellrouter.registry.cache;
 
-import io.cellrouter.registry.model.Placement;
-
 /**
- * What the placement cache holds for one customer: the placement, or none (a negative entry), and
- * the ticker time it was read. A failed read is a third kind, {@link #failure}: it is cached with a
- * zero lifetime only so that the concurrent callers sharing the read all see the failure, without
- * Caffeine logging every failed load (it logs exceptional loads).
+ * What the placement cache holds for one customer, kept small because there is one per cached
+ * customer (a million of them in 32 bytes each): the cell name, shared by every customer of that
+ * cell (the cache interns it; it is never a per-customer copy), the placement's version (for the
+ * snapshot), and the ticker time it was read. A null cell is a negative entry ("not placed").
+ *
+ * <p>No {@code Placement}, no {@code Instant}: what the hit path reads is here, the rest is rebuilt
+ * when a snapshot asks for it. Immutable: a change replaces the entry.
  */
-record CachedPlacement(Placement placement, long loadedAt, boolean failed) {
+class CachedPlacement {
 
-    static CachedPlacement loaded(Placement placement, long loadedAt) {
-        return new CachedPlacement(placement, loadedAt, false);
+    private final String cell;
+    private final long version;
+    private final long loadedAt;
+
+    CachedPlacement(String cell, long version, long loadedAt) {
+        this.cell = cell;
+        this.version = version;
+        this.loadedAt = loadedAt;
     }
 
-    static CachedPlacement failure(long at) {
-        return new CachedPlacement(null, at, true);
+    /** The customer is not placed, as read at {@code loadedAt}. */
+    static CachedPlacement notPlaced(long loadedAt) {
+        return new CachedPlacement(null, 0, loadedAt);
     }
 
     boolean isPlaced() {
-        return placement != null;
+        return cell != null;
     }
 
     /** The cell, or null when the customer is not placed. */
     String cell() {
-        return placement == null ? null : placement.cell();
+        return cell;
+    }
+
+    /** The placement's version; 0 for a negative entry. */
+    long version() {
+        return version;
+    }
+
+    /** The ticker time of the registry read this entry holds. */
+    long loadedAt() {
+        return loadedAt;
+    }
+
+    /**
+     * The ticker time from which the next refresh is counted: the read, or the last failed refresh
+     * (so that a failing store is asked again only every {@code refreshAfter}, not on every use).
+     */
+    long refreshFrom() {
+        return loadedAt;
+    }
+
+    /** This entry, unchanged, with a refresh that failed at {@code at}. */
+    CachedPlacement refreshFailed(long at) {
+        return new RefreshFailed(cell, version, loadedAt, at);
+    }
+
+    @Override
+    public String toString() {
+        return (cell == null ? "not placed" : cell + " v" + version) + " read at " + loadedAt;
+    }
+
+    /**
+     * An entry whose refresh failed: it keeps routing with its old read time (so it counts as
+     * stale and its age keeps growing), and the next refresh waits from the failure. Only entries
+     * of a failing store pay the extra field.
+     */
+    private static final class RefreshFailed extends CachedPlacement {
+        private final long failedAt;
+
+        RefreshFailed(String cell, long version, long loadedAt, long failedAt) {
+            super(cell, version, loadedAt);
+            this.failedAt = failedAt;
+        }
+
+        @Override
+        long refreshFrom() {
+            return failedAt;
+        }
     }
 }

@@ -48,9 +48,11 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Threads: {@code resolve} runs on the caller's thread and never blocks it; a miss completes on
- * the thread that completes the store's read. The cache runs its maintenance on {@code executor}
- * (by default two daemon threads of its own); the follower is scheduled on {@code scheduler} (by
- * default one daemon thread of its own). The store is not owned: {@link #close()} leaves it open.
+ * the thread that completes the store's read. The cache runs its maintenance (Caffeine's policy
+ * bookkeeping and eviction, short and amortised) on {@code executor}, by default on the thread that
+ * triggers it: handing it to another thread cost a wake-up on the read path. The follower is
+ * scheduled on {@code scheduler} (by default one daemon thread of its own). The store is not
+ * owned: {@link #close()} leaves it open.
  *
  * <p>Static stability: a failed refresh keeps the cached placement; cells and overrides stay as last
  * read; when the store is known to be down ({@link StoreHealth}) a miss answers {@code
@@ -98,7 +100,6 @@ public final class CachingResolver implements Resolver {
     private final RegistrySync sync;
     private final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
-    private final ExecutorService ownedExecutor;
     private final CompletableFuture<Resolution> registryUnavailable;
     private final StoreHealth health;
     private final SnapshotFile snapshot;
@@ -123,10 +124,7 @@ public final class CachingResolver implements Resolver {
         this.listener = builder.listener;
         this.refreshAfterNanos = config.refreshAfter().toNanos();
         this.storeKind = builder.store.kind();
-        this.ownedExecutor = builder.executor == null
-                ? Executors.newFixedThreadPool(2, daemonThreads("cell-router-resolver"))
-                : null;
-        Executor executor = builder.executor == null ? ownedExecutor : builder.executor;
+        Executor executor = builder.executor == null ? Runnable::run : builder.executor;
         this.ownsScheduler = builder.scheduler == null;
         this.scheduler = ownsScheduler
                 ? Executors.newSingleThreadScheduledExecutor(daemonThreads("cell-router-registry-follower"))
@@ -174,13 +172,14 @@ public final class CachingResolver implements Resolver {
                 return overridden(override, now, table);
             }
         }
-        CachedPlacement cached = placements.ready(customer);
+        long now = ticker.read();
+        CachedPlacement cached = placements.ready(customer, now);
         if (cached != null) {
-            count(ticker.read() - cached.loadedAt() >= refreshAfterNanos ? LookupKind.STALE : LookupKind.HIT);
+            count(now - cached.loadedAt() >= refreshAfterNanos ? LookupKind.STALE : LookupKind.HIT);
             return decide(cached, cellHint, Source.CACHE, table);
         }
         count(LookupKind.MISS);
-        return placements.load(customer).handle((loaded, error) -> afterRead(error == null ? loaded : null, cellHint));
+        return placements.load(customer).thenApply(loaded -> afterRead(loaded, cellHint));
     }
 
     /** Reads the change feed once and applies it; the follower calls this every {@code pollInterval}. */
@@ -253,9 +252,6 @@ public final class CachingResolver implements Resolver {
         if (ownsScheduler) {
             scheduler.shutdownNow();
         }
-        if (ownedExecutor != null) {
-            ownedExecutor.shutdown();
-        }
         if (snapshotWriter != null) {
             snapshotWriter.shutdown();
         }
@@ -274,7 +270,7 @@ public final class CachingResolver implements Resolver {
     private Resolution afterRead(CachedPlacement loaded, String cellHint) {
         // The table may have changed while the read was in flight: decide on the current one.
         RoutingTable table = sync.table();
-        if (loaded == null || loaded.failed()) {
+        if (loaded == null) { // the read failed, or the store is known down
             count(LookupKind.ERROR);
             return (cellHint != null ? table.route(cellHint, Source.TOKEN) : registryUnavailable).join();
         }
@@ -555,7 +551,10 @@ public final class CachingResolver implements Resolver {
             return this;
         }
 
-        /** The cache's executor; not shut down by the resolver. Default: two daemon threads of its own. */
+        /**
+         * Runs the cache's maintenance; not shut down by the resolver. Default: the calling thread
+         * ({@code Runnable::run}), which adds nothing to a hit but the amortised bookkeeping.
+         */
         public Builder executor(Executor executor) {
             this.executor = requireNonNull(executor, "executor");
             return this;

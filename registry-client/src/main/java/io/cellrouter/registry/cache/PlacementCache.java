@@ -1,195 +1,268 @@
 package io.cellrouter.registry.cache;
 
-import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.cellrouter.registry.model.Placement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 
 /**
- * The customer → placement cache: a Caffeine {@link AsyncLoadingCache} whose loader returns the
- * store's future, so concurrent misses of one customer share one registry read.
+ * The customer → placement cache: a synchronous Caffeine {@link Cache} bounded by {@code
+ * maximumSize} (evicting by Caffeine's policy), holding one small {@link CachedPlacement} per
+ * customer, and beside it the registry reads in flight.
  *
  * <ul>
- *   <li>Positive entries never expire by time; {@code refreshAfterWrite} re-reads them in the
- *       background on use after {@code refreshAfter} while the old value is served. A failed
- *       refresh keeps the old value (stale beats down) and tries again after another {@code
- *       refreshAfter}; the change feed, not this, is what makes moves visible quickly.
- *   <li>Negative entries ("not placed") expire {@code negativeTtl} after they were read.
- *   <li>A failed read is returned as {@link CachedPlacement#failure} with a zero lifetime rather
- *       than as a failed future: every caller waiting on the read still sees the failure, the next
- *       request reads again, and Caffeine does not log a warning per failed load during an outage.
+ *   <li>Concurrent misses of one customer share one registry read: the read in flight is in {@code
+ *       reads} until its answer is in the cache.
+ *   <li>Positive entries never expire by time. Used after {@code refreshAfter}, an entry is re-read
+ *       in the background (one read per customer at a time, never on a hit that is not due) while
+ *       the old one is served. A failed refresh keeps the old value (stale beats down) and is tried
+ *       again after another {@code refreshAfter}; the change feed, not this, is what makes moves
+ *       visible quickly.
+ *   <li>Negative entries ("not placed") count as absent once {@code negativeTtl} has passed since
+ *       their read: the next use reads again and replaces them, or Caffeine evicts them.
+ *   <li>A failed read is not cached: every caller sharing it sees the failure, the next one reads
+ *       again.
+ *   <li>The change feed ({@link #put}, {@link #invalidate}, {@link #replaceAll}) wins over a read
+ *       in flight: such a read, begun before the change, may answer what the change replaced, so
+ *       its answer goes to the callers that waited for it but not into the cache.
  * </ul>
  *
- * <p>Caffeine runs its maintenance on the given executor, never the common pool; time is the
- * injected ticker, so expiry and refresh are tested without sleeping.
+ * <p>Why not Caffeine's own {@code refreshAfterWrite}, variable expiry and async cache: they made
+ * every entry three objects larger (a future, a node with timer-wheel links and write times) and
+ * added bookkeeping to every read. Here a hit is one Caffeine read and two field reads, allocates
+ * nothing, and an entry is a 32-byte Caffeine node plus a 32-byte {@link CachedPlacement}. The
+ * times are the injected ticker's, so refresh and expiry are tested without sleeping.
+ *
+ * <p>Concurrency: everything is safe from any thread. A read's answer is put in the cache inside
+ * {@code compute} only while that read is still the customer's current one in {@code reads}; the
+ * change feed removes it from {@code reads} before it writes the cache, so whichever order the two
+ * run in, the feed's entry is the one left. Caffeine's maintenance (policy bookkeeping, eviction)
+ * runs on {@code executor}.
  */
 final class PlacementCache {
 
-    private final AsyncLoadingCache<String, CachedPlacement> cache;
+    private final Cache<String, CachedPlacement> cache;
+    private final ConcurrentMap<String, CachedPlacement> map;
+    private final Policy<String, CachedPlacement> policy;
+    /** The registry read in flight per customer: a miss's, or a due refresh's. */
+    private final ConcurrentHashMap<String, CompletableFuture<CachedPlacement>> reads = new ConcurrentHashMap<>();
+
+    private final MeteredStore store;
     private final Ticker ticker;
+    private final long refreshAfterNanos;
+    private final long negativeTtlNanos;
 
     PlacementCache(ResolverConfig config, MeteredStore store, Ticker ticker, Executor executor) {
+        this.store = store;
         this.ticker = ticker;
+        this.refreshAfterNanos = config.refreshAfter().toNanos();
+        this.negativeTtlNanos = config.negativeTtl().toNanos();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(config.maximumSize())
-                .refreshAfterWrite(config.refreshAfter())
-                .expireAfter(new Lifetime(config.negativeTtl().toNanos()))
                 .executor(executor)
-                .ticker(ticker)
-                .buildAsync(new Loader(store, ticker));
+                .build();
+        this.map = cache.asMap();
+        this.policy = cache.policy();
     }
 
     /**
-     * The cached value when one is ready, else null (absent, still loading, or a failed read). Does
-     * not allocate; starts a background refresh when one is due.
+     * The cached value when there is a usable one (positive, or negative and younger than {@code
+     * negativeTtl}), else null. {@code now} is the ticker's time. Allocates nothing, except when it
+     * starts a due refresh.
      */
-    CachedPlacement ready(String customer) {
-        CompletableFuture<CachedPlacement> future = cache.getIfPresent(customer);
-        if (future == null || !future.isDone() || future.isCompletedExceptionally()) {
+    CachedPlacement ready(String customer, long now) {
+        CachedPlacement value = cache.getIfPresent(customer);
+        if (value == null || isExpired(value, now)) {
             return null;
         }
-        CachedPlacement value = future.join();
-        return value.failed() ? null : value;
+        if (now - value.refreshFrom() >= refreshAfterNanos) {
+            refresh(customer, value);
+        }
+        return value;
     }
 
-    /** The cached value, or the one registry read of it that all concurrent callers share. */
+    /**
+     * The one registry read of {@code customer} that all concurrent callers share. Completes with
+     * the value read (also cached, unless the change feed replaced it meanwhile), or with null when
+     * the read failed or the store is known to be down. Never completes exceptionally.
+     */
     CompletableFuture<CachedPlacement> load(String customer) {
-        return cache.get(customer);
+        CompletableFuture<CachedPlacement> read = reads.get(customer);
+        if (read != null) {
+            return read;
+        }
+        CompletableFuture<CachedPlacement> mine = new CompletableFuture<>();
+        read = reads.putIfAbsent(customer, mine);
+        if (read != null) {
+            return read;
+        }
+        // A read may have been answered between the caller's miss and here: use it, read nothing.
+        CachedPlacement cached = usable(policy.getIfPresentQuietly(customer));
+        if (cached != null) {
+            end(customer, mine, cached);
+            return mine;
+        }
+        if (!store.health().allowCall()) {
+            // Known down: answer at once rather than make this request wait out a failing call.
+            end(customer, mine, null);
+            return mine;
+        }
+        store.placement(customer).whenComplete((placement, error) -> {
+            CachedPlacement value = null;
+            try {
+                if (error == null) {
+                    value = loaded(placement.orElse(null), ticker.read());
+                    install(customer, mine, value);
+                }
+            } finally {
+                end(customer, mine, value);
+            }
+        });
+        return mine;
     }
 
-    /** True when the customer is cached, positive or negative, or being loaded. */
+    /** True when the customer is cached, positive or negative, or being read. */
     boolean contains(String customer) {
-        return cache.asMap().containsKey(customer);
+        return usable(policy.getIfPresentQuietly(customer)) != null || reads.containsKey(customer);
     }
 
     /** Caches what was just read for {@code customer}; {@code placement} null is a negative entry. */
     void put(String customer, Placement placement) {
-        cache.put(customer, CompletableFuture.completedFuture(CachedPlacement.loaded(placement, ticker.read())));
+        CachedPlacement value = loaded(placement, ticker.read());
+        reads.remove(customer); // a read in flight began before this change: its answer is not cached
+        cache.put(customer, value);
     }
 
     /** Caches exactly these placements: everything else cached is dropped. */
     void replaceAll(Collection<Placement> placements) {
         long now = ticker.read();
-        Map<String, CachedPlacement> values = new HashMap<>(Math.max(16, placements.size() * 4 / 3 + 1));
+        Set<String> customers = new HashSet<>(Math.max(16, placements.size() * 4 / 3 + 1));
+        reads.clear();
         for (Placement placement : placements) {
-            values.put(placement.customer(), CachedPlacement.loaded(placement, now));
+            // One by one: each entry is allocated next to the Caffeine nodes that point to it, so
+            // a hit finds them in neighbouring cache lines.
+            customers.add(placement.customer());
+            cache.put(placement.customer(), loaded(placement, now));
         }
-        cache.synchronous().putAll(values);
-        cache.asMap().keySet().retainAll(values.keySet());
+        map.keySet().retainAll(customers);
     }
 
-    /** Every placed customer whose read has completed: what a snapshot of this cache holds. */
-    List<Placement> placed() {
-        List<Placement> placed = new ArrayList<>();
-        for (CompletableFuture<CachedPlacement> future : cache.asMap().values()) {
-            if (future.isDone() && !future.isCompletedExceptionally()) {
-                CachedPlacement value = future.join();
-                if (!value.failed() && value.isPlaced()) {
-                    placed.add(value.placement());
-                }
+    /** Every placed customer: what a snapshot of this cache holds. */
+    List<Placed> placed() {
+        List<Placed> placed = new ArrayList<>();
+        map.forEach((customer, value) -> {
+            if (value.isPlaced()) {
+                placed.add(new Placed(customer, value.cell(), value.version()));
             }
-        }
+        });
         return placed;
     }
 
     void invalidate(String customer) {
-        cache.synchronous().invalidate(customer);
+        reads.remove(customer);
+        cache.invalidate(customer);
     }
 
     void invalidateAll() {
-        cache.synchronous().invalidateAll();
+        reads.clear();
+        cache.invalidateAll();
     }
 
+    /** Cached entries, positive and negative (an expired negative one counts until replaced or evicted). */
     long size() {
-        return cache.synchronous().estimatedSize();
+        return cache.estimatedSize();
     }
 
     /** How long ago the cached value was read, without counting as a use. */
     Optional<Duration> age(String customer) {
-        CachedPlacement value = cache.synchronous().policy().getIfPresentQuietly(customer);
-        if (value == null || value.failed()) {
+        long now = ticker.read();
+        CachedPlacement value = policy.getIfPresentQuietly(customer);
+        if (value == null || isExpired(value, now)) {
             return Optional.empty();
         }
-        return Optional.of(Duration.ofNanos(Math.max(0, ticker.read() - value.loadedAt())));
+        return Optional.of(Duration.ofNanos(Math.max(0, now - value.loadedAt())));
     }
 
-    private static final class Loader implements AsyncCacheLoader<String, CachedPlacement> {
-        private final MeteredStore store;
-        private final Ticker ticker;
+    /** A placed customer as the cache knows it: for the snapshot. */
+    record Placed(String customer, String cell, long version) {}
 
-        Loader(MeteredStore store, Ticker ticker) {
-            this.store = store;
-            this.ticker = ticker;
+    /** Starts the refresh of {@code old} unless one of this customer is already in flight. */
+    private void refresh(String customer, CachedPlacement old) {
+        if (reads.containsKey(customer)) {
+            return; // checked first: a stale entry in use does not allocate on every request
         }
-
-        @Override
-        public CompletableFuture<CachedPlacement> asyncLoad(String customer, Executor executor) {
-            if (!store.health().allowCall()) {
-                // Known down: answer at once rather than make this request wait out a failing call.
-                return CompletableFuture.completedFuture(CachedPlacement.failure(ticker.read()));
+        CompletableFuture<CachedPlacement> refresh = new CompletableFuture<>();
+        if (reads.putIfAbsent(customer, refresh) != null) {
+            return;
+        }
+        if (!store.health().allowCall()) {
+            // Known down: no call; the old value stays, and the next attempt waits another refreshAfter.
+            try {
+                keepAfterFailure(customer, refresh, old);
+            } finally {
+                end(customer, refresh, old);
             }
-            return store.placement(customer)
-                    .handle((placement, error) -> error == null
-                            ? CachedPlacement.loaded(placement.orElse(null), ticker.read())
-                            : CachedPlacement.failure(ticker.read()));
+            return;
         }
-
-        @Override
-        public CompletableFuture<CachedPlacement> asyncReload(String customer, CachedPlacement old, Executor executor) {
-            // On failure keep the old value, with its old read time: it keeps routing, counts as
-            // stale, and Caffeine waits another refreshAfter before trying again.
-            if (!store.health().allowCall()) {
-                return CompletableFuture.completedFuture(old);
+        store.placement(customer).whenComplete((placement, error) -> {
+            // A miss that joined this read (the entry was evicted meanwhile) routes on the old value if it fails.
+            CachedPlacement value = old;
+            try {
+                if (error == null) {
+                    value = loaded(placement.orElse(null), ticker.read());
+                    install(customer, refresh, value);
+                } else {
+                    keepAfterFailure(customer, refresh, old);
+                }
+            } finally {
+                end(customer, refresh, value);
             }
-            return store.placement(customer)
-                    .handle((placement, error) ->
-                            error == null ? CachedPlacement.loaded(placement.orElse(null), ticker.read()) : old);
-        }
+        });
     }
 
-    /** Positive entries live until evicted, negative ones for negativeTtl, failures not at all. */
-    private static final class Lifetime implements Expiry<String, CachedPlacement> {
-        private final long negativeTtlNanos;
+    /** Keeps {@code old}, marked so that the next refresh waits another {@code refreshAfter}. */
+    private void keepAfterFailure(String customer, CompletableFuture<CachedPlacement> refresh, CachedPlacement old) {
+        CachedPlacement kept = old.refreshFailed(ticker.read());
+        map.computeIfPresent(customer, (key, current) -> current == old && reads.get(key) == refresh ? kept : current);
+    }
 
-        Lifetime(long negativeTtlNanos) {
-            this.negativeTtlNanos = negativeTtlNanos;
-        }
+    /** Caches {@code value} if {@code read} is still the customer's current read. */
+    private void install(String customer, CompletableFuture<CachedPlacement> read, CachedPlacement value) {
+        map.compute(customer, (key, current) -> reads.get(key) == read ? value : current);
+    }
 
-        @Override
-        public long expireAfterCreate(String customer, CachedPlacement value, long currentTime) {
-            return lifetime(value, currentTime);
-        }
+    /** Ends a read (after its answer, if any, was cached) and answers everyone who waits on it. */
+    private void end(String customer, CompletableFuture<CachedPlacement> read, CachedPlacement answer) {
+        reads.remove(customer, read);
+        read.complete(answer);
+    }
 
-        @Override
-        public long expireAfterUpdate(String customer, CachedPlacement value, long currentTime, long currentDuration) {
-            return lifetime(value, currentTime);
-        }
+    private CachedPlacement usable(CachedPlacement value) {
+        return value == null || isExpired(value, ticker.read()) ? null : value;
+    }
 
-        @Override
-        public long expireAfterRead(String customer, CachedPlacement value, long currentTime, long currentDuration) {
-            return currentDuration;
-        }
+    private boolean isExpired(CachedPlacement value, long now) {
+        return !value.isPlaced() && now - value.loadedAt() >= negativeTtlNanos;
+    }
 
-        private long lifetime(CachedPlacement value, long now) {
-            if (value.failed()) {
-                return 0;
-            }
-            if (value.isPlaced()) {
-                return Long.MAX_VALUE;
-            }
-            // Counted from the read, not from this write: a failed refresh must not extend it.
-            return Math.max(0, negativeTtlNanos - (now - value.loadedAt()));
-        }
+    private CachedPlacement loaded(Placement placement, long now) {
+        return placement == null
+                ? CachedPlacement.notPlaced(now)
+                : new CachedPlacement(
+                        // One String per cell name whatever the store hands out (DynamoDB: a new
+                        // one per item), the same one the routing table's lookup is keyed by.
+                        RoutingTable.CELL_NAMES.intern(placement.cell()), placement.version(), now);
     }
 }

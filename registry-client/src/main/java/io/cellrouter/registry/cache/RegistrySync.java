@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +43,10 @@ final class RegistrySync {
     private final PlacementCache placements;
     private final ResolverListener listener;
     private final boolean preload;
-    private final AtomicReference<RoutingTable> table;
+    /** Read on every request: a plain volatile field, one hop from here; written under {@code tableLock}. */
+    private volatile RoutingTable table;
+
+    private final Object tableLock = new Object();
     private final AtomicLong failedPolls = new AtomicLong();
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile long failedPollsBeforeOutage;
@@ -55,11 +58,11 @@ final class RegistrySync {
         this.placements = placements;
         this.listener = listener;
         this.preload = config.preload();
-        this.table = new AtomicReference<>(RoutingTable.empty(config.retryAfter()));
+        this.table = RoutingTable.empty(config.retryAfter());
     }
 
     RoutingTable table() {
-        return table.get();
+        return table;
     }
 
     /** The feed position up to which every change has been applied. */
@@ -82,7 +85,7 @@ final class RegistrySync {
      * {@link #loadAll} has read the store.
      */
     void install(RegistryDocument document, Instant now) {
-        table.updateAndGet(current -> current.withCells(document.cells()).withOverrides(document.overrides()));
+        updateTable(current -> current.withCells(document.cells()).withOverrides(document.overrides()));
         List<Placement> loaded = new ArrayList<>(document.customers().size());
         document.customers()
                 .forEach((customer, cell) -> loaded.add(
@@ -92,14 +95,14 @@ final class RegistrySync {
 
     /** What this resolver knows, as a registry document: for the last-known-good snapshot. */
     RegistryDocument document() {
-        RoutingTable current = table.get();
+        RoutingTable current = table;
         // A document names only listed cells: a placement on a cell the registry lacks routes nowhere
         // (unknown cell) and is left out, so the snapshot always reads back.
         Set<String> cells = new HashSet<>();
         current.cells().forEach(cell -> cells.add(cell.name()));
         Map<String, String> customers = new LinkedHashMap<>();
         Map<String, Long> versions = new LinkedHashMap<>();
-        for (Placement placement : placements.placed()) {
+        for (PlacementCache.Placed placement : placements.placed()) {
             if (cells.contains(placement.cell())) {
                 customers.put(placement.customer(), placement.cell());
                 if (placement.version() > 1) {
@@ -203,12 +206,18 @@ final class RegistrySync {
     }
 
     private CompletableFuture<Void> reloadCells() {
-        return store.cells().thenAccept(cells -> table.updateAndGet(current -> current.withCells(cells)));
+        return store.cells().thenAccept(cells -> updateTable(current -> current.withCells(cells)));
     }
 
     private CompletableFuture<Void> reloadOverrides() {
-        return store.overrides()
-                .thenAccept(overrides -> table.updateAndGet(current -> current.withOverrides(overrides)));
+        return store.overrides().thenAccept(overrides -> updateTable(current -> current.withOverrides(overrides)));
+    }
+
+    /** Swaps in a changed table; cells and overrides may be reloaded concurrently, neither change is lost. */
+    private void updateTable(UnaryOperator<RoutingTable> change) {
+        synchronized (tableLock) {
+            table = change.apply(table);
+        }
     }
 
     /** Logs the first failure of an outage and the recovery, and only counts the polls between. */
