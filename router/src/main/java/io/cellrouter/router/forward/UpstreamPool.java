@@ -191,10 +191,13 @@ public final class UpstreamPool {
                                                         .setUseRfc9112TransferEncoding(true),
                                                 false,
                                                 false))
+                                // Reader idle, not all idle: a pooled channel neither reads nor
+                                // writes, so the two are the same there, and watching writes
+                                // would cost a promise and a listener on every request.
                                 .addLast(
                                         "idle",
                                         new IdleStateHandler(
-                                                0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                                config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast("relay", new UpstreamRelayHandler());
                     }
                 });
