@@ -36,6 +36,8 @@ public final class RouterProcess implements AutoCloseable {
     public static RouterProcess start(Path workDir, List<String> jvmArgs, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // The production process turns Netty's leak detector off by default; tests keep Netty's own.
+        command.add("-Dio.netty.leakDetection.level=simple");
         command.addAll(jvmArgs);
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());
