@@ -156,6 +156,16 @@ class RoutingIT {
     }
 
     @Test
+    void adminResolve_onACacheHit_reportsTheCacheAge() throws Exception {
+        router.get("globex", "/warm");
+
+        HttpResponse<String> response = router.adminGet("/admin/v1/resolve/globex");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"source\":\"cache\"").containsPattern("\"cacheAgeMillis\":[0-9]+");
+    }
+
+    @Test
     void adminCells_withoutToken_returns401() throws Exception {
         HttpResponse<String> response = router.client()
                 .send(

@@ -122,7 +122,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         if (e != null) {
                             send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", e.toString()), false);
                         } else {
-                            send(ctx, json(HttpResponseStatus.OK, resolution(customer, r)), keepAlive);
+                            ObjectNode body = resolution(customer, r);
+                            if (r.source() == Resolution.Source.CACHE && r.cacheAge() == null) {
+                                // A hit carries no age (its path allocates nothing): ask the cache.
+                                resolver.cacheAge(customer)
+                                        .ifPresent(age -> body.put("cacheAgeMillis", age.toMillis()));
+                            }
+                            send(ctx, json(HttpResponseStatus.OK, body), keepAlive);
                         }
                     }));
         } else if (api != null && named && (parts.length == 2 || (parts.length == 3 && parts[2].equals("move")))) {
