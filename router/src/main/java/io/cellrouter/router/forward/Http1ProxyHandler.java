@@ -39,12 +39,10 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,9 +121,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private int status;
     private Channel upstream;
     private UpstreamRelayHandler upstreamRelay;
-    private ScheduledFuture<?> responseTimeout;
-    /** When the awaited response is due (the event loop's ticker), or 0 when none is awaited. */
-    private long responseDueNanos;
+    /** The response timeout: one lazily re-armed timer per connection, not one per request. */
+    private LazyDeadline responseDeadline;
 
     private ReplayBuffer replay;
     private boolean retried;
@@ -382,32 +379,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
-    /**
-     * The response is due within {@code upstream.responseTimeout}. One timer per connection at
-     * most, re-armed lazily: an exchange that ends in time only clears {@link #responseDueNanos},
-     * and a timer that fires early (it was set for an earlier exchange) waits for the rest. So a
-     * busy keep-alive connection schedules about one timer per timeout period, not one per request.
-     */
     private void armResponseTimeout() {
-        long timeoutNanos = context.config().upstream().responseTimeout().toNanos();
-        responseDueNanos = ctx.executor().ticker().nanoTime() + timeoutNanos;
-        if (responseTimeout == null) {
-            responseTimeout = ctx.executor().schedule(this::responseTimerFired, timeoutNanos, TimeUnit.NANOSECONDS);
+        if (responseDeadline == null) {
+            responseDeadline = new LazyDeadline(ctx.executor(), this::responseTimedOut);
         }
-    }
-
-    private void responseTimerFired() {
-        responseTimeout = null;
-        if (responseDueNanos == 0 || state == State.CLOSED) {
-            return;
-        }
-        long left = responseDueNanos - ctx.executor().ticker().nanoTime();
-        if (left > 0) {
-            responseTimeout = ctx.executor().schedule(this::responseTimerFired, left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        responseDueNanos = 0;
-        responseTimedOut();
+        responseDeadline.arm(context.config().upstream().responseTimeout().toNanos());
     }
 
     private void responseTimedOut() {
@@ -842,18 +818,17 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
 
     /** No response is awaited any more; the timer, if any, stays for the next exchange. */
     private void cancelResponseTimeout() {
-        responseDueNanos = 0;
-    }
-
-    private void stopResponseTimer() {
-        responseDueNanos = 0;
-        if (responseTimeout != null) {
-            responseTimeout.cancel(false);
-            responseTimeout = null;
+        if (responseDeadline != null) {
+            responseDeadline.disarm();
         }
     }
 
-    /** Past {@code proxy.maxConnectionAge}: this exchange is the connection's last. */
+    private void stopResponseTimer() {
+        if (responseDeadline != null) {
+            responseDeadline.stop();
+        }
+    }
+
     private boolean tooOld() {
         long maxAge = context.config().limits().maxConnectionAge().toNanos();
         return maxAge > 0 && System.nanoTime() - connectedNanos > maxAge;

@@ -3,13 +3,13 @@ package io.cellrouter.router.pipeline;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.error.RouterException;
+import io.cellrouter.router.forward.LazyDeadline;
 import io.cellrouter.router.forward.RequestHeadListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ByteProcessor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,9 +31,8 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     private final long timeoutMillis;
     private final java.util.function.Consumer<String> onReject;
     private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> timer;
-    /** When the head being awaited started to arrive (the event loop's ticker), or 0. */
-    private long headStartNanos;
+    /** Due while a head is arriving; one lazily re-armed timer per connection, not one per head. */
+    private LazyDeadline deadline;
 
     private boolean awaitingHead = true;
     /** Scanning a head: where in a line we are. */
@@ -52,6 +51,7 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.deadline = new LazyDeadline(ctx.executor(), this::expired);
     }
 
     @Override
@@ -62,8 +62,8 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
-            if (awaitingHead && headStartNanos == 0 && buf.isReadable()) {
-                startClock();
+            if (awaitingHead && !deadline.isArmed() && buf.isReadable()) {
+                deadline.arm(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
             }
             if (scanning && !scan(buf)) {
                 buf.release();
@@ -109,24 +109,11 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
         return true;
     };
 
-    /**
-     * The first bytes of a head arrived: it is due within the timeout. One timer per connection at
-     * most, re-armed lazily: a head that arrives in time only clears {@link #headStartNanos}, and a
-     * timer set for an earlier head waits for the rest of the current one's time. A busy keep-alive
-     * connection schedules about one timer per timeout period rather than one per request.
-     */
-    private void startClock() {
-        headStartNanos = ctx.executor().ticker().nanoTime() | 1; // never 0: 0 means no head is being awaited
-        if (timer == null) {
-            timer = ctx.executor().schedule(this::expired, timeoutMillis, TimeUnit.MILLISECONDS);
-        }
-    }
-
     /** A request head was decoded: stop the clock until the next one starts. */
     @Override
     public void headReceived() {
         awaitingHead = false;
-        headStartNanos = 0;
+        deadline.disarm();
     }
 
     /** The exchange ended and the connection stays open: the next bytes start a new head. */
@@ -140,14 +127,7 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     }
 
     private void expired() {
-        timer = null;
-        if (!awaitingHead || headStartNanos == 0 || !ctx.channel().isActive()) {
-            return;
-        }
-        long left = TimeUnit.MILLISECONDS.toNanos(timeoutMillis)
-                - (ctx.executor().ticker().nanoTime() - headStartNanos);
-        if (left > 0) {
-            timer = ctx.executor().schedule(this::expired, left, TimeUnit.NANOSECONDS);
+        if (!awaitingHead || !ctx.channel().isActive()) {
             return;
         }
         reject(new RouterException(
@@ -164,9 +144,8 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     }
 
     private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+        if (deadline != null) {
+            deadline.stop();
         }
     }
 }
