@@ -72,6 +72,8 @@ final class Http2UpstreamPool {
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final SslContext tls;
     private final java.util.function.Function<Cell, Runnable> connectStarting;
+    private final EndpointKeys keys =
+            new EndpointKeys(cell -> cell.scheme() + "://" + cell.endpoint().getHost() + ':' + cell.port());
     private final FastThreadLocal<Map<String, List<Connection>>> connections = new FastThreadLocal<>() {
         @Override
         protected Map<String, List<Connection>> initialValue() {
@@ -96,7 +98,7 @@ final class Http2UpstreamPool {
 
     /** Opens a stream to the cell with {@code handler} on it. Called on {@code loop}. */
     Future<Http2StreamChannel> openStream(Cell cell, EventLoop loop, ChannelHandler handler) {
-        String key = cell.scheme() + "://" + cell.endpoint().getHost() + ':' + cell.port();
+        String key = keys.of(cell);
         List<Connection> list = connections.get().computeIfAbsent(key, k -> new ArrayList<>(2));
         Connection chosen = null;
         for (Connection c : list) {

@@ -23,11 +23,9 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -56,7 +54,7 @@ public final class UpstreamPool {
     private final Http2UpstreamPool http2;
     private final int maxPendingConnects;
     private final java.util.Map<String, AtomicInteger> pendingConnects = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<URI, String> keys = new ConcurrentHashMap<>();
+    private final EndpointKeys keys = new EndpointKeys(cell -> cell.endpoint().getHost() + ':' + cell.port());
     private final FastThreadLocal<Map<String, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
         @Override
         protected Map<String, ArrayDeque<Channel>> initialValue() {
@@ -101,7 +99,7 @@ public final class UpstreamPool {
             });
             return promise;
         }
-        String key = key(cell);
+        String key = keys.of(cell);
         ArrayDeque<Channel> channels = idle.get().get(key);
         if (channels != null) {
             Channel ch;
@@ -237,14 +235,5 @@ public final class UpstreamPool {
                 io.cellrouter.router.error.ErrorCode.CELL_OVERLOADED,
                 "too many connections being opened to cell " + cell.name(),
                 java.time.Duration.ofSeconds(1));
-    }
-
-    /** The pool key of a cell's endpoint, built once per endpoint rather than once per request. */
-    private String key(Cell cell) {
-        String key = keys.get(cell.endpoint());
-        if (key == null) {
-            key = keys.computeIfAbsent(cell.endpoint(), endpoint -> endpoint.getHost() + ':' + cell.port());
-        }
-        return key;
     }
 }
