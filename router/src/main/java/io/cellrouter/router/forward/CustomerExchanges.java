@@ -53,21 +53,10 @@ public final class CustomerExchanges {
                 });
     }
 
-    /** Exchanges in flight, all loops (a sum of counters each loop publishes; for tests and gauges). */
-    public int size() {
-        int size = 0;
-        for (Loop loop : loops.values()) {
-            size += loop.size;
-        }
-        return size;
-    }
-
     /** One event loop's exchanges in flight: a doubly linked list through the handlers, confined to the loop. */
     static final class Loop {
         private final EventExecutor executor;
         private Http1ProxyHandler head;
-        /** Written by the loop only; read by {@link #size()} from anywhere. */
-        private volatile int size;
 
         Loop(EventExecutor executor) {
             this.executor = executor;
@@ -81,7 +70,6 @@ public final class CustomerExchanges {
                 head.previousInFlight = handler;
             }
             head = handler;
-            size = size + 1;
         }
 
         void unlink(Http1ProxyHandler handler) {
@@ -98,7 +86,6 @@ public final class CustomerExchanges {
             }
             handler.previousInFlight = null;
             handler.nextInFlight = null;
-            size = size - 1;
         }
 
         private CompletableFuture<List<InFlight>> of(String customer) {
