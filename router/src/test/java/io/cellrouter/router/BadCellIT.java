@@ -3,6 +3,7 @@ package io.cellrouter.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellrouter.router.testing.BadCell;
+import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import java.net.http.HttpResponse;
 import java.util.stream.Stream;
@@ -41,27 +42,29 @@ class BadCellIT {
 
     static Stream<Arguments> misbehaviours() {
         return Stream.of(
-                Arguments.of("reset before answering", BadCell.RESET, 502),
-                Arguments.of("closes before answering", "", 502),
-                Arguments.of("garbage", "this is not http\r\n\r\n", 502),
+                Arguments.of("reset before answering", BadCell.RESET, 502, "cell_unreachable"),
+                Arguments.of("closes before answering", "", 502, "cell_unreachable"),
+                Arguments.of("garbage", "this is not http\r\n\r\n", 502, "bad_cell_response"),
                 Arguments.of(
                         "both Content-Length and Transfer-Encoding",
                         "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-                        502),
-                Arguments.of("bad status line", "HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n", 502));
+                        502,
+                        "bad_cell_response"),
+                Arguments.of(
+                        "bad status line", "HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n", 502, "bad_cell_response"));
     }
 
-    @ParameterizedTest(name = "{0} -> {2}")
+    @ParameterizedTest(name = "{0} -> {2} {3}")
     @MethodSource("misbehaviours")
-    void misbehavingCell_givesItsCustomerTheError_andOthersAreUnaffected(String name, String answer, int status)
-            throws Exception {
+    void misbehavingCell_givesItsCustomerTheError_andOthersAreUnaffected(
+            String name, String answer, int status, String error) throws Exception {
         bad.answer(answer);
 
         HttpResponse<String> victim = router.get("victim", "/x");
         HttpResponse<String> bystander = router.get("acme", "/x");
 
         assertThat(victim.statusCode()).as(name).isEqualTo(status);
-        assertThat(victim.body()).contains("cell_unreachable");
+        assertThat(victim.body()).contains("\"error\":\"" + error + "\"");
         assertThat(bystander.statusCode()).isEqualTo(200);
         assertThat(bystander.headers().firstValue("x-served-by")).hasValue("cell-1");
     }

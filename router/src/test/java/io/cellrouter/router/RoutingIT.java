@@ -3,6 +3,7 @@ package io.cellrouter.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -2,6 +2,7 @@ package io.cellrouter.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import java.io.InputStream;
 import java.io.OutputStream;

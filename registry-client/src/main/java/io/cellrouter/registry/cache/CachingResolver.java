@@ -169,7 +169,7 @@ public final class CachingResolver implements Resolver {
         if (override != null) {
             Instant now = clock.instant();
             if (override.isActiveAt(now)) {
-                return overridden(override, now, table);
+                return overridden(customer, override, now, table);
             }
         }
         long now = ticker.read();
@@ -257,12 +257,18 @@ public final class CachingResolver implements Resolver {
         }
     }
 
-    private CompletableFuture<Resolution> overridden(Override override, Instant now, RoutingTable table) {
+    private CompletableFuture<Resolution> overridden(
+            String customer, Override override, Instant now, RoutingTable table) {
         if (override.freeze()) {
             Duration remaining = Duration.between(now, override.expiresAt());
             Duration retryAfter = remaining.compareTo(MINIMUM_FROZEN_RETRY) < 0 ? MINIMUM_FROZEN_RETRY : remaining;
+            // The cell the customer is frozen on, when cached: its meters count the refusals.
+            String placed = placements.cellQuietly(customer);
+            Cell cell = placed == null
+                    ? null
+                    : table.route(placed, Source.OVERRIDE).join().cell();
             return CompletableFuture.completedFuture(
-                    new Resolution(Outcome.FROZEN, null, Source.OVERRIDE, null, retryAfter));
+                    new Resolution(Outcome.FROZEN, cell, Source.OVERRIDE, null, retryAfter));
         }
         return table.route(override.cell(), Source.OVERRIDE);
     }

@@ -185,6 +185,12 @@ final class PlacementCache {
         return cache.estimatedSize();
     }
 
+    /** The cell a cached, placed customer is on, without counting as a use; null when not cached. */
+    String cellQuietly(String customer) {
+        CachedPlacement value = usable(policy.getIfPresentQuietly(customer));
+        return value == null ? null : value.cell();
+    }
+
     /** How long ago the cached value was read, without counting as a use. */
     Optional<Duration> age(String customer) {
         long now = ticker.read();

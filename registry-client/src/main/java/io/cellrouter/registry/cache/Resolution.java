@@ -7,7 +7,9 @@ import java.time.Duration;
  * The routing decision for one customer: where to send it, or why not.
  *
  * @param outcome what to do
- * @param cell the cell to forward to ({@link Outcome#ROUTE} and {@link Outcome#CELL_OFFLINE}), else null
+ * @param cell the cell to forward to ({@link Outcome#ROUTE}), the offline cell ({@link
+ *     Outcome#CELL_OFFLINE}), the cell a frozen customer is placed on when it is cached ({@link
+ *     Outcome#FROZEN}: for the meters, never to forward to), else null
  * @param source where the decision came from
  * @param cacheAge how old the placement was: {@link Duration#ZERO} when it was read from the registry
  *     for this decision; null when the decision used no placement (override, token hint, default

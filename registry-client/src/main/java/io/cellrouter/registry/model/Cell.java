@@ -94,5 +94,16 @@ public record Cell(
         if (endpoint.getHost() == null || endpoint.getHost().isEmpty()) {
             throw new IllegalArgumentException("cell endpoint has no host: '" + endpoint + "'");
         }
+        if (endpoint.getPort() != -1 && (endpoint.getPort() < 1 || endpoint.getPort() > 65535)) {
+            throw new IllegalArgumentException("cell endpoint port must be 1-65535, was '" + endpoint + "'");
+        }
+        String path = endpoint.getRawPath();
+        if ((path != null && !path.isEmpty() && !"/".equals(path))
+                || endpoint.getRawQuery() != null
+                || endpoint.getRawFragment() != null
+                || endpoint.getRawUserInfo() != null) {
+            throw new IllegalArgumentException(
+                    "cell endpoint must be scheme://host:port only (no path, query or user), was '" + endpoint + "'");
+        }
     }
 }

@@ -85,6 +85,9 @@ public final class AccessLog implements AutoCloseable {
             if (e.error() != null) {
                 g.writeStringField("error", e.error());
             }
+            if (e.detail() != null) {
+                g.writeStringField("detail", e.detail());
+            }
             g.writeNumberField("bytes_in", e.bytesIn());
             g.writeNumberField("bytes_out", e.bytesOut());
             g.writeNumberField("duration_us", e.totalMicros());

@@ -1,7 +1,8 @@
 package io.cellrouter.router.accesslog;
 
 /**
- * One request as the access log records it. Built on the event loop (cheap: no formatting), turned
+ * One request as the access log records it; {@code detail} says why an error happened in terms
+ * for the operator (the client's body says it in product terms only). Built on the event loop (cheap: no formatting), turned
  * into JSON on the writer thread.
  */
 public record AccessLogEntry(
@@ -14,6 +15,7 @@ public record AccessLogEntry(
         String path,
         int status,
         String error,
+        String detail,
         long bytesIn,
         long bytesOut,
         long totalMicros,

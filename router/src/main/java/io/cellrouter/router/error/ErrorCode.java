@@ -15,9 +15,15 @@ public enum ErrorCode {
     REGISTRY_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "registry_unavailable", true),
     CELL_UNREACHABLE(HttpResponseStatus.BAD_GATEWAY, 14, "cell_unreachable", false),
     CELL_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, 4, "cell_timeout", false),
+    /** The cell's answer is not valid HTTP (status out of range, forbidden framing, an unrequested 101...). */
+    BAD_CELL_RESPONSE(HttpResponseStatus.BAD_GATEWAY, 13, "bad_cell_response", false),
     RATE_LIMITED(HttpResponseStatus.TOO_MANY_REQUESTS, 8, "rate_limited", true),
     CELL_OVERLOADED(HttpResponseStatus.SERVICE_UNAVAILABLE, 8, "cell_overloaded", true),
     MALFORMED_REQUEST(HttpResponseStatus.BAD_REQUEST, 13, "malformed_request", false),
+    /** Two values for what an identity source reads, or a bearer credential that is not well formed: never guessed. */
+    AMBIGUOUS_IDENTITY(HttpResponseStatus.BAD_REQUEST, 3, "ambiguous_identity", false),
+    /** HTTP/x.y other than 1.0 and 1.1 on an HTTP/1 connection. */
+    HTTP_VERSION_NOT_SUPPORTED(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, 13, "http_version_not_supported", false),
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, 13, "uri_too_long", false),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, 13, "headers_too_large", false),
     PAYLOAD_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, 8, "payload_too_large", false),
@@ -52,6 +58,17 @@ public enum ErrorCode {
     /** The {@code error} field of the JSON body and the {@code outcome} tag of metrics. */
     public String code() {
         return code;
+    }
+
+    /**
+     * Whether answering this closes an HTTP/1.1 connection: the request's framing is in doubt, so
+     * no later byte on the connection can be trusted to start a new request.
+     */
+    public boolean closesConnection() {
+        return switch (this) {
+            case MALFORMED_REQUEST, URI_TOO_LONG, HEADERS_TOO_LARGE, HTTP_VERSION_NOT_SUPPORTED -> true;
+            default -> false;
+        };
     }
 
     /** Whether the response carries {@code Retry-After}. */

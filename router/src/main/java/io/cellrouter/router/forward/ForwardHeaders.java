@@ -9,13 +9,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Header rewriting between client and cell (SPEC section 5).
+ * Header rewriting between client and cell (README: Headers).
  *
  * <p>Hop-by-hop headers (RFC 9110 section 7.6.1) and every header named in {@code Connection}
  * are removed in both directions. {@code Transfer-Encoding} and {@code Content-Length} stay: the
  * relay forwards the body in the framing it arrived in, and the codec needs them to frame it.
  * The {@code x-forwarded-*} and {@code x-cell-router-*} headers are the router's to set: what a
- * client sends under those names is replaced, never trusted.
+ * client sends under those names is replaced, never trusted; {@code Forwarded} and
+ * {@code X-Real-IP} from a client are removed.
  */
 public final class ForwardHeaders {
 
@@ -23,6 +24,8 @@ public final class ForwardHeaders {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+    static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     public static final AsciiString X_CELL_ROUTER_CELL = AsciiString.cached("x-cell-router-cell");
     private static final String ROUTER_PREFIX = "x-cell-router-";
     /** Netty's HTTP/2 ↔ HTTP/1.1 conversion adds these for its own use; they never leave the router. */
@@ -45,6 +48,10 @@ public final class ForwardHeaders {
         removeHopByHop(headers);
         String host = headers.get(HttpHeaderNames.HOST);
         headers.remove(X_FORWARDED_PORT);
+        // Claims about where the request came from are the router's to make: a client's own
+        // Forwarded or X-Real-IP would let it pose as another address to the cell.
+        headers.remove(FORWARDED);
+        headers.remove(X_REAL_IP);
         removePrefixed(headers, ROUTER_PREFIX, HTTP2_EXTENSION_PREFIX);
         headers.set(X_FORWARDED_FOR, clientAddress);
         headers.set(X_FORWARDED_PROTO, proto);

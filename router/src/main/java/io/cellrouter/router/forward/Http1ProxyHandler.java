@@ -6,7 +6,9 @@ import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.error.RouterException;
+import io.cellrouter.router.identity.HttpRequestHead;
 import io.cellrouter.router.identity.Identity;
+import io.cellrouter.router.identity.RequestTarget;
 import io.cellrouter.router.routing.RequestRouter;
 import io.cellrouter.router.routing.Route;
 import io.netty.buffer.Unpooled;
@@ -86,9 +88,6 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     /** The pipeline's name of the slow-loris guard, told when heads arrive. */
     public static final String HEAD_DEADLINE = "head-deadline";
 
-    /** The admin API's paths: answered 404 on the proxy listener, never forwarded. */
-    private static final String ADMIN_PATH = "/admin/v1/";
-
     /** Handlers of an HTTP/1.1 connection that go when it upgrades to HTTP/2. */
     private static final String[] HTTP1_ONLY_HANDLERS = {HEAD_DEADLINE, "http1-strict"};
 
@@ -104,11 +103,19 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private HttpRequest request;
     private String method;
     private String uri;
+    /** The normalised target: what identity read and what the cell receives. */
+    private RequestTarget target;
+
     private String protocol;
     private boolean grpc;
     private Identity identity;
     private Cell cell;
     private boolean keepAlive;
+    /** The client spoke HTTP/1.1 (the request is forwarded as HTTP/1.1 whatever it was). */
+    private boolean clientHttp11;
+    /** An HTTP/2 stream was reset by the router: its channel closes when the exchange ends. */
+    private boolean streamReset;
+
     private boolean requestComplete;
     private boolean headForwarded;
     private boolean responseStarted;
@@ -228,6 +235,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         grpc = multiplexed && isGrpc(req);
         protocol = !multiplexed ? PROTOCOL_HTTP1 : grpc ? "grpc" : "h2";
         keepAlive = HttpUtil.isKeepAlive(req) && !context.drain().draining() && !tooOld();
+        clientHttp11 = HttpVersion.HTTP_1_1.equals(req.protocolVersion());
         if (headDeadline != null) {
             headDeadline.headReceived();
         }
@@ -241,13 +249,13 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             fail(decoderError(req.decoderResult().cause()));
             return;
         }
-        if (originForm(uri).startsWith(ADMIN_PATH)) {
-            // The admin API is served on the admin listener only; never forward its paths to a cell.
-            fail(new RouterException(ErrorCode.NOT_FOUND, "no such path on the proxy listener"));
-            return;
-        }
         try {
-            identity = context.router().identify(req);
+            target = RequestTarget.parse(uri);
+            if (target.isAdminPath()) {
+                // The admin API is served on the admin listener only; no spelling of it reaches a cell.
+                throw new RouterException(ErrorCode.NOT_FOUND, "no such path on the proxy listener");
+            }
+            identity = context.router().identify(new HttpRequestHead(req, target));
         } catch (RouterException e) {
             fail(e);
             return;
@@ -266,7 +274,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
         Route route;
         try {
-            route = RequestRouter.toRoute(identity, future.join());
+            Resolution resolution = future.join();
+            cell = resolution.cell(); // also for cell_offline and customer_frozen: their cell's meters
+            route = RequestRouter.toRoute(identity, resolution);
         } catch (RouterException e) {
             fail(e);
             return;
@@ -310,7 +320,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                 return;
             }
             String why = cause instanceof ConnectTimeoutException ? "connect timed out" : cause.getMessage();
-            fail(new RouterException(ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable: " + why));
+            fail(new RouterException(ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable")
+                    .withDetail(why));
             return;
         }
         upstream = future.getNow();
@@ -323,7 +334,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             replay.replayTo(upstream); // a retry: the first stream was refused by the cell
         } else {
             ForwardHeaders.toCell(request.headers(), remote, context.scheme(), cell.name());
-            request.setUri(originForm(uri));
+            request.setUri(target.originForm());
             // The upstream connection stays keep-alive even when the client's does not (Connection
             // was removed as a hop-by-hop header), so the pooled connection can serve the next one.
             request.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -399,18 +410,20 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     public void upstreamRead(HttpObject msg) {
         if (msg instanceof HttpResponse response) {
             if (response.decoderResult().isFailure()) {
+                Throwable why = response.decoderResult().cause();
                 ReferenceCountUtil.release(msg);
-                upstreamFailed("cell " + cell.name() + " sent a malformed response");
+                upstreamFailed(badResponse(why));
                 return;
             }
             int code = response.status().code();
-            informational = code >= 100 && code < 200 && code != 101;
+            informational = code >= 100 && code < 200;
             if (!informational) {
                 cancelResponseTimeout();
                 responseStarted = true;
                 dropReplay();
                 status = code;
                 upstreamReusable = HttpUtil.isKeepAlive(response);
+                frameForClient(response);
             }
             ForwardHeaders.toClient(response.headers());
             if (!keepAlive && !informational) {
@@ -419,8 +432,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
         if (msg instanceof HttpContent content) {
             if (content.decoderResult().isFailure()) {
+                Throwable why = content.decoderResult().cause();
                 ReferenceCountUtil.release(msg);
-                upstreamFailed("cell " + cell.name() + " sent a malformed response body");
+                upstreamFailed(badResponse(why));
                 return;
             }
             bytesOut += content.content().readableBytes();
@@ -476,20 +490,25 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (!responseStarted) {
             fail(
                     new RouterException(
-                            ErrorCode.CELL_UNREACHABLE,
-                            "cell " + cell.name() + " closed the connection before responding"
-                                    + (cause == null ? "" : ": " + cause.getMessage())),
+                                    ErrorCode.CELL_UNREACHABLE,
+                                    "cell " + cell.name() + " closed the connection before responding")
+                            .withDetail(cause == null ? "closed" : cause.getMessage()),
                     reset == null ? -1 : reset.grpcStatus());
         } else {
-            if (multiplexed && reset != null) {
-                // Pass the cell's reset code on: gRPC clients map it to a status themselves.
-                ctx.writeAndFlush(new DefaultHttp2ResetFrame(reset.errorCode()));
-            }
-            abort("cell ended the response early: " + (cause == null ? "closed" : cause.getMessage()));
+            // Pass a cell's reset code on (gRPC clients map it to a status themselves); a cut
+            // without one is INTERNAL_ERROR: the body is incomplete and must not look complete.
+            abort(
+                    "cell ended the response early: " + (cause == null ? "closed" : cause.getMessage()),
+                    reset != null ? reset.errorCode() : Http2Error.INTERNAL_ERROR);
         }
     }
 
-    private void upstreamFailed(String message) {
+    private RouterException badResponse(Throwable why) {
+        return new RouterException(ErrorCode.BAD_CELL_RESPONSE, "cell " + cell.name() + " sent an invalid response")
+                .withDetail(why == null ? "undecodable" : why.getMessage());
+    }
+
+    private void upstreamFailed(RouterException error) {
         Channel doomed = upstream;
         upstream = null;
         if (doomed != null) {
@@ -497,9 +516,36 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             doomed.close();
         }
         if (!responseStarted) {
-            fail(new RouterException(ErrorCode.CELL_UNREACHABLE, message));
+            fail(error);
         } else {
-            abort(message);
+            abort(error.code().code() + ": " + error.detail(), Http2Error.INTERNAL_ERROR);
+        }
+    }
+
+    /**
+     * A response whose end is the cell closing the connection (no Content-Length, not chunked, and
+     * a status and method that allow a body) cannot be relayed as is on a connection that stays
+     * open: the client would wait for a close that never comes. An HTTP/1.1 client gets it
+     * re-framed as chunked; an HTTP/1.0 client gets it followed by a close. HTTP/2 streams end
+     * with END_STREAM anyway. The connection to the cell is not reused either way.
+     */
+    private void frameForClient(HttpResponse response) {
+        int code = response.status().code();
+        if (HttpUtil.isContentLengthSet(response)
+                || HttpUtil.isTransferEncodingChunked(response)
+                || code == 204
+                || code == 304
+                || "HEAD".equals(method)) {
+            return;
+        }
+        upstreamReusable = false;
+        if (multiplexed) {
+            return;
+        }
+        if (clientHttp11) {
+            HttpUtil.setTransferEncodingChunked(response, true);
+        } else {
+            keepAlive = false;
         }
     }
 
@@ -527,7 +573,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         if (responseStarted) {
-            abort(error.getMessage());
+            abort(error.getMessage(), Http2Error.INTERNAL_ERROR);
             return;
         }
         cancelResponseTimeout();
@@ -550,28 +596,34 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         // decoder, is dropped when it arrives (IDLE ignores content), so the connection stays usable.
         boolean close = !(requestComplete || bodyless(request))
                 || !keepAlive
-                || error.code() == ErrorCode.MALFORMED_REQUEST
-                || error.code() == ErrorCode.URI_TOO_LONG
-                || error.code() == ErrorCode.HEADERS_TOO_LARGE;
+                || error.code().closesConnection();
         if (close) {
             keepAlive = false;
         }
         status = error.code().status().code();
         ctx.writeAndFlush(
                 grpc ? ErrorResponses.grpc(error, grpcStatus) : ErrorResponses.http1(ctx.alloc(), error, close));
-        endExchange(error.code().code());
+        endExchange(error.code().code(), error.detail());
     }
 
-    /** Ends the exchange without an answer: the response is cut short, so the client must see a close. */
-    private void abort(String why) {
+    /**
+     * Ends the exchange without an answer: the response is cut short and must never look complete.
+     * An HTTP/1.1 client sees its connection close; an HTTP/2 stream is reset with {@code code}
+     * at once (null: no reset, e.g. the client went away or the reset was written already).
+     */
+    private void abort(String why, Http2Error code) {
         LOG.debug("{} aborting exchange: {}", ctx.channel(), why);
         if (upstream != null) {
             upstreamRelay.release();
             upstream.close();
             upstream = null;
         }
+        if (multiplexed && code != null && ctx.channel().isActive()) {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(code));
+            streamReset = true;
+        }
         keepAlive = false;
-        endExchange("aborted");
+        endExchange("aborted", why);
     }
 
     private void dropReplay() {
@@ -620,13 +672,17 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                     .set("grpc-status", "14")
                     .set("grpc-message", "customer moved to another cell; reconnect");
             ctx.write(trailers);
-        } else if (multiplexed) {
-            ctx.write(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+            abort("the customer moved to another cell", null);
+        } else {
+            abort("the customer moved to another cell", Http2Error.CANCEL);
         }
-        abort("the customer moved to another cell");
     }
 
     private void endExchange(String error) {
+        endExchange(error, null);
+    }
+
+    private void endExchange(String error, String detail) {
         if (linked) {
             exchanges.unlink(this);
             linked = false;
@@ -645,9 +701,10 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                         cell,
                         protocol,
                         method,
-                        uri,
+                        target != null ? target.path() : uri,
                         status,
                         error,
+                        detail,
                         bytesIn,
                         bytesOut,
                         System.nanoTime() - startNanos,
@@ -667,6 +724,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
         boolean close = !keepAlive;
         request = null;
+        target = null;
         identity = null;
         cell = null;
         upstreamRelay = null;
@@ -684,7 +742,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             if (multiplexed) {
                 // The response ended the stream; a request still sending is reset by the close.
                 ctx.flush();
-                if (!requestComplete) {
+                if (!requestComplete || streamReset) {
                     ctx.close();
                 }
             } else {
@@ -779,7 +837,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (state != State.IDLE && state != State.CLOSED) {
-            abort("client closed the connection");
+            abort("client closed the connection", null);
         }
         state = State.CLOSED;
         stopResponseTimer();
@@ -865,22 +923,5 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private static RouterException internal(Throwable cause) {
         LOG.warn("routing failed unexpectedly", cause);
         return new RouterException(ErrorCode.REGISTRY_UNAVAILABLE, "routing failed; retry shortly");
-    }
-
-    /** {@code http://host/path?q} (absolute form, RFC 9112 section 3.2.2) becomes {@code /path?q}. */
-    static String originForm(String uri) {
-        if (uri.startsWith("/")) {
-            return uri;
-        }
-        int scheme = uri.indexOf("://");
-        if (scheme < 0) {
-            return uri;
-        }
-        int path = uri.indexOf('/', scheme + 3);
-        int query = uri.indexOf('?', scheme + 3);
-        if (path < 0 || (query >= 0 && query < path)) {
-            return query < 0 ? "/" : "/" + uri.substring(query);
-        }
-        return uri.substring(path);
     }
 }

@@ -11,7 +11,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -104,9 +103,10 @@ public final class UpstreamPool {
         if (channels != null) {
             Channel ch;
             while ((ch = channels.pollLast()) != null) {
-                if (ch.isActive()) {
+                if (reusable(ch)) {
                     return loop.newSucceededFuture(ch);
                 }
+                ch.close();
             }
         }
         Promise<Channel> promise = loop.newPromise();
@@ -132,11 +132,16 @@ public final class UpstreamPool {
         protected void initChannel(Channel ch) {
             ch.pipeline()
                     .addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true))
+                    .addLast("validator", CellResponseValidator.HTTP2)
                     .addLast("relay", new UpstreamRelayHandler());
         }
     };
 
-    /** Returns a healthy channel whose exchange ended cleanly; anything else is closed. */
+    /**
+     * Returns a channel whose exchange ended at a message boundary; it joins the idle list at the
+     * end of the read that carried the answer's end, and only if nothing arrived behind the answer
+     * (see {@link UpstreamRelayHandler}). Anything else is closed.
+     */
     void release(Channel ch) {
         if (ch instanceof Http2StreamChannel) {
             ch.pipeline().get(UpstreamRelayHandler.class).release();
@@ -148,16 +153,29 @@ public final class UpstreamPool {
             ch.close();
             return;
         }
-        relay.release();
+        // Read on, so that bytes behind the answer, or a close by the cell, are noticed.
+        ch.config().setAutoRead(true);
+        relay.returnAfterRead(() -> park(ch));
+    }
+
+    private void park(Channel ch) {
+        if (!reusable(ch)) {
+            ch.close();
+            return;
+        }
         ArrayDeque<Channel> channels =
                 idle.get().computeIfAbsent(ch.attr(POOL_KEY).get(), k -> new ArrayDeque<>());
         if (channels.size() >= config.maxIdlePerCell()) {
             ch.close();
             return;
         }
-        // Read while idle, so that a close by the cell is noticed and the channel leaves the pool.
-        ch.config().setAutoRead(true);
         channels.addLast(ch);
+    }
+
+    /** Open, and holding no byte beyond the last answer. */
+    private static boolean reusable(Channel ch) {
+        CellHttpCodec codec = ch.pipeline().get(CellHttpCodec.class);
+        return ch.isActive() && codec != null && !codec.hasUndecodedBytes();
     }
 
     private ChannelFuture connect(Cell cell, String key, EventLoop loop) {
@@ -178,17 +196,15 @@ public final class UpstreamPool {
                         ch.pipeline()
                                 .addLast(
                                         "codec",
-                                        new HttpClientCodec(
-                                                new HttpDecoderConfig()
-                                                        .setMaxInitialLineLength(maxInitialLineLength)
-                                                        .setMaxHeaderSize(maxHeaderSize)
-                                                        .setMaxChunkSize(65536)
-                                                        .setValidateHeaders(true)
-                                                        .setAllowDuplicateContentLengths(false)
-                                                        .setStrictLineParsing(true)
-                                                        .setUseRfc9112TransferEncoding(true),
-                                                false,
-                                                false))
+                                        new CellHttpCodec(new HttpDecoderConfig()
+                                                .setMaxInitialLineLength(maxInitialLineLength)
+                                                .setMaxHeaderSize(maxHeaderSize)
+                                                .setMaxChunkSize(65536)
+                                                .setValidateHeaders(true)
+                                                .setAllowDuplicateContentLengths(false)
+                                                .setStrictLineParsing(true)
+                                                .setUseRfc9112TransferEncoding(true)))
+                                .addLast("validator", CellResponseValidator.HTTP1)
                                 // Reader idle, not all idle: a pooled channel neither reads nor
                                 // writes, so the two are the same there, and watching writes
                                 // would cost a promise and a listener on every request.

@@ -13,9 +13,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of an upstream (router → cell) channel: hands every response part to the
- * {@link UpstreamListener} of the exchange that leased the channel. An idle pooled channel has no
- * listener; whatever it receives then (a cell may not speak first) marks it unusable, and it is
- * closed.
+ * {@link UpstreamListener} of the exchange that leased the channel.
+ *
+ * <p>Pool hygiene: a channel whose exchange ended is not handed back to the pool at once but at
+ * the end of the socket read that carried the end of the answer ({@link #returnAfterRead}), so
+ * that bytes arriving behind the answer in the same read, or in a later read of the same batch,
+ * are seen first. Whatever arrives while no exchange holds the channel (behind an answer, or on an
+ * idle pooled channel: a cell may not speak first) marks it unusable, and it is closed. A pooled
+ * channel is therefore never carrying a byte it read before its next request was written.
  *
  * <p>Concurrency: the channel, this handler and its listener are confined to one event loop.
  */
@@ -25,6 +30,9 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     private UpstreamListener listener;
     private Throwable failure;
+    private boolean inRead;
+    /** Set while the channel waits for the end of the current read to join the pool. */
+    private Runnable returnToPool;
 
     void lease(UpstreamListener listener) {
         this.listener = listener;
@@ -38,21 +46,42 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         return listener != null;
     }
 
+    /**
+     * The exchange is over and the channel may be pooled: runs {@code toPool} at the end of the
+     * current read (now, if no read is under way) unless anything more arrives before that.
+     */
+    void returnAfterRead(Runnable toPool) {
+        listener = null;
+        if (inRead) {
+            returnToPool = toPool;
+        } else {
+            toPool.run();
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inRead = true;
         if (listener != null && msg instanceof HttpObject http) {
             listener.upstreamRead(http);
         } else {
             ReferenceCountUtil.release(msg);
-            LOG.debug("{} unexpected data on an idle upstream connection; closing it", ctx.channel());
+            LOG.debug("{} data behind an answer or on an idle upstream connection; closing it", ctx.channel());
+            returnToPool = null;
             ctx.close();
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
         if (listener != null) {
             listener.upstreamReadComplete();
+        }
+        Runnable toPool = returnToPool;
+        if (toPool != null) {
+            returnToPool = null;
+            toPool.run();
         }
     }
 
@@ -99,6 +128,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        returnToPool = null;
         UpstreamListener current = listener;
         listener = null;
         if (current != null) {

@@ -1,9 +1,11 @@
 package io.cellrouter.router.identity;
 
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
 
-/** The customer id is the value of one request header, e.g. {@code x-customer-id}. */
+/**
+ * The customer id is the value of one request header, e.g. {@code x-customer-id}. Two such
+ * fields, or one holding a list, are {@code 400 ambiguous_identity}.
+ */
 final class HeaderIdentitySource implements IdentitySource {
 
     private final AsciiString name;
@@ -13,8 +15,8 @@ final class HeaderIdentitySource implements IdentitySource {
     }
 
     @Override
-    public Identity identify(HttpRequest request) {
-        String value = request.headers().get(name);
+    public Identity identify(RequestHead request) {
+        String value = request.single(name);
         return value == null || value.isEmpty() ? null : new Identity(value.trim(), null, "header");
     }
 }

@@ -1,7 +1,5 @@
 package io.cellrouter.router.identity;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,8 +14,8 @@ final class HostIdentitySource implements IdentitySource {
     }
 
     @Override
-    public Identity identify(HttpRequest request) {
-        String host = request.headers().get(HttpHeaderNames.HOST);
+    public Identity identify(RequestHead request) {
+        String host = request.host();
         if (host == null) {
             return null;
         }

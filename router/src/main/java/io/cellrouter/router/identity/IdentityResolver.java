@@ -12,7 +12,6 @@ import io.cellrouter.router.config.RouterConfig.PathSpec;
 import io.cellrouter.router.config.RouterConfig.QuerySpec;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,7 +20,8 @@ import java.util.List;
 /**
  * Tries the configured {@link IdentitySource}s in order; the first that yields a customer wins.
  * No source at all is {@code 401 missing_identity}; a customer id that is not a valid name (what
- * could end up in a log line or a registry key) is {@code 400}.
+ * could end up in a log line or a registry key) is {@code 400}; a source that finds two values is
+ * {@code 400 ambiguous_identity} (the request is refused, never routed by the first value).
  *
  * <p>When the customer comes from a verified token, the configured identity headers (say {@code
  * x-customer-id}) are not trusted: they are removed from the request here, so that a client cannot
@@ -98,7 +98,7 @@ public final class IdentityResolver implements AutoCloseable {
         return builder.build();
     }
 
-    public Identity identify(HttpRequest request) {
+    public Identity identify(RequestHead request) {
         for (IdentitySource source : sources) {
             Identity identity = source.identify(request);
             if (identity != null) {
@@ -110,7 +110,7 @@ public final class IdentityResolver implements AutoCloseable {
                 }
                 if (source instanceof JwtIdentitySource) {
                     for (AsciiString header : untrustedWithToken) {
-                        request.headers().remove(header);
+                        request.remove(header);
                     }
                 }
                 return identity;

@@ -5,7 +5,6 @@ import io.cellrouter.registry.token.InvalidTokenException;
 import io.cellrouter.registry.token.TokenVerifier;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
 
@@ -15,8 +14,12 @@ import java.util.Iterator;
  * claim is the routing hint.
  *
  * <p>No such header, or another scheme ({@code Basic ...}): not this source, the next is tried. A
- * bearer token that does not verify, or a second {@code Authorization} header: {@code 401
- * invalid_token}, and no weaker source is consulted (SPEC section 5).
+ * well-formed bearer token that does not verify: {@code 401 invalid_token}, and no weaker source
+ * is consulted. Anything that leaves room to guess is {@code 400 ambiguous_identity}, in whatever
+ * order the fields arrive: a second field of the header (even empty, even of another scheme), or
+ * a credential whose scheme is {@code bearer} in any case but whose rest is not exactly
+ * {@code 1*SP token68} (RFC 9110 section 11.4: {@code Bearer<TAB>x}, {@code Bearer} alone,
+ * {@code Bearer a b}, {@code Bearer a,Bearer b}).
  *
  * <p>The verifier caches verified tokens, so the steady state is one cache lookup per request.
  */
@@ -24,6 +27,12 @@ final class JwtIdentitySource implements IdentitySource, AutoCloseable {
 
     static final String SOURCE = "jwt";
     private static final String BEARER = "bearer";
+
+    /** {@link #bearerTokenStart}: another scheme, not this source's. */
+    static final int NOT_BEARER = -1;
+
+    /** {@link #bearerTokenStart}: the bearer scheme with a malformed rest. */
+    static final int MALFORMED = -2;
 
     private final AsciiString header;
     private final TokenVerifier verifier;
@@ -34,44 +43,80 @@ final class JwtIdentitySource implements IdentitySource, AutoCloseable {
     }
 
     @Override
-    public Identity identify(HttpRequest request) {
-        Iterator<String> values = request.headers().valueStringIterator(header);
+    public Identity identify(RequestHead request) {
+        Iterator<String> values = request.values(header);
         if (!values.hasNext()) {
             return null;
         }
         String value = values.next();
+        if (values.hasNext()) {
+            throw Ambiguity.of("more than one " + header + " header");
+        }
         int start = bearerTokenStart(value);
-        if (start < 0) {
+        if (start == NOT_BEARER) {
             return null;
         }
-        if (values.hasNext()) {
-            throw new RouterException(ErrorCode.INVALID_TOKEN, "more than one " + header + " header");
+        if (start == MALFORMED) {
+            throw Ambiguity.of("malformed bearer credentials in " + header);
         }
         CellToken token;
         try {
-            token = verifier.verify(value.substring(start).trim());
+            token = verifier.verify(value.substring(start));
         } catch (InvalidTokenException e) {
             throw new RouterException(ErrorCode.INVALID_TOKEN, "invalid token: " + e.getMessage());
         }
         return new Identity(token.customer(), token.cell(), SOURCE);
     }
 
-    /** Where the token starts in {@code Bearer <token>} (scheme case-insensitive), or -1. */
+    /**
+     * Where the token starts in {@code Bearer <token>} (scheme case-insensitive, one or more
+     * spaces, one token68, nothing after it); {@link #NOT_BEARER} for another scheme;
+     * {@link #MALFORMED} for the bearer scheme with anything else after it.
+     */
     static int bearerTokenStart(String value) {
-        int length = BEARER.length();
-        if (value.length() == length && value.equalsIgnoreCase(BEARER)) {
-            return length; // the scheme without a token: an (empty) invalid token
+        int scheme = 0;
+        while (scheme < value.length() && isTchar(value.charAt(scheme))) {
+            scheme++;
         }
-        if (value.length() <= length
-                || !value.regionMatches(true, 0, BEARER, 0, length)
-                || value.charAt(length) != ' ') {
-            return -1;
+        if (scheme != BEARER.length() || !value.regionMatches(true, 0, BEARER, 0, scheme)) {
+            return NOT_BEARER;
         }
-        int start = length + 1;
+        int start = scheme;
         while (start < value.length() && value.charAt(start) == ' ') {
             start++;
         }
-        return start;
+        if (start == scheme || start == value.length()) {
+            return MALFORMED;
+        }
+        int end = start;
+        while (end < value.length() && isToken68(value.charAt(end))) {
+            end++;
+        }
+        while (end < value.length() && value.charAt(end) == '=') {
+            end++;
+        }
+        return end == value.length() && end > start ? start : MALFORMED;
+    }
+
+    /** RFC 9110 tchar. */
+    private static boolean isTchar(char c) {
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+
+    /** RFC 9110 token68, without the trailing '=' padding. */
+    private static boolean isToken68(char c) {
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '-'
+                || c == '.'
+                || c == '_'
+                || c == '~'
+                || c == '+'
+                || c == '/';
     }
 
     TokenVerifier verifier() {

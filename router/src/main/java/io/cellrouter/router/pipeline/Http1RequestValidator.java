@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Checks that Netty's decoder does not make on a request head, before anything else sees it
- * (RFC 9112, stricter than the decoder's defaults): exactly one Host on HTTP/1.1 and at most one
+ * (RFC 9112, stricter than the decoder's defaults): version HTTP/1.0 or HTTP/1.1 (else 505), exactly one Host on HTTP/1.1 and at most one
  * on HTTP/1.0, no Transfer-Encoding on HTTP/1.0, Transfer-Encoding exactly {@code chunked}, one
  * Content-Length made of digits only, at most {@code maxHeaderCount} fields, a declared body no
  * larger than {@code maxBodySize}.
@@ -44,6 +44,11 @@ final class Http1RequestValidator extends ChannelInboundHandlerAdapter {
     }
 
     RouterException check(HttpRequest request) {
+        HttpVersion version = request.protocolVersion();
+        if (!HttpVersion.HTTP_1_1.equals(version) && !HttpVersion.HTTP_1_0.equals(version)) {
+            return new RouterException(
+                    ErrorCode.HTTP_VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1 are spoken here");
+        }
         HttpHeaders headers = request.headers();
         if (headers.size() > maxHeaderCount) {
             return new RouterException(ErrorCode.HEADERS_TOO_LARGE, "more than " + maxHeaderCount + " header fields");

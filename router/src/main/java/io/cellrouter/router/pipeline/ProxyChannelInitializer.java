@@ -42,14 +42,15 @@ import java.util.concurrent.TimeUnit;
  *  HTTP/1.1:  ─▶ head-deadline (RequestHeadGuard: slow-loris 408, obs-fold 400) ─▶ http1-codec (strict RFC 9112 framing)
  *             ─▶ http1-strict (Host, Transfer-Encoding, Content-Length, header count, body size)
  *             ─▶ idle (idle connection, stalled body) ─▶ proxy (Http1ProxyHandler: identity → routing → forward)
- *  HTTP/2:    ─▶ h2 (Http2FrameCodec: limits, flood protections) ─▶ mux (Http2MultiplexHandler)
+ *  HTTP/2:    ─▶ h2-headers (Http2HeaderBlockGuard: a header block must arrive whole within the header timeout)
+ *             ─▶ h2 (Http2FrameCodec: limits, flood protections) ─▶ mux (Http2MultiplexHandler)
  *             ─▶ h2-window (raises the connection window once) ─▶ idle ─▶ h2-guard (idle close, drain)
  *             each stream: ─▶ h2-to-http (frames ↔ HttpObjects, streamed) ─▶ proxy (Http1ProxyHandler)
  * </pre>
  *
  * <p>Each HTTP/2 stream is routed on its own: two streams of one connection may go to two cells.
  *
- * <p>HTTP/2 limits (SPEC section 8), with Netty's protections switched on explicitly:
+ * <p>HTTP/2 limits (README: HTTP/2 protections), with Netty's protections switched on explicitly:
  * <ul>
  *   <li>SETTINGS_MAX_CONCURRENT_STREAMS {@code proxy.http2.maxConcurrentStreams} (100): a stream
  *       over it is refused (RST_STREAM REFUSED_STREAM);
@@ -123,7 +124,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(
                 http1,
                 protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(
+                        ? new GuardedUpgradeCodec(
                                 newHttp2Codec(),
                                 newMultiplexHandler(),
                                 new ConnectionWindowHandler(
@@ -159,6 +160,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addHttp2Handlers(ChannelPipeline p) {
+        p.addLast("h2-headers", newHeaderBlockGuard());
         p.addLast("h2", newHttp2Codec());
         p.addLast("mux", newMultiplexHandler());
         p.addLast(
@@ -181,6 +183,49 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 0,
                 config.idleTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    private Http2HeaderBlockGuard newHeaderBlockGuard() {
+        return new Http2HeaderBlockGuard(
+                context.config().limits().requestHeaderTimeout().toMillis(),
+                code -> context.recorder().rejected("h2", code));
+    }
+
+    /**
+     * The h2c {@code Upgrade} path: Netty's upgrade codec puts the HTTP/2 codec in place before
+     * the 101 is sent; the header-block guard goes in front of it then, before the client's
+     * preface can arrive.
+     */
+    private final class GuardedUpgradeCodec implements HttpServerUpgradeHandler.UpgradeCodec {
+        private final Http2FrameCodec codec;
+        private final Http2ServerUpgradeCodec delegate;
+
+        GuardedUpgradeCodec(Http2FrameCodec codec, ChannelHandler... handlers) {
+            this.codec = codec;
+            this.delegate = new Http2ServerUpgradeCodec(codec, handlers);
+        }
+
+        @Override
+        public java.util.Collection<CharSequence> requiredUpgradeHeaders() {
+            return delegate.requiredUpgradeHeaders();
+        }
+
+        @Override
+        public boolean prepareUpgradeResponse(
+                ChannelHandlerContext ctx,
+                io.netty.handler.codec.http.FullHttpRequest upgradeRequest,
+                io.netty.handler.codec.http.HttpHeaders upgradeHeaders) {
+            return delegate.prepareUpgradeResponse(ctx, upgradeRequest, upgradeHeaders);
+        }
+
+        @Override
+        public void upgradeTo(ChannelHandlerContext ctx, io.netty.handler.codec.http.FullHttpRequest upgradeRequest) {
+            delegate.upgradeTo(ctx, upgradeRequest);
+            ChannelHandlerContext codecContext = ctx.pipeline().context(codec);
+            if (codecContext != null) {
+                ctx.pipeline().addBefore(codecContext.name(), "h2-headers", newHeaderBlockGuard());
+            }
+        }
     }
 
     private RequestHeadGuard newHeadDeadline() {

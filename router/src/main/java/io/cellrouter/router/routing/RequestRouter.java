@@ -6,11 +6,11 @@ import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.Identity;
 import io.cellrouter.router.identity.IdentityResolver;
-import io.netty.handler.codec.http.HttpRequest;
+import io.cellrouter.router.identity.RequestHead;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The routing decision of SPEC section 5 for one request: identity first (synchronously, on the
+ * The routing decision for one request (README: How a request is routed): identity first (synchronously, on the
  * event loop: it only reads headers), then the cell from the {@link Resolver}. Refusals become a
  * {@link RouterException} with the code of the table; the future never carries another failure.
  *
@@ -28,7 +28,7 @@ public final class RequestRouter {
     }
 
     /** Throws {@link RouterException} when no valid identity is found. */
-    public Identity identify(HttpRequest request) {
+    public Identity identify(RequestHead request) {
         return identities.identify(request);
     }
 

@@ -200,12 +200,4 @@ class Http1ProxyHandlerTest {
 
         assertThat(ch.isOpen()).isFalse();
     }
-
-    @Test
-    void originForm_stripsSchemeAndAuthority() {
-        assertThat(Http1ProxyHandler.originForm("/a?b")).isEqualTo("/a?b");
-        assertThat(Http1ProxyHandler.originForm("http://h:1/a/b?c")).isEqualTo("/a/b?c");
-        assertThat(Http1ProxyHandler.originForm("http://h")).isEqualTo("/");
-        assertThat(Http1ProxyHandler.originForm("http://h?q=1")).isEqualTo("/?q=1");
-    }
 }

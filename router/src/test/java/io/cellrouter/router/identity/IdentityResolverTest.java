@@ -25,12 +25,12 @@ class IdentityResolverTest {
             new PathSpec(Pattern.compile("^/v1/customers/(?<customer>[^/]+)/")),
             new QuerySpec("customer")));
 
-    private static HttpRequest request(String uri, String... headers) {
+    private static RequestHead request(String uri, String... headers) {
         HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
         for (int i = 0; i < headers.length; i += 2) {
             r.headers().add(headers[i], headers[i + 1]);
         }
-        return r;
+        return new HttpRequestHead(r, RequestTarget.parse(uri));
     }
 
     @Test
@@ -85,5 +85,45 @@ class IdentityResolverTest {
         assertThatThrownBy(() -> resolver.identify(request("/", "x-customer-id", "a/b")))
                 .isInstanceOfSatisfying(
                         RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_REQUEST));
+    }
+
+    @Test
+    void twoIdentityHeaders_areAmbiguous() {
+        assertThatThrownBy(() -> resolver.identify(request("/", "x-customer-id", "acme", "x-customer-id", "globex")))
+                .isInstanceOfSatisfying(
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
+    }
+
+    @Test
+    void identityHeaderHoldingAList_isAmbiguous() {
+        assertThatThrownBy(() -> resolver.identify(request("/", "x-customer-id", "acme,globex")))
+                .isInstanceOfSatisfying(
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
+    }
+
+    @Test
+    void repeatedQueryParameter_isAmbiguous_evenWhenEncodedOrSeparatedBySemicolon() {
+        for (String uri :
+                new String[] {"/?customer=a&customer=b", "/?customer=a&%63ustomer=b", "/?customer=a;customer=b"}) {
+            assertThatThrownBy(() -> resolver.identify(request(uri)))
+                    .as(uri)
+                    .isInstanceOfSatisfying(
+                            RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
+        }
+    }
+
+    @Test
+    void path_isMatchedAfterNormalisation() {
+        assertThat(resolver.identify(request("/v1/customers/acme/../../customers/globex/x"))
+                        .customer())
+                .isEqualTo("globex");
+    }
+
+    @Test
+    void twoHostHeaders_areAmbiguous() {
+        assertThatThrownBy(() -> resolver.identify(
+                        request("/", "Host", "acme.api.example.com", "Host", "globex.api.example.com")))
+                .isInstanceOfSatisfying(
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
     }
 }

@@ -51,12 +51,12 @@ class JwtIdentitySourceTest {
         resolver.close();
     }
 
-    private static HttpRequest request(String... headers) {
+    private static RequestHead request(String... headers) {
         HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
         for (int i = 0; i < headers.length; i += 2) {
             r.headers().add(headers[i], headers[i + 1]);
         }
-        return r;
+        return new HttpRequestHead(r, RequestTarget.parse("/"));
     }
 
     private String token(String customer, String cell) {
@@ -72,11 +72,13 @@ class JwtIdentitySourceTest {
 
     @Test
     void validTokenForA_withIdentityHeaderB_isA_andTheHeaderIsRemoved() {
-        HttpRequest request = request("Authorization", "Bearer " + token("acme", "cell-1"), "x-customer-id", "globex");
+        RequestHead request = request("Authorization", "Bearer " + token("acme", "cell-1"), "x-customer-id", "globex");
 
         assertThat(resolver.identify(request).customer()).isEqualTo("acme");
-        assertThat(request.headers().contains("x-customer-id")).isFalse();
-        assertThat(request.headers().contains("authorization")).isTrue();
+        assertThat(request.values(io.netty.util.AsciiString.of("x-customer-id")).hasNext())
+                .isFalse();
+        assertThat(request.values(io.netty.util.AsciiString.of("authorization")).hasNext())
+                .isTrue();
     }
 
     @Test
@@ -91,15 +93,15 @@ class JwtIdentitySourceTest {
     }
 
     @Test
-    void bearerSchemeWithoutAToken_is401() {
+    void bearerSchemeWithoutAToken_isAmbiguous() {
         assertThatThrownBy(() -> resolver.identify(request("Authorization", "Bearer", "x-customer-id", "acme")))
                 .isInstanceOfSatisfying(
-                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TOKEN));
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
     }
 
     @Test
-    void twoAuthorizationHeaders_are401() {
-        HttpRequest request = request(
+    void twoAuthorizationHeaders_areAmbiguous() {
+        RequestHead request = request(
                 "Authorization",
                 "Bearer " + token("acme", "cell-1"),
                 "Authorization",
@@ -107,7 +109,39 @@ class JwtIdentitySourceTest {
 
         assertThatThrownBy(() -> resolver.identify(request))
                 .isInstanceOfSatisfying(
-                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_TOKEN));
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
+    }
+
+    @Test
+    void basicThenBearer_inEitherOrder_isAmbiguous() {
+        RequestHead request =
+                request("Authorization", "Basic Zm9vOmJhcg==", "Authorization", "Bearer " + token("acme", null));
+
+        assertThatThrownBy(() -> resolver.identify(request))
+                .isInstanceOfSatisfying(
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
+    }
+
+    @Test
+    void bearerTokenStart_acceptsOnlySchemeSpacesAndOneToken68() {
+        assertThat(JwtIdentitySource.bearerTokenStart("Bearer abc.def-_~+/==")).isEqualTo(7);
+        assertThat(JwtIdentitySource.bearerTokenStart("bEaReR   abc")).isEqualTo(9);
+        assertThat(JwtIdentitySource.bearerTokenStart("Basic abc")).isEqualTo(JwtIdentitySource.NOT_BEARER);
+        assertThat(JwtIdentitySource.bearerTokenStart("Bearerx abc")).isEqualTo(JwtIdentitySource.NOT_BEARER);
+        assertThat(JwtIdentitySource.bearerTokenStart("")).isEqualTo(JwtIdentitySource.NOT_BEARER);
+        for (String malformed : new String[] {
+            "Bearer",
+            "Bearer\tabc",
+            "Bearer abc def",
+            "Bearer abc,Bearer def",
+            "Bearer =abc",
+            "Bearer abc=x",
+            "Bearer\u00a0abc"
+        }) {
+            assertThat(JwtIdentitySource.bearerTokenStart(malformed))
+                    .as(malformed)
+                    .isEqualTo(JwtIdentitySource.MALFORMED);
+        }
     }
 
     @Test

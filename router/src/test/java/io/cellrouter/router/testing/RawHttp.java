@@ -1,4 +1,4 @@
-package io.cellrouter.router;
+package io.cellrouter.router.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,17 +14,17 @@ import java.util.Map;
  * Writes raw bytes on a socket and reads one response: for requests a well-behaved client library
  * will not send (a chosen Host, hop-by-hop headers, malformed framing).
  */
-final class RawHttp {
+public final class RawHttp {
 
-    record Response(int status, Map<String, String> headers, String body, boolean closed) {
-        String header(String name) {
+    public record Response(int status, Map<String, String> headers, String body, boolean closed) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
     private RawHttp() {}
 
-    static Response exchange(InetSocketAddress address, String request) throws IOException {
+    public static Response exchange(InetSocketAddress address, String request) throws IOException {
         try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
@@ -34,7 +34,7 @@ final class RawHttp {
     }
 
     /** Reads one response with a Content-Length body (what the router and the test cells send). */
-    static Response read(InputStream in) throws IOException {
+    public static Response read(InputStream in) throws IOException {
         String statusLine = line(in);
         if (statusLine == null) {
             throw new IOException("connection closed before a response");
@@ -49,10 +49,46 @@ final class RawHttp {
                     line.substring(colon + 1).trim(),
                     (a, b) -> a + ", " + b);
         }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-        byte[] body = in.readNBytes(length);
+        byte[] body;
+        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            body = readChunked(in);
+        } else if (headers.containsKey("content-length")) {
+            int length = Integer.parseInt(headers.get("content-length"));
+            body = in.readNBytes(length);
+            if (body.length < length) {
+                throw new IOException("connection closed after " + body.length + " of " + length + " body bytes");
+            }
+        } else if (status == 204 || status == 304 || status < 200) {
+            body = new byte[0];
+        } else {
+            body = in.readAllBytes(); // no framing: the body ends when the connection closes
+        }
         boolean closed = "close".equalsIgnoreCase(headers.get("connection"));
         return new Response(status, headers, new String(body, StandardCharsets.UTF_8), closed);
+    }
+
+    /** A chunked body; throws when the connection closes before the last chunk. */
+    private static byte[] readChunked(InputStream in) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        while (true) {
+            String size = line(in);
+            if (size == null) {
+                throw new IOException("connection closed inside a chunked body after " + body.size() + " bytes");
+            }
+            int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+            if (n == 0) {
+                String trailer;
+                while ((trailer = line(in)) != null && !trailer.isEmpty()) {
+                    // trailers: not needed by the tests
+                }
+                return body.toByteArray();
+            }
+            byte[] chunk = in.readNBytes(n);
+            body.write(chunk);
+            if (chunk.length < n || line(in) == null) {
+                throw new IOException("connection closed inside a chunk after " + body.size() + " bytes");
+            }
+        }
     }
 
     private static String line(InputStream in) throws IOException {

@@ -1,0 +1,69 @@
+package io.cellrouter.router.forward;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import java.util.List;
+
+/**
+ * The HTTP/1.1 codec of a connection to a cell: Netty's response decoder and request encoder,
+ * plus what pool hygiene needs and {@code HttpClientCodec} does not expose: whether bytes arrived
+ * beyond the last complete response ({@link #hasUndecodedBytes()}). A connection whose answer ended
+ * with more bytes behind it is never pooled again, so those bytes can never be read as the answer
+ * to another customer's request.
+ *
+ * <p>The router sends one request at a time on a connection (no pipelining to cells), so the
+ * method of the request in flight is enough to know that a response to HEAD has no body.
+ *
+ * <p>Concurrency: confined to the connection's event loop.
+ */
+final class CellHttpCodec extends CombinedChannelDuplexHandler<CellHttpCodec.Decoder, CellHttpCodec.Encoder> {
+
+    CellHttpCodec(HttpDecoderConfig config) {
+        Decoder decoder = new Decoder(config);
+        init(decoder, new Encoder(decoder));
+    }
+
+    /** Whether the decoder holds bytes it has not turned into a message (read beyond the last answer). */
+    boolean hasUndecodedBytes() {
+        return inboundHandler().undecoded();
+    }
+
+    static final class Decoder extends HttpResponseDecoder {
+        private HttpMethod method = HttpMethod.GET;
+
+        Decoder(HttpDecoderConfig config) {
+            super(config);
+        }
+
+        boolean undecoded() {
+            return internalBuffer().isReadable();
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+            return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
+        }
+    }
+
+    static final class Encoder extends HttpRequestEncoder {
+        private final Decoder decoder;
+
+        Encoder(Decoder decoder) {
+            this.decoder = decoder;
+        }
+
+        @Override
+        protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
+            if (msg instanceof HttpRequest request) {
+                decoder.method = request.method();
+            }
+            super.encode(ctx, msg, out);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.cellrouter.router.forward;
+
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.RouterException;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
+
+/**
+ * Checks a cell's response head before the relay sees it, for what Netty's decoder accepts but an
+ * edge must not pass on: a status outside 100–599, a version other than HTTP/1.0 or HTTP/1.1, a
+ * 101 (the router never asks a cell to switch protocols), a {@code Transfer-Encoding} other than
+ * exactly {@code chunked}, {@code Transfer-Encoding} together with {@code Content-Length}, more than
+ * one {@code Content-Length}, and framing headers on a 1xx or 204 (which have no body).
+ *
+ * <p>A response that fails is not dropped here: its decoder result is marked failed with a
+ * {@code bad_cell_response} {@link RouterException}, so that the relay answers through its one
+ * error path (502 when nothing was sent yet) and closes the connection to the cell.
+ *
+ * <p>{@code http2}: the response came from an HTTP/2 stream (converted to an {@code HttpResponse}),
+ * whose framing is the stream's own: only the status is checked.
+ */
+@ChannelHandler.Sharable
+final class CellResponseValidator extends ChannelInboundHandlerAdapter {
+
+    static final CellResponseValidator HTTP1 = new CellResponseValidator(false);
+    static final CellResponseValidator HTTP2 = new CellResponseValidator(true);
+
+    private final boolean http2;
+
+    private CellResponseValidator(boolean http2) {
+        this.http2 = http2;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpResponse response && response.decoderResult().isSuccess()) {
+            String problem = check(response);
+            if (problem != null) {
+                response.setDecoderResult(DecoderResult.failure(
+                        new RouterException(ErrorCode.BAD_CELL_RESPONSE, "invalid response: " + problem)));
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    String check(HttpResponse response) {
+        int status = response.status().code();
+        if (status < 100 || status > 599) {
+            return "status " + status + " is outside 100-599";
+        }
+        if (status == 101) {
+            return "101 Switching Protocols that nobody asked for";
+        }
+        if (http2) {
+            return null;
+        }
+        HttpVersion version = response.protocolVersion();
+        if (!HttpVersion.HTTP_1_1.equals(version) && !HttpVersion.HTTP_1_0.equals(version)) {
+            return "version " + version.text() + " is not HTTP/1.0 or HTTP/1.1";
+        }
+        HttpHeaders headers = response.headers();
+        List<String> transferEncodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
+        boolean bodyless = status < 200 || status == 204;
+        if (!transferEncodings.isEmpty()) {
+            if (bodyless) {
+                return "Transfer-Encoding on a " + status;
+            }
+            if (transferEncodings.size() != 1
+                    || !"chunked".equalsIgnoreCase(transferEncodings.get(0).trim())) {
+                return "Transfer-Encoding must be exactly 'chunked'";
+            }
+            if (!lengths.isEmpty()) {
+                return "both Transfer-Encoding and Content-Length";
+            }
+        }
+        if (lengths.size() > 1) {
+            return "more than one Content-Length";
+        }
+        if (bodyless && !lengths.isEmpty() && !"0".equals(lengths.get(0).trim())) {
+            return "a body length on a " + status;
+        }
+        return null;
+    }
+}
