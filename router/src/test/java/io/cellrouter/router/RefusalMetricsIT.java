@@ -1,10 +1,12 @@
 package io.cellrouter.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cellrouter.router.testing.RouterExtension;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,10 +34,11 @@ class RefusalMetricsIT {
     void cellOffline_isCountedUnderTheOfflineCell() throws Exception {
         assertThat(router.get("umbrella", "/x").statusCode()).isEqualTo(503);
 
-        assertThat(metrics())
+        // Recorded on the proxy's event loop right after the answer is written: wait for it.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(metrics())
                 .containsPattern(
                         "cellrouter_requests_total\\{cell=\"cell-3\",outcome=\"cell_offline\",protocol=\"http1\"[^}]*} 1.0")
-                .doesNotContain("cell=\"none\",outcome=\"cell_offline\"");
+                .doesNotContain("cell=\"none\",outcome=\"cell_offline\""));
     }
 
     @Test
@@ -44,9 +47,9 @@ class RefusalMetricsIT {
 
         assertThat(frozen.statusCode()).isEqualTo(503);
         assertThat(frozen.body()).contains("customer_frozen");
-        assertThat(metrics())
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(metrics())
                 .containsPattern(
                         "cellrouter_requests_total\\{cell=\"cell-1\",outcome=\"customer_frozen\",protocol=\"http1\"[^}]*} 1.0")
-                .doesNotContain("cell=\"none\",outcome=\"customer_frozen\"");
+                .doesNotContain("cell=\"none\",outcome=\"customer_frozen\""));
     }
 }

@@ -12,7 +12,6 @@ import io.cellrouter.router.identity.RequestTarget;
 import io.cellrouter.router.routing.RequestRouter;
 import io.cellrouter.router.routing.Route;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -35,7 +34,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -126,8 +124,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private long bytesIn;
     private long bytesOut;
     private int status;
-    private Channel upstream;
-    private UpstreamRelayHandler upstreamRelay;
+    /** The cell side of the exchange: a pooled HTTP/1.1 connection or an HTTP/2 stream. */
+    private CellLeg leg;
     /** The response timeout: one lazily re-armed timer per connection, not one per request. */
     private LazyDeadline responseDeadline;
 
@@ -221,8 +219,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
      */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (upstream != null) {
-            upstream.flush();
+        if (leg != null) {
+            leg.flush();
         }
     }
 
@@ -298,18 +296,18 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         state = State.CONNECTING;
-        Future<Channel> connect = context.pool().acquire(cell, ctx.channel().eventLoop(), grpc);
+        Future<CellLeg> connect = context.pool().acquire(cell, ctx.channel().eventLoop(), grpc, this);
         if (connect.isDone()) {
             connected(connect);
         } else {
-            connect.addListener((FutureListener<Channel>) this::connected);
+            connect.addListener((FutureListener<CellLeg>) this::connected);
         }
     }
 
-    private void connected(Future<Channel> future) {
+    private void connected(Future<CellLeg> future) {
         if (state != State.CONNECTING) {
             if (future.isSuccess()) {
-                context.pool().release(future.getNow());
+                future.getNow().finish(true); // unused: an HTTP/1.1 connection goes back to the pool
             }
             return;
         }
@@ -324,14 +322,12 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                     .withDetail(why));
             return;
         }
-        upstream = future.getNow();
-        upstreamRelay = upstream.pipeline().get(UpstreamRelayHandler.class);
-        upstreamRelay.lease(this);
-        upstream.config().setAutoRead(ctx.channel().isWritable());
+        leg = future.getNow();
+        leg.readAnswer(ctx.channel().isWritable());
 
         state = State.FORWARDING;
         if (replay != null) {
-            replay.replayTo(upstream); // a retry: the first stream was refused by the cell
+            replay.replayTo(leg); // a retry: the first stream was refused by the cell
         } else {
             ForwardHeaders.toCell(request.headers(), remote, context.scheme(), cell.name());
             request.setUri(target.originForm());
@@ -339,10 +335,10 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             // was removed as a hop-by-hop header), so the pooled connection can serve the next one.
             request.setProtocolVersion(HttpVersion.HTTP_1_1);
             headForwarded = true;
-            if (upstream instanceof Http2StreamChannel && !retried) {
+            if (leg.replayable() && !retried) {
                 replay = new ReplayBuffer(request);
             }
-            upstream.write(request);
+            leg.write(request);
             routerNanos = System.nanoTime() - startNanos;
         }
         if (!grpc) {
@@ -358,8 +354,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             pending.poll();
             forwardContent(content);
         }
-        if (upstream != null && !inRead) {
-            upstream.flush();
+        if (leg != null && !inRead) {
+            leg.flush();
         }
         updateRead();
     }
@@ -384,8 +380,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (replay != null) {
             replay.add(content);
         }
-        upstream.write(content);
-        if (requestComplete || !upstream.isWritable()) {
+        leg.write(content);
+        if (requestComplete || !leg.isWritable()) {
             updateRead();
         }
     }
@@ -448,8 +444,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                 return;
             }
         }
-        if (!ctx.channel().isWritable() && upstream != null) {
-            upstream.config().setAutoRead(false);
+        if (!ctx.channel().isWritable() && leg != null) {
+            leg.readAnswer(false);
         }
     }
 
@@ -468,7 +464,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (state != State.FORWARDING) {
             return;
         }
-        upstream = null;
+        leg = null;
         UpstreamResetException reset = cause instanceof UpstreamResetException r ? r : null;
         if (!responseStarted && reset != null && reset.refused() && replay != null && replay.replayable() && !retried) {
             // The cell never saw this stream: send it once more on another connection to the
@@ -481,9 +477,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                 if (state != State.CONNECTING) {
                     return;
                 }
-                Future<Channel> again =
-                        context.pool().acquire(cell, ctx.channel().eventLoop(), grpc);
-                again.addListener((FutureListener<Channel>) this::connected);
+                Future<CellLeg> again =
+                        context.pool().acquire(cell, ctx.channel().eventLoop(), grpc, this);
+                again.addListener((FutureListener<CellLeg>) this::connected);
             });
             return;
         }
@@ -509,11 +505,10 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void upstreamFailed(RouterException error) {
-        Channel doomed = upstream;
-        upstream = null;
+        CellLeg doomed = leg;
+        leg = null;
         if (doomed != null) {
-            upstreamRelay.release();
-            doomed.close();
+            doomed.abandon();
         }
         if (!responseStarted) {
             fail(error);
@@ -577,11 +572,10 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         cancelResponseTimeout();
-        if (upstream != null) {
+        if (leg != null) {
             // A half-written request or an unanswered one: the connection cannot be reused.
-            upstreamRelay.release();
-            upstream.close();
-            upstream = null;
+            leg.abandon();
+            leg = null;
         }
         if (!headForwarded) {
             ReferenceCountUtil.release(request);
@@ -613,10 +607,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
      */
     private void abort(String why, Http2Error code) {
         LOG.debug("{} aborting exchange: {}", ctx.channel(), why);
-        if (upstream != null) {
-            upstreamRelay.release();
-            upstream.close();
-            upstream = null;
+        if (leg != null) {
+            leg.abandon();
+            leg = null;
         }
         if (multiplexed && code != null && ctx.channel().isActive()) {
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(code));
@@ -712,22 +705,16 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         context.recorder().metrics().requestEnded();
         context.drain().exchangeEnded();
 
-        if (upstream != null) {
-            Channel ch = upstream;
-            upstream = null;
-            if (upstreamReusable && requestComplete) {
-                context.pool().release(ch);
-            } else {
-                upstreamRelay.release();
-                ch.close();
-            }
+        if (leg != null) {
+            CellLeg done = leg;
+            leg = null;
+            done.finish(upstreamReusable && requestComplete);
         }
         boolean close = !keepAlive;
         request = null;
         target = null;
         identity = null;
         cell = null;
-        upstreamRelay = null;
         responseStarted = false;
         headForwarded = false;
         informational = false;
@@ -785,7 +772,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                     case FORWARDING ->
                         requestComplete
                                 ? pending.size() < MAX_PENDING
-                                : upstream != null && upstream.isWritable() && pending.isEmpty();
+                                : leg != null && leg.isWritable() && pending.isEmpty();
                     case CLOSED -> false;
                 };
         if (ctx.channel().config().isAutoRead() != read) {
@@ -795,8 +782,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (upstream != null) {
-            upstream.config().setAutoRead(ctx.channel().isWritable());
+        if (leg != null) {
+            leg.readAnswer(ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
     }

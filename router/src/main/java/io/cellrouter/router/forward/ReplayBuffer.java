@@ -1,6 +1,5 @@
 package io.cellrouter.router.forward;
 
-import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
@@ -48,11 +47,11 @@ final class ReplayBuffer {
     }
 
     /** Writes the head and every kept part to {@code upstream}; the buffer then holds nothing. */
-    void replayTo(Channel upstream) {
-        upstream.write(head);
+    void replayTo(CellLeg leg) {
+        leg.write(head);
         HttpContent part;
         while ((part = parts.poll()) != null) {
-            upstream.write(part);
+            leg.write(part);
         }
         bytes = 0;
     }

@@ -12,8 +12,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.AddressResolverGroup;
@@ -81,17 +79,20 @@ public final class UpstreamPool {
     }
 
     /**
-     * An idle pooled channel to the cell, or a new connection (the future fails with the connect
-     * error). Called on {@code loop}.
+     * The cell side for an HTTP/1.1 client's exchange, answering to {@code listener}: an idle
+     * pooled connection or a new one for {@code http://} cells, a stream on a multiplexed
+     * connection for the others and for gRPC (the future fails with the connect error). Called on
+     * {@code loop}.
      */
-    Future<Channel> acquire(Cell cell, EventLoop loop, boolean grpc) {
+    Future<CellLeg> acquire(Cell cell, EventLoop loop, boolean grpc, UpstreamListener listener) {
         if (grpc || !"http".equals(cell.scheme())) {
-            // h2c:// and https:// cells speak HTTP/2, and gRPC always travels over HTTP/2: a new
-            // stream on a pooled connection, made to look like an HTTP/1.1 channel by the codec.
-            Promise<Channel> promise = loop.newPromise();
-            http2.openStream(cell, loop, STREAM_INITIALIZER).addListener(f -> {
+            // h2c:// and https:// cells speak HTTP/2, and gRPC always travels over HTTP/2.
+            Http2StreamLeg leg = new Http2StreamLeg("https".equals(cell.scheme()) ? "https" : "http", listener);
+            Promise<CellLeg> promise = loop.newPromise();
+            http2.openStream(cell, loop, leg).addListener(f -> {
                 if (f.isSuccess()) {
-                    promise.trySuccess((Channel) f.getNow());
+                    leg.attach((CellStream) f.getNow());
+                    promise.trySuccess(leg);
                 } else {
                     promise.tryFailure(f.cause());
                 }
@@ -104,12 +105,12 @@ public final class UpstreamPool {
             Channel ch;
             while ((ch = channels.pollLast()) != null) {
                 if (reusable(ch)) {
-                    return loop.newSucceededFuture(ch);
+                    return loop.newSucceededFuture(lease(ch, listener));
                 }
                 ch.close();
             }
         }
-        Promise<Channel> promise = loop.newPromise();
+        Promise<CellLeg> promise = loop.newPromise();
         Runnable connectDone = connectStarting(cell);
         if (connectDone == null) {
             return promise.setFailure(overloaded(cell));
@@ -118,7 +119,7 @@ public final class UpstreamPool {
         connect.addListener(f -> {
             connectDone.run();
             if (f.isSuccess()) {
-                promise.trySuccess(connect.channel());
+                promise.trySuccess(lease(connect.channel(), listener));
             } else {
                 promise.tryFailure(f.cause());
             }
@@ -126,16 +127,16 @@ public final class UpstreamPool {
         return promise;
     }
 
-    /** Each upstream HTTP/2 stream: frames ↔ HttpObjects, then the relay. */
-    private static final ChannelInitializer<Channel> STREAM_INITIALIZER = new ChannelInitializer<>() {
-        @Override
-        protected void initChannel(Channel ch) {
-            ch.pipeline()
-                    .addLast("codec", new Http2StreamFrameToHttpObjectCodec(false, true))
-                    .addLast("validator", CellResponseValidator.HTTP2)
-                    .addLast("relay", new UpstreamRelayHandler());
-        }
-    };
+    /** A stream to the cell for an HTTP/2 client's exchange: frames relayed as they are. */
+    Future<CellStream> openStream(Cell cell, EventLoop loop, CellStreamListener listener) {
+        return http2.openStream(cell, loop, listener);
+    }
+
+    private Http1CellLeg lease(Channel ch, UpstreamListener listener) {
+        UpstreamRelayHandler relay = ch.pipeline().get(UpstreamRelayHandler.class);
+        relay.lease(listener);
+        return new Http1CellLeg(ch, relay, this);
+    }
 
     /**
      * Returns a channel whose exchange ended at a message boundary; it joins the idle list at the
@@ -143,11 +144,6 @@ public final class UpstreamPool {
      * (see {@link UpstreamRelayHandler}). Anything else is closed.
      */
     void release(Channel ch) {
-        if (ch instanceof Http2StreamChannel) {
-            ch.pipeline().get(UpstreamRelayHandler.class).release();
-            ch.close(); // a finished stream; its connection stays in the HTTP/2 pool
-            return;
-        }
         UpstreamRelayHandler relay = ch.pipeline().get(UpstreamRelayHandler.class);
         if (relay == null || !ch.isActive()) {
             ch.close();

@@ -1,0 +1,91 @@
+package io.cellrouter.router.forward;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+
+/**
+ * One request stream on a multiplexed connection to a cell ({@link Http2Backend}). Frames are
+ * written as they come (headers kept as {@link Http2Headers}, DATA passed on without copying); the
+ * stream id is taken when the head is written, so ids always grow in the order heads are sent.
+ * Writes are flushed by {@link #flush} (once per read of the other side) or when the head ends the
+ * request.
+ *
+ * <p>Concurrency: confined to the connection's event loop.
+ */
+final class CellStream {
+
+    private final Http2Backend backend;
+    private final CellStreamListener listener;
+    private int id;
+    private boolean ended;
+    /** Heard from during the current read of the connection (see {@link Http2Backend}). */
+    boolean touched;
+
+    CellStream(Http2Backend backend, CellStreamListener listener) {
+        this.backend = backend;
+        this.listener = listener;
+    }
+
+    int id() {
+        return id;
+    }
+
+    void id(int streamId) {
+        this.id = streamId;
+    }
+
+    CellStreamListener listener() {
+        return listener;
+    }
+
+    Http2Backend backend() {
+        return backend;
+    }
+
+    /** The request head; {@code endStream} when there is no body. */
+    void writeHeaders(Http2Headers headers, boolean endStream) {
+        backend.writeHeaders(this, headers, endStream);
+    }
+
+    /** Request body bytes (ownership passes); {@code onWritten} runs once they are on the wire. */
+    void writeData(ByteBuf data, boolean endStream, Runnable onWritten) {
+        backend.writeData(this, data, endStream, onWritten);
+    }
+
+    /** Request trailers, which end the stream. */
+    void writeTrailers(Http2Headers trailers) {
+        backend.writeTrailers(this, trailers);
+    }
+
+    void flush() {
+        backend.flushNow();
+    }
+
+    /** Whether the request body can be sent now (the cell's window for this stream is open). */
+    boolean isWritable() {
+        return backend.isWritable(this);
+    }
+
+    /** {@code bytes} of the response have left the router: the cell may send that many more. */
+    void consumed(int bytes) {
+        backend.consumed(this, bytes);
+    }
+
+    /** Abandons the stream (RST_STREAM {@code code}); the listener hears nothing more. */
+    void reset(Http2Error code) {
+        if (!ended) {
+            ended = true;
+            backend.reset(this, code);
+        }
+    }
+
+    /** No more events for the listener (the response ended, or the stream failed or was reset). */
+    boolean ended() {
+        return ended;
+    }
+
+    void end() {
+        ended = true;
+    }
+}

@@ -1,0 +1,412 @@
+package io.cellrouter.router.forward;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import io.netty.util.concurrent.Promise;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One multiplexed HTTP/2 connection to a cell, as a single connection handler: frames are read
+ * with a listener (no child channel per stream, no conversion) and handed to the {@link
+ * CellStreamListener} of the stream's exchange; requests are written with the encoder.
+ *
+ * <pre>
+ *  exchange ──CellStream.write*──▶ Http2Backend (encoder) ──▶ [SslHandler] ──▶ cell
+ *  exchange ◀──CellStreamListener── Http2Backend (frame listener) ◀──────────── cell
+ * </pre>
+ *
+ * <p>Flow control runs end to end: a DATA frame from the cell is not acknowledged when it arrives
+ * but when the exchange says its bytes have left the router ({@link CellStream#consumed}), so a
+ * slow client holds back the cell instead of filling the router's memory; Netty's local flow
+ * controller batches the WINDOW_UPDATEs (half a window at a time).
+ *
+ * <p>A stream that ends without END_STREAM (reset by the cell, closed with the connection, or
+ * above the last stream id of the cell's GOAWAY) is reported to its listener once, as failed, with
+ * whether the cell never processed it (then it may be sent again).
+ *
+ * <p>Concurrency: confined to the connection's event loop, which is the event loop of every
+ * exchange that uses it.
+ */
+final class Http2Backend extends Http2ConnectionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Http2Backend.class);
+
+    /** The connection window: what the cell may send before the router has passed it on. */
+    static final int CONNECTION_WINDOW = 4 * 1024 * 1024;
+
+    /** Each stream's window: bounds what one response may have in flight inside the router. */
+    static final int STREAM_WINDOW = 1024 * 1024;
+
+    private final IntObjectMap<CellStream> streams = new IntObjectHashMap<>();
+    private final Promise<Void> ready;
+    private final String cell;
+    private ChannelHandlerContext ctx;
+    /** Streams handed out and not yet closed (including one whose head is being written). */
+    private int open;
+
+    private boolean goingAway;
+    private boolean dirty;
+    /** Streams that heard something during the current read; told when it completes. */
+    private final java.util.ArrayList<CellStream> touched = new java.util.ArrayList<>();
+
+    private Runnable onRoom = () -> {};
+
+    private Http2Backend(
+            Http2ConnectionDecoder decoder,
+            Http2ConnectionEncoder encoder,
+            Http2Settings settings,
+            Promise<Void> ready,
+            String cell) {
+        super(decoder, encoder, settings);
+        this.ready = ready;
+        this.cell = cell;
+        decoder.frameListener(new FrameListener());
+        connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                streamClosed(stream);
+            }
+        });
+        encoder.flowController().listener(stream -> {
+            CellStream s = streams.get(stream.id());
+            if (s != null && !s.ended()) {
+                s.listener().cellWritabilityChanged(encoder().flowController().isWritable(stream));
+            }
+        });
+    }
+
+    /** A handler for a new connection to {@code cell}; {@code ready} completes with its first SETTINGS. */
+    static Http2Backend create(Promise<Void> ready, String cell) {
+        return new Builder(ready, cell).create();
+    }
+
+    /** Runs whenever a stream closes: the pool may use the room. */
+    void onRoom(Runnable action) {
+        this.onRoom = action;
+    }
+
+    Promise<Void> ready() {
+        return ready;
+    }
+
+    /** Whether another stream may be opened now (or, before SETTINGS, once the connection is ready). */
+    boolean hasRoom(int assumedMaxStreams) {
+        if (goingAway || connection().goAwayReceived() || (ready.isDone() && !ready.isSuccess())) {
+            return false;
+        }
+        int max = ready.isSuccess() ? connection().local().maxActiveStreams() : assumedMaxStreams;
+        return open < max;
+    }
+
+    int openStreams() {
+        return open;
+    }
+
+    /** A new stream for {@code listener}; its id is taken when its head is written. */
+    CellStream open(CellStreamListener listener) {
+        open++;
+        return new CellStream(this, listener);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx); // sends the preface and SETTINGS first
+        Http2Stream connectionStream = connection().connectionStream();
+        int delta = CONNECTION_WINDOW - decoder().flowController().windowSize(connectionStream);
+        if (delta > 0) {
+            decoder().flowController().incrementWindowSize(connectionStream, delta);
+        }
+    }
+
+    void writeHeaders(CellStream s, Http2Headers headers, boolean endStream) {
+        int id = connection().local().incrementAndGetNextStreamId();
+        s.id(id);
+        streams.put(id, s);
+        ChannelPromise promise = ctx.newPromise();
+        promise.addListener(f -> {
+            if (!f.isSuccess()) {
+                failed(
+                        s,
+                        Http2Error.INTERNAL_ERROR,
+                        true,
+                        "request head not sent: " + f.cause().getMessage());
+            }
+        });
+        encoder().writeHeaders(ctx, id, headers, 0, endStream, promise);
+        dirty = true;
+        if (endStream) {
+            flushNow();
+        }
+    }
+
+    void writeData(CellStream s, ByteBuf data, boolean endStream, Runnable onWritten) {
+        ChannelPromise promise = ctx.newPromise();
+        if (onWritten != null) {
+            promise.addListener(f -> {
+                if (f.isSuccess()) {
+                    onWritten.run();
+                }
+            });
+        }
+        encoder().writeData(ctx, s.id(), data, 0, endStream, promise);
+        dirty = true;
+    }
+
+    void writeTrailers(CellStream s, Http2Headers trailers) {
+        encoder().writeHeaders(ctx, s.id(), trailers, 0, true, ctx.newPromise());
+        dirty = true;
+    }
+
+    /** Writes out what was queued (flow-controlled DATA included) and flushes the socket. */
+    void flushNow() {
+        if (dirty && ctx != null) {
+            dirty = false;
+            flush(ctx);
+        }
+    }
+
+    boolean isWritable(CellStream s) {
+        Http2Stream stream = s.id() == 0 ? null : connection().stream(s.id());
+        return stream == null || encoder().flowController().isWritable(stream);
+    }
+
+    void consumed(CellStream s, int bytes) {
+        Http2Stream stream = connection().stream(s.id());
+        if (stream == null || bytes <= 0) {
+            return;
+        }
+        try {
+            if (decoder().flowController().consumeBytes(stream, bytes)) {
+                ctx.flush(); // a WINDOW_UPDATE was written
+            }
+        } catch (Http2Exception e) {
+            onError(ctx, true, e);
+        }
+    }
+
+    void reset(CellStream s, Http2Error code) {
+        if (s.id() == 0) {
+            closedStream(); // never written: only the count
+            return;
+        }
+        streams.remove(s.id());
+        resetStream(ctx, s.id(), code.code(), ctx.newPromise());
+        ctx.flush();
+    }
+
+    private void streamClosed(Http2Stream stream) {
+        CellStream s = streams.remove(stream.id());
+        if (s != null && !s.ended()) {
+            boolean unprocessed = connection().goAwayReceived()
+                    && stream.id() > connection().local().lastStreamKnownByPeer();
+            failed(
+                    s,
+                    Http2Error.INTERNAL_ERROR,
+                    unprocessed,
+                    unprocessed ? "cell sent GOAWAY before processing the stream" : "stream closed by the cell");
+        }
+        closedStream();
+    }
+
+    private void closedStream() {
+        open--;
+        if ((goingAway || connection().goAwayReceived()) && open == 0 && ctx != null) {
+            ctx.close();
+        }
+        onRoom.run();
+    }
+
+    private void touch(CellStream s) {
+        if (!s.touched) {
+            s.touched = true;
+            touched.add(s);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        for (int i = 0; i < touched.size(); i++) {
+            CellStream s = touched.get(i);
+            s.touched = false;
+            s.listener().cellReadComplete();
+        }
+        touched.clear();
+        super.channelReadComplete(ctx);
+    }
+
+    private void failed(CellStream s, Http2Error code, boolean unprocessed, String why) {
+        if (!s.ended()) {
+            s.end();
+            touch(s);
+            s.listener().cellFailed(code, unprocessed, why);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+            ready.tryFailure(handshake.cause());
+            ctx.close();
+        } else if (evt instanceof IdleStateEvent && open == 0) {
+            ctx.close();
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        ready.tryFailure(new IOException("connection to cell " + cell + " closed"));
+        // Netty closes every stream now: each open one is reported failed (streamClosed).
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        LOG.debug("{} upstream HTTP/2 connection to {} failed", ctx.channel(), cell, cause);
+        ready.tryFailure(cause);
+        super.exceptionCaught(ctx, cause);
+    }
+
+    /** What the cell sends, frame by frame. */
+    private final class FrameListener extends Http2FrameAdapter {
+        @Override
+        public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+            if (ready.isDone()) {
+                return;
+            }
+            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            if (tls != null && !ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
+                ready.tryFailure(new IOException(
+                        "cell " + cell + " did not negotiate h2 over TLS (ALPN: " + tls.applicationProtocol() + ")"));
+                ctx.close();
+                return;
+            }
+            ready.trySuccess(null);
+        }
+
+        @Override
+        public void onHeadersRead(
+                ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endStream) {
+            CellStream s = streams.get(streamId);
+            if (s == null || s.ended()) {
+                return;
+            }
+            if (endStream) {
+                s.end();
+            }
+            touch(s);
+            s.listener().cellHeaders(headers, endStream);
+        }
+
+        @Override
+        public void onHeadersRead(
+                ChannelHandlerContext ctx,
+                int streamId,
+                Http2Headers headers,
+                int streamDependency,
+                short weight,
+                boolean exclusive,
+                int padding,
+                boolean endStream) {
+            onHeadersRead(ctx, streamId, headers, padding, endStream);
+        }
+
+        @Override
+        public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endStream) {
+            CellStream s = streams.get(streamId);
+            if (s == null || s.ended()) {
+                return data.readableBytes() + padding; // nobody wants it: acknowledge at once
+            }
+            if (endStream) {
+                s.end();
+            }
+            touch(s);
+            s.listener().cellData(data, endStream);
+            return padding;
+        }
+
+        @Override
+        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+            CellStream s = streams.remove(streamId);
+            if (s == null) {
+                return;
+            }
+            Http2Error code = Http2Error.valueOf(errorCode);
+            failed(
+                    s,
+                    code == null ? Http2Error.INTERNAL_ERROR : code,
+                    code == Http2Error.REFUSED_STREAM,
+                    "cell reset the stream (" + (code == null ? errorCode : code) + ")");
+        }
+
+        @Override
+        public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
+            LOG.debug("{} cell {} sent GOAWAY (last stream {}, {})", ctx.channel(), cell, lastStreamId, errorCode);
+            goingAway = true;
+            if (open == 0) {
+                ctx.close();
+            }
+        }
+    }
+
+    private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2Backend, Builder> {
+        private final Promise<Void> ready;
+        private final String cell;
+
+        Builder(Promise<Void> ready, String cell) {
+            this.ready = ready;
+            this.cell = cell;
+        }
+
+        Http2Backend create() {
+            server(false);
+            validateHeaders(true);
+            initialSettings(Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(STREAM_WINDOW));
+            return build();
+        }
+
+        @Override
+        protected Http2Backend build(
+                Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
+            return new Http2Backend(decoder, encoder, initialSettings, ready, cell);
+        }
+    }
+
+    /** For tests: the connection's HTTP/2 state. */
+    Http2Connection state() {
+        return connection();
+    }
+
+    ChannelFuture closeFuture() {
+        return ctx.channel().closeFuture();
+    }
+}

@@ -1,0 +1,206 @@
+package io.cellrouter.router.forward;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
+
+/**
+ * An HTTP/1.1 client's exchange carried on an HTTP/2 stream to a cell: the one place where the
+ * request is converted to frames and the answer back to {@link HttpObject}s (the cross-protocol
+ * case; an HTTP/2 client's requests to an HTTP/2 cell are relayed as frames, without this).
+ *
+ * <p>The request head is held until the next part is known, so that a request without a body
+ * goes out as one HEADERS frame with END_STREAM. The cell's DATA is acknowledged (flow control)
+ * as it is handed on while the client can take it, and held back while it cannot.
+ *
+ * <p>Concurrency: confined to the exchange's event loop.
+ */
+final class Http2StreamLeg implements CellLeg, CellStreamListener {
+
+    private static final AsciiString SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
+
+    private final String scheme;
+    private UpstreamListener listener;
+    private CellStream stream;
+    private Http2Headers pendingHead;
+    private boolean responseStarted;
+    private boolean reading = true;
+    private int unacknowledged;
+
+    /** {@code scheme}: {@code https} for a TLS cell, else {@code http}. */
+    Http2StreamLeg(String scheme, UpstreamListener listener) {
+        this.scheme = scheme;
+        this.listener = listener;
+    }
+
+    void attach(CellStream cellStream) {
+        this.stream = cellStream;
+    }
+
+    @Override
+    public void write(HttpObject part) {
+        if (part instanceof HttpRequest request) {
+            request.headers().set(SCHEME, scheme);
+            pendingHead = HttpConversionUtil.toHttp2Headers(request, false);
+        }
+        if (part instanceof HttpContent content) {
+            boolean last = content instanceof LastHttpContent;
+            ByteBuf data = content.content();
+            Http2Headers trailers =
+                    last && !((LastHttpContent) content).trailingHeaders().isEmpty()
+                            ? HttpConversionUtil.toHttp2Headers(((LastHttpContent) content).trailingHeaders(), false)
+                            : null;
+            if (pendingHead != null) {
+                boolean headEnds = last && !data.isReadable() && trailers == null;
+                stream.writeHeaders(pendingHead, headEnds);
+                pendingHead = null;
+                if (headEnds) {
+                    content.release();
+                    return;
+                }
+            }
+            if (data.isReadable() || (last && trailers == null)) {
+                stream.writeData(data, last && trailers == null, null);
+            } else {
+                content.release();
+            }
+            if (trailers != null) {
+                stream.writeTrailers(trailers);
+            }
+        }
+    }
+
+    @Override
+    public void flush() {
+        if (pendingHead != null) {
+            stream.writeHeaders(pendingHead, false);
+            pendingHead = null;
+        }
+        stream.flush();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return stream.isWritable();
+    }
+
+    @Override
+    public void readAnswer(boolean on) {
+        reading = on;
+        if (on && unacknowledged > 0) {
+            int bytes = unacknowledged;
+            unacknowledged = 0;
+            stream.consumed(bytes);
+        }
+    }
+
+    @Override
+    public void finish(boolean reusable) {
+        listener = null;
+        if (!stream.ended()) {
+            stream.reset(Http2Error.CANCEL); // the answer is complete but the request was still being sent
+        }
+    }
+
+    @Override
+    public void abandon() {
+        listener = null;
+        stream.reset(Http2Error.CANCEL);
+    }
+
+    @Override
+    public boolean replayable() {
+        return true;
+    }
+
+    @Override
+    public void cellHeaders(Http2Headers headers, boolean endStream) {
+        if (listener == null) {
+            return;
+        }
+        try {
+            if (!responseStarted) {
+                int status = headers.status() == null
+                        ? -1
+                        : AsciiString.of(headers.status()).parseInt();
+                boolean informational = status >= 100 && status < 200;
+                HttpResponse head = informational || endStream
+                        ? HttpConversionUtil.toFullHttpResponse(
+                                stream.id(), headers, io.netty.buffer.Unpooled.EMPTY_BUFFER, false)
+                        : HttpConversionUtil.toHttpResponse(stream.id(), headers, false);
+                String problem = CellResponseValidator.HTTP2.check(head);
+                if (problem != null) {
+                    throw new IllegalArgumentException(problem);
+                }
+                responseStarted = !informational;
+                listener.upstreamRead(head);
+            } else {
+                LastHttpContent trailers = new DefaultLastHttpContent();
+                HttpConversionUtil.addHttp2ToHttpHeaders(
+                        stream.id(), headers, trailers.trailingHeaders(), HttpVersion.HTTP_1_1, true, false);
+                listener.upstreamRead(trailers);
+            }
+        } catch (Http2Exception | RuntimeException e) {
+            HttpResponse invalid = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.BAD_GATEWAY);
+            invalid.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(e));
+            listener.upstreamRead(invalid);
+        }
+    }
+
+    @Override
+    public void cellData(ByteBuf data, boolean endStream) {
+        if (listener == null) {
+            stream.consumed(data.readableBytes());
+            return;
+        }
+        int bytes = data.readableBytes();
+        if (reading) {
+            stream.consumed(bytes);
+        } else {
+            unacknowledged += bytes;
+        }
+        data.retain();
+        listener.upstreamRead(endStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
+    }
+
+    @Override
+    public void cellFailed(Http2Error code, boolean unprocessed, String why) {
+        UpstreamListener current = listener;
+        listener = null;
+        if (current != null) {
+            current.upstreamClosed(new UpstreamResetException(code, unprocessed, why));
+        }
+    }
+
+    @Override
+    public void cellReadComplete() {
+        if (listener != null) {
+            listener.upstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void cellWritabilityChanged(boolean writable) {
+        if (listener != null) {
+            listener.upstreamWritabilityChanged(writable);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "h2 stream " + (stream == null ? "-" : stream.id());
+    }
+}
