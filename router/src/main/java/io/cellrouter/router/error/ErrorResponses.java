@@ -7,10 +7,15 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Renders a {@link RouterException} as the small JSON response of SPEC section 5. */
+/**
+ * Renders a {@link RouterException} as the router's own answer (README: Answers the router gives
+ * itself): a small JSON body over HTTP/1.1 and HTTP/2, a trailers-only response for gRPC.
+ */
 public final class ErrorResponses {
 
     /** Retry-After when the failure does not say: long enough to not hammer, short enough to recover. */
@@ -31,25 +36,6 @@ public final class ErrorResponses {
         }
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        return response;
-    }
-
-    /**
-     * The gRPC form (SPEC section 5): HTTP 200, {@code content-type: application/grpc} and the
-     * status in a trailers-only response (one HEADERS frame that ends the stream).
-     * {@code grpcStatus} overrides the code's own status when not negative.
-     */
-    public static FullHttpResponse grpc(RouterException error, int grpcStatus) {
-        ErrorCode code = error.code();
-        FullHttpResponse response =
-                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK);
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
-                .setInt("grpc-status", grpcStatus >= 0 ? grpcStatus : code.grpcCode())
-                .set("grpc-message", percentEncode(code.code() + ": " + error.getMessage()));
-        if (code.hasRetryAfter()) {
-            response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds(error.retryAfter()));
         }
         return response;
     }
@@ -87,6 +73,43 @@ public final class ErrorResponses {
         out.writeCharSequence(head, StandardCharsets.ISO_8859_1);
         out.writeBytes(body);
         return out;
+    }
+
+    /** The router's own answer on an HTTP/2 stream: the head, followed by {@link #body}. */
+    public static Http2Headers http2Head(RouterException error, ByteBuf body) {
+        ErrorCode code = error.code();
+        Http2Headers headers = new DefaultHttp2Headers()
+                .status(code.status().codeAsText())
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        if (code.hasRetryAfter()) {
+            headers.setLong(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds(error.retryAfter()));
+        }
+        return headers;
+    }
+
+    /** The JSON body of the router's own answer. */
+    public static ByteBuf body(ByteBufAllocator alloc, RouterException error) {
+        ByteBuf body = alloc.buffer();
+        body.writeCharSequence(json(error.code().code(), error.getMessage()), StandardCharsets.UTF_8);
+        return body;
+    }
+
+    /**
+     * The gRPC form on an HTTP/2 stream: one HEADERS frame that ends the stream (trailers-only).
+     * {@code grpcStatus} overrides the code's own status when not negative.
+     */
+    public static Http2Headers grpcHead(RouterException error, int grpcStatus) {
+        ErrorCode code = error.code();
+        Http2Headers headers = new DefaultHttp2Headers()
+                .status(io.netty.handler.codec.http.HttpResponseStatus.OK.codeAsText())
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+                .setInt("grpc-status", grpcStatus >= 0 ? grpcStatus : code.grpcCode())
+                .set("grpc-message", percentEncode(code.code() + ": " + error.getMessage()));
+        if (code.hasRetryAfter()) {
+            headers.setLong(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds(error.retryAfter()));
+        }
+        return headers;
     }
 
     /** Whole seconds, rounded up, at least 1 (RFC 9110 section 10.2.3 takes delay-seconds). */

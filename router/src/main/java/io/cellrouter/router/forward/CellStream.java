@@ -13,7 +13,7 @@ import io.netty.handler.codec.http2.Http2Headers;
  *
  * <p>Concurrency: confined to the connection's event loop.
  */
-final class CellStream {
+final class CellStream implements Http2CellSide {
 
     private final Http2Backend backend;
     private final CellStreamListener listener;
@@ -53,12 +53,8 @@ final class CellStream {
         backend.writeData(this, data, endStream, onWritten);
     }
 
-    /** Request trailers, which end the stream. */
-    void writeTrailers(Http2Headers trailers) {
-        backend.writeTrailers(this, trailers);
-    }
-
-    void flush() {
+    @Override
+    public void flush() {
         backend.flushNow();
     }
 
@@ -70,6 +66,48 @@ final class CellStream {
     /** {@code bytes} of the response have left the router: the cell may send that many more. */
     void consumed(int bytes) {
         backend.consumed(this, bytes);
+    }
+
+    @Override
+    public void writeHead(Http2Headers headers, boolean endStream) {
+        writeHeaders(headers, endStream);
+    }
+
+    @Override
+    public void writeBody(ByteBuf data, boolean endStream, Runnable onTaken) {
+        writeData(data, endStream, onTaken);
+    }
+
+    @Override
+    public void writeTrailers(Http2Headers trailers) {
+        backend.writeTrailers(this, trailers);
+    }
+
+    @Override
+    public void answerTaken(int bytes) {
+        consumed(bytes);
+    }
+
+    @Override
+    public void clientWritable(boolean writable) {
+        // Nothing to do: the cell's window opens only as the client takes the answer (answerTaken).
+    }
+
+    @Override
+    public void finish(boolean reusable) {
+        if (!ended) {
+            reset(Http2Error.CANCEL); // the answer is complete but the request was still being sent
+        }
+    }
+
+    @Override
+    public void abandon() {
+        reset(Http2Error.CANCEL);
+    }
+
+    @Override
+    public boolean replayable() {
+        return true;
     }
 
     /** Abandons the stream (RST_STREAM {@code code}); the listener hears nothing more. */

@@ -11,8 +11,8 @@ import java.util.concurrent.RejectedExecutionException;
  * The exchanges in flight: what a move has to reach when the customer's long-lived streams must
  * leave its old cell ({@link MovedCustomerCloser}).
  *
- * <p>An {@link Http1ProxyHandler} links itself into its event loop's list once it knows the cell
- * (one link per HTTP/1.1 exchange or HTTP/2 stream) and unlinks itself when the exchange ends.
+ * <p>An exchange ({@link MovableExchange}: an HTTP/1.1 exchange or an HTTP/2 stream) links itself
+ * into its event loop's list once it knows the cell and unlinks itself when the exchange ends.
  * Idle keep-alive connections are not here: they pin nothing, since every request is routed anew.
  *
  * <p>Every request passes here twice, every move once; so the request's side is made cheap and the
@@ -24,7 +24,18 @@ import java.util.concurrent.RejectedExecutionException;
 public final class CustomerExchanges {
 
     /** One exchange in flight: its handler, and the sequence number that tells it from the handler's next exchange. */
-    record InFlight(String customer, String cell, Http1ProxyHandler handler, long sequence, EventExecutor executor) {}
+    record InFlight(String customer, String cell, MovableExchange handler, long sequence, EventExecutor executor) {}
+
+    /** An exchange's node in its loop's list; each exchange owns one and reuses it. */
+    static final class Link {
+        final MovableExchange owner;
+        Link previous;
+        Link next;
+
+        Link(MovableExchange owner) {
+            this.owner = owner;
+        }
+    }
 
     private final ConcurrentHashMap<EventExecutor, Loop> loops = new ConcurrentHashMap<>();
 
@@ -56,36 +67,36 @@ public final class CustomerExchanges {
     /** One event loop's exchanges in flight: a doubly linked list through the handlers, confined to the loop. */
     static final class Loop {
         private final EventExecutor executor;
-        private Http1ProxyHandler head;
+        private Link head;
 
         Loop(EventExecutor executor) {
             this.executor = executor;
         }
 
-        void link(Http1ProxyHandler handler) {
+        void link(Link link) {
             assert executor.inEventLoop();
-            handler.nextInFlight = head;
-            handler.previousInFlight = null;
+            link.next = head;
+            link.previous = null;
             if (head != null) {
-                head.previousInFlight = handler;
+                head.previous = link;
             }
-            head = handler;
+            head = link;
         }
 
-        void unlink(Http1ProxyHandler handler) {
+        void unlink(Link link) {
             assert executor.inEventLoop();
-            Http1ProxyHandler previous = handler.previousInFlight;
-            Http1ProxyHandler next = handler.nextInFlight;
+            Link previous = link.previous;
+            Link next = link.next;
             if (previous != null) {
-                previous.nextInFlight = next;
-            } else if (head == handler) {
+                previous.next = next;
+            } else if (head == link) {
                 head = next;
             }
             if (next != null) {
-                next.previousInFlight = previous;
+                next.previous = previous;
             }
-            handler.previousInFlight = null;
-            handler.nextInFlight = null;
+            link.previous = null;
+            link.next = null;
         }
 
         private CompletableFuture<List<InFlight>> of(String customer) {
@@ -100,8 +111,8 @@ public final class CustomerExchanges {
 
         private List<InFlight> collect(String customer) {
             List<InFlight> matches = new ArrayList<>();
-            for (Http1ProxyHandler handler = head; handler != null; handler = handler.nextInFlight) {
-                InFlight exchange = handler.inFlight();
+            for (Link link = head; link != null; link = link.next) {
+                InFlight exchange = link.owner.inFlight();
                 if (exchange != null && exchange.customer().equals(customer)) {
                     matches.add(exchange);
                 }

@@ -3,6 +3,7 @@ package io.cellrouter.router.forward;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,40 @@ public final class ForwardHeaders {
         headers.set(X_CELL_ROUTER_CELL, cell);
     }
 
+    /**
+     * The same rewrite on an HTTP/2 request's headers, in place (the frames are relayed, not
+     * converted). Connection-specific fields cannot be there: the HTTP/2 codec refuses them.
+     */
+    public static void toCell(Http2Headers headers, String clientAddress, String proto, String cell) {
+        headers.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        headers.remove(X_FORWARDED_PORT);
+        headers.remove(FORWARDED);
+        headers.remove(X_REAL_IP);
+        removePrefixed(headers, ROUTER_PREFIX, HTTP2_EXTENSION_PREFIX);
+        headers.set(X_FORWARDED_FOR, clientAddress);
+        headers.set(X_FORWARDED_PROTO, proto);
+        CharSequence host = headers.authority();
+        if (host == null) {
+            host = headers.get(HttpHeaderNames.HOST);
+        }
+        if (host != null) {
+            headers.set(X_FORWARDED_HOST, host);
+        } else {
+            headers.remove(X_FORWARDED_HOST);
+        }
+        headers.set(X_CELL_ROUTER_CELL, cell);
+    }
+
+    /** Rewrites an HTTP/2 cell's response headers in place for the client. */
+    public static void toClient(Http2Headers headers) {
+        headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
+    }
+
+    /** Removes the {@code x-http2-*} fields Netty's HTTP/2 to HTTP/1.1 conversion adds for itself. */
+    static void removeConversionHeaders(HttpHeaders headers) {
+        removePrefixed(headers, HTTP2_EXTENSION_PREFIX);
+    }
+
     /** Rewrites response headers in place for the client. */
     public static void toClient(HttpHeaders headers) {
         removeHopByHop(headers);
@@ -92,6 +127,25 @@ public final class ForwardHeaders {
         }
         if (trailers) {
             headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
+    }
+
+    private static void removePrefixed(Http2Headers headers, String... prefixes) {
+        List<CharSequence> doomed = null;
+        for (var entry : headers) {
+            CharSequence name = entry.getKey();
+            for (String prefix : prefixes) {
+                if (AsciiString.regionMatches(name, true, 0, prefix, 0, prefix.length())) {
+                    if (doomed == null) {
+                        doomed = new ArrayList<>(2);
+                    }
+                    doomed.add(name);
+                    break;
+                }
+            }
+        }
+        if (doomed != null) {
+            doomed.forEach(headers::remove);
         }
     }
 

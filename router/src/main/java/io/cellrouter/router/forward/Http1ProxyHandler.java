@@ -18,7 +18,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -32,8 +31,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -66,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * runs on that connection's event loop. The only other thread is the resolver's, whose result is
  * handed back with {@code eventLoop.execute}.
  */
-public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
+public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, MovableExchange {
 
     private static final Logger LOG = LoggerFactory.getLogger(Http1ProxyHandler.class);
 
@@ -90,7 +87,6 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private static final String[] HTTP1_ONLY_HANDLERS = {HEAD_DEADLINE, "http1-strict"};
 
     private final ProxyContext context;
-    private final boolean multiplexed;
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
     private ChannelHandlerContext ctx;
     private RequestHeadListener headDeadline;
@@ -104,15 +100,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     /** The normalised target: what identity read and what the cell receives. */
     private RequestTarget target;
 
-    private String protocol;
-    private boolean grpc;
     private Identity identity;
     private Cell cell;
     private boolean keepAlive;
     /** The client spoke HTTP/1.1 (the request is forwarded as HTTP/1.1 whatever it was). */
     private boolean clientHttp11;
-    /** An HTTP/2 stream was reset by the router: its channel closes when the exchange ends. */
-    private boolean streamReset;
 
     private boolean requestComplete;
     private boolean headForwarded;
@@ -141,24 +133,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
 
     private CustomerExchanges.Loop exchanges;
     private long exchangeSequence;
-    /** The links of {@link CustomerExchanges.Loop}'s list; touched on this handler's event loop only. */
-    Http1ProxyHandler previousInFlight;
+    /** This handler's node in its loop's list of exchanges in flight (for moves). */
+    private final CustomerExchanges.Link inFlightLink = new CustomerExchanges.Link(this);
 
-    Http1ProxyHandler nextInFlight;
-
-    /** For an HTTP/1.1 connection. */
     public Http1ProxyHandler(ProxyContext context) {
-        this(context, false);
-    }
-
-    /**
-     * {@code multiplexed}: the channel is one HTTP/2 stream behind an
-     * {@code Http2StreamFrameToHttpObjectCodec}; it carries one exchange and is never closed to
-     * end a response (the stream ends by itself), only to reset it.
-     */
-    public Http1ProxyHandler(ProxyContext context, boolean multiplexed) {
         this.context = context;
-        this.multiplexed = multiplexed;
     }
 
     @Override
@@ -230,8 +209,6 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         request = req;
         method = req.method().name();
         uri = req.uri();
-        grpc = multiplexed && isGrpc(req);
-        protocol = !multiplexed ? PROTOCOL_HTTP1 : grpc ? "grpc" : "h2";
         keepAlive = HttpUtil.isKeepAlive(req) && !context.drain().draining() && !tooOld();
         clientHttp11 = HttpVersion.HTTP_1_1.equals(req.protocolVersion());
         if (headDeadline != null) {
@@ -287,7 +264,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (exchanges == null) {
             exchanges = context.exchanges().loop(ctx.executor());
         }
-        exchanges.link(this);
+        exchanges.link(inFlightLink);
         linked = true;
         try {
             permit = context.bulkheads().admit(identity.customer(), cell);
@@ -296,7 +273,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         state = State.CONNECTING;
-        Future<CellLeg> connect = context.pool().acquire(cell, ctx.channel().eventLoop(), grpc, this);
+        Future<CellLeg> connect = context.pool().acquire(cell, ctx.channel().eventLoop(), false, this);
         if (connect.isDone()) {
             connected(connect);
         } else {
@@ -341,11 +318,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             leg.write(request);
             routerNanos = System.nanoTime() - startNanos;
         }
-        if (!grpc) {
-            // gRPC streams may legitimately send nothing for a long time; their deadline is the
-            // client's grpc-timeout, which travels to the cell.
-            armResponseTimeout();
-        }
+        armResponseTimeout();
 
         while (state == State.FORWARDING
                 && !requestComplete
@@ -478,24 +451,18 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                     return;
                 }
                 Future<CellLeg> again =
-                        context.pool().acquire(cell, ctx.channel().eventLoop(), grpc, this);
+                        context.pool().acquire(cell, ctx.channel().eventLoop(), false, this);
                 again.addListener((FutureListener<CellLeg>) this::connected);
             });
             return;
         }
         if (!responseStarted) {
-            fail(
-                    new RouterException(
-                                    ErrorCode.CELL_UNREACHABLE,
-                                    "cell " + cell.name() + " closed the connection before responding")
-                            .withDetail(cause == null ? "closed" : cause.getMessage()),
-                    reset == null ? -1 : reset.grpcStatus());
+            fail(new RouterException(
+                            ErrorCode.CELL_UNREACHABLE,
+                            "cell " + cell.name() + " closed the connection before responding")
+                    .withDetail(cause == null ? "closed" : cause.getMessage()));
         } else {
-            // Pass a cell's reset code on (gRPC clients map it to a status themselves); a cut
-            // without one is INTERNAL_ERROR: the body is incomplete and must not look complete.
-            abort(
-                    "cell ended the response early: " + (cause == null ? "closed" : cause.getMessage()),
-                    reset != null ? reset.errorCode() : Http2Error.INTERNAL_ERROR);
+            abort("cell ended the response early: " + (cause == null ? "closed" : cause.getMessage()));
         }
     }
 
@@ -513,7 +480,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (!responseStarted) {
             fail(error);
         } else {
-            abort(error.code().code() + ": " + error.detail(), Http2Error.INTERNAL_ERROR);
+            abort(error.code().code() + ": " + error.detail());
         }
     }
 
@@ -534,9 +501,6 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         upstreamReusable = false;
-        if (multiplexed) {
-            return;
-        }
         if (clientHttp11) {
             HttpUtil.setTransferEncodingChunked(response, true);
         } else {
@@ -555,20 +519,13 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         endExchange(null);
     }
 
+    /** Answers with the router's own error, unless the response has begun (then closes). */
     private void fail(RouterException error) {
-        fail(error, -1);
-    }
-
-    /**
-     * Answers with the router's own error, unless the response has begun (then closes).
-     * {@code grpcStatus}: the gRPC status to answer with instead of the code's own, or -1.
-     */
-    private void fail(RouterException error, int grpcStatus) {
         if (state == State.CLOSED) {
             return;
         }
         if (responseStarted) {
-            abort(error.getMessage(), Http2Error.INTERNAL_ERROR);
+            abort(error.getMessage());
             return;
         }
         cancelResponseTimeout();
@@ -595,25 +552,19 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             keepAlive = false;
         }
         status = error.code().status().code();
-        ctx.writeAndFlush(
-                grpc ? ErrorResponses.grpc(error, grpcStatus) : ErrorResponses.http1(ctx.alloc(), error, close));
+        ctx.writeAndFlush(ErrorResponses.http1(ctx.alloc(), error, close));
         endExchange(error.code().code(), error.detail());
     }
 
     /**
-     * Ends the exchange without an answer: the response is cut short and must never look complete.
-     * An HTTP/1.1 client sees its connection close; an HTTP/2 stream is reset with {@code code}
-     * at once (null: no reset, e.g. the client went away or the reset was written already).
+     * Ends the exchange without an answer: the response is cut short and must never look complete,
+     * so the client sees its connection close.
      */
-    private void abort(String why, Http2Error code) {
+    private void abort(String why) {
         LOG.debug("{} aborting exchange: {}", ctx.channel(), why);
         if (leg != null) {
             leg.abandon();
             leg = null;
-        }
-        if (multiplexed && code != null && ctx.channel().isActive()) {
-            ctx.writeAndFlush(new DefaultHttp2ResetFrame(code));
-            streamReset = true;
         }
         keepAlive = false;
         endExchange("aborted", why);
@@ -627,7 +578,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     }
 
     /** The exchange in flight, as a move sees it; null when there is none with a cell. */
-    CustomerExchanges.InFlight inFlight() {
+    @Override
+    public CustomerExchanges.InFlight inFlight() {
         return linked
                 ? new CustomerExchanges.InFlight(
                         identity.customer(), cell.name(), this, exchangeSequence, ctx.executor())
@@ -638,8 +590,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
      * The customer of exchange {@code sequence} now routes elsewhere ({@link MovedCustomerCloser}):
      * an HTTP/1.1 connection ends after the current response instead of carrying the next request.
      */
-    void routingChanged(long sequence) {
-        if (sequence == exchangeSequence && linked && !multiplexed) {
+    @Override
+    public void routingChanged(long sequence) {
+        if (sequence == exchangeSequence && linked) {
             keepAlive = false;
         }
     }
@@ -650,7 +603,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
      * router's own 503 {@code customer_moved} (gRPC UNAVAILABLE). Under way: gRPC gets trailers
      * with UNAVAILABLE, another HTTP/2 stream a RST_STREAM(CANCEL), HTTP/1.1 a closed connection.
      */
-    void endForMove(long sequence) {
+    @Override
+    public void endForMove(long sequence) {
         if (sequence != exchangeSequence || !linked || state == State.IDLE || state == State.CLOSED) {
             return;
         }
@@ -659,16 +613,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             fail(new RouterException(ErrorCode.CUSTOMER_MOVED, "the customer moved to another cell; retry"));
             return;
         }
-        if (grpc) {
-            DefaultLastHttpContent trailers = new DefaultLastHttpContent();
-            trailers.trailingHeaders()
-                    .set("grpc-status", "14")
-                    .set("grpc-message", "customer moved to another cell; reconnect");
-            ctx.write(trailers);
-            abort("the customer moved to another cell", null);
-        } else {
-            abort("the customer moved to another cell", Http2Error.CANCEL);
-        }
+        abort("the customer moved to another cell");
     }
 
     private void endExchange(String error) {
@@ -677,7 +622,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
 
     private void endExchange(String error, String detail) {
         if (linked) {
-            exchanges.unlink(this);
+            exchanges.unlink(inFlightLink);
             linked = false;
         }
         cancelResponseTimeout();
@@ -692,7 +637,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                         remote,
                         identity == null ? null : identity.customer(),
                         cell,
-                        protocol,
+                        PROTOCOL_HTTP1,
                         method,
                         target != null ? target.path() : uri,
                         status,
@@ -726,22 +671,14 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (close) {
             state = State.CLOSED;
             releasePending();
-            if (multiplexed) {
-                // The response ended the stream; a request still sending is reset by the close.
-                ctx.flush();
-                if (!requestComplete || streamReset) {
-                    ctx.close();
-                }
-            } else {
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            }
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         state = State.IDLE;
         if (headDeadline != null) {
             headDeadline.awaitNextHead();
         }
-        if (!multiplexed && !firstExchangeDone) {
+        if (!firstExchangeDone) {
             firstExchangeDone = true;
             // A cleartext connection that did not upgrade with its first request stays HTTP/1.1
             // (clients upgrade on the first request only; RFC 9113 retired h2c Upgrade): the
@@ -824,7 +761,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (state != State.IDLE && state != State.CLOSED) {
-            abort("client closed the connection", null);
+            abort("client closed the connection");
         }
         state = State.CLOSED;
         stopResponseTimer();
@@ -834,7 +771,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof DecoderException && !multiplexed && !responseStarted && state != State.CLOSED) {
+        if (cause instanceof DecoderException && !responseStarted && state != State.CLOSED) {
             // The decoder gave up on the bytes (e.g. an unparseable Content-Length): framing is in
             // doubt, so answer 400 and close; nothing of this request was flushed to a cell.
             LOG.debug("{} undecodable request", ctx.channel(), cause);
@@ -877,11 +814,6 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private boolean tooOld() {
         long maxAge = context.config().limits().maxConnectionAge().toNanos();
         return maxAge > 0 && System.nanoTime() - connectedNanos > maxAge;
-    }
-
-    private static boolean isGrpc(HttpRequest request) {
-        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        return contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
     }
 
     private static boolean bodyless(HttpRequest request) {

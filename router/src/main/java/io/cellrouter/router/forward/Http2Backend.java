@@ -390,6 +390,7 @@ final class Http2Backend extends Http2ConnectionHandler {
         Http2Backend create() {
             server(false);
             validateHeaders(true);
+            validateRequiredPseudoHeaders(true);
             initialSettings(Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(STREAM_WINDOW));
             return build();
         }

@@ -6,8 +6,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameTypes;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -152,7 +152,7 @@ final class Http2HeaderBlockGuard extends ChannelInboundHandlerAdapter {
         if (inBlock && blockStream > 0) {
             writer.writeRstStream(ctx, blockStream, Http2Error.CANCEL.code(), ctx.newPromise());
         }
-        Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+        Http2ConnectionHandler codec = ctx.pipeline().get(Http2ConnectionHandler.class);
         int lastStream =
                 codec == null ? 0 : Math.max(0, codec.connection().remote().lastStreamCreated());
         ByteBuf debug = Unpooled.copiedBuffer("request header timeout", StandardCharsets.US_ASCII);

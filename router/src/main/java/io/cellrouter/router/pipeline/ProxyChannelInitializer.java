@@ -2,9 +2,9 @@ package io.cellrouter.router.pipeline;
 
 import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.forward.Http1ProxyHandler;
+import io.cellrouter.router.forward.Http2Frontend;
 import io.cellrouter.router.forward.ProxyContext;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -14,12 +14,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
-import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
@@ -42,10 +37,9 @@ import java.util.concurrent.TimeUnit;
  *  HTTP/1.1:  ─▶ head-deadline (RequestHeadGuard: slow-loris 408, obs-fold 400) ─▶ http1-codec (strict RFC 9112 framing)
  *             ─▶ http1-strict (Host, Transfer-Encoding, Content-Length, header count, body size)
  *             ─▶ idle (idle connection, stalled body) ─▶ proxy (Http1ProxyHandler: identity → routing → forward)
- *  HTTP/2:    ─▶ h2-headers (Http2HeaderBlockGuard: a header block must arrive whole within the header timeout)
- *             ─▶ h2 (Http2FrameCodec: limits, flood protections) ─▶ mux (Http2MultiplexHandler)
- *             ─▶ h2-window (raises the connection window once) ─▶ idle ─▶ h2-guard (idle close, drain)
- *             each stream: ─▶ h2-to-http (frames ↔ HttpObjects, streamed) ─▶ proxy (Http1ProxyHandler)
+ *  HTTP/2:    ─▶ idle ─▶ h2-headers (Http2HeaderBlockGuard: a header block must arrive whole in time)
+ *             ─▶ h2 (Http2Frontend: limits, flood protections, idle close, drain; each stream an
+ *                    Http2Exchange: identity → routing → frames relayed to the cell)
  * </pre>
  *
  * <p>Each HTTP/2 stream is routed on its own: two streams of one connection may go to two cells.
@@ -71,12 +65,6 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
 
     /** An HTTP/1.1 request that asks to upgrade to h2c is read whole; it must be small. */
     static final int MAX_UPGRADE_BODY = 64 * 1024;
-
-    static final int MAX_RST_FRAMES = 200;
-    static final int RST_WINDOW_SECONDS = 30;
-    static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
-    static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
-    static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
 
     private final ProxyContext context;
     private final ChannelGroup channels;
@@ -124,12 +112,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(
                 http1,
                 protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new GuardedUpgradeCodec(
-                                newHttp2Codec(),
-                                newMultiplexHandler(),
-                                new ConnectionWindowHandler(
-                                        context.config().http2().connectionWindow()),
-                                new Http2ConnectionGuard())
+                        ? new GuardedUpgradeCodec(Http2Frontend.create(context))
                         : null,
                 MAX_UPGRADE_BODY);
         p.addLast(Http1ProxyHandler.HEAD_DEADLINE, newHeadDeadline());
@@ -160,16 +143,11 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addHttp2Handlers(ChannelPipeline p) {
-        p.addLast("h2-headers", newHeaderBlockGuard());
-        p.addLast("h2", newHttp2Codec());
-        p.addLast("mux", newMultiplexHandler());
-        p.addLast(
-                "h2-window",
-                new ConnectionWindowHandler(context.config().http2().connectionWindow()));
         if (p.get("idle") == null) {
             p.addLast("idle", newIdleHandler());
         }
-        p.addLast("h2-guard", new Http2ConnectionGuard());
+        p.addLast("h2-headers", newHeaderBlockGuard());
+        p.addLast("h2", Http2Frontend.create(context));
     }
 
     /**
@@ -197,12 +175,12 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
      * preface can arrive.
      */
     private final class GuardedUpgradeCodec implements HttpServerUpgradeHandler.UpgradeCodec {
-        private final Http2FrameCodec codec;
+        private final Http2Frontend codec;
         private final Http2ServerUpgradeCodec delegate;
 
-        GuardedUpgradeCodec(Http2FrameCodec codec, ChannelHandler... handlers) {
+        GuardedUpgradeCodec(Http2Frontend codec) {
             this.codec = codec;
-            this.delegate = new Http2ServerUpgradeCodec(codec, handlers);
+            this.delegate = new Http2ServerUpgradeCodec(codec);
         }
 
         @Override
@@ -244,35 +222,5 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 .setAllowDuplicateContentLengths(false)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true));
-    }
-
-    private Http2FrameCodec newHttp2Codec() {
-        RouterConfig.Proxy config = context.config();
-        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
-                .initialSettings(Http2Settings.defaultSettings()
-                        .maxConcurrentStreams(config.http2().maxConcurrentStreams())
-                        .maxHeaderListSize(config.maxHeaderSize())
-                        .initialWindowSize(config.http2().initialStreamWindow()))
-                .validateHeaders(true)
-                .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
-                .encoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
-                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
-                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
-                .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
-                .gracefulShutdownTimeoutMillis(config.drainTimeout().toMillis())
-                .build();
-        return codec;
-    }
-
-    private Http2MultiplexHandler newMultiplexHandler() {
-        ChannelHandler streams = new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel stream) {
-                stream.pipeline()
-                        .addLast("h2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
-                        .addLast("proxy", new Http1ProxyHandler(context, true));
-            }
-        };
-        return new Http2MultiplexHandler(streams, streams);
     }
 }

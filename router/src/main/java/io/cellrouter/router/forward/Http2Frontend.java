@@ -1,0 +1,357 @@
+package io.cellrouter.router.forward;
+
+import io.cellrouter.router.config.RouterConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client's HTTP/2 connection, as one connection handler: each stream is an {@link
+ * Http2Exchange}, routed on its own, whose frames are relayed to the cell as frames (an HTTP/2
+ * cell) or converted once (an HTTP/1.1 cell). No child channel per stream, no per-stream pipeline.
+ *
+ * <pre>
+ *  client ─▶ [tls] ─▶ h2-headers ─▶ Http2Frontend ──frames──▶ Http2Exchange ──▶ CellStream (Http2Backend) ─▶ cell
+ *                                        ▲                          └──────▶ Http2ToHttp1Leg ─▶ pooled HTTP/1.1 ─▶ cell
+ *                                        └──────── response frames ◀─────────────┘
+ * </pre>
+ *
+ * <p>Flow control is end to end: a client's DATA is acknowledged once the cell side has taken it,
+ * and a cell's once it has been written to the client, so neither a slow cell nor a slow client
+ * makes the router hold more than a stream window per stream. Writes to cells made while reading
+ * the client are flushed once, at the end of the read.
+ *
+ * <p>Limits (README: HTTP/2 protections): SETTINGS_MAX_CONCURRENT_STREAMS (a stream over it is
+ * refused), SETTINGS_MAX_HEADER_LIST_SIZE, header validation, rapid-reset and CONTINUATION-flood
+ * bounds, control-frame flood bound, empty-DATA bound. Idle: a connection with no stream for
+ * {@code proxy.idleTimeout} is closed. Drain: the two-step GOAWAY of RFC 9113 section 6.8.
+ *
+ * <p>Concurrency: confined to the connection's event loop; the cell sides of its exchanges live on
+ * the same loop.
+ */
+public final class Http2Frontend extends Http2ConnectionHandler {
+
+    static final int MAX_RST_FRAMES = 200;
+    static final int RST_WINDOW_SECONDS = 30;
+    static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
+    static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
+    static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
+
+    /** Time for the first GOAWAY to reach the client before the final one is sent. */
+    static final long GOAWAY_GAP_MILLIS = 1000;
+
+    private final ProxyContext context;
+    private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
+    /** Exchanges whose cell side was written to during the current read: flushed at its end. */
+    private final ArrayList<Http2Exchange> touched = new ArrayList<>();
+
+    private ChannelHandlerContext ctx;
+    private String remote;
+    private boolean draining;
+    private boolean dirty;
+
+    private Http2Frontend(
+            Http2ConnectionDecoder decoder,
+            Http2ConnectionEncoder encoder,
+            Http2Settings settings,
+            ProxyContext context) {
+        super(decoder, encoder, settings);
+        this.context = context;
+        decoder.frameListener(new FrameListener());
+        connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                Http2Exchange exchange = exchanges.remove(stream.id());
+                if (exchange != null) {
+                    exchange.streamClosed();
+                }
+            }
+        });
+        encoder.flowController().listener(stream -> {
+            Http2Exchange exchange = exchanges.get(stream.id());
+            if (exchange != null) {
+                exchange.clientWritabilityChanged(encoder().flowController().isWritable(stream));
+            }
+        });
+    }
+
+    /** The connection handler for a new client connection, with the limits of {@code proxy}. */
+    public static Http2Frontend create(ProxyContext context) {
+        return new Builder(context).create();
+    }
+
+    ProxyContext context() {
+        return context;
+    }
+
+    String remote() {
+        return remote;
+    }
+
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress()
+                : String.valueOf(ctx.channel().remoteAddress());
+        super.handlerAdded(ctx);
+        // The connection window bounds what one client makes the router hold across its streams.
+        Http2Stream connectionStream = connection().connectionStream();
+        int delta = context.config().http2().connectionWindow()
+                - decoder().flowController().windowSize(connectionStream);
+        if (delta > 0 && ctx.channel().isActive()) {
+            decoder().flowController().incrementWindowSize(connectionStream, delta);
+        }
+    }
+
+    void writeHeaders(int streamId, Http2Headers headers, boolean endStream) {
+        encoder().writeHeaders(ctx, streamId, headers, 0, endStream, ctx.newPromise());
+        dirty = true;
+    }
+
+    void writeData(int streamId, ByteBuf data, boolean endStream, Runnable onWritten) {
+        ChannelPromise promise = ctx.newPromise();
+        if (onWritten != null) {
+            promise.addListener(f -> {
+                if (f.isSuccess()) {
+                    onWritten.run();
+                }
+            });
+        }
+        encoder().writeData(ctx, streamId, data, 0, endStream, promise);
+        dirty = true;
+    }
+
+    /** Resets the stream; its exchange hears nothing more from this connection. */
+    void reset(int streamId, Http2Error code) {
+        exchanges.remove(streamId);
+        resetStream(ctx, streamId, code.code(), ctx.newPromise());
+        dirty = true;
+    }
+
+    /** Whether the stream is still open for the router to write to. */
+    boolean isOpen(int streamId) {
+        Http2Stream stream = connection().stream(streamId);
+        return stream != null && stream.state().localSideOpen();
+    }
+
+    boolean isWritable(int streamId) {
+        Http2Stream stream = connection().stream(streamId);
+        return stream != null && encoder().flowController().isWritable(stream);
+    }
+
+    /** {@code bytes} of the stream's request body have been taken by the cell side. */
+    void consumed(int streamId, int bytes) {
+        Http2Stream stream = connection().stream(streamId);
+        if (stream == null || bytes <= 0) {
+            return;
+        }
+        try {
+            if (decoder().flowController().consumeBytes(stream, bytes)) {
+                ctx.flush();
+            }
+        } catch (Http2Exception e) {
+            onError(ctx, true, e);
+        }
+    }
+
+    /** Writes out what was queued for the client. */
+    void flushNow() {
+        if (dirty) {
+            dirty = false;
+            flush(ctx);
+        }
+    }
+
+    /** The exchange wrote to its cell during this read: flush it when the read completes. */
+    void touch(Http2Exchange exchange) {
+        if (!exchange.touched) {
+            exchange.touched = true;
+            touched.add(exchange);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        for (int i = 0; i < touched.size(); i++) {
+            Http2Exchange exchange = touched.get(i);
+            exchange.touched = false;
+            exchange.flushCell();
+        }
+        touched.clear();
+        dirty = false;
+        super.channelReadComplete(ctx);
+    }
+
+    private Http2Exchange newExchange(int streamId) {
+        Http2Exchange exchange = new Http2Exchange(this, streamId);
+        exchanges.put(streamId, exchange);
+        return exchange;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            if (connection().numActiveStreams() == 0) {
+                ctx.close();
+            }
+        } else if (evt == DrainState.DRAIN_EVENT) {
+            drain(ctx);
+        } else if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent upgrade) {
+            upgraded(upgrade);
+            super.userEventTriggered(ctx, evt);
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    /**
+     * The two-step GOAWAY: first with the largest stream id (no new streams, please; those in
+     * flight still count), then, a round trip later, {@code close()}, which sends the final GOAWAY
+     * with the real last stream id and closes once the open streams have finished (bounded by the
+     * graceful-shutdown timeout, {@code proxy.drainTimeout}).
+     */
+    private void drain(ChannelHandlerContext ctx) {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        goAway(
+                ctx,
+                Integer.MAX_VALUE,
+                Http2Error.NO_ERROR.code(),
+                io.netty.buffer.Unpooled.EMPTY_BUFFER,
+                ctx.newPromise());
+        ctx.flush();
+        ctx.executor().schedule(() -> ctx.channel().close(), GOAWAY_GAP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** h2c by Upgrade: the upgrading HTTP/1.1 request is stream 1, already half-closed by the client. */
+    private void upgraded(HttpServerUpgradeHandler.UpgradeEvent upgrade) {
+        FullHttpRequest request = upgrade.upgradeRequest();
+        request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
+        Http2Headers headers = HttpConversionUtil.toHttp2Headers(request, false);
+        Http2Exchange exchange = newExchange(1);
+        ByteBuf body = request.content();
+        boolean hasBody = body.isReadable();
+        exchange.start(headers, !hasBody);
+        if (hasBody) {
+            exchange.requestData(body.retain(), true);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        // Netty closes every stream now: each exchange still running hears that its client went away.
+        super.channelInactive(ctx);
+    }
+
+    /** What the client sends, frame by frame. */
+    private final class FrameListener extends Http2FrameAdapter {
+        @Override
+        public void onHeadersRead(
+                ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endStream)
+                throws Http2Exception {
+            Http2Exchange exchange = exchanges.get(streamId);
+            if (exchange == null) {
+                if (connection().stream(streamId) == null) {
+                    return; // reset meanwhile
+                }
+                newExchange(streamId).start(headers, endStream);
+            } else if (endStream) {
+                exchange.requestTrailers(headers);
+            } else {
+                throw Http2Exception.streamError(
+                        streamId, Http2Error.PROTOCOL_ERROR, "a second HEADERS frame must end the stream");
+            }
+        }
+
+        @Override
+        public void onHeadersRead(
+                ChannelHandlerContext ctx,
+                int streamId,
+                Http2Headers headers,
+                int streamDependency,
+                short weight,
+                boolean exclusive,
+                int padding,
+                boolean endStream)
+                throws Http2Exception {
+            onHeadersRead(ctx, streamId, headers, padding, endStream);
+        }
+
+        @Override
+        public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endStream) {
+            Http2Exchange exchange = exchanges.get(streamId);
+            if (exchange == null) {
+                return data.readableBytes() + padding;
+            }
+            exchange.requestData(data.retain(), endStream);
+            return padding;
+        }
+
+        @Override
+        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+            Http2Exchange exchange = exchanges.remove(streamId);
+            if (exchange != null) {
+                exchange.clientReset(errorCode);
+            }
+        }
+    }
+
+    private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2Frontend, Builder> {
+        private final ProxyContext context;
+
+        Builder(ProxyContext context) {
+            this.context = context;
+        }
+
+        Http2Frontend create() {
+            RouterConfig.Proxy config = context.config();
+            server(true);
+            validateHeaders(true);
+            validateRequiredPseudoHeaders(true);
+            initialSettings(Http2Settings.defaultSettings()
+                    .maxConcurrentStreams(config.http2().maxConcurrentStreams())
+                    .maxHeaderListSize(config.maxHeaderSize())
+                    .initialWindowSize(config.http2().initialStreamWindow()));
+            decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
+            encoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
+            encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES);
+            decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES);
+            decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES);
+            gracefulShutdownTimeoutMillis(config.drainTimeout().toMillis());
+            return build();
+        }
+
+        @Override
+        protected Http2Frontend build(
+                Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
+            return new Http2Frontend(decoder, encoder, initialSettings, context);
+        }
+    }
+}
