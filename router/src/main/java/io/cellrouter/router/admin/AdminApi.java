@@ -13,6 +13,7 @@ record AdminApi(
         MoveEndpoint moves,
         CellEndpoints cells,
         OverrideEndpoints overrides,
+        ListingEndpoints listings,
         AdminWrites writes) {
 
     static AdminApi create(RegistryStore store, Resolver resolver, Clock clock) {
@@ -22,6 +23,7 @@ record AdminApi(
                 new MoveEndpoint(store, clock, catchUp),
                 new CellEndpoints(store, catchUp),
                 new OverrideEndpoints(store, clock, catchUp),
+                new ListingEndpoints(store, clock),
                 new AdminWrites(new AuditLog(store, clock)));
     }
 }
