@@ -133,6 +133,30 @@ class AdminListingsIT {
     }
 
     @Test
+    void cellCount_isKeptAWhile_butThisRoutersOwnMoveCountsAgainAtOnce() throws Exception {
+        JsonNode first = admin().getJson("/admin/v1/cells/cell-2");
+        router.writeRegistry(java.nio.file.Files.readString(router.dir().resolve("registry.yaml"))
+                .replace("t004: cell-1", "t004: cell-2")); // an edit behind this router's admin API
+        await().atMost(Duration.ofSeconds(5)).until(() -> admin().getJson("/admin/v1/customers/t004")
+                .get("cell")
+                .asText()
+                .equals("cell-2"));
+
+        JsonNode cached = admin().getJson("/admin/v1/cells/cell-2");
+        assertThat(cached.get("customerCount").asLong()).isEqualTo(51);
+        assertThat(cached.get("countedAt").asText())
+                .isEqualTo(first.get("countedAt").asText());
+
+        assertThat(admin().send("POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"cell-2\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(admin().getJson("/admin/v1/cells/cell-2")
+                        .get("customerCount")
+                        .asLong())
+                .isEqualTo(53);
+    }
+
+    @Test
     void patchCell_stateOnly_keepsRegionTierAndLabels() {
         HttpResponse<String> patched = admin().send("PATCH", "/admin/v1/cells/cell-1", "{\"state\":\"draining\"}");
 

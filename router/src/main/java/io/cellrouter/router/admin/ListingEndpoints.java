@@ -29,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
  *       exists (404 otherwise), later pages do not.
  *   <li>{@code GET /admin/v1/overrides}: every active override, soonest expiry first.
  *   <li>{@code GET /admin/v1/cells/{cell}}: one cell as the registry holds it, with {@code
- *       customerCount}.
+ *       customerCount} and {@code countedAt} (counts are kept a while: {@link CellCounts}).
  * </ul>
  */
 final class ListingEndpoints {
@@ -38,10 +38,12 @@ final class ListingEndpoints {
 
     private final RegistryStore store;
     private final Clock clock;
+    private final CellCounts counts;
 
-    ListingEndpoints(RegistryStore store, Clock clock) {
+    ListingEndpoints(RegistryStore store, Clock clock, CellCounts counts) {
         this.store = store;
         this.clock = clock;
+        this.counts = counts;
     }
 
     CompletableFuture<Answer> customers(QueryStringDecoder query) {
@@ -111,9 +113,12 @@ final class ListingEndpoints {
                             .findFirst()
                             .orElseThrow(() -> new Refusal(
                                     HttpResponseStatus.NOT_FOUND, "not_found", "cell " + name + " does not exist"));
-                    return store.countPlacements(name)
+                    return counts.of(name)
                             .thenApply(count -> Answer.of(
-                                    HttpResponseStatus.OK, Views.cell(cell).put("customerCount", count)));
+                                    HttpResponseStatus.OK,
+                                    Views.cell(cell)
+                                            .put("customerCount", count.customers())
+                                            .put("countedAt", count.at().toString())));
                 })
                 .exceptionally(StoreFailures::answer);
     }
