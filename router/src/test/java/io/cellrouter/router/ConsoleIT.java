@@ -120,6 +120,16 @@ class ConsoleIT {
         return Double.parseDouble(text.replace("%", ""));
     }
 
+    /** How many of the 60 seconds in a cell's chart show requests (points above the baseline). */
+    private long secondsWithTraffic(String cell) {
+        String points = driver().findElement(By.cssSelector(".cell-card[data-cell='" + cell + "'] svg.chart polyline"))
+                .getAttribute("points");
+        return java.util.Arrays.stream(points.trim().split(" "))
+                .mapToDouble(point -> Double.parseDouble(point.substring(point.indexOf(',') + 1)))
+                .filter(y -> y < 45.5)
+                .count();
+    }
+
     private void findCustomer(String id) {
         WebElement input = driver().findElement(By.id("customer-id"));
         input.clear();
@@ -152,6 +162,8 @@ class ConsoleIT {
                 .hasSize(1);
         assertThat(figure("cell-1", "p99")).isPositive();
         assertThat(driver().findElement(By.id("who")).getText()).contains("operator");
+        // For the picture: let both charts show some seconds of history (the load keeps running).
+        waiting().until(d -> secondsWithTraffic("cell-1") >= 6 && secondsWithTraffic("cell-2") >= 6);
         chromium.screenshot("console-cells");
 
         // The customer and how this router resolves it.
