@@ -28,6 +28,9 @@ import java.util.function.LongSupplier;
  * checks each slot's second before and after reading it and skips a slot that was recycled
  * meanwhile (its writer reached the same slot 64 seconds later). Only complete seconds are read:
  * the figures lag by up to one second. Time is injected (epoch milliseconds).
+ *
+ * <p>Memory: about 29 KB per cell per event loop that forwarded to it (64 slots of 112 latency
+ * buckets), made at the first request; cells are few.
  */
 public final class LiveStats {
 
