@@ -16,6 +16,7 @@ import io.cellrouter.router.forward.MovedCustomerCloser;
 import io.cellrouter.router.forward.ProxyContext;
 import io.cellrouter.router.forward.UpstreamPool;
 import io.cellrouter.router.identity.IdentityResolver;
+import io.cellrouter.router.metrics.LiveStats;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.cellrouter.router.pipeline.ProxyChannelInitializer;
 import io.cellrouter.router.pipeline.TlsContexts;
@@ -67,6 +68,8 @@ public final class RouterServer implements AutoCloseable {
     private final ChannelGroup clientChannels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     /** In-flight exchanges by customer: a move ends the moved customer's after the grace period. */
     private final CustomerExchanges exchanges = new CustomerExchanges();
+    /** Live traffic per cell of the last seconds, for the admin API's stats and the console. */
+    private final LiveStats liveStats = new LiveStats(System::currentTimeMillis);
 
     private Bulkheads bulkheads;
     private Channel proxyChannel;
@@ -152,7 +155,7 @@ public final class RouterServer implements AutoCloseable {
         ProxyContext context = new ProxyContext(
                 router,
                 pool,
-                new ExchangeRecorder(metrics, accessLog, Clock.systemUTC()),
+                new ExchangeRecorder(metrics, accessLog, Clock.systemUTC(), liveStats),
                 config.proxy(),
                 drain,
                 "http",
@@ -173,7 +176,14 @@ public final class RouterServer implements AutoCloseable {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new AdminChannelInitializer(
-                        resolver, store, metrics, this::ready, config.admin().token(), clock))
+                        resolver,
+                        store,
+                        metrics,
+                        this::ready,
+                        config.admin().allTokens(),
+                        clock,
+                        liveStats,
+                        bulkheads::inFlight))
                 .bind(config.admin().listen())
                 .sync()
                 .channel();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellrouter.router.testing.AuditCapture;
 import io.cellrouter.router.testing.RouterExtension;
+import io.cellrouter.router.testing.TestCell;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -59,8 +60,21 @@ class AdminApiIT {
 
     @Test
     void concurrentMoves_fromTheSameVersion_oneWins_andThePlacementIsTheWinners() throws Exception {
+        // Two other cells to race to (a move to the customer's own cell is 409 already_there).
+        TestCell cell3 = TestCell.start("cell-3");
+        try {
+            assertThat(send("PUT", "/admin/v1/cells/cell-3", "{\"endpoint\":\"" + cell3.endpoint() + "\"}")
+                            .statusCode())
+                    .isEqualTo(201);
+            raceTwoMoves();
+        } finally {
+            cell3.close();
+        }
+    }
+
+    private void raceTwoMoves() throws Exception {
         CyclicBarrier start = new CyclicBarrier(2);
-        List<CompletableFuture<HttpResponse<String>>> moves = List.of("cell-2", "cell-1").stream()
+        List<CompletableFuture<HttpResponse<String>>> moves = List.of("cell-2", "cell-3").stream()
                 .map(to -> CompletableFuture.supplyAsync(() -> {
                     try {
                         start.await();

@@ -28,6 +28,21 @@ public interface RegistryStore extends AutoCloseable {
     /** Every placement, for preloading a cache at start. */
     CompletableFuture<List<Placement>> placements();
 
+    /**
+     * One page of placements, filtered by cell and customer-id prefix ({@link PlacementQuery}). A
+     * page is a bounded read of the store, never the whole registry: the file store walks a sorted
+     * index in memory; the DynamoDB store queries an index by cell, or scans a bounded number of
+     * items when no cell is given. The default reads every placement (for small test stores).
+     */
+    default CompletableFuture<PlacementPage> placementPage(PlacementQuery query) {
+        return placements().thenApply(all -> SortedPlacements.of(all).page(query));
+    }
+
+    /** How many customers are placed in {@code cell}. The default reads every placement. */
+    default CompletableFuture<Long> countPlacements(String cell) {
+        return placements().thenApply(all -> SortedPlacements.of(all).count(cell));
+    }
+
     /** Every cell. */
     CompletableFuture<List<Cell>> cells();
 
@@ -43,6 +58,22 @@ public interface RegistryStore extends AutoCloseable {
 
     /** Creates or replaces a cell; completes with the stored cell and its new version. */
     CompletableFuture<Cell> putCell(Cell cell);
+
+    /**
+     * Changes only the fields the patch gives, in one write that no concurrent write of another
+     * field can undo; completes with the stored cell and its new version, or with {@link
+     * NotFoundException} when the cell does not exist (a patch never creates a cell). The default
+     * reads the cells and writes the whole cell back (not atomic: for small test stores).
+     */
+    default CompletableFuture<Cell> patchCell(String name, CellPatch patch) {
+        return cells().thenCompose(cells -> {
+            Cell current = cells.stream()
+                    .filter(c -> c.name().equals(name))
+                    .findFirst()
+                    .orElseThrow(() -> new NotFoundException("cell '" + name + "' does not exist"));
+            return putCell(patch.applyTo(current));
+        });
+    }
 
     /** Creates or replaces the override of {@code override.customer()}. */
     CompletableFuture<Override> putOverride(Override override);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * What every {@link RegistryStore} must do, whatever it stores in. An implementation's test extends
  * this class and says how to make a store holding a given document; the contract runs against it.
  */
-public abstract class RegistryStoreContract {
+public abstract class RegistryStoreContract implements ListingContract {
 
     protected static final Instant EXPIRY = Instant.parse("2030-01-01T00:00:00Z");
 
@@ -428,6 +428,11 @@ public abstract class RegistryStoreContract {
     @Test
     void kind_isAShortName() {
         assertThat(open(seed()).kind()).matches("[a-z0-9]+");
+    }
+
+    @java.lang.Override
+    public RegistryStore openStore(RegistryDocument seed) {
+        return open(seed);
     }
 
     protected RegistryStore open(RegistryDocument seed) {

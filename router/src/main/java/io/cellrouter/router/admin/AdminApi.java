@@ -13,15 +13,18 @@ record AdminApi(
         MoveEndpoint moves,
         CellEndpoints cells,
         OverrideEndpoints overrides,
+        ListingEndpoints listings,
         AdminWrites writes) {
 
     static AdminApi create(RegistryStore store, Resolver resolver, Clock clock) {
-        LocalCatchUp catchUp = new LocalCatchUp(resolver);
+        CellCounts counts = new CellCounts(store, clock::instant);
+        LocalCatchUp catchUp = new LocalCatchUp(resolver, counts);
         return new AdminApi(
                 new CustomerEndpoints(store, clock, catchUp),
                 new MoveEndpoint(store, clock, catchUp),
                 new CellEndpoints(store, catchUp),
                 new OverrideEndpoints(store, clock, catchUp),
+                new ListingEndpoints(store, clock, counts),
                 new AdminWrites(new AuditLog(store, clock)));
     }
 }

@@ -2,6 +2,8 @@ package io.cellrouter.router.admin;
 
 import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.router.config.RouterConfig.AdminToken;
+import io.cellrouter.router.metrics.LiveStats;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -9,7 +11,9 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToIntFunction;
 
 /** The admin listener's pipeline: small aggregated requests, a read timeout, {@link AdminHandler}. */
 public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
@@ -18,12 +22,13 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     static final int MAX_BODY = 64 * 1024;
 
     private final Resolver resolver;
-    private final AdminApi api;
+    private final AdminRoutes routes;
+    private final AdminAuth auth;
+    private final ConsoleAssets console = ConsoleAssets.fromJar();
     private final RouterMetrics metrics;
     private final BooleanSupplier ready;
-    private final String token;
 
-    /** {@code store} may be null: then only the read-only endpoints exist. */
+    /** One operator token (null: none, loopback only); no live traffic figures. */
     public AdminChannelInitializer(
             Resolver resolver,
             RegistryStore store,
@@ -31,11 +36,39 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
             BooleanSupplier ready,
             String token,
             Clock clock) {
+        this(
+                resolver,
+                store,
+                metrics,
+                ready,
+                token == null ? List.of() : List.of(new AdminToken(token, AdminToken.Role.OPERATOR)),
+                clock,
+                new LiveStats(clock::millis),
+                cell -> 0);
+    }
+
+    /**
+     * {@code store} may be null: then only the read-only endpoints exist. {@code tokens}: every
+     * accepted bearer token with its role (empty: no token needed, loopback only). {@code live} and
+     * {@code inFlight}: this instance's traffic per cell, for {@code /admin/v1/stats}.
+     */
+    public AdminChannelInitializer(
+            Resolver resolver,
+            RegistryStore store,
+            RouterMetrics metrics,
+            BooleanSupplier ready,
+            List<AdminToken> tokens,
+            Clock clock,
+            LiveStats live,
+            ToIntFunction<String> inFlight) {
         this.resolver = resolver;
-        this.api = store == null ? null : AdminApi.create(store, resolver, clock);
+        this.routes = new AdminRoutes(
+                resolver,
+                store == null ? null : AdminApi.create(store, resolver, clock),
+                new StatsEndpoint(live, inFlight, resolver));
+        this.auth = new AdminAuth(tokens);
         this.metrics = metrics;
         this.ready = ready;
-        this.token = token;
     }
 
     @Override
@@ -44,6 +77,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http1-codec", new HttpServerCodec())
                 .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
-                .addLast("admin", new AdminHandler(resolver, api, metrics, ready, token));
+                .addLast("admin", new AdminHandler(resolver, routes, auth, console, metrics, ready));
     }
 }

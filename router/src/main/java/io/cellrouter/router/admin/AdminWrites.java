@@ -37,4 +37,9 @@ final class AdminWrites {
                 }),
                 false);
     }
+
+    /** Audits an answer given without running an endpoint (a viewer's refused write). */
+    void audit(String actor, String method, String path, String idempotencyKey, Answer answer) {
+        audit.record(actor, method, path, idempotencyKey, answer);
+    }
 }

@@ -2,19 +2,26 @@ package io.cellrouter.router.admin;
 
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
+import io.cellrouter.registry.store.CellPatch;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.admin.Answer.Refusal;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code PUT /admin/v1/cells/{cell}} {@code {endpoint, state?, region?, tier?, labels?}}: creates
- * (201) or replaces (200) a cell. {@code state} defaults to {@code active}; {@code draining} takes
- * no new placements while its customers keep routing, {@code offline} fails its customers fast
- * with 503 {@code cell_offline} and touches no other cell.
+ * (201) or replaces (200) a cell. A PUT is a whole replacement, as in HTTP: a field it omits is
+ * reset ({@code state} to {@code active}, {@code region}, {@code tier} and {@code labels} removed).
+ * To change some fields and keep the rest, {@code PATCH /admin/v1/cells/{cell}} with only those
+ * fields ({@code null} removes a region or tier; labels, when given, replace the labels): one
+ * atomic store write, 404 when the cell does not exist. {@code draining} takes no new placements
+ * while its customers keep routing, {@code offline} fails its customers fast with 503 {@code
+ * cell_offline} and touches no other cell.
  */
 final class CellEndpoints {
 
@@ -54,6 +61,62 @@ final class CellEndpoints {
                                             stored.version())));
                 })
                 .exceptionally(error -> StoreFailures.answer(error).describing("put_cell", target, null, null, null));
+    }
+
+    /** 200 with the patched cell; 400 an empty or bad body; 404 no such cell. */
+    CompletableFuture<Answer> patch(String name, String requestBody) {
+        String target = "cell/" + name;
+        CellPatch patch;
+        try {
+            patch = parsePatch(name, JsonBody.parse(requestBody, FIELDS));
+        } catch (Refusal refusal) {
+            return CompletableFuture.completedFuture(
+                    refusal.answer().describing("patch_cell", target, null, null, null));
+        }
+        return store.cells()
+                .thenCompose(cells -> {
+                    Cell before = cells.stream()
+                            .filter(c -> c.name().equals(name))
+                            .findFirst()
+                            .orElse(null);
+                    return store.patchCell(name, patch).thenCompose(stored -> catchUp.after(null)
+                            .thenApply(ignored -> Answer.of(HttpResponseStatus.OK, Views.cell(stored))
+                                    .describing(
+                                            "patch_cell",
+                                            target,
+                                            before == null ? null : Views.cell(before),
+                                            Views.cell(stored),
+                                            stored.version())));
+                })
+                .exceptionally(error -> StoreFailures.answer(error).describing("patch_cell", target, null, null, null));
+    }
+
+    private static CellPatch parsePatch(String name, JsonBody body) {
+        if (body.isEmpty()) {
+            throw JsonBody.bad("give at least one of "
+                    + String.join(", ", FIELDS.stream().sorted().toList()));
+        }
+        URI endpoint = null;
+        if (body.names("endpoint")) {
+            try {
+                endpoint = new URI(body.requiredText("endpoint"));
+                new Cell(name, endpoint, CellState.ACTIVE); // the same checks as a whole cell's
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw JsonBody.bad("endpoint: " + e.getMessage());
+            }
+        }
+        CellState state = null;
+        if (body.names("state")) {
+            try {
+                state = CellState.parse(body.requiredText("state"));
+            } catch (IllegalArgumentException e) {
+                throw JsonBody.bad(e.getMessage());
+            }
+        }
+        Optional<String> region = body.names("region") ? Optional.ofNullable(body.text("region")) : null;
+        Optional<String> tier = body.names("tier") ? Optional.ofNullable(body.text("tier")) : null;
+        Map<String, String> labels = body.names("labels") ? body.labels("labels") : null;
+        return new CellPatch(state, endpoint, region, tier, labels);
     }
 
     private static Cell parse(String name, JsonBody body) {

@@ -57,6 +57,15 @@ final class JsonBody {
         return node.hasNonNull(field);
     }
 
+    /** True when the body names the field at all, even as {@code null}. */
+    boolean names(String field) {
+        return node.has(field);
+    }
+
+    boolean isEmpty() {
+        return node.isEmpty();
+    }
+
     /** A cell or customer name ({@link Cell#NAME}). */
     String name(String field) {
         String value = text(field);

@@ -14,12 +14,15 @@ import java.util.concurrent.CompletableFuture;
 final class LocalCatchUp {
 
     private final Resolver resolver;
+    private final CellCounts counts;
 
-    LocalCatchUp(Resolver resolver) {
+    LocalCatchUp(Resolver resolver, CellCounts counts) {
         this.resolver = resolver;
+        this.counts = counts;
     }
 
     CompletableFuture<Void> after(String customer) {
+        counts.invalidateAll();
         if (customer != null) {
             resolver.invalidate(customer);
         }

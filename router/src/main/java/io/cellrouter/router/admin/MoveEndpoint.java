@@ -33,7 +33,8 @@ import java.util.concurrent.CompletableFuture;
  * the new cell before the freeze is in its table. A freeze replaces any override the customer had.
  *
  * <p>{@code ?dryRun=true}: the same checks, nothing written: from, to, the version the move
- * would write and the active override.
+ * would write and the active override. A move to the cell the customer is already on is 409
+ * {@code already_there} and writes nothing (no freeze either).
  */
 final class MoveEndpoint {
 
@@ -71,6 +72,12 @@ final class MoveEndpoint {
                 .thenCombine(store.cells(), (placement, cells) -> {
                     Placement before = placement.orElseThrow(() -> new Refusal(
                             HttpResponseStatus.NOT_FOUND, "not_found", "customer " + customer + " is not placed"));
+                    if (before.cell().equals(toCell)) {
+                        throw new Refusal(
+                                HttpResponseStatus.CONFLICT,
+                                "already_there",
+                                "customer " + customer + " is already on cell " + toCell + "; nothing to move");
+                    }
                     CustomerEndpoints.requireActive(cells, toCell);
                     if (expected != null && expected != before.version()) {
                         throw new Refusal(

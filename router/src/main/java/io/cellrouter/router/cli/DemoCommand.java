@@ -124,6 +124,9 @@ final class DemoCommand implements Callable<Integer> {
                   curl -s -H 'x-customer-id: acme' %1$s/hello
                 Metrics:
                   curl -s %2$s/metrics | grep cellrouter_requests
+                The console (sign in with the admin token) and the admin CLI:
+                  open %2$s/
+                  CELL_ROUTER_ADMIN_TOKEN=%3$s java -jar router/target/cell-router.jar admin cells --url %2$s
                 """,
                 proxy, admin, token, registry);
         out.flush();

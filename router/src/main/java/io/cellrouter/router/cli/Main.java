@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             RegistryCommand.class,
             TokenCommand.class,
+            AdminCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -116,8 +116,9 @@ final class RegistryCommand {
             name = "create-table",
             mixinStandardHelpOptions = true,
             description = {
-                "Create the store: the DynamoDB table (key pk/sk, on-demand billing), or an empty registry file.",
-                "Does nothing, successfully, when it exists already."
+                "Create the store: the DynamoDB table (key pk/sk, on-demand billing, the cell-customers index),"
+                        + " or an empty registry file.",
+                "Does nothing, successfully, when it exists already (but adds the index to a table without it)."
             })
     static final class CreateTable extends StoreCommand {
 

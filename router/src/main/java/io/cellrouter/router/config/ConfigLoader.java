@@ -7,6 +7,7 @@ import io.cellrouter.registry.cache.ResolverConfig;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.config.RouterConfig.AccessLog;
 import io.cellrouter.router.config.RouterConfig.Admin;
+import io.cellrouter.router.config.RouterConfig.AdminToken;
 import io.cellrouter.router.config.RouterConfig.DynamoDb;
 import io.cellrouter.router.config.RouterConfig.HeaderSpec;
 import io.cellrouter.router.config.RouterConfig.HostSpec;
@@ -189,20 +190,66 @@ public final class ConfigLoader {
     }
 
     private Admin admin(Node node) {
-        node.allowOnly("listen", "token", "moveGracePeriod");
+        node.allowOnly("listen", "token", "moveGracePeriod", "tokens");
         Node listenNode = node.child("listen");
         var listen = listenNode.address("127.0.0.1:9090");
         String token = node.child("token").string(null);
         if (token != null && token.isEmpty()) {
             token = null;
         }
-        if (token == null && !listen.getAddress().isLoopbackAddress()) {
+        List<AdminToken> tokens = adminTokens(node.child("tokens"), token);
+        if (token == null && tokens.isEmpty() && !listen.getAddress().isLoopbackAddress()) {
             throw listenNode.error("admin.token is required when the admin API listens on a non-loopback address");
         }
         if (token != null && token.length() < 16) {
             throw node.child("token").error("admin token must be at least 16 characters");
         }
-        return new Admin(listen, token, node.child("moveGracePeriod").duration(Admin.DEFAULT_MOVE_GRACE_PERIOD));
+        return new Admin(
+                listen, token, node.child("moveGracePeriod").duration(Admin.DEFAULT_MOVE_GRACE_PERIOD), tokens);
+    }
+
+    /**
+     * {@code admin.tokens: [{token, role: operator | viewer}]}. Messages name the entry, never the
+     * token's value.
+     */
+    private List<AdminToken> adminTokens(Node node, String operatorToken) {
+        if (!node.present()) {
+            return List.of();
+        }
+        if (!node.value.isArray()) {
+            throw new ConfigException(source + ": " + node.path + ": must be a list of {token, role}");
+        }
+        List<AdminToken> tokens = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        if (operatorToken != null) {
+            seen.add(operatorToken);
+        }
+        for (int i = 0; i < node.value.size(); i++) {
+            Node item = new Node(node.value.get(i), node.path + "[" + i + "]");
+            item.requireObject();
+            item.allowOnly("token", "role");
+            Node tokenNode = item.child("token");
+            String token = tokenNode.present() ? tokenNode.string(null) : null;
+            if (token == null || token.length() < 16) {
+                throw new ConfigException(
+                        source + ": " + tokenNode.path + ": an admin token is required, at least 16 characters");
+            }
+            if (!seen.add(token)) {
+                throw new ConfigException(source + ": " + tokenNode.path
+                        + ": the same token is given twice (in admin.token or admin.tokens)");
+            }
+            String role = item.child("role").string(null);
+            AdminToken.Role parsed;
+            if ("operator".equals(role)) {
+                parsed = AdminToken.Role.OPERATOR;
+            } else if ("viewer".equals(role)) {
+                parsed = AdminToken.Role.VIEWER;
+            } else {
+                throw item.child("role").error("must be operator or viewer");
+            }
+            tokens.add(new AdminToken(token, parsed));
+        }
+        return tokens;
     }
 
     private Registry registry(Node node) {

@@ -106,10 +106,54 @@ public record RouterConfig(
      * how long the exchanges of a moved (or frozen) customer may go on at their old cell before the
      * router ends them so that clients reconnect to the new one.
      */
-    public record Admin(InetSocketAddress listen, String token, Duration moveGracePeriod) {
+    public record Admin(InetSocketAddress listen, String token, Duration moveGracePeriod, List<AdminToken> tokens) {
 
         /** Long enough for most requests to finish by themselves, short enough to bound a move. */
         public static final Duration DEFAULT_MOVE_GRACE_PERIOD = Duration.ofSeconds(30);
+
+        public Admin {
+            tokens = tokens == null ? List.of() : List.copyOf(tokens);
+        }
+
+        public Admin(InetSocketAddress listen, String token, Duration moveGracePeriod) {
+            this(listen, token, moveGracePeriod, List.of());
+        }
+
+        /** {@code token} (an operator) and every entry of {@code tokens}; empty: the API is open (loopback only). */
+        public List<AdminToken> allTokens() {
+            List<AdminToken> all = new java.util.ArrayList<>();
+            if (token != null) {
+                all.add(new AdminToken(token, AdminToken.Role.OPERATOR));
+            }
+            all.addAll(tokens);
+            return List.copyOf(all);
+        }
+    }
+
+    /**
+     * One entry of {@code admin.tokens}: a bearer token and its role. A viewer may only read (GET);
+     * an operator may also write. The token is kept out of {@link #toString()}.
+     */
+    public record AdminToken(String token, Role role) {
+
+        public enum Role {
+            OPERATOR,
+            VIEWER;
+
+            public String wireName() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+
+        public AdminToken {
+            requireNonNull(token, "token");
+            requireNonNull(role, "role");
+        }
+
+        @Override
+        public String toString() {
+            return "AdminToken[role=" + role.wireName() + ", token=<redacted>]";
+        }
     }
 
     /** Where placements live: {@code file} or {@code dynamodb} (one of the two). */

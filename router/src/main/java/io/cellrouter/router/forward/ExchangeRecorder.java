@@ -3,6 +3,7 @@ package io.cellrouter.router.forward;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.accesslog.AccessLog;
 import io.cellrouter.router.accesslog.AccessLogEntry;
+import io.cellrouter.router.metrics.LiveStats;
 import io.cellrouter.router.metrics.RouterMetrics;
 import java.time.Clock;
 
@@ -12,12 +13,19 @@ public final class ExchangeRecorder {
     private final RouterMetrics metrics;
     private final AccessLog accessLog;
     private final Clock clock;
+    private final LiveStats live;
 
     /** {@code accessLog} may be null when the access log is disabled. */
     public ExchangeRecorder(RouterMetrics metrics, AccessLog accessLog, Clock clock) {
+        this(metrics, accessLog, clock, new LiveStats(clock::millis));
+    }
+
+    /** {@code live}: this instance's per-cell traffic of the last seconds (the admin API's stats). */
+    public ExchangeRecorder(RouterMetrics metrics, AccessLog accessLog, Clock clock, LiveStats live) {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.clock = clock;
+        this.live = live;
     }
 
     RouterMetrics metrics() {
@@ -40,6 +48,9 @@ public final class ExchangeRecorder {
             long routerNanos) {
         String outcome = error != null ? error : statusClass(status);
         metrics.requestCompleted(cell, protocol, outcome, totalNanos, routerNanos);
+        if (cell != null) {
+            live.record(cell.name(), status, error != null && (status == 0 || error.equals("aborted")), totalNanos);
+        }
         if (accessLog != null) {
             int query = uri.indexOf('?');
             accessLog.log(new AccessLogEntry(

@@ -3,15 +3,16 @@ package io.cellrouter.registry.store.dynamodb;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.store.CellPatch;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.InvalidRegistryException;
 import io.cellrouter.registry.store.NotFoundException;
+import io.cellrouter.registry.store.PlacementPage;
+import io.cellrouter.registry.store.PlacementQuery;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.VersionConflictException;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +30,6 @@ import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * The production registry: one DynamoDB table (layout, feed and cost on the package documentation),
@@ -63,6 +63,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     private final FeedReader feedReader;
     private final FeedWriter feedWriter;
     private final PlacementScan scan;
+    private final PlacementListing listing;
     private final AuditItems audit;
     private final AtomicLong lostFeedAppends = new AtomicLong();
     private final Set<String> knownCells = ConcurrentHashMap.newKeySet();
@@ -75,6 +76,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         this.feedReader = new FeedReader(client, table, settings.feedBucketSize());
         this.feedWriter = new FeedWriter(client, table, feedReader, settings, clock);
         this.scan = new PlacementScan(client, settings);
+        this.listing = new PlacementListing(client, settings);
         this.audit = new AuditItems(client, table);
     }
 
@@ -112,6 +114,17 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<List<Placement>> placements() {
         return scan.placements();
+    }
+
+    /** One Query of the cell index per page, or a bounded Scan without a cell ({@link PlacementListing}). */
+    @java.lang.Override
+    public CompletableFuture<PlacementPage> placementPage(PlacementQuery query) {
+        return listing.page(query);
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Long> countPlacements(String cell) {
+        return listing.count(cell);
     }
 
     @java.lang.Override
@@ -178,33 +191,37 @@ public final class DynamoDbRegistryStore implements RegistryStore {
 
     @java.lang.Override
     public CompletableFuture<Cell> putCell(Cell cell) {
-        Map<String, String> names = new HashMap<>();
-        Map<String, AttributeValue> values = new HashMap<>();
-        List<String> sets = new ArrayList<>();
-        List<String> removes = new ArrayList<>();
-        set(sets, names, values, Items.ENDPOINT, Items.s(cell.endpoint().toString()));
-        set(sets, names, values, Items.STATE, Items.s(cell.state().wireName()));
-        set(sets, names, values, Items.LABELS, AttributeValue.fromM(Items.labels(cell)));
-        set(sets, names, values, Items.UPDATED_AT, Items.s(clock.instant().toString()));
-        setOrRemove(sets, removes, names, values, Items.REGION, cell.region());
-        setOrRemove(sets, removes, names, values, Items.TIER, cell.tier());
-        names.put("#version", Items.VERSION);
-        values.put(":one", Items.n(1));
-        String update = "SET " + String.join(", ", sets) + " ADD #version :one"
-                + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes));
         return Errors.call(
                         table,
                         "write cell " + cell.name(),
-                        () -> client.updateItem(UpdateItemRequest.builder()
-                                .tableName(table)
-                                .key(Items.cellKey(cell.name()))
-                                .updateExpression(update)
-                                .expressionAttributeNames(names)
-                                .expressionAttributeValues(values)
-                                .returnValues(ReturnValue.ALL_NEW)
-                                .build()))
+                        () -> client.updateItem(CellUpdate.replace(table, cell, clock.instant())))
                 .thenApply(response -> Items.cell(response.attributes()))
                 .thenCompose(stored -> recordChange(Change.Kind.CELL, cell.name(), stored));
+    }
+
+    /**
+     * One UpdateItem that sets only the given fields (and removes a region or tier given empty),
+     * conditional on the cell existing: concurrent patches of different fields both hold.
+     */
+    @java.lang.Override
+    public CompletableFuture<Cell> patchCell(String name, CellPatch patch) {
+        if (!DynamoDbSettings.isName(name)) {
+            return CompletableFuture.failedFuture(new NotFoundException("cell '" + name + "' does not exist"));
+        }
+        return Errors.call(
+                        table,
+                        "patch cell " + name,
+                        () -> client.updateItem(CellUpdate.patch(table, name, patch, clock.instant())))
+                .handle((response, error) -> {
+                    if (error == null) {
+                        return Items.cell(response.attributes());
+                    }
+                    if (Errors.isConditionFailure(error)) {
+                        throw new NotFoundException("cell '" + name + "' does not exist");
+                    }
+                    throw Errors.translate(error, table, "patch cell " + name);
+                })
+                .thenCompose(stored -> recordChange(Change.Kind.CELL, name, stored));
     }
 
     @java.lang.Override
@@ -324,31 +341,5 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                                 .consistentRead(true)
                                 .build()))
                 .thenApply(response -> response.hasItem() ? response.item() : Map.of());
-    }
-
-    private static void set(
-            List<String> sets,
-            Map<String, String> names,
-            Map<String, AttributeValue> values,
-            String attribute,
-            AttributeValue value) {
-        names.put("#" + attribute, attribute);
-        values.put(":" + attribute, value);
-        sets.add("#" + attribute + " = :" + attribute);
-    }
-
-    private static void setOrRemove(
-            List<String> sets,
-            List<String> removes,
-            Map<String, String> names,
-            Map<String, AttributeValue> values,
-            String attribute,
-            String value) {
-        if (value == null) {
-            names.put("#" + attribute, attribute);
-            removes.add("#" + attribute);
-        } else {
-            set(sets, names, values, attribute, Items.s(value));
-        }
     }
 }

@@ -4,11 +4,14 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.store.CellPatch;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.ImportResult;
 import io.cellrouter.registry.store.InvalidRegistryException;
 import io.cellrouter.registry.store.NotFoundException;
+import io.cellrouter.registry.store.PlacementPage;
+import io.cellrouter.registry.store.PlacementQuery;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.StoreUnavailableException;
@@ -75,6 +78,7 @@ public final class FileRegistryStore implements RegistryStore {
     private final ExecutorService writer;
     private final AtomicLong generation = new AtomicLong();
     private final AtomicLong rejectedEdits = new AtomicLong();
+    private final ListingIndex listing = new ListingIndex();
     private volatile Snapshot snapshot;
     private volatile FileWatcher watcher;
 
@@ -169,6 +173,23 @@ public final class FileRegistryStore implements RegistryStore {
                 List.copyOf(snapshot.placements().values()));
     }
 
+    /** A page from the placements sorted in memory: a binary search and at most {@code limit} steps. */
+    @java.lang.Override
+    public CompletableFuture<PlacementPage> placementPage(PlacementQuery query) {
+        try {
+            return CompletableFuture.completedFuture(
+                    listing.of(snapshot.placements()).page(query));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Long> countPlacements(String cell) {
+        return CompletableFuture.completedFuture(
+                listing.of(snapshot.placements()).count(cell));
+    }
+
     @java.lang.Override
     public CompletableFuture<List<Cell>> cells() {
         return CompletableFuture.completedFuture(List.copyOf(snapshot.cells().values()));
@@ -205,6 +226,21 @@ public final class FileRegistryStore implements RegistryStore {
             Cell existing = current.cells().get(cell.name());
             Cell stored = cell.withVersion(existing == null ? 1 : existing.version() + 1);
             commit(current.withCell(stored), Change.Kind.CELL, cell.name());
+            return stored;
+        });
+    }
+
+    /** Read, patched and written on the writer thread: no other write comes between. */
+    @java.lang.Override
+    public CompletableFuture<Cell> patchCell(String name, CellPatch patch) {
+        return onWriter(() -> {
+            Snapshot current = catchUpWithDisk(true);
+            Cell existing = current.cells().get(name);
+            if (existing == null) {
+                throw new NotFoundException("cell '" + name + "' does not exist");
+            }
+            Cell stored = patch.applyTo(existing).withVersion(existing.version() + 1);
+            commit(current.withCell(stored), Change.Kind.CELL, name);
             return stored;
         });
     }

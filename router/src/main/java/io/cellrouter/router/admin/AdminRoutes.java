@@ -1,0 +1,245 @@
+package io.cellrouter.router.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellrouter.registry.cache.Resolution;
+import io.cellrouter.registry.cache.Resolver;
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.router.admin.AdminAuth.Caller;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Which endpoint answers a request under {@code /admin/v1/}, once the caller is known:
+ *
+ * <pre>
+ *  whoami                 GET                       the caller's role
+ *  stats                  GET                       this instance's live traffic per cell
+ *  cells                  GET                       this instance's view of the cells
+ *  cells/{cell}           GET | PUT | PATCH         one cell with its customer count; replace; change fields
+ *  customers              GET                       placements, paged (?cell, prefix, limit, cursor)
+ *  customers/{id}         GET | PUT                 placement and override; place
+ *  customers/{id}/move    POST [?dryRun=true]       move (with an optional freeze)
+ *  overrides              GET                       every active override
+ *  overrides/{id}         PUT | DELETE              set or remove an override
+ *  resolve/{id}           GET                       this instance's routing decision
+ * </pre>
+ *
+ * <p>A viewer may only GET: anything else is 403 {@code forbidden}, audited as a refused write.
+ * Writes go through {@link AdminWrites} (idempotency keys, audit). Answers are futures; the handler
+ * hops back to its event loop before it writes them.
+ */
+final class AdminRoutes {
+
+    /** An answer, whether it is an idempotent replay, and the {@code Allow} header of a 405. */
+    record Reply(Answer answer, boolean replayed, String allow) {
+
+        static CompletableFuture<Reply> of(Answer answer) {
+            return CompletableFuture.completedFuture(new Reply(answer, false, null));
+        }
+    }
+
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private final Resolver resolver;
+    private final AdminApi api;
+    private final StatsEndpoint stats;
+
+    /** {@code api} may be null: then only this instance's read-only endpoints exist. */
+    AdminRoutes(Resolver resolver, AdminApi api, StatsEndpoint stats) {
+        this.resolver = resolver;
+        this.api = api;
+        this.stats = stats;
+    }
+
+    CompletableFuture<Reply> route(FullHttpRequest request, String rest, Caller caller) {
+        HttpMethod method = request.method();
+        if (!caller.mayWrite() && !HttpMethod.GET.equals(method)) {
+            return forbidden(request, caller);
+        }
+        String[] parts = rest.split("/", -1);
+        String collection = parts[0];
+        boolean named = parts.length >= 2 && Cell.NAME.matcher(parts[1]).matches();
+        if (parts.length == 1 && List.of("whoami", "stats", "cells").contains(collection)) {
+            if (!HttpMethod.GET.equals(method)) {
+                return methodNotAllowed("GET");
+            }
+            return Reply.of(
+                    switch (collection) {
+                        case "whoami" -> whoami(caller);
+                        case "stats" -> stats.stats();
+                        default -> Answer.of(HttpResponseStatus.OK, cells());
+                    });
+        }
+        if (api != null
+                && parts.length == 1
+                && List.of("customers", "overrides").contains(collection)) {
+            if (!HttpMethod.GET.equals(method)) {
+                return methodNotAllowed("GET");
+            }
+            QueryStringDecoder query = new QueryStringDecoder(request.uri());
+            if (collection.equals("overrides") && !query.parameters().isEmpty()) {
+                return Reply.of(Answer.error(
+                        HttpResponseStatus.BAD_REQUEST, "bad_request", "GET /admin/v1/overrides takes no parameters"));
+            }
+            return reply(
+                    collection.equals("customers")
+                            ? api.listings().customers(query)
+                            : api.listings().overrides());
+        }
+        if (parts.length == 2 && collection.equals("resolve") && named) {
+            if (!HttpMethod.GET.equals(method)) {
+                return methodNotAllowed("GET");
+            }
+            return resolve(parts[1]);
+        }
+        if (api != null && named && (parts.length == 2 || (parts.length == 3 && parts[2].equals("move")))) {
+            return endpoint(request, parts, caller);
+        }
+        if (parts.length == 2
+                && !named
+                && List.of("cells", "customers", "overrides", "resolve").contains(collection)) {
+            return Reply.of(Answer.error(
+                    HttpResponseStatus.BAD_REQUEST, "bad_request", "name must match " + Cell.NAME.pattern()));
+        }
+        return Reply.of(Answer.error(HttpResponseStatus.NOT_FOUND, "not_found", "no such admin endpoint"));
+    }
+
+    /** The registry endpoints of one name: reads answer directly, writes go through {@link AdminWrites}. */
+    private CompletableFuture<Reply> endpoint(FullHttpRequest request, String[] parts, Caller caller) {
+        HttpMethod method = request.method();
+        String name = parts[1];
+        String route = parts[0] + (parts.length == 3 ? "/move" : "") + " " + method;
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        Supplier<CompletableFuture<Answer>> write;
+        boolean dryRun = false;
+        switch (route) {
+            case "customers GET" -> {
+                return reply(api.customers().get(name));
+            }
+            case "cells GET" -> {
+                return reply(api.listings().cell(name));
+            }
+            case "customers PUT" -> write = () -> api.customers().place(name, body);
+            case "customers/move POST" -> {
+                List<String> dry = query.parameters().getOrDefault("dryRun", List.of("false"));
+                if (dry.size() != 1 || !(dry.get(0).equals("true") || dry.get(0).equals("false"))) {
+                    return Reply.of(Answer.error(
+                            HttpResponseStatus.BAD_REQUEST, "bad_request", "dryRun must be true or false"));
+                }
+                dryRun = dry.get(0).equals("true");
+                boolean dry0 = dryRun;
+                write = () -> api.moves().move(name, body, dry0);
+            }
+            case "cells PUT" -> write = () -> api.cells().put(name, body);
+            case "cells PATCH" -> write = () -> api.cells().patch(name, body);
+            case "overrides PUT" -> write = () -> api.overrides().put(name, body);
+            case "overrides DELETE" -> write = () -> api.overrides().delete(name);
+            default -> {
+                return Reply.of(
+                        Answer.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "not allowed here"));
+            }
+        }
+        for (String parameter : query.parameters().keySet()) {
+            if (!parameter.equals("dryRun") || !route.equals("customers/move POST")) {
+                return Reply.of(Answer.error(
+                        HttpResponseStatus.BAD_REQUEST, "bad_request", "unknown query parameter '" + parameter + "'"));
+            }
+        }
+        String key = request.headers().get(IDEMPOTENCY_KEY);
+        if (key != null && !Idempotency.valid(key)) {
+            return Reply.of(Answer.error(
+                    HttpResponseStatus.BAD_REQUEST,
+                    "bad_request",
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters"));
+        }
+        String path = query.path();
+        Idempotency.Result result = api.writes().run(caller.who(), method.name(), path, key, body, dryRun, write);
+        return result.answer().thenApply(answer -> new Reply(answer, result.replayed(), null));
+    }
+
+    /** A viewer's write: refused, and the refusal audited like any other (no body is read). */
+    private CompletableFuture<Reply> forbidden(FullHttpRequest request, Caller caller) {
+        Answer answer = Answer.error(
+                HttpResponseStatus.FORBIDDEN,
+                "forbidden",
+                "this token has the " + caller.role().wireName() + " role: it may only read (GET)");
+        if (api != null) {
+            api.writes()
+                    .audit(
+                            caller.who(),
+                            request.method().name(),
+                            new QueryStringDecoder(request.uri()).path(),
+                            request.headers().get(IDEMPOTENCY_KEY),
+                            answer);
+        }
+        return Reply.of(answer);
+    }
+
+    private CompletableFuture<Reply> resolve(String customer) {
+        return resolver.resolve(customer, null).handle((r, e) -> {
+            if (e != null) {
+                return new Reply(
+                        Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", e.toString()), false, null);
+            }
+            ObjectNode body = resolution(customer, r);
+            if (r.source() == Resolution.Source.CACHE && r.cacheAge() == null) {
+                // A hit carries no age (its path allocates nothing): ask the cache.
+                resolver.cacheAge(customer).ifPresent(age -> body.put("cacheAgeMillis", age.toMillis()));
+            }
+            return new Reply(Answer.of(HttpResponseStatus.OK, body), false, null);
+        });
+    }
+
+    private static Answer whoami(Caller caller) {
+        return Answer.of(
+                HttpResponseStatus.OK,
+                JsonBody.JSON
+                        .createObjectNode()
+                        .put("who", caller.who())
+                        .put("role", caller.role().wireName()));
+    }
+
+    private ObjectNode cells() {
+        ObjectNode root = JsonBody.JSON.createObjectNode();
+        ArrayNode array = root.putArray("cells");
+        resolver.cells().stream().sorted(Comparator.comparing(Cell::name)).forEach(cell -> array.add(Views.cell(cell)));
+        return root;
+    }
+
+    private static ObjectNode resolution(String customer, Resolution r) {
+        ObjectNode node = JsonBody.JSON
+                .createObjectNode()
+                .put("customer", customer)
+                .put("outcome", r.outcome().name().toLowerCase(Locale.ROOT))
+                .put("source", r.source().name().toLowerCase(Locale.ROOT));
+        node.put("cell", r.cell() == null ? null : r.cell().name());
+        if (r.cacheAge() != null) {
+            node.put("cacheAgeMillis", r.cacheAge().toMillis());
+        }
+        if (r.retryAfter() != null) {
+            node.put("retryAfterSeconds", r.retryAfter().toSeconds());
+        }
+        return node;
+    }
+
+    private static CompletableFuture<Reply> reply(CompletableFuture<Answer> answer) {
+        return answer.thenApply(a -> new Reply(a, false, null));
+    }
+
+    private static CompletableFuture<Reply> methodNotAllowed(String allow) {
+        return CompletableFuture.completedFuture(new Reply(
+                Answer.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use " + allow),
+                false,
+                allow));
+    }
+}
