@@ -32,42 +32,32 @@ public final class ExchangeRecorder {
         return metrics;
     }
 
-    void record(
-            String remote,
-            String customer,
-            Cell cell,
-            String protocol,
-            String method,
-            String uri,
-            int status,
-            String error,
-            String detail,
-            long bytesIn,
-            long bytesOut,
-            long totalNanos,
-            long routerNanos) {
+    void record(ExchangeLog log, String error, String detail, long totalNanos) {
+        Cell cell = log.cell;
+        int status = log.status;
         String outcome = error != null ? error : statusClass(status);
-        metrics.requestCompleted(cell, protocol, outcome, totalNanos, routerNanos);
+        metrics.requestCompleted(cell, log.protocol, outcome, totalNanos, log.routerNanos);
         if (cell != null) {
             live.record(cell.name(), status, error != null && (status == 0 || error.equals("aborted")), totalNanos);
         }
         if (accessLog != null) {
-            int query = uri.indexOf('?');
+            String path = log.path;
+            int query = path == null ? -1 : path.indexOf('?');
             accessLog.log(new AccessLogEntry(
                     clock.millis(),
-                    remote,
-                    customer,
+                    log.remote,
+                    log.customer(),
                     cell == null ? null : cell.name(),
-                    protocol,
-                    method,
-                    query < 0 ? uri : uri.substring(0, query),
+                    log.protocol,
+                    log.method,
+                    query < 0 ? path : path.substring(0, query),
                     status,
                     error,
                     detail,
-                    bytesIn,
-                    bytesOut,
+                    log.bytesIn,
+                    log.bytesOut,
                     totalNanos / 1000,
-                    routerNanos < 0 ? -1 : routerNanos / 1000));
+                    log.routerNanos < 0 ? -1 : log.routerNanos / 1000));
         }
     }
 

@@ -1,36 +1,27 @@
 package io.cellrouter.router.forward;
 
 import io.cellrouter.registry.cache.Resolution;
-import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
+import io.cellrouter.router.error.RequestErrors;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.HttpRequestHead;
-import io.cellrouter.router.identity.Identity;
 import io.cellrouter.router.identity.RequestTarget;
 import io.cellrouter.router.routing.RequestRouter;
-import io.cellrouter.router.routing.Route;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -44,26 +35,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays HTTP/1.1 exchanges from one client connection to the customers' cells.
+ * Relays HTTP/1.1 exchanges from one client connection to the customers' cells: the request side
+ * and the exchange's life; the answer is relayed by {@link Http1ResponseRelay}.
  *
  * <pre>
- *  client ──HttpServerCodec──▶ Http1ProxyHandler ──(pooled, same event loop)──▶ HttpClientCodec ──▶ cell
- *         ◀──────────────────  (UpstreamListener)  ◀── UpstreamRelayHandler ◀───────────────────
+ *  client ──HttpServerCodec──▶ Http1ProxyHandler ──CellLeg (pooled HTTP/1.1, or an HTTP/2 stream)──▶ cell
+ *         ◀──────────────────  Http1ResponseRelay ◀────────────────────────────────────────────────
  *
- *  IDLE ─request head─▶ ROUTING ─route─▶ CONNECTING ─upstream─▶ FORWARDING ─last response part─▶ IDLE
+ *  IDLE ─request head─▶ ROUTING ─route─▶ CONNECTING ─cell side─▶ FORWARDING ─last answer part─▶ IDLE
  *           any step may instead answer with the router's own error (ErrorResponses) ─▶ IDLE or closed
  * </pre>
  *
  * <p>Bodies are streamed part by part, never aggregated. Backpressure: the client is read only
- * while the upstream channel is writable (and not at all while routing, so at most one socket
- * read waits in {@link #pending}); the cell is read only while the client is writable. Parts are
- * written in {@code channelRead} and flushed in {@code channelReadComplete}.
+ * while the cell side is writable (and not at all while routing, so at most one socket read waits
+ * in {@link #pending}); the cell is read only while the client is writable. Parts are written in
+ * {@code channelRead} and flushed in {@code channelReadComplete}.
  *
- * <p>Concurrency: one instance per client connection; everything, including the upstream channel,
- * runs on that connection's event loop. The only other thread is the resolver's, whose result is
- * handed back with {@code eventLoop.execute}.
+ * <p>Concurrency: one instance per client connection; everything, including the cell side, runs on
+ * that connection's event loop. The only other thread is the resolver's, whose result is handed
+ * back with {@code eventLoop.execute}. Time is the event loop's ticker.
  */
-public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener, MovableExchange {
+public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implements MovableExchange {
 
     private static final Logger LOG = LoggerFactory.getLogger(Http1ProxyHandler.class);
 
@@ -83,39 +75,29 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     /** The pipeline's name of the slow-loris guard, told when heads arrive. */
     public static final String HEAD_DEADLINE = "head-deadline";
 
-    /** Handlers of an HTTP/1.1 connection that go when it upgrades to HTTP/2. */
-    private static final String[] HTTP1_ONLY_HANDLERS = {HEAD_DEADLINE, "http1-strict"};
-
     private final ProxyContext context;
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
+    /** This handler's node in its loop's list of exchanges in flight (for moves). */
+    private final CustomerExchanges.Link inFlightLink = new CustomerExchanges.Link(this);
+
     private ChannelHandlerContext ctx;
     private RequestHeadListener headDeadline;
-    private String remote;
+    private ExchangeLog log;
+    private Http1ResponseRelay answer;
     private State state = State.IDLE;
+    private long connectedNanos;
 
     // The current exchange; reset by endExchange().
     private HttpRequest request;
-    private String method;
-    private String uri;
     /** The normalised target: what identity read and what the cell receives. */
     private RequestTarget target;
 
-    private Identity identity;
-    private Cell cell;
     private boolean keepAlive;
     /** The client spoke HTTP/1.1 (the request is forwarded as HTTP/1.1 whatever it was). */
     private boolean clientHttp11;
 
     private boolean requestComplete;
     private boolean headForwarded;
-    private boolean responseStarted;
-    private boolean informational;
-    private boolean upstreamReusable;
-    private long startNanos;
-    private long routerNanos;
-    private long bytesIn;
-    private long bytesOut;
-    private int status;
     /** The cell side of the exchange: a pooled HTTP/1.1 connection or an HTTP/2 stream. */
     private CellLeg leg;
     /** The response timeout: one lazily re-armed timer per connection, not one per request. */
@@ -125,16 +107,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private boolean retried;
     private boolean inRead;
     private Bulkheads.Permit permit;
-    private long connectedNanos;
+    private CustomerExchanges.Loop exchanges;
     /** Linked into {@link #exchanges} while the exchange has a cell (for moves). */
     private boolean linked;
 
-    private boolean firstExchangeDone;
-
-    private CustomerExchanges.Loop exchanges;
     private long exchangeSequence;
-    /** This handler's node in its loop's list of exchanges in flight (for moves). */
-    private final CustomerExchanges.Link inFlightLink = new CustomerExchanges.Link(this);
 
     public Http1ProxyHandler(ProxyContext context) {
         this.context = context;
@@ -143,12 +120,14 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        connectedNanos = System.nanoTime();
+        connectedNanos = now();
         // Added before this handler (HTTP/1.1 only); looked up once, not per request.
         headDeadline = ctx.pipeline().get(HEAD_DEADLINE) instanceof RequestHeadListener l ? l : null;
-        remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
+        String remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress()
                 : String.valueOf(ctx.channel().remoteAddress());
+        log = new ExchangeLog(remote, PROTOCOL_HTTP1);
+        answer = new Http1ResponseRelay(this, ctx);
     }
 
     @Override
@@ -192,9 +171,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     }
 
     /**
-     * Parts written upstream during a read are flushed here, once per socket read: cheaper, and
-     * if a later part of the same read turns out malformed, the exchange fails and the upstream
-     * connection is closed before the cell has been sent anything.
+     * Parts written to the cell during a read are flushed here, once per socket read: cheaper, and
+     * if a later part of the same read turns out malformed, the exchange fails and the cell side is
+     * abandoned before the cell has been sent anything.
      */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
@@ -204,13 +183,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void startExchange(HttpRequest req) {
-        startNanos = System.nanoTime();
-        routerNanos = -1;
         request = req;
-        method = req.method().name();
-        uri = req.uri();
+        log.start(now(), req.method().name(), req.uri());
         keepAlive = HttpUtil.isKeepAlive(req) && !context.drain().draining() && !tooOld();
         clientHttp11 = HttpVersion.HTTP_1_1.equals(req.protocolVersion());
+        answer.reset();
         if (headDeadline != null) {
             headDeadline.headReceived();
         }
@@ -221,21 +198,18 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         updateRead();
 
         if (req.decoderResult().isFailure()) {
-            fail(decoderError(req.decoderResult().cause()));
+            fail(RequestErrors.decoding(req.decoderResult().cause()));
             return;
         }
         try {
-            target = RequestTarget.parse(uri);
-            if (target.isAdminPath()) {
-                // The admin API is served on the admin listener only; no spelling of it reaches a cell.
-                throw new RouterException(ErrorCode.NOT_FOUND, "no such path on the proxy listener");
-            }
-            identity = context.router().identify(new HttpRequestHead(req, target));
+            target = RequestTarget.parse(req.uri());
+            log.path = target.path();
+            log.identity = context.router().identify(new HttpRequestHead(req, target));
         } catch (RouterException e) {
             fail(e);
             return;
         }
-        CompletableFuture<Resolution> resolution = context.router().resolve(identity);
+        CompletableFuture<Resolution> resolution = context.router().resolve(log.identity);
         if (resolution.isDone()) {
             routed(resolution);
         } else {
@@ -247,19 +221,18 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (state != State.ROUTING) {
             return; // the client went away meanwhile
         }
-        Route route;
         try {
             Resolution resolution = future.join();
-            cell = resolution.cell(); // also for cell_offline and customer_frozen: their cell's meters
-            route = RequestRouter.toRoute(identity, resolution);
+            log.cell = resolution.cell(); // also for cell_offline and customer_frozen: their cell's meters
+            RequestRouter.toRoute(log.identity, resolution);
         } catch (RouterException e) {
             fail(e);
             return;
         } catch (CompletionException e) {
-            fail(e.getCause() instanceof RouterException re ? re : internal(e.getCause()));
+            LOG.warn("{} routing failed unexpectedly", ctx.channel(), e.getCause());
+            fail(e.getCause() instanceof RouterException re ? re : RequestErrors.routingFailed(e.getCause()));
             return;
         }
-        cell = route.cell();
         exchangeSequence++;
         if (exchanges == null) {
             exchanges = context.exchanges().loop(ctx.executor());
@@ -267,13 +240,18 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         exchanges.link(inFlightLink);
         linked = true;
         try {
-            permit = context.bulkheads().admit(identity.customer(), cell);
+            permit = context.bulkheads().admit(log.identity.customer(), log.cell);
         } catch (RouterException e) {
             fail(e);
             return;
         }
+        connect();
+    }
+
+    private void connect() {
         state = State.CONNECTING;
-        Future<CellLeg> connect = context.pool().acquire(cell, ctx.channel().eventLoop(), false, this);
+        updateRead();
+        Future<CellLeg> connect = context.pool().acquire(log.cell, ctx.channel().eventLoop(), false, answer);
         if (connect.isDone()) {
             connected(connect);
         } else {
@@ -295,31 +273,29 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                 return;
             }
             String why = cause instanceof ConnectTimeoutException ? "connect timed out" : cause.getMessage();
-            fail(new RouterException(ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable")
+            fail(new RouterException(ErrorCode.CELL_UNREACHABLE, "cell " + log.cell.name() + " is unreachable")
                     .withDetail(why));
             return;
         }
         leg = future.getNow();
         leg.readAnswer(ctx.channel().isWritable());
-
         state = State.FORWARDING;
         if (replay != null) {
             replay.replayTo(leg); // a retry: the first stream was refused by the cell
         } else {
-            ForwardHeaders.toCell(request.headers(), remote, context.scheme(), cell.name());
+            ForwardHeaders.toCell(request.headers(), log.remote, context.scheme(), log.cell.name());
             request.setUri(target.originForm());
-            // The upstream connection stays keep-alive even when the client's does not (Connection
-            // was removed as a hop-by-hop header), so the pooled connection can serve the next one.
+            // The cell connection stays keep-alive even when the client's does not (Connection was
+            // removed as a hop-by-hop header), so the pooled connection can serve the next one.
             request.setProtocolVersion(HttpVersion.HTTP_1_1);
             headForwarded = true;
             if (leg.replayable() && !retried) {
                 replay = new ReplayBuffer(request);
             }
             leg.write(request);
-            routerNanos = System.nanoTime() - startNanos;
+            log.forwarded(now());
         }
         armResponseTimeout();
-
         while (state == State.FORWARDING
                 && !requestComplete
                 && pending.peek() instanceof HttpContent content
@@ -336,11 +312,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private void forwardContent(HttpContent content) {
         if (content.decoderResult().isFailure()) {
             content.release();
-            fail(decoderError(content.decoderResult().cause()));
+            fail(RequestErrors.decoding(content.decoderResult().cause()));
             return;
         }
-        bytesIn += content.content().readableBytes();
-        if (bytesIn > context.config().limits().maxBodySize()) {
+        log.bytesIn += content.content().readableBytes();
+        if (log.bytesIn > context.config().limits().maxBodySize()) {
             content.release();
             fail(new RouterException(
                     ErrorCode.PAYLOAD_TOO_LARGE,
@@ -367,170 +343,118 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void responseTimedOut() {
-        if (state == State.FORWARDING && !responseStarted) {
+        if (state == State.FORWARDING && !answer.started()) {
             fail(new RouterException(
                     ErrorCode.CELL_TIMEOUT,
-                    "cell " + cell.name() + " did not answer within "
+                    "cell " + log.cell.name() + " did not answer within "
                             + context.config().upstream().responseTimeout().toMillis() + " ms"));
         }
     }
 
-    @Override
-    public void upstreamRead(HttpObject msg) {
-        if (msg instanceof HttpResponse response) {
-            if (response.decoderResult().isFailure()) {
-                Throwable why = response.decoderResult().cause();
-                ReferenceCountUtil.release(msg);
-                upstreamFailed(badResponse(why));
-                return;
-            }
-            int code = response.status().code();
-            informational = code >= 100 && code < 200;
-            if (!informational) {
-                cancelResponseTimeout();
-                responseStarted = true;
-                dropReplay();
-                status = code;
-                upstreamReusable = HttpUtil.isKeepAlive(response);
-                frameForClient(response);
-            }
-            ForwardHeaders.toClient(response.headers());
-            if (!keepAlive && !informational) {
-                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            }
-        }
-        if (msg instanceof HttpContent content) {
-            if (content.decoderResult().isFailure()) {
-                Throwable why = content.decoderResult().cause();
-                ReferenceCountUtil.release(msg);
-                upstreamFailed(badResponse(why));
-                return;
-            }
-            bytesOut += content.content().readableBytes();
-        }
-        ctx.write(msg);
-        if (msg instanceof LastHttpContent) {
-            if (informational) {
-                informational = false;
-            } else {
-                responseComplete();
-                return;
-            }
-        }
-        if (!ctx.channel().isWritable() && leg != null) {
+    // ----- called by the response side (Http1ResponseRelay) -----
+
+    ExchangeLog log() {
+        return log;
+    }
+
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    boolean clientHttp11() {
+        return clientHttp11;
+    }
+
+    /** The answer needs the connection to end with it (an unframed answer to an HTTP/1.0 client). */
+    void closeAfterAnswer() {
+        keepAlive = false;
+    }
+
+    void answerStarted(int status) {
+        cancelResponseTimeout();
+        dropReplay();
+        log.status = status;
+    }
+
+    void pauseAnswer() {
+        if (leg != null) {
             leg.readAnswer(false);
         }
     }
 
-    @Override
-    public void upstreamReadComplete() {
-        ctx.flush();
+    void answerComplete() {
+        if (!requestComplete) {
+            // The cell answered before the whole request body arrived: the rest of the body is
+            // still on the client connection, so neither connection can be reused.
+            keepAlive = false;
+        }
+        endExchange(null, null);
     }
 
-    @Override
-    public void upstreamWritabilityChanged(boolean writable) {
+    void cellWritabilityChanged() {
         updateRead();
     }
 
-    @Override
-    public void upstreamClosed(Throwable cause) {
-        if (state != State.FORWARDING) {
-            return;
-        }
-        leg = null;
-        UpstreamResetException reset = cause instanceof UpstreamResetException r ? r : null;
-        if (!responseStarted && reset != null && reset.refused() && replay != null && replay.replayable() && !retried) {
-            // The cell never saw this stream: send it once more on another connection to the
-            // same cell (never another cell). After the GOAWAY has been handled by the pool.
-            retried = true;
-            cancelResponseTimeout();
-            state = State.CONNECTING;
-            updateRead();
-            ctx.executor().execute(() -> {
-                if (state != State.CONNECTING) {
-                    return;
-                }
-                Future<CellLeg> again =
-                        context.pool().acquire(cell, ctx.channel().eventLoop(), false, this);
-                again.addListener((FutureListener<CellLeg>) this::connected);
-            });
-            return;
-        }
-        if (!responseStarted) {
-            fail(new RouterException(
-                            ErrorCode.CELL_UNREACHABLE,
-                            "cell " + cell.name() + " closed the connection before responding")
-                    .withDetail(cause == null ? "closed" : cause.getMessage()));
-        } else {
-            abort("cell ended the response early: " + (cause == null ? "closed" : cause.getMessage()));
-        }
-    }
-
-    private RouterException badResponse(Throwable why) {
-        return new RouterException(ErrorCode.BAD_CELL_RESPONSE, "cell " + cell.name() + " sent an invalid response")
-                .withDetail(why == null ? "undecodable" : why.getMessage());
-    }
-
-    private void upstreamFailed(RouterException error) {
+    /** The cell's answer is not valid HTTP: 502 if nothing was sent yet, else the connection closes. */
+    void cellFailed(RouterException error) {
         CellLeg doomed = leg;
         leg = null;
         if (doomed != null) {
             doomed.abandon();
         }
-        if (!responseStarted) {
+        if (!answer.started()) {
             fail(error);
         } else {
             abort(error.code().code() + ": " + error.detail());
         }
     }
 
-    /**
-     * A response whose end is the cell closing the connection (no Content-Length, not chunked, and
-     * a status and method that allow a body) cannot be relayed as is on a connection that stays
-     * open: the client would wait for a close that never comes. An HTTP/1.1 client gets it
-     * re-framed as chunked; an HTTP/1.0 client gets it followed by a close. HTTP/2 streams end
-     * with END_STREAM anyway. The connection to the cell is not reused either way.
-     */
-    private void frameForClient(HttpResponse response) {
-        int code = response.status().code();
-        if (HttpUtil.isContentLengthSet(response)
-                || HttpUtil.isTransferEncodingChunked(response)
-                || code == 204
-                || code == 304
-                || "HEAD".equals(method)) {
+    /** The cell side closed: before the answer (maybe refused: sent once more), or cutting it short. */
+    void cellClosed(Throwable cause) {
+        if (state != State.FORWARDING) {
             return;
         }
-        upstreamReusable = false;
-        if (clientHttp11) {
-            HttpUtil.setTransferEncodingChunked(response, true);
+        leg = null;
+        UpstreamResetException reset = cause instanceof UpstreamResetException r ? r : null;
+        boolean refused = reset != null && reset.refused();
+        if (!answer.started() && refused && replay != null && replay.replayable() && !retried) {
+            // The cell never saw this stream: send it once more on another connection to the
+            // same cell (never another cell), after the GOAWAY has been handled by the pool.
+            retried = true;
+            cancelResponseTimeout();
+            state = State.CONNECTING;
+            ctx.executor().execute(() -> {
+                if (state == State.CONNECTING) {
+                    connect();
+                }
+            });
+            return;
+        }
+        String why = cause == null ? "closed" : cause.getMessage();
+        if (!answer.started()) {
+            fail(new RouterException(
+                            ErrorCode.CELL_UNREACHABLE,
+                            "cell " + log.cell.name() + " closed the connection before responding")
+                    .withDetail(why));
         } else {
-            keepAlive = false;
+            abort("cell ended the response early: " + why);
         }
     }
 
-    private void responseComplete() {
-        ctx.flush();
-        if (!requestComplete) {
-            // The cell answered before the whole request body arrived: the rest of the body is
-            // still on the client connection, so neither connection can be reused.
-            keepAlive = false;
-            upstreamReusable = false;
-        }
-        endExchange(null);
-    }
+    // ----- ends -----
 
-    /** Answers with the router's own error, unless the response has begun (then closes). */
+    /** Answers with the router's own error, unless the answer has begun (then closes). */
     private void fail(RouterException error) {
         if (state == State.CLOSED) {
             return;
         }
-        if (responseStarted) {
+        if (answer.started()) {
             abort(error.getMessage());
             return;
         }
         cancelResponseTimeout();
         if (leg != null) {
-            // A half-written request or an unanswered one: the connection cannot be reused.
+            // A half-written request or an unanswered one: the cell side cannot be reused.
             leg.abandon();
             leg = null;
         }
@@ -551,13 +475,13 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (close) {
             keepAlive = false;
         }
-        status = error.code().status().code();
+        log.status = error.code().status().code();
         ctx.writeAndFlush(ErrorResponses.http1(ctx.alloc(), error, close));
         endExchange(error.code().code(), error.detail());
     }
 
     /**
-     * Ends the exchange without an answer: the response is cut short and must never look complete,
+     * Ends the exchange without an answer: the answer is cut short and must never look complete,
      * so the client sees its connection close.
      */
     private void abort(String why) {
@@ -568,56 +492,6 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
         keepAlive = false;
         endExchange("aborted", why);
-    }
-
-    private void dropReplay() {
-        if (replay != null) {
-            replay.release();
-            replay = null;
-        }
-    }
-
-    /** The exchange in flight, as a move sees it; null when there is none with a cell. */
-    @Override
-    public CustomerExchanges.InFlight inFlight() {
-        return linked
-                ? new CustomerExchanges.InFlight(
-                        identity.customer(), cell.name(), this, exchangeSequence, ctx.executor())
-                : null;
-    }
-
-    /**
-     * The customer of exchange {@code sequence} now routes elsewhere ({@link MovedCustomerCloser}):
-     * an HTTP/1.1 connection ends after the current response instead of carrying the next request.
-     */
-    @Override
-    public void routingChanged(long sequence) {
-        if (sequence == exchangeSequence && linked) {
-            keepAlive = false;
-        }
-    }
-
-    /**
-     * The grace period after the customer's move is over and exchange {@code sequence} still runs
-     * on the old cell: end it so that the client reconnects and reaches the new one. Unanswered: the
-     * router's own 503 {@code customer_moved} (gRPC UNAVAILABLE). Under way: gRPC gets trailers
-     * with UNAVAILABLE, another HTTP/2 stream a RST_STREAM(CANCEL), HTTP/1.1 a closed connection.
-     */
-    @Override
-    public void endForMove(long sequence) {
-        if (sequence != exchangeSequence || !linked || state == State.IDLE || state == State.CLOSED) {
-            return;
-        }
-        keepAlive = false;
-        if (!responseStarted) {
-            fail(new RouterException(ErrorCode.CUSTOMER_MOVED, "the customer moved to another cell; retry"));
-            return;
-        }
-        abort("the customer moved to another cell");
-    }
-
-    private void endExchange(String error) {
-        endExchange(error, null);
     }
 
     private void endExchange(String error, String detail) {
@@ -632,43 +506,18 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
         dropReplay();
         retried = false;
-        context.recorder()
-                .record(
-                        remote,
-                        identity == null ? null : identity.customer(),
-                        cell,
-                        PROTOCOL_HTTP1,
-                        method,
-                        target != null ? target.path() : uri,
-                        status,
-                        error,
-                        detail,
-                        bytesIn,
-                        bytesOut,
-                        System.nanoTime() - startNanos,
-                        routerNanos);
+        log.end(context.recorder(), error, detail, now());
         context.recorder().metrics().requestEnded();
         context.drain().exchangeEnded();
-
         if (leg != null) {
             CellLeg done = leg;
             leg = null;
-            done.finish(upstreamReusable && requestComplete);
+            done.finish(answer.reusable() && requestComplete);
         }
-        boolean close = !keepAlive;
         request = null;
         target = null;
-        identity = null;
-        cell = null;
-        responseStarted = false;
         headForwarded = false;
-        informational = false;
-        upstreamReusable = false;
-        bytesIn = 0;
-        bytesOut = 0;
-        status = 0;
-
-        if (close) {
+        if (!keepAlive) {
             state = State.CLOSED;
             releasePending();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -678,21 +527,60 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         if (headDeadline != null) {
             headDeadline.awaitNextHead();
         }
-        if (!firstExchangeDone) {
-            firstExchangeDone = true;
-            // A cleartext connection that did not upgrade with its first request stays HTTP/1.1
-            // (clients upgrade on the first request only; RFC 9113 retired h2c Upgrade): the
-            // upgrade handler would otherwise inspect every later request for nothing.
-            HttpServerUpgradeHandler upgrade = ctx.pipeline().get(HttpServerUpgradeHandler.class);
-            if (upgrade != null) {
-                ctx.pipeline().remove(upgrade);
-            }
-        }
         while (state == State.IDLE && !pending.isEmpty()) {
             handle(pending.poll());
         }
         updateRead();
     }
+
+    private void dropReplay() {
+        if (replay != null) {
+            replay.release();
+            replay = null;
+        }
+    }
+
+    // ----- moves -----
+
+    /** The exchange in flight, as a move sees it; null when there is none with a cell. */
+    @Override
+    public CustomerExchanges.InFlight inFlight() {
+        return linked
+                ? new CustomerExchanges.InFlight(
+                        log.customer(), log.cell.name(), this, exchangeSequence, ctx.executor())
+                : null;
+    }
+
+    /**
+     * The customer of exchange {@code sequence} now routes elsewhere ({@link MovedCustomerCloser}):
+     * the connection ends after the current answer instead of carrying the next request.
+     */
+    @Override
+    public void routingChanged(long sequence) {
+        if (sequence == exchangeSequence && linked) {
+            keepAlive = false;
+        }
+    }
+
+    /**
+     * The grace period after the customer's move is over and exchange {@code sequence} still runs
+     * on the old cell: end it so that the client reconnects and reaches the new one. Unanswered: the
+     * router's own 503 {@code customer_moved}; under way: the connection closes.
+     */
+    @Override
+    public void endForMove(long sequence) {
+        if (sequence != exchangeSequence || !linked || state == State.IDLE || state == State.CLOSED) {
+            return;
+        }
+        keepAlive = false;
+        if (!answer.started()) {
+            fail(new RouterException(ErrorCode.CUSTOMER_MOVED, "the customer moved to another cell; retry"));
+            return;
+        }
+        abort("the customer moved to another cell");
+    }
+
+    // ----- the connection -----
 
     /**
      * Reads from the client while there is somewhere for the data to go. Turning reads off and on
@@ -737,16 +625,6 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
                 // The client stopped sending its body although the router was reading it.
                 fail(new RouterException(ErrorCode.REQUEST_TIMEOUT, "request body stopped arriving"));
             }
-        } else if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent
-                || evt instanceof CleartextHttp2ServerUpgradeHandler.PriorKnowledgeUpgradeEvent) {
-            // The connection now speaks HTTP/2: its streams get handlers of their own.
-            for (String http1Only : HTTP1_ONLY_HANDLERS) {
-                if (ctx.pipeline().get(http1Only) != null) {
-                    ctx.pipeline().remove(http1Only);
-                }
-            }
-            ctx.pipeline().remove(this);
-            ctx.fireUserEventTriggered(evt);
         } else if (evt == DrainState.DRAIN_EVENT) {
             if (state == State.IDLE) {
                 ctx.close();
@@ -764,18 +642,20 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             abort("client closed the connection");
         }
         state = State.CLOSED;
-        stopResponseTimer();
+        if (responseDeadline != null) {
+            responseDeadline.stop();
+        }
         releasePending();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof DecoderException && !responseStarted && state != State.CLOSED) {
+        if (cause instanceof DecoderException && !answer.started() && state != State.CLOSED) {
             // The decoder gave up on the bytes (e.g. an unparseable Content-Length): framing is in
             // doubt, so answer 400 and close; nothing of this request was flushed to a cell.
             LOG.debug("{} undecodable request", ctx.channel(), cause);
-            RouterException error = decoderError(cause.getCause() == null ? cause : cause.getCause());
+            RouterException error = RequestErrors.decoding(cause.getCause() == null ? cause : cause.getCause());
             if (state == State.IDLE) {
                 state = State.CLOSED;
                 context.recorder().rejected(PROTOCOL_HTTP1, error.code().code());
@@ -805,15 +685,13 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
-    private void stopResponseTimer() {
-        if (responseDeadline != null) {
-            responseDeadline.stop();
-        }
-    }
-
     private boolean tooOld() {
         long maxAge = context.config().limits().maxConnectionAge().toNanos();
-        return maxAge > 0 && System.nanoTime() - connectedNanos > maxAge;
+        return maxAge > 0 && now() - connectedNanos > maxAge;
+    }
+
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
     }
 
     private static boolean bodyless(HttpRequest request) {
@@ -822,25 +700,5 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
         String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
         return length == null || "0".equals(length.trim());
-    }
-
-    private static RouterException decoderError(Throwable cause) {
-        if (cause instanceof RouterException routerException) {
-            return routerException; // from Http1RequestValidator
-        }
-        if (cause instanceof TooLongHttpLineException) {
-            return new RouterException(ErrorCode.URI_TOO_LONG, "request line too long");
-        } else if (cause instanceof TooLongHttpHeaderException) {
-            return new RouterException(ErrorCode.HEADERS_TOO_LARGE, "request headers too large");
-        } else if (cause instanceof TooLongFrameException) {
-            return new RouterException(ErrorCode.MALFORMED_REQUEST, "request too large");
-        }
-        return new RouterException(
-                ErrorCode.MALFORMED_REQUEST, "malformed request: " + (cause == null ? "unknown" : cause.getMessage()));
-    }
-
-    private static RouterException internal(Throwable cause) {
-        LOG.warn("routing failed unexpectedly", cause);
-        return new RouterException(ErrorCode.REGISTRY_UNAVAILABLE, "routing failed; retry shortly");
     }
 }

@@ -5,9 +5,9 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
+import io.cellrouter.router.error.RequestErrors;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.Http2RequestHead;
-import io.cellrouter.router.identity.Identity;
 import io.cellrouter.router.identity.RequestTarget;
 import io.cellrouter.router.routing.RequestRouter;
 import io.netty.buffer.ByteBuf;
@@ -56,7 +56,7 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
     private final Http2Frontend front;
     private final ProxyContext context;
     private final int streamId;
-    private final long startNanos;
+    private final ExchangeLog log;
     private final CustomerExchanges.Link inFlightLink = new CustomerExchanges.Link(this);
     /** Request frames that arrived while routing: DATA buffers and, last, trailers. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
@@ -67,9 +67,7 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
     private State state = State.ROUTING;
     private Http2Headers request;
     private RequestTarget target;
-    private String method;
     private boolean grpc;
-    private Identity identity;
     private Cell cell;
     private Bulkheads.Permit permit;
     private CustomerExchanges.Loop exchanges;
@@ -87,24 +85,21 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
     private boolean ending;
 
     private boolean reusable = true;
-    private int status;
-    private long bytesIn;
-    private long bytesOut;
-    private long routerNanos = -1;
 
     Http2Exchange(Http2Frontend front, int streamId) {
         this.front = front;
         this.context = front.context();
         this.streamId = streamId;
-        this.startNanos = front.ctx().executor().ticker().nanoTime();
+        this.log = new ExchangeLog(front.remote(), "h2");
     }
 
     void start(Http2Headers headers, boolean endStream) {
         request = headers;
         requestEnded = endStream;
-        method = headers.method() == null ? "" : headers.method().toString();
+        log.start(now(), headers.method() == null ? "" : headers.method().toString(), String.valueOf(headers.path()));
         CharSequence contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
         grpc = contentType != null && AsciiString.regionMatches(contentType, true, 0, GRPC, 0, GRPC.length());
+        log.protocol = grpc ? "grpc" : "h2";
         context.drain().exchangeStarted();
         context.recorder().metrics().requestStarted();
         try {
@@ -112,15 +107,13 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
                 throw new RouterException(ErrorCode.MALFORMED_REQUEST, "malformed request: no :path");
             }
             target = RequestTarget.parse(headers.path().toString());
-            if (target.isAdminPath()) {
-                throw new RouterException(ErrorCode.NOT_FOUND, "no such path on the proxy listener");
-            }
-            identity = context.router().identify(new Http2RequestHead(headers, target));
+            log.path = target.path();
+            log.identity = context.router().identify(new Http2RequestHead(headers, target));
         } catch (RouterException e) {
             fail(e, -1);
             return;
         }
-        CompletableFuture<Resolution> resolution = context.router().resolve(identity);
+        CompletableFuture<Resolution> resolution = context.router().resolve(log.identity);
         if (resolution.isDone()) {
             routed(resolution);
         } else {
@@ -135,21 +128,19 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
         try {
             Resolution resolution = future.join();
             cell = resolution.cell();
-            RequestRouter.toRoute(identity, resolution);
+            log.cell = cell;
+            RequestRouter.toRoute(log.identity, resolution);
         } catch (RouterException e) {
             fail(e, -1);
             return;
         } catch (CompletionException e) {
-            fail(
-                    new RouterException(ErrorCode.REGISTRY_UNAVAILABLE, "routing failed; retry shortly")
-                            .withDetail(String.valueOf(e.getCause())),
-                    -1);
+            fail(e.getCause() instanceof RouterException re ? re : RequestErrors.routingFailed(e.getCause()), -1);
             return;
         }
         exchanges = context.exchanges().loop(front.ctx().executor());
         exchanges.link(inFlightLink);
         try {
-            permit = context.bulkheads().admit(identity.customer(), cell);
+            permit = context.bulkheads().admit(log.identity.customer(), cell);
         } catch (RouterException e) {
             fail(e, -1);
             return;
@@ -199,9 +190,7 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
         boolean replaying = retried && replay != null && replay.hasBody();
         boolean headEnds = requestEnded && pending.isEmpty() && !replaying;
         side.writeHead(request, headEnds);
-        if (routerNanos < 0) {
-            routerNanos = front.ctx().executor().ticker().nanoTime() - startNanos;
-        }
+        log.forwarded(now());
         if (replaying) {
             replay.replayBody(side, requestEnded && pending.isEmpty());
         }
@@ -224,8 +213,8 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
     /** A request DATA frame (retained for this exchange). */
     void requestData(ByteBuf data, boolean endStream) {
         requestEnded |= endStream;
-        bytesIn += data.readableBytes();
-        if (bytesIn > context.config().limits().maxBodySize()) {
+        log.bytesIn += data.readableBytes();
+        if (log.bytesIn > context.config().limits().maxBodySize()) {
             data.release();
             fail(
                     new RouterException(
@@ -308,7 +297,7 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
                 return;
             }
             responseStarted = true;
-            status = code;
+            log.status = code;
             cancelResponseTimeout();
             dropReplay();
             ForwardHeaders.toClient(headers);
@@ -329,7 +318,7 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
             return;
         }
         int bytes = data.readableBytes();
-        bytesOut += bytes;
+        log.bytesOut += bytes;
         Http2CellSide side = cellSide;
         ending |= endStream;
         front.writeData(streamId, data.retain(), endStream, () -> side.answerTaken(bytes));
@@ -436,14 +425,14 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
             cellSide.abandon();
             cellSide = null;
         }
-        status = error.code().status().code();
+        log.status = error.code().status().code();
         Http2Headers head;
         ByteBuf body = null;
         if (grpc) {
             head = ErrorResponses.grpcHead(error, grpcStatus);
         } else {
             body = ErrorResponses.body(front.ctx().alloc(), error);
-            bytesOut = body.readableBytes();
+            log.bytesOut = body.readableBytes();
             head = ErrorResponses.http2Head(error, body);
         }
         boolean stopClient = !requestEnded;
@@ -507,21 +496,7 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
             permit.release();
             permit = null;
         }
-        context.recorder()
-                .record(
-                        front.remote(),
-                        identity == null ? null : identity.customer(),
-                        cell,
-                        grpc ? "grpc" : "h2",
-                        method,
-                        target != null ? target.path() : String.valueOf(request == null ? "" : request.path()),
-                        status,
-                        error,
-                        detail,
-                        bytesIn,
-                        bytesOut,
-                        front.ctx().executor().ticker().nanoTime() - startNanos,
-                        routerNanos);
+        log.end(context.recorder(), error, detail, now());
         context.recorder().metrics().requestEnded();
         context.drain().exchangeEnded();
     }
@@ -558,14 +533,10 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
 
     @Override
     public CustomerExchanges.InFlight inFlight() {
-        return state == State.DONE || cell == null || identity == null
+        return state == State.DONE || cell == null || log.identity == null
                 ? null
                 : new CustomerExchanges.InFlight(
-                        identity.customer(),
-                        cell.name(),
-                        this,
-                        streamId,
-                        front.ctx().executor());
+                        log.customer(), cell.name(), this, streamId, front.ctx().executor());
     }
 
     @Override
@@ -604,6 +575,10 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
         } else {
             abort("the customer moved to another cell", Http2Error.CANCEL);
         }
+    }
+
+    private long now() {
+        return front.ctx().executor().ticker().nanoTime();
     }
 
     private static int parseStatus(CharSequence status) {

@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  *
  *  HTTP/1.1:  ─▶ head-deadline (RequestHeadGuard: slow-loris 408, obs-fold 400) ─▶ http1-codec (strict RFC 9112 framing)
  *             ─▶ http1-strict (Host, Transfer-Encoding, Content-Length, header count, body size)
- *             ─▶ idle (idle connection, stalled body) ─▶ proxy (Http1ProxyHandler: identity → routing → forward)
+ *             ─▶ idle (idle connection, stalled body) ─▶ h1-switch (Http1UpgradeSwitch, cleartext: h2c)
+ *             ─▶ proxy (Http1ProxyHandler: identity → routing → forward; Http1ResponseRelay: the answer)
  *  HTTP/2:    ─▶ idle ─▶ h2-headers (Http2HeaderBlockGuard: a header block must arrive whole in time)
  *             ─▶ h2 (Http2Frontend: limits, flood protections, idle close, drain; each stream an
  *                    Http2Exchange: identity → routing → frames relayed to the cell)
@@ -139,6 +140,10 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 new Http1RequestValidator(
                         config.limits().maxHeaderCount(), config.limits().maxBodySize()));
         p.addLast("idle", newIdleHandler());
+        if (codec == null) {
+            // Cleartext: the connection may still switch to HTTP/2 (h2c Upgrade or prior knowledge).
+            p.addLast("h1-switch", new Http1UpgradeSwitch(Http1ProxyHandler.HEAD_DEADLINE, "http1-strict", "proxy"));
+        }
         p.addLast("proxy", new Http1ProxyHandler(context));
     }
 

@@ -27,8 +27,15 @@ public final class RequestRouter {
         this.resolver = resolver;
     }
 
-    /** Throws {@link RouterException} when no valid identity is found. */
+    /**
+     * Who the request is for. Throws {@link RouterException}: 404 for any spelling of the admin
+     * API's paths (served on the admin listener only; never forwarded to a cell), 401 or 400 when
+     * no single valid identity is found.
+     */
     public Identity identify(RequestHead request) {
+        if (request.target().isAdminPath()) {
+            throw new RouterException(ErrorCode.NOT_FOUND, "no such path on the proxy listener");
+        }
         return identities.identify(request);
     }
 

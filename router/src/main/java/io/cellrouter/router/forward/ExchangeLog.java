@@ -1,0 +1,60 @@
+package io.cellrouter.router.forward;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.router.identity.Identity;
+
+/**
+ * What the access log and the meters keep of one exchange, filled in as it goes: one per HTTP/1.1
+ * connection (reused exchange after exchange) or per HTTP/2 stream. {@link #end} hands it to the
+ * {@link ExchangeRecorder}.
+ *
+ * <p>Times are the event loop's ticker. Concurrency: confined to the exchange's event loop.
+ */
+final class ExchangeLog {
+
+    final String remote;
+    String protocol;
+    long startNanos;
+    long routerNanos = -1;
+    String method;
+    String path;
+    Identity identity;
+    Cell cell;
+    int status;
+    long bytesIn;
+    long bytesOut;
+
+    ExchangeLog(String remote, String protocol) {
+        this.remote = remote;
+        this.protocol = protocol;
+    }
+
+    /** A new exchange begins: everything of the last one is forgotten. */
+    void start(long nowNanos, String requestMethod, String requestPath) {
+        startNanos = nowNanos;
+        routerNanos = -1;
+        method = requestMethod;
+        path = requestPath;
+        identity = null;
+        cell = null;
+        status = 0;
+        bytesIn = 0;
+        bytesOut = 0;
+    }
+
+    /** The request left for the cell: what the router added before that is its own time. */
+    void forwarded(long nowNanos) {
+        if (routerNanos < 0) {
+            routerNanos = nowNanos - startNanos;
+        }
+    }
+
+    String customer() {
+        return identity == null ? null : identity.customer();
+    }
+
+    /** Records the exchange: {@code error} null for a cell's answer, else the router's error code or "aborted". */
+    void end(ExchangeRecorder recorder, String error, String detail, long nowNanos) {
+        recorder.record(this, error, detail, nowNanos - startNanos);
+    }
+}

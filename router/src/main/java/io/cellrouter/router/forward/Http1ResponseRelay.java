@@ -1,0 +1,146 @@
+package io.cellrouter.router.forward;
+
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.RouterException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The cell's answer on its way to an HTTP/1.1 client ({@link Http1ProxyHandler}'s response side):
+ * parts are written as they come and flushed at the end of each read from the cell; 1xx answers
+ * pass before the final one; hop-by-hop headers go; an answer without framing of its own is
+ * re-framed as chunked (HTTP/1.1 client) or followed by a close (HTTP/1.0); an answer the decoder
+ * or {@link CellResponseValidator} refused becomes {@code bad_cell_response}. Backpressure: the
+ * cell is read only while the client can take more.
+ *
+ * <p>Concurrency: one per client connection, confined to its event loop.
+ */
+final class Http1ResponseRelay implements UpstreamListener {
+
+    private final Http1ProxyHandler exchange;
+    private final ChannelHandlerContext ctx;
+
+    private boolean started;
+    private boolean informational;
+    private boolean reusable;
+
+    Http1ResponseRelay(Http1ProxyHandler exchange, ChannelHandlerContext ctx) {
+        this.exchange = exchange;
+        this.ctx = ctx;
+    }
+
+    /** A new exchange: nothing of the cell's answer yet. */
+    void reset() {
+        started = false;
+        informational = false;
+        reusable = false;
+    }
+
+    boolean started() {
+        return started;
+    }
+
+    /** Whether the connection to the cell may carry another request after this answer. */
+    boolean reusable() {
+        return reusable;
+    }
+
+    @Override
+    public void upstreamRead(HttpObject msg) {
+        if (msg instanceof HttpResponse response) {
+            if (response.decoderResult().isFailure()) {
+                Throwable why = response.decoderResult().cause();
+                ReferenceCountUtil.release(msg);
+                exchange.cellFailed(badResponse(why));
+                return;
+            }
+            int code = response.status().code();
+            informational = code >= 100 && code < 200;
+            if (!informational) {
+                started = true;
+                reusable = HttpUtil.isKeepAlive(response);
+                exchange.answerStarted(code);
+                frameForClient(response);
+            }
+            ForwardHeaders.toClient(response.headers());
+            if (!exchange.keepAlive() && !informational) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+        }
+        if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                Throwable why = content.decoderResult().cause();
+                ReferenceCountUtil.release(msg);
+                exchange.cellFailed(badResponse(why));
+                return;
+            }
+            exchange.log().bytesOut += content.content().readableBytes();
+        }
+        ctx.write(msg, ctx.voidPromise());
+        if (msg instanceof LastHttpContent) {
+            if (informational) {
+                informational = false;
+            } else {
+                ctx.flush();
+                exchange.answerComplete();
+                return;
+            }
+        }
+        if (!ctx.channel().isWritable()) {
+            exchange.pauseAnswer();
+        }
+    }
+
+    /**
+     * An answer whose end is the cell closing the connection (no Content-Length, not chunked, and a
+     * status and method that allow a body) cannot be relayed as is on a connection that stays open:
+     * the client would wait for a close that never comes. An HTTP/1.1 client gets it re-framed as
+     * chunked; an HTTP/1.0 client gets it followed by a close. The connection to the cell is not
+     * reused either way.
+     */
+    private void frameForClient(HttpResponse response) {
+        int code = response.status().code();
+        if (HttpUtil.isContentLengthSet(response)
+                || HttpUtil.isTransferEncodingChunked(response)
+                || code == 204
+                || code == 304
+                || "HEAD".equals(exchange.log().method)) {
+            return;
+        }
+        reusable = false;
+        if (exchange.clientHttp11()) {
+            HttpUtil.setTransferEncodingChunked(response, true);
+        } else {
+            exchange.closeAfterAnswer();
+        }
+    }
+
+    private RouterException badResponse(Throwable why) {
+        return new RouterException(
+                        ErrorCode.BAD_CELL_RESPONSE,
+                        "cell " + exchange.log().cell.name() + " sent an invalid response")
+                .withDetail(why == null ? "undecodable" : why.getMessage());
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        ctx.flush();
+    }
+
+    @Override
+    public void upstreamWritabilityChanged(boolean writable) {
+        exchange.cellWritabilityChanged();
+    }
+
+    @Override
+    public void upstreamClosed(Throwable cause) {
+        exchange.cellClosed(cause);
+    }
+}
