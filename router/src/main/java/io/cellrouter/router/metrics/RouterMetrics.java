@@ -147,6 +147,13 @@ public final class RouterMetrics {
                 .register(registry);
     }
 
+    /** 1 while {@code /readyz} answers 200: the registry is loaded and the router is not draining. */
+    public void readiness(BooleanSupplier ready) {
+        Gauge.builder("cellrouter.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
+                .description("1 while /readyz answers 200 (registry loaded, not draining), 0 otherwise")
+                .register(registry);
+    }
+
     /** Exposes the resolver's cache size and counts its lookups and store calls. */
     public ResolverListener resolverListener(Supplier<Long> cacheSize) {
         Gauge.builder("cellrouter.cache.size", cacheSize, s -> s.get().doubleValue())
