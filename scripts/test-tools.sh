@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the operating-system programs the test suite runs, when they are missing:
 #   prometheus, promtool   (Debian package prometheus)   MonitoringIT, AlertRulesTest
+#   python3                (Debian package python3)      TryDynamoDbScriptIT (the script's cells)
 # Idempotent and quick when everything is there (no apt-get at all then). Needs root (or sudo)
 # only when something must be installed. The tests never skip: without these programs they fail
 # and name this script.
@@ -13,6 +14,7 @@ set -euo pipefail
 tools=(
   prometheus:prometheus
   promtool:prometheus
+  python3:python3
 )
 
 installed() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/bin/$1" ]]; }
