@@ -356,10 +356,9 @@ class KubernetesManifestsTest {
 
     private static void assertSelects(JsonNode selector, JsonNode labels) {
         assertThat(selector.size()).as("a selector").isPositive();
-        selector.fields()
-                .forEachRemaining(e -> assertThat(labels.path(e.getKey()).asText())
-                        .as("label " + e.getKey())
-                        .isEqualTo(e.getValue().asText()));
+        selector.properties().forEach(e -> assertThat(labels.path(e.getKey()).asText())
+                .as("label " + e.getKey())
+                .isEqualTo(e.getValue().asText()));
     }
 
     private static List<String> strings(JsonNode array) {
