@@ -174,9 +174,8 @@ class KubernetesManifestsTest {
         assertThat(security.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
         assertThat(strings(security.path("capabilities").path("drop"))).containsExactly("ALL");
 
-        Path snapshot = routerConfig().registry().snapshot();
-        assertThat(snapshot).as("registry.snapshot").isNotNull();
-        assertThat(writableMounts()).contains(snapshot.getParent().toString(), "/tmp");
+        assertThat(routerConfig().registry().snapshot()).as("registry.snapshot").isNotNull();
+        assertThat(writableMounts()).contains(configuredSnapshot().getParent().toString(), "/tmp");
     }
 
     @Test
@@ -250,27 +249,29 @@ class KubernetesManifestsTest {
 
     // --- helpers ---
 
+    /**
+     * config.yaml as the router loads it. The snapshot folder is the pod's volume, not this
+     * machine's: {@link #configuredSnapshot} checks it against the mounts; here it is loaded from a
+     * folder that exists.
+     */
     private RouterConfig routerConfig() throws IOException {
         ObjectNode yaml = (ObjectNode) YAML.readTree(DIR.resolve("config.yaml").toFile());
-        // The snapshot folder is the pod's volume, not this machine's: checked against the mounts
-        // above, loaded here from a folder that exists.
-        JsonNode registry = yaml.path("registry");
-        String snapshot = registry.path("snapshot").asText();
-        ((ObjectNode) registry).put("snapshot", temp.resolve("snapshot.json").toString());
-        RouterConfig config = ConfigLoader.parse(
+        ((ObjectNode) yaml.path("registry"))
+                .put("snapshot", temp.resolve("snapshot.json").toString());
+        return ConfigLoader.parse(
                 YAML.writeValueAsString(yaml),
                 "deploy/kubernetes/config.yaml",
                 DIR,
                 Map.of("CELL_ROUTER_ADMIN_TOKEN", TOKEN)::get);
-        return new RouterConfig(
-                config.proxy(),
-                config.admin(),
-                new RouterConfig.Registry(
-                        config.registry().file(), config.registry().dynamodb(), Path.of(snapshot)),
-                config.resolver(),
-                config.identity(),
-                config.accessLog(),
-                config.logging());
+    }
+
+    /** registry.snapshot as config.yaml writes it. */
+    private static Path configuredSnapshot() throws IOException {
+        JsonNode snapshot = YAML.readTree(DIR.resolve("config.yaml").toFile())
+                .path("registry")
+                .path("snapshot");
+        assertThat(snapshot.isTextual()).as("registry.snapshot").isTrue();
+        return Path.of(snapshot.asText());
     }
 
     private static List<JsonNode> manifests() throws IOException {
