@@ -103,6 +103,7 @@ public final class RouterServer implements AutoCloseable {
         }
         this.resolver = resolverBuilder.build();
         metrics.registryState(() -> resolver.origin() == CachingResolver.Origin.SNAPSHOT, () -> resolver.storeDown());
+        metrics.readiness(this::ready);
         this.accessLog = config.accessLog().enabled()
                 ? new AccessLog(config.accessLog().queueSize(), metrics::accessLogDropped)
                 : null;

@@ -4,6 +4,7 @@ import io.cellrouter.router.RouterServer;
 import io.cellrouter.router.config.ConfigException;
 import io.cellrouter.router.config.ConfigLoader;
 import io.cellrouter.router.config.RouterConfig;
+import io.cellrouter.router.logging.LogFormats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,6 +41,7 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("cell-router: bad configuration: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
+        LogFormats.apply(parsed.logging().format());
         RouterServer server = RouterServer.start(parsed, Clock.systemUTC());
         Signals.awaitTermination();
         boolean clean = server.drainAndStop(parsed.proxy().drainTimeout());

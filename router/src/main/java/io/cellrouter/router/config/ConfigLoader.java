@@ -88,7 +88,16 @@ public final class ConfigLoader {
         }
         Node top = new Node(root, "");
         top.requireObject();
-        top.allowOnly("proxy", "admin", "registry", "cache", "overrides", "identity", "unknownCustomer", "accessLog");
+        top.allowOnly(
+                "proxy",
+                "admin",
+                "registry",
+                "cache",
+                "overrides",
+                "identity",
+                "unknownCustomer",
+                "accessLog",
+                "logging");
 
         Proxy proxy = proxy(top.child("proxy"));
         Admin admin = admin(top.child("admin"));
@@ -96,7 +105,7 @@ public final class ConfigLoader {
         ResolverConfig resolver = resolver(top.child("cache"), top.child("overrides"), top.child("unknownCustomer"));
         List<IdentitySpec> identity = identity(top.child("identity"));
         AccessLog accessLog = accessLog(top.child("accessLog"));
-        return new RouterConfig(proxy, admin, registry, resolver, identity, accessLog);
+        return new RouterConfig(proxy, admin, registry, resolver, identity, accessLog, logging(top.child("logging")));
     }
 
     private Proxy proxy(Node node) {
@@ -471,6 +480,16 @@ public final class ConfigLoader {
         node.allowOnly("enabled", "queueSize");
         return new AccessLog(
                 node.child("enabled").bool(true), node.child("queueSize").intIn(16, 1 << 22, 65536));
+    }
+
+    private RouterConfig.Logging logging(Node node) {
+        node.allowOnly("format");
+        String format = node.child("format").string("text");
+        return switch (format) {
+            case "text" -> new RouterConfig.Logging(RouterConfig.Logging.Format.TEXT);
+            case "json" -> new RouterConfig.Logging(RouterConfig.Logging.Format.JSON);
+            default -> throw node.child("format").error("must be text or json");
+        };
     }
 
     private static String headerName(Node node) {

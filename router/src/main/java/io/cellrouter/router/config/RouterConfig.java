@@ -19,7 +19,8 @@ public record RouterConfig(
         Registry registry,
         ResolverConfig resolver,
         List<IdentitySpec> identity,
-        AccessLog accessLog) {
+        AccessLog accessLog,
+        Logging logging) {
 
     public RouterConfig {
         requireNonNull(proxy, "proxy");
@@ -28,6 +29,7 @@ public record RouterConfig(
         requireNonNull(resolver, "resolver");
         identity = List.copyOf(identity);
         requireNonNull(accessLog, "accessLog");
+        requireNonNull(logging, "logging");
     }
 
     /** The cleartext listener, its edge limits and the upstream side. */
@@ -185,6 +187,14 @@ public record RouterConfig(
 
     /** One access-log line per request, asynchronously; {@code queueSize} bounds what waits. */
     public record AccessLog(boolean enabled, int queueSize) {}
+
+    /** {@code logging.format}: readable text lines (the default) or one JSON object per line. */
+    public record Logging(Format format) {
+        public enum Format {
+            TEXT,
+            JSON
+        }
+    }
 
     /** One configured identity source, tried in order. */
     public sealed interface IdentitySpec {}

@@ -139,11 +139,23 @@ public final class RouterMetrics {
      * store was unreachable at start), 1 while the store is known down (misses fail fast).
      */
     public void registryState(BooleanSupplier servingSnapshot, BooleanSupplier storeDown) {
+        // Micrometer holds a gauge's state object weakly unless told otherwise: these suppliers are
+        // lambdas that nothing else holds, collected at the next GC (the gauge then reads NaN).
         Gauge.builder("cellrouter.registry.snapshot.serving", servingSnapshot, s -> s.getAsBoolean() ? 1 : 0)
                 .description("1 while routing from the last-known-good snapshot because the store was unreachable")
+                .strongReference(true)
                 .register(registry);
         Gauge.builder("cellrouter.registry.store.down", storeDown, s -> s.getAsBoolean() ? 1 : 0)
                 .description("1 while the registry store is known down: misses answer registry_unavailable at once")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** 1 while {@code /readyz} answers 200: the registry is loaded and the router is not draining. */
+    public void readiness(BooleanSupplier ready) {
+        Gauge.builder("cellrouter.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
+                .description("1 while /readyz answers 200 (registry loaded, not draining), 0 otherwise")
+                .strongReference(true)
                 .register(registry);
     }
 
@@ -151,6 +163,7 @@ public final class RouterMetrics {
     public ResolverListener resolverListener(Supplier<Long> cacheSize) {
         Gauge.builder("cellrouter.cache.size", cacheSize, s -> s.get().doubleValue())
                 .description("Cached placements, positive and negative")
+                .strongReference(true)
                 .register(registry);
         Map<String, Timer> storeTimers = new ConcurrentHashMap<>();
         Counter hintOverruled = Counter.builder("cellrouter.token.hint.overruled")
