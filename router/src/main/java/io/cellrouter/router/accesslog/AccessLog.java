@@ -92,6 +92,16 @@ public final class AccessLog implements AutoCloseable {
             g.writeNumberField("bytes_out", e.bytesOut());
             g.writeNumberField("duration_us", e.totalMicros());
             g.writeNumberField("router_us", e.routerMicros());
+            g.writeStringField("request_id", e.requestId());
+            if (e.traceId() != null) {
+                g.writeStringField("trace_id", e.traceId());
+            }
+            if (e.upstream() != null) {
+                g.writeStringField("upstream", e.upstream());
+            }
+            if (e.userAgent() != null) {
+                g.writeStringField("user_agent", e.userAgent());
+            }
             g.writeEndObject();
         } catch (IOException ex) {
             throw new IllegalStateException(ex);

@@ -19,4 +19,8 @@ public record AccessLogEntry(
         long bytesIn,
         long bytesOut,
         long totalMicros,
-        long routerMicros) {}
+        long routerMicros,
+        String requestId,
+        String traceId,
+        String upstream,
+        String userAgent) {}

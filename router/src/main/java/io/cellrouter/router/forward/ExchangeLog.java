@@ -23,6 +23,9 @@ final class ExchangeLog {
     int status;
     long bytesIn;
     long bytesOut;
+    String requestId;
+    String traceId;
+    String userAgent;
 
     ExchangeLog(String remote, String protocol) {
         this.remote = remote;
@@ -40,6 +43,9 @@ final class ExchangeLog {
         status = 0;
         bytesIn = 0;
         bytesOut = 0;
+        requestId = null;
+        traceId = null;
+        userAgent = null;
     }
 
     /** The request left for the cell: what the router added before that is its own time. */

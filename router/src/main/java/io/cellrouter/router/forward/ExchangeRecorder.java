@@ -57,7 +57,12 @@ public final class ExchangeRecorder {
                     log.bytesIn,
                     log.bytesOut,
                     totalNanos / 1000,
-                    log.routerNanos < 0 ? -1 : log.routerNanos / 1000));
+                    log.routerNanos < 0 ? -1 : log.routerNanos / 1000,
+                    log.requestId,
+                    log.traceId,
+                    // Only when the request left for the cell: the address it went to.
+                    cell == null || log.routerNanos < 0 ? null : cell.endpoint().getAuthority(),
+                    log.userAgent));
         }
     }
 

@@ -1,6 +1,5 @@
 package io.cellrouter.router.forward;
 
-import io.cellrouter.registry.cache.Resolution;
 import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
@@ -8,13 +7,13 @@ import io.cellrouter.router.error.RequestErrors;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.HttpRequestHead;
 import io.cellrouter.router.identity.RequestTarget;
-import io.cellrouter.router.routing.RequestRouter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
@@ -29,8 +28,6 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * that connection's event loop. The only other thread is the resolver's, whose result is handed
  * back with {@code eventLoop.execute}. Time is the event loop's ticker.
  */
-public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implements MovableExchange {
+public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
+        implements MovableExchange, RouteStep.Outcome {
 
     private static final Logger LOG = LoggerFactory.getLogger(Http1ProxyHandler.class);
 
@@ -185,6 +183,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
     private void startExchange(HttpRequest req) {
         request = req;
         log.start(now(), req.method().name(), req.uri());
+        log.requestId = RequestIds.accept(req.headers());
+        log.traceId = RequestIds.traceId(req.headers().get(RequestIds.TRACEPARENT));
+        log.userAgent = req.headers().get(HttpHeaderNames.USER_AGENT);
         keepAlive = HttpUtil.isKeepAlive(req) && !context.drain().draining() && !tooOld();
         clientHttp11 = HttpVersion.HTTP_1_1.equals(req.protocolVersion());
         answer.reset();
@@ -203,48 +204,33 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
         }
         try {
             target = RequestTarget.parse(req.uri());
-            log.path = target.path();
-            log.identity = context.router().identify(new HttpRequestHead(req, target));
         } catch (RouterException e) {
             fail(e);
             return;
         }
-        CompletableFuture<Resolution> resolution = context.router().resolve(log.identity);
-        if (resolution.isDone()) {
-            routed(resolution);
-        } else {
-            resolution.whenComplete((r, e) -> ctx.executor().execute(() -> routed(resolution)));
-        }
+        log.path = target.path();
+        RouteStep.start(context, new HttpRequestHead(req, target), log, ctx.executor(), this);
     }
 
-    private void routed(CompletableFuture<Resolution> future) {
-        if (state != State.ROUTING) {
-            return; // the client went away meanwhile
-        }
-        try {
-            Resolution resolution = future.join();
-            log.cell = resolution.cell(); // also for cell_offline and customer_frozen: their cell's meters
-            RequestRouter.toRoute(log.identity, resolution);
-        } catch (RouterException e) {
-            fail(e);
-            return;
-        } catch (CompletionException e) {
-            LOG.warn("{} routing failed unexpectedly", ctx.channel(), e.getCause());
-            fail(e.getCause() instanceof RouterException re ? re : RequestErrors.routingFailed(e.getCause()));
-            return;
-        }
+    @Override
+    public boolean routing() {
+        return state == State.ROUTING;
+    }
+
+    @Override
+    public void refused(RouterException error) {
+        fail(error);
+    }
+
+    @Override
+    public void routed(Bulkheads.Permit admitted) {
+        permit = admitted;
         exchangeSequence++;
         if (exchanges == null) {
             exchanges = context.exchanges().loop(ctx.executor());
         }
         exchanges.link(inFlightLink);
         linked = true;
-        try {
-            permit = context.bulkheads().admit(log.identity.customer(), log.cell);
-        } catch (RouterException e) {
-            fail(e);
-            return;
-        }
         connect();
     }
 
@@ -476,7 +462,10 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter implem
             keepAlive = false;
         }
         log.status = error.code().status().code();
-        ctx.writeAndFlush(ErrorResponses.http1(ctx.alloc(), error, close));
+        FullHttpResponse response = ErrorResponses.http1(ctx.alloc(), error, close);
+        response.headers().set(RequestIds.X_REQUEST_ID, log.requestId);
+        log.bytesOut = response.content().readableBytes();
+        ctx.writeAndFlush(response);
         endExchange(error.code().code(), error.detail());
     }
 

@@ -70,6 +70,9 @@ final class Http1ResponseRelay implements UpstreamListener {
                 frameForClient(response);
             }
             ForwardHeaders.toClient(response.headers());
+            if (!informational) {
+                response.headers().set(RequestIds.X_REQUEST_ID, exchange.log().requestId);
+            }
             if (!exchange.keepAlive() && !informational) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }

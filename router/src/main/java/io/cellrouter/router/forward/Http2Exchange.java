@@ -1,15 +1,12 @@
 package io.cellrouter.router.forward;
 
-import io.cellrouter.registry.cache.Resolution;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
-import io.cellrouter.router.error.RequestErrors;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.Http2RequestHead;
 import io.cellrouter.router.identity.RequestTarget;
-import io.cellrouter.router.routing.RequestRouter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,8 +17,6 @@ import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Concurrency: confined to the connection's event loop; the resolver's answer, when not
  * immediate, is handed back to it.
  */
-final class Http2Exchange implements CellStreamListener, MovableExchange {
+final class Http2Exchange implements CellStreamListener, MovableExchange, RouteStep.Outcome {
 
     private enum State {
         ROUTING,
@@ -100,6 +95,10 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
         CharSequence contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
         grpc = contentType != null && AsciiString.regionMatches(contentType, true, 0, GRPC, 0, GRPC.length());
         log.protocol = grpc ? "grpc" : "h2";
+        log.requestId = RequestIds.accept(headers);
+        log.traceId = RequestIds.traceId(headers.get(RequestIds.TRACEPARENT));
+        CharSequence userAgent = headers.get(HttpHeaderNames.USER_AGENT);
+        log.userAgent = userAgent == null ? null : userAgent.toString();
         context.drain().exchangeStarted();
         context.recorder().metrics().requestStarted();
         try {
@@ -107,44 +106,31 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
                 throw new RouterException(ErrorCode.MALFORMED_REQUEST, "malformed request: no :path");
             }
             target = RequestTarget.parse(headers.path().toString());
-            log.path = target.path();
-            log.identity = context.router().identify(new Http2RequestHead(headers, target));
         } catch (RouterException e) {
             fail(e, -1);
             return;
         }
-        CompletableFuture<Resolution> resolution = context.router().resolve(log.identity);
-        if (resolution.isDone()) {
-            routed(resolution);
-        } else {
-            resolution.whenComplete((r, e) -> front.ctx().executor().execute(() -> routed(resolution)));
-        }
+        log.path = target.path();
+        RouteStep.start(
+                context, new Http2RequestHead(headers, target), log, front.ctx().executor(), this);
     }
 
-    private void routed(CompletableFuture<Resolution> future) {
-        if (state != State.ROUTING) {
-            return;
-        }
-        try {
-            Resolution resolution = future.join();
-            cell = resolution.cell();
-            log.cell = cell;
-            RequestRouter.toRoute(log.identity, resolution);
-        } catch (RouterException e) {
-            fail(e, -1);
-            return;
-        } catch (CompletionException e) {
-            fail(e.getCause() instanceof RouterException re ? re : RequestErrors.routingFailed(e.getCause()), -1);
-            return;
-        }
+    @Override
+    public boolean routing() {
+        return state == State.ROUTING;
+    }
+
+    @Override
+    public void refused(RouterException error) {
+        fail(error, -1);
+    }
+
+    @Override
+    public void routed(Bulkheads.Permit admitted) {
+        permit = admitted;
+        cell = log.cell;
         exchanges = context.exchanges().loop(front.ctx().executor());
         exchanges.link(inFlightLink);
-        try {
-            permit = context.bulkheads().admit(log.identity.customer(), cell);
-        } catch (RouterException e) {
-            fail(e, -1);
-            return;
-        }
         ForwardHeaders.toCell(request, front.remote(), context.scheme(), cell.name());
         connect();
     }
@@ -301,6 +287,7 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
             cancelResponseTimeout();
             dropReplay();
             ForwardHeaders.toClient(headers);
+            headers.set(RequestIds.X_REQUEST_ID, log.requestId);
         }
         ending |= endStream;
         front.writeHeaders(streamId, headers, endStream);
@@ -435,6 +422,7 @@ final class Http2Exchange implements CellStreamListener, MovableExchange {
             log.bytesOut = body.readableBytes();
             head = ErrorResponses.http2Head(error, body);
         }
+        head.set(RequestIds.X_REQUEST_ID, log.requestId);
         boolean stopClient = !requestEnded;
         end(error.code().code(), error.detail());
         // Answered once the frames already read have been handled: a client that resets the stream

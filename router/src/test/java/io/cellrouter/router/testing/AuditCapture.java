@@ -10,17 +10,31 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
-/** Collects the lines of the {@code cellrouter.audit} logger during a test. */
-public final class AuditCapture implements BeforeEachCallback, AfterEachCallback {
+/** Collects the lines of one logger during a test: by default {@code cellrouter.audit}. */
+public class AuditCapture implements BeforeEachCallback, AfterEachCallback {
 
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final String loggerName;
     private Level before;
+
+    public AuditCapture() {
+        this("cellrouter.audit");
+    }
+
+    protected AuditCapture(String loggerName) {
+        this.loggerName = loggerName;
+    }
+
+    /** The lines of the access log ({@code cellrouter.access}) instead. */
+    public static AuditCapture accessLog() {
+        return new AuditCapture("cellrouter.access");
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) {
         appender.list.clear();
         appender.start();
-        // The test classpath's logback-test.xml logs WARN and above only; the audit log is INFO.
+        // The test classpath's logging shows WARN and above only; these lines are INFO.
         before = logger().getLevel();
         logger().setLevel(Level.INFO);
         logger().addAppender(appender);
@@ -33,7 +47,7 @@ public final class AuditCapture implements BeforeEachCallback, AfterEachCallback
         appender.stop();
     }
 
-    /** The audit lines so far, oldest first. */
+    /** The lines so far, oldest first. */
     public List<String> lines() {
         synchronized (appender.list) {
             return appender.list.stream()
@@ -42,7 +56,7 @@ public final class AuditCapture implements BeforeEachCallback, AfterEachCallback
         }
     }
 
-    private static Logger logger() {
-        return (Logger) LoggerFactory.getLogger("cellrouter.audit");
+    private Logger logger() {
+        return (Logger) LoggerFactory.getLogger(loggerName);
     }
 }
