@@ -59,7 +59,8 @@ final class CellStream implements Http2CellSide {
     }
 
     /** Whether the request body can be sent now (the cell's window for this stream is open). */
-    boolean isWritable() {
+    @Override
+    public boolean isWritable() {
         return backend.isWritable(this);
     }
 
@@ -74,8 +75,8 @@ final class CellStream implements Http2CellSide {
     }
 
     @Override
-    public void writeBody(ByteBuf data, boolean endStream, Runnable onTaken) {
-        writeData(data, endStream, onTaken);
+    public void writeBody(ByteBuf data, boolean endStream) {
+        writeData(data, endStream, null);
     }
 
     @Override

@@ -388,7 +388,8 @@ final class Http2Backend extends Http2ConnectionHandler {
         }
 
         Http2Backend create() {
-            server(false);
+            connection(Http2Tuning.connection(false));
+            headerSensitivityDetector(Http2Tuning.NEVER_INDEXED);
             validateHeaders(true);
             validateRequiredPseudoHeaders(true);
             initialSettings(Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(STREAM_WINDOW));

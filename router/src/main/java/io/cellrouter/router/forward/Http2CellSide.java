@@ -15,8 +15,11 @@ interface Http2CellSide {
     /** The request head (forwarding headers already set); {@code endStream} when there is no body. */
     void writeHead(Http2Headers headers, boolean endStream);
 
-    /** Request body bytes (ownership passes); {@code onTaken} runs once the cell side has taken them. */
-    void writeBody(ByteBuf data, boolean endStream, Runnable onTaken);
+    /** Request body bytes (ownership passes). */
+    void writeBody(ByteBuf data, boolean endStream);
+
+    /** Whether the cell side can take more of the request now (its window or buffer has room). */
+    boolean isWritable();
 
     /** Request trailers, which end the request. */
     void writeTrailers(Http2Headers trailers);

@@ -80,6 +80,10 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
     private boolean ending;
 
     private boolean reusable = true;
+    /** Request bytes given to the cell side while it had no room: acknowledged to the client when it has. */
+    private int requestBytesHeld;
+    /** Answer bytes written to the client while its window was closed: acknowledged to the cell when it opens. */
+    private int answerBytesHeld;
 
     Http2Exchange(Http2Frontend front, int streamId) {
         this.front = front;
@@ -228,7 +232,14 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
         if (replay != null && !responseStarted) {
             replay.add(data);
         }
-        cellSide.writeBody(data, endStream, () -> front.consumed(streamId, bytes));
+        cellSide.writeBody(data, endStream);
+        // Acknowledged to the client now if the cell side has room, else once it has: the client
+        // never has more than its stream window in flight inside the router.
+        if (cellSide.isWritable()) {
+            front.consumed(streamId, bytes);
+        } else {
+            requestBytesHeld += bytes;
+        }
     }
 
     void requestTrailers(Http2Headers trailers) {
@@ -261,6 +272,11 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
 
     void clientWritabilityChanged(boolean writable) {
         if (cellSide != null) {
+            if (writable && answerBytesHeld > 0) {
+                int held = answerBytesHeld;
+                answerBytesHeld = 0;
+                cellSide.answerTaken(held);
+            }
             cellSide.clientWritable(writable);
         }
     }
@@ -308,8 +324,12 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
         log.bytesOut += bytes;
         Http2CellSide side = cellSide;
         ending |= endStream;
-        front.writeData(streamId, data.retain(), endStream, () -> side.answerTaken(bytes));
-        if (!front.isWritable(streamId)) {
+        front.writeData(streamId, data.retain(), endStream, null);
+        // Acknowledged to the cell now if the client's stream has room, else once it has.
+        if (front.isWritable(streamId)) {
+            side.answerTaken(bytes);
+        } else {
+            answerBytesHeld += bytes;
             side.clientWritable(false);
         }
         if (endStream) {
@@ -375,7 +395,11 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
 
     @Override
     public void cellWritabilityChanged(boolean writable) {
-        // Request DATA is acknowledged to the client only once taken (sendBody): nothing to do.
+        if (writable && requestBytesHeld > 0) {
+            int held = requestBytesHeld;
+            requestBytesHeld = 0;
+            front.consumed(streamId, held);
+        }
     }
 
     // ----- ends -----

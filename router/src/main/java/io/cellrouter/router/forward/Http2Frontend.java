@@ -332,7 +332,8 @@ public final class Http2Frontend extends Http2ConnectionHandler {
 
         Http2Frontend create() {
             RouterConfig.Proxy config = context.config();
-            server(true);
+            connection(Http2Tuning.connection(true));
+            headerSensitivityDetector(Http2Tuning.NEVER_INDEXED);
             validateHeaders(true);
             validateRequiredPseudoHeaders(true);
             initialSettings(Http2Settings.defaultSettings()

@@ -52,7 +52,7 @@ final class Http2Replay {
     void replayBody(Http2CellSide side, boolean end) {
         ByteBuf part;
         while ((part = body.poll()) != null) {
-            side.writeBody(part, end && body.isEmpty(), null);
+            side.writeBody(part, end && body.isEmpty());
         }
         bytes = 0;
     }

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayDeque;
 
 /**
  * An HTTP/2 client's stream carried on a pooled HTTP/1.1 connection to a cell: the cross-protocol
@@ -34,7 +33,6 @@ final class Http2ToHttp1Leg implements Http2CellSide, UpstreamListener {
 
     private final Http2Exchange exchange;
     private final RequestTarget target;
-    private final ArrayDeque<Runnable> waitingForRoom = new ArrayDeque<>(2);
     private CellLeg leg;
     private boolean headSent;
     private boolean answerStarted;
@@ -71,16 +69,13 @@ final class Http2ToHttp1Leg implements Http2CellSide, UpstreamListener {
     }
 
     @Override
-    public void writeBody(ByteBuf data, boolean endStream, Runnable onTaken) {
+    public void writeBody(ByteBuf data, boolean endStream) {
         leg.write(endStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
-        if (onTaken == null) {
-            return;
-        }
-        if (leg.isWritable()) {
-            onTaken.run();
-        } else {
-            waitingForRoom.add(onTaken);
-        }
+    }
+
+    @Override
+    public boolean isWritable() {
+        return leg.isWritable();
     }
 
     @Override
@@ -195,15 +190,11 @@ final class Http2ToHttp1Leg implements Http2CellSide, UpstreamListener {
 
     @Override
     public void upstreamWritabilityChanged(boolean writable) {
-        Runnable taken;
-        while (leg.isWritable() && (taken = waitingForRoom.poll()) != null) {
-            taken.run();
-        }
+        exchange.cellWritabilityChanged(leg.isWritable());
     }
 
     @Override
     public void upstreamClosed(Throwable cause) {
-        waitingForRoom.clear();
         exchange.cellFailed(
                 Http2Error.INTERNAL_ERROR,
                 false,
