@@ -137,13 +137,19 @@ public final class RouterMetrics {
     /**
      * Static stability at a glance: 1 while the router serves its last-known-good snapshot (the
      * store was unreachable at start), 1 while the store is known down (misses fail fast).
+     *
+     * <p>Micrometer holds a gauge's state object weakly; the suppliers here are lambdas that nothing
+     * else references, so every gauge over one is registered with a strong reference (otherwise it
+     * reads NaN after the first collection, and an alert on it can never fire).
      */
     public void registryState(BooleanSupplier servingSnapshot, BooleanSupplier storeDown) {
         Gauge.builder("cellrouter.registry.snapshot.serving", servingSnapshot, s -> s.getAsBoolean() ? 1 : 0)
                 .description("1 while routing from the last-known-good snapshot because the store was unreachable")
+                .strongReference(true)
                 .register(registry);
         Gauge.builder("cellrouter.registry.store.down", storeDown, s -> s.getAsBoolean() ? 1 : 0)
                 .description("1 while the registry store is known down: misses answer registry_unavailable at once")
+                .strongReference(true)
                 .register(registry);
     }
 
@@ -151,6 +157,7 @@ public final class RouterMetrics {
     public ResolverListener resolverListener(Supplier<Long> cacheSize) {
         Gauge.builder("cellrouter.cache.size", cacheSize, s -> s.get().doubleValue())
                 .description("Cached placements, positive and negative")
+                .strongReference(true) // a lambda: held only by the gauge (see registryState)
                 .register(registry);
         Map<String, Timer> storeTimers = new ConcurrentHashMap<>();
         Counter hintOverruled = Counter.builder("cellrouter.token.hint.overruled")
