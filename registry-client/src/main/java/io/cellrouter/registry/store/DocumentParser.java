@@ -3,10 +3,10 @@ package io.cellrouter.registry.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
+import io.cellrouter.registry.model.Endpoints;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -182,19 +182,11 @@ final class DocumentParser {
 
     private URI endpoint(JsonNode node, String path) {
         String value = text(node, path);
-        URI uri;
-        try {
-            uri = new URI(value);
-        } catch (URISyntaxException e) {
-            throw error(path, "is not a URL (" + e.getReason() + ")", value);
+        String problem = Endpoints.problem(value, Endpoints.CELL);
+        if (problem != null) {
+            throw error(path, problem, value);
         }
-        try {
-            // Cell checks the scheme and host; its message already carries the value.
-            new Cell("probe", uri, CellState.ACTIVE);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRegistryException(source + ": " + path + ": " + e.getMessage());
-        }
-        return uri;
+        return URI.create(value);
     }
 
     private CellState state(JsonNode node, String path) {

@@ -211,6 +211,30 @@ class RegistryDocumentsTest {
     }
 
     @Test
+    void parse_endpointPortOutOfRange_failsNamingKeyAndValue() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://127.0.0.1:99999'}]",
+                "cells[0].endpoint",
+                "'http://127.0.0.1:99999'");
+        assertInvalid("cells: [{name: c1, endpoint: 'http://c1:0'}]", "cells[0].endpoint", "port");
+    }
+
+    @Test
+    void parse_endpointWithPathOrQuery_failsRatherThanDroppingIt() {
+        assertInvalid("cells: [{name: c1, endpoint: 'http://c1:8080/x'}]", "cells[0].endpoint", "'http://c1:8080/x'");
+        assertInvalid("cells: [{name: c1, endpoint: 'http://c1:8080?a=b'}]", "cells[0].endpoint", "query");
+        assertInvalid("cells: [{name: c1, endpoint: 'http://user@c1:8080'}]", "cells[0].endpoint", "user");
+    }
+
+    @Test
+    void parse_endpointWithTrailingSlash_isAccepted() {
+        RegistryDocument document =
+                RegistryDocuments.parse("cells: [{name: c1, endpoint: 'https://c1:8443/'}]", SOURCE);
+
+        assertThat(document.cells().get(0).port()).isEqualTo(8443);
+    }
+
+    @Test
     void parse_missingEndpoint_failsNamingTheKey() {
         assertInvalid("cells: [{name: c1}]", "cells[0].endpoint", "required");
     }

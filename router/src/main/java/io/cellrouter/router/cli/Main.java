@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         description = "Routes each request to the cell of its customer.",
         subcommands = {
             ServeCommand.class,
+            CheckCommand.class,
             DemoCommand.class,
             RegistryCommand.class,
             TokenCommand.class,

@@ -63,12 +63,9 @@ final class RegistryCommand {
         public final Integer call() {
             RouterConfig parsed;
             try {
-                if (!Files.isRegularFile(config)) {
-                    throw new ConfigException(config + ": no such configuration file");
-                }
                 parsed = ConfigLoader.load(config);
             } catch (ConfigException e) {
-                return fail(Main.EXIT_USAGE, "bad configuration: " + e.getMessage());
+                return fail(Main.EXIT_USAGE, "bad configuration:\n  " + String.join("\n  ", e.lines()));
             }
             try {
                 return run(parsed.registry());

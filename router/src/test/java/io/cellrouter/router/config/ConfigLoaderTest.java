@@ -117,4 +117,40 @@ class ConfigLoaderTest {
         assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
         assertThat(Durations.format(Duration.ofMinutes(10))).isEqualTo("10m");
     }
+
+    @Test
+    void duplicateKey_isAnErrorNamingFileAndKey() {
+        assertThatThrownBy(() -> parse("cache:\n  maximumSize: 10\n  maximumSize: 20\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cfg.yaml")
+                .hasMessageContaining("cache.maximumSize")
+                .hasMessageContaining("more than once");
+    }
+
+    @Test
+    void shortAdminToken_isAnErrorThatNamesTheKeyButNeverTheToken() {
+        assertThatThrownBy(() -> parse("admin:\n  token: sh0rt-t0ken\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cfg.yaml")
+                .hasMessageContaining("admin.token")
+                .hasMessageContaining("at least 16 characters")
+                .hasMessageNotContaining("sh0rt-t0ken");
+    }
+
+    @Test
+    void adminToken_isNotInToString() {
+        RouterConfig c = parse("admin:\n  token: ${TOKEN}\n");
+
+        assertThat(c.toString()).doesNotContain("abcdefghijklmnopqrstu");
+    }
+
+    @Test
+    void everyProblem_isReported_notOnlyTheFirst() {
+        assertThatThrownBy(
+                        () -> parse("proxy:\n  maxHeaderCount: 0\n  idleTimeout: forever\ncache:\n  negativeTtl: x\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .extracting(ConfigProblem::key)
+                        .containsExactlyInAnyOrder("proxy.maxHeaderCount", "proxy.idleTimeout", "cache.negativeTtl"));
+    }
 }
