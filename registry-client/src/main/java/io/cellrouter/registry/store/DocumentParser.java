@@ -30,9 +30,12 @@ final class DocumentParser {
     private static final List<String> OVERRIDE_KEYS = List.of("customer", "cell", "freeze", "expiresAt", "reason");
 
     private final String source;
+    /** A document to be merged: its references to cells are checked against the registry later. */
+    private final boolean partial;
 
-    DocumentParser(String source) {
+    DocumentParser(String source, boolean partial) {
         this.source = source;
+        this.partial = partial;
     }
 
     RegistryDocument parse(JsonNode root) {
@@ -252,7 +255,7 @@ final class DocumentParser {
     }
 
     private void checkCellExists(String cell, Set<String> cellNames, String path) {
-        if (!cellNames.contains(cell)) {
+        if (!partial && !cellNames.contains(cell)) {
             throw error(path, "names a cell that is not in cells", cell);
         }
     }

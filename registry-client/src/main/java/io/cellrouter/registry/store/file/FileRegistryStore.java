@@ -1,22 +1,22 @@
 package io.cellrouter.registry.store.file;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
+import io.cellrouter.registry.store.DocumentForm;
 import io.cellrouter.registry.store.ImportResult;
 import io.cellrouter.registry.store.InvalidRegistryException;
 import io.cellrouter.registry.store.NotFoundException;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.registry.store.RejectedEdit;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.VersionConflictException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  readers (any thread) ──► volatile Snapshot ◄── writer thread ◄── putPlacement / putCell / ...
  *                                                     ▲    │
- *  FileWatcher thread ── "file changed" ── reload() ──┘    └──► temp file, fsync, rename, fsync dir
- *                                                     │
+ *  FileWatcher thread ── "file changed" ── reload() ──┘    └──► versions sidecar, then the document
+ *                                                     │         (each: temp file, fsync, rename)
  *                                                     └──► ChangeFeed (diff of old and new state)
  * </pre>
  *
@@ -51,11 +52,19 @@ import org.slf4j.LoggerFactory;
  * owned by the store, so a reload and a write never interleave. The watcher thread only queues
  * reloads. Futures of writes complete on the writer thread: callers that own a thread hop back.
  *
- * <p>Edits on disk: an edit is picked up without a restart; an invalid edit is logged and the last
- * good state is kept. Before each write the store reads the file again and applies an edit it has
- * not seen yet, so a write does not silently undo a hand edit, and it refuses to write over an
- * invalid edit (it fails with {@link InvalidRegistryException}; fix the file first). The store's
- * own write coming back through the watcher is recognized by its bytes and changes nothing.
+ * <p>The document is its operator's: a write changes the operator's tree ({@link DocumentForm}:
+ * fields and order kept, expired overrides dropped) and the versions live beside it ({@link
+ * VersionSidecar}).
+ *
+ * <p>Edits on disk are picked up without a restart. An edit that is invalid, or that would remove a
+ * cell still holding customers or more than {@code maxRemovalFraction} of the placements ({@link
+ * EditGuard}), is refused: the last good state stays in force, and the refusal is logged, counted
+ * and kept ({@link #lastRejectedEdit()}). A document written by a store (its hash is in the
+ * sidecar) is trusted; that is how {@code registry import --allow-removals} ({@link
+ * #replaceDocument}) reaches running routers. Before each write the store reads the file again and
+ * applies an edit it has not seen yet, so a write does not silently undo a hand edit, and it refuses
+ * to write over a refused edit (fix the file first). The store's own write coming back through the
+ * watcher is recognized by its bytes and changes nothing.
  *
  * <p>The change feed lives in memory (the last {@value #DEFAULT_FEED_CAPACITY} changes); it starts
  * empty when the store is opened, which is fine because the store lives in the router's process.
@@ -69,24 +78,35 @@ public final class FileRegistryStore implements RegistryStore {
     /** Long enough to coalesce an editor's truncate-write-rename burst, short for a person. */
     static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(100);
 
+    private final RegistryFile disk;
     private final Path file;
     private final Clock clock;
+    private final FileStoreOptions options;
     private final ChangeFeed feed;
     private final ExecutorService writer;
     private final AtomicLong generation = new AtomicLong();
-    private final AtomicLong rejectedEdits = new AtomicLong();
-    private volatile Snapshot snapshot;
+    private final EditRefusals refusals;
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
+    /** False until a valid document has been read (only with {@link FileStoreOptions#startWithoutDocument}). */
+    private volatile boolean available;
+
     private volatile FileWatcher watcher;
 
-    /** The bytes of the file as last read or written; touched only on the writer thread. */
+    // Touched only on the writer thread (and by open, before the store is shared):
+    /** The bytes of the file as last read or written. */
     private byte[] lastContent;
+    /** The operator's tree of that document, and whether it was JSON. */
+    private JsonNode tree;
 
-    private FileRegistryStore(Path file, Clock clock, int feedCapacity, Snapshot snapshot, byte[] content) {
-        this.file = file;
+    private boolean json;
+
+    private FileRegistryStore(RegistryFile disk, Clock clock, FileStoreOptions options, int feedCapacity) {
+        this.disk = disk;
+        this.file = disk.path();
         this.clock = clock;
+        this.options = options;
         this.feed = new ChangeFeed(feedCapacity);
-        this.snapshot = snapshot;
-        this.lastContent = content;
+        this.refusals = new EditRefusals(file, clock, options.rejectedEdits());
         this.writer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "cell-router-registry-writer");
             thread.setDaemon(true);
@@ -102,27 +122,32 @@ public final class FileRegistryStore implements RegistryStore {
      * @throws InvalidRegistryException when it is not a valid registry document
      */
     public static FileRegistryStore open(Path file, Clock clock) {
-        return open(file, clock, DEFAULT_FEED_CAPACITY, DEFAULT_DEBOUNCE);
+        return open(file, clock, FileStoreOptions.defaults());
+    }
+
+    /** Opens the registry file with {@code options} (see {@link FileStoreOptions}). */
+    public static FileRegistryStore open(Path file, Clock clock, FileStoreOptions options) {
+        return open(file, clock, options, DEFAULT_FEED_CAPACITY, DEFAULT_DEBOUNCE);
     }
 
     static FileRegistryStore open(Path file, Clock clock, int feedCapacity, Duration debounce) {
-        Path absolute = file.toAbsolutePath().normalize();
-        byte[] content = readBytes(absolute);
-        RegistryDocument document = RegistryDocuments.parse(content, absolute.toString());
-        Snapshot snapshot = Snapshot.of(document, Snapshot.EMPTY, clock.instant());
-        FileRegistryStore store = new FileRegistryStore(absolute, clock, feedCapacity, snapshot, content);
+        return open(file, clock, FileStoreOptions.defaults(), feedCapacity, debounce);
+    }
+
+    static FileRegistryStore open(
+            Path file, Clock clock, FileStoreOptions options, int feedCapacity, Duration debounce) {
+        RegistryFile disk = new RegistryFile(file.toAbsolutePath().normalize());
+        FileRegistryStore store = new FileRegistryStore(disk, clock, options, feedCapacity);
         try {
-            store.watcher = FileWatcher.start(absolute, debounce, store::onFileChanged);
+            store.loadAtOpen();
+            store.watcher = FileWatcher.start(disk.path(), List.of(disk.sidecar()), debounce, store::onFileChanged);
         } catch (IOException e) {
             store.close();
-            throw new StoreUnavailableException(absolute + ": cannot watch the registry file: " + e, e);
+            throw new StoreUnavailableException(disk.path() + ": cannot watch the registry file: " + e, e);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
         }
-        log.info(
-                "{}: registry loaded: {} cells, {} customers, {} overrides",
-                absolute,
-                snapshot.cells().size(),
-                snapshot.placements().size(),
-                snapshot.overrides().size());
         return store;
     }
 
@@ -136,55 +161,57 @@ public final class FileRegistryStore implements RegistryStore {
         return generation.get();
     }
 
-    /** Counts the edits on disk that were rejected as invalid (or unreadable) and ignored. */
+    /** Counts the edits on disk that were refused (each refused content once). */
     public long rejectedEdits() {
-        return rejectedEdits.get();
+        return refusals.count();
     }
 
-    /** The current state as a document, for {@code registry export} and snapshots. */
+    @java.lang.Override
+    public Optional<RejectedEdit> lastRejectedEdit() {
+        return refusals.last();
+    }
+
+    /** The current state as a document, with versions: for {@code registry export} and snapshots. */
     public RegistryDocument document() {
         return snapshot.toDocument();
     }
 
     /**
      * Reads the file again now, as the watcher does after an edit. Completes exceptionally with
-     * {@link InvalidRegistryException} (and keeps the last good state) when the file is invalid.
+     * {@link InvalidRegistryException} (and keeps the last good state) when the edit is refused.
      */
     public CompletableFuture<Void> reload() {
         return onWriter(() -> {
-            catchUpWithDisk(false);
+            catchUpWithDisk(Purpose.RELOAD);
             return null;
         });
     }
 
     @java.lang.Override
     public CompletableFuture<Optional<Placement>> placement(String customer) {
-        return CompletableFuture.completedFuture(
-                Optional.ofNullable(snapshot.placements().get(customer)));
+        return read(() -> Optional.ofNullable(snapshot.placements().get(customer)));
     }
 
     @java.lang.Override
     public CompletableFuture<List<Placement>> placements() {
-        return CompletableFuture.completedFuture(
-                List.copyOf(snapshot.placements().values()));
+        return read(() -> List.copyOf(snapshot.placements().values()));
     }
 
     @java.lang.Override
     public CompletableFuture<List<Cell>> cells() {
-        return CompletableFuture.completedFuture(List.copyOf(snapshot.cells().values()));
+        return read(() -> List.copyOf(snapshot.cells().values()));
     }
 
     @java.lang.Override
     public CompletableFuture<List<Override>> overrides() {
-        return CompletableFuture.completedFuture(
-                List.copyOf(snapshot.overrides().values()));
+        return read(() -> List.copyOf(snapshot.overrides().values()));
     }
 
     @java.lang.Override
     public CompletableFuture<Placement> putPlacement(String customer, String cell, long expectedVersion) {
         return onWriter(() -> {
             checkName(customer, "customer");
-            Snapshot current = catchUpWithDisk(true);
+            Snapshot current = catchUpWithDisk(Purpose.WRITE);
             checkCellExists(current, cell);
             Placement existing = current.placements().get(customer);
             long version = existing == null ? 0 : existing.version();
@@ -193,7 +220,7 @@ public final class FileRegistryStore implements RegistryStore {
                         + expectedVersion + (version == 0 ? " (not placed)" : ""));
             }
             Placement placement = new Placement(customer, cell, version + 1, clock.instant());
-            commit(current.withPlacement(placement), Change.Kind.PLACEMENT, customer);
+            commit(current.withPlacement(placement), change(Change.Kind.PLACEMENT, customer));
             return placement;
         });
     }
@@ -201,10 +228,10 @@ public final class FileRegistryStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<Cell> putCell(Cell cell) {
         return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(true);
+            Snapshot current = catchUpWithDisk(Purpose.WRITE);
             Cell existing = current.cells().get(cell.name());
             Cell stored = cell.withVersion(existing == null ? 1 : existing.version() + 1);
-            commit(current.withCell(stored), Change.Kind.CELL, cell.name());
+            commit(current.withCell(stored), change(Change.Kind.CELL, cell.name()));
             return stored;
         });
     }
@@ -213,11 +240,11 @@ public final class FileRegistryStore implements RegistryStore {
     public CompletableFuture<Override> putOverride(Override override) {
         return onWriter(() -> {
             checkName(override.customer(), "customer");
-            Snapshot current = catchUpWithDisk(true);
+            Snapshot current = catchUpWithDisk(Purpose.WRITE);
             if (override.cell() != null) {
                 checkCellExists(current, override.cell());
             }
-            commit(current.withOverride(override), Change.Kind.OVERRIDE, override.customer());
+            commit(current.withOverride(override), change(Change.Kind.OVERRIDE, override.customer()));
             return override;
         });
     }
@@ -225,52 +252,69 @@ public final class FileRegistryStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<Boolean> deleteOverride(String customer) {
         return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(true);
+            Snapshot current = catchUpWithDisk(Purpose.WRITE);
             if (!current.overrides().containsKey(customer)) {
                 return false;
             }
-            commit(current.withoutOverride(customer), Change.Kind.OVERRIDE, customer);
+            commit(current.withoutOverride(customer), change(Change.Kind.OVERRIDE, customer));
             return true;
         });
     }
 
     /**
-     * The whole document in one write of the file (not one rewrite per item): the document's items
-     * are laid over the current state, versions reconciled as for an edit on disk, and every item
-     * that changed becomes a change in the feed.
+     * {@code registry import}: the document's items laid over the current state in one write of the
+     * file (not one rewrite per item); what the document does not name is kept. Versions are
+     * reconciled as for an edit on disk, and every item that changed becomes a change in the feed.
      */
     @java.lang.Override
     public CompletableFuture<ImportResult> importDocument(RegistryDocument document) {
         return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(true);
+            Snapshot current = catchUpWithDisk(Purpose.WRITE);
             RegistryDocument merged =
                     RegistryDocuments.validate(overlay(current.toDocument(), document), file.toString());
             Snapshot next = Snapshot.of(merged, current, clock.instant());
             List<ChangeKey> changes = SnapshotDiff.between(current, next);
             if (!changes.isEmpty()) {
-                byte[] content = RegistryDocuments.write(next.toDocument()).getBytes(StandardCharsets.UTF_8);
-                try {
-                    AtomicFiles.replace(file, content);
-                } catch (IOException e) {
-                    throw new StoreUnavailableException(file + ": cannot write the registry file: " + e, e);
-                }
-                install(next, changes, content);
-            }
-            int cells = 0;
-            int placements = 0;
-            int overrides = 0;
-            for (ChangeKey change : changes) {
-                switch (change.kind()) {
-                    case CELL -> cells++;
-                    case PLACEMENT -> placements++;
-                    case OVERRIDE -> overrides++;
-                }
+                commit(next, changes);
             }
             int named = document.cells().size()
                     + document.customers().size()
                     + document.overrides().size();
-            return new ImportResult(cells, placements, overrides, named - changes.size(), 0);
+            return result(changes, named - changes.size());
         });
+    }
+
+    /**
+     * {@code registry import --allow-removals}: the document becomes the whole registry, what it
+     * does not name is removed, and no edit guard applies: the operator means it. Written even when
+     * nothing changed, so that a running router whose guard refused this same document on disk takes
+     * it up (the versions sidecar now names it as a store's write).
+     */
+    public CompletableFuture<ImportResult> replaceDocument(RegistryDocument document) {
+        return onWriter(() -> {
+            Snapshot current = catchUpWithDisk(Purpose.REPLACE);
+            RegistryDocument valid = RegistryDocuments.validate(
+                    new RegistryDocument(document.cells(), document.customers(), document.overrides(), null),
+                    file.toString());
+            Snapshot next = Snapshot.of(valid, current, clock.instant());
+            List<ChangeKey> changes = SnapshotDiff.between(current, next);
+            commit(next, changes);
+            return result(changes, 0);
+        });
+    }
+
+    private static ImportResult result(List<ChangeKey> changes, int unchanged) {
+        int cells = 0;
+        int placements = 0;
+        int overrides = 0;
+        for (ChangeKey change : changes) {
+            switch (change.kind()) {
+                case CELL -> cells++;
+                case PLACEMENT -> placements++;
+                case OVERRIDE -> overrides++;
+            }
+        }
+        return new ImportResult(cells, placements, overrides, unchanged, 0);
     }
 
     private static RegistryDocument overlay(RegistryDocument base, RegistryDocument top) {
@@ -288,12 +332,12 @@ public final class FileRegistryStore implements RegistryStore {
 
     @java.lang.Override
     public CompletableFuture<ChangeBatch> changesSince(long cursor) {
-        return CompletableFuture.completedFuture(feed.since(cursor));
+        return read(() -> feed.since(cursor));
     }
 
     @java.lang.Override
     public CompletableFuture<Long> latestSequence() {
-        return CompletableFuture.completedFuture(feed.head());
+        return read(feed::head);
     }
 
     @java.lang.Override
@@ -319,74 +363,141 @@ public final class FileRegistryStore implements RegistryStore {
     }
 
     private void onFileChanged() {
-        // Failures are counted and logged in catchUpWithDisk; nothing else to do here.
+        // Refusals are counted and logged in catchUpWithDisk; nothing else to do here.
         reload();
     }
 
-    /**
-     * Brings the in-memory state up to the file, on the writer thread. Returns the state to build a
-     * write on. Before a write ({@code forWrite}) a missing file is not an error: the write puts it
-     * back.
-     */
-    private Snapshot catchUpWithDisk(boolean forWrite) {
-        byte[] content;
+    /** Why the store reads the file again: it decides what a missing or refused file means. */
+    private enum Purpose {
+        /** An edit on disk (or a reload asked for): refusals are counted. */
+        RELOAD,
+        /** Before a write: a missing file is put back by the write; a refused edit blocks the write. */
+        WRITE,
+        /** Before {@link #replaceDocument}: whatever is on disk is about to be replaced. */
+        REPLACE
+    }
+
+    private void loadAtOpen() {
         try {
-            content = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            if (forWrite) {
-                return snapshot;
+            byte[] content = disk.read();
+            if (content == null) {
+                throw new StoreUnavailableException(file + ": the registry file does not exist");
             }
-            throw rejected(new StoreUnavailableException(file + ": the registry file is missing", e));
-        } catch (IOException e) {
-            throw rejected(new StoreUnavailableException(file + ": cannot read the registry file: " + e, e));
+            RegistryFile.Loaded loaded = disk.parse(content, true);
+            install(Snapshot.of(loaded.document(), Snapshot.EMPTY, clock.instant()), List.of(), content, loaded);
+            log.info(
+                    "{}: registry loaded: {} cells, {} customers, {} overrides",
+                    file,
+                    snapshot.cells().size(),
+                    snapshot.placements().size(),
+                    snapshot.overrides().size());
+        } catch (StoreUnavailableException | InvalidRegistryException e) {
+            if (!options.startWithoutDocument()) {
+                throw e;
+            }
+            log.warn(
+                    "{}; the store answers as down until the file is readable and valid (a router serves its"
+                            + " last-known-good snapshot meanwhile)",
+                    e.getMessage());
         }
-        if (Arrays.equals(content, lastContent)) {
+    }
+
+    /**
+     * Brings the in-memory state up to the file, on the writer thread, and returns the state to
+     * build a write on (see {@link Purpose}).
+     */
+    private Snapshot catchUpWithDisk(Purpose purpose) {
+        boolean firstLoad = !available;
+        byte[] content = disk.read();
+        if (content == null) {
+            if (purpose != Purpose.RELOAD && !firstLoad) {
+                return snapshot; // the write puts the file back
+            }
+            throw refused(purpose, RejectedEdit.Reason.UNREADABLE, file + ": the registry file is missing", null);
+        }
+        if (!firstLoad && Arrays.equals(content, lastContent)) {
             return snapshot; // our own write coming back, or a touch: nothing changed
         }
-        RegistryDocument document;
+        RegistryFile.Loaded loaded;
         try {
-            document = RegistryDocuments.parse(content, file.toString());
+            loaded = disk.parse(content, firstLoad);
         } catch (InvalidRegistryException e) {
-            throw rejected(
-                    forWrite
-                            ? new InvalidRegistryException(
-                                    "refusing to write over an invalid edit of the registry file: " + e.getMessage(), e)
-                            : e);
+            if (purpose == Purpose.REPLACE && !firstLoad) {
+                return snapshot; // about to be replaced: build on the last good state
+            }
+            throw refused(purpose, RejectedEdit.Reason.INVALID, e.getMessage(), content);
         }
         Snapshot before = snapshot;
-        Snapshot after = Snapshot.of(document, before, clock.instant());
+        Snapshot after = Snapshot.of(loaded.document(), before, clock.instant());
+        if (!firstLoad && !loaded.trusted() && purpose != Purpose.REPLACE) {
+            Optional<EditGuard.Refusal> refusal = EditGuard.check(before, after, options.maxRemovalFraction());
+            if (refusal.isPresent()) {
+                throw refused(
+                        purpose,
+                        refusal.get().reason(),
+                        file + ": " + refusal.get().message(),
+                        content);
+            }
+        }
         List<ChangeKey> changes = SnapshotDiff.between(before, after);
-        install(after, changes, content);
-        log.info("{}: registry reloaded after an edit on disk: {} changes", file, changes.size());
+        install(after, changes, content, loaded);
+        refusals.resolved();
+        log.info(
+                "{}: registry {} {}: {} changes",
+                file,
+                firstLoad ? "readable again, loaded" : "reloaded after an edit",
+                loaded.trusted() ? "written by a store" : "on disk",
+                changes.size());
         return after;
     }
 
-    private void commit(Snapshot next, Change.Kind kind, String key) {
-        byte[] content = RegistryDocuments.write(next.toDocument()).getBytes(StandardCharsets.UTF_8);
-        try {
-            AtomicFiles.replace(file, content);
-        } catch (IOException e) {
-            throw new StoreUnavailableException(file + ": cannot write the registry file: " + e, e);
-        }
-        List<ChangeKey> changes = new ArrayList<>(1);
-        changes.add(new ChangeKey(kind, key));
-        install(next, changes, content);
+    /** Records a refused edit (once per content) and returns the exception that the caller throws. */
+    private RuntimeException refused(Purpose purpose, RejectedEdit.Reason reason, String message, byte[] content) {
+        refusals.refused(reason, message, content);
+        String shown = purpose == Purpose.WRITE
+                ? "refusing to write over a refused edit of the registry file: " + message
+                : message;
+        return reason == RejectedEdit.Reason.UNREADABLE
+                ? new StoreUnavailableException(shown)
+                : new InvalidRegistryException(shown);
     }
 
-    private void install(Snapshot next, List<ChangeKey> changes, byte[] content) {
+    private void commit(Snapshot next, List<ChangeKey> changes) {
+        List<ChangeKey> all = new ArrayList<>(changes);
+        Snapshot pruned = next.withoutExpiredOverrides(clock.instant(), all);
+        JsonNode written = DocumentForm.apply(tree, pruned.toDocument());
+        byte[] content = RegistryDocuments.render(written, json);
+        disk.write(content, VersionSidecar.of(pruned, content));
+        install(pruned, all, content, new RegistryFile.Loaded(null, written, json, true));
+    }
+
+    private void install(Snapshot next, List<ChangeKey> changes, byte[] content, RegistryFile.Loaded loaded) {
         // Publish the state before the feed: a follower that sees a change must read the new state.
         snapshot = next;
         lastContent = content;
+        tree = loaded.tree();
+        json = loaded.json();
+        available = true;
         if (!changes.isEmpty()) {
             feed.append(changes, clock.instant());
             generation.incrementAndGet();
         }
     }
 
-    private RuntimeException rejected(RuntimeException e) {
-        rejectedEdits.incrementAndGet();
-        log.warn("{} (keeping the last good registry)", e.getMessage()); // the message names the file
-        return e;
+    /**
+     * A read: from memory at once, or, while no valid document has been read yet, after one more
+     * attempt to read the file (on the writer thread); until then the store answers as down.
+     */
+    private <T> CompletableFuture<T> read(Supplier<T> answer) {
+        if (available) {
+            return CompletableFuture.completedFuture(answer.get());
+        }
+        return onWriter(() -> {
+            if (!available) {
+                catchUpWithDisk(Purpose.RELOAD);
+            }
+            return answer.get();
+        });
     }
 
     private <T> CompletableFuture<T> onWriter(Callable<T> task) {
@@ -405,6 +516,10 @@ public final class FileRegistryStore implements RegistryStore {
         return result;
     }
 
+    private static List<ChangeKey> change(Change.Kind kind, String key) {
+        return List.of(new ChangeKey(kind, key));
+    }
+
     private static void checkCellExists(Snapshot current, String cell) {
         if (!current.cells().containsKey(cell)) {
             throw new NotFoundException("cell '" + cell + "' does not exist");
@@ -414,14 +529,6 @@ public final class FileRegistryStore implements RegistryStore {
     private static void checkName(String name, String what) {
         if (name == null || !Cell.NAME.matcher(name).matches()) {
             throw new InvalidRegistryException(what + " must match " + Cell.NAME.pattern() + ", was '" + name + "'");
-        }
-    }
-
-    private static byte[] readBytes(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new StoreUnavailableException(file + ": cannot read the registry file: " + e, e);
         }
     }
 }
