@@ -83,7 +83,7 @@ public final class RouterServer implements AutoCloseable {
         // One event loop per core: more loops than cores only adds context switches.
         this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "cellrouter-io");
         this.metrics = new RouterMetrics();
-        this.store = RegistryStores.open(config.registry(), clock);
+        this.store = RegistryStores.open(config.registry(), clock, metrics::registryEditRejected);
         // The placement cache's maintenance runs on the calling thread (an event loop): it is short
         // and amortised, and handing it to another thread cost a wake-up (unpark) on the read path.
         CachingResolver.Builder resolverBuilder = CachingResolver.builder()
@@ -100,6 +100,8 @@ public final class RouterServer implements AutoCloseable {
         }
         this.resolver = resolverBuilder.build();
         metrics.registryState(() -> resolver.origin() == CachingResolver.Origin.SNAPSHOT, () -> resolver.storeDown());
+        metrics.snapshotFailures(
+                resolver, CachingResolver::snapshotFailures); // the resolver is held here: no weak-reference NaN
         this.accessLog = config.accessLog().enabled()
                 ? new AccessLog(config.accessLog().queueSize(), metrics::accessLogDropped)
                 : null;

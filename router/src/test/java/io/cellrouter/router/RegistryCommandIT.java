@@ -91,6 +91,7 @@ class RegistryCommandIT {
     @Test
     void import_invalidDocument_exits2NamingTheKey() throws Exception {
         writeDynamoDbConfig("cmd-invalid");
+        run("registry", "create-table", "--config", "config.yaml"); // cell-9 is in neither the document nor the table
         Files.writeString(dir.resolve("bad.yaml"), REGISTRY.replace("globex: cell-2", "globex: cell-9"));
 
         RouterProcess.Result result = run("registry", "import", "bad.yaml", "--config", "config.yaml");

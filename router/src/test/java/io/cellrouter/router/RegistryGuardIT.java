@@ -31,8 +31,11 @@ class RegistryGuardIT {
         assertThat(counter(scrape(), "cellrouter_registry_snapshot_failures_total"))
                 .isEqualTo(0.0);
 
+        // initech and globex removed: 2 of the 3 placements
         router.writeRegistry("cells:\n  - name: cell-1\n    endpoint: "
-                + router.cell("cell-1").endpoint() + "\ncustomers:\n  acme: cell-1\n");
+                + router.cell("cell-1").endpoint()
+                + "\n  - name: cell-2\n    endpoint: " + router.cell("cell-2").endpoint()
+                + "\ncustomers:\n  acme: cell-1\n");
 
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> counter(scrape(), "cellrouter_registry_rejected_edits_total{reason=\"too_many_removals\"}")

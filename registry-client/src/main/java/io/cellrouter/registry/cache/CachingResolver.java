@@ -142,7 +142,6 @@ public final class CachingResolver implements Resolver {
                         sync::document,
                         sync::cursor,
                         placements::size,
-                        listener,
                         storeKind);
     }
 

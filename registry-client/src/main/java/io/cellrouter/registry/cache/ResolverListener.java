@@ -34,10 +34,4 @@ public interface ResolverListener {
      * long-lived exchanges of a moved customer.
      */
     default void routingChanged(String customer) {}
-
-    /**
-     * Writing the last-known-good snapshot failed (the snapshot on disk is older than what the
-     * router knows). Called on the snapshot's writer thread.
-     */
-    default void snapshotWriteFailed() {}
 }

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Cost: a write streams the whole document (cells, overrides, every cached placement); the next
  * check waits at least as long as the last write took, so that writing a large registry never takes
- * more than half of one thread. Failures are logged (once per outage) and counted, and told to the
- * listener ({@code cellrouter_registry_snapshot_failures_total}).
+ * more than half of one thread. Failures are logged (once per outage) and counted ({@link
+ * #failures()}: {@code cellrouter_registry_snapshot_failures_total}).
  *
  * <p>Threads: writes run on one daemon thread of the keeper's, never two at a time; the checks are
  * scheduled on the resolver's scheduler and only hand work to that thread.
@@ -45,7 +45,6 @@ final class SnapshotKeeper {
     private final Supplier<RegistryDocument> document;
     private final LongSupplier cursor;
     private final LongSupplier size;
-    private final ResolverListener listener;
     private final String storeKind;
     private final ExecutorService writer;
     private final AtomicBoolean writing = new AtomicBoolean();
@@ -65,14 +64,12 @@ final class SnapshotKeeper {
             Supplier<RegistryDocument> document,
             LongSupplier cursor,
             LongSupplier size,
-            ResolverListener listener,
             String storeKind) {
         this.file = new SnapshotFile(path);
         this.interval = interval;
         this.document = document;
         this.cursor = cursor;
         this.size = size;
-        this.listener = listener;
         this.storeKind = storeKind;
         this.writer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "cell-router-snapshot");
@@ -202,11 +199,6 @@ final class SnapshotKeeper {
             }
         } catch (IOException | RuntimeException e) {
             failures.incrementAndGet();
-            try {
-                listener.snapshotWriteFailed();
-            } catch (RuntimeException listenerFailure) {
-                // A broken metrics listener must not stop the snapshots.
-            }
             if (!failing) {
                 failing = true;
                 log.warn("{} registry: writing the snapshot {} failed: {}", storeKind, file.path(), e.toString());

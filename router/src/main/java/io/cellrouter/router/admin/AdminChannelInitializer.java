@@ -20,7 +20,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     private final Resolver resolver;
     private final AdminApi api;
     private final RouterMetrics metrics;
-    private final BooleanSupplier ready;
+    private final Readiness readiness;
     private final String token;
 
     /** {@code store} may be null: then only the read-only endpoints exist. */
@@ -34,7 +34,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
         this.resolver = resolver;
         this.api = store == null ? null : AdminApi.create(store, resolver, clock);
         this.metrics = metrics;
-        this.ready = ready;
+        this.readiness = new Readiness(ready, resolver, store);
         this.token = token;
     }
 
@@ -44,6 +44,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http1-codec", new HttpServerCodec())
                 .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
-                .addLast("admin", new AdminHandler(resolver, api, metrics, ready, token));
+                .addLast("admin", new AdminHandler(resolver, api, metrics, readiness, token));
     }
 }

@@ -3,7 +3,6 @@ package io.cellrouter.router.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellrouter.registry.cache.CachingResolver;
 import io.cellrouter.registry.cache.Resolution;
 import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.model.Cell;
@@ -28,7 +27,6 @@ import java.security.MessageDigest;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,14 +47,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Resolver resolver;
     private final AdminApi api;
     private final RouterMetrics metrics;
-    private final BooleanSupplier ready;
+    private final Readiness readiness;
     private final byte[] token;
 
-    AdminHandler(Resolver resolver, AdminApi api, RouterMetrics metrics, BooleanSupplier ready, String token) {
+    AdminHandler(Resolver resolver, AdminApi api, RouterMetrics metrics, Readiness readiness, String token) {
         this.resolver = resolver;
         this.api = api;
         this.metrics = metrics;
-        this.ready = ready;
+        this.readiness = readiness;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -73,12 +71,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (path.equals("/healthz")) {
                 send(ctx, json(HttpResponseStatus.OK, JSON.createObjectNode().put("status", "ok")), keepAlive);
             } else if (path.equals("/readyz")) {
-                boolean isReady = ready.getAsBoolean();
+                boolean isReady = readiness.ready();
                 send(
                         ctx,
                         json(
                                 isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                readiness(isReady)),
+                                readiness.body(isReady)),
                         keepAlive);
             } else if (path.equals("/metrics")) {
                 send(ctx, text(metrics.scrape()), keepAlive);
@@ -240,22 +238,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .get(HttpHeaderNames.AUTHORIZATION)
                 .substring(7)
                 .trim());
-    }
-
-    /**
-     * {@code /readyz}: ready or not, and where the routing data comes from: {@code store}, or
-     * {@code snapshot} (the store was unreachable at start: the router routes on its last-known-good
-     * snapshot and catches up when the store returns), and whether the store is reachable now.
-     */
-    private ObjectNode readiness(boolean isReady) {
-        ObjectNode body = JSON.createObjectNode().put("ready", isReady).put("registryLoaded", resolver.isReady());
-        if (resolver instanceof CachingResolver caching) {
-            ObjectNode registry = body.putObject("registry")
-                    .put("origin", caching.origin().name().toLowerCase(java.util.Locale.ROOT))
-                    .put("storeReachable", caching.origin() == CachingResolver.Origin.STORE && !caching.storeDown());
-            caching.snapshotWrittenAt().ifPresent(at -> registry.put("snapshotWrittenAt", at.toString()));
-        }
-        return body;
     }
 
     private ObjectNode cells() {

@@ -3,7 +3,9 @@ package io.cellrouter.router.metrics;
 import io.cellrouter.registry.cache.LookupKind;
 import io.cellrouter.registry.cache.ResolverListener;
 import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.store.RejectedEdit;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -48,6 +50,7 @@ public final class RouterMetrics {
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Counter accessLogDropped;
     private final Counter connectionsRefused;
+    private final Map<RejectedEdit.Reason, Counter> rejectedEdits = new EnumMap<>(RejectedEdit.Reason.class);
 
     public RouterMetrics() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -85,6 +88,20 @@ public final class RouterMetrics {
         accessLogDropped = Counter.builder("cellrouter.accesslog.dropped")
                 .description("Access-log lines dropped because the writer fell behind")
                 .register(registry);
+        // Registered at start so that they read 0, not "absent", until the first refusal or failure.
+        for (RejectedEdit.Reason reason : RejectedEdit.Reason.values()) {
+            rejectedEdits.put(
+                    reason,
+                    Counter.builder("cellrouter.registry.rejected.edits")
+                            .description("Edits of the registry file refused (the last good registry stayed in force)")
+                            .tag("reason", reason.tag())
+                            .register(registry));
+        }
+    }
+
+    /** An edit of the registry file that the store refused. */
+    public void registryEditRejected(RejectedEdit edit) {
+        rejectedEdits.get(edit.reason()).increment();
     }
 
     public PrometheusMeterRegistry registry() {
@@ -150,6 +167,17 @@ public final class RouterMetrics {
         Gauge.builder("cellrouter.registry.store.down", storeDown, s -> s.getAsBoolean() ? 1 : 0)
                 .description("1 while the registry store is known down: misses answer registry_unavailable at once")
                 .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * Failed writes of the last-known-good snapshot, as the resolver counts them: {@code
+     * cellrouter_registry_snapshot_failures_total}. Registered when the resolver is built, so it
+     * reads 0 from the first scrape (an alert on it needs the series to exist).
+     */
+    public <T> void snapshotFailures(T resolver, java.util.function.ToDoubleFunction<T> failures) {
+        FunctionCounter.builder("cellrouter.registry.snapshot.failures", resolver, failures)
+                .description("Writes of the last-known-good snapshot that failed")
                 .register(registry);
     }
 

@@ -99,6 +99,13 @@ public final class FileRegistryStore implements RegistryStore {
     private JsonNode tree;
 
     private boolean json;
+    /**
+     * Whether the state writes build on was checked: read from a store's write, or taken up by this
+     * running store (guarded). False after opening a hand-edited file: a write on top of it (say, a
+     * {@code registry import} merge) must not make the hand edit look like a store's write to the
+     * routers that guard the file.
+     */
+    private boolean trustedBase;
 
     private FileRegistryStore(RegistryFile disk, Clock clock, FileStoreOptions options, int feedCapacity) {
         this.disk = disk;
@@ -298,6 +305,7 @@ public final class FileRegistryStore implements RegistryStore {
                     file.toString());
             Snapshot next = Snapshot.of(valid, current, clock.instant());
             List<ChangeKey> changes = SnapshotDiff.between(current, next);
+            trustedBase = true; // the operator vouches for this document
             commit(next, changes);
             return result(changes, 0);
         });
@@ -385,6 +393,7 @@ public final class FileRegistryStore implements RegistryStore {
             }
             RegistryFile.Loaded loaded = disk.parse(content, true);
             install(Snapshot.of(loaded.document(), Snapshot.EMPTY, clock.instant()), List.of(), content, loaded);
+            trustedBase = loaded.trusted();
             log.info(
                     "{}: registry loaded: {} cells, {} customers, {} overrides",
                     file,
@@ -441,6 +450,7 @@ public final class FileRegistryStore implements RegistryStore {
         }
         List<ChangeKey> changes = SnapshotDiff.between(before, after);
         install(after, changes, content, loaded);
+        trustedBase = !firstLoad || loaded.trusted();
         refusals.resolved();
         log.info(
                 "{}: registry {} {}: {} changes",
@@ -467,8 +477,8 @@ public final class FileRegistryStore implements RegistryStore {
         Snapshot pruned = next.withoutExpiredOverrides(clock.instant(), all);
         JsonNode written = DocumentForm.apply(tree, pruned.toDocument());
         byte[] content = RegistryDocuments.render(written, json);
-        disk.write(content, VersionSidecar.of(pruned, content));
-        install(pruned, all, content, new RegistryFile.Loaded(null, written, json, true));
+        disk.write(content, VersionSidecar.of(pruned, content, trustedBase));
+        install(pruned, all, content, new RegistryFile.Loaded(null, written, json, true, trustedBase));
     }
 
     private void install(Snapshot next, List<ChangeKey> changes, byte[] content, RegistryFile.Loaded loaded) {

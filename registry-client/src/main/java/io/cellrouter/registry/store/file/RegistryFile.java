@@ -22,8 +22,12 @@ import java.util.Map;
  */
 final class RegistryFile {
 
-    /** A state of the file: the document (versions applied), its tree and format, and whether a store wrote it. */
-    record Loaded(RegistryDocument document, JsonNode tree, boolean json, boolean trusted) {}
+    /**
+     * A state of the file: the document (versions applied), its tree and format, and whether a store
+     * wrote it ({@code exact}: the versions are exact) after checking what it built on ({@code trusted}:
+     * the edit guard need not look at it).
+     */
+    record Loaded(RegistryDocument document, JsonNode tree, boolean json, boolean exact, boolean trusted) {}
 
     private final Path file;
     private final Path sidecar;
@@ -62,9 +66,14 @@ final class RegistryFile {
     Loaded parse(byte[] content, boolean firstLoad) {
         RegistryDocuments.Parsed parsed = RegistryDocuments.parseKeepingTree(content, file.toString());
         VersionSidecar versions = VersionSidecar.read(sidecar);
-        boolean trusted = versions != null && versions.describes(content);
-        long bump = firstLoad && versions != null && !trusted ? 1 : 0;
-        return new Loaded(withVersions(parsed.document(), versions, bump), parsed.tree(), parsed.json(), trusted);
+        boolean exact = versions != null && versions.describes(content);
+        long bump = firstLoad && versions != null && !exact ? 1 : 0;
+        return new Loaded(
+                withVersions(parsed.document(), versions, bump),
+                parsed.tree(),
+                parsed.json(),
+                exact,
+                exact && versions.checked());
     }
 
     /** Writes the sidecar, then the document. */

@@ -24,14 +24,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code document} is the SHA-256 of the registry file the versions belong to. When the file on
  * disk has that hash it was written by a store (this process, another router's store, {@code
- * registry import}): the versions are exact and the edit is trusted. Otherwise the file was edited
- * by hand: the store then works the versions out against what it held before.
+ * registry import}) and the versions are exact; otherwise the file was edited by hand and the store
+ * works the versions out against what it held before. {@code checked} says that the writer built on
+ * a state a guard had passed (or that the operator vouched for it: {@code --allow-removals}): only
+ * such a document is taken up without the guard, so that a write on top of an unchecked hand edit
+ * cannot carry the hand edit past a router's guard.
  *
  * @param document the SHA-256 (hex) of the registry file these versions belong to
+ * @param checked the document's content was checked, or vouched for
  * @param cells every cell's version (cells written by a store have one)
  * @param placements the versions above 1 (version 1 is implied)
  */
-record VersionSidecar(String document, Map<String, Long> cells, Map<String, Long> placements) {
+record VersionSidecar(String document, boolean checked, Map<String, Long> cells, Map<String, Long> placements) {
 
     private static final Logger log = LoggerFactory.getLogger(VersionSidecar.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -46,7 +50,7 @@ record VersionSidecar(String document, Map<String, Long> cells, Map<String, Long
     }
 
     /** The versions of {@code state}, for the registry file {@code content}. */
-    static VersionSidecar of(Snapshot state, byte[] content) {
+    static VersionSidecar of(Snapshot state, byte[] content, boolean checked) {
         Map<String, Long> cells = new LinkedHashMap<>();
         for (Cell cell : state.cells().values()) {
             if (cell.version() > 0) {
@@ -59,7 +63,7 @@ record VersionSidecar(String document, Map<String, Long> cells, Map<String, Long
                 placements.put(placement.customer(), placement.version());
             }
         }
-        return new VersionSidecar(sha256(content), cells, placements);
+        return new VersionSidecar(sha256(content), checked, cells, placements);
     }
 
     /** The sidecar at {@code path}, or null when there is none or it cannot be used (logged). */
@@ -83,7 +87,7 @@ record VersionSidecar(String document, Map<String, Long> cells, Map<String, Long
     }
 
     boolean describes(byte[] content) {
-        return document.equals(sha256(content));
+        return document != null && document.equals(sha256(content));
     }
 
     static String sha256(byte[] content) {

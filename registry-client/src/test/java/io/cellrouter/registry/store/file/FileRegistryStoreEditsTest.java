@@ -175,6 +175,28 @@ class FileRegistryStoreEditsTest {
     }
 
     @Test
+    void mergeOnTopOfARefusedHandEdit_doesNotCarryItPastTheGuard() throws Exception {
+        StringBuilder many = new StringBuilder("cells:\n  - name: cell-1\n    endpoint: http://10.0.1.10:8080\n");
+        many.append("customers:\n");
+        for (int i = 0; i < 20; i++) {
+            many.append("  c").append(i).append(": cell-1\n");
+        }
+        write(many.toString());
+        FileRegistryStore router = open();
+        write("cells:\n  - name: cell-1\n    endpoint: http://10.0.1.10:8080\ncustomers:\n  c0: cell-1\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> router.rejectedEdits() == 1);
+
+        FileRegistryStore importer = open(); // another process: it reads the hand edit as it is
+        join(importer.importDocument(RegistryDocuments.parse(
+                "cells:\n  - name: cell-1\n    endpoint: http://10.0.1.10:8080\ncustomers:\n  c99: cell-1\n",
+                "m.yaml")));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> router.rejectedEdits() == 2);
+        assertThat(join(router.placements())).hasSize(20);
+        assertThat(join(router.placement("c99"))).isEmpty();
+    }
+
+    @Test
     void maxRemovalFractionOne_allowsAnyRemovalOfPlacements() throws Exception {
         write(OPERATOR_DOCUMENT);
         FileRegistryStore store = open(FileStoreOptions.defaults().withMaxRemovalFraction(1));
