@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * resolver, wired together. {@link #start} returns once both listeners are bound; readiness
  * ({@code /readyz}) follows when the registry has loaded.
  *
- * <p>Lifecycle: {@link #drainAndStop} is the graceful path of SIGTERM (SPEC section 3): readiness
+ * <p>Lifecycle: {@link #drainAndStop} is the graceful path of SIGTERM (README "Operations"): readiness
  * goes false, the listeners stop accepting, idle connections close, busy ones finish their
  * exchange with {@code Connection: close}, bounded by the drain timeout; then everything closes.
  */

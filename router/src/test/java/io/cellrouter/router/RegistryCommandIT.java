@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code registry create-table | import | export} through the fat jar, for both stores (SPEC section 3). */
+/** {@code registry create-table | import | export} through the fat jar, for both stores (README "Commands"). */
 class RegistryCommandIT {
 
     @RegisterExtension

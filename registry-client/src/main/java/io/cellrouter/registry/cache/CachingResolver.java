@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Resolver} of SPEC section 5 over any {@link RegistryStore}: placements in a Caffeine
+ * The {@link Resolver} (README "How a request is routed") over any {@link RegistryStore}: placements in a Caffeine
  * cache ({@link PlacementCache}), cells and overrides in memory ({@link RoutingTable}), both kept
  * current by following the store's change feed ({@link RegistrySync}).
  *

@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads and writes the registry document of SPEC section 4, as YAML or JSON.
+ * Reads and writes the registry document (README "The registry document"), as YAML or JSON.
  *
  * <pre>
  * cells:

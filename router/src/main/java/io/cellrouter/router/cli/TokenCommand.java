@@ -35,7 +35,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code token}: mint, verify and make keys for cell tokens (SPEC section 3). The token goes to
+ * {@code token}: mint, verify and make keys for cell tokens (README "Tokens"). The token goes to
  * stdout alone, so {@code TOKEN=$(cell-router token mint ...)} works; messages go to stderr.
  * Exit codes: 0 success, 2 bad arguments or an unusable key, 1 a token that does not verify.
  */

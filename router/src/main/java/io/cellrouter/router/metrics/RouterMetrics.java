@@ -28,7 +28,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The router's meters (SPEC section 7), registered once and cached per cell so that recording a
+ * The router's meters (README "Operations"), registered once and cached per cell so that recording a
  * request costs a map lookup and two atomic adds, never a registration.
  *
  * <p>The cell (with its region and tier) is a tag on every request meter; customers never are:
