@@ -1,13 +1,11 @@
 package io.cellrouter.registry.store.file;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
-import io.cellrouter.registry.store.DocumentForm;
 import io.cellrouter.registry.store.ImportResult;
 import io.cellrouter.registry.store.InvalidRegistryException;
 import io.cellrouter.registry.store.NotFoundException;
@@ -20,8 +18,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -52,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * owned by the store, so a reload and a write never interleave. The watcher thread only queues
  * reloads. Futures of writes complete on the writer thread: callers that own a thread hop back.
  *
- * <p>The document is its operator's: a write changes the operator's tree ({@link DocumentForm}:
+ * <p>The document is its operator's: a write changes the operator's tree ({@link io.cellrouter.registry.store.DocumentForm}:
  * fields and order kept, expired overrides dropped) and the versions live beside it ({@link
  * VersionSidecar}).
  *
@@ -78,42 +74,22 @@ public final class FileRegistryStore implements RegistryStore {
     /** Long enough to coalesce an editor's truncate-write-rename burst, short for a person. */
     static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(100);
 
-    private final RegistryFile disk;
     private final Path file;
     private final Clock clock;
-    private final FileStoreOptions options;
     private final ChangeFeed feed;
     private final ExecutorService writer;
     private final AtomicLong generation = new AtomicLong();
     private final EditRefusals refusals;
+    private final DocumentOnDisk disk;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
-    /** False until a valid document has been read (only with {@link FileStoreOptions#startWithoutDocument}). */
-    private volatile boolean available;
-
     private volatile FileWatcher watcher;
 
-    // Touched only on the writer thread (and by open, before the store is shared):
-    /** The bytes of the file as last read or written. */
-    private byte[] lastContent;
-    /** The operator's tree of that document, and whether it was JSON. */
-    private JsonNode tree;
-
-    private boolean json;
-    /**
-     * Whether the state writes build on was checked: read from a store's write, or taken up by this
-     * running store (guarded). False after opening a hand-edited file: a write on top of it (say, a
-     * {@code registry import} merge) must not make the hand edit look like a store's write to the
-     * routers that guard the file.
-     */
-    private boolean trustedBase;
-
-    private FileRegistryStore(RegistryFile disk, Clock clock, FileStoreOptions options, int feedCapacity) {
-        this.disk = disk;
-        this.file = disk.path();
+    private FileRegistryStore(RegistryFile file, Clock clock, FileStoreOptions options, int feedCapacity) {
+        this.file = file.path();
         this.clock = clock;
-        this.options = options;
         this.feed = new ChangeFeed(feedCapacity);
-        this.refusals = new EditRefusals(file, clock, options.rejectedEdits());
+        this.refusals = new EditRefusals(this.file, clock, options.rejectedEdits());
+        this.disk = new DocumentOnDisk(file, clock, options.maxRemovalFraction(), refusals);
         this.writer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "cell-router-registry-writer");
             thread.setDaemon(true);
@@ -146,7 +122,7 @@ public final class FileRegistryStore implements RegistryStore {
         RegistryFile disk = new RegistryFile(file.toAbsolutePath().normalize());
         FileRegistryStore store = new FileRegistryStore(disk, clock, options, feedCapacity);
         try {
-            store.loadAtOpen();
+            store.loadAtOpen(options.startWithoutDocument());
             store.watcher = FileWatcher.start(disk.path(), List.of(disk.sidecar()), debounce, store::onFileChanged);
         } catch (IOException e) {
             store.close();
@@ -189,7 +165,7 @@ public final class FileRegistryStore implements RegistryStore {
      */
     public CompletableFuture<Void> reload() {
         return onWriter(() -> {
-            catchUpWithDisk(Purpose.RELOAD);
+            catchUpWithDisk(DocumentOnDisk.Purpose.RELOAD);
             return null;
         });
     }
@@ -218,7 +194,7 @@ public final class FileRegistryStore implements RegistryStore {
     public CompletableFuture<Placement> putPlacement(String customer, String cell, long expectedVersion) {
         return onWriter(() -> {
             checkName(customer, "customer");
-            Snapshot current = catchUpWithDisk(Purpose.WRITE);
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
             checkCellExists(current, cell);
             Placement existing = current.placements().get(customer);
             long version = existing == null ? 0 : existing.version();
@@ -235,7 +211,7 @@ public final class FileRegistryStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<Cell> putCell(Cell cell) {
         return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(Purpose.WRITE);
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
             Cell existing = current.cells().get(cell.name());
             Cell stored = cell.withVersion(existing == null ? 1 : existing.version() + 1);
             commit(current.withCell(stored), change(Change.Kind.CELL, cell.name()));
@@ -247,7 +223,7 @@ public final class FileRegistryStore implements RegistryStore {
     public CompletableFuture<Override> putOverride(Override override) {
         return onWriter(() -> {
             checkName(override.customer(), "customer");
-            Snapshot current = catchUpWithDisk(Purpose.WRITE);
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
             if (override.cell() != null) {
                 checkCellExists(current, override.cell());
             }
@@ -259,7 +235,7 @@ public final class FileRegistryStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<Boolean> deleteOverride(String customer) {
         return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(Purpose.WRITE);
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
             if (!current.overrides().containsKey(customer)) {
                 return false;
             }
@@ -276,9 +252,9 @@ public final class FileRegistryStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<ImportResult> importDocument(RegistryDocument document) {
         return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(Purpose.WRITE);
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
             RegistryDocument merged =
-                    RegistryDocuments.validate(overlay(current.toDocument(), document), file.toString());
+                    RegistryDocuments.validate(Imports.overlay(current.toDocument(), document), file.toString());
             Snapshot next = Snapshot.of(merged, current, clock.instant());
             List<ChangeKey> changes = SnapshotDiff.between(current, next);
             if (!changes.isEmpty()) {
@@ -287,7 +263,7 @@ public final class FileRegistryStore implements RegistryStore {
             int named = document.cells().size()
                     + document.customers().size()
                     + document.overrides().size();
-            return result(changes, named - changes.size());
+            return Imports.result(changes, named - changes.size());
         });
     }
 
@@ -299,43 +275,15 @@ public final class FileRegistryStore implements RegistryStore {
      */
     public CompletableFuture<ImportResult> replaceDocument(RegistryDocument document) {
         return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(Purpose.REPLACE);
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.REPLACE);
             RegistryDocument valid = RegistryDocuments.validate(
                     new RegistryDocument(document.cells(), document.customers(), document.overrides(), null),
                     file.toString());
             Snapshot next = Snapshot.of(valid, current, clock.instant());
             List<ChangeKey> changes = SnapshotDiff.between(current, next);
-            trustedBase = true; // the operator vouches for this document
-            commit(next, changes);
-            return result(changes, 0);
+            install(disk.write(next, changes, true)); // the operator vouches for this document
+            return Imports.result(changes, 0);
         });
-    }
-
-    private static ImportResult result(List<ChangeKey> changes, int unchanged) {
-        int cells = 0;
-        int placements = 0;
-        int overrides = 0;
-        for (ChangeKey change : changes) {
-            switch (change.kind()) {
-                case CELL -> cells++;
-                case PLACEMENT -> placements++;
-                case OVERRIDE -> overrides++;
-            }
-        }
-        return new ImportResult(cells, placements, overrides, unchanged, 0);
-    }
-
-    private static RegistryDocument overlay(RegistryDocument base, RegistryDocument top) {
-        java.util.Map<String, Cell> cells = new java.util.LinkedHashMap<>();
-        base.cells().forEach(cell -> cells.put(cell.name(), cell));
-        top.cells().forEach(cell -> cells.put(cell.name(), cell.withVersion(0)));
-        java.util.Map<String, String> customers = new java.util.LinkedHashMap<>(base.customers());
-        customers.putAll(top.customers());
-        java.util.Map<String, Override> overrides = new java.util.LinkedHashMap<>();
-        base.overrides().forEach(override -> overrides.put(override.customer(), override));
-        top.overrides().forEach(override -> overrides.put(override.customer(), override));
-        return new RegistryDocument(
-                new ArrayList<>(cells.values()), customers, new ArrayList<>(overrides.values()), base.versions());
     }
 
     @java.lang.Override
@@ -375,25 +323,9 @@ public final class FileRegistryStore implements RegistryStore {
         reload();
     }
 
-    /** Why the store reads the file again: it decides what a missing or refused file means. */
-    private enum Purpose {
-        /** An edit on disk (or a reload asked for): refusals are counted. */
-        RELOAD,
-        /** Before a write: a missing file is put back by the write; a refused edit blocks the write. */
-        WRITE,
-        /** Before {@link #replaceDocument}: whatever is on disk is about to be replaced. */
-        REPLACE
-    }
-
-    private void loadAtOpen() {
+    private void loadAtOpen(boolean startWithoutDocument) {
         try {
-            byte[] content = disk.read();
-            if (content == null) {
-                throw new StoreUnavailableException(file + ": the registry file does not exist");
-            }
-            RegistryFile.Loaded loaded = disk.parse(content, true);
-            install(Snapshot.of(loaded.document(), Snapshot.EMPTY, clock.instant()), List.of(), content, loaded);
-            trustedBase = loaded.trusted();
+            snapshot = disk.open();
             log.info(
                     "{}: registry loaded: {} cells, {} customers, {} overrides",
                     file,
@@ -401,7 +333,7 @@ public final class FileRegistryStore implements RegistryStore {
                     snapshot.placements().size(),
                     snapshot.overrides().size());
         } catch (StoreUnavailableException | InvalidRegistryException e) {
-            if (!options.startWithoutDocument()) {
+            if (!startWithoutDocument) {
                 throw e;
             }
             log.warn(
@@ -411,85 +343,28 @@ public final class FileRegistryStore implements RegistryStore {
         }
     }
 
-    /**
-     * Brings the in-memory state up to the file, on the writer thread, and returns the state to
-     * build a write on (see {@link Purpose}).
-     */
-    private Snapshot catchUpWithDisk(Purpose purpose) {
-        boolean firstLoad = !available;
-        byte[] content = disk.read();
-        if (content == null) {
-            if (purpose != Purpose.RELOAD && !firstLoad) {
-                return snapshot; // the write puts the file back
-            }
-            throw refused(purpose, RejectedEdit.Reason.UNREADABLE, file + ": the registry file is missing", null);
+    /** Brings the in-memory state up to the file, on the writer thread; returns the state to build a write on. */
+    private Snapshot catchUpWithDisk(DocumentOnDisk.Purpose purpose) {
+        Optional<DocumentOnDisk.Update> update = disk.catchUp(snapshot, purpose);
+        if (update.isPresent()) {
+            install(update.get());
+            log.info(
+                    "{}: registry reloaded after an edit on disk: {} changes",
+                    file,
+                    update.get().changes().size());
         }
-        if (!firstLoad && Arrays.equals(content, lastContent)) {
-            return snapshot; // our own write coming back, or a touch: nothing changed
-        }
-        RegistryFile.Loaded loaded;
-        try {
-            loaded = disk.parse(content, firstLoad);
-        } catch (InvalidRegistryException e) {
-            if (purpose == Purpose.REPLACE && !firstLoad) {
-                return snapshot; // about to be replaced: build on the last good state
-            }
-            throw refused(purpose, RejectedEdit.Reason.INVALID, e.getMessage(), content);
-        }
-        Snapshot before = snapshot;
-        Snapshot after = Snapshot.of(loaded.document(), before, clock.instant());
-        if (!firstLoad && !loaded.trusted() && purpose != Purpose.REPLACE) {
-            Optional<EditGuard.Refusal> refusal = EditGuard.check(before, after, options.maxRemovalFraction());
-            if (refusal.isPresent()) {
-                throw refused(
-                        purpose,
-                        refusal.get().reason(),
-                        file + ": " + refusal.get().message(),
-                        content);
-            }
-        }
-        List<ChangeKey> changes = SnapshotDiff.between(before, after);
-        install(after, changes, content, loaded);
-        trustedBase = !firstLoad || loaded.trusted();
-        refusals.resolved();
-        log.info(
-                "{}: registry {} {}: {} changes",
-                file,
-                firstLoad ? "readable again, loaded" : "reloaded after an edit",
-                loaded.trusted() ? "written by a store" : "on disk",
-                changes.size());
-        return after;
-    }
-
-    /** Records a refused edit (once per content) and returns the exception that the caller throws. */
-    private RuntimeException refused(Purpose purpose, RejectedEdit.Reason reason, String message, byte[] content) {
-        refusals.refused(reason, message, content);
-        String shown = purpose == Purpose.WRITE
-                ? "refusing to write over a refused edit of the registry file: " + message
-                : message;
-        return reason == RejectedEdit.Reason.UNREADABLE
-                ? new StoreUnavailableException(shown)
-                : new InvalidRegistryException(shown);
+        return snapshot;
     }
 
     private void commit(Snapshot next, List<ChangeKey> changes) {
-        List<ChangeKey> all = new ArrayList<>(changes);
-        Snapshot pruned = next.withoutExpiredOverrides(clock.instant(), all);
-        JsonNode written = DocumentForm.apply(tree, pruned.toDocument());
-        byte[] content = RegistryDocuments.render(written, json);
-        disk.write(content, VersionSidecar.of(pruned, content, trustedBase));
-        install(pruned, all, content, new RegistryFile.Loaded(null, written, json, true, trustedBase));
+        install(disk.write(next, changes, false));
     }
 
-    private void install(Snapshot next, List<ChangeKey> changes, byte[] content, RegistryFile.Loaded loaded) {
+    private void install(DocumentOnDisk.Update update) {
         // Publish the state before the feed: a follower that sees a change must read the new state.
-        snapshot = next;
-        lastContent = content;
-        tree = loaded.tree();
-        json = loaded.json();
-        available = true;
-        if (!changes.isEmpty()) {
-            feed.append(changes, clock.instant());
+        snapshot = update.state();
+        if (!update.changes().isEmpty()) {
+            feed.append(update.changes(), clock.instant());
             generation.incrementAndGet();
         }
     }
@@ -499,12 +374,12 @@ public final class FileRegistryStore implements RegistryStore {
      * attempt to read the file (on the writer thread); until then the store answers as down.
      */
     private <T> CompletableFuture<T> read(Supplier<T> answer) {
-        if (available) {
+        if (disk.loaded()) {
             return CompletableFuture.completedFuture(answer.get());
         }
         return onWriter(() -> {
-            if (!available) {
-                catchUpWithDisk(Purpose.RELOAD);
+            if (!disk.loaded()) {
+                catchUpWithDisk(DocumentOnDisk.Purpose.RELOAD);
             }
             return answer.get();
         });
