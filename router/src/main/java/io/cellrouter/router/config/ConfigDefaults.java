@@ -9,6 +9,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -52,14 +56,14 @@ final class ConfigDefaults {
         static final Map<Class<?>, Object> BY_TYPE;
 
         static {
-            java.util.List<ConfigProblem> problems = new java.util.ArrayList<>();
-            RouterConfig defaults = ConfigMapper.bind(
-                    under(JsonNodeFactory.instance.objectNode()), java.nio.file.Path.of(""), problems);
+            List<ConfigProblem> problems = new ArrayList<>();
+            RouterConfig defaults =
+                    ConfigMapper.bind(under(JsonNodeFactory.instance.objectNode()), Path.of(""), problems);
             if (defaults == null || !problems.isEmpty()) {
                 throw new IllegalStateException("defaults.yaml does not bind: " + problems);
             }
             RouterConfig.IdentitySpec identity = new RouterConfig.HeaderSpec("x-customer-id");
-            Map<Class<?>, Object> byType = new java.util.HashMap<>();
+            Map<Class<?>, Object> byType = new HashMap<>();
             byType.put(RouterConfig.Proxy.class, defaults.proxy());
             byType.put(RouterConfig.Limits.class, defaults.proxy().limits());
             byType.put(RouterConfig.Http2.class, defaults.proxy().http2());

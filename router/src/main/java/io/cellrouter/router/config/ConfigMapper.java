@@ -1,7 +1,6 @@
 package io.cellrouter.router.config;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -180,9 +179,5 @@ final class ConfigMapper {
             return "must be a map of keys";
         }
         return "must be a single value";
-    }
-
-    static boolean isScalarToken(JsonToken token) {
-        return token != null && token.isScalarValue();
     }
 }

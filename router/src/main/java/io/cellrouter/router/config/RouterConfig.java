@@ -33,9 +33,10 @@ import java.util.regex.Pattern;
  * naming the key and the value: {@link Check}). {@link ConfigLoader} binds the file onto them with
  * Jackson after laying it over the defaults of {@code defaults.yaml}.
  *
- * <p>Adding a key: a component on the record of its section (a new section: a record and a
- * component here), its default in {@code defaults.yaml}, its rule in the compact constructor, a line
- * in the README.
+ * <p>Adding a key: a component on the record of its section, its default in {@code defaults.yaml},
+ * its rule in the compact constructor ({@link Check}), a line in the README. A new section: a
+ * record and a component here, and its default as a stand-in in {@link ConfigDefaults} (so that a
+ * bad value there does not hide the problems of the rest of the file).
  */
 public record RouterConfig(
         Proxy proxy,
