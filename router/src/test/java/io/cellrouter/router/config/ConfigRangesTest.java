@@ -148,6 +148,19 @@ class ConfigRangesTest {
                 }));
     }
 
+    @ParameterizedTest
+    @CsvSource({"0123456789abcdef, true", "0123456789abcde, false"})
+    void adminToken_atLeast16Characters_neverShown(String token, boolean accepted) {
+        if (accepted) {
+            assertThat(parse("admin:\n  token: " + token + "\n").admin().token())
+                    .isEqualTo(token);
+        } else {
+            assertThatThrownBy(() -> parse("admin:\n  token: " + token + "\n"))
+                    .hasMessageContaining("cfg.yaml: admin.token: must be at least 16 characters, was <redacted>")
+                    .hasMessageNotContaining(token);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void jwtDefaultAlgorithms_areEveryAlgorithm() {
         RouterConfig.JwtSpec jwt = (RouterConfig.JwtSpec) parse("identity:\n  - jwt: {hmacSecret: " + SECRET + "}\n")
