@@ -2,10 +2,9 @@ package io.cellrouter.router.cli;
 
 import io.cellrouter.router.registry.RegistryStores;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -26,18 +25,15 @@ final class CheckCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(
-            names = {"-c", "--config"},
-            description = "The configuration file (YAML). Default: ${DEFAULT-VALUE}",
-            defaultValue = "config.yaml")
-    Path config;
+    @Mixin
+    ConfigFileOption config;
 
     @Override
     public Integer call() {
-        Preflight preflight = Preflight.run(config, System::getenv, true);
+        Preflight preflight = Preflight.run(config.file, System::getenv, true);
         PrintWriter out = spec.commandLine().getOut();
         if (preflight.clean()) {
-            out.println(config + ": no problems found (registry "
+            out.println(config.file + ": no problems found (registry "
                     + RegistryStores.describe(preflight.config().registry()) + ")");
             out.flush();
             return Main.EXIT_OK;
@@ -46,7 +42,7 @@ final class CheckCommand implements Callable<Integer> {
         out.flush();
         PrintWriter err = spec.commandLine().getErr();
         err.println("cell-router check: " + preflight.problems().size() + " problem"
-                + (preflight.problems().size() == 1 ? "" : "s") + " in " + config);
+                + (preflight.problems().size() == 1 ? "" : "s") + " in " + config.file);
         err.flush();
         return Main.EXIT_USAGE;
     }

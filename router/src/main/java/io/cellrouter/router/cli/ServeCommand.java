@@ -3,13 +3,12 @@ package io.cellrouter.router.cli;
 import io.cellrouter.router.RouterServer;
 import io.cellrouter.router.config.RouterConfig;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -29,15 +28,12 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(
-            names = {"-c", "--config"},
-            description = "The configuration file (YAML). Default: ${DEFAULT-VALUE}",
-            defaultValue = "config.yaml")
-    Path config;
+    @Mixin
+    ConfigFileOption config;
 
     @Override
     public Integer call() throws Exception {
-        Preflight preflight = Preflight.run(config, System::getenv, false);
+        Preflight preflight = Preflight.run(config.file, System::getenv, false);
         if (!preflight.clean()) {
             if (preflight.canStartFromSnapshot()) {
                 preflight.lines().forEach(line -> LOG.warn("{} (starting from the last-known-good snapshot)", line));
