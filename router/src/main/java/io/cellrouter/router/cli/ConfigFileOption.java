@@ -8,6 +8,7 @@ final class ConfigFileOption {
 
     @Option(
             names = {"-c", "--config"},
+            paramLabel = "FILE",
             description = "The configuration file (YAML). Default: ${DEFAULT-VALUE}",
             defaultValue = "config.yaml")
     Path file;
