@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.cellrouter.registry.token.TokenAlgorithm;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -44,11 +45,43 @@ final class ConfigMapper {
                 .disable(DeserializationFeature.WRAP_EXCEPTIONS)
                 .registerModule(scalars(baseDir).setDeserializerModifier(new Guard(collector)))
                 .addHandler(collector);
+        identitySources(tree, problems);
         try {
             return mapper.treeToValue(tree, RouterConfig.class);
         } catch (IOException | IllegalArgumentException e) {
             collector.unexpected(e);
             return null;
+        }
+    }
+
+    /**
+     * Each identity source is a map with one key, its kind ({@code - header: x-customer-id}); more
+     * keys in one item (a missing {@code -}) is a problem of that item, and binding goes on with the
+     * first key (Jackson's own error would end it, naming no key).
+     */
+    private static void identitySources(JsonNode tree, List<ConfigProblem> problems) {
+        JsonNode identity = tree.path("identity");
+        for (int i = 0; i < identity.size(); i++) {
+            JsonNode source = identity.get(i);
+            if (source instanceof com.fasterxml.jackson.databind.node.ObjectNode item && item.size() > 1) {
+                problems.add(new ConfigProblem(
+                        "identity[" + i + "]",
+                        String.join(", ", (Iterable<String>) item::fieldNames),
+                        "each identity source is a map with exactly one key: jwt, header, host, path or query"));
+                String first = item.fieldNames().next();
+                item.retain(first);
+            } else if (!source.isObject()) {
+                problems.add(new ConfigProblem(
+                        "identity[" + i + "]",
+                        source.isValueNode() ? source.asText() : null,
+                        "must be a map with one key: jwt, header, host, path or query"));
+                ((com.fasterxml.jackson.databind.node.ArrayNode) identity)
+                        .set(
+                                i,
+                                JsonNodeFactory.instance
+                                        .objectNode()
+                                        .put("header", "x-customer-id")); // a stand-in: the problem is recorded
+            }
         }
     }
 
@@ -58,7 +91,11 @@ final class ConfigMapper {
                 .addDeserializer(InetSocketAddress.class, new Scalar<>(InetSocketAddress.class, Addresses::parse))
                 .addDeserializer(Path.class, new Scalar<>(Path.class, text -> baseDir.resolve(text)))
                 .addDeserializer(Pattern.class, new Scalar<>(Pattern.class, ConfigMapper::regex))
-                .addDeserializer(TokenAlgorithm.class, new Scalar<>(TokenAlgorithm.class, TokenAlgorithm::parse));
+                .addDeserializer(TokenAlgorithm.class, new Scalar<>(TokenAlgorithm.class, TokenAlgorithm::parse))
+                .addDeserializer(int.class, new WholeNumber<>(int.class, 32))
+                .addDeserializer(Integer.class, new WholeNumber<>(Integer.class, 32))
+                .addDeserializer(long.class, new WholeNumber<>(long.class, 64))
+                .addDeserializer(Long.class, new WholeNumber<>(Long.class, 64));
     }
 
     /**
@@ -146,6 +183,47 @@ final class ConfigMapper {
             } catch (IllegalArgumentException e) {
                 return (T) ctxt.handleWeirdStringValue(handledType(), text, e.getMessage());
             }
+        }
+    }
+
+    /**
+     * A whole number ({@code 1_000} and a quoted {@code "1000"} too, as an environment variable gives
+     * it): one that does not fit the key's type is a problem of that key, not the end of binding
+     * (Jackson's own coercion throws past the problem handler).
+     */
+    static final class WholeNumber<T extends Number> extends StdScalarDeserializer<T> {
+        private static final long serialVersionUID = 1L;
+        private final int bits;
+
+        WholeNumber(Class<T> type, int bits) {
+            super(type);
+            this.bits = bits;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            java.math.BigInteger value;
+            if (p.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT) {
+                value = p.getBigIntegerValue();
+            } else if (p.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                String text = p.getText().strip().replace("_", "");
+                try {
+                    value = new java.math.BigInteger(text);
+                } catch (NumberFormatException e) {
+                    return (T) ctxt.handleWeirdStringValue(handledType(), p.getText(), "must be a whole number");
+                }
+            } else {
+                return (T) ctxt.handleUnexpectedToken(handledType(), p);
+            }
+            if (value.bitLength() >= bits) {
+                return (T) ctxt.handleWeirdNumberValue(handledType(), value, "out of range");
+            }
+            // Not a conditional expression: it would unbox both and hand an int key a Long.
+            if (bits == 32) {
+                return (T) Integer.valueOf(value.intValue());
+            }
+            return (T) Long.valueOf(value.longValue());
         }
     }
 

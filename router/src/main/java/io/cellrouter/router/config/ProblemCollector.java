@@ -45,14 +45,20 @@ final class ProblemCollector extends DeserializationProblemHandler {
     @Override
     public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> type, String value, String message) {
         // Jackson's own messages name Java types (`int`); ours say what the key expects.
-        String why = message == null || message.contains("`") ? ConfigMapper.expected(type) : message;
+        String why = message == null || message.contains("`") || type.isPrimitive() || type == Boolean.class
+                ? ConfigMapper.expected(type)
+                : message;
         add(new ConfigProblem(key(ctxt.getParser().getParsingContext()), value, why));
         return neutral(type);
     }
 
     @Override
     public Object handleWeirdNumberValue(DeserializationContext ctxt, Class<?> type, Number value, String message) {
-        add(new ConfigProblem(key(ctxt.getParser().getParsingContext()), String.valueOf(value), "is out of range"));
+        long max = type == int.class || type == Integer.class ? Integer.MAX_VALUE : Long.MAX_VALUE;
+        add(new ConfigProblem(
+                key(ctxt.getParser().getParsingContext()),
+                String.valueOf(value),
+                "is too large (at most " + max + ")"));
         return neutral(type);
     }
 

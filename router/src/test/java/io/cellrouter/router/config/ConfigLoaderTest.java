@@ -153,4 +153,41 @@ class ConfigLoaderTest {
                         .extracting(ConfigProblem::key)
                         .containsExactlyInAnyOrder("proxy.maxHeaderCount", "proxy.idleTimeout", "cache.negativeTtl"));
     }
+
+    @Test
+    void wrongShapesAndTypes_areProblemsNamingKeyAndValue_andBindingGoesOn() {
+        assertThatThrownBy(
+                        () -> parse(
+                                """
+                        proxy:
+                          maxConnections: 3000000000
+                          maxHeaderCount: 1.5
+                        cache:
+                          preload: maybe
+                        identity:
+                          - header: x-a
+                            path: '^/(?<customer>[^/]+)/'
+                          - x-customer-id
+                        overrides: 5
+                        """))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).lines())
+                        .containsExactlyInAnyOrder(
+                                "cfg.yaml: proxy.maxConnections: is too large (at most 2147483647), was '3000000000'",
+                                "cfg.yaml: proxy.maxHeaderCount: must be a whole number, was '1.5'",
+                                "cfg.yaml: cache.preload: must be true or false, was 'maybe'",
+                                "cfg.yaml: identity[0]: each identity source is a map with exactly one key: jwt, header,"
+                                        + " host, path or query, was 'header, path'",
+                                "cfg.yaml: identity[1]: must be a map with one key: jwt, header, host, path or query,"
+                                        + " was 'x-customer-id'",
+                                "cfg.yaml: overrides: must be a map of keys, was '5'"));
+    }
+
+    @Test
+    void numbersWrittenAsText_asAnEnvironmentVariableGivesThem_areRead() {
+        RouterConfig c = ConfigLoader.parse(
+                "cache:\n  maximumSize: ${SIZE}\n", "cfg.yaml", Path.of("/etc/cr"), Map.of("SIZE", "1_000")::get);
+
+        assertThat(c.cache().maximumSize()).isEqualTo(1000);
+    }
 }
