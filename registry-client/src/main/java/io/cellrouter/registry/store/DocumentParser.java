@@ -30,6 +30,8 @@ final class DocumentParser {
     private static final List<String> OVERRIDE_KEYS = List.of("customer", "cell", "freeze", "expiresAt", "reason");
 
     private final String source;
+    /** Every problem found so far: parsing goes on after one, item by item, to report them all. */
+    private final List<InvalidRegistryException> problems = new ArrayList<>();
     /** A document to be merged: its references to cells are checked against the registry later. */
     private final boolean partial;
 
@@ -45,21 +47,37 @@ final class DocumentParser {
         if (!root.isObject()) {
             throw error("(document)", "must be a mapping of " + TOP_KEYS, root);
         }
-        checkKeys(root, "", TOP_KEYS);
+        attempt(() -> checkKeys(root, "", TOP_KEYS));
         List<Cell> cells = cells(root.path("cells"));
+        // References are checked against every cell written, even one with a bad endpoint: its
+        // problem is reported once, not again for each of its customers.
         Set<String> cellNames = new HashSet<>();
-        for (int i = 0; i < cells.size(); i++) {
-            if (!cellNames.add(cells.get(i).name())) {
-                throw error(
-                        "cells[" + i + "].name",
-                        "is a duplicate cell",
-                        cells.get(i).name());
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < root.path("cells").size(); i++) {
+            String name = root.path("cells").get(i).path("name").asText(null);
+            if (name != null) {
+                cellNames.add(name);
+                if (!seen.add(name)) {
+                    problems.add(error("cells[" + i + "].name", "is a duplicate cell", name));
+                }
             }
         }
         Map<String, String> customers = customers(root.path("customers"), cellNames);
         List<Override> overrides = overrides(root.path("overrides"), cellNames);
         Map<String, Long> versions = versions(root.path("versions"), customers);
+        if (!problems.isEmpty()) {
+            throw InvalidRegistryException.of(problems);
+        }
         return new RegistryDocument(cells, customers, overrides, versions);
+    }
+
+    /** Runs one step; its problem is recorded and parsing goes on. */
+    private void attempt(Runnable step) {
+        try {
+            step.run();
+        } catch (InvalidRegistryException e) {
+            problems.add(e);
+        }
     }
 
     private List<Cell> cells(JsonNode node) {
@@ -68,10 +86,13 @@ final class DocumentParser {
             return cells;
         }
         if (!node.isArray()) {
-            throw error("cells", "must be a list of cells", node);
+            problems.add(error("cells", "must be a list of cells", node));
+            return cells;
         }
         for (int i = 0; i < node.size(); i++) {
-            cells.add(cell(node.get(i), "cells[" + i + "]"));
+            String path = "cells[" + i + "]";
+            JsonNode item = node.get(i);
+            attempt(() -> cells.add(cell(item, path)));
         }
         return cells;
     }
@@ -97,14 +118,17 @@ final class DocumentParser {
             return customers;
         }
         if (!node.isObject()) {
-            throw error("customers", "must be a mapping of customer to cell", node);
+            problems.add(error("customers", "must be a mapping of customer to cell", node));
+            return customers;
         }
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             String path = "customers." + entry.getKey();
-            checkName(entry.getKey(), "customers", "customer id");
-            String cell = text(entry.getValue(), path);
-            checkCellExists(cell, cellNames, path);
-            customers.put(entry.getKey(), cell);
+            attempt(() -> {
+                checkName(entry.getKey(), "customers", "customer id");
+                String cell = text(entry.getValue(), path);
+                checkCellExists(cell, cellNames, path);
+                customers.put(entry.getKey(), cell);
+            });
         }
         return customers;
     }
@@ -115,16 +139,20 @@ final class DocumentParser {
             return overrides;
         }
         if (!node.isArray()) {
-            throw error("overrides", "must be a list of overrides", node);
+            problems.add(error("overrides", "must be a list of overrides", node));
+            return overrides;
         }
         Set<String> customers = new HashSet<>();
         for (int i = 0; i < node.size(); i++) {
             String path = "overrides[" + i + "]";
-            Override override = override(node.get(i), path, cellNames);
-            if (!customers.add(override.customer())) {
-                throw error(path + ".customer", "has a second override (one per customer)", override.customer());
-            }
-            overrides.add(override);
+            JsonNode item = node.get(i);
+            attempt(() -> {
+                Override override = override(item, path, cellNames);
+                if (!customers.add(override.customer())) {
+                    throw error(path + ".customer", "has a second override (one per customer)", override.customer());
+                }
+                overrides.add(override);
+            });
         }
         return overrides;
     }
@@ -154,14 +182,17 @@ final class DocumentParser {
             return versions;
         }
         if (!node.isObject()) {
-            throw error("versions", "must be a mapping of customer to placement version", node);
+            problems.add(error("versions", "must be a mapping of customer to placement version", node));
+            return versions;
         }
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             String path = "versions." + entry.getKey();
-            if (!customers.containsKey(entry.getKey())) {
-                throw error(path, "names a customer that is not in customers", entry.getKey());
-            }
-            versions.put(entry.getKey(), number(entry.getValue(), path, 1));
+            attempt(() -> {
+                if (!customers.containsKey(entry.getKey())) {
+                    throw error(path, "names a customer that is not in customers", entry.getKey());
+                }
+                versions.put(entry.getKey(), number(entry.getValue(), path, 1));
+            });
         }
         return versions;
     }

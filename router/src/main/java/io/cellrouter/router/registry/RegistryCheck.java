@@ -88,7 +88,7 @@ public final class RegistryCheck {
             RegistryDocument document = RegistryDocuments.parse(content, file.toString());
             return document.cells();
         } catch (InvalidRegistryException e) {
-            problems.add(ConfigProblem.elsewhere(e.getMessage()));
+            e.getMessage().lines().forEach(line -> problems.add(ConfigProblem.elsewhere(line))); // one per problem
             return null;
         }
     }
