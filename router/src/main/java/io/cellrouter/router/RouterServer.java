@@ -100,8 +100,8 @@ public final class RouterServer implements AutoCloseable {
         }
         this.resolver = resolverBuilder.build();
         metrics.registryState(() -> resolver.origin() == CachingResolver.Origin.SNAPSHOT, () -> resolver.storeDown());
-        metrics.snapshotFailures(
-                resolver, CachingResolver::snapshotFailures); // the resolver is held here: no weak-reference NaN
+        // The counter reads the resolver, which this server holds (a meter holds its object weakly).
+        metrics.snapshotFailures(resolver, CachingResolver::snapshotFailures);
         this.accessLog = config.accessLog().enabled()
                 ? new AccessLog(config.accessLog().queueSize(), metrics::accessLogDropped)
                 : null;
