@@ -2,15 +2,22 @@
 #   podman build --format docker -t cell-router .        (or: docker build -t cell-router .)
 #   podman run -p 8080:8080 -p 9090:9090 -v $PWD/config.yaml:/etc/cell-router/config.yaml:ro \
 #       -v $PWD/registry.yaml:/etc/cell-router/registry.yaml cell-router
+# scripts/container-smoke.sh builds it and checks it for real (CI runs it after the tests).
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
+# Every module of the reactor, so that Maven can read the parent POM; only router and what it
+# needs (registry-client) are built. The build reads Maven Central and nothing else (no npm: the
+# tests, and the dynalite they need, do not run here; `mvn -B verify` runs them, outside).
 COPY pom.xml ./
 COPY registry-client/pom.xml registry-client/
 COPY router/pom.xml router/
+COPY loadtest/pom.xml loadtest/
 COPY registry-client/src registry-client/src
 COPY router/src router/src
-RUN mvn -B -q -DskipTests -Dspotless.skip=true -pl router -am package
+# The local Maven repository is a build cache (BuildKit / buildah): rebuilds download nothing.
+RUN --mount=type=cache,target=/root/.m2/repository \
+    mvn -B -q -DskipTests -Dspotless.skip=true -pl router -am package
 
 FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin cellrouter \

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * resolver, wired together. {@link #start} returns once both listeners are bound; readiness
  * ({@code /readyz}) follows when the registry has loaded.
  *
- * <p>Lifecycle: {@link #drainAndStop} is the graceful path of SIGTERM (SPEC section 3): readiness
+ * <p>Lifecycle: {@link #drainAndStop} is the graceful path of SIGTERM (README "Operations"): readiness
  * goes false, the listeners stop accepting, idle connections close, busy ones finish their
  * exchange with {@code Connection: close}, bounded by the drain timeout; then everything closes.
  */
@@ -86,7 +86,7 @@ public final class RouterServer implements AutoCloseable {
         // One event loop per core: more loops than cores only adds context switches.
         this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "cellrouter-io");
         this.metrics = new RouterMetrics();
-        this.store = RegistryStores.open(config.registry(), clock);
+        this.store = RegistryStores.open(config.registry(), clock, metrics::registryEditRejected);
         // The placement cache's maintenance runs on the calling thread (an event loop): it is short
         // and amortised, and handing it to another thread cost a wake-up (unpark) on the read path.
         CachingResolver.Builder resolverBuilder = CachingResolver.builder()
@@ -104,6 +104,8 @@ public final class RouterServer implements AutoCloseable {
         this.resolver = resolverBuilder.build();
         metrics.registryState(() -> resolver.origin() == CachingResolver.Origin.SNAPSHOT, () -> resolver.storeDown());
         metrics.readiness(this::ready);
+        // The counter reads the resolver, which this server holds (a meter holds its object weakly).
+        metrics.snapshotFailures(resolver, CachingResolver::snapshotFailures);
         this.accessLog = config.accessLog().enabled()
                 ? new AccessLog(config.accessLog().queueSize(), metrics::accessLogDropped)
                 : null;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code registry create-table | import | export} through the fat jar, for both stores (SPEC section 3). */
+/** {@code registry create-table | import | export} through the fat jar, for both stores (README "Commands"). */
 class RegistryCommandIT {
 
     @RegisterExtension
@@ -91,6 +91,7 @@ class RegistryCommandIT {
     @Test
     void import_invalidDocument_exits2NamingTheKey() throws Exception {
         writeDynamoDbConfig("cmd-invalid");
+        run("registry", "create-table", "--config", "config.yaml"); // cell-9 is in neither the document nor the table
         Files.writeString(dir.resolve("bad.yaml"), REGISTRY.replace("globex: cell-2", "globex: cell-9"));
 
         RouterProcess.Result result = run("registry", "import", "bad.yaml", "--config", "config.yaml");
@@ -131,6 +132,43 @@ class RegistryCommandIT {
         assertThat(onDisk.customers()).isEqualTo(Map.of("acme", "cell-1", "globex", "cell-2"));
         assertThat(RegistryDocuments.parse(exported.stdout(), "export").customers())
                 .isEqualTo(onDisk.customers());
+    }
+
+    @Test
+    void fileStore_importOfCustomersOnly_mergesAndKeepsWhatItDoesNotName() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "registry:\n  file: registry.yaml\n");
+        Files.writeString(dir.resolve("registry.yaml"), REGISTRY);
+        Files.writeString(dir.resolve("moves.yaml"), "customers:\n  acme: cell-2\n  hooli: cell-1\n");
+
+        RouterProcess.Result imported = run("registry", "import", "moves.yaml", "--config", "config.yaml");
+
+        assertThat(imported.exitCode()).as(imported.stderr()).isZero();
+        RegistryDocument onDisk = RegistryDocuments.read(dir.resolve("registry.yaml"));
+        assertThat(onDisk.customers()).isEqualTo(Map.of("acme", "cell-2", "globex", "cell-2", "hooli", "cell-1"));
+        assertThat(onDisk.cells()).hasSize(2);
+        assertThat(onDisk.overrides()).hasSize(1);
+    }
+
+    @Test
+    void fileStore_importAllowRemovals_replacesTheRegistryWithTheDocument() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), "registry:\n  file: registry.yaml\n");
+        Files.writeString(dir.resolve("registry.yaml"), REGISTRY);
+        Files.writeString(
+                dir.resolve("smaller.yaml"),
+                "cells:\n  - name: cell-1\n    endpoint: http://10.0.1.10:8080\ncustomers:\n  acme: cell-1\n");
+
+        RouterProcess.Result merged = run("registry", "import", "smaller.yaml", "--config", "config.yaml");
+        RegistryDocument afterMerge = RegistryDocuments.read(dir.resolve("registry.yaml"));
+        RouterProcess.Result replaced =
+                run("registry", "import", "smaller.yaml", "--allow-removals", "--config", "config.yaml");
+
+        assertThat(merged.exitCode()).as(merged.stderr()).isZero();
+        assertThat(afterMerge.customers()).containsOnlyKeys("acme", "globex");
+        assertThat(replaced.exitCode()).as(replaced.stderr()).isZero();
+        RegistryDocument onDisk = RegistryDocuments.read(dir.resolve("registry.yaml"));
+        assertThat(onDisk.customers()).isEqualTo(Map.of("acme", "cell-1"));
+        assertThat(onDisk.cells()).extracting(cell -> cell.name()).containsExactly("cell-1");
+        assertThat(onDisk.overrides()).isEmpty();
     }
 
     @Test

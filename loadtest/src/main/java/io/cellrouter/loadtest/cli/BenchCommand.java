@@ -9,6 +9,7 @@ import io.cellrouter.loadtest.load.Protocol;
 import io.cellrouter.loadtest.load.RunResult;
 import io.cellrouter.loadtest.load.Transport;
 import io.cellrouter.loadtest.report.PercentilePlot;
+import io.cellrouter.router.cli.DurationConverter;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

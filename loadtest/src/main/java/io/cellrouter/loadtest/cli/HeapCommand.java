@@ -7,6 +7,7 @@ import io.cellrouter.registry.cache.ResolverConfig;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.file.FileRegistryStore;
+import io.cellrouter.router.cli.DurationConverter;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;

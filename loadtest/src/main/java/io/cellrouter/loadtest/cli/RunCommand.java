@@ -9,6 +9,7 @@ import io.cellrouter.loadtest.load.Protocol;
 import io.cellrouter.loadtest.load.RunResult;
 import io.cellrouter.loadtest.report.PercentilePlot;
 import io.cellrouter.loadtest.report.RunReport;
+import io.cellrouter.router.cli.DurationConverter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellrouter.loadtest.load.LoadPlan;
 import io.cellrouter.loadtest.load.RunResult;
+import io.cellrouter.router.config.Durations;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

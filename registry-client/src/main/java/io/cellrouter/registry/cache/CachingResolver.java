@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Resolver} of SPEC section 5 over any {@link RegistryStore}: placements in a Caffeine
+ * The {@link Resolver} (README "How a request is routed") over any {@link RegistryStore}: placements in a Caffeine
  * cache ({@link PlacementCache}), cells and overrides in memory ({@link RoutingTable}), both kept
  * current by following the store's change feed ({@link RegistrySync}).
  *
@@ -57,9 +56,9 @@ import org.slf4j.LoggerFactory;
  * <p>Static stability: a failed refresh keeps the cached placement; cells and overrides stay as last
  * read; when the store is known to be down ({@link StoreHealth}) a miss answers {@code
  * REGISTRY_UNAVAILABLE} at once instead of waiting for a call that will fail. With a {@linkplain
- * Builder#snapshot snapshot file} the resolver writes what it knows after every full load and then
- * every {@code snapshotInterval} (when something changed), on a thread of its own; when the first
- * load fails it serves the snapshot ({@link Origin#SNAPSHOT}, ready) and keeps retrying the load
+ * Builder#snapshot snapshot file} a {@link SnapshotKeeper} writes what the resolver knows after the
+ * first load, within about two seconds of every change it learns, and at {@link #close()}; when the
+ * first load fails it serves the snapshot ({@link Origin#SNAPSHOT}, ready) and keeps retrying the load
  * every {@code pollInterval}, replacing the snapshot's data with the store's once it succeeds.
  *
  * <p>Built with {@link #builder()}; {@link #start()} loads the registry and starts following it.
@@ -81,8 +80,11 @@ public final class CachingResolver implements Resolver {
     /** The longest a known-down store waits between two probing misses. */
     private static final Duration MAXIMUM_PROBE_INTERVAL = Duration.ofSeconds(1);
 
-    /** How often the snapshot is rewritten by default (only when something changed). */
-    public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofMinutes(5);
+    /**
+     * How often the snapshot keeper looks for a change to write by default: a routing change is on
+     * disk within about two of these (a write happens only when something changed).
+     */
+    public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofSeconds(1);
 
     private static final CompletableFuture<Resolution> UNKNOWN_CUSTOMER =
             CompletableFuture.completedFuture(new Resolution(Outcome.UNKNOWN_CUSTOMER, null, Source.NONE, null, null));
@@ -102,14 +104,8 @@ public final class CachingResolver implements Resolver {
     private final boolean ownsScheduler;
     private final CompletableFuture<Resolution> registryUnavailable;
     private final StoreHealth health;
-    private final SnapshotFile snapshot;
-    private final Duration snapshotInterval;
-    private final ExecutorService snapshotWriter;
-    private final AtomicBoolean snapshotWriting = new AtomicBoolean();
+    private final SnapshotKeeper snapshot;
     private volatile Origin origin = Origin.NONE;
-    private volatile Instant snapshotWrittenAt;
-    private volatile long snapshotCursor = -1;
-    private volatile long snapshotSize = -1;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final AtomicBoolean startRequested = new AtomicBoolean();
     private final AtomicInteger failedStarts = new AtomicInteger();
@@ -138,10 +134,15 @@ public final class CachingResolver implements Resolver {
         this.sync = new RegistrySync(store, placements, config, listener);
         this.registryUnavailable = CompletableFuture.completedFuture(
                 new Resolution(Outcome.REGISTRY_UNAVAILABLE, null, Source.NONE, null, config.retryAfter()));
-        this.snapshot = builder.snapshot == null ? null : new SnapshotFile(builder.snapshot);
-        this.snapshotInterval = builder.snapshotInterval;
-        this.snapshotWriter =
-                snapshot == null ? null : Executors.newSingleThreadExecutor(daemonThreads("cell-router-snapshot"));
+        this.snapshot = builder.snapshot == null
+                ? null
+                : new SnapshotKeeper(
+                        builder.snapshot,
+                        builder.snapshotInterval,
+                        sync::document,
+                        sync::cursor,
+                        placements::size,
+                        storeKind);
     }
 
     public static Builder builder() {
@@ -224,7 +225,12 @@ public final class CachingResolver implements Resolver {
 
     /** When the snapshot in use ({@link Origin#SNAPSHOT}) or the last one written was written. */
     public Optional<Instant> snapshotWrittenAt() {
-        return Optional.ofNullable(snapshotWrittenAt);
+        return snapshot == null ? Optional.empty() : snapshot.writtenAt();
+    }
+
+    /** Snapshot writes that failed since start. */
+    public long snapshotFailures() {
+        return snapshot == null ? 0 : snapshot.failures();
     }
 
     /** Polls of the change feed that failed since start (each outage is logged once). */
@@ -241,7 +247,10 @@ public final class CachingResolver implements Resolver {
         return config;
     }
 
-    /** Stops following the registry and the threads the resolver owns; the store stays open. */
+    /**
+     * Stops following the registry and the threads the resolver owns, after writing the snapshot
+     * once more if something changed since the last write; the store stays open.
+     */
     @java.lang.Override
     public void close() {
         closed = true;
@@ -252,8 +261,8 @@ public final class CachingResolver implements Resolver {
         if (ownsScheduler) {
             scheduler.shutdownNow();
         }
-        if (snapshotWriter != null) {
-            snapshotWriter.shutdown();
+        if (snapshot != null) {
+            snapshot.close();
         }
     }
 
@@ -339,8 +348,7 @@ public final class CachingResolver implements Resolver {
                 started.complete(null);
                 schedule(this::poll);
                 if (snapshot != null) {
-                    writeSnapshot();
-                    scheduleSnapshots();
+                    snapshot.follow(scheduler);
                 }
                 return;
             }
@@ -363,7 +371,7 @@ public final class CachingResolver implements Resolver {
         if (snapshot == null || origin != Origin.NONE) {
             return false;
         }
-        if (!java.nio.file.Files.exists(snapshot.path())) {
+        if (!snapshot.exists()) {
             log.warn(
                     "{} registry: the initial load failed and there is no snapshot at {} yet; not ready,"
                             + " retrying every {}: {}",
@@ -375,9 +383,8 @@ public final class CachingResolver implements Resolver {
         }
         try {
             var document = snapshot.read();
-            Instant writtenAt = snapshot.writtenAt();
+            Instant writtenAt = snapshot.writtenAt().orElse(null);
             sync.install(document, clock.instant());
-            snapshotWrittenAt = writtenAt;
             origin = Origin.SNAPSHOT;
             ready = true;
             log.warn(
@@ -403,66 +410,6 @@ public final class CachingResolver implements Resolver {
                     e.getMessage(),
                     config.pollInterval());
             return true;
-        }
-    }
-
-    private void scheduleSnapshots() {
-        if (closed) {
-            return;
-        }
-        try {
-            scheduler.schedule(
-                    () -> {
-                        writeSnapshot();
-                        scheduleSnapshots();
-                    },
-                    snapshotInterval.toNanos(),
-                    TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // Closed: no more snapshots.
-        }
-    }
-
-    /**
-     * Writes the snapshot on its own thread when something changed since the last one (the feed
-     * cursor moved or the cache grew or shrank); never while serving a snapshot (it would only
-     * rewrite what was read) and never two at a time.
-     */
-    private void writeSnapshot() {
-        long cursor = sync.cursor();
-        long size = placements.size();
-        if (origin != Origin.STORE
-                || (cursor == snapshotCursor && size == snapshotSize)
-                || !snapshotWriting.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            snapshotWriter.execute(() -> {
-                try {
-                    long start = System.nanoTime();
-                    var document = sync.document();
-                    snapshot.write(document);
-                    snapshotCursor = cursor;
-                    snapshotSize = size;
-                    snapshotWrittenAt = snapshot.writtenAt();
-                    log.info(
-                            "{} registry: wrote the last-known-good snapshot {} ({} customers) in {} ms",
-                            storeKind,
-                            snapshot.path(),
-                            document.customers().size(),
-                            (System.nanoTime() - start) / 1_000_000);
-                } catch (IOException | RuntimeException e) {
-                    log.warn(
-                            "{} registry: writing the snapshot {} failed: {}",
-                            storeKind,
-                            snapshot.path(),
-                            e.toString());
-                } finally {
-                    snapshotWriting.set(false);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            snapshotWriting.set(false);
         }
     }
 
@@ -518,8 +465,9 @@ public final class CachingResolver implements Resolver {
         private Builder() {}
 
         /**
-         * The last-known-good snapshot file: written after every full load and then every {@code
-         * snapshotInterval} when something changed; served when the store cannot be read at start.
+         * The last-known-good snapshot file: written after every full load, within about two {@code
+         * snapshotInterval}s of every change the resolver learns, and at {@link #close()}; served when
+         * the store cannot be read at start.
          */
         public Builder snapshot(java.nio.file.Path file) {
             this.snapshot = requireNonNull(file, "file");

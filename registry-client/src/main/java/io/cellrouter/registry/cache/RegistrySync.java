@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the resolver's cells, overrides and cached placements in step with the registry (SPEC
- * section 11): one full load at start, then the change feed.
+ * Keeps the resolver's cells, overrides and cached placements in step with the registry (README
+ * "What a fleet costs"): one full load at start, then the change feed.
  *
  * <p>A poll reads the feed once and touches only what changed: a changed placement is re-read only
  * if that customer is cached, a changed override or cell re-reads the (few) overrides or cells. So

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Finds the cell of a customer: active override, then cached placement, then one registry read
  * (shared by all concurrent misses of that customer), then the token's cell hint, then the
- * unknown-customer policy (SPEC section 5).
+ * unknown-customer policy (README "How a request is routed").
  *
  * <p>On a cache hit the returned future is already complete. The future never completes on the
  * caller's thread after blocking it; callers that own a thread (an event loop) hop back to it.

@@ -4,7 +4,7 @@ import io.cellrouter.registry.model.Cell;
 import java.time.Duration;
 
 /**
- * How the {@link CachingResolver} caches and follows the registry (SPEC section 4: {@code cache},
+ * How the {@link CachingResolver} caches and follows the registry (README "Configuration": {@code cache},
  * {@code overrides.pollInterval}, {@code unknownCustomer}). Validated once, here; messages name the
  * field and the bad value.
  *
@@ -44,7 +44,7 @@ public record ResolverConfig(
         }
     }
 
-    /** The defaults of SPEC section 4. */
+    /** The defaults (README "Configuration"). */
     public static ResolverConfig defaults() {
         return new ResolverConfig(
                 1_000_000,

@@ -83,16 +83,9 @@ public record Cell(
     }
 
     static void validateEndpoint(URI endpoint) {
-        String scheme = endpoint.getScheme();
-        if (scheme == null
-                || !(scheme.equalsIgnoreCase("http")
-                        || scheme.equalsIgnoreCase("https")
-                        || scheme.equalsIgnoreCase("h2c"))) {
-            throw new IllegalArgumentException(
-                    "cell endpoint must be an http://, https:// or h2c:// URL, was '" + endpoint + "'");
-        }
-        if (endpoint.getHost() == null || endpoint.getHost().isEmpty()) {
-            throw new IllegalArgumentException("cell endpoint has no host: '" + endpoint + "'");
+        String problem = Endpoints.problem(endpoint, Endpoints.CELL);
+        if (problem != null) {
+            throw new IllegalArgumentException("cell endpoint " + problem + ", was '" + endpoint + "'");
         }
         if (endpoint.getPort() != -1 && (endpoint.getPort() < 1 || endpoint.getPort() > 65535)) {
             throw new IllegalArgumentException("cell endpoint port must be 1-65535, was '" + endpoint + "'");

@@ -3,10 +3,10 @@ package io.cellrouter.registry.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
+import io.cellrouter.registry.model.Endpoints;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -30,9 +30,14 @@ final class DocumentParser {
     private static final List<String> OVERRIDE_KEYS = List.of("customer", "cell", "freeze", "expiresAt", "reason");
 
     private final String source;
+    /** Every problem found so far: parsing goes on after one, item by item, to report them all. */
+    private final List<InvalidRegistryException> problems = new ArrayList<>();
+    /** A document to be merged: its references to cells are checked against the registry later. */
+    private final boolean partial;
 
-    DocumentParser(String source) {
+    DocumentParser(String source, boolean partial) {
         this.source = source;
+        this.partial = partial;
     }
 
     RegistryDocument parse(JsonNode root) {
@@ -42,21 +47,37 @@ final class DocumentParser {
         if (!root.isObject()) {
             throw error("(document)", "must be a mapping of " + TOP_KEYS, root);
         }
-        checkKeys(root, "", TOP_KEYS);
+        attempt(() -> checkKeys(root, "", TOP_KEYS));
         List<Cell> cells = cells(root.path("cells"));
+        // References are checked against every cell written, even one with a bad endpoint: its
+        // problem is reported once, not again for each of its customers.
         Set<String> cellNames = new HashSet<>();
-        for (int i = 0; i < cells.size(); i++) {
-            if (!cellNames.add(cells.get(i).name())) {
-                throw error(
-                        "cells[" + i + "].name",
-                        "is a duplicate cell",
-                        cells.get(i).name());
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < root.path("cells").size(); i++) {
+            String name = root.path("cells").get(i).path("name").asText(null);
+            if (name != null) {
+                cellNames.add(name);
+                if (!seen.add(name)) {
+                    problems.add(error("cells[" + i + "].name", "is a duplicate cell", name));
+                }
             }
         }
         Map<String, String> customers = customers(root.path("customers"), cellNames);
         List<Override> overrides = overrides(root.path("overrides"), cellNames);
         Map<String, Long> versions = versions(root.path("versions"), customers);
+        if (!problems.isEmpty()) {
+            throw InvalidRegistryException.of(problems);
+        }
         return new RegistryDocument(cells, customers, overrides, versions);
+    }
+
+    /** Runs one step; its problem is recorded and parsing goes on. */
+    private void attempt(Runnable step) {
+        try {
+            step.run();
+        } catch (InvalidRegistryException e) {
+            problems.add(e);
+        }
     }
 
     private List<Cell> cells(JsonNode node) {
@@ -65,10 +86,13 @@ final class DocumentParser {
             return cells;
         }
         if (!node.isArray()) {
-            throw error("cells", "must be a list of cells", node);
+            problems.add(error("cells", "must be a list of cells", node));
+            return cells;
         }
         for (int i = 0; i < node.size(); i++) {
-            cells.add(cell(node.get(i), "cells[" + i + "]"));
+            String path = "cells[" + i + "]";
+            JsonNode item = node.get(i);
+            attempt(() -> cells.add(cell(item, path)));
         }
         return cells;
     }
@@ -94,14 +118,17 @@ final class DocumentParser {
             return customers;
         }
         if (!node.isObject()) {
-            throw error("customers", "must be a mapping of customer to cell", node);
+            problems.add(error("customers", "must be a mapping of customer to cell", node));
+            return customers;
         }
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             String path = "customers." + entry.getKey();
-            checkName(entry.getKey(), "customers", "customer id");
-            String cell = text(entry.getValue(), path);
-            checkCellExists(cell, cellNames, path);
-            customers.put(entry.getKey(), cell);
+            attempt(() -> {
+                checkName(entry.getKey(), "customers", "customer id");
+                String cell = text(entry.getValue(), path);
+                checkCellExists(cell, cellNames, path);
+                customers.put(entry.getKey(), cell);
+            });
         }
         return customers;
     }
@@ -112,16 +139,20 @@ final class DocumentParser {
             return overrides;
         }
         if (!node.isArray()) {
-            throw error("overrides", "must be a list of overrides", node);
+            problems.add(error("overrides", "must be a list of overrides", node));
+            return overrides;
         }
         Set<String> customers = new HashSet<>();
         for (int i = 0; i < node.size(); i++) {
             String path = "overrides[" + i + "]";
-            Override override = override(node.get(i), path, cellNames);
-            if (!customers.add(override.customer())) {
-                throw error(path + ".customer", "has a second override (one per customer)", override.customer());
-            }
-            overrides.add(override);
+            JsonNode item = node.get(i);
+            attempt(() -> {
+                Override override = override(item, path, cellNames);
+                if (!customers.add(override.customer())) {
+                    throw error(path + ".customer", "has a second override (one per customer)", override.customer());
+                }
+                overrides.add(override);
+            });
         }
         return overrides;
     }
@@ -151,14 +182,17 @@ final class DocumentParser {
             return versions;
         }
         if (!node.isObject()) {
-            throw error("versions", "must be a mapping of customer to placement version", node);
+            problems.add(error("versions", "must be a mapping of customer to placement version", node));
+            return versions;
         }
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             String path = "versions." + entry.getKey();
-            if (!customers.containsKey(entry.getKey())) {
-                throw error(path, "names a customer that is not in customers", entry.getKey());
-            }
-            versions.put(entry.getKey(), number(entry.getValue(), path, 1));
+            attempt(() -> {
+                if (!customers.containsKey(entry.getKey())) {
+                    throw error(path, "names a customer that is not in customers", entry.getKey());
+                }
+                versions.put(entry.getKey(), number(entry.getValue(), path, 1));
+            });
         }
         return versions;
     }
@@ -182,19 +216,11 @@ final class DocumentParser {
 
     private URI endpoint(JsonNode node, String path) {
         String value = text(node, path);
-        URI uri;
-        try {
-            uri = new URI(value);
-        } catch (URISyntaxException e) {
-            throw error(path, "is not a URL (" + e.getReason() + ")", value);
+        String problem = Endpoints.problem(value, Endpoints.CELL);
+        if (problem != null) {
+            throw error(path, problem, value);
         }
-        try {
-            // Cell checks the scheme and host; its message already carries the value.
-            new Cell("probe", uri, CellState.ACTIVE);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRegistryException(source + ": " + path + ": " + e.getMessage());
-        }
-        return uri;
+        return URI.create(value);
     }
 
     private CellState state(JsonNode node, String path) {
@@ -260,7 +286,7 @@ final class DocumentParser {
     }
 
     private void checkCellExists(String cell, Set<String> cellNames, String path) {
-        if (!cellNames.contains(cell)) {
+        if (!partial && !cellNames.contains(cell)) {
             throw error(path, "names a cell that is not in cells", cell);
         }
     }

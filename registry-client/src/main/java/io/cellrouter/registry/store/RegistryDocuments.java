@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads and writes the registry document of SPEC section 4, as YAML or JSON.
+ * Reads and writes the registry document (README "The registry document"), as YAML or JSON.
  *
  * <pre>
  * cells:
@@ -85,7 +85,38 @@ public final class RegistryDocuments {
     /** Parses and validates a document given as UTF-8 bytes. */
     public static RegistryDocument parse(byte[] content, String source) {
         JsonNode root = readTree(content, source);
-        return new DocumentParser(source).parse(root);
+        return new DocumentParser(source, false).parse(root);
+    }
+
+    /**
+     * Parses a document to be merged into a registry ({@code registry import}): like {@link #parse},
+     * except that customers and overrides may name cells that the document does not list (the
+     * registry it is merged into must have them: {@link RegistryImport#checkReferences}).
+     */
+    public static RegistryDocument parsePartial(byte[] content, String source) {
+        return new DocumentParser(source, true).parse(readTree(content, source));
+    }
+
+    /**
+     * Parses a document and keeps the tree it was read from, as the file store does: its writes
+     * change the operator's tree rather than print a new document.
+     */
+    public static Parsed parseKeepingTree(byte[] content, String source) {
+        JsonNode root = readTree(content, source);
+        return new Parsed(new DocumentParser(source, false).parse(root), root, looksLikeJson(content));
+    }
+
+    /** A document, the tree it was read from, and whether it was JSON (else YAML). */
+    public record Parsed(RegistryDocument document, JsonNode tree, boolean json) {}
+
+    /** A tree in the format {@link #parse} reads: JSON (indented) or YAML, as the file was. */
+    public static byte[] render(JsonNode tree, boolean json) {
+        try {
+            String text = (json ? JSON : YAML).writeValueAsString(tree);
+            return (json ? text + "\n" : text).getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a registry document", e);
+        }
     }
 
     /**

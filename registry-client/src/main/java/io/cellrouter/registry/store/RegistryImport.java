@@ -30,6 +30,31 @@ public final class RegistryImport {
 
     private RegistryImport() {}
 
+    /**
+     * Checks that every cell a document to be merged names (its customers' and overrides') is in
+     * the document or already in the registry; {@code source} names the document in the message.
+     *
+     * @throws InvalidRegistryException naming the key and the cell
+     */
+    public static void checkReferences(RegistryDocument document, List<Cell> existing, String source) {
+        java.util.Set<String> cells = new java.util.HashSet<>();
+        existing.forEach(cell -> cells.add(cell.name()));
+        document.cells().forEach(cell -> cells.add(cell.name()));
+        document.customers().forEach((customer, cell) -> {
+            if (!cells.contains(cell)) {
+                throw new InvalidRegistryException(source + ": customers." + customer
+                        + ": names a cell that is neither in the document nor in the registry, was '" + cell + "'");
+            }
+        });
+        for (int i = 0; i < document.overrides().size(); i++) {
+            Override override = document.overrides().get(i);
+            if (override.cell() != null && !cells.contains(override.cell())) {
+                throw new InvalidRegistryException(source + ": overrides[" + i + "].cell: names a cell that is"
+                        + " neither in the document nor in the registry, was '" + override.cell() + "'");
+            }
+        }
+    }
+
     public static CompletableFuture<ImportResult> upsert(RegistryStore store, RegistryDocument document) {
         Counts counts = new Counts();
         return store.cells()

@@ -116,6 +116,15 @@ public interface RegistryStore extends AutoCloseable {
         return CompletableFuture.completedFuture(null);
     }
 
+    /**
+     * The last edit of the registry that the store refused, if it refuses edits at all: the file
+     * store refuses an edit on disk that is invalid or would remove too much (the last good document
+     * stays in force). Stores written only through their own API refuse nothing here.
+     */
+    default Optional<RejectedEdit> lastRejectedEdit() {
+        return Optional.empty();
+    }
+
     /** A short name for logs and metrics: {@code file} or {@code dynamodb}. */
     String kind();
 

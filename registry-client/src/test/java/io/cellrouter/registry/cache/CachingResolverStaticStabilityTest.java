@@ -174,6 +174,42 @@ class CachingResolverStaticStabilityTest {
     }
 
     @Test
+    void routingChangesLearntFromTheFeed_areInTheSnapshotWithinTwoSeconds() throws Exception {
+        Path snapshot = directory.resolve("snapshot.json");
+        resolver = started(builder(MANUAL_POLLS).snapshot(snapshot)); // the default snapshot schedule
+        await().atMost(WAIT).until(() -> Files.exists(snapshot));
+
+        join(files.putPlacement("acme", "cell-2", 1));
+        join(files.putOverride(Override.toCell("umbrella", "cell-2", START.plus(Duration.ofHours(1)), "test")));
+        join(files.putCell(new Cell("cell-3", URI.create("http://cell-3:8080"), CellState.DRAINING)));
+        join(resolver.pollOnce());
+
+        await().atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> {
+                    RegistryDocument written = RegistryDocuments.read(snapshot);
+                    assertThat(written.customers()).containsEntry("acme", "cell-2");
+                    assertThat(written.overrides())
+                            .extracting(Override::customer)
+                            .contains("umbrella");
+                    assertThat(written.cells()).extracting(Cell::name).contains("cell-3");
+                });
+    }
+
+    @Test
+    void close_writesTheSnapshotOfWhatWasLearntSinceTheLastWrite() throws Exception {
+        Path snapshot = directory.resolve("snapshot.json");
+        resolver = started(builder(MANUAL_POLLS).snapshot(snapshot).snapshotInterval(Duration.ofHours(1)));
+        await().atMost(WAIT).until(() -> Files.exists(snapshot));
+        join(files.putPlacement("acme", "cell-2", 1));
+        join(resolver.pollOnce());
+
+        resolver.close();
+
+        assertThat(RegistryDocuments.read(snapshot).customers()).containsEntry("acme", "cell-2");
+    }
+
+    @Test
     void start_storeDownWithASnapshot_servesTheSnapshotThenCatchesUpWhenTheStoreReturns() throws Exception {
         Path snapshot = directory.resolve("snapshot.json");
         Files.writeString(snapshot, RegistryDocuments.toJson(seed()));

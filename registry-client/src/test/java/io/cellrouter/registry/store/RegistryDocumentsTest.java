@@ -211,6 +211,60 @@ class RegistryDocumentsTest {
     }
 
     @Test
+    void parse_endpointPortOutOfRange_failsNamingKeyAndValue() {
+        assertInvalid(
+                "cells: [{name: c1, endpoint: 'http://127.0.0.1:99999'}]",
+                "cells[0].endpoint",
+                "'http://127.0.0.1:99999'");
+        assertInvalid("cells: [{name: c1, endpoint: 'http://c1:0'}]", "cells[0].endpoint", "port");
+    }
+
+    @Test
+    void parse_endpointWithPathOrQuery_failsRatherThanDroppingIt() {
+        assertInvalid("cells: [{name: c1, endpoint: 'http://c1:8080/x'}]", "cells[0].endpoint", "'http://c1:8080/x'");
+        assertInvalid("cells: [{name: c1, endpoint: 'http://c1:8080?a=b'}]", "cells[0].endpoint", "query");
+        assertInvalid("cells: [{name: c1, endpoint: 'http://user@c1:8080'}]", "cells[0].endpoint", "user");
+    }
+
+    @Test
+    void parse_severalProblems_reportsEveryOneOnItsOwnLine() {
+        assertThatThrownBy(() -> RegistryDocuments.parse(
+                        """
+                        cells:
+                          - name: c1
+                            endpoint: 'http://c1:99999'
+                          - name: c2
+                            endpoint: 'http://c2:8080'
+                            colour: red
+                        customers:
+                          acme: c1
+                          globex: c9
+                        overrides:
+                          - customer: initech
+                            freeze: true
+                            expiresAt: tomorrow
+                        """,
+                        SOURCE))
+                .isInstanceOf(InvalidRegistryException.class)
+                .satisfies(e -> assertThat(e.getMessage().lines())
+                        .containsExactly(
+                                SOURCE + ": cells[0].endpoint: port must be from 1 to 65535, was 'http://c1:99999'",
+                                SOURCE + ": cells[1].colour: unknown key (allowed: name, endpoint, state, region, tier,"
+                                        + " labels, version), was 'colour'",
+                                SOURCE + ": customers.globex: names a cell that is not in cells, was 'c9'",
+                                SOURCE + ": overrides[0].expiresAt: must be a date-time with a zone, like"
+                                        + " 2026-12-01T00:00:00Z, was 'tomorrow'"));
+    }
+
+    @Test
+    void parse_endpointWithTrailingSlash_isAccepted() {
+        RegistryDocument document =
+                RegistryDocuments.parse("cells: [{name: c1, endpoint: 'https://c1:8443/'}]", SOURCE);
+
+        assertThat(document.cells().get(0).port()).isEqualTo(8443);
+    }
+
+    @Test
     void parse_missingEndpoint_failsNamingTheKey() {
         assertInvalid("cells: [{name: c1}]", "cells[0].endpoint", "required");
     }

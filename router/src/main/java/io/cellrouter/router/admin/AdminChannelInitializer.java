@@ -26,7 +26,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     private final AdminAuth auth;
     private final ConsoleAssets console = ConsoleAssets.fromJar();
     private final RouterMetrics metrics;
-    private final BooleanSupplier ready;
+    private final Readiness readiness;
 
     /** One operator token (null: none, loopback only); no live traffic figures. */
     public AdminChannelInitializer(
@@ -68,7 +68,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 new StatsEndpoint(live, inFlight, resolver));
         this.auth = new AdminAuth(tokens);
         this.metrics = metrics;
-        this.ready = ready;
+        this.readiness = new Readiness(ready, resolver, store);
     }
 
     @Override
@@ -77,6 +77,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http1-codec", new HttpServerCodec())
                 .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
-                .addLast("admin", new AdminHandler(resolver, routes, auth, console, metrics, ready));
+                .addLast("admin", new AdminHandler(resolver, routes, auth, console, metrics, readiness));
     }
 }

@@ -1,8 +1,6 @@
 package io.cellrouter.router.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellrouter.registry.cache.CachingResolver;
 import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.metrics.RouterMetrics;
@@ -22,7 +20,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +41,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final AdminAuth auth;
     private final ConsoleAssets console;
     private final RouterMetrics metrics;
-    private final BooleanSupplier ready;
+    private final Readiness readiness;
 
     AdminHandler(
             Resolver resolver,
@@ -52,13 +49,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             AdminAuth auth,
             ConsoleAssets console,
             RouterMetrics metrics,
-            BooleanSupplier ready) {
+            Readiness readiness) {
         this.resolver = resolver;
         this.routes = routes;
         this.auth = auth;
         this.console = console;
         this.metrics = metrics;
-        this.ready = ready;
+        this.readiness = readiness;
     }
 
     @Override
@@ -74,12 +71,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (path.equals("/healthz")) {
                 send(ctx, json(HttpResponseStatus.OK, JSON.createObjectNode().put("status", "ok")), keepAlive);
             } else if (path.equals("/readyz")) {
-                boolean isReady = ready.getAsBoolean();
+                boolean isReady = readiness.ready();
                 send(
                         ctx,
                         json(
                                 isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                readiness(isReady)),
+                                readiness.body(isReady)),
                         keepAlive);
             } else if (path.equals("/metrics")) {
                 send(ctx, text(metrics.scrape()), keepAlive);
@@ -124,22 +121,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             send(ctx, response, keepAlive);
         }));
-    }
-
-    /**
-     * {@code /readyz}: ready or not, and where the routing data comes from: {@code store}, or
-     * {@code snapshot} (the store was unreachable at start: the router routes on its last-known-good
-     * snapshot and catches up when the store returns), and whether the store is reachable now.
-     */
-    private ObjectNode readiness(boolean isReady) {
-        ObjectNode body = JSON.createObjectNode().put("ready", isReady).put("registryLoaded", resolver.isReady());
-        if (resolver instanceof CachingResolver caching) {
-            ObjectNode registry = body.putObject("registry")
-                    .put("origin", caching.origin().name().toLowerCase(java.util.Locale.ROOT))
-                    .put("storeReachable", caching.origin() == CachingResolver.Origin.STORE && !caching.storeDown());
-            caching.snapshotWrittenAt().ifPresent(at -> registry.put("snapshotWrittenAt", at.toString()));
-        }
-        return body;
     }
 
     private static FullHttpResponse methodNotAllowed(String allow) {

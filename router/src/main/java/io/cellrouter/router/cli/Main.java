@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code java -jar cell-router.jar [serve|demo] ...} (SPEC section 3). {@code serve} is the
+ * {@code java -jar cell-router.jar [serve|check|demo|registry|token] ...}. {@code serve} is the
  * default command. Exit codes: 0 success, 2 bad arguments or configuration, 1 runtime failure.
  */
 @Command(
@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         description = "Routes each request to the cell of its customer.",
         subcommands = {
             ServeCommand.class,
+            CheckCommand.class,
             DemoCommand.class,
             RegistryCommand.class,
             TokenCommand.class,

@@ -6,9 +6,11 @@ import io.cellrouter.registry.store.ImportResult;
 import io.cellrouter.registry.store.InvalidRegistryException;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.RegistryException;
+import io.cellrouter.registry.store.RegistryImport;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.dynamodb.DynamoDbRegistryStore;
 import io.cellrouter.registry.store.file.AtomicFiles;
+import io.cellrouter.registry.store.file.FileRegistryStore;
 import io.cellrouter.router.config.ConfigException;
 import io.cellrouter.router.config.ConfigLoader;
 import io.cellrouter.router.config.RouterConfig;
@@ -34,7 +36,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code registry create-table | import FILE | export} (SPEC section 3), for the store that the
+ * {@code registry create-table | import FILE | export} (README "Registry stores"), for the store that the
  * configuration names, file or DynamoDB. Every write goes through the store, so routers following
  * it hear of each change through its feed. Messages go to stderr, the exported document to stdout.
  * Exit codes: 0 success, 2 bad arguments, configuration or document, 1 the store failed.
@@ -63,12 +65,9 @@ final class RegistryCommand {
         public final Integer call() {
             RouterConfig parsed;
             try {
-                if (!Files.isRegularFile(config)) {
-                    throw new ConfigException(config + ": no such configuration file");
-                }
                 parsed = ConfigLoader.load(config);
             } catch (ConfigException e) {
-                return fail(Main.EXIT_USAGE, "bad configuration: " + e.getMessage());
+                return fail(Main.EXIT_USAGE, "bad configuration:\n  " + String.join("\n  ", e.lines()));
             }
             try {
                 return run(parsed.registry());
@@ -150,29 +149,55 @@ final class RegistryCommand {
             name = "import",
             mixinStandardHelpOptions = true,
             description = {
-                "Load a registry document (YAML or JSON, the format of SPEC section 4) into the store.",
-                "An upsert: cells, placements and overrides of the document are written where they differ;"
-                        + " what it does not name is kept. Each write is a change that routers follow."
+                "Load a registry document (YAML or JSON, the format the README describes) into the store.",
+                "A merge: cells, placements and overrides of the document are written where they differ;"
+                        + " what it does not name is kept, so a document may hold only customers (their cells"
+                        + " must be in the registry). Each write is a change that routers follow.",
+                "--allow-removals: the document replaces the registry (file store), removals included."
             })
     static final class Import extends StoreCommand {
 
         @Parameters(index = "0", paramLabel = "FILE", description = "The registry document to load.")
         Path file;
 
+        @Option(
+                names = "--allow-removals",
+                description = "The document becomes the whole registry: what it does not name is removed, and the"
+                        + " file store's guard against edits that remove cells with customers or more than"
+                        + " registry.maxRemovalFraction of the placements does not apply. File store only.")
+        boolean allowRemovals;
+
         @Override
         int run(RouterConfig.Registry registry) {
             RegistryDocument document;
             try {
-                document = RegistryDocuments.read(file);
+                byte[] content = Files.readAllBytes(file);
+                document = allowRemovals
+                        ? RegistryDocuments.parse(content, file.toString())
+                        : RegistryDocuments.parsePartial(content, file.toString());
+            } catch (IOException e) {
+                return fail(Main.EXIT_USAGE, file + ": cannot read the document (" + e.getMessage() + ")");
             } catch (RegistryException e) {
                 return fail(Main.EXIT_USAGE, e.getMessage());
             }
+            if (allowRemovals && registry.dynamodb() != null) {
+                return fail(
+                        Main.EXIT_USAGE,
+                        "--allow-removals replaces a registry file; with DynamoDB, import merges and removes nothing");
+            }
             long start = System.nanoTime();
             try (RegistryStore store = bulkStore(registry)) {
-                ImportResult result = await(store.importDocument(document));
+                ImportResult result;
+                if (allowRemovals) {
+                    result = await(((FileRegistryStore) store).replaceDocument(document));
+                } else {
+                    RegistryImport.checkReferences(document, await(store.cells()), file.toString());
+                    result = await(store.importDocument(document));
+                }
                 say(String.format(
-                        "imported %s into %s in %d ms: %d cells, %d placements, %d overrides written; %d unchanged;"
+                        "%s %s into %s in %d ms: %d cells, %d placements, %d overrides written; %d unchanged;"
                                 + " %d failed",
+                        allowRemovals ? "replaced the registry with" : "imported",
                         file,
                         RegistryStores.describe(registry),
                         (System.nanoTime() - start) / 1_000_000,

@@ -7,7 +7,7 @@ import sun.misc.Signal;
 
 /**
  * Waits for SIGTERM or SIGINT. The signals are caught (rather than left to shutdown hooks) so that
- * the process can drain and then exit 0, as SPEC section 3 asks.
+ * the process can drain and then exit 0 (README "Operations": shutdown).
  */
 final class Signals {
 

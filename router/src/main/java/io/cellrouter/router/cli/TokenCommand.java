@@ -16,7 +16,6 @@ import io.cellrouter.registry.token.TokenAlgorithm;
 import io.cellrouter.registry.token.TokenMinter;
 import io.cellrouter.registry.token.TokenVerifier;
 import io.cellrouter.registry.token.VerifierConfig;
-import io.cellrouter.router.config.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +35,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code token}: mint, verify and make keys for cell tokens (SPEC section 3). The token goes to
+ * {@code token}: mint, verify and make keys for cell tokens (README "Tokens"). The token goes to
  * stdout alone, so {@code TOKEN=$(cell-router token mint ...)} works; messages go to stderr.
  * Exit codes: 0 success, 2 bad arguments or an unusable key, 1 a token that does not verify.
  */
@@ -96,8 +95,9 @@ final class TokenCommand {
         @Option(
                 names = "--ttl",
                 defaultValue = "30d",
-                description = "How long the token is valid. Default: ${DEFAULT-VALUE}")
-        String ttl;
+                converter = DurationConverter.class,
+                description = "How long the token is valid (250ms, 5s, 10m, 1h, 30d). Default: ${DEFAULT-VALUE}")
+        Duration ttl;
 
         @Option(names = "--kid", description = "The key id in the header (default: the JWK's kid; none for PEM).")
         String keyId;
@@ -123,11 +123,9 @@ final class TokenCommand {
 
         @Override
         public Integer call() {
-            Duration lifetime;
             TokenAlgorithm alg = null;
             SigningKey signingKey;
             try {
-                lifetime = Durations.parse(ttl);
                 if (algorithm != null) {
                     alg = TokenAlgorithm.parse(algorithm);
                 }
@@ -144,7 +142,7 @@ final class TokenCommand {
                         .issuer(issuer)
                         .audience(audience)
                         .build()
-                        .mint(customer, cell, endpoint, lifetime);
+                        .mint(customer, cell, endpoint, ttl);
                 spec.commandLine().getOut().println(token);
                 spec.commandLine().getOut().flush();
                 return Main.EXIT_OK;
@@ -186,8 +184,12 @@ final class TokenCommand {
         @Option(names = "--audience", description = "Require this aud.")
         String audience;
 
-        @Option(names = "--max-lifetime", description = "Longest accepted lifetime, or none. Default: 90d")
-        String maxLifetime;
+        @Option(
+                names = "--max-lifetime",
+                defaultValue = "90d",
+                converter = DurationConverter.OrNone.class,
+                description = "Longest accepted lifetime, or none. Default: ${DEFAULT-VALUE}")
+        Duration maxLifetime;
 
         Verify() {
             this(System::getenv);
@@ -201,11 +203,10 @@ final class TokenCommand {
         public Integer call() {
             TokenVerifier verifier;
             try {
-                VerifierConfig config =
-                        VerifierConfig.defaults().withIssuer(issuer).withAudience(audience);
-                if (maxLifetime != null) {
-                    config = config.withMaxLifetime("none".equals(maxLifetime) ? null : Durations.parse(maxLifetime));
-                }
+                VerifierConfig config = VerifierConfig.defaults()
+                        .withIssuer(issuer)
+                        .withAudience(audience)
+                        .withMaxLifetime(maxLifetime);
                 TokenVerifier.Builder builder =
                         TokenVerifier.builder().config(config).cacheSize(0);
                 byte[] secret = secret(env, secretEnv);

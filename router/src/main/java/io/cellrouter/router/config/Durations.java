@@ -4,15 +4,20 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as the configuration writes them: {@code 250ms}, {@code 5s}, {@code 10m}, {@code 1h}, {@code 30d}. */
+/**
+ * Durations as the configuration, the admin API and the command lines (router and load test)
+ * write them: a whole number and a unit, {@code 250ms}, {@code 5s}, {@code 10m}, {@code 1h},
+ * {@code 30d}. One grammar everywhere; {@link #format} writes what {@link #parse} reads.
+ */
 public final class Durations {
 
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
     private Durations() {}
 
+    /** Parses a duration; an IllegalArgumentException says what a duration looks like. */
     public static Duration parse(String text) {
-        Matcher m = FORMAT.matcher(text.trim());
+        Matcher m = FORMAT.matcher(text == null ? "" : text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("must be a duration like 250ms, 5s, 10m, 1h or 30d");
         }

@@ -2,37 +2,98 @@ package io.cellrouter.router.config;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.cellrouter.registry.cache.ResolverConfig;
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.Endpoints;
+import io.cellrouter.registry.store.dynamodb.DynamoDbSettings;
+import io.cellrouter.registry.token.KeyFileException;
+import io.cellrouter.registry.token.TokenAlgorithm;
+import io.cellrouter.registry.token.VerificationKey;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The router's whole configuration (SPEC section 4), immutable and validated once by
- * {@link ConfigLoader}. Every record here has the defaults of {@link #defaults()}.
+ * The router's whole configuration, as the YAML file writes it (README "Configuration"):
+ * immutable records, each validating its own values in its constructor (every problem at once,
+ * naming the key and the value: {@link Check}). {@link ConfigLoader} binds the file onto them with
+ * Jackson after laying it over the defaults of {@code defaults.yaml}.
+ *
+ * <p>Adding a key: a component on the record of its section, its default in {@code defaults.yaml},
+ * its rule in the compact constructor ({@link Check}), a line in the README. A new section: a
+ * record and a component here, and its default as a stand-in in {@link ConfigDefaults} (so that a
+ * bad value there does not hide the problems of the rest of the file).
  */
 public record RouterConfig(
         Proxy proxy,
         Admin admin,
         Registry registry,
-        ResolverConfig resolver,
+        Cache cache,
+        Overrides overrides,
         List<IdentitySpec> identity,
+        String unknownCustomer,
         AccessLog accessLog,
         Logging logging) {
 
+    /** The {@code unknownCustomer} value that rejects unknown customers (404). */
+    public static final String REJECT = "reject";
+
     public RouterConfig {
+        Check.that()
+                .rule(
+                        unknownCustomer == null || REJECT.equals(unknownCustomer) || Cell.isValidName(unknownCustomer),
+                        "unknownCustomer",
+                        unknownCustomer,
+                        "must be 'reject' or a cell name")
+                .rule(identity == null || !identity.isEmpty(), "identity", "[]", "must name at least one source")
+                .done();
         requireNonNull(proxy, "proxy");
         requireNonNull(admin, "admin");
         requireNonNull(registry, "registry");
-        requireNonNull(resolver, "resolver");
+        requireNonNull(cache, "cache");
+        requireNonNull(overrides, "overrides");
         identity = List.copyOf(identity);
         requireNonNull(accessLog, "accessLog");
         requireNonNull(logging, "logging");
+        unknownCustomer = unknownCustomer == null ? REJECT : unknownCustomer;
     }
 
-    /** The cleartext listener, its edge limits and the upstream side. */
+    /** The cell that takes unknown customers, or null when they are rejected. */
+    public String unknownCustomerCell() {
+        return REJECT.equals(unknownCustomer) ? null : unknownCustomer;
+    }
+
+    /** How the resolver caches and follows the registry: {@code cache}, {@code overrides}, {@code unknownCustomer}. */
+    public ResolverConfig resolver() {
+        ResolverConfig defaults = ResolverConfig.defaults();
+        return new ResolverConfig(
+                cache.maximumSize(),
+                cache.refreshAfter(),
+                cache.negativeTtl(),
+                cache.preload(),
+                overrides.pollInterval(),
+                unknownCustomerCell(),
+                defaults.retryAfter());
+    }
+
+    /**
+     * The cleartext listener, its edge limits and the upstream side. The limits are written flat
+     * under {@code proxy:} (see {@link #of}) and held together in {@link Limits}.
+     */
     public record Proxy(
             InetSocketAddress listen,
             Tls tls,
@@ -43,11 +104,72 @@ public record RouterConfig(
             Duration drainDelay,
             Limits limits,
             Http2 http2,
-            Upstream upstream) {}
+            Upstream upstream) {
+
+        public Proxy {
+            Check.that()
+                    .required("listen", listen)
+                    .range("maxInitialLineLength", maxInitialLineLength, 256, 65_536)
+                    .range("maxHeaderSize", maxHeaderSize, 1024, 1 << 20)
+                    .notNegative("idleTimeout", idleTimeout)
+                    .notNegative("drainTimeout", drainTimeout)
+                    .notNegative("drainDelay", drainDelay)
+                    .done();
+            requireNonNull(limits, "limits");
+            requireNonNull(http2, "http2");
+            requireNonNull(upstream, "upstream");
+        }
+
+        /** The YAML shape of {@code proxy:}: the limits sit beside the other keys. */
+        @JsonCreator
+        static Proxy of(
+                @JsonProperty("listen") InetSocketAddress listen,
+                @JsonProperty("tls") Tls tls,
+                @JsonProperty("maxInitialLineLength") int maxInitialLineLength,
+                @JsonProperty("maxHeaderSize") int maxHeaderSize,
+                @JsonProperty("idleTimeout") Duration idleTimeout,
+                @JsonProperty("drainTimeout") Duration drainTimeout,
+                @JsonProperty("drainDelay") Duration drainDelay,
+                @JsonProperty("maxHeaderCount") int maxHeaderCount,
+                @JsonProperty("maxBodySize") long maxBodySize,
+                @JsonProperty("requestHeaderTimeout") Duration requestHeaderTimeout,
+                @JsonProperty("requestBodyTimeout") Duration requestBodyTimeout,
+                @JsonProperty("maxConnectionAge") Duration maxConnectionAge,
+                @JsonProperty("maxConcurrentPerCell") int maxConcurrentPerCell,
+                @JsonProperty("maxPendingConnectsPerCell") int maxPendingConnectsPerCell,
+                @JsonProperty("maxConcurrentPerCustomer") int maxConcurrentPerCustomer,
+                @JsonProperty("customerRate") double customerRate,
+                @JsonProperty("maxConnections") int maxConnections,
+                @JsonProperty("http2") Http2 http2,
+                @JsonProperty("upstream") Upstream upstream) {
+            Limits limits = new Limits(
+                    maxHeaderCount,
+                    maxBodySize,
+                    requestHeaderTimeout,
+                    requestBodyTimeout,
+                    maxConnectionAge,
+                    maxConcurrentPerCell,
+                    maxPendingConnectsPerCell,
+                    maxConcurrentPerCustomer,
+                    customerRate,
+                    maxConnections);
+            return new Proxy(
+                    listen,
+                    tls,
+                    maxInitialLineLength,
+                    maxHeaderSize,
+                    idleTimeout,
+                    drainTimeout,
+                    drainDelay,
+                    limits,
+                    http2,
+                    upstream);
+        }
+    }
 
     /**
-     * Edge limits of the proxy listeners (SPEC section 8): what one client may make the router
-     * read, hold and wait for.
+     * Edge limits of the proxy listeners: what one client may make the router read, hold and wait
+     * for (README "Configuration" gives the reasoning of each default).
      *
      * @param maxHeaderCount more header fields: 431
      * @param maxBodySize a larger request body: 413 (before anything is forwarded when the length
@@ -78,11 +200,22 @@ public record RouterConfig(
             int maxPendingConnectsPerCell,
             int maxConcurrentPerCustomer,
             double customerRate,
-            int maxConnections) {}
+            int maxConnections) {
 
-    public static Limits defaultLimits() {
-        return new Limits(
-                100, 1L << 30, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ZERO, 2000, 64, 500, 0, 10_000);
+        public Limits {
+            Check.that()
+                    .range("maxHeaderCount", maxHeaderCount, 1, 10_000)
+                    .range("maxBodySize", maxBodySize, 0, Long.MAX_VALUE)
+                    .positive("requestHeaderTimeout", requestHeaderTimeout)
+                    .positive("requestBodyTimeout", requestBodyTimeout)
+                    .notNegative("maxConnectionAge", maxConnectionAge)
+                    .range("maxConcurrentPerCell", maxConcurrentPerCell, 1, 1_000_000)
+                    .range("maxPendingConnectsPerCell", maxPendingConnectsPerCell, 1, 100_000)
+                    .range("maxConcurrentPerCustomer", maxConcurrentPerCustomer, 1, 1_000_000)
+                    .range("customerRate", customerRate, 0, 10_000_000)
+                    .range("maxConnections", maxConnections, 1, 1_000_000)
+                    .done();
+        }
     }
 
     /**
@@ -90,23 +223,49 @@ public record RouterConfig(
      * on one connection is bounded by {@code connectionWindow}: data is acknowledged (window
      * update) only once it has been handed to the cell.
      */
-    public record Http2(int maxConcurrentStreams, int initialStreamWindow, int connectionWindow) {}
+    public record Http2(int maxConcurrentStreams, int initialStreamWindow, int connectionWindow) {
+        public Http2 {
+            Check.that()
+                    .range("maxConcurrentStreams", maxConcurrentStreams, 1, 10_000)
+                    .range("initialStreamWindow", initialStreamWindow, 65_535, 16 << 20)
+                    .range("connectionWindow", connectionWindow, 65_535, 64 << 20)
+                    .done();
+        }
+    }
 
-    /** The optional TLS listener. */
-    public record Tls(InetSocketAddress listen, Path certificate, Path privateKey) {}
+    /** The optional TLS listener; the files are read by {@link StartupProbes} and the listener. */
+    public record Tls(InetSocketAddress listen, Path certificate, Path privateKey) {
+        public Tls {
+            Check.that()
+                    .required("listen", listen)
+                    .required("certificate", certificate)
+                    .required("privateKey", privateKey)
+                    .done();
+        }
+    }
 
-    /** How the router talks to cells. */
+    /** How the router talks to cells; {@code trustCertificates} null: the JDK's trust store. */
     public record Upstream(
             Duration connectTimeout,
             Duration responseTimeout,
             Duration idleTimeout,
             int maxIdlePerCell,
-            Path trustCertificates) {}
+            Path trustCertificates) {
+        public Upstream {
+            Check.that()
+                    .positive("connectTimeout", connectTimeout)
+                    .positive("responseTimeout", responseTimeout)
+                    .notNegative("idleTimeout", idleTimeout)
+                    .range("maxIdlePerCell", maxIdlePerCell, 0, 10_000)
+                    .done();
+        }
+    }
 
     /**
-     * The admin listener; {@code token} is null only on a loopback address. {@code moveGracePeriod}:
-     * how long the exchanges of a moved (or frozen) customer may go on at their old cell before the
-     * router ends them so that clients reconnect to the new one.
+     * The admin listener; {@code token} is null only on a loopback address (an empty token counts
+     * as none). {@code moveGracePeriod}: how long the exchanges of a moved (or frozen) customer may
+     * go on at their old cell before the router ends them so that clients reconnect to the new one.
+     * The token never appears in {@link #toString()} nor in a problem.
      */
     public record Admin(InetSocketAddress listen, String token, Duration moveGracePeriod, List<AdminToken> tokens) {
 
@@ -114,7 +273,22 @@ public record RouterConfig(
         public static final Duration DEFAULT_MOVE_GRACE_PERIOD = Duration.ofSeconds(30);
 
         public Admin {
+            token = token == null || token.isEmpty() ? null : token;
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
+            Check.that()
+                    .required("listen", listen)
+                    .secret(token == null || token.length() >= 16, "token", "must be at least 16 characters")
+                    .rule(
+                            token != null
+                                    || !tokens.isEmpty()
+                                    || listen == null
+                                    || listen.getAddress().isLoopbackAddress(),
+                            "listen",
+                            listen == null ? null : Addresses.format(listen),
+                            "admin.token (or admin.tokens) is required when the admin API listens on a"
+                                    + " non-loopback address")
+                    .notNegative("moveGracePeriod", moveGracePeriod)
+                    .done();
         }
 
         public Admin(InetSocketAddress listen, String token, Duration moveGracePeriod) {
@@ -130,36 +304,77 @@ public record RouterConfig(
             all.addAll(tokens);
             return List.copyOf(all);
         }
+
+        @Override
+        public String toString() {
+            return "Admin[listen=" + listen + ", token=" + (token == null ? "none" : "<redacted>")
+                    + ", moveGracePeriod=" + moveGracePeriod + ", tokens=" + tokens + "]";
+        }
     }
 
     /**
-     * One entry of {@code admin.tokens}: a bearer token and its role. A viewer may only read (GET);
-     * an operator may also write. The token is kept out of {@link #toString()}.
+     * One entry of {@code admin.tokens}: a bearer token (at least 16 characters) and its role. A
+     * viewer may only read (GET); an operator may also write. The token is never shown.
      */
     public record AdminToken(String token, Role role) {
 
         public enum Role {
+            @JsonProperty("operator")
             OPERATOR,
+            @JsonProperty("viewer")
             VIEWER;
 
             public String wireName() {
-                return name().toLowerCase(java.util.Locale.ROOT);
+                return name().toLowerCase(Locale.ROOT);
             }
         }
 
         public AdminToken {
-            requireNonNull(token, "token");
-            requireNonNull(role, "role");
+            Check.that()
+                    .required("token", token)
+                    .secret(token == null || token.length() >= 16, "token", "must be at least 16 characters")
+                    .required("role", role)
+                    .done();
         }
 
         @Override
         public String toString() {
-            return "AdminToken[role=" + role.wireName() + ", token=<redacted>]";
+            return "AdminToken[role=" + (role == null ? null : role.wireName()) + ", token=<redacted>]";
         }
     }
 
-    /** Where placements live: {@code file} or {@code dynamodb} (one of the two). */
-    public record Registry(Path file, DynamoDb dynamodb, Path snapshot) {}
+    /** {@code logging.format}: readable text lines (the default) or one JSON object per line. */
+    public record Logging(Format format) {
+        public enum Format {
+            @JsonProperty("text")
+            TEXT,
+            @JsonProperty("json")
+            JSON
+        }
+
+        public Logging {
+            Check.that().required("format", format).done();
+        }
+    }
+
+    /**
+     * Where placements live: {@code file} or {@code dynamodb} (exactly one); the last-known-good
+     * {@code snapshot} (optional); and how much of the placements one edit of the registry file
+     * may remove before it is refused ({@code maxRemovalFraction}).
+     */
+    public record Registry(Path file, DynamoDb dynamodb, Path snapshot, double maxRemovalFraction) {
+        public Registry {
+            Check.that()
+                    .rule(
+                            file == null || dynamodb == null,
+                            "file",
+                            file,
+                            "cannot be used with registry.dynamodb: choose one store")
+                    .rule(file != null || dynamodb != null, "dynamodb", null, "or registry.file is required")
+                    .range("maxRemovalFraction", maxRemovalFraction, 0, 1)
+                    .done();
+        }
+    }
 
     /**
      * {@code registry.dynamodb}: the table, where it is, and the client's bounds on the hot path.
@@ -174,44 +389,127 @@ public record RouterConfig(
             int maxConnections,
             int preloadSegments) {
 
-        /** The store's settings; throws IllegalArgumentException naming the field when one is bad. */
-        public io.cellrouter.registry.store.dynamodb.DynamoDbSettings settings() {
-            return io.cellrouter.registry.store.dynamodb.DynamoDbSettings.of(table)
+        public DynamoDb {
+            Check check = Check.that()
+                    .rule(
+                            table != null && table.matches("[A-Za-z0-9_.-]{3,255}"),
+                            "table",
+                            table,
+                            "a table name is 3-255 letters, digits, '_', '-' or '.'")
+                    .rule(
+                            region == null || region.matches("[a-z0-9-]+"),
+                            "region",
+                            region,
+                            "not a region name (like us-east-1)")
+                    .rule(
+                            endpoint == null || Endpoints.problem(endpoint, Endpoints.HTTP) == null,
+                            "endpoint",
+                            endpoint,
+                            endpoint == null ? "" : String.valueOf(Endpoints.problem(endpoint, Endpoints.HTTP)))
+                    .positive("callTimeout", callTimeout)
+                    .positive("attemptTimeout", attemptTimeout)
+                    .range("maxConnections", maxConnections, 1, 10_000)
+                    .range("preloadSegments", preloadSegments, 1, 1_000);
+            if (check.ok() && attemptTimeout.compareTo(callTimeout) > 0) {
+                check.rule(
+                        false,
+                        "attemptTimeout",
+                        Check.show(attemptTimeout),
+                        "must not be longer than callTimeout (" + Check.show(callTimeout) + ")");
+            }
+            check.done();
+        }
+
+        /** The store's settings. */
+        public DynamoDbSettings settings() {
+            return DynamoDbSettings.of(table)
                     .withRegion(region)
-                    .withEndpoint(endpoint == null ? null : java.net.URI.create(endpoint))
+                    .withEndpoint(endpoint == null ? null : URI.create(endpoint))
                     .withTimeouts(callTimeout, attemptTimeout)
                     .withMaxConnections(maxConnections)
                     .withScanSegments(preloadSegments);
         }
     }
 
-    /** One access-log line per request, asynchronously; {@code queueSize} bounds what waits. */
-    public record AccessLog(boolean enabled, int queueSize) {}
-
-    /** {@code logging.format}: readable text lines (the default) or one JSON object per line. */
-    public record Logging(Format format) {
-        public enum Format {
-            TEXT,
-            JSON
+    /** {@code cache}: the placement cache (see {@link ResolverConfig} for what each does). */
+    public record Cache(long maximumSize, Duration refreshAfter, Duration negativeTtl, boolean preload) {
+        public Cache {
+            Check.that()
+                    .range("maximumSize", maximumSize, 1, 1_000_000_000L)
+                    .positive("refreshAfter", refreshAfter)
+                    .notNegative("negativeTtl", negativeTtl)
+                    .done();
         }
     }
 
-    /** One configured identity source, tried in order. */
+    /** {@code overrides}: how often every router reads the change feed. */
+    public record Overrides(Duration pollInterval) {
+        public Overrides {
+            Check.that().positive("pollInterval", pollInterval).done();
+        }
+    }
+
+    /** One access-log line per request, asynchronously; {@code queueSize} bounds what waits. */
+    public record AccessLog(boolean enabled, int queueSize) {
+        public AccessLog {
+            Check.that().range("queueSize", queueSize, 16, 1 << 22).done();
+        }
+    }
+
+    /** One configured identity source, tried in order: a map with one key naming its kind. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.WRAPPER_OBJECT)
+    @JsonSubTypes({
+        @JsonSubTypes.Type(value = JwtSpec.class, name = "jwt"),
+        @JsonSubTypes.Type(value = HeaderSpec.class, name = "header"),
+        @JsonSubTypes.Type(value = HostSpec.class, name = "host"),
+        @JsonSubTypes.Type(value = PathSpec.class, name = "path"),
+        @JsonSubTypes.Type(value = QuerySpec.class, name = "query")
+    })
     public sealed interface IdentitySpec {}
 
-    public record HeaderSpec(String name) implements IdentitySpec {}
+    /** {@code header: NAME}: the customer id is the value of this header (names are lower case). */
+    public record HeaderSpec(String name) implements IdentitySpec {
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public HeaderSpec {
+            Check.that()
+                    .rule(name != null && isHeaderName(name), "", name, "not a valid header name")
+                    .done();
+            name = name.toLowerCase(Locale.ROOT);
+        }
+    }
 
-    public record HostSpec(Pattern pattern) implements IdentitySpec {}
+    /** {@code host: REGEX}: matched against the Host without its port; needs a group {@code customer}. */
+    public record HostSpec(Pattern pattern) implements IdentitySpec {
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public HostSpec {
+            checkCustomerGroup(pattern);
+        }
+    }
 
-    public record PathSpec(Pattern pattern) implements IdentitySpec {}
+    /** {@code path: REGEX}: matched at the start of the path; needs a group {@code customer}. */
+    public record PathSpec(Pattern pattern) implements IdentitySpec {
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public PathSpec {
+            checkCustomerGroup(pattern);
+        }
+    }
 
-    public record QuerySpec(String parameter) implements IdentitySpec {}
+    /** {@code query: NAME}: the customer id is this query parameter. */
+    public record QuerySpec(String parameter) implements IdentitySpec {
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public QuerySpec {
+            Check.that()
+                    .rule(parameter != null && !parameter.isBlank(), "", parameter, "needs a parameter name")
+                    .done();
+        }
+    }
 
     /**
      * The {@code jwt} source: a bearer token in {@code header}, verified with {@code hmacSecret}
-     * and/or the keys of {@code jwksFile} (JWK Set or PEM public keys, watched for edits); null
-     * {@code issuer}, {@code audience} or {@code maxLifetime} is not checked; {@code cacheSize}
-     * verified tokens are remembered (0: none). The secret is kept out of {@link #toString()}.
+     * and/or the keys of {@code jwksFile} (JWK Set or PEM public keys, watched for edits; loaded by
+     * {@link StartupProbes} and the verifier, not here); null {@code issuer}, {@code audience} or
+     * {@code maxLifetime} is not checked; {@code cacheSize} verified tokens are remembered (0: none).
+     * The secret is kept out of {@link #toString()} and out of every problem.
      */
     public record JwtSpec(
             String header,
@@ -222,28 +520,61 @@ public record RouterConfig(
             String issuer,
             String audience,
             Duration clockSkew,
-            Duration maxLifetime,
-            java.util.Set<io.cellrouter.registry.token.TokenAlgorithm> algorithms,
+            @JsonDeserialize(using = ConfigMapper.DurationOrNone.class) Duration maxLifetime,
+            @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) Set<TokenAlgorithm> algorithms,
             long cacheSize)
             implements IdentitySpec {
+
+        public JwtSpec {
+            hmacSecret = hmacSecret == null || hmacSecret.isEmpty() ? null : hmacSecret;
+            cellClaim = cellClaim == null || cellClaim.isEmpty() ? null : cellClaim;
+            Check check = Check.that()
+                    .rule(header != null && isHeaderName(header), "header", header, "not a valid header name")
+                    .rule(
+                            customerClaim != null && !customerClaim.isBlank(),
+                            "customerClaim",
+                            customerClaim,
+                            "must name a claim")
+                    .rule(hmacSecret != null || jwksFile != null, "", null, "needs hmacSecret, jwksFile or both")
+                    .notNegative("clockSkew", clockSkew)
+                    .atMost("clockSkew", clockSkew, Duration.ofMinutes(10))
+                    .rule(maxLifetime == null || !maxLifetime.isZero(), "maxLifetime", "0s", "must be longer than 0")
+                    .rule(algorithms != null && !algorithms.isEmpty(), "algorithms", "[]", "must name at least one")
+                    .range("cacheSize", cacheSize, 0, 100_000_000L);
+            if (hmacSecret != null && algorithms != null && !algorithms.isEmpty()) {
+                try {
+                    VerificationKey.hmac(hmacSecret.getBytes(StandardCharsets.UTF_8), algorithms);
+                } catch (KeyFileException e) {
+                    check.secret(false, "hmacSecret", e.getMessage()); // the message names no secret
+                }
+            }
+            check.done();
+            header = header.toLowerCase(Locale.ROOT);
+            algorithms = Collections.unmodifiableSet(EnumSet.copyOf(algorithms));
+        }
 
         @Override
         public String toString() {
             return "JwtSpec[header=" + header + ", customerClaim=" + customerClaim + ", cellClaim=" + cellClaim
-                    + ", hmacSecret=" + (hmacSecret == null ? "none" : "(set)") + ", jwksFile=" + jwksFile
+                    + ", hmacSecret=" + (hmacSecret == null ? "none" : "<redacted>") + ", jwksFile=" + jwksFile
                     + ", issuer=" + issuer + ", audience=" + audience + ", clockSkew=" + clockSkew
                     + ", maxLifetime=" + maxLifetime + ", algorithms=" + algorithms + ", cacheSize=" + cacheSize
                     + "]";
         }
     }
 
-    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
-
-    public static Upstream defaultUpstream() {
-        return new Upstream(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60), 64, null);
+    private static boolean isHeaderName(String name) {
+        return name.toLowerCase(Locale.ROOT).matches("[a-z0-9!#$%&'*+.^_`|~-]+");
     }
 
-    public static Http2 defaultHttp2() {
-        return new Http2(100, 256 * 1024, 1024 * 1024);
+    private static void checkCustomerGroup(Pattern pattern) {
+        Check.that()
+                .required("", pattern)
+                .rule(
+                        pattern == null || pattern.pattern().contains("(?<customer>"),
+                        "",
+                        pattern,
+                        "the pattern needs a named group (?<customer>...)")
+                .done();
     }
 }

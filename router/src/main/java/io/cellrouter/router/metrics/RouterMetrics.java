@@ -3,7 +3,9 @@ package io.cellrouter.router.metrics;
 import io.cellrouter.registry.cache.LookupKind;
 import io.cellrouter.registry.cache.ResolverListener;
 import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.store.RejectedEdit;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -26,7 +28,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The router's meters (SPEC section 7), registered once and cached per cell so that recording a
+ * The router's meters (README "Operations"), registered once and cached per cell so that recording a
  * request costs a map lookup and two atomic adds, never a registration.
  *
  * <p>The cell (with its region and tier) is a tag on every request meter; customers never are:
@@ -48,6 +50,7 @@ public final class RouterMetrics {
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Counter accessLogDropped;
     private final Counter connectionsRefused;
+    private final Map<RejectedEdit.Reason, Counter> rejectedEdits = new EnumMap<>(RejectedEdit.Reason.class);
 
     public RouterMetrics() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -85,6 +88,20 @@ public final class RouterMetrics {
         accessLogDropped = Counter.builder("cellrouter.accesslog.dropped")
                 .description("Access-log lines dropped because the writer fell behind")
                 .register(registry);
+        // Registered at start so that they read 0, not "absent", until the first refusal or failure.
+        for (RejectedEdit.Reason reason : RejectedEdit.Reason.values()) {
+            rejectedEdits.put(
+                    reason,
+                    Counter.builder("cellrouter.registry.rejected.edits")
+                            .description("Edits of the registry file refused (the last good registry stayed in force)")
+                            .tag("reason", reason.tag())
+                            .register(registry));
+        }
+    }
+
+    /** An edit of the registry file that the store refused. */
+    public void registryEditRejected(RejectedEdit edit) {
+        rejectedEdits.get(edit.reason()).increment();
     }
 
     public PrometheusMeterRegistry registry() {
@@ -137,6 +154,10 @@ public final class RouterMetrics {
     /**
      * Static stability at a glance: 1 while the router serves its last-known-good snapshot (the
      * store was unreachable at start), 1 while the store is known down (misses fail fast).
+     *
+     * <p>Micrometer holds a gauge's state object weakly; the suppliers here are lambdas that nothing
+     * else references, so every gauge over one is registered with a strong reference (otherwise it
+     * reads NaN after the first collection, and an alert on it can never fire).
      */
     public void registryState(BooleanSupplier servingSnapshot, BooleanSupplier storeDown) {
         // Micrometer holds a gauge's state object weakly unless told otherwise: these suppliers are
@@ -159,11 +180,22 @@ public final class RouterMetrics {
                 .register(registry);
     }
 
+    /**
+     * Failed writes of the last-known-good snapshot, as the resolver counts them: {@code
+     * cellrouter_registry_snapshot_failures_total}. Registered when the resolver is built, so it
+     * reads 0 from the first scrape (an alert on it needs the series to exist).
+     */
+    public <T> void snapshotFailures(T resolver, java.util.function.ToDoubleFunction<T> failures) {
+        FunctionCounter.builder("cellrouter.registry.snapshot.failures", resolver, failures)
+                .description("Writes of the last-known-good snapshot that failed")
+                .register(registry);
+    }
+
     /** Exposes the resolver's cache size and counts its lookups and store calls. */
     public ResolverListener resolverListener(Supplier<Long> cacheSize) {
         Gauge.builder("cellrouter.cache.size", cacheSize, s -> s.get().doubleValue())
                 .description("Cached placements, positive and negative")
-                .strongReference(true)
+                .strongReference(true) // a lambda: held only by the gauge (see registryState)
                 .register(registry);
         Map<String, Timer> storeTimers = new ConcurrentHashMap<>();
         Counter hintOverruled = Counter.builder("cellrouter.token.hint.overruled")

@@ -1,10 +1,13 @@
 package io.cellrouter.router.registry;
 
 import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.registry.store.RejectedEdit;
 import io.cellrouter.registry.store.dynamodb.DynamoDbRegistryStore;
 import io.cellrouter.registry.store.file.FileRegistryStore;
+import io.cellrouter.registry.store.file.FileStoreOptions;
 import io.cellrouter.router.config.RouterConfig;
 import java.time.Clock;
+import java.util.function.Consumer;
 
 /** Opens the registry store that the configuration names: {@code registry.file} or {@code registry.dynamodb}. */
 public final class RegistryStores {
@@ -12,15 +15,29 @@ public final class RegistryStores {
     private RegistryStores() {}
 
     /**
-     * Opens the store. A file store reads its file here (a missing or invalid file fails now); a
-     * DynamoDB store only builds its client, so that a router can start while the table is out of
-     * reach (and serve its snapshot).
+     * Opens the store for a command ({@code registry import}...). A file store reads its file here
+     * (a missing or invalid file fails now); a DynamoDB store only builds its client.
      */
     public static RegistryStore open(RouterConfig.Registry config, Clock clock) {
+        return open(config, clock, edit -> {});
+    }
+
+    /**
+     * Opens the store for the router: a file store refuses edits that remove more than {@code
+     * registry.maxRemovalFraction} (telling {@code rejectedEdits}), and, with a snapshot configured,
+     * opens even when its file is missing or invalid, answering as a store that is down (the router
+     * then serves the snapshot until the file is back). A DynamoDB store only builds its client, so
+     * that a router can start while the table is out of reach (and serve its snapshot).
+     */
+    public static RegistryStore open(RouterConfig.Registry config, Clock clock, Consumer<RejectedEdit> rejectedEdits) {
         if (config.dynamodb() != null) {
             return DynamoDbRegistryStore.open(config.dynamodb().settings(), clock);
         }
-        return FileRegistryStore.open(config.file(), clock);
+        FileStoreOptions options = FileStoreOptions.defaults()
+                .withMaxRemovalFraction(config.maxRemovalFraction())
+                .withRejectedEdits(rejectedEdits)
+                .withStartWithoutDocument(config.snapshot() != null);
+        return FileRegistryStore.open(config.file(), clock, options);
     }
 
     /** For the start line: {@code file:/path} or {@code dynamodb:table (region, endpoint)}. */

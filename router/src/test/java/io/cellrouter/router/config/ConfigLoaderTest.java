@@ -117,4 +117,77 @@ class ConfigLoaderTest {
         assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
         assertThat(Durations.format(Duration.ofMinutes(10))).isEqualTo("10m");
     }
+
+    @Test
+    void duplicateKey_isAnErrorNamingFileAndKey() {
+        assertThatThrownBy(() -> parse("cache:\n  maximumSize: 10\n  maximumSize: 20\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cfg.yaml")
+                .hasMessageContaining("cache.maximumSize")
+                .hasMessageContaining("more than once");
+    }
+
+    @Test
+    void shortAdminToken_isAnErrorThatNamesTheKeyButNeverTheToken() {
+        assertThatThrownBy(() -> parse("admin:\n  token: sh0rt-t0ken\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cfg.yaml")
+                .hasMessageContaining("admin.token")
+                .hasMessageContaining("at least 16 characters")
+                .hasMessageNotContaining("sh0rt-t0ken");
+    }
+
+    @Test
+    void adminToken_isNotInToString() {
+        RouterConfig c = parse("admin:\n  token: ${TOKEN}\n");
+
+        assertThat(c.toString()).doesNotContain("abcdefghijklmnopqrstu");
+    }
+
+    @Test
+    void everyProblem_isReported_notOnlyTheFirst() {
+        assertThatThrownBy(
+                        () -> parse("proxy:\n  maxHeaderCount: 0\n  idleTimeout: forever\ncache:\n  negativeTtl: x\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .extracting(ConfigProblem::key)
+                        .containsExactlyInAnyOrder("proxy.maxHeaderCount", "proxy.idleTimeout", "cache.negativeTtl"));
+    }
+
+    @Test
+    void wrongShapesAndTypes_areProblemsNamingKeyAndValue_andBindingGoesOn() {
+        assertThatThrownBy(
+                        () -> parse(
+                                """
+                        proxy:
+                          maxConnections: 3000000000
+                          maxHeaderCount: 1.5
+                        cache:
+                          preload: maybe
+                        identity:
+                          - header: x-a
+                            path: '^/(?<customer>[^/]+)/'
+                          - x-customer-id
+                        overrides: 5
+                        """))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).lines())
+                        .containsExactlyInAnyOrder(
+                                "cfg.yaml: proxy.maxConnections: is too large (at most 2147483647), was '3000000000'",
+                                "cfg.yaml: proxy.maxHeaderCount: must be a whole number, was '1.5'",
+                                "cfg.yaml: cache.preload: must be true or false, was 'maybe'",
+                                "cfg.yaml: identity[0]: each identity source is a map with exactly one key: jwt, header,"
+                                        + " host, path or query, was 'header, path'",
+                                "cfg.yaml: identity[1]: must be a map with one key: jwt, header, host, path or query,"
+                                        + " was 'x-customer-id'",
+                                "cfg.yaml: overrides: must be a map of keys, was '5'"));
+    }
+
+    @Test
+    void numbersWrittenAsText_asAnEnvironmentVariableGivesThem_areRead() {
+        RouterConfig c = ConfigLoader.parse(
+                "cache:\n  maximumSize: ${SIZE}\n", "cfg.yaml", Path.of("/etc/cr"), Map.of("SIZE", "1_000")::get);
+
+        assertThat(c.cache().maximumSize()).isEqualTo(1000);
+    }
 }

@@ -36,6 +36,7 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
             () -> "  upstream:\n    connectTimeout: 1s\n    responseTimeout: 5s";
     private java.util.function.Supplier<String> firstIdentitySources = () -> "";
     private java.util.function.Supplier<String> adminLines = () -> "";
+    private java.util.function.Supplier<String> registryLines = () -> "";
     private Path dir;
     private RouterServer server;
     private HttpClient client;
@@ -101,13 +102,19 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
                 %s
                 registry:
                   file: registry.yaml
+                %s
                 identity:
                 %s  - header: x-customer-id
                   - host: '^(?<customer>[a-z0-9-]+)\\.api\\.example\\.com$'
                   - path: '^/v1/customers/(?<customer>[^/]+)/'
                   - query: customer
                 """
-                                .formatted(proxyLines.get(), ADMIN_TOKEN, adminLines.get(), firstIdentitySources.get())
+                                .formatted(
+                                        proxyLines.get(),
+                                        ADMIN_TOKEN,
+                                        adminLines.get(),
+                                        registryLines.get(),
+                                        firstIdentitySources.get())
                         + extraConfig;
         Path configFile = dir.resolve("config.yaml");
         Files.writeString(configFile, config);
@@ -142,6 +149,12 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
     /** More lines under {@code admin:} (indented by two spaces), e.g. {@code "  moveGracePeriod: 300ms"}. */
     public RouterExtension admin(java.util.function.Supplier<String> lines) {
         this.adminLines = lines;
+        return this;
+    }
+
+    /** More lines under {@code registry:} (indented by two spaces), e.g. {@code "  snapshot: snap.json"}. */
+    public RouterExtension registry(java.util.function.Supplier<String> lines) {
+        this.registryLines = lines;
         return this;
     }
 

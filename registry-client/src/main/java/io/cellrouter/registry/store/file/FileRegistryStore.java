@@ -14,17 +14,13 @@ import io.cellrouter.registry.store.PlacementPage;
 import io.cellrouter.registry.store.PlacementQuery;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.registry.store.RejectedEdit;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.VersionConflictException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -34,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  readers (any thread) ──► volatile Snapshot ◄── writer thread ◄── putPlacement / putCell / ...
  *                                                     ▲    │
- *  FileWatcher thread ── "file changed" ── reload() ──┘    └──► temp file, fsync, rename, fsync dir
- *                                                     │
+ *  FileWatcher thread ── "file changed" ── reload() ──┘    └──► versions sidecar, then the document
+ *                                                     │         (each: temp file, fsync, rename)
  *                                                     └──► ChangeFeed (diff of old and new state)
  * </pre>
  *
@@ -54,11 +51,19 @@ import org.slf4j.LoggerFactory;
  * owned by the store, so a reload and a write never interleave. The watcher thread only queues
  * reloads. Futures of writes complete on the writer thread: callers that own a thread hop back.
  *
- * <p>Edits on disk: an edit is picked up without a restart; an invalid edit is logged and the last
- * good state is kept. Before each write the store reads the file again and applies an edit it has
- * not seen yet, so a write does not silently undo a hand edit, and it refuses to write over an
- * invalid edit (it fails with {@link InvalidRegistryException}; fix the file first). The store's
- * own write coming back through the watcher is recognized by its bytes and changes nothing.
+ * <p>The document is its operator's: a write changes the operator's tree ({@link io.cellrouter.registry.store.DocumentForm}:
+ * fields and order kept, expired overrides dropped) and the versions live beside it ({@link
+ * VersionSidecar}).
+ *
+ * <p>Edits on disk are picked up without a restart. An edit that is invalid, or that would remove a
+ * cell still holding customers or more than {@code maxRemovalFraction} of the placements ({@link
+ * EditGuard}), is refused: the last good state stays in force, and the refusal is logged, counted
+ * and kept ({@link #lastRejectedEdit()}). A document written by a store (its hash is in the
+ * sidecar) is trusted; that is how {@code registry import --allow-removals} ({@link
+ * #replaceDocument}) reaches running routers. Before each write the store reads the file again and
+ * applies an edit it has not seen yet, so a write does not silently undo a hand edit, and it refuses
+ * to write over a refused edit (fix the file first). The store's own write coming back through the
+ * watcher is recognized by its bytes and changes nothing.
  *
  * <p>The change feed lives in memory (the last {@value #DEFAULT_FEED_CAPACITY} changes); it starts
  * empty when the store is opened, which is fine because the store lives in the router's process.
@@ -77,20 +82,18 @@ public final class FileRegistryStore implements RegistryStore {
     private final ChangeFeed feed;
     private final ExecutorService writer;
     private final AtomicLong generation = new AtomicLong();
-    private final AtomicLong rejectedEdits = new AtomicLong();
+    private final EditRefusals refusals;
+    private final DocumentOnDisk disk;
     private final ListingIndex listing = new ListingIndex();
-    private volatile Snapshot snapshot;
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
     private volatile FileWatcher watcher;
 
-    /** The bytes of the file as last read or written; touched only on the writer thread. */
-    private byte[] lastContent;
-
-    private FileRegistryStore(Path file, Clock clock, int feedCapacity, Snapshot snapshot, byte[] content) {
-        this.file = file;
+    private FileRegistryStore(RegistryFile file, Clock clock, FileStoreOptions options, int feedCapacity) {
+        this.file = file.path();
         this.clock = clock;
         this.feed = new ChangeFeed(feedCapacity);
-        this.snapshot = snapshot;
-        this.lastContent = content;
+        this.refusals = new EditRefusals(this.file, clock, options.rejectedEdits());
+        this.disk = new DocumentOnDisk(file, clock, options.maxRemovalFraction(), refusals);
         this.writer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "cell-router-registry-writer");
             thread.setDaemon(true);
@@ -106,27 +109,32 @@ public final class FileRegistryStore implements RegistryStore {
      * @throws InvalidRegistryException when it is not a valid registry document
      */
     public static FileRegistryStore open(Path file, Clock clock) {
-        return open(file, clock, DEFAULT_FEED_CAPACITY, DEFAULT_DEBOUNCE);
+        return open(file, clock, FileStoreOptions.defaults());
+    }
+
+    /** Opens the registry file with {@code options} (see {@link FileStoreOptions}). */
+    public static FileRegistryStore open(Path file, Clock clock, FileStoreOptions options) {
+        return open(file, clock, options, DEFAULT_FEED_CAPACITY, DEFAULT_DEBOUNCE);
     }
 
     static FileRegistryStore open(Path file, Clock clock, int feedCapacity, Duration debounce) {
-        Path absolute = file.toAbsolutePath().normalize();
-        byte[] content = readBytes(absolute);
-        RegistryDocument document = RegistryDocuments.parse(content, absolute.toString());
-        Snapshot snapshot = Snapshot.of(document, Snapshot.EMPTY, clock.instant());
-        FileRegistryStore store = new FileRegistryStore(absolute, clock, feedCapacity, snapshot, content);
+        return open(file, clock, FileStoreOptions.defaults(), feedCapacity, debounce);
+    }
+
+    static FileRegistryStore open(
+            Path file, Clock clock, FileStoreOptions options, int feedCapacity, Duration debounce) {
+        RegistryFile disk = new RegistryFile(file.toAbsolutePath().normalize());
+        FileRegistryStore store = new FileRegistryStore(disk, clock, options, feedCapacity);
         try {
-            store.watcher = FileWatcher.start(absolute, debounce, store::onFileChanged);
+            store.loadAtOpen(options.startWithoutDocument());
+            store.watcher = FileWatcher.start(disk.path(), List.of(disk.sidecar()), debounce, store::onFileChanged);
         } catch (IOException e) {
             store.close();
-            throw new StoreUnavailableException(absolute + ": cannot watch the registry file: " + e, e);
+            throw new StoreUnavailableException(disk.path() + ": cannot watch the registry file: " + e, e);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
         }
-        log.info(
-                "{}: registry loaded: {} cells, {} customers, {} overrides",
-                absolute,
-                snapshot.cells().size(),
-                snapshot.placements().size(),
-                snapshot.overrides().size());
         return store;
     }
 
@@ -140,37 +148,40 @@ public final class FileRegistryStore implements RegistryStore {
         return generation.get();
     }
 
-    /** Counts the edits on disk that were rejected as invalid (or unreadable) and ignored. */
+    /** Counts the edits on disk that were refused (each refused content once). */
     public long rejectedEdits() {
-        return rejectedEdits.get();
+        return refusals.count();
     }
 
-    /** The current state as a document, for {@code registry export} and snapshots. */
+    @java.lang.Override
+    public Optional<RejectedEdit> lastRejectedEdit() {
+        return refusals.last();
+    }
+
+    /** The current state as a document, with versions: for {@code registry export} and snapshots. */
     public RegistryDocument document() {
         return snapshot.toDocument();
     }
 
     /**
      * Reads the file again now, as the watcher does after an edit. Completes exceptionally with
-     * {@link InvalidRegistryException} (and keeps the last good state) when the file is invalid.
+     * {@link InvalidRegistryException} (and keeps the last good state) when the edit is refused.
      */
     public CompletableFuture<Void> reload() {
         return onWriter(() -> {
-            catchUpWithDisk(false);
+            catchUpWithDisk(DocumentOnDisk.Purpose.RELOAD);
             return null;
         });
     }
 
     @java.lang.Override
     public CompletableFuture<Optional<Placement>> placement(String customer) {
-        return CompletableFuture.completedFuture(
-                Optional.ofNullable(snapshot.placements().get(customer)));
+        return read(() -> Optional.ofNullable(snapshot.placements().get(customer)));
     }
 
     @java.lang.Override
     public CompletableFuture<List<Placement>> placements() {
-        return CompletableFuture.completedFuture(
-                List.copyOf(snapshot.placements().values()));
+        return read(() -> List.copyOf(snapshot.placements().values()));
     }
 
     /** A page from the placements sorted in memory: a binary search and at most {@code limit} steps. */
@@ -190,22 +201,36 @@ public final class FileRegistryStore implements RegistryStore {
                 listing.of(snapshot.placements()).count(cell));
     }
 
+    /** Read, patched and written on the writer thread: no other write comes between. */
+    @java.lang.Override
+    public CompletableFuture<Cell> patchCell(String name, CellPatch patch) {
+        return onWriter(() -> {
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
+            Cell existing = current.cells().get(name);
+            if (existing == null) {
+                throw new NotFoundException("cell '" + name + "' does not exist");
+            }
+            Cell stored = patch.applyTo(existing).withVersion(existing.version() + 1);
+            commit(current.withCell(stored), change(Change.Kind.CELL, name));
+            return stored;
+        });
+    }
+
     @java.lang.Override
     public CompletableFuture<List<Cell>> cells() {
-        return CompletableFuture.completedFuture(List.copyOf(snapshot.cells().values()));
+        return read(() -> List.copyOf(snapshot.cells().values()));
     }
 
     @java.lang.Override
     public CompletableFuture<List<Override>> overrides() {
-        return CompletableFuture.completedFuture(
-                List.copyOf(snapshot.overrides().values()));
+        return read(() -> List.copyOf(snapshot.overrides().values()));
     }
 
     @java.lang.Override
     public CompletableFuture<Placement> putPlacement(String customer, String cell, long expectedVersion) {
         return onWriter(() -> {
             checkName(customer, "customer");
-            Snapshot current = catchUpWithDisk(true);
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
             checkCellExists(current, cell);
             Placement existing = current.placements().get(customer);
             long version = existing == null ? 0 : existing.version();
@@ -214,7 +239,7 @@ public final class FileRegistryStore implements RegistryStore {
                         + expectedVersion + (version == 0 ? " (not placed)" : ""));
             }
             Placement placement = new Placement(customer, cell, version + 1, clock.instant());
-            commit(current.withPlacement(placement), Change.Kind.PLACEMENT, customer);
+            commit(current.withPlacement(placement), change(Change.Kind.PLACEMENT, customer));
             return placement;
         });
     }
@@ -222,25 +247,10 @@ public final class FileRegistryStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<Cell> putCell(Cell cell) {
         return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(true);
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
             Cell existing = current.cells().get(cell.name());
             Cell stored = cell.withVersion(existing == null ? 1 : existing.version() + 1);
-            commit(current.withCell(stored), Change.Kind.CELL, cell.name());
-            return stored;
-        });
-    }
-
-    /** Read, patched and written on the writer thread: no other write comes between. */
-    @java.lang.Override
-    public CompletableFuture<Cell> patchCell(String name, CellPatch patch) {
-        return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(true);
-            Cell existing = current.cells().get(name);
-            if (existing == null) {
-                throw new NotFoundException("cell '" + name + "' does not exist");
-            }
-            Cell stored = patch.applyTo(existing).withVersion(existing.version() + 1);
-            commit(current.withCell(stored), Change.Kind.CELL, name);
+            commit(current.withCell(stored), change(Change.Kind.CELL, cell.name()));
             return stored;
         });
     }
@@ -249,11 +259,11 @@ public final class FileRegistryStore implements RegistryStore {
     public CompletableFuture<Override> putOverride(Override override) {
         return onWriter(() -> {
             checkName(override.customer(), "customer");
-            Snapshot current = catchUpWithDisk(true);
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
             if (override.cell() != null) {
                 checkCellExists(current, override.cell());
             }
-            commit(current.withOverride(override), Change.Kind.OVERRIDE, override.customer());
+            commit(current.withOverride(override), change(Change.Kind.OVERRIDE, override.customer()));
             return override;
         });
     }
@@ -261,75 +271,65 @@ public final class FileRegistryStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<Boolean> deleteOverride(String customer) {
         return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(true);
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
             if (!current.overrides().containsKey(customer)) {
                 return false;
             }
-            commit(current.withoutOverride(customer), Change.Kind.OVERRIDE, customer);
+            commit(current.withoutOverride(customer), change(Change.Kind.OVERRIDE, customer));
             return true;
         });
     }
 
     /**
-     * The whole document in one write of the file (not one rewrite per item): the document's items
-     * are laid over the current state, versions reconciled as for an edit on disk, and every item
-     * that changed becomes a change in the feed.
+     * {@code registry import}: the document's items laid over the current state in one write of the
+     * file (not one rewrite per item); what the document does not name is kept. Versions are
+     * reconciled as for an edit on disk, and every item that changed becomes a change in the feed.
      */
     @java.lang.Override
     public CompletableFuture<ImportResult> importDocument(RegistryDocument document) {
         return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(true);
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
             RegistryDocument merged =
-                    RegistryDocuments.validate(overlay(current.toDocument(), document), file.toString());
+                    RegistryDocuments.validate(Imports.overlay(current.toDocument(), document), file.toString());
             Snapshot next = Snapshot.of(merged, current, clock.instant());
             List<ChangeKey> changes = SnapshotDiff.between(current, next);
             if (!changes.isEmpty()) {
-                byte[] content = RegistryDocuments.write(next.toDocument()).getBytes(StandardCharsets.UTF_8);
-                try {
-                    AtomicFiles.replace(file, content);
-                } catch (IOException e) {
-                    throw new StoreUnavailableException(file + ": cannot write the registry file: " + e, e);
-                }
-                install(next, changes, content);
-            }
-            int cells = 0;
-            int placements = 0;
-            int overrides = 0;
-            for (ChangeKey change : changes) {
-                switch (change.kind()) {
-                    case CELL -> cells++;
-                    case PLACEMENT -> placements++;
-                    case OVERRIDE -> overrides++;
-                }
+                commit(next, changes);
             }
             int named = document.cells().size()
                     + document.customers().size()
                     + document.overrides().size();
-            return new ImportResult(cells, placements, overrides, named - changes.size(), 0);
+            return Imports.result(changes, named - changes.size());
         });
     }
 
-    private static RegistryDocument overlay(RegistryDocument base, RegistryDocument top) {
-        java.util.Map<String, Cell> cells = new java.util.LinkedHashMap<>();
-        base.cells().forEach(cell -> cells.put(cell.name(), cell));
-        top.cells().forEach(cell -> cells.put(cell.name(), cell.withVersion(0)));
-        java.util.Map<String, String> customers = new java.util.LinkedHashMap<>(base.customers());
-        customers.putAll(top.customers());
-        java.util.Map<String, Override> overrides = new java.util.LinkedHashMap<>();
-        base.overrides().forEach(override -> overrides.put(override.customer(), override));
-        top.overrides().forEach(override -> overrides.put(override.customer(), override));
-        return new RegistryDocument(
-                new ArrayList<>(cells.values()), customers, new ArrayList<>(overrides.values()), base.versions());
+    /**
+     * {@code registry import --allow-removals}: the document becomes the whole registry, what it
+     * does not name is removed, and no edit guard applies: the operator means it. Written even when
+     * nothing changed, so that a running router whose guard refused this same document on disk takes
+     * it up (the versions sidecar now names it as a store's write).
+     */
+    public CompletableFuture<ImportResult> replaceDocument(RegistryDocument document) {
+        return onWriter(() -> {
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.REPLACE);
+            RegistryDocument valid = RegistryDocuments.validate(
+                    new RegistryDocument(document.cells(), document.customers(), document.overrides(), null),
+                    file.toString());
+            Snapshot next = Snapshot.of(valid, current, clock.instant());
+            List<ChangeKey> changes = SnapshotDiff.between(current, next);
+            install(disk.write(next, changes, true)); // the operator vouches for this document
+            return Imports.result(changes, 0);
+        });
     }
 
     @java.lang.Override
     public CompletableFuture<ChangeBatch> changesSince(long cursor) {
-        return CompletableFuture.completedFuture(feed.since(cursor));
+        return read(() -> feed.since(cursor));
     }
 
     @java.lang.Override
     public CompletableFuture<Long> latestSequence() {
-        return CompletableFuture.completedFuture(feed.head());
+        return read(feed::head);
     }
 
     @java.lang.Override
@@ -355,74 +355,70 @@ public final class FileRegistryStore implements RegistryStore {
     }
 
     private void onFileChanged() {
-        // Failures are counted and logged in catchUpWithDisk; nothing else to do here.
+        // Refusals are counted and logged in catchUpWithDisk; nothing else to do here.
         reload();
     }
 
-    /**
-     * Brings the in-memory state up to the file, on the writer thread. Returns the state to build a
-     * write on. Before a write ({@code forWrite}) a missing file is not an error: the write puts it
-     * back.
-     */
-    private Snapshot catchUpWithDisk(boolean forWrite) {
-        byte[] content;
+    private void loadAtOpen(boolean startWithoutDocument) {
         try {
-            content = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            if (forWrite) {
-                return snapshot;
+            snapshot = disk.open();
+            log.info(
+                    "{}: registry loaded: {} cells, {} customers, {} overrides",
+                    file,
+                    snapshot.cells().size(),
+                    snapshot.placements().size(),
+                    snapshot.overrides().size());
+        } catch (StoreUnavailableException | InvalidRegistryException e) {
+            if (!startWithoutDocument) {
+                throw e;
             }
-            throw rejected(new StoreUnavailableException(file + ": the registry file is missing", e));
-        } catch (IOException e) {
-            throw rejected(new StoreUnavailableException(file + ": cannot read the registry file: " + e, e));
+            log.warn(
+                    "{}; the store answers as down until the file is readable and valid (a router serves its"
+                            + " last-known-good snapshot meanwhile)",
+                    e.getMessage());
         }
-        if (Arrays.equals(content, lastContent)) {
-            return snapshot; // our own write coming back, or a touch: nothing changed
-        }
-        RegistryDocument document;
-        try {
-            document = RegistryDocuments.parse(content, file.toString());
-        } catch (InvalidRegistryException e) {
-            throw rejected(
-                    forWrite
-                            ? new InvalidRegistryException(
-                                    "refusing to write over an invalid edit of the registry file: " + e.getMessage(), e)
-                            : e);
-        }
-        Snapshot before = snapshot;
-        Snapshot after = Snapshot.of(document, before, clock.instant());
-        List<ChangeKey> changes = SnapshotDiff.between(before, after);
-        install(after, changes, content);
-        log.info("{}: registry reloaded after an edit on disk: {} changes", file, changes.size());
-        return after;
     }
 
-    private void commit(Snapshot next, Change.Kind kind, String key) {
-        byte[] content = RegistryDocuments.write(next.toDocument()).getBytes(StandardCharsets.UTF_8);
-        try {
-            AtomicFiles.replace(file, content);
-        } catch (IOException e) {
-            throw new StoreUnavailableException(file + ": cannot write the registry file: " + e, e);
+    /** Brings the in-memory state up to the file, on the writer thread; returns the state to build a write on. */
+    private Snapshot catchUpWithDisk(DocumentOnDisk.Purpose purpose) {
+        Optional<DocumentOnDisk.Update> update = disk.catchUp(snapshot, purpose);
+        if (update.isPresent()) {
+            install(update.get());
+            log.info(
+                    "{}: registry reloaded after an edit on disk: {} changes",
+                    file,
+                    update.get().changes().size());
         }
-        List<ChangeKey> changes = new ArrayList<>(1);
-        changes.add(new ChangeKey(kind, key));
-        install(next, changes, content);
+        return snapshot;
     }
 
-    private void install(Snapshot next, List<ChangeKey> changes, byte[] content) {
+    private void commit(Snapshot next, List<ChangeKey> changes) {
+        install(disk.write(next, changes, false));
+    }
+
+    private void install(DocumentOnDisk.Update update) {
         // Publish the state before the feed: a follower that sees a change must read the new state.
-        snapshot = next;
-        lastContent = content;
-        if (!changes.isEmpty()) {
-            feed.append(changes, clock.instant());
+        snapshot = update.state();
+        if (!update.changes().isEmpty()) {
+            feed.append(update.changes(), clock.instant());
             generation.incrementAndGet();
         }
     }
 
-    private RuntimeException rejected(RuntimeException e) {
-        rejectedEdits.incrementAndGet();
-        log.warn("{} (keeping the last good registry)", e.getMessage()); // the message names the file
-        return e;
+    /**
+     * A read: from memory at once, or, while no valid document has been read yet, after one more
+     * attempt to read the file (on the writer thread); until then the store answers as down.
+     */
+    private <T> CompletableFuture<T> read(Supplier<T> answer) {
+        if (disk.loaded()) {
+            return CompletableFuture.completedFuture(answer.get());
+        }
+        return onWriter(() -> {
+            if (!disk.loaded()) {
+                catchUpWithDisk(DocumentOnDisk.Purpose.RELOAD);
+            }
+            return answer.get();
+        });
     }
 
     private <T> CompletableFuture<T> onWriter(Callable<T> task) {
@@ -441,6 +437,10 @@ public final class FileRegistryStore implements RegistryStore {
         return result;
     }
 
+    private static List<ChangeKey> change(Change.Kind kind, String key) {
+        return List.of(new ChangeKey(kind, key));
+    }
+
     private static void checkCellExists(Snapshot current, String cell) {
         if (!current.cells().containsKey(cell)) {
             throw new NotFoundException("cell '" + cell + "' does not exist");
@@ -450,14 +450,6 @@ public final class FileRegistryStore implements RegistryStore {
     private static void checkName(String name, String what) {
         if (name == null || !Cell.NAME.matcher(name).matches()) {
             throw new InvalidRegistryException(what + " must match " + Cell.NAME.pattern() + ", was '" + name + "'");
-        }
-    }
-
-    private static byte[] readBytes(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new StoreUnavailableException(file + ": cannot read the registry file: " + e, e);
         }
     }
 }

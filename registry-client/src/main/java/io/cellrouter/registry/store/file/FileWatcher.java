@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls back when one file changes, however it was changed.
+ * Calls back when one of a few files of one folder changes, however it was changed.
  *
  * <p>It watches the parent directory rather than the file: editors and tools often write a new
  * file and rename it over the old one, which a watch on the old file's inode would miss. Events come
@@ -28,15 +28,18 @@ final class FileWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FileWatcher.class);
 
     private final Path file;
-    private final Path name;
+    private final java.util.Set<Path> names;
     private final long debounceNanos;
     private final Runnable onChange;
     private final WatchService watchService;
     private final Thread thread;
 
-    private FileWatcher(Path file, Duration debounce, Runnable onChange) throws IOException {
+    private FileWatcher(Path file, java.util.List<Path> siblings, Duration debounce, Runnable onChange)
+            throws IOException {
         this.file = file;
-        this.name = file.getFileName();
+        this.names = new java.util.HashSet<>();
+        names.add(file.getFileName());
+        siblings.forEach(sibling -> names.add(sibling.getFileName()));
         this.debounceNanos = debounce.toNanos();
         this.onChange = onChange;
         Path directory = file.getParent();
@@ -50,9 +53,10 @@ final class FileWatcher implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    /** Starts watching {@code file}, an absolute path. */
-    static FileWatcher start(Path file, Duration debounce, Runnable onChange) throws IOException {
-        FileWatcher watcher = new FileWatcher(file, debounce, onChange);
+    /** Starts watching {@code file}, an absolute path, and {@code siblings} in the same folder. */
+    static FileWatcher start(Path file, java.util.List<Path> siblings, Duration debounce, Runnable onChange)
+            throws IOException {
+        FileWatcher watcher = new FileWatcher(file, siblings, debounce, onChange);
         watcher.thread.start();
         return watcher;
     }
@@ -89,7 +93,7 @@ final class FileWatcher implements AutoCloseable {
         boolean concerns = false;
         for (WatchEvent<?> event : key.pollEvents()) {
             // OVERFLOW means events were lost: one of them may have been ours.
-            if (event.kind() == StandardWatchEventKinds.OVERFLOW || name.equals(event.context())) {
+            if (event.kind() == StandardWatchEventKinds.OVERFLOW || names.contains((Path) event.context())) {
                 concerns = true;
             }
         }

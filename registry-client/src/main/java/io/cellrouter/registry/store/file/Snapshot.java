@@ -66,6 +66,19 @@ record Snapshot(Map<String, Cell> cells, Map<String, Placement> placements, Map<
         return new Snapshot(cells, placements, with(overrides, override.customer(), override));
     }
 
+    /** This state without the overrides that ended before {@code now}; each one dropped is added to {@code changes}. */
+    Snapshot withoutExpiredOverrides(Instant now, java.util.List<ChangeKey> changes) {
+        Map<String, Override> active = new LinkedHashMap<>();
+        overrides.forEach((customer, override) -> {
+            if (override.isActiveAt(now)) {
+                active.put(customer, override);
+            } else {
+                changes.add(new ChangeKey(io.cellrouter.registry.store.Change.Kind.OVERRIDE, customer));
+            }
+        });
+        return active.size() == overrides.size() ? this : new Snapshot(cells, placements, frozen(active));
+    }
+
     Snapshot withoutOverride(String customer) {
         Map<String, Override> copy = new LinkedHashMap<>(overrides);
         copy.remove(customer);

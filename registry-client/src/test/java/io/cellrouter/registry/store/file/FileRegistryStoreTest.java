@@ -153,13 +153,18 @@ class FileRegistryStoreTest extends RegistryStoreContract {
     }
 
     @Test
-    void putPlacement_move_isWrittenInTheSimpleFormWithItsVersion() {
+    void putPlacement_move_isWrittenInTheSimpleFormWithItsVersionBesideIt() throws IOException {
         FileRegistryStore store = opened(seed());
 
         result(store.putPlacement("acme", "cell-2", 1));
 
-        assertThat(readFile()).contains("  acme: cell-2\n").contains("versions:\n  acme: 2\n");
-        assertThat(readFile()).doesNotContain("globex: 1"); // version 1 is implied, not written
+        assertThat(readFile())
+                .contains("  acme: cell-2\n")
+                .doesNotContain("versions")
+                .doesNotContain("version:");
+        VersionSidecar versions = VersionSidecar.read(VersionSidecar.pathFor(file()));
+        assertThat(versions.placements()).isEqualTo(Map.of("acme", 2L)); // version 1 is implied, not written
+        assertThat(versions.describes(Files.readAllBytes(file()))).isTrue();
     }
 
     @Test
@@ -172,9 +177,12 @@ class FileRegistryStoreTest extends RegistryStoreContract {
         }
 
         try (Stream<Path> files = Files.list(directory)) {
-            assertThat(files).containsExactly(file());
+            assertThat(files).containsExactlyInAnyOrder(file(), VersionSidecar.pathFor(file()));
         }
-        assertThat(RegistryDocuments.read(file()).versions()).containsEntry("acme", version);
+        RegistryDocuments.read(file());
+        store.close();
+        FileRegistryStore reopened = opened(FileRegistryStore.open(file(), clock));
+        assertThat(result(reopened.placement("acme")).map(Placement::version)).contains(version);
     }
 
     @Test
@@ -276,7 +284,13 @@ class FileRegistryStoreTest extends RegistryStoreContract {
 
         result(store.putPlacement("acme", "cell-2", 1));
 
-        assertThat(store.document()).isEqualTo(RegistryDocuments.read(file()));
+        RegistryDocument onDisk = RegistryDocuments.read(file());
+        assertThat(store.document().customers()).isEqualTo(onDisk.customers());
+        assertThat(store.document().overrides()).isEqualTo(onDisk.overrides());
+        assertThat(store.document().cells())
+                .extracting(cell -> cell.withVersion(0))
+                .isEqualTo(onDisk.cells());
+        assertThat(store.document().versions()).isEqualTo(Map.of("acme", 2L));
         assertThat(store.file()).isEqualTo(file().toAbsolutePath());
     }
 
