@@ -45,9 +45,11 @@ final class ProblemCollector extends DeserializationProblemHandler {
     @Override
     public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> type, String value, String message) {
         // Jackson's own messages name Java types (`int`); ours say what the key expects.
-        String why = message == null || message.contains("`") || type.isPrimitive() || type == Boolean.class
-                ? ConfigMapper.expected(type)
-                : message;
+        String why = type.isEnum()
+                ? "must be " + choices(type)
+                : message == null || message.contains("`") || type.isPrimitive() || type == Boolean.class
+                        ? ConfigMapper.expected(type)
+                        : message;
         add(new ConfigProblem(key(ctxt.getParser().getParsingContext()), value, why));
         return neutral(type);
     }
@@ -181,6 +183,22 @@ final class ProblemCollector extends DeserializationProblemHandler {
             return false;
         }
         return null;
+    }
+
+    /** An enum's values as the file writes them ({@code @JsonProperty} names): "a, b or c". */
+    private static String choices(Class<?> type) {
+        List<String> names = new java.util.ArrayList<>();
+        for (java.lang.reflect.Field field : type.getFields()) {
+            if (field.isEnumConstant()) {
+                com.fasterxml.jackson.annotation.JsonProperty property =
+                        field.getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+                names.add(property != null ? property.value() : field.getName());
+            }
+        }
+        if (names.size() < 2) {
+            return String.join("", names);
+        }
+        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
     }
 
     private static String join(Collection<Object> names) {

@@ -285,14 +285,33 @@ public record RouterConfig(
                                     || listen.getAddress().isLoopbackAddress(),
                             "listen",
                             listen == null ? null : Addresses.format(listen),
-                            "admin.token (or admin.tokens) is required when the admin API listens on a"
-                                    + " non-loopback address")
+                            "admin.token is required when the admin API listens on a non-loopback address"
+                                    + " (or admin.tokens)")
+                    .secret(
+                            duplicate(token, tokens) < 0,
+                            "tokens[" + Math.max(0, duplicate(token, tokens)) + "].token",
+                            "the same token is given twice")
                     .notNegative("moveGracePeriod", moveGracePeriod)
                     .done();
         }
 
         public Admin(InetSocketAddress listen, String token, Duration moveGracePeriod) {
             this(listen, token, moveGracePeriod, List.of());
+        }
+
+        /** The index in {@code tokens} of a token given before (as {@code token} or earlier in the list), or -1. */
+        private static int duplicate(String token, List<AdminToken> tokens) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            if (token != null) {
+                seen.add(token);
+            }
+            for (int i = 0; i < tokens.size(); i++) {
+                AdminToken entry = tokens.get(i);
+                if (entry != null && entry.token() != null && !seen.add(entry.token())) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         /** {@code token} (an operator) and every entry of {@code tokens}; empty: the API is open (loopback only). */

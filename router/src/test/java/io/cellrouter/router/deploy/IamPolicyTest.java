@@ -8,6 +8,7 @@ import io.cellrouter.router.testing.ExternalTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,7 +41,7 @@ class IamPolicyTest {
     void createTablePolicy_grantsExactlyWhatCreatingTheTableCalls() throws IOException {
         assertThat(actions("iam-policy-create-table.json"))
                 .isEqualTo(calledActions(true))
-                .containsExactly("dynamodb:CreateTable", "dynamodb:DescribeTable");
+                .containsExactly("dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable");
     }
 
     private static Set<String> calledActions(boolean tableAdmin) throws IOException {
@@ -71,9 +72,17 @@ class IamPolicyTest {
         Set<String> actions = new TreeSet<>();
         for (JsonNode statement : document.path("Statement")) {
             assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
-            assertThat(statement.path("Resource").asText())
-                    .as("one table, never *")
-                    .matches("arn:aws:dynamodb:.+:table/.+");
+            JsonNode resources = statement.path("Resource");
+            List<String> arns = new java.util.ArrayList<>();
+            if (resources.isArray()) {
+                resources.forEach(arn -> arns.add(arn.asText()));
+            } else {
+                arns.add(resources.asText());
+            }
+            assertThat(arns)
+                    .as("one table (and its index), never *")
+                    .isNotEmpty()
+                    .allMatch(arn -> arn.matches("arn:aws:dynamodb:[^*]+:table/[^/*]+(/index/[^/*]+)?"));
             statement.path("Action").forEach(action -> actions.add(action.asText()));
         }
         return actions;

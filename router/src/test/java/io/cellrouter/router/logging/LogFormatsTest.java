@@ -158,10 +158,10 @@ class LogFormatsTest {
         assertThat(parse("logging:\n  format: json\n").logging().format()).isEqualTo(Format.JSON);
         assertThatThrownBy(() -> parse("logging:\n  format: xml\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("config.yaml: logging.format (value 'xml'): must be text or json");
+                .hasMessageContaining("config.yaml: logging.format: must be text or json, was 'xml'");
         assertThatThrownBy(() -> parse("logging:\n  level: debug\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("unknown key 'logging.level'");
+                .hasMessageContaining("config.yaml: logging.level: unknown key");
     }
 
     private static io.cellrouter.router.config.RouterConfig parse(String yaml) {
