@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  *
  * With {@code -D} the counts and req/s cover the measured window only (the warm-up is left out).
  * {@code failed} counts every request that did not end in a 2xx or 3xx answer (resets, timeouts,
- * errors included): those are the errors. h2load prints no percentiles, only min, max and mean.
+ * errors included): those are the errors. h2load prints no percentiles, only min, max and mean. A
+ * run that completed no request is an error, not a zero.
  */
 final class H2loadOutputParser {
 
@@ -36,6 +37,13 @@ final class H2loadOutputParser {
             throw new DriverException("h2load printed no result (finished in ..., requests: ...)");
         }
         long done = Long.parseLong(requests.group(3));
+        if (done == 0) {
+            // What h2load prints when the target closed its connections (GOAWAY, e.g. a per-connection
+            // request limit reached during the warm-up: h2load does not reconnect in -D mode) or
+            // never answered.
+            throw new DriverException("h2load completed no request in the measured window (connections closed by"
+                    + " the target, or never answered)");
+        }
         long failed = Long.parseLong(requests.group(5));
         Matcher time = TIME_FOR_REQUEST.matcher(output);
         boolean timed = time.find();

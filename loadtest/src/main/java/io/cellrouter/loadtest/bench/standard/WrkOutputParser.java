@@ -40,6 +40,10 @@ final class WrkOutputParser {
         if (!rate.find() || !requests.find() || !latency.find()) {
             throw new DriverException("wrk printed no result (Requests/sec, requests, Latency)");
         }
+        long requestCount = Long.parseLong(requests.group(1));
+        if (requestCount == 0) {
+            throw new DriverException("wrk completed no request");
+        }
         long errors = 0;
         Matcher socket = SOCKET_ERRORS.matcher(output);
         if (socket.find()) {
@@ -53,7 +57,7 @@ final class WrkOutputParser {
         }
         return new DriverResult(
                 Double.parseDouble(rate.group(1)),
-                Long.parseLong(requests.group(1)),
+                requestCount,
                 errors,
                 percentile(output, "50"),
                 percentile(output, "99"),
