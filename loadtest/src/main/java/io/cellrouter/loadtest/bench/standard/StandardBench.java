@@ -48,23 +48,24 @@ public final class StandardBench {
      * One target of one load: its result, or why there is none ({@code missing}: a tool to install;
      * otherwise a failure).
      */
-    public record Cell(String target, String description, DriverResult result, String problem, boolean missing) {
+    public record Measurement(String target, String description, DriverResult result, String problem, boolean missing) {
 
-        static Cell measured(StandardServers.Target t, DriverResult r) {
-            return new Cell(t.name(), t.description(), r, null, false);
+        static Measurement measured(StandardServers.Target t, DriverResult r) {
+            return new Measurement(t.name(), t.description(), r, null, false);
         }
 
-        static Cell failed(String target, String description, String problem) {
-            return new Cell(target, description, null, problem, false);
+        static Measurement failed(String target, String description, String problem) {
+            return new Measurement(target, description, null, problem, false);
         }
 
-        static Cell notInstalled(String target, String what) {
-            return new Cell(target, null, null, what, true);
+        static Measurement notInstalled(String target, String what) {
+            return new Measurement(target, null, null, what, true);
         }
     }
 
     /** One load: its client, and each target's cell (empty with {@code missing} when the client is not installed). */
-    public record Row(StandardLoad load, String tool, String client, String missing, Map<String, Cell> cells) {}
+    public record Row(
+            StandardLoad load, String tool, String client, String missing, Map<String, Measurement> measurements) {}
 
     private final Settings settings;
     private final PrintStream log;
@@ -126,31 +127,35 @@ public final class StandardBench {
             log.println("MISSING " + load.id() + ": " + missing.get());
             return new Row(load, driver.tool(), driver.description(), missing.get(), Map.of());
         }
-        Map<String, Cell> cells = new LinkedHashMap<>();
+        Map<String, Measurement> measured = new LinkedHashMap<>();
         try (StandardServers servers = StandardServers.start(load, s, dir, log)) {
             for (StandardServers.Target t : servers.targets()) {
-                cells.put(t.name(), measure(load, driver, t, dir));
+                measured.put(t.name(), measure(load, driver, t, dir));
             }
             servers.missing().forEach((name, what) -> {
                 log.println("MISSING " + load.id() + " " + name + ": " + what);
-                cells.put(name, Cell.notInstalled(name, what));
+                measured.put(name, Measurement.notInstalled(name, what));
+            });
+            servers.failed().forEach((name, why) -> {
+                log.println(load.id() + " " + name + " FAILED to start: " + why);
+                measured.put(name, Measurement.failed(name, null, "did not start: " + why));
             });
         } catch (IOException | RuntimeException e) {
-            log.println(load.id() + ": could not start the servers: " + e.getMessage());
+            log.println(load.id() + ": could not start the cells or the router: " + e.getMessage());
             for (String name : TARGETS) {
-                cells.putIfAbsent(name, Cell.failed(name, null, "servers did not start: " + e.getMessage()));
+                measured.putIfAbsent(name, Measurement.failed(name, null, "servers did not start: " + e.getMessage()));
             }
         }
-        Map<String, Cell> ordered = new LinkedHashMap<>();
+        Map<String, Measurement> ordered = new LinkedHashMap<>();
         for (String name : TARGETS) {
-            if (cells.containsKey(name)) {
-                ordered.put(name, cells.get(name));
+            if (measured.containsKey(name)) {
+                ordered.put(name, measured.get(name));
             }
         }
         return new Row(load, driver.tool(), driver.description(), null, ordered);
     }
 
-    private Cell measure(StandardLoad load, Driver driver, StandardServers.Target t, Path dir)
+    private Measurement measure(StandardLoad load, Driver driver, StandardServers.Target t, Path dir)
             throws InterruptedException {
         try {
             awaitRouted(driver, t.url(), dir);
@@ -164,10 +169,10 @@ public final class StandardBench {
                     r.requestsPerSecond(),
                     r.hasP99() ? r.p99Micros() + " us" : "-",
                     Math.max(0, r.errors())));
-            return Cell.measured(t, r);
+            return Measurement.measured(t, r);
         } catch (DriverException e) {
             log.println(load.id() + " " + t.name() + " FAILED: " + e.getMessage());
-            return Cell.failed(t.name(), t.description(), e.getMessage());
+            return Measurement.failed(t.name(), t.description(), e.getMessage());
         }
     }
 

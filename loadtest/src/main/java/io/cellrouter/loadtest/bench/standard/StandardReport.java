@@ -94,7 +94,7 @@ public final class StandardReport {
                 problems.add("MISSING  " + row.load().label() + ": " + row.missing());
                 continue;
             }
-            for (StandardBench.Cell c : row.cells().values()) {
+            for (StandardBench.Measurement c : row.measurements().values()) {
                 DriverResult r = c.result();
                 if (r == null) {
                     problems.add((c.missing() ? "MISSING  " : "FAILED   ")
@@ -125,7 +125,7 @@ public final class StandardReport {
         }
         sb.append("\nTargets\n");
         for (StandardBench.Row row : rows) {
-            for (StandardBench.Cell c : row.cells().values()) {
+            for (StandardBench.Measurement c : row.measurements().values()) {
                 if (c.description() != null) {
                     sb.append(String.format(
                             Locale.ROOT,
@@ -165,7 +165,7 @@ public final class StandardReport {
                 missing.add(row.load().id() + ": " + row.missing());
             }
             Map<String, Object> targets = new LinkedHashMap<>();
-            for (StandardBench.Cell c : row.cells().values()) {
+            for (StandardBench.Measurement c : row.measurements().values()) {
                 Map<String, Object> t = c.result() != null ? c.result().toMap() : new LinkedHashMap<>();
                 if (c.result() == null) {
                     t.put(c.missing() ? "missing" : "failed", c.problem());
@@ -209,7 +209,7 @@ public final class StandardReport {
     }
 
     private static String ratioCell(StandardBench.Row row, String target) {
-        StandardBench.Cell c = row.cells().get(target);
+        StandardBench.Measurement c = row.measurements().get(target);
         if (c == null) {
             return "-";
         }
@@ -220,7 +220,7 @@ public final class StandardReport {
     }
 
     private static DriverResult result(StandardBench.Row row, String target) {
-        StandardBench.Cell c = row.cells().get(target);
+        StandardBench.Measurement c = row.measurements().get(target);
         return c == null ? null : c.result();
     }
 

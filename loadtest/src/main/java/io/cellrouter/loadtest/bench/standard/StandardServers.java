@@ -55,6 +55,7 @@ final class StandardServers implements AutoCloseable {
     private final ChildProcesses children = new ChildProcesses();
     private final Map<String, Target> targets = new LinkedHashMap<>();
     private final Map<String, String> missing = new LinkedHashMap<>();
+    private final Map<String, String> failed = new LinkedHashMap<>();
 
     private StandardServers(Path dir) {
         this.dir = dir;
@@ -88,6 +89,11 @@ final class StandardServers implements AutoCloseable {
         return missing;
     }
 
+    /** Peers that did not start: name → why (the rest of the load runs without them). */
+    Map<String, String> failed() {
+        return failed;
+    }
+
     private void startAll(StandardLoad load, Settings s, PrintStream log) throws IOException, InterruptedException {
         int cellPort = Readiness.freePort();
         ChildProcesses.Child cell = children.start("cells", cellCommand(load, s, cellPort), dir);
@@ -111,16 +117,21 @@ final class StandardServers implements AutoCloseable {
 
         ProxyConfigs.Mode mode = mode(load);
         for (String name : s.compare()) {
-            switch (name) {
-                case "haproxy":
-                    startHaproxy(cells, s, mode, log);
-                    break;
-                case "nginx":
-                    startNginx(cells, s, mode, log);
-                    break;
-                default:
-                    throw new IllegalArgumentException("--compare: '" + name + "' is not compared with the standard"
-                            + " clients (nginx, haproxy)");
+            try {
+                switch (name) {
+                    case "haproxy":
+                        startHaproxy(cells, s, mode, log);
+                        break;
+                    case "nginx":
+                        startNginx(cells, s, mode, log);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("--compare: '" + name + "' is not compared with the"
+                                + " standard clients (nginx, haproxy)");
+                }
+            } catch (IllegalStateException e) {
+                // Readiness: the peer exited or never listened; its log is in the message.
+                failed.put(name, e.getMessage());
             }
         }
         startRouter(load, cells, s, log);

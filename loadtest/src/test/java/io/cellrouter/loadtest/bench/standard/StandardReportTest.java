@@ -17,16 +17,16 @@ class StandardReportTest {
         return new DriverResult(rps, 1000, 0, p99 / 2, p99, DriverResult.NOT_REPORTED, p99 * 2);
     }
 
-    private static StandardBench.Cell cell(String target, DriverResult r) {
-        return new StandardBench.Cell(target, target + " description", r, null, false);
+    private static StandardBench.Measurement measurement(String target, DriverResult r) {
+        return new StandardBench.Measurement(target, target + " description", r, null, false);
     }
 
     private static StandardBench.Row grpcRow() {
-        Map<String, StandardBench.Cell> cells = new LinkedHashMap<>();
-        cells.put("direct", cell("direct", result(10_000, 1000)));
-        cells.put("haproxy", cell("haproxy", result(6_900, 1500)));
-        cells.put("nginx", cell("nginx", result(3_400, 2500)));
-        cells.put("router", cell("router", result(2_700, 1800)));
+        Map<String, StandardBench.Measurement> cells = new LinkedHashMap<>();
+        cells.put("direct", measurement("direct", result(10_000, 1000)));
+        cells.put("haproxy", measurement("haproxy", result(6_900, 1500)));
+        cells.put("nginx", measurement("nginx", result(3_400, 2500)));
+        cells.put("router", measurement("router", result(2_700, 1800)));
         return new StandardBench.Row(
                 StandardLoad.GRPC_UNARY, "grpc-java benchmark client 1.79.0", "AsyncClient", null, cells);
     }
@@ -41,13 +41,15 @@ class StandardReportTest {
     }
 
     private static StandardBench.Row http1WithoutNginx() {
-        Map<String, StandardBench.Cell> cells = new LinkedHashMap<>();
-        cells.put("direct", cell("direct", result(50_000, 400)));
-        cells.put("haproxy", new StandardBench.Cell("haproxy", "h", null, "no routed answer within 15 s", false));
+        Map<String, StandardBench.Measurement> cells = new LinkedHashMap<>();
+        cells.put("direct", measurement("direct", result(50_000, 400)));
+        cells.put(
+                "haproxy", new StandardBench.Measurement("haproxy", "h", null, "no routed answer within 15 s", false));
         cells.put(
                 "nginx",
-                new StandardBench.Cell("nginx", null, null, "nginx is not installed: apt-get install -y nginx", true));
-        cells.put("router", cell("router", new DriverResult(21_000, 1000, 12, 300, 4200, 900, 9000)));
+                new StandardBench.Measurement(
+                        "nginx", null, null, "nginx is not installed: apt-get install -y nginx", true));
+        cells.put("router", measurement("router", new DriverResult(21_000, 1000, 12, 300, 4200, 900, 9000)));
         return new StandardBench.Row(StandardLoad.HTTP1, "wrk", "wrk -t1 -c32", null, cells);
     }
 
