@@ -123,7 +123,9 @@ public final class StandardReport {
             sb.append('\n');
             problems.forEach(p -> sb.append(p).append('\n'));
         }
-        sb.append("\nTargets\n");
+        boolean described =
+                rows.stream().flatMap(r -> r.measurements().values().stream()).anyMatch(m -> m.description() != null);
+        sb.append(described ? "\nTargets\n" : "");
         for (StandardBench.Row row : rows) {
             for (StandardBench.Measurement c : row.measurements().values()) {
                 if (c.description() != null) {
@@ -176,7 +178,7 @@ public final class StandardReport {
             }
             m.put("targets", targets);
             Map<String, Object> ratios = new LinkedHashMap<>();
-            for (String t : StandardBench.TARGETS) {
+            for (String t : StandardBench.TARGETS.subList(1, StandardBench.TARGETS.size())) {
                 ratios.put(t + "_vs_direct", round(ratio(row, t, "direct")));
             }
             ratios.put("router_vs_haproxy", round(ratio(row, "router", "haproxy")));

@@ -98,6 +98,8 @@ class StandardReportTest {
         assertThat(grpc.get("targets").get("router").get("requests_per_second").asDouble())
                 .isEqualTo(2700.0);
         assertThat(grpc.get("targets").get("router").get("mean_us").isNull()).isTrue();
+        assertThat(grpc.get("ratios").get("haproxy_vs_direct").asDouble()).isEqualTo(0.69);
+        assertThat(grpc.get("ratios").has("direct_vs_direct")).isFalse();
         assertThat(grpc.get("ratios").get("router_vs_haproxy").asDouble()).isEqualTo(0.391);
         assertThat(grpc.get("ratios").get("router_p99_vs_direct").asDouble()).isEqualTo(1.8);
         assertThat(json.get("loads").get(1).get("missing").asText()).contains("apt-get install -y nghttp2-client");
