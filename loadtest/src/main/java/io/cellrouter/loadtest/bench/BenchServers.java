@@ -282,7 +282,7 @@ public final class BenchServers implements AutoCloseable {
         }
     }
 
-    static Optional<Path> which(String name) {
+    public static Optional<Path> which(String name) {
         List<String> dirs = new ArrayList<>(
                 Arrays.asList(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
         dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/sbin"));
@@ -309,7 +309,7 @@ public final class BenchServers implements AutoCloseable {
     }
 
     /** The jar (or class folders) this code runs from, for starting the cells. */
-    static String ownClasspath() {
+    public static String ownClasspath() {
         try {
             Path location = Path.of(Main.class
                     .getProtectionDomain()

@@ -1,8 +1,10 @@
 package io.cellrouter.loadtest.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellrouter.loadtest.bench.BenchReport;
 import io.cellrouter.loadtest.bench.BenchRunner;
 import io.cellrouter.loadtest.bench.BenchServers;
+import io.cellrouter.loadtest.bench.standard.StandardBench;
 import io.cellrouter.loadtest.load.GrpcCall;
 import io.cellrouter.loadtest.load.LoadPlan;
 import io.cellrouter.loadtest.load.Protocol;
@@ -20,8 +22,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -37,15 +42,34 @@ import picocli.CommandLine.Option;
                     + " throughput (closed loop), then run the same open-loop load direct and through"
                     + " the router at steps of the router's maximum, and print them side by side with the"
                     + " ratios. Everything started is stopped at the end and on Ctrl-C.",
+            "--drivers standard instead loads each path with the standard client of its protocol (wrk,"
+                    + " h2load, grpc-java's benchmark client) for gRPC unary, gRPC streaming, h2c and"
+                    + " HTTP/1.1, and prints throughput and p99 relative to direct, haproxy and nginx.",
             "Progress on stderr; the table (or --json) on stdout."
         })
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(
+            names = "--drivers",
+            defaultValue = "own",
+            split = ",",
+            description = "own: this harness's open-loop generator (maximum, then the ladder); standard: the"
+                    + " standard clients (wrk, h2load, grpc-java's benchmark client), see docs/BENCHMARKS.md;"
+                    + " own,standard: both, one after the other. Default: ${DEFAULT-VALUE}.")
+    List<String> drivers;
+
+    @Option(
+            names = "--loads",
+            defaultValue = "grpc-unary,grpc-streaming,h2c,http1",
+            split = ",",
+            description = "With --drivers standard: the rows to run. Default: ${DEFAULT-VALUE}.")
+    List<String> loads;
+
+    @Option(
             names = "--protocol",
             defaultValue = "http1",
-            description =
-                    "http1, h2c or grpc (nginx and haproxy are compared on http1 only). Default: ${DEFAULT-VALUE}.")
+            description = "With --drivers own: http1, h2c or grpc (nginx and haproxy are compared on http1 only)."
+                    + " Default: ${DEFAULT-VALUE}.")
     String protocol;
 
     @Option(
@@ -56,9 +80,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--customers",
-            defaultValue = "10000",
-            description = "Customers in the registry (c0..cN-1, alternating cells). Default: ${DEFAULT-VALUE}.")
-    int customers;
+            description = "Customers in the registry (c0..cN-1, alternating cells). Default: 10000 (own), 1000"
+                    + " (standard).")
+    Integer customers;
 
     @Option(
             names = "--duration",
@@ -69,16 +93,16 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--probe",
-            defaultValue = "10s",
             converter = DurationConverter.class,
-            description = "The closed-loop maximum-throughput probe of each path. Default: ${DEFAULT-VALUE}.")
+            description = "The closed-loop maximum-throughput probe of each path (standard: each client's"
+                    + " measured run, whole seconds). Default: 10s.")
     Duration probe;
 
     @Option(
             names = "--warmup",
-            defaultValue = "5s",
             converter = DurationConverter.class,
-            description = "Warm-up before each probe (JITs of router and proxies). Default: ${DEFAULT-VALUE}.")
+            description = "Warm-up before each probe (JITs of router and proxies), not recorded. Default: 5s"
+                    + " (own), 3s (standard).")
     Duration warmup;
 
     @Option(
@@ -111,7 +135,8 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--compare",
             split = ",",
             description = "Also start these proxies with the same header routing, when installed: nginx, haproxy;"
-                    + " and 'relay', a bare Netty byte relay (no HTTP, no routing): the floor of one hop.")
+                    + " and (own only) 'relay', a bare Netty byte relay (no HTTP, no routing): the floor of one"
+                    + " hop. With standard, one not installed is reported as MISSING in its column.")
     List<String> compare = new ArrayList<>();
 
     @Option(
@@ -148,7 +173,75 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (customers < 1 || customers > 1_000_000) {
+        Set<String> chosen = drivers();
+        Path jar = routerJar();
+        StandardBench.Settings standard = chosen.contains("standard") ? StandardBenchRun.settings(this, jar) : null;
+        if (chosen.contains("own")) {
+            validateOwn();
+        }
+        String own = chosen.contains("own") ? runOwn(jar) : null;
+        String standardOut = standard != null ? StandardBenchRun.run(standard, jar, json, System.err) : null;
+        if (own != null && standardOut != null && json) {
+            ObjectMapper mapper = new ObjectMapper();
+            Map<String, Object> both = new LinkedHashMap<>();
+            both.put("own", mapper.readTree(own));
+            both.put("standard", mapper.readTree(standardOut));
+            System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(both));
+        } else {
+            if (own != null) {
+                System.out.print(json ? own + "\n" : own);
+            }
+            if (standardOut != null) {
+                System.out.print(json ? standardOut + "\n" : (own != null ? "\n" : "") + standardOut);
+            }
+        }
+        System.out.flush();
+        return 0;
+    }
+
+    /** --drivers: own, standard, or both. */
+    Set<String> drivers() {
+        Set<String> out = new LinkedHashSet<>();
+        for (String d : drivers) {
+            String v = d.strip().toLowerCase(Locale.ROOT);
+            if (!v.equals("own") && !v.equals("standard")) {
+                throw new IllegalArgumentException("--drivers: unknown driver '" + d + "' (own, standard)");
+            }
+            out.add(v);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("--drivers: give own, standard or own,standard");
+        }
+        return out;
+    }
+
+    /** --compare, blanks dropped. */
+    List<String> comparisons() {
+        return compare.stream().map(String::strip).filter(c -> !c.isEmpty()).collect(Collectors.toList());
+    }
+
+    /** JVM options of the router process. */
+    List<String> routerJvmOptions() {
+        return Arrays.asList(routerJvmArgs.strip().split("\\s+"));
+    }
+
+    int proxyWorkers() {
+        return proxyWorkers != null ? proxyWorkers : Runtime.getRuntime().availableProcessors();
+    }
+
+    Path routerJar() {
+        Path jar = routerJar != null ? routerJar : findRouterJar();
+        if (jar == null || !Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException(
+                    "router jar not found (" + (jar == null ? "router/target/cell-router.jar" : jar)
+                            + "): build it with 'mvn -B -DskipTests package' or pass --router-jar");
+        }
+        return jar.toAbsolutePath();
+    }
+
+    private void validateOwn() {
+        int c = customers != null ? customers : 10_000;
+        if (c < 1 || c > 1_000_000) {
             throw new IllegalArgumentException("--customers must be in [1, 1000000]");
         }
         if (ladder.isEmpty() || ladder.stream().anyMatch(p -> p < 1 || p > 200)) {
@@ -157,32 +250,38 @@ public final class BenchCommand implements Callable<Integer> {
         if (connections < 2 || connections > LoadPlan.MAX_CONNECTIONS) {
             throw new IllegalArgumentException("--connections must be in [2, " + LoadPlan.MAX_CONNECTIONS + "]");
         }
-        Path jar = routerJar != null ? routerJar : findRouterJar();
-        if (jar == null || !Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException(
-                    "router jar not found (" + (jar == null ? "router/target/cell-router.jar" : jar)
-                            + "): build it with 'mvn -B -DskipTests package' or pass --router-jar");
-        }
+        RunCommand.parseEnum(Protocol.class, protocol, "--protocol");
+        RunCommand.parseEnum(GrpcCall.class, grpcCall.replace('-', '_'), "--grpc-call");
+    }
+
+    /** The harness's own protocol (maximum, then the open-loop ladder): the report, as text or JSON. */
+    private String runOwn(Path jar) throws Exception {
+        int customerCount = customers != null ? customers : 10_000;
+        Duration ownWarmup = warmup != null ? warmup : Duration.ofSeconds(5);
+        Duration ownProbe = probe != null ? probe : Duration.ofSeconds(10);
         Protocol p = RunCommand.parseEnum(Protocol.class, protocol, "--protocol");
         GrpcCall call = RunCommand.parseEnum(GrpcCall.class, grpcCall.replace('-', '_'), "--grpc-call");
-        int workers = proxyWorkers != null ? proxyWorkers : Runtime.getRuntime().availableProcessors();
-        List<String> comparisons =
-                compare.stream().map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toList());
+        List<String> comparisons = comparisons();
         List<String> notCompared = new ArrayList<>();
         if (p != Protocol.HTTP1 && !comparisons.isEmpty()) {
-            comparisons.forEach(c -> notCompared.add(c + ": compared on http1 only"));
+            comparisons.forEach(c -> notCompared.add(c + ": compared on http1 only (see --drivers standard)"));
             comparisons = List.of();
         }
         PrintStream log = System.err;
         BenchServers.Settings serverSettings = new BenchServers.Settings(
-                customers,
-                jar.toAbsolutePath(),
-                Arrays.asList(routerJvmArgs.strip().split("\\s+")),
-                comparisons,
-                workers,
-                keepFiles);
+                customerCount, jar, routerJvmOptions(), comparisons, proxyWorkers(), keepFiles);
         BenchRunner.Settings runSettings = new BenchRunner.Settings(
-                p, call, customers, connections, threads, warmup, probe, stepWarmup, duration, ladder, timeout);
+                p,
+                call,
+                customerCount,
+                connections,
+                threads,
+                ownWarmup,
+                ownProbe,
+                stepWarmup,
+                duration,
+                ladder,
+                timeout);
         String loadBefore = loadAverage();
         try (BenchServers servers = BenchServers.start(serverSettings, log)) {
             if (keepFiles) {
@@ -190,19 +289,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             BenchRunner.Outcome outcome = new BenchRunner(runSettings, log).run(servers.targets());
             Map<String, Object> header = new LinkedHashMap<>();
-            header.put(
-                    "date",
-                    OffsetDateTime.now(ZoneOffset.UTC)
-                            .truncatedTo(ChronoUnit.SECONDS)
-                            .toString());
-            header.put(
-                    "machine",
-                    Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
-                            + System.getProperty("java.version") + ", transport "
-                            + Transport.detect().name());
+            header.put("date", now());
+            header.put("machine", machine());
             header.put(
                     "load",
-                    p.label() + (p == Protocol.GRPC ? " " + grpcCall : "") + ", " + customers
+                    p.label() + (p == Protocol.GRPC ? " " + grpcCall : "") + ", " + customerCount
                             + " customers (uniform, x-customer-id), " + connections + " connections, generator threads "
                             + threads);
             header.put(
@@ -218,10 +309,20 @@ public final class BenchCommand implements Callable<Integer> {
             if (plot != null) {
                 writePlot(outcome);
             }
-            System.out.print(json ? report.json() + "\n" : report.text());
-            System.out.flush();
+            return json ? report.json() : report.text();
         }
-        return 0;
+    }
+
+    static String now() {
+        return OffsetDateTime.now(ZoneOffset.UTC)
+                .truncatedTo(ChronoUnit.SECONDS)
+                .toString();
+    }
+
+    static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.version") + ", transport "
+                + Transport.detect().name();
     }
 
     private void writePlot(BenchRunner.Outcome outcome) throws java.io.IOException {
@@ -238,14 +339,14 @@ public final class BenchCommand implements Callable<Integer> {
                 PercentilePlot.html(
                         "cell-loadtest bench: " + chosen.percent() + "% of the router's maximum",
                         String.format(
-                                java.util.Locale.ROOT,
+                                Locale.ROOT,
                                 "open loop at %.0f req/s, %d connections, latency from the intended send time",
                                 chosen.rate(),
                                 connections),
                         series));
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];

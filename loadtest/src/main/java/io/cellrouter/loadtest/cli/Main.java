@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code java -jar cell-loadtest.jar run|bench|cell|jmh|heap}. Exit codes as the router's: 0
+ * {@code java -jar cell-loadtest.jar run|bench|cell|relay|grpc-bench-server|grpc-bench-client|jmh|heap}. Exit codes as the router's: 0
  * success, 2 bad arguments, 1 runtime failure.
  */
 @Command(
@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             CellCommand.class,
             RelayCommand.class,
+            GrpcBenchServerCommand.class,
+            GrpcBenchClientCommand.class,
             JmhCommand.class,
             HeapCommand.class,
             CommandLine.HelpCommand.class

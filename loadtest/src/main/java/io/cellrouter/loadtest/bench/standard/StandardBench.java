@@ -1,0 +1,224 @@
+package io.cellrouter.loadtest.bench.standard;
+
+import io.cellrouter.loadtest.bench.BenchServers;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs the comparison with the standard clients: for each load, start its cells, the router and
+ * the peers ({@link StandardServers}), check each target routes one request, then load each target
+ * alone with the load's client, in the order direct, haproxy, nginx, router. A missing client or
+ * peer, a target that does not start or a client that fails is recorded in its row (the table says
+ * what and why) and the bench goes on with the rest.
+ */
+public final class StandardBench {
+
+    /** The routing header of every load (gRPC: metadata). */
+    public static final String CUSTOMER_HEADER = "x-customer-id";
+
+    /** The columns, in the order the targets run. */
+    public static final List<String> TARGETS = List.of("direct", "haproxy", "nginx", "router");
+
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(15);
+
+    /** What to run. */
+    public record Settings(
+            List<StandardLoad> loads,
+            int customers,
+            Duration warmup,
+            Duration duration,
+            Path routerJar,
+            List<String> routerJvmArgs,
+            List<String> compare,
+            int proxyWorkers,
+            boolean keepFiles) {}
+
+    /**
+     * One target of one load: its result, or why there is none ({@code missing}: a tool to install;
+     * otherwise a failure).
+     */
+    public record Measurement(String target, String description, DriverResult result, String problem, boolean missing) {
+
+        static Measurement measured(StandardServers.Target t, DriverResult r) {
+            return new Measurement(t.name(), t.description(), r, null, false);
+        }
+
+        static Measurement failed(String target, String description, String problem) {
+            return new Measurement(target, description, null, problem, false);
+        }
+
+        static Measurement notInstalled(String target, String what) {
+            return new Measurement(target, null, null, what, true);
+        }
+    }
+
+    /** One load: its client, and each target's cell (empty with {@code missing} when the client is not installed). */
+    public record Row(
+            StandardLoad load, String tool, String client, String missing, Map<String, Measurement> measurements) {}
+
+    private final Settings settings;
+    private final PrintStream log;
+
+    public StandardBench(Settings settings, PrintStream log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    public List<Row> run() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("cell-bench-standard");
+        if (settings.keepFiles()) {
+            log.println("files: " + dir);
+        }
+        try {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            // The children run from copies: a build replacing the jars mid-run must not break them.
+            String classpath = copyIfJar(BenchServers.ownClasspath(), dir);
+            Path routerJar = dir.resolve("cell-router.jar");
+            Files.copy(settings.routerJar(), routerJar);
+            StandardServers.Settings servers = new StandardServers.Settings(
+                    settings.customers(),
+                    java,
+                    classpath,
+                    routerJar,
+                    settings.routerJvmArgs(),
+                    settings.compare(),
+                    settings.proxyWorkers());
+            List<Row> rows = new ArrayList<>();
+            for (StandardLoad load : settings.loads()) {
+                Path loadDir = Files.createDirectories(dir.resolve(load.id()));
+                rows.add(runLoad(load, driver(load, java, classpath), servers, loadDir));
+            }
+            return rows;
+        } finally {
+            if (!settings.keepFiles()) {
+                delete(dir);
+            }
+        }
+    }
+
+    static Driver driver(StandardLoad load, String java, String classpath) {
+        switch (load) {
+            case GRPC_UNARY:
+                return new GrpcBenchDriver(false, java, classpath);
+            case GRPC_STREAMING:
+                return new GrpcBenchDriver(true, java, classpath);
+            case H2C:
+                return new H2loadDriver(BenchServers.which("h2load"));
+            default:
+                return new WrkDriver(BenchServers.which("wrk"));
+        }
+    }
+
+    private Row runLoad(StandardLoad load, Driver driver, StandardServers.Settings s, Path dir)
+            throws InterruptedException {
+        Optional<String> missing = driver.missing();
+        if (missing.isPresent()) {
+            log.println("MISSING " + load.id() + ": " + missing.get());
+            return new Row(load, driver.tool(), driver.description(), missing.get(), Map.of());
+        }
+        Map<String, Measurement> measured = new LinkedHashMap<>();
+        try (StandardServers servers = StandardServers.start(load, s, dir, log)) {
+            for (StandardServers.Target t : servers.targets()) {
+                measured.put(t.name(), measure(load, driver, t, dir));
+            }
+            servers.missing().forEach((name, what) -> {
+                log.println("MISSING " + load.id() + " " + name + ": " + what);
+                measured.put(name, Measurement.notInstalled(name, what));
+            });
+            servers.failed().forEach((name, why) -> {
+                log.println(load.id() + " " + name + " FAILED to start: " + why);
+                measured.put(name, Measurement.failed(name, null, "did not start: " + why));
+            });
+        } catch (IOException | RuntimeException e) {
+            log.println(load.id() + ": could not start the cells or the router: " + e.getMessage());
+            for (String name : TARGETS) {
+                measured.putIfAbsent(name, Measurement.failed(name, null, "servers did not start: " + e.getMessage()));
+            }
+        }
+        Map<String, Measurement> ordered = new LinkedHashMap<>();
+        for (String name : TARGETS) {
+            if (measured.containsKey(name)) {
+                ordered.put(name, measured.get(name));
+            }
+        }
+        return new Row(load, driver.tool(), driver.description(), null, ordered);
+    }
+
+    private Measurement measure(StandardLoad load, Driver driver, StandardServers.Target t, Path dir)
+            throws InterruptedException {
+        try {
+            awaitRouted(driver, t.url(), dir);
+            DriverResult r = driver.run(new Driver.Run(
+                    t.url(), t.name(), settings.customers(), settings.warmup(), settings.duration(), dir));
+            log.println(String.format(
+                    Locale.ROOT,
+                    "%-15s %-8s %10.0f req/s  p99 %s  errors %d",
+                    load.id(),
+                    t.name(),
+                    r.requestsPerSecond(),
+                    r.hasP99() ? r.p99Micros() + " us" : "-",
+                    Math.max(0, r.errors())));
+            return Measurement.measured(t, r);
+        } catch (DriverException e) {
+            log.println(load.id() + " " + t.name() + " FAILED: " + e.getMessage());
+            return Measurement.failed(t.name(), t.description(), e.getMessage());
+        }
+    }
+
+    /** The target must answer one routed request before it is loaded (it may still be warming up). */
+    private static void awaitRouted(Driver driver, URI target, Path dir) throws DriverException, InterruptedException {
+        long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                driver.probe(target, dir);
+                return;
+            } catch (DriverException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new DriverException(
+                            "no routed answer within " + PROBE_TIMEOUT.toSeconds() + " s: " + e.getMessage(), e);
+                }
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The current commit of the working directory's repository (with "-dirty" for uncommitted changes), if any. */
+    public static String commit() {
+        String head = ToolProcess.firstLine(List.of("git", "rev-parse", "--short", "HEAD"), "");
+        if (!head.matches("[0-9a-f]{7,40}")) {
+            return "unknown (not run from a git checkout)";
+        }
+        String dirty = ToolProcess.firstLine(List.of("git", "status", "--porcelain", "--untracked-files=no"), "");
+        return head + (dirty.isEmpty() ? "" : "-dirty");
+    }
+
+    private static String copyIfJar(String classpath, Path dir) throws IOException {
+        Path path = Path.of(classpath);
+        if (!classpath.contains(File.pathSeparator) && Files.isRegularFile(path)) {
+            Path copy = dir.resolve("cell-loadtest.jar");
+            Files.copy(path, copy);
+            return copy.toString();
+        }
+        return classpath;
+    }
+
+    private static void delete(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // A leftover temporary folder is not worth failing the run for.
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package io.cellrouter.loadtest.bench.standard;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The comparison's table: throughput of each target relative to direct, the router relative to
+ * haproxy and nginx, p99 relative to direct, then the measured figures; and every missing tool
+ * and failure, loudly. As text and as JSON.
+ */
+public final class StandardReport {
+
+    private static final Map<String, String> COLUMN =
+            Map.of("direct", "direct", "haproxy", "haproxy", "nginx", "nginx", "router", "cell-router");
+
+    private final Map<String, Object> header;
+    private final Duration warmup;
+    private final Duration duration;
+    private final List<StandardBench.Row> rows;
+
+    public StandardReport(
+            Map<String, Object> header, Duration warmup, Duration duration, List<StandardBench.Row> rows) {
+        this.header = header;
+        this.warmup = warmup;
+        this.duration = duration;
+        this.rows = rows;
+    }
+
+    public String text() {
+        StringBuilder sb = new StringBuilder();
+        header.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "%-12s %s%n", k, v)));
+        for (StandardBench.Row row : rows) {
+            sb.append(String.format(
+                    Locale.ROOT, "%-12s %s: %s%n", "client", row.load().label(), row.tool()));
+            sb.append(String.format(Locale.ROOT, "%-12s   %s%n", "", row.client()));
+        }
+        sb.append(String.format(
+                Locale.ROOT,
+                "%nStandard clients, each target loaded alone: %d s warm-up (not recorded), then %d s measured.%n",
+                warmup.toSeconds(),
+                duration.toSeconds()));
+        sb.append("\nThroughput relative to direct; the router relative to haproxy and nginx; p99 relative to"
+                + " direct\n");
+        sb.append(String.format(
+                Locale.ROOT,
+                "  %-16s %8s %8s %8s %12s %10s %10s %12s%n",
+                "load",
+                "direct",
+                "haproxy",
+                "nginx",
+                "cell-router",
+                "r/haproxy",
+                "r/nginx",
+                "r p99/direct"));
+        for (StandardBench.Row row : rows) {
+            sb.append(String.format(Locale.ROOT, "  %-16s", row.load().label()));
+            if (row.missing() != null) {
+                sb.append(" MISSING: ").append(row.missing()).append('\n');
+                continue;
+            }
+            for (String t : StandardBench.TARGETS) {
+                sb.append(String.format(Locale.ROOT, " %" + (t.equals("router") ? 12 : 8) + "s", ratioCell(row, t)));
+            }
+            sb.append(String.format(
+                    Locale.ROOT,
+                    " %10s %10s %12s%n",
+                    format(ratio(row, "router", "haproxy")),
+                    format(ratio(row, "router", "nginx")),
+                    row.load() == StandardLoad.H2C ? "n/a" : format(p99Ratio(row, "router"))));
+        }
+        sb.append("\nMeasured (us; h2load reports no percentiles, grpc-java's client no mean or count)\n");
+        sb.append(String.format(
+                Locale.ROOT,
+                "  %-16s %-12s %10s %8s %8s %8s %9s %10s %7s%n",
+                "load",
+                "target",
+                "req/s",
+                "p50",
+                "p99",
+                "mean",
+                "max",
+                "requests",
+                "errors"));
+        List<String> problems = new ArrayList<>();
+        for (StandardBench.Row row : rows) {
+            if (row.missing() != null) {
+                problems.add("MISSING  " + row.load().label() + ": " + row.missing());
+                continue;
+            }
+            for (StandardBench.Measurement c : row.measurements().values()) {
+                DriverResult r = c.result();
+                if (r == null) {
+                    problems.add((c.missing() ? "MISSING  " : "FAILED   ")
+                            + row.load().label() + " " + COLUMN.get(c.target()) + ": " + c.problem());
+                    continue;
+                }
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "  %-16s %-12s %10.0f %8s %8s %8s %9s %10s %7s%n",
+                        row.load().label(),
+                        COLUMN.get(c.target()),
+                        r.requestsPerSecond(),
+                        figure(r.p50Micros()),
+                        figure(r.p99Micros()),
+                        figure(r.meanMicros()),
+                        figure(r.maxMicros()),
+                        figure(r.requests()),
+                        r.errors() > 0 ? r.errors() + " !" : figure(r.errors())));
+                if (r.errors() > 0) {
+                    problems.add("ERRORS   " + row.load().label() + " " + COLUMN.get(c.target()) + ": " + r.errors()
+                            + " failed requests: its throughput is not comparable");
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            sb.append('\n');
+            problems.forEach(p -> sb.append(p).append('\n'));
+        }
+        boolean described =
+                rows.stream().flatMap(r -> r.measurements().values().stream()).anyMatch(m -> m.description() != null);
+        sb.append(described ? "\nTargets\n" : "");
+        for (StandardBench.Row row : rows) {
+            for (StandardBench.Measurement c : row.measurements().values()) {
+                if (c.description() != null) {
+                    sb.append(String.format(
+                            Locale.ROOT,
+                            "  %-16s %-12s %s%n",
+                            row.load().label(),
+                            COLUMN.get(c.target()),
+                            c.description()));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    public String json() {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toMap());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> out = new LinkedHashMap<>(header);
+        out.put("warmup_s", warmup.toSeconds());
+        out.put("duration_s", duration.toSeconds());
+        List<Object> loads = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (StandardBench.Row row : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("load", row.load().id());
+            m.put("label", row.load().label());
+            m.put("tool", row.tool());
+            m.put("client", row.client());
+            m.put("missing", row.missing());
+            if (row.missing() != null) {
+                missing.add(row.load().id() + ": " + row.missing());
+            }
+            Map<String, Object> targets = new LinkedHashMap<>();
+            for (StandardBench.Measurement c : row.measurements().values()) {
+                Map<String, Object> t = c.result() != null ? c.result().toMap() : new LinkedHashMap<>();
+                if (c.result() == null) {
+                    t.put(c.missing() ? "missing" : "failed", c.problem());
+                    (c.missing() ? missing : failed).add(row.load().id() + " " + c.target() + ": " + c.problem());
+                }
+                t.put("description", c.description());
+                targets.put(c.target(), t);
+            }
+            m.put("targets", targets);
+            Map<String, Object> ratios = new LinkedHashMap<>();
+            for (String t : StandardBench.TARGETS.subList(1, StandardBench.TARGETS.size())) {
+                ratios.put(t + "_vs_direct", round(ratio(row, t, "direct")));
+            }
+            ratios.put("router_vs_haproxy", round(ratio(row, "router", "haproxy")));
+            ratios.put("router_vs_nginx", round(ratio(row, "router", "nginx")));
+            ratios.put("router_p99_vs_direct", round(p99Ratio(row, "router")));
+            m.put("ratios", ratios);
+            loads.add(m);
+        }
+        out.put("loads", loads);
+        out.put("missing", missing);
+        out.put("failed", failed);
+        return out;
+    }
+
+    /** {@code a}'s throughput over {@code b}'s; NaN when either has no result. */
+    static double ratio(StandardBench.Row row, String a, String b) {
+        DriverResult ra = result(row, a);
+        DriverResult rb = result(row, b);
+        return ra == null || rb == null || rb.requestsPerSecond() <= 0
+                ? Double.NaN
+                : ra.requestsPerSecond() / rb.requestsPerSecond();
+    }
+
+    static double p99Ratio(StandardBench.Row row, String target) {
+        DriverResult r = result(row, target);
+        DriverResult d = result(row, "direct");
+        return r == null || d == null || !r.hasP99() || !d.hasP99() || d.p99Micros() <= 0
+                ? Double.NaN
+                : (double) r.p99Micros() / d.p99Micros();
+    }
+
+    private static String ratioCell(StandardBench.Row row, String target) {
+        StandardBench.Measurement c = row.measurements().get(target);
+        if (c == null) {
+            return "-";
+        }
+        if (c.result() == null) {
+            return c.missing() ? "MISSING" : "FAILED";
+        }
+        return format(ratio(row, target, "direct")) + (c.result().errors() > 0 ? "!" : "");
+    }
+
+    private static DriverResult result(StandardBench.Row row, String target) {
+        StandardBench.Measurement c = row.measurements().get(target);
+        return c == null ? null : c.result();
+    }
+
+    private static String format(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static Double round(double v) {
+        return Double.isNaN(v) ? null : Math.round(v * 1000) / 1000.0;
+    }
+
+    private static String figure(long v) {
+        return v == DriverResult.NOT_REPORTED ? "-" : String.valueOf(v);
+    }
+}
