@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # Installs the operating-system programs the test suite runs, when they are missing:
+#   node, npm              (Debian packages nodejs, npm) dynalite, the DynamoDB test server (npm ci)
 #   prometheus, promtool   (Debian package prometheus)   MonitoringIT, AlertRulesTest
 #   python3                (Debian package python3)      TryDynamoDbScriptIT (the script's cells)
+#   chromium, chromedriver (chromium, chromium-driver)   ConsoleIT (the web console in a browser)
+#   curl                   (Debian package curl)         command-line checks in the tests
 # Idempotent and quick when everything is there (no apt-get at all then). Needs root (or sudo)
 # only when something must be installed. The tests never skip: without these programs they fail
 # and name this script.
 #
-# CI runs it before the build:   bash scripts/test-tools.sh && mvn -B verify
+# scripts/test.sh (the README's test command, and CI's) runs it before the build.
 # To add a tool: one more COMMAND:PACKAGE line in tools below.
 set -euo pipefail
 
 # COMMAND:PACKAGE, one per program a test runs.
 tools=(
+  node:nodejs
+  npm:npm
   prometheus:prometheus
   promtool:prometheus
   python3:python3
+  chromium:chromium
+  chromedriver:chromium-driver
+  curl:curl
 )
 
 installed() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/bin/$1" ]]; }
