@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The admin API of SPEC section 6 over real sockets, on the file store: every write endpoint with
+ * The admin API of README: Admin API and migrations over real sockets, on the file store: every write endpoint with
  * its status codes, strict bodies, idempotency, dry runs, freezes, cell states and the audit log.
  */
 class AdminApiIT {

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Concurrent misses for one customer make one registry read (SPEC section 5, step 2). */
+/** Concurrent misses for one customer make one registry read (README: How a request is routed). */
 class CoalescingIT {
 
     @RegisterExtension

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The fat jar's command line: exit codes and messages of SPEC section 3. */
+/** The fat jar's command line: exit codes and messages of README: Operations, and the commands' --help. */
 class CommandLineIT {
 
     @TempDir

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * grpc-java clients through the router to grpc-java cells: all four call kinds, deadlines,
- * cancellation, and the router's own errors as trailers-only responses (SPEC section 5).
+ * cancellation, and the router's own errors as trailers-only responses (README: How a request is routed).
  * grpc-1 is an {@code h2c://} cell; grpc-2 an {@code http://} cell (gRPC still goes over HTTP/2).
  */
 class GrpcIT {

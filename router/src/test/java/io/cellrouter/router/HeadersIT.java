@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Hop-by-hop headers stay on their hop; the router's own headers reach the cell (SPEC section 5). */
+/** Hop-by-hop headers stay on their hop; the router's own headers reach the cell (README: How a request is routed). */
 class HeadersIT {
 
     @RegisterExtension

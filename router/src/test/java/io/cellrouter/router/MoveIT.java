@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Moving a customer through the admin API re-routes it at once on this instance (SPEC section 6). */
+/** Moving a customer through the admin API re-routes it at once on this instance (README: Admin API and migrations). */
 class MoveIT {
 
     @RegisterExtension

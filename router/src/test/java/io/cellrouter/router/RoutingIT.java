@@ -11,7 +11,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A real HTTP client through a real router to two real cells (SPEC section 5). */
+/** A real HTTP client through a real router to two real cells (README: How a request is routed). */
 class RoutingIT {
 
     @RegisterExtension

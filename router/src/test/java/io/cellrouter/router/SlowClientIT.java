@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Slow clients (SPEC section 8): a head that trickles in, a body that stalls, an old connection. */
+/** Slow clients (README: Configuration): a head that trickles in, a body that stalls, an old connection. */
 @Timeout(30)
 class SlowClientIT {
 

@@ -25,7 +25,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code run}: one open-loop (or closed-loop) load against one target (SPEC section 9). */
+/** {@code run}: one open-loop (or closed-loop) load against one target (docs/BENCHMARKS.md). */
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
@@ -155,7 +155,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the customer draw. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--json", description = "Print the report as one JSON object (SPEC section 9).")
+    @Option(names = "--json", description = "Print the report as one JSON object (docs/BENCHMARKS.md).")
     boolean json;
 
     @Option(names = "--histogram", description = "Write the interval histograms to FILE (HdrHistogram log, ns).")

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The final report of {@code run}: the JSON of SPEC section 9, key order included, with extra keys
+ * The final report of {@code run}: the JSON of docs/BENCHMARKS.md, key order included, with extra keys
  * after the fixed ones, and the same figures as text for a person.
  *
  * <pre>
@@ -102,7 +102,7 @@ public final class RunReport {
         return sb.toString();
     }
 
-    /** 500.0 as 500, 12.5 as 12.5: the JSON keeps a whole rate whole, as in the SPEC. */
+    /** 500.0 as 500, 12.5 as 12.5: the JSON keeps a whole rate whole, as documented. */
     static Object number(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? (Object) (long) v : (Object) v;
     }

@@ -20,7 +20,7 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
-/** The {@code --json} shape of SPEC section 9, keys in order, extra keys only after them. */
+/** The {@code --json} shape of docs/BENCHMARKS.md, keys in order, extra keys only after them. */
 class RunReportTest {
 
     @Test

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * The whole registry as one document: the file store's format and what {@code registry import}
- * and {@code registry export} read and write (SPEC section 4). {@code customers} maps customer to
+ * and {@code registry export} read and write (README: The registry document). {@code customers} maps customer to
  * cell; {@code versions} (optional, written by the file store) keeps each placement's version so
  * that conditional moves survive a reload.
  */

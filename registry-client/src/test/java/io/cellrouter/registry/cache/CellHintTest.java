@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The token's cell hint (SPEC section 5): it routes customers the registry does not know, and
+ * The token's cell hint (README: How a request is routed): it routes customers the registry does not know, and
  * routes them while the registry cannot be reached; when the registry places the customer
  * elsewhere, the registry wins and the listener is told.
  */

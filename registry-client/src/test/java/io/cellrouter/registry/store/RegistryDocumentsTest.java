@@ -17,7 +17,7 @@ class RegistryDocumentsTest {
 
     private static final String SOURCE = "/etc/cell-router/registry.yaml";
 
-    /** The registry document of SPEC section 4, verbatim. */
+    /** The registry document as the README shows it, verbatim. */
     private static final String SPEC_EXAMPLE =
             """
             cells:

@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Admission after routing and before forwarding: the bulkheads that keep one cell's trouble and
- * one customer's appetite to themselves (SPEC section 8).
+ * one customer's appetite to themselves (README: Configuration).
  *
  * <ul>
  *   <li>per cell: at most {@code maxConcurrentPerCell} requests in flight. A hung cell fills its

@@ -1,6 +1,6 @@
 package io.cellrouter.router.demo;
 
-import io.cellrouter.router.pipeline.Transport;
+import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

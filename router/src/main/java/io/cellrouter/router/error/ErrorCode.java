@@ -4,7 +4,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Every outcome that the router itself produces, with its HTTP status, its gRPC status code and
- * the {@code error} string of the JSON body (SPEC section 5). The one table of the product.
+ * the {@code error} string of the JSON body (README: How a request is routed). The one table of the product.
  */
 public enum ErrorCode {
     MISSING_IDENTITY(HttpResponseStatus.UNAUTHORIZED, 16, "missing_identity", false),

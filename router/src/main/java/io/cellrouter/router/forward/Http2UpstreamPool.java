@@ -3,7 +3,7 @@ package io.cellrouter.router.forward;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.config.RouterConfig.Upstream;
 import io.cellrouter.router.metrics.RouterMetrics;
-import io.cellrouter.router.pipeline.Transport;
+import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

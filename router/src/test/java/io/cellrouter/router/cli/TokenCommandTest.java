@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code cell-router token mint|verify|keygen}: output and exit codes of SPEC section 3. */
+/** {@code cell-router token mint|verify|keygen}: output and exit codes of README: Operations, and the commands' --help. */
 class TokenCommandTest {
 
     private static final String SECRET = "0123456789abcdef0123456789abcdef-cli-test";

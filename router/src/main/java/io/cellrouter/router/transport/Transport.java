@@ -1,4 +1,4 @@
-package io.cellrouter.router.pipeline;
+package io.cellrouter.router.transport;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
