@@ -1,5 +1,7 @@
 package io.cellrouter.router.demo;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -73,6 +75,20 @@ public final class DemoCell implements AutoCloseable {
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
+    /** The demo answer: which cell served which request, as JSON written by Jackson. */
+    private static final class Json {
+        private static final ObjectMapper MAPPER = new ObjectMapper();
+
+        static String answer(String cell, String method, String path, String customer) {
+            ObjectNode node = MAPPER.createObjectNode()
+                    .put("cell", cell)
+                    .put("method", method)
+                    .put("path", path)
+                    .put("customerHeader", customer);
+            return node.toString() + "\n";
+        }
+    }
+
     private static final class Responder extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final String name;
 
@@ -83,9 +99,7 @@ public final class DemoCell implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             String customer = request.headers().get("x-customer-id", "");
-            String body = "{\"cell\":\"" + name + "\",\"method\":\"" + request.method() + "\",\"path\":\""
-                    + request.uri().replace("\"", "%22") + "\",\"customerHeader\":\""
-                    + customer.replace("\"", "") + "\"}\n";
+            String body = Json.answer(name, request.method().name(), request.uri(), customer);
             FullHttpResponse response = new DefaultFullHttpResponse(
                     HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
             response.headers()

@@ -7,39 +7,42 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * the {@code error} string of the JSON body (README: How a request is routed). The one table of the product.
  */
 public enum ErrorCode {
-    MISSING_IDENTITY(HttpResponseStatus.UNAUTHORIZED, 16, "missing_identity", false),
-    INVALID_TOKEN(HttpResponseStatus.UNAUTHORIZED, 16, "invalid_token", false),
-    UNKNOWN_CUSTOMER(HttpResponseStatus.NOT_FOUND, 5, "unknown_customer", false),
-    CUSTOMER_FROZEN(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "customer_frozen", true),
-    CELL_OFFLINE(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "cell_offline", true),
-    REGISTRY_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "registry_unavailable", true),
-    CELL_UNREACHABLE(HttpResponseStatus.BAD_GATEWAY, 14, "cell_unreachable", false),
-    CELL_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, 4, "cell_timeout", false),
+    MISSING_IDENTITY(HttpResponseStatus.UNAUTHORIZED, GrpcStatus.UNAUTHENTICATED, "missing_identity", false),
+    INVALID_TOKEN(HttpResponseStatus.UNAUTHORIZED, GrpcStatus.UNAUTHENTICATED, "invalid_token", false),
+    UNKNOWN_CUSTOMER(HttpResponseStatus.NOT_FOUND, GrpcStatus.NOT_FOUND, "unknown_customer", false),
+    CUSTOMER_FROZEN(HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcStatus.UNAVAILABLE, "customer_frozen", true),
+    CELL_OFFLINE(HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcStatus.UNAVAILABLE, "cell_offline", true),
+    REGISTRY_UNAVAILABLE(HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcStatus.UNAVAILABLE, "registry_unavailable", true),
+    CELL_UNREACHABLE(HttpResponseStatus.BAD_GATEWAY, GrpcStatus.UNAVAILABLE, "cell_unreachable", false),
+    CELL_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, GrpcStatus.DEADLINE_EXCEEDED, "cell_timeout", false),
     /** The cell's answer is not valid HTTP (status out of range, forbidden framing, an unrequested 101...). */
-    BAD_CELL_RESPONSE(HttpResponseStatus.BAD_GATEWAY, 13, "bad_cell_response", false),
-    RATE_LIMITED(HttpResponseStatus.TOO_MANY_REQUESTS, 8, "rate_limited", true),
-    CELL_OVERLOADED(HttpResponseStatus.SERVICE_UNAVAILABLE, 8, "cell_overloaded", true),
-    MALFORMED_REQUEST(HttpResponseStatus.BAD_REQUEST, 13, "malformed_request", false),
+    BAD_CELL_RESPONSE(HttpResponseStatus.BAD_GATEWAY, GrpcStatus.INTERNAL, "bad_cell_response", false),
+    RATE_LIMITED(HttpResponseStatus.TOO_MANY_REQUESTS, GrpcStatus.RESOURCE_EXHAUSTED, "rate_limited", true),
+    CELL_OVERLOADED(HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcStatus.RESOURCE_EXHAUSTED, "cell_overloaded", true),
+    MALFORMED_REQUEST(HttpResponseStatus.BAD_REQUEST, GrpcStatus.INTERNAL, "malformed_request", false),
     /** Two values for what an identity source reads, or a bearer credential that is not well formed: never guessed. */
-    AMBIGUOUS_IDENTITY(HttpResponseStatus.BAD_REQUEST, 3, "ambiguous_identity", false),
+    AMBIGUOUS_IDENTITY(HttpResponseStatus.BAD_REQUEST, GrpcStatus.INVALID_ARGUMENT, "ambiguous_identity", false),
     /** HTTP/x.y other than 1.0 and 1.1 on an HTTP/1 connection. */
-    HTTP_VERSION_NOT_SUPPORTED(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, 13, "http_version_not_supported", false),
-    URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, 13, "uri_too_long", false),
-    HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, 13, "headers_too_large", false),
-    PAYLOAD_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, 8, "payload_too_large", false),
-    REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, 4, "request_timeout", false),
-    SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "shutting_down", true),
+    HTTP_VERSION_NOT_SUPPORTED(
+            HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, GrpcStatus.INTERNAL, "http_version_not_supported", false),
+    URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, GrpcStatus.INTERNAL, "uri_too_long", false),
+    HEADERS_TOO_LARGE(
+            HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, GrpcStatus.INTERNAL, "headers_too_large", false),
+    PAYLOAD_TOO_LARGE(
+            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, GrpcStatus.RESOURCE_EXHAUSTED, "payload_too_large", false),
+    REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, GrpcStatus.DEADLINE_EXCEEDED, "request_timeout", false),
+    SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcStatus.UNAVAILABLE, "shutting_down", true),
     /** The customer moved to another cell while this exchange ran; the client retries and reaches the new one. */
-    CUSTOMER_MOVED(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "customer_moved", true),
+    CUSTOMER_MOVED(HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcStatus.UNAVAILABLE, "customer_moved", true),
     /** A path the proxy never forwards: the admin API lives on the admin listener only. */
-    NOT_FOUND(HttpResponseStatus.NOT_FOUND, 12, "not_found", false);
+    NOT_FOUND(HttpResponseStatus.NOT_FOUND, GrpcStatus.UNIMPLEMENTED, "not_found", false);
 
     private final HttpResponseStatus status;
-    private final int grpcCode;
+    private final GrpcStatus grpcCode;
     private final String code;
     private final boolean retryAfter;
 
-    ErrorCode(HttpResponseStatus status, int grpcCode, String code, boolean retryAfter) {
+    ErrorCode(HttpResponseStatus status, GrpcStatus grpcCode, String code, boolean retryAfter) {
         this.status = status;
         this.grpcCode = grpcCode;
         this.code = code;
@@ -50,9 +53,9 @@ public enum ErrorCode {
         return status;
     }
 
-    /** The gRPC status code (io.grpc.Status.Code value) used in a trailers-only response. */
+    /** The gRPC status code used in a trailers-only response. */
     public int grpcCode() {
-        return grpcCode;
+        return grpcCode.value();
     }
 
     /** The {@code error} field of the JSON body and the {@code outcome} tag of metrics. */

@@ -1,5 +1,7 @@
 package io.cellrouter.router.error;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -9,6 +11,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -20,6 +25,8 @@ public final class ErrorResponses {
 
     /** Retry-After when the failure does not say: long enough to not hammer, short enough to recover. */
     static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+
+    private static final JsonFactory JSON = new JsonFactory();
 
     private ErrorResponses() {}
 
@@ -119,31 +126,17 @@ public final class ErrorResponses {
         return Math.max(1, seconds);
     }
 
-    /** {@code {"error": CODE, "message": MESSAGE}} with the message escaped as a JSON string. */
+    /** {@code {"error": CODE, "message": MESSAGE}}, written by Jackson (which escapes the message). */
     public static String json(String code, String message) {
-        StringBuilder out = new StringBuilder(48 + message.length());
-        out.append("{\"error\":\"").append(code).append("\",\"message\":\"");
-        appendEscaped(out, message);
-        return out.append("\"}").toString();
-    }
-
-    static void appendEscaped(StringBuilder out, String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
+        StringWriter out = new StringWriter(48 + message.length());
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("error", code);
+            json.writeStringField("message", message);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to a string cannot fail", e);
         }
+        return out.toString();
     }
 }

@@ -4,6 +4,7 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
+import io.cellrouter.router.error.GrpcStatus;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.Http2RequestHead;
 import io.cellrouter.router.identity.RequestTarget;
@@ -576,7 +577,7 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
             front.writeHeaders(
                     streamId,
                     new DefaultHttp2Headers()
-                            .set("grpc-status", "14")
+                            .setInt("grpc-status", GrpcStatus.UNAVAILABLE.value())
                             .set("grpc-message", "customer moved to another cell; reconnect"),
                     true);
             if (!requestEnded) {

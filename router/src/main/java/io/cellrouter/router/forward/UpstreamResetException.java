@@ -1,5 +1,6 @@
 package io.cellrouter.router.forward;
 
+import io.cellrouter.router.error.GrpcStatus;
 import io.netty.handler.codec.http2.Http2Error;
 
 /**
@@ -30,13 +31,13 @@ final class UpstreamResetException extends Exception {
     /** gRPC's mapping of RST_STREAM codes (doc/PROTOCOL-HTTP2.md). */
     int grpcStatus() {
         if (refused) {
-            return 14; // UNAVAILABLE
+            return GrpcStatus.UNAVAILABLE.value();
         }
         return switch (errorCode) {
-            case CANCEL -> 1; // CANCELLED
-            case ENHANCE_YOUR_CALM -> 8; // RESOURCE_EXHAUSTED
-            case INADEQUATE_SECURITY -> 7; // PERMISSION_DENIED
-            default -> 13; // INTERNAL
+            case CANCEL -> GrpcStatus.CANCELLED.value();
+            case ENHANCE_YOUR_CALM -> GrpcStatus.RESOURCE_EXHAUSTED.value();
+            case INADEQUATE_SECURITY -> GrpcStatus.PERMISSION_DENIED.value();
+            default -> GrpcStatus.INTERNAL.value();
         };
     }
 }
