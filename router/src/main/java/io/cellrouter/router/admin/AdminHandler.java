@@ -2,6 +2,7 @@ package io.cellrouter.router.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellrouter.registry.cache.Resolver;
+import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.netty.buffer.ByteBuf;
@@ -62,7 +63,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
-            send(ctx, error(HttpResponseStatus.BAD_REQUEST, "malformed_request", "malformed request"), false);
+            send(ctx, error(ErrorCode.MALFORMED_REQUEST, "malformed request"), false);
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
@@ -83,8 +84,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } else if (path.startsWith(PREFIX)) {
                 AdminAuth.Caller caller = auth.caller(request);
                 if (caller == null) {
-                    FullHttpResponse denied = error(
-                            HttpResponseStatus.UNAUTHORIZED, "unauthorized", "a valid admin bearer token is required");
+                    FullHttpResponse denied = error(ErrorCode.UNAUTHORIZED, "a valid admin bearer token is required");
                     denied.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
                     send(ctx, denied, keepAlive);
                     return;
@@ -97,11 +97,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
                 send(ctx, console.response(path), keepAlive);
             } else {
-                send(ctx, error(HttpResponseStatus.NOT_FOUND, "not_found", "no such endpoint"), keepAlive);
+                send(ctx, error(ErrorCode.NOT_FOUND, "no such endpoint"), keepAlive);
             }
         } catch (RuntimeException e) {
             LOG.warn("{} admin request {} {} failed", ctx.channel(), method, path, e);
-            send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", "internal error"), false);
+            send(ctx, error(ErrorCode.INTERNAL, "internal error"), false);
         }
     }
 
@@ -109,7 +109,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         reply.whenComplete((r, e) -> ctx.executor().execute(() -> {
             if (e != null) {
                 LOG.warn("{} admin request failed", ctx.channel(), e);
-                send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", "internal error"), false);
+                send(ctx, error(ErrorCode.INTERNAL, "internal error"), false);
                 return;
             }
             FullHttpResponse response = json(r.answer().status(), r.answer().body());
@@ -124,13 +124,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static FullHttpResponse methodNotAllowed(String allow) {
-        FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use " + allow);
+        FullHttpResponse r = error(ErrorCode.METHOD_NOT_ALLOWED, "use " + allow);
         r.headers().set(HttpHeaderNames.ALLOW, allow);
         return r;
     }
 
-    static FullHttpResponse error(HttpResponseStatus status, String code, String message) {
-        return response(status, ErrorResponses.json(code, message), HttpHeaderValues.APPLICATION_JSON.toString());
+    static FullHttpResponse error(ErrorCode code, String message) {
+        return response(
+                code.status(), ErrorResponses.json(code.code(), message), HttpHeaderValues.APPLICATION_JSON.toString());
     }
 
     private static FullHttpResponse json(HttpResponseStatus status, Object body) {

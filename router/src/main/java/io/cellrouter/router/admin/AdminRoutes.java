@@ -6,6 +6,7 @@ import io.cellrouter.registry.cache.Resolution;
 import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.admin.AdminAuth.Caller;
+import io.cellrouter.router.error.ErrorCode;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -87,8 +88,7 @@ final class AdminRoutes {
             }
             QueryStringDecoder query = new QueryStringDecoder(request.uri());
             if (collection.equals("overrides") && !query.parameters().isEmpty()) {
-                return Reply.of(Answer.error(
-                        HttpResponseStatus.BAD_REQUEST, "bad_request", "GET /admin/v1/overrides takes no parameters"));
+                return Reply.of(Answer.error(ErrorCode.BAD_REQUEST, "GET /admin/v1/overrides takes no parameters"));
             }
             return reply(
                     collection.equals("customers")
@@ -107,10 +107,9 @@ final class AdminRoutes {
         if (parts.length == 2
                 && !named
                 && List.of("cells", "customers", "overrides", "resolve").contains(collection)) {
-            return Reply.of(Answer.error(
-                    HttpResponseStatus.BAD_REQUEST, "bad_request", "name must match " + Cell.NAME.pattern()));
+            return Reply.of(Answer.error(ErrorCode.BAD_REQUEST, "name must match " + Cell.NAME.pattern()));
         }
-        return Reply.of(Answer.error(HttpResponseStatus.NOT_FOUND, "not_found", "no such admin endpoint"));
+        return Reply.of(Answer.error(ErrorCode.NOT_FOUND, "no such admin endpoint"));
     }
 
     /** The registry endpoints of one name: reads answer directly, writes go through {@link AdminWrites}. */
@@ -133,8 +132,7 @@ final class AdminRoutes {
             case "customers/move POST" -> {
                 List<String> dry = query.parameters().getOrDefault("dryRun", List.of("false"));
                 if (dry.size() != 1 || !(dry.get(0).equals("true") || dry.get(0).equals("false"))) {
-                    return Reply.of(Answer.error(
-                            HttpResponseStatus.BAD_REQUEST, "bad_request", "dryRun must be true or false"));
+                    return Reply.of(Answer.error(ErrorCode.BAD_REQUEST, "dryRun must be true or false"));
                 }
                 dryRun = dry.get(0).equals("true");
                 boolean dry0 = dryRun;
@@ -145,22 +143,18 @@ final class AdminRoutes {
             case "overrides PUT" -> write = () -> api.overrides().put(name, body);
             case "overrides DELETE" -> write = () -> api.overrides().delete(name);
             default -> {
-                return Reply.of(
-                        Answer.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "not allowed here"));
+                return Reply.of(Answer.error(ErrorCode.METHOD_NOT_ALLOWED, "not allowed here"));
             }
         }
         for (String parameter : query.parameters().keySet()) {
             if (!parameter.equals("dryRun") || !route.equals("customers/move POST")) {
-                return Reply.of(Answer.error(
-                        HttpResponseStatus.BAD_REQUEST, "bad_request", "unknown query parameter '" + parameter + "'"));
+                return Reply.of(Answer.error(ErrorCode.BAD_REQUEST, "unknown query parameter '" + parameter + "'"));
             }
         }
         String key = request.headers().get(IDEMPOTENCY_KEY);
         if (key != null && !Idempotency.valid(key)) {
-            return Reply.of(Answer.error(
-                    HttpResponseStatus.BAD_REQUEST,
-                    "bad_request",
-                    "Idempotency-Key must be 1 to 255 visible ASCII characters"));
+            return Reply.of(
+                    Answer.error(ErrorCode.BAD_REQUEST, "Idempotency-Key must be 1 to 255 visible ASCII characters"));
         }
         String path = query.path();
         Idempotency.Result result = api.writes().run(caller.who(), method.name(), path, key, body, dryRun, write);
@@ -170,8 +164,7 @@ final class AdminRoutes {
     /** A viewer's write: refused, and the refusal audited like any other (no body is read). */
     private CompletableFuture<Reply> forbidden(FullHttpRequest request, Caller caller) {
         Answer answer = Answer.error(
-                HttpResponseStatus.FORBIDDEN,
-                "forbidden",
+                ErrorCode.FORBIDDEN,
                 "this token has the " + caller.role().wireName() + " role: it may only read (GET)");
         if (api != null) {
             api.writes()
@@ -188,8 +181,7 @@ final class AdminRoutes {
     private CompletableFuture<Reply> resolve(String customer) {
         return resolver.resolve(customer, null).handle((r, e) -> {
             if (e != null) {
-                return new Reply(
-                        Answer.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", e.toString()), false, null);
+                return new Reply(Answer.error(ErrorCode.INTERNAL, e.toString()), false, null);
             }
             ObjectNode body = resolution(customer, r);
             if (r.source() == Resolution.Source.CACHE && r.cacheAge() == null) {
@@ -237,9 +229,7 @@ final class AdminRoutes {
     }
 
     private static CompletableFuture<Reply> methodNotAllowed(String allow) {
-        return CompletableFuture.completedFuture(new Reply(
-                Answer.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use " + allow),
-                false,
-                allow));
+        return CompletableFuture.completedFuture(
+                new Reply(Answer.error(ErrorCode.METHOD_NOT_ALLOWED, "use " + allow), false, allow));
     }
 }

@@ -2,6 +2,7 @@ package io.cellrouter.router.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellrouter.router.error.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
@@ -18,8 +19,11 @@ record Answer(HttpResponseStatus status, ObjectNode body, Change change) {
         return new Answer(status, body, null);
     }
 
-    static Answer error(HttpResponseStatus status, String code, String message) {
-        return of(status, JsonBody.JSON.createObjectNode().put("error", code).put("message", message));
+    /** An answer from the one error table: its status, and {@code {"error": CODE, "message": ...}}. */
+    static Answer error(ErrorCode code, String message) {
+        return of(
+                code.status(),
+                JsonBody.JSON.createObjectNode().put("error", code.code()).put("message", message));
     }
 
     Answer describing(String action, String target, JsonNode before, JsonNode after, Long version) {
@@ -40,8 +44,8 @@ record Answer(HttpResponseStatus status, ObjectNode body, Change change) {
             this.answer = answer;
         }
 
-        Refusal(HttpResponseStatus status, String code, String message) {
-            this(error(status, code, message));
+        Refusal(ErrorCode code, String message) {
+            this(error(code, message));
         }
 
         Answer answer() {

@@ -6,6 +6,7 @@ import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.admin.Answer.Refusal;
+import io.cellrouter.router.error.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Clock;
 import java.util.List;
@@ -35,8 +36,7 @@ final class CustomerEndpoints {
     CompletableFuture<Answer> get(String customer) {
         return store.placement(customer).thenCombine(store.overrides(), (placement, overrides) -> {
             if (placement.isEmpty()) {
-                return Answer.error(
-                        HttpResponseStatus.NOT_FOUND, "not_found", "customer " + customer + " is not placed");
+                return Answer.error(ErrorCode.NOT_FOUND, "customer " + customer + " is not placed");
             }
             Placement p = placement.get();
             ObjectNode body = JsonBody.JSON
@@ -85,12 +85,10 @@ final class CustomerEndpoints {
         Cell cell = cells.stream()
                 .filter(c -> c.name().equals(name))
                 .findFirst()
-                .orElseThrow(() ->
-                        new Refusal(HttpResponseStatus.NOT_FOUND, "not_found", "cell " + name + " does not exist"));
+                .orElseThrow(() -> new Refusal(ErrorCode.NOT_FOUND, "cell " + name + " does not exist"));
         if (cell.state() != CellState.ACTIVE) {
             throw new Refusal(
-                    HttpResponseStatus.UNPROCESSABLE_ENTITY,
-                    "cell_not_active",
+                    ErrorCode.CELL_NOT_ACTIVE,
                     "cell " + name + " is " + cell.state().wireName() + " and takes no new placements");
         }
         return cell;

@@ -2,7 +2,7 @@ package io.cellrouter.router.admin;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.netty.handler.codec.http.HttpResponseStatus;
+import io.cellrouter.router.error.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -62,8 +62,7 @@ final class Idempotency {
             if (!Arrays.equals(first.bodyHash(), mine.bodyHash())) {
                 return new Result(
                         CompletableFuture.completedFuture(Answer.error(
-                                HttpResponseStatus.UNPROCESSABLE_ENTITY,
-                                "idempotency_key_reused",
+                                ErrorCode.IDEMPOTENCY_KEY_REUSED,
                                 "this Idempotency-Key was used with another request body")),
                         false);
             }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.admin.Answer.Refusal;
 import io.cellrouter.router.config.Durations;
-import io.netty.handler.codec.http.HttpResponseStatus;
+import io.cellrouter.router.error.ErrorCode;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -154,6 +154,6 @@ final class JsonBody {
     }
 
     static Refusal bad(String message) {
-        return new Refusal(HttpResponseStatus.BAD_REQUEST, "bad_request", message);
+        return new Refusal(ErrorCode.BAD_REQUEST, message);
     }
 }

@@ -8,6 +8,7 @@ import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.store.PlacementQuery;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.admin.Answer.Refusal;
+import io.cellrouter.router.error.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.time.Clock;
@@ -53,15 +54,13 @@ final class ListingEndpoints {
         } catch (Refusal refusal) {
             return CompletableFuture.completedFuture(refusal.answer());
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(
-                    Answer.error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage()));
+            return CompletableFuture.completedFuture(Answer.error(ErrorCode.BAD_REQUEST, e.getMessage()));
         }
         CompletableFuture<Void> cellExists = page.cell() == null || page.cursor() != null
                 ? CompletableFuture.completedFuture(null)
                 : store.cells().thenAccept(cells -> {
                     if (cells.stream().noneMatch(c -> c.name().equals(page.cell()))) {
-                        throw new Refusal(
-                                HttpResponseStatus.NOT_FOUND, "not_found", "cell " + page.cell() + " does not exist");
+                        throw new Refusal(ErrorCode.NOT_FOUND, "cell " + page.cell() + " does not exist");
                     }
                 });
         return cellExists
@@ -111,8 +110,7 @@ final class ListingEndpoints {
                     Cell cell = cells.stream()
                             .filter(c -> c.name().equals(name))
                             .findFirst()
-                            .orElseThrow(() -> new Refusal(
-                                    HttpResponseStatus.NOT_FOUND, "not_found", "cell " + name + " does not exist"));
+                            .orElseThrow(() -> new Refusal(ErrorCode.NOT_FOUND, "cell " + name + " does not exist"));
                     return counts.of(name)
                             .thenApply(count -> Answer.of(
                                     HttpResponseStatus.OK,

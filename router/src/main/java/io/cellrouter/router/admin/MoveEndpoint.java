@@ -5,6 +5,7 @@ import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.admin.Answer.Refusal;
+import io.cellrouter.router.error.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,19 +71,17 @@ final class MoveEndpoint {
         }
         CompletableFuture<Plan> plan = store.placement(customer)
                 .thenCombine(store.cells(), (placement, cells) -> {
-                    Placement before = placement.orElseThrow(() -> new Refusal(
-                            HttpResponseStatus.NOT_FOUND, "not_found", "customer " + customer + " is not placed"));
+                    Placement before = placement.orElseThrow(
+                            () -> new Refusal(ErrorCode.NOT_FOUND, "customer " + customer + " is not placed"));
                     if (before.cell().equals(toCell)) {
                         throw new Refusal(
-                                HttpResponseStatus.CONFLICT,
-                                "already_there",
+                                ErrorCode.ALREADY_THERE,
                                 "customer " + customer + " is already on cell " + toCell + "; nothing to move");
                     }
                     CustomerEndpoints.requireActive(cells, toCell);
                     if (expected != null && expected != before.version()) {
                         throw new Refusal(
-                                HttpResponseStatus.CONFLICT,
-                                "version_conflict",
+                                ErrorCode.VERSION_CONFLICT,
                                 "expected version " + expected + " but the placement is at " + before.version());
                     }
                     return before;

@@ -3,6 +3,7 @@ package io.cellrouter.router.admin;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.admin.Answer.Refusal;
+import io.cellrouter.router.error.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,11 +75,9 @@ final class OverrideEndpoints {
                             .findFirst();
                     return store.deleteOverride(customer).thenCompose(deleted -> {
                         if (!deleted) {
-                            return CompletableFuture.completedFuture(Answer.error(
-                                            HttpResponseStatus.NOT_FOUND,
-                                            "not_found",
-                                            "customer " + customer + " has no override")
-                                    .describing("delete_override", target, null, null, null));
+                            return CompletableFuture.completedFuture(
+                                    Answer.error(ErrorCode.NOT_FOUND, "customer " + customer + " has no override")
+                                            .describing("delete_override", target, null, null, null));
                         }
                         return catchUp.after(customer).thenApply(ignored -> Answer.of(
                                         HttpResponseStatus.OK,

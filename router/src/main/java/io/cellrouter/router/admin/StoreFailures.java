@@ -3,7 +3,7 @@ package io.cellrouter.router.admin;
 import io.cellrouter.registry.store.InvalidRegistryException;
 import io.cellrouter.registry.store.NotFoundException;
 import io.cellrouter.registry.store.VersionConflictException;
-import io.netty.handler.codec.http.HttpResponseStatus;
+import io.cellrouter.router.error.ErrorCode;
 import java.util.concurrent.CompletionException;
 
 /** The one place where a failed registry call becomes an admin answer. */
@@ -17,15 +17,14 @@ final class StoreFailures {
             return refusal.answer();
         }
         if (cause instanceof VersionConflictException) {
-            return Answer.error(HttpResponseStatus.CONFLICT, "version_conflict", cause.getMessage());
+            return Answer.error(ErrorCode.VERSION_CONFLICT, cause.getMessage());
         }
         if (cause instanceof NotFoundException) {
-            return Answer.error(HttpResponseStatus.NOT_FOUND, "not_found", cause.getMessage());
+            return Answer.error(ErrorCode.NOT_FOUND, cause.getMessage());
         }
         if (cause instanceof InvalidRegistryException || cause instanceof IllegalArgumentException) {
-            return Answer.error(HttpResponseStatus.BAD_REQUEST, "bad_request", cause.getMessage());
+            return Answer.error(ErrorCode.BAD_REQUEST, cause.getMessage());
         }
-        return Answer.error(
-                HttpResponseStatus.SERVICE_UNAVAILABLE, "registry_unavailable", String.valueOf(cause.getMessage()));
+        return Answer.error(ErrorCode.REGISTRY_UNAVAILABLE, String.valueOf(cause.getMessage()));
     }
 }

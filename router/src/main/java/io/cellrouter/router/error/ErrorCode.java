@@ -35,7 +35,19 @@ public enum ErrorCode {
     /** The customer moved to another cell while this exchange ran; the client retries and reaches the new one. */
     CUSTOMER_MOVED(HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcStatus.UNAVAILABLE, "customer_moved", true),
     /** A path the proxy never forwards: the admin API lives on the admin listener only. */
-    NOT_FOUND(HttpResponseStatus.NOT_FOUND, GrpcStatus.UNIMPLEMENTED, "not_found", false);
+    NOT_FOUND(HttpResponseStatus.NOT_FOUND, GrpcStatus.UNIMPLEMENTED, "not_found", false),
+
+    // The admin API's refusals (its own listener; never on the proxy port).
+    BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, GrpcStatus.INVALID_ARGUMENT, "bad_request", false),
+    UNAUTHORIZED(HttpResponseStatus.UNAUTHORIZED, GrpcStatus.UNAUTHENTICATED, "unauthorized", false),
+    FORBIDDEN(HttpResponseStatus.FORBIDDEN, GrpcStatus.PERMISSION_DENIED, "forbidden", false),
+    METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, GrpcStatus.UNIMPLEMENTED, "method_not_allowed", false),
+    VERSION_CONFLICT(HttpResponseStatus.CONFLICT, GrpcStatus.ABORTED, "version_conflict", false),
+    ALREADY_THERE(HttpResponseStatus.CONFLICT, GrpcStatus.ALREADY_EXISTS, "already_there", false),
+    CELL_NOT_ACTIVE(HttpResponseStatus.UNPROCESSABLE_ENTITY, GrpcStatus.FAILED_PRECONDITION, "cell_not_active", false),
+    IDEMPOTENCY_KEY_REUSED(
+            HttpResponseStatus.UNPROCESSABLE_ENTITY, GrpcStatus.FAILED_PRECONDITION, "idempotency_key_reused", false),
+    INTERNAL(HttpResponseStatus.INTERNAL_SERVER_ERROR, GrpcStatus.INTERNAL, "internal", false);
 
     private final HttpResponseStatus status;
     private final GrpcStatus grpcCode;
