@@ -1,4 +1,4 @@
-package io.cellrouter.registry.bench;
+package io.cellrouter.loadtest.bench;
 
 import io.cellrouter.registry.cache.CachingResolver;
 import io.cellrouter.registry.model.Cell;
@@ -21,7 +21,7 @@ import java.util.Map;
  *
  * <pre>
  * java -cp "$(cat cp.txt):target/classes:target/test-classes" \
- *     io.cellrouter.registry.bench.PreloadBenchmark 100000
+ *     io.cellrouter.loadtest.bench.PreloadBenchmark 100000   (in loadtest/)
  * </pre>
  */
 public final class PreloadBenchmark {
