@@ -240,6 +240,9 @@ public final class Http2Frontend extends Http2ConnectionHandler {
             return;
         }
         draining = true;
+        for (Http2Exchange exchange : exchanges.values()) {
+            exchange.draining(); // WebSocket tunnels end within the drain timeout
+        }
         goAway(
                 ctx,
                 Integer.MAX_VALUE,
@@ -339,7 +342,9 @@ public final class Http2Frontend extends Http2ConnectionHandler {
             initialSettings(Http2Settings.defaultSettings()
                     .maxConcurrentStreams(config.http2().maxConcurrentStreams())
                     .maxHeaderListSize(config.maxHeaderSize())
-                    .initialWindowSize(config.http2().initialStreamWindow()));
+                    .initialWindowSize(config.http2().initialStreamWindow())
+                    // RFC 8441: WebSockets over HTTP/2 (extended CONNECT), see Http2WebSocketLeg.
+                    .connectProtocolEnabled(true));
             decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
             encoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
             encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES);
