@@ -146,9 +146,26 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         dirty = true;
     }
 
-    /** Resets the stream; its exchange hears nothing more from this connection. */
+    /**
+     * Resets the stream; its exchange hears nothing more from this connection.
+     *
+     * <p>{@code NO_ERROR} follows a complete answer to a client still sending (RFC 9113 section
+     * 8.1: "stop, the answer is complete"): the answer's frames still queued for the client's window
+     * would be dropped by the reset, so they are written first; if the window keeps some of them
+     * back, no reset is sent (it only spares the client the rest of its request, whose data is
+     * acknowledged and dropped).
+     */
     void reset(int streamId, Http2Error code) {
         exchanges.remove(streamId);
+        if (code == Http2Error.NO_ERROR) {
+            Http2Stream stream = connection().stream(streamId);
+            if (stream != null && encoder().flowController().hasFlowControlled(stream)) {
+                flush(ctx); // the flow controller writes what the windows allow
+                if (encoder().flowController().hasFlowControlled(stream)) {
+                    return;
+                }
+            }
+        }
         resetStream(ctx, streamId, code.code(), ctx.newPromise());
         dirty = true;
     }

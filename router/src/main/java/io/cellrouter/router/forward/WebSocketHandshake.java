@@ -105,8 +105,8 @@ final class WebSocketHandshake {
         headers.remove(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT);
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        Http2Headers out = HttpConversionUtil.toHttp2Headers(headers, false);
-        out.status("200"); // the exchange adds the request id, as to any answer
+        Http2Headers out = new DefaultHttp2Headers().status("200"); // the exchange adds the request id
+        HttpConversionUtil.toHttp2Headers(headers, out);
         return out;
     }
 
