@@ -68,6 +68,7 @@ final class ConfigDefaults {
             byType.put(RouterConfig.Limits.class, defaults.proxy().limits());
             byType.put(RouterConfig.Http2.class, defaults.proxy().http2());
             byType.put(RouterConfig.Upstream.class, defaults.proxy().upstream());
+            byType.put(RouterConfig.WebSocket.class, defaults.proxy().websocket());
             byType.put(RouterConfig.Admin.class, defaults.admin());
             byType.put(RouterConfig.Registry.class, defaults.registry());
             byType.put(RouterConfig.Cache.class, defaults.cache());

@@ -104,7 +104,8 @@ public record RouterConfig(
             Duration drainDelay,
             Limits limits,
             Http2 http2,
-            Upstream upstream) {
+            Upstream upstream,
+            WebSocket websocket) {
 
         public Proxy {
             Check.that()
@@ -118,6 +119,7 @@ public record RouterConfig(
             requireNonNull(limits, "limits");
             requireNonNull(http2, "http2");
             requireNonNull(upstream, "upstream");
+            requireNonNull(websocket, "websocket");
         }
 
         /** The YAML shape of {@code proxy:}: the limits sit beside the other keys. */
@@ -141,7 +143,8 @@ public record RouterConfig(
                 @JsonProperty("customerRate") double customerRate,
                 @JsonProperty("maxConnections") int maxConnections,
                 @JsonProperty("http2") Http2 http2,
-                @JsonProperty("upstream") Upstream upstream) {
+                @JsonProperty("upstream") Upstream upstream,
+                @JsonProperty("websocket") WebSocket websocket) {
             Limits limits = new Limits(
                     maxHeaderCount,
                     maxBodySize,
@@ -163,7 +166,8 @@ public record RouterConfig(
                     drainDelay,
                     limits,
                     http2,
-                    upstream);
+                    upstream,
+                    websocket);
         }
     }
 
@@ -229,6 +233,24 @@ public record RouterConfig(
                     .range("maxConcurrentStreams", maxConcurrentStreams, 1, 10_000)
                     .range("initialStreamWindow", initialStreamWindow, 65_535, 16 << 20)
                     .range("connectionWindow", connectionWindow, 65_535, 64 << 20)
+                    .done();
+        }
+    }
+
+    /**
+     * {@code proxy.websocket}: WebSocket tunnels (README "WebSocket").
+     *
+     * @param idleTimeout a tunnel that carried no byte either way for this long is closed; zero:
+     *     never (the client's and the cell's own pings then keep it open, or nothing does)
+     * @param maxTunnelsPerCell tunnels open or being opened to one cell at once; more: 503 {@code
+     *     cell_overloaded}. A tunnel also holds its cell's and its customer's request permits while
+     *     it is open; this bound keeps part of {@code maxConcurrentPerCell} for plain requests
+     */
+    public record WebSocket(Duration idleTimeout, int maxTunnelsPerCell) {
+        public WebSocket {
+            Check.that()
+                    .notNegative("idleTimeout", idleTimeout)
+                    .range("maxTunnelsPerCell", maxTunnelsPerCell, 1, 1_000_000)
                     .done();
         }
     }

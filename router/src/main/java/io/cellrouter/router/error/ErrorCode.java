@@ -34,6 +34,8 @@ public enum ErrorCode {
     SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcStatus.UNAVAILABLE, "shutting_down", true),
     /** The customer moved to another cell while this exchange ran; the client retries and reaches the new one. */
     CUSTOMER_MOVED(HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcStatus.UNAVAILABLE, "customer_moved", true),
+    /** A WebSocket handshake for a cell that cannot take one: only http:// cells speak HTTP/1.1 Upgrade. */
+    WEBSOCKET_UNSUPPORTED(HttpResponseStatus.NOT_IMPLEMENTED, GrpcStatus.UNIMPLEMENTED, "websocket_unsupported", false),
     /** A path the proxy never forwards: the admin API lives on the admin listener only. */
     NOT_FOUND(HttpResponseStatus.NOT_FOUND, GrpcStatus.UNIMPLEMENTED, "not_found", false),
 

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * Checks a cell's response head before the relay sees it, for what Netty's decoder accepts but an
  * edge must not pass on: a status outside 100–599, a version other than HTTP/1.0 or HTTP/1.1, a
- * 101 (the router never asks a cell to switch protocols), a {@code Transfer-Encoding} other than
+ * 101 the router did not ask for, a {@code Transfer-Encoding} other than
  * exactly {@code chunked}, {@code Transfer-Encoding} together with {@code Content-Length}, more than
  * one {@code Content-Length}, and framing headers on a 1xx or 204 (which have no body).
  *
@@ -25,23 +25,36 @@ import java.util.List;
  *
  * <p>{@code http2}: the response came from an HTTP/2 stream (converted to an {@code HttpResponse}),
  * whose framing is the stream's own: only the status is checked.
+ *
+ * <p>A 101 is refused on every connection but one the router opened for a WebSocket handshake
+ * ({@link #UPGRADE}), and there it must be the handshake's answer ({@link WebSocketHandshake#switchProblem}).
  */
 @ChannelHandler.Sharable
 final class CellResponseValidator extends ChannelInboundHandlerAdapter {
 
     static final CellResponseValidator HTTP1 = new CellResponseValidator(false);
     static final CellResponseValidator HTTP2 = new CellResponseValidator(true);
+    /** The connection of a WebSocket handshake: its 101 is the answer it asked for, when it matches. */
+    static final CellResponseValidator UPGRADE = new CellResponseValidator(false, true);
 
     private final boolean http2;
+    private final boolean upgrade;
 
     private CellResponseValidator(boolean http2) {
+        this(http2, false);
+    }
+
+    private CellResponseValidator(boolean http2, boolean upgrade) {
         this.http2 = http2;
+        this.upgrade = upgrade;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpResponse response && response.decoderResult().isSuccess()) {
-            String problem = check(response);
+            String problem = check(
+                    response,
+                    upgrade ? ctx.channel().attr(WebSocketHandshake.SENT_KEY).get() : null);
             if (problem != null) {
                 response.setDecoderResult(DecoderResult.failure(
                         new RouterException(ErrorCode.BAD_CELL_RESPONSE, "invalid response: " + problem)));
@@ -50,13 +63,22 @@ final class CellResponseValidator extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
+    /** Checks a response of a connection that sent no WebSocket handshake: no 101 is valid. */
     String check(HttpResponse response) {
+        return check(response, null);
+    }
+
+    /** {@code sentKey}: the WebSocket key the router sent on this connection, or null (no 101 is valid). */
+    String check(HttpResponse response, String sentKey) {
         int status = response.status().code();
         if (status < 100 || status > 599) {
             return "status " + status + " is outside 100-599";
         }
         if (status == 101) {
-            return "101 Switching Protocols that nobody asked for";
+            String problem = WebSocketHandshake.switchProblem(response, sentKey);
+            if (problem != null) {
+                return problem;
+            }
         }
         if (http2) {
             return null;

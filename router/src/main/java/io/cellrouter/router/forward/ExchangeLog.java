@@ -26,6 +26,8 @@ final class ExchangeLog {
     String requestId;
     String traceId;
     String userAgent;
+    /** The exchange became a WebSocket tunnel: its duration is the tunnel's life, not a latency. */
+    boolean tunnel;
 
     ExchangeLog(String remote, String protocol) {
         this.remote = remote;
@@ -46,6 +48,7 @@ final class ExchangeLog {
         requestId = null;
         traceId = null;
         userAgent = null;
+        tunnel = false;
     }
 
     /** The request left for the cell: what the router added before that is its own time. */

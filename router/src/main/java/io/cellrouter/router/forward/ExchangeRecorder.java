@@ -36,8 +36,14 @@ public final class ExchangeRecorder {
         Cell cell = log.cell;
         int status = log.status;
         String outcome = error != null ? error : statusClass(status);
-        metrics.requestCompleted(cell, log.protocol, outcome, totalNanos, log.routerNanos);
-        if (cell != null) {
+        if (log.tunnel) {
+            // A tunnel's duration is how long it was open: kept apart from the request latencies.
+            metrics.requestCompleted(cell, log.protocol, outcome, -1, log.routerNanos);
+            metrics.tunnelEnded(cell, totalNanos);
+        } else {
+            metrics.requestCompleted(cell, log.protocol, outcome, totalNanos, log.routerNanos);
+        }
+        if (cell != null && !log.tunnel) {
             live.record(cell.name(), status, error != null && (status == 0 || error.equals("aborted")), totalNanos);
         }
         if (accessLog != null) {

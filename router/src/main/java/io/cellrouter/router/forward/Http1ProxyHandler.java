@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -96,6 +97,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
 
     private boolean requestComplete;
     private boolean headForwarded;
+    /** The exchange is a WebSocket handshake (README: WebSocket): a 101 turns it into a tunnel. */
+    private boolean websocket;
     /** The cell side of the exchange: a pooled HTTP/1.1 connection or an HTTP/2 stream. */
     private CellLeg leg;
     /** The response timeout: one lazily re-armed timer per connection, not one per request. */
@@ -186,6 +189,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
         log.requestId = RequestIds.accept(req.headers());
         log.traceId = RequestIds.traceId(req.headers().get(RequestIds.TRACEPARENT));
         log.userAgent = req.headers().get(HttpHeaderNames.USER_AGENT);
+        websocket = WebSocketHandshake.requested(req);
+        log.protocol = websocket ? WebSocketHandshake.PROTOCOL : PROTOCOL_HTTP1;
         keepAlive = HttpUtil.isKeepAlive(req) && !context.drain().draining() && !tooOld();
         clientHttp11 = HttpVersion.HTTP_1_1.equals(req.protocolVersion());
         answer.reset();
@@ -237,7 +242,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
     private void connect() {
         state = State.CONNECTING;
         updateRead();
-        Future<CellLeg> connect = context.pool().acquire(log.cell, ctx.channel().eventLoop(), false, answer);
+        Future<CellLeg> connect = websocket
+                ? UpgradeLeg.open(context, log.cell, ctx.channel().eventLoop(), new WebSocketAnswer(this, answer))
+                : context.pool().acquire(log.cell, ctx.channel().eventLoop(), false, answer);
         if (connect.isDone()) {
             connected(connect);
         } else {
@@ -270,6 +277,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
             replay.replayTo(leg); // a retry: the first stream was refused by the cell
         } else {
             ForwardHeaders.toCell(request.headers(), log.remote, context.scheme(), log.cell.name());
+            if (websocket) {
+                WebSocketHandshake.toCell(request.headers()); // its Upgrade, which toCell removed
+            }
             request.setUri(target.originForm());
             // The cell connection stays keep-alive even when the client's does not (Connection was
             // removed as a hop-by-hop header), so the pooled connection can serve the next one.
@@ -375,6 +385,32 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
             keepAlive = false;
         }
         endExchange(null, null);
+    }
+
+    /**
+     * The cell accepted the WebSocket handshake with its 101 (checked by the connection's
+     * validator): the connection leaves HTTP and becomes a byte tunnel ({@link WebSocketTunnel}),
+     * which takes the exchange's log, permit and cell connection, and replaces this handler.
+     */
+    void upgraded(HttpResponse switching) {
+        if (!pending.isEmpty()) {
+            abort("the client sent more than its handshake before the cell's 101");
+            return;
+        }
+        cancelResponseTimeout();
+        if (responseDeadline != null) {
+            responseDeadline.stop();
+        }
+        if (linked) {
+            exchanges.unlink(inFlightLink);
+            linked = false;
+        }
+        Bulkheads.Permit held = permit;
+        permit = null;
+        CellLeg tunnelLeg = leg;
+        leg = null;
+        state = State.CLOSED;
+        WebSocketTunnel.open(ctx, context, log, held, tunnelLeg, switching);
     }
 
     void cellWritabilityChanged() {

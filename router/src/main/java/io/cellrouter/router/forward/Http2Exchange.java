@@ -64,6 +64,9 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
     private Http2Headers request;
     private RequestTarget target;
     private boolean grpc;
+    /** An extended CONNECT for a WebSocket (RFC 8441): relayed by {@link Http2WebSocketLeg}. */
+    private boolean websocket;
+
     private Cell cell;
     private Bulkheads.Permit permit;
     private CustomerExchanges.Loop exchanges;
@@ -100,6 +103,10 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
         CharSequence contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
         grpc = contentType != null && AsciiString.regionMatches(contentType, true, 0, GRPC, 0, GRPC.length());
         log.protocol = grpc ? "grpc" : "h2";
+        websocket = WebSocketHandshake.extendedConnect(headers);
+        if (websocket) {
+            log.protocol = WebSocketHandshake.PROTOCOL;
+        }
         log.requestId = RequestIds.accept(headers);
         log.traceId = RequestIds.traceId(headers.get(RequestIds.TRACEPARENT));
         CharSequence userAgent = headers.get(HttpHeaderNames.USER_AGENT);
@@ -107,6 +114,10 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
         context.drain().exchangeStarted();
         context.recorder().metrics().requestStarted();
         try {
+            if (!websocket && WebSocketHandshake.hasProtocol(headers)) {
+                throw new RouterException(
+                        ErrorCode.MALFORMED_REQUEST, "malformed request: the only :protocol served is websocket");
+            }
             if (headers.path() == null) {
                 throw new RouterException(ErrorCode.MALFORMED_REQUEST, "malformed request: no :path");
             }
@@ -142,7 +153,11 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
 
     private void connect() {
         state = State.CONNECTING;
-        if (grpc || !"http".equals(cell.scheme())) {
+        if (websocket) {
+            Http2WebSocketLeg leg = new Http2WebSocketLeg(this, context, target);
+            UpgradeLeg.open(context, cell, front.ctx().channel().eventLoop(), leg)
+                    .addListener(f -> connected(f.isSuccess() ? leg.attach((CellLeg) f.getNow()) : null, f.cause()));
+        } else if (grpc || !"http".equals(cell.scheme())) {
             Future<CellStream> stream =
                     context.pool().openStream(cell, front.ctx().channel().eventLoop(), this);
             stream.addListener(f -> connected(f.isSuccess() ? (CellStream) f.getNow() : null, f.cause()));
@@ -205,7 +220,7 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
     void requestData(ByteBuf data, boolean endStream) {
         requestEnded |= endStream;
         log.bytesIn += data.readableBytes();
-        if (log.bytesIn > context.config().limits().maxBodySize()) {
+        if (log.bytesIn > context.config().limits().maxBodySize() && !websocket) {
             data.release();
             fail(
                     new RouterException(
@@ -381,6 +396,18 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
             fail(error, -1);
         } else {
             abort(error.detail(), Http2Error.INTERNAL_ERROR);
+        }
+    }
+
+    /** The cell switched protocols: the stream is a WebSocket tunnel from now on (its log says so). */
+    void tunnelOpened() {
+        log.tunnel = true;
+    }
+
+    /** The router drains: a WebSocket tunnel ends within the drain timeout (other streams just finish). */
+    void draining() {
+        if (cellSide instanceof Http2WebSocketLeg tunnel) {
+            tunnel.draining();
         }
     }
 

@@ -146,9 +146,26 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         dirty = true;
     }
 
-    /** Resets the stream; its exchange hears nothing more from this connection. */
+    /**
+     * Resets the stream; its exchange hears nothing more from this connection.
+     *
+     * <p>{@code NO_ERROR} follows a complete answer to a client still sending (RFC 9113 section
+     * 8.1: "stop, the answer is complete"): the answer's frames still queued for the client's window
+     * would be dropped by the reset, so they are written first; if the window keeps some of them
+     * back, no reset is sent (it only spares the client the rest of its request, whose data is
+     * acknowledged and dropped).
+     */
     void reset(int streamId, Http2Error code) {
         exchanges.remove(streamId);
+        if (code == Http2Error.NO_ERROR) {
+            Http2Stream stream = connection().stream(streamId);
+            if (stream != null && encoder().flowController().hasFlowControlled(stream)) {
+                flush(ctx); // the flow controller writes what the windows allow
+                if (encoder().flowController().hasFlowControlled(stream)) {
+                    return;
+                }
+            }
+        }
         resetStream(ctx, streamId, code.code(), ctx.newPromise());
         dirty = true;
     }
@@ -240,6 +257,9 @@ public final class Http2Frontend extends Http2ConnectionHandler {
             return;
         }
         draining = true;
+        for (Http2Exchange exchange : exchanges.values()) {
+            exchange.draining(); // WebSocket tunnels end within the drain timeout
+        }
         goAway(
                 ctx,
                 Integer.MAX_VALUE,
@@ -339,7 +359,9 @@ public final class Http2Frontend extends Http2ConnectionHandler {
             initialSettings(Http2Settings.defaultSettings()
                     .maxConcurrentStreams(config.http2().maxConcurrentStreams())
                     .maxHeaderListSize(config.maxHeaderSize())
-                    .initialWindowSize(config.http2().initialStreamWindow()));
+                    .initialWindowSize(config.http2().initialStreamWindow())
+                    // RFC 8441: WebSockets over HTTP/2 (extended CONNECT), see Http2WebSocketLeg.
+                    .connectProtocolEnabled(true));
             decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
             encoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
             encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES);

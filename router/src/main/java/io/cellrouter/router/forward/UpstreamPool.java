@@ -115,11 +115,35 @@ public final class UpstreamPool {
         if (connectDone == null) {
             return promise.setFailure(overloaded(cell));
         }
-        ChannelFuture connect = connect(cell, key, loop);
+        ChannelFuture connect = connect(cell, key, loop, CellResponseValidator.HTTP1);
         connect.addListener(f -> {
             connectDone.run();
             if (f.isSuccess()) {
                 promise.trySuccess(lease(connect.channel(), listener));
+            } else {
+                promise.tryFailure(f.cause());
+            }
+        });
+        return promise;
+    }
+
+    /**
+     * A new HTTP/1.1 connection to an {@code http://} cell for a WebSocket handshake. It never joins
+     * the pool: it ends with its tunnel, or with the cell's refusal of the upgrade; and its validator
+     * takes the 101 that answers the handshake ({@link CellResponseValidator#UPGRADE}). Counted like
+     * any connection being opened to the cell and any open one.
+     */
+    Future<Channel> connectForUpgrade(Cell cell, EventLoop loop) {
+        Runnable connectDone = connectStarting(cell);
+        if (connectDone == null) {
+            return loop.newFailedFuture(overloaded(cell));
+        }
+        Promise<Channel> promise = loop.newPromise();
+        ChannelFuture connect = connect(cell, keys.of(cell), loop, CellResponseValidator.UPGRADE);
+        connect.addListener(f -> {
+            connectDone.run();
+            if (f.isSuccess()) {
+                promise.trySuccess(connect.channel());
             } else {
                 promise.tryFailure(f.cause());
             }
@@ -174,7 +198,7 @@ public final class UpstreamPool {
         return ch.isActive() && codec != null && !codec.hasUndecodedBytes();
     }
 
-    private ChannelFuture connect(Cell cell, String key, EventLoop loop) {
+    private ChannelFuture connect(Cell cell, String key, EventLoop loop, CellResponseValidator validator) {
         AtomicInteger gauge = metrics.upstreamConnections(cell);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -200,7 +224,7 @@ public final class UpstreamPool {
                                                 .setAllowDuplicateContentLengths(false)
                                                 .setStrictLineParsing(true)
                                                 .setUseRfc9112TransferEncoding(true)))
-                                .addLast("validator", CellResponseValidator.HTTP1)
+                                .addLast("validator", validator)
                                 // Reader idle, not all idle: a pooled channel neither reads nor
                                 // writes, so the two are the same there, and watching writes
                                 // would cost a promise and a listener on every request.

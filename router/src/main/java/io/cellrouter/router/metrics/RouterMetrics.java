@@ -46,6 +46,8 @@ public final class RouterMetrics {
     private final Map<String, Map<String, CellMeters>> cells = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicInteger> upstreamConnections = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> websocketTunnels = new ConcurrentHashMap<>();
+    private final Map<String, Timer> tunnelDurations = new ConcurrentHashMap<>();
     private final Map<LookupKind, Counter> lookups = new EnumMap<>(LookupKind.class);
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Counter accessLogDropped;
@@ -112,11 +114,16 @@ public final class RouterMetrics {
         return registry.scrape();
     }
 
-    /** Counts one finished request and its latencies. {@code cell} is null when none was chosen. */
+    /**
+     * Counts one finished request and its latencies. {@code cell} is null when none was chosen;
+     * {@code totalNanos} is negative for a WebSocket tunnel (see {@link #tunnelEnded}).
+     */
     public void requestCompleted(Cell cell, String protocol, String outcome, long totalNanos, long routerNanos) {
         CellMeters meters = cellMeters(cell, protocol);
         meters.outcome(outcome).increment();
-        meters.total.record(totalNanos, TimeUnit.NANOSECONDS);
+        if (totalNanos >= 0) {
+            meters.total.record(totalNanos, TimeUnit.NANOSECONDS);
+        }
         if (routerNanos >= 0) {
             meters.routerAdded.record(routerNanos, TimeUnit.NANOSECONDS);
         }
@@ -149,6 +156,37 @@ public final class RouterMetrics {
                     .register(registry);
             return count;
         });
+    }
+
+    /**
+     * WebSocket connections open, or being opened, to a cell: +1 when a handshake starts, -1 when
+     * its connection closes. Also the count that {@code proxy.websocket.maxTunnelsPerCell} bounds.
+     */
+    public AtomicInteger websocketTunnels(Cell cell) {
+        return websocketTunnels.computeIfAbsent(cell.name(), name -> {
+            AtomicInteger count = new AtomicInteger();
+            Gauge.builder("cellrouter.websocket.tunnels", count, AtomicInteger::get)
+                    .description("WebSocket tunnels open (or being opened) to a cell")
+                    .tags(cellTags(cell))
+                    .register(registry);
+            return count;
+        });
+    }
+
+    /**
+     * A WebSocket tunnel to {@code cell} ended after {@code nanos}: how long tunnels live, apart
+     * from {@code cellrouter_request_duration_seconds}, whose latencies they would drown.
+     */
+    public void tunnelEnded(Cell cell, long nanos) {
+        String name = cell == null ? NO_CELL : cell.name();
+        Timer timer = tunnelDurations.get(name);
+        if (timer == null) {
+            timer = tunnelDurations.computeIfAbsent(name, k -> Timer.builder("cellrouter.websocket.tunnel.duration")
+                    .description("How long WebSocket tunnels stayed open")
+                    .tags(cellTags(cell))
+                    .register(registry));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
