@@ -2,6 +2,8 @@
 # Installs the operating-system programs the test suite runs, when they are missing:
 #   prometheus, promtool   (Debian package prometheus)   MonitoringIT, AlertRulesTest
 #   python3                (Debian package python3)      TryDynamoDbScriptIT (the script's cells)
+#   haproxy                (Debian package haproxy)      ProxyProtocolIT (a load balancer sending PROXY v1/v2)
+#   curl                   (Debian package curl)         CertificateRotationIT (a TLS client loop)
 # Idempotent and quick when everything is there (no apt-get at all then). Needs root (or sudo)
 # only when something must be installed. The tests never skip: without these programs they fail
 # and name this script.
@@ -15,9 +17,11 @@ tools=(
   prometheus:prometheus
   promtool:prometheus
   python3:python3
+  haproxy:haproxy
+  curl:curl
 )
 
-installed() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/bin/$1" ]]; }
+installed() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/bin/$1" || -x "/usr/sbin/$1" ]]; }
 
 missing_packages=()
 for tool in "${tools[@]}"; do
