@@ -4,7 +4,8 @@
 #   prometheus, promtool   (Debian package prometheus)   MonitoringIT, AlertRulesTest
 #   python3                (Debian package python3)      TryDynamoDbScriptIT (the script's cells)
 #   chromium, chromedriver (chromium, chromium-driver)   ConsoleIT (the web console in a browser)
-#   curl                   (Debian package curl)         command-line checks in the tests
+#   haproxy                (Debian package haproxy)      ProxyProtocolIT (a load balancer sending PROXY v1/v2)
+#   curl                   (Debian package curl)         CertificateRotationIT, command-line checks in the tests
 # Idempotent and quick when everything is there (no apt-get at all then). Needs root (or sudo)
 # only when something must be installed. The tests never skip: without these programs they fail
 # and name this script.
@@ -22,10 +23,11 @@ tools=(
   python3:python3
   chromium:chromium
   chromedriver:chromium-driver
+  haproxy:haproxy
   curl:curl
 )
 
-installed() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/bin/$1" ]]; }
+installed() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/bin/$1" || -x "/usr/sbin/$1" ]]; }
 
 missing_packages=()
 for tool in "${tools[@]}"; do

@@ -19,6 +19,7 @@ import io.cellrouter.router.identity.IdentityResolver;
 import io.cellrouter.router.metrics.LiveStats;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.cellrouter.router.pipeline.ProxyChannelInitializer;
+import io.cellrouter.router.pipeline.ReloadingSslContext;
 import io.cellrouter.router.pipeline.TlsContexts;
 import io.cellrouter.router.registry.RegistryStores;
 import io.cellrouter.router.routing.RequestRouter;
@@ -38,6 +39,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +78,9 @@ public final class RouterServer implements AutoCloseable {
     private Channel tlsChannel;
     private Channel adminChannel;
     private IdentityResolver identities;
+    /** Certificates watched for rotation (the TLS listener's, the client certificate for cells). */
+    private final java.util.List<ReloadingSslContext> certificates = new java.util.ArrayList<>();
+
     private volatile boolean stopped;
 
     private RouterServer(RouterConfig config, Clock clock) {
@@ -152,7 +157,7 @@ public final class RouterServer implements AutoCloseable {
                 dns,
                 config.proxy().maxInitialLineLength(),
                 config.proxy().maxHeaderSize(),
-                TlsContexts.client(config.proxy().upstream().trustCertificates()),
+                cellTls(config.proxy().upstream()),
                 config.proxy().limits().maxPendingConnectsPerCell());
         bulkheads = new Bulkheads(config.proxy().limits(), System::nanoTime);
         ProxyContext context = new ProxyContext(
@@ -172,7 +177,7 @@ public final class RouterServer implements AutoCloseable {
             tlsChannel = bindProxy(
                     config.proxy().tls().listen(),
                     tlsContext,
-                    TlsContexts.server(config.proxy().tls()));
+                    watched(ReloadingSslContext.forListener(config.proxy().tls(), metrics.registry())));
         }
         adminChannel = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -202,7 +207,21 @@ public final class RouterServer implements AutoCloseable {
                 transport.name());
     }
 
-    private Channel bindProxy(InetSocketAddress address, ProxyContext context, SslContext tls)
+    /** The TLS context for {@code https://} cells: watched when it presents a client certificate. */
+    private Supplier<SslContext> cellTls(RouterConfig.Upstream upstream) {
+        if (upstream.clientCertificate() == null) {
+            SslContext fixed = TlsContexts.client(upstream.trustCertificates());
+            return () -> fixed;
+        }
+        return watched(ReloadingSslContext.forCells(upstream, metrics.registry()));
+    }
+
+    private ReloadingSslContext watched(ReloadingSslContext context) {
+        certificates.add(context);
+        return context;
+    }
+
+    private Channel bindProxy(InetSocketAddress address, ProxyContext context, Supplier<SslContext> tls)
             throws InterruptedException {
         return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -301,6 +320,7 @@ public final class RouterServer implements AutoCloseable {
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         dns.close();
+        certificates.forEach(ReloadingSslContext::close);
         resolver.close();
         store.close();
         if (identities != null) {

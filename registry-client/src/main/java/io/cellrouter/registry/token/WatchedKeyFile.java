@@ -1,19 +1,15 @@
 package io.cellrouter.registry.token;
 
+import io.cellrouter.registry.watch.FileChangeWatcher;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,14 +26,13 @@ import org.slf4j.LoggerFactory;
  *                                                                   broken?    log, keep the last good keys
  * </pre>
  *
- * <p>It watches the directory, not the file, and reacts to any event in it: tools replace files by
- * renaming (a watch on the old inode misses that), and Kubernetes updates a mounted secret by
- * swapping a {@code ..data} symlink, an event that never names the file. Comparing the bytes makes
- * the extra reads cheap; the periodic recheck covers file systems that send no events at all.
+ * <p>A {@link FileChangeWatcher} watches the file's folder and reacts to any event in it (a
+ * Kubernetes secret is swapped through a {@code ..data} symlink, an event that never names the
+ * file). Comparing the bytes makes the extra reads cheap; the periodic recheck covers file systems
+ * that send no events at all.
  *
- * <p>Concurrency: one daemon thread owns the {@link WatchService}; {@link #reload()} is
- * synchronized (the thread and callers may both call it); readers see the current key set through
- * a volatile field.
+ * <p>Concurrency: the watcher's thread calls {@link #reload()}, which is synchronized (callers may
+ * call it too); readers see the current key set through a volatile field.
  */
 public final class WatchedKeyFile implements KeySource, AutoCloseable {
 
@@ -49,31 +44,18 @@ public final class WatchedKeyFile implements KeySource, AutoCloseable {
     private final Path file;
     private final List<VerificationKey> fixedKeys;
     private final Set<TokenAlgorithm> permitted;
-    private final long recheckNanos;
-    private final WatchService watchService;
-    private final Thread thread;
+    private volatile FileChangeWatcher watcher;
     private volatile KeySet current;
     private byte[] lastContent;
 
-    private WatchedKeyFile(Path file, List<VerificationKey> fixedKeys, Set<TokenAlgorithm> permitted, Duration recheck)
+    private WatchedKeyFile(Path file, List<VerificationKey> fixedKeys, Set<TokenAlgorithm> permitted)
             throws IOException {
         this.file = file.toAbsolutePath();
         this.fixedKeys = List.copyOf(fixedKeys);
         this.permitted = Set.copyOf(permitted);
-        this.recheckNanos = recheck.toNanos();
         byte[] content = readBytes();
         this.current = new KeySet(withFixed(KeyFiles.verificationKeys(decode(content), file.toString(), permitted)), 1);
         this.lastContent = content;
-        this.watchService = this.file.getFileSystem().newWatchService();
-        this.file
-                .getParent()
-                .register(
-                        watchService,
-                        StandardWatchEventKinds.ENTRY_CREATE,
-                        StandardWatchEventKinds.ENTRY_MODIFY,
-                        StandardWatchEventKinds.ENTRY_DELETE);
-        this.thread = new Thread(this::watch, "cell-router-keys-watch");
-        thread.setDaemon(true);
     }
 
     /**
@@ -88,11 +70,12 @@ public final class WatchedKeyFile implements KeySource, AutoCloseable {
             Path file, List<VerificationKey> fixedKeys, Set<TokenAlgorithm> permitted, Duration recheck) {
         WatchedKeyFile watched;
         try {
-            watched = new WatchedKeyFile(file, fixedKeys, permitted, recheck);
+            watched = new WatchedKeyFile(file, fixedKeys, permitted);
+            watched.watcher = FileChangeWatcher.start(
+                    "cell-router-keys-watch", List.of(watched.file), DEBOUNCE, recheck, watched::reloadQuietly);
         } catch (IOException e) {
             throw new KeyFileException(file + ": cannot be watched: " + e, e);
         }
-        watched.thread.start();
         log.info("{}: {}", watched.file, describe(watched.current));
         return watched;
     }
@@ -164,36 +147,6 @@ public final class WatchedKeyFile implements KeySource, AutoCloseable {
                 + keys.keys().stream().map(VerificationKey::toString).collect(Collectors.joining("; ")) + "]";
     }
 
-    private void watch() {
-        boolean pending = false;
-        long due = 0;
-        try {
-            while (true) {
-                long wait = pending ? Math.max(0, due - System.nanoTime()) : recheckNanos;
-                WatchKey key = watchService.poll(wait, TimeUnit.NANOSECONDS);
-                if (key != null) {
-                    key.pollEvents();
-                    pending = true;
-                    due = System.nanoTime() + DEBOUNCE.toNanos();
-                    if (!key.reset()) {
-                        log.warn(
-                                "{}: its directory can no longer be watched; rechecking every {}s only",
-                                file,
-                                TimeUnit.NANOSECONDS.toSeconds(recheckNanos));
-                    }
-                } else if (!pending) {
-                    reloadQuietly(); // the periodic recheck
-                }
-                if (pending && System.nanoTime() - due >= 0) {
-                    pending = false;
-                    reloadQuietly();
-                }
-            }
-        } catch (ClosedWatchServiceException | InterruptedException e) {
-            // close() was called: stop quietly.
-        }
-    }
-
     private void reloadQuietly() {
         try {
             reload();
@@ -204,11 +157,8 @@ public final class WatchedKeyFile implements KeySource, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            watchService.close();
-        } catch (IOException e) {
-            log.debug("{}: closing the watch service failed", file, e);
+        if (watcher != null) {
+            watcher.close();
         }
-        thread.interrupt();
     }
 }

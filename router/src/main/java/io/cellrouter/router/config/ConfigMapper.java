@@ -92,6 +92,10 @@ final class ConfigMapper {
                 .addDeserializer(Path.class, new Scalar<>(Path.class, text -> baseDir.resolve(text)))
                 .addDeserializer(Pattern.class, new Scalar<>(Pattern.class, ConfigMapper::regex))
                 .addDeserializer(TokenAlgorithm.class, new Scalar<>(TokenAlgorithm.class, TokenAlgorithm::parse))
+                .addDeserializer(Cidr.class, new Scalar<>(Cidr.class, Cidr::parse))
+                .addDeserializer(
+                        RouterConfig.ProxyProtocol.class,
+                        new Scalar<>(RouterConfig.ProxyProtocol.class, RouterConfig.ProxyProtocol::parse))
                 .addDeserializer(int.class, new WholeNumber<>(int.class, 32))
                 .addDeserializer(Integer.class, new WholeNumber<>(Integer.class, 32))
                 .addDeserializer(long.class, new WholeNumber<>(long.class, 64))

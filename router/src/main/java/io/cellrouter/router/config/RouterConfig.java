@@ -105,9 +105,12 @@ public record RouterConfig(
             Limits limits,
             Http2 http2,
             Upstream upstream,
-            WebSocket websocket) {
+            WebSocket websocket,
+            ProxyProtocol proxyProtocol,
+            List<Cidr> trustedProxies) {
 
         public Proxy {
+            trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
             Check.that()
                     .required("listen", listen)
                     .range("maxInitialLineLength", maxInitialLineLength, 256, 65_536)
@@ -115,11 +118,29 @@ public record RouterConfig(
                     .notNegative("idleTimeout", idleTimeout)
                     .notNegative("drainTimeout", drainTimeout)
                     .notNegative("drainDelay", drainDelay)
+                    .required("proxyProtocol", proxyProtocol)
+                    .rule(
+                            proxyProtocol == null || proxyProtocol == ProxyProtocol.OFF || !trustedProxies.isEmpty(),
+                            "trustedProxies",
+                            "[]",
+                            "must name the load balancers that may send a PROXY header (proxyProtocol is "
+                                    + (proxyProtocol == null ? null : proxyProtocol.wireName())
+                                    + "): a PROXY header is accepted only from a trusted proxy")
                     .done();
             requireNonNull(limits, "limits");
             requireNonNull(http2, "http2");
             requireNonNull(upstream, "upstream");
             requireNonNull(websocket, "websocket");
+        }
+
+        /** Whether {@code address} is one of {@code trustedProxies}. */
+        public boolean trusts(java.net.InetAddress address) {
+            for (Cidr range : trustedProxies) {
+                if (range.contains(address)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** The YAML shape of {@code proxy:}: the limits sit beside the other keys. */
@@ -144,7 +165,9 @@ public record RouterConfig(
                 @JsonProperty("maxConnections") int maxConnections,
                 @JsonProperty("http2") Http2 http2,
                 @JsonProperty("upstream") Upstream upstream,
-                @JsonProperty("websocket") WebSocket websocket) {
+                @JsonProperty("websocket") WebSocket websocket,
+                @JsonProperty("proxyProtocol") ProxyProtocol proxyProtocol,
+                @JsonProperty("trustedProxies") List<Cidr> trustedProxies) {
             Limits limits = new Limits(
                     maxHeaderCount,
                     maxBodySize,
@@ -167,7 +190,35 @@ public record RouterConfig(
                     limits,
                     http2,
                     upstream,
-                    websocket);
+                    websocket,
+                    proxyProtocol,
+                    trustedProxies);
+        }
+    }
+
+    /**
+     * {@code proxy.proxyProtocol}: whether the listeners expect a PROXY protocol header (HAProxy's
+     * v1 text or v2 binary form, or either) before anything else on every connection.
+     */
+    public enum ProxyProtocol {
+        OFF,
+        V1,
+        V2,
+        ANY;
+
+        /** {@code off}, {@code v1}, {@code v2} or {@code any}; YAML reads a bare {@code off} as false. */
+        public static ProxyProtocol parse(String text) {
+            return switch (text.toLowerCase(Locale.ROOT)) {
+                case "off", "false" -> OFF;
+                case "v1" -> V1;
+                case "v2" -> V2;
+                case "any" -> ANY;
+                default -> throw new IllegalArgumentException("must be off, v1, v2 or any");
+            };
+        }
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -266,19 +317,35 @@ public record RouterConfig(
         }
     }
 
-    /** How the router talks to cells; {@code trustCertificates} null: the JDK's trust store. */
+    /**
+     * How the router talks to cells; {@code trustCertificates} null: the JDK's trust store. {@code
+     * clientCertificate} and {@code clientPrivateKey} (both or neither; PEM, watched for changes):
+     * the certificate the router presents to {@code https://} cells that ask for one.
+     */
     public record Upstream(
             Duration connectTimeout,
             Duration responseTimeout,
             Duration idleTimeout,
             int maxIdlePerCell,
-            Path trustCertificates) {
+            Path trustCertificates,
+            Path clientCertificate,
+            Path clientPrivateKey) {
         public Upstream {
             Check.that()
                     .positive("connectTimeout", connectTimeout)
                     .positive("responseTimeout", responseTimeout)
                     .notNegative("idleTimeout", idleTimeout)
                     .range("maxIdlePerCell", maxIdlePerCell, 0, 10_000)
+                    .rule(
+                            clientCertificate != null || clientPrivateKey == null,
+                            "clientCertificate",
+                            null,
+                            "is required with clientPrivateKey")
+                    .rule(
+                            clientPrivateKey != null || clientCertificate == null,
+                            "clientPrivateKey",
+                            null,
+                            "is required with clientCertificate")
                     .done();
         }
     }

@@ -3,6 +3,7 @@ package io.cellrouter.router.config;
 import io.cellrouter.registry.token.KeyFileException;
 import io.cellrouter.registry.token.KeyFiles;
 import io.cellrouter.router.config.RouterConfig.JwtSpec;
+import io.cellrouter.router.pipeline.TlsContexts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,8 +11,9 @@ import java.util.List;
 
 /**
  * What the configuration names on disk, checked before anything starts: the TLS certificate and
- * key, the trusted CAs and the JWT key files can be read (key files are parsed: a file without a
- * usable key is a problem), and the snapshot's folder can be written. Kept apart from parsing: the
+ * key, the client certificate and key for cells, the trusted CAs and the JWT key files can be read
+ * (key files are parsed: a file without a usable key is a problem; a certificate and its key must
+ * complete a TLS handshake together), and the snapshot's folder can be written. Kept apart from parsing: the
  * records only hold paths, this class does the I/O. The registry itself is checked by {@code
  * RegistryCheck}.
  */
@@ -24,12 +26,21 @@ public final class StartupProbes {
         List<ConfigProblem> problems = new ArrayList<>();
         RouterConfig.Tls tls = config.proxy().tls();
         if (tls != null) {
-            readable(problems, "proxy.tls.certificate", tls.certificate());
-            readable(problems, "proxy.tls.privateKey", tls.privateKey());
+            pair(problems, "proxy.tls.", "certificate", tls.certificate(), "privateKey", tls.privateKey());
         }
-        Path trust = config.proxy().upstream().trustCertificates();
+        RouterConfig.Upstream upstream = config.proxy().upstream();
+        Path trust = upstream.trustCertificates();
         if (trust != null) {
             readable(problems, "proxy.upstream.trustCertificates", trust);
+        }
+        if (upstream.clientCertificate() != null && upstream.clientPrivateKey() != null) {
+            pair(
+                    problems,
+                    "proxy.upstream.",
+                    "clientCertificate",
+                    upstream.clientCertificate(),
+                    "clientPrivateKey",
+                    upstream.clientPrivateKey());
         }
         for (int i = 0; i < config.identity().size(); i++) {
             if (config.identity().get(i) instanceof JwtSpec jwt && jwt.jwksFile() != null) {
@@ -48,6 +59,27 @@ public final class StartupProbes {
             writableFolder(problems, snapshot);
         }
         return problems;
+    }
+
+    /**
+     * A certificate and its key: both readable, and together able to complete a TLS handshake (a
+     * key of another certificate is found here, not at the first client's handshake).
+     */
+    private static void pair(
+            List<ConfigProblem> problems,
+            String section,
+            String certificateKey,
+            Path certificate,
+            String privateKeyKey,
+            Path privateKey) {
+        boolean readable = readable(problems, section + certificateKey, certificate);
+        readable &= readable(problems, section + privateKeyKey, privateKey);
+        if (readable) {
+            String problem = TlsContexts.pairProblem(certificate, privateKey);
+            if (problem != null) {
+                problems.add(new ConfigProblem(section + certificateKey, certificate.toString(), problem));
+            }
+        }
     }
 
     private static boolean readable(List<ConfigProblem> problems, String key, Path file) {

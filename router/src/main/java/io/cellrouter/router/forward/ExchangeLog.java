@@ -2,6 +2,7 @@ package io.cellrouter.router.forward;
 
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.identity.Identity;
+import io.cellrouter.router.pipeline.ClientAddress;
 
 /**
  * What the access log and the meters keep of one exchange, filled in as it goes: one per HTTP/1.1
@@ -12,7 +13,11 @@ import io.cellrouter.router.identity.Identity;
  */
 final class ExchangeLog {
 
+    /** Where the exchange came from (README: "Where a request came from"). */
+    final ClientAddress client;
+    /** {@code client.ip()}: the access log's {@code remote}. */
     final String remote;
+
     String protocol;
     long startNanos;
     long routerNanos = -1;
@@ -29,8 +34,9 @@ final class ExchangeLog {
     /** The exchange became a WebSocket tunnel: its duration is the tunnel's life, not a latency. */
     boolean tunnel;
 
-    ExchangeLog(String remote, String protocol) {
-        this.remote = remote;
+    ExchangeLog(ClientAddress client, String protocol) {
+        this.client = client;
+        this.remote = client.ip();
         this.protocol = protocol;
     }
 

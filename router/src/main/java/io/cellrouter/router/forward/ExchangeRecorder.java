@@ -28,7 +28,7 @@ public final class ExchangeRecorder {
         this.live = live;
     }
 
-    RouterMetrics metrics() {
+    public RouterMetrics metrics() {
         return metrics;
     }
 

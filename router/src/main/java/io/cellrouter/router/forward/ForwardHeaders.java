@@ -1,5 +1,6 @@
 package io.cellrouter.router.forward;
 
+import io.cellrouter.router.pipeline.ClientAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -15,9 +16,13 @@ import java.util.Locale;
  * <p>Hop-by-hop headers (RFC 9110 section 7.6.1) and every header named in {@code Connection}
  * are removed in both directions. {@code Transfer-Encoding} and {@code Content-Length} stay: the
  * relay forwards the body in the framing it arrived in, and the codec needs them to frame it.
- * The {@code x-forwarded-*} and {@code x-cell-router-*} headers are the router's to set: what a
- * client sends under those names is replaced, never trusted; {@code Forwarded} and
- * {@code X-Real-IP} from a client are removed.
+ * The {@code x-cell-router-*} headers are the router's to set: what a client sends under those
+ * names is removed. Where the request came from (README: "Where a request came from") depends on
+ * who sent it: from a trusted proxy ({@link ClientAddress#trustedProxy()}), {@code X-Forwarded-For}
+ * is appended to and {@code Forwarded}, {@code X-Forwarded-Proto} and {@code X-Real-IP} are kept;
+ * from anyone else {@code X-Forwarded-For} and {@code X-Forwarded-Proto} are replaced by what the
+ * router saw and {@code Forwarded} and {@code X-Real-IP} are removed. {@code X-Forwarded-Host} is
+ * always the Host the router received.
  */
 public final class ForwardHeaders {
 
@@ -45,17 +50,25 @@ public final class ForwardHeaders {
     private ForwardHeaders() {}
 
     /** Rewrites request headers in place for the cell. */
-    public static void toCell(HttpHeaders headers, String clientAddress, String proto, String cell) {
+    public static void toCell(HttpHeaders headers, ClientAddress client, String proto, String cell) {
         removeHopByHop(headers);
         String host = headers.get(HttpHeaderNames.HOST);
         headers.remove(X_FORWARDED_PORT);
-        // Claims about where the request came from are the router's to make: a client's own
-        // Forwarded or X-Real-IP would let it pose as another address to the cell.
-        headers.remove(FORWARDED);
-        headers.remove(X_REAL_IP);
         removePrefixed(headers, ROUTER_PREFIX, HTTP2_EXTENSION_PREFIX);
-        headers.set(X_FORWARDED_FOR, clientAddress);
-        headers.set(X_FORWARDED_PROTO, proto);
+        if (client.trustedProxy()) {
+            List<String> chain = headers.getAll(X_FORWARDED_FOR);
+            headers.set(X_FORWARDED_FOR, chain.isEmpty() ? client.ip() : appended(chain, client.ip()));
+            if (!headers.contains(X_FORWARDED_PROTO)) {
+                headers.set(X_FORWARDED_PROTO, proto);
+            }
+        } else {
+            // Claims about where the request came from are the router's to make: a client's own
+            // Forwarded or X-Real-IP would let it pose as another address to the cell.
+            headers.remove(FORWARDED);
+            headers.remove(X_REAL_IP);
+            headers.set(X_FORWARDED_FOR, client.ip());
+            headers.set(X_FORWARDED_PROTO, proto);
+        }
         if (host != null) {
             headers.set(X_FORWARDED_HOST, host);
         } else {
@@ -68,14 +81,22 @@ public final class ForwardHeaders {
      * The same rewrite on an HTTP/2 request's headers, in place (the frames are relayed, not
      * converted). Connection-specific fields cannot be there: the HTTP/2 codec refuses them.
      */
-    public static void toCell(Http2Headers headers, String clientAddress, String proto, String cell) {
+    public static void toCell(Http2Headers headers, ClientAddress client, String proto, String cell) {
         headers.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
         headers.remove(X_FORWARDED_PORT);
-        headers.remove(FORWARDED);
-        headers.remove(X_REAL_IP);
         removePrefixed(headers, ROUTER_PREFIX, HTTP2_EXTENSION_PREFIX);
-        headers.set(X_FORWARDED_FOR, clientAddress);
-        headers.set(X_FORWARDED_PROTO, proto);
+        if (client.trustedProxy()) {
+            List<CharSequence> chain = headers.getAll(X_FORWARDED_FOR);
+            headers.set(X_FORWARDED_FOR, chain.isEmpty() ? client.ip() : appended(chain, client.ip()));
+            if (!headers.contains(X_FORWARDED_PROTO)) {
+                headers.set(X_FORWARDED_PROTO, proto);
+            }
+        } else {
+            headers.remove(FORWARDED);
+            headers.remove(X_REAL_IP);
+            headers.set(X_FORWARDED_FOR, client.ip());
+            headers.set(X_FORWARDED_PROTO, proto);
+        }
         CharSequence host = headers.authority();
         if (host == null) {
             host = headers.get(HttpHeaderNames.HOST);
@@ -86,6 +107,15 @@ public final class ForwardHeaders {
             headers.remove(X_FORWARDED_HOST);
         }
         headers.set(X_CELL_ROUTER_CELL, cell);
+    }
+
+    /** The fields of {@code chain} as one list, then {@code ip}: {@code "a, b, ip"}. */
+    private static String appended(List<? extends CharSequence> chain, String ip) {
+        StringBuilder joined = new StringBuilder();
+        for (CharSequence value : chain) {
+            joined.append(value).append(", ");
+        }
+        return joined.append(ip).toString();
     }
 
     /** Rewrites an HTTP/2 cell's response headers in place for the client. */

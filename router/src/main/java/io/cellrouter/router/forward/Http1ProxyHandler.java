@@ -7,6 +7,7 @@ import io.cellrouter.router.error.RequestErrors;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.HttpRequestHead;
 import io.cellrouter.router.identity.RequestTarget;
+import io.cellrouter.router.pipeline.ClientAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,7 +28,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,10 +124,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
         connectedNanos = now();
         // Added before this handler (HTTP/1.1 only); looked up once, not per request.
         headDeadline = ctx.pipeline().get(HEAD_DEADLINE) instanceof RequestHeadListener l ? l : null;
-        String remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress()
-                : String.valueOf(ctx.channel().remoteAddress());
-        log = new ExchangeLog(remote, PROTOCOL_HTTP1);
+        log = new ExchangeLog(ClientAddress.of(ctx.channel()), PROTOCOL_HTTP1);
         answer = new Http1ResponseRelay(this, ctx);
     }
 
@@ -276,7 +273,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
         if (replay != null) {
             replay.replayTo(leg); // a retry: the first stream was refused by the cell
         } else {
-            ForwardHeaders.toCell(request.headers(), log.remote, context.scheme(), log.cell.name());
+            ForwardHeaders.toCell(request.headers(), log.client, context.scheme(), log.cell.name());
             if (websocket) {
                 WebSocketHandshake.toCell(request.headers()); // its Upgrade, which toCell removed
             }

@@ -1,6 +1,7 @@
 package io.cellrouter.router.forward;
 
 import io.cellrouter.router.config.RouterConfig;
+import io.cellrouter.router.pipeline.ClientAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -21,7 +22,6 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -66,7 +66,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     private final ArrayList<Http2Exchange> touched = new ArrayList<>();
 
     private ChannelHandlerContext ctx;
-    private String remote;
+    private ClientAddress remote;
     private boolean draining;
     private boolean dirty;
 
@@ -104,7 +104,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         return context;
     }
 
-    String remote() {
+    ClientAddress remote() {
         return remote;
     }
 
@@ -115,9 +115,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
-        remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress()
-                : String.valueOf(ctx.channel().remoteAddress());
+        remote = ClientAddress.of(ctx.channel());
         super.handlerAdded(ctx);
         // The connection window bounds what one client makes the router hold across its streams.
         Http2Stream connectionStream = connection().connectionStream();

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Multiplexed HTTP/2 connections to cells ({@code h2c://}, {@code https://}, and gRPC to
@@ -50,7 +51,9 @@ final class Http2UpstreamPool {
     private final Upstream config;
     private final RouterMetrics metrics;
     private final AddressResolverGroup<InetSocketAddress> resolver;
-    private final SslContext tls;
+    /** The context of the moment: a rotated client certificate is used by new connections. */
+    private final Supplier<SslContext> tls;
+
     private final Function<Cell, Runnable> connectStarting;
     private final EndpointKeys keys =
             new EndpointKeys(cell -> cell.scheme() + "://" + cell.endpoint().getHost() + ':' + cell.port());
@@ -66,7 +69,7 @@ final class Http2UpstreamPool {
             Upstream config,
             RouterMetrics metrics,
             AddressResolverGroup<InetSocketAddress> resolver,
-            SslContext tls,
+            Supplier<SslContext> tls,
             Function<Cell, Runnable> connectStarting) {
         this.transport = transport;
         this.config = config;
@@ -135,8 +138,11 @@ final class Http2UpstreamPool {
                             ch.pipeline()
                                     .addLast(
                                             "tls",
-                                            tls.newHandler(
-                                                    ch.alloc(), cell.endpoint().getHost(), cell.port()));
+                                            tls.get()
+                                                    .newHandler(
+                                                            ch.alloc(),
+                                                            cell.endpoint().getHost(),
+                                                            cell.port()));
                         }
                         ch.pipeline()
                                 .addLast(

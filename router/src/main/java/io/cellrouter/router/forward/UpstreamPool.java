@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Connections to cells: keep-alive HTTP/1.1 connections to {@code http://} cells, pooled per
@@ -66,7 +67,7 @@ public final class UpstreamPool {
             AddressResolverGroup<InetSocketAddress> resolver,
             int maxInitialLineLength,
             int maxHeaderSize,
-            SslContext tls,
+            Supplier<SslContext> tls,
             int maxPendingConnects) {
         this.transport = transport;
         this.config = config;

@@ -20,7 +20,9 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
+import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Assembles the pipeline of a client connection on a proxy listener. The whole path of a request
@@ -28,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *  every connection: ─▶ overload (OverloadGuard: too many connections / heap full → closed on accept)
+ *  proxy.proxyProtocol on: ─▶ proxy-protocol (HAProxyMessageDecoder) ─▶ proxy-protocol-reader
+ *                          (ProxyProtocolReader: trusted proxies only; the ClientAddress from the
+ *                           header; the handlers below are added once it is read)
+ *  otherwise: the ClientAddress is the socket's peer
  *  cleartext listener:
  *   socket ─▶ h2c-or-http1 (prior-knowledge preface → HTTP/2; else HttpServerCodec, and
  *                           Upgrade: h2c → HTTP/2 with the upgrading request as stream 1)
@@ -69,13 +75,18 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
 
     private final ProxyContext context;
     private final ChannelGroup channels;
-    private final SslContext tls;
+    /** The listener's current TLS context (it changes when the certificate is rotated); null: cleartext. */
+    private final Supplier<SslContext> tls;
+
+    private final ProxyProtocolRejections proxyProtocolRejections;
 
     /** {@code tls} null: the cleartext listener. */
-    public ProxyChannelInitializer(ProxyContext context, ChannelGroup channels, SslContext tls) {
+    public ProxyChannelInitializer(ProxyContext context, ChannelGroup channels, Supplier<SslContext> tls) {
         this.context = context;
         this.channels = channels;
         this.tls = tls;
+        this.proxyProtocolRejections =
+                new ProxyProtocolRejections(context.recorder().metrics().registry());
     }
 
     public ProxyChannelInitializer(ProxyContext context, ChannelGroup channels) {
@@ -87,6 +98,18 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast("overload", context.overload());
+        if (context.config().proxyProtocol() != RouterConfig.ProxyProtocol.OFF) {
+            ProxyProtocolReader.addTo(p, context.config(), proxyProtocolRejections, this::addProtocolHandlers);
+        } else {
+            InetAddress peer = ClientAddress.peer(ch);
+            if (peer != null) {
+                ClientAddress.record(ch, peer, context.config());
+            }
+            addProtocolHandlers(p);
+        }
+    }
+
+    private void addProtocolHandlers(ChannelPipeline p) {
         if (tls != null) {
             addTlsHandlers(p);
         } else {
@@ -95,7 +118,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addTlsHandlers(ChannelPipeline p) {
-        p.addLast("tls", tls.newHandler(p.channel().alloc()));
+        // The context of the moment: a rotated certificate serves new handshakes at once.
+        p.addLast("tls", tls.get().newHandler(p.channel().alloc()));
         p.addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
             @Override
             protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {

@@ -2,11 +2,17 @@ package io.cellrouter.router.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cellrouter.router.pipeline.ClientAddress;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 import org.junit.jupiter.api.Test;
 
 class ForwardHeadersTest {
+
+    private static final ClientAddress UNTRUSTED = new ClientAddress("10.0.0.1", false);
+    private static final ClientAddress TRUSTED_PROXY = new ClientAddress("10.0.0.2", true);
 
     @Test
     void toCell_removesHopByHopAndConnectionNamed_butKeepsFraming() {
@@ -21,7 +27,7 @@ class ForwardHeadersTest {
                 .add("host", "h.example")
                 .add("x-app", "kept");
 
-        ForwardHeaders.toCell(h, "10.0.0.1", "http", "cell-9");
+        ForwardHeaders.toCell(h, UNTRUSTED, "http", "cell-9");
 
         assertThat(h.names())
                 .doesNotContain("connection", "x-private", "keep-alive", "te", "upgrade", "proxy-authorization");
@@ -36,7 +42,7 @@ class ForwardHeadersTest {
     void toCell_keepsTeTrailers_whichGrpcNeeds() {
         HttpHeaders h = new DefaultHttpHeaders().add("te", "trailers").add("x-http2-stream-id", "3");
 
-        ForwardHeaders.toCell(h, "10.0.0.1", "http", "cell-1");
+        ForwardHeaders.toCell(h, UNTRUSTED, "http", "cell-1");
 
         assertThat(h.get("te")).isEqualTo("trailers");
         assertThat(h.contains("x-http2-stream-id")).isFalse();
@@ -50,13 +56,92 @@ class ForwardHeadersTest {
                 .add("X-Cell-Router-Cell", "other")
                 .add("x-cell-router-debug", "1");
 
-        ForwardHeaders.toCell(h, "10.0.0.1", "http", "cell-1");
+        ForwardHeaders.toCell(h, UNTRUSTED, "http", "cell-1");
 
         assertThat(h.getAll("x-forwarded-for")).containsExactly("10.0.0.1");
         assertThat(h.getAll("x-cell-router-cell")).containsExactly("cell-1");
         assertThat(h.contains("x-cell-router-debug")).isFalse();
         assertThat(h.contains("x-forwarded-port")).isFalse();
         assertThat(h.contains("x-forwarded-host")).isFalse();
+    }
+
+    @Test
+    void toCell_untrustedPeer_forwardedClaimsReplacedOrRemoved() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("x-forwarded-for", "6.6.6.6")
+                .add("x-forwarded-for", "7.7.7.7")
+                .add("x-forwarded-proto", "https")
+                .add("forwarded", "for=6.6.6.6;proto=https")
+                .add("x-real-ip", "6.6.6.6");
+
+        ForwardHeaders.toCell(h, UNTRUSTED, "http", "cell-1");
+
+        assertThat(h.getAll("x-forwarded-for")).containsExactly("10.0.0.1");
+        assertThat(h.getAll("x-forwarded-proto")).containsExactly("http");
+        assertThat(h.contains("forwarded")).isFalse();
+        assertThat(h.contains("x-real-ip")).isFalse();
+    }
+
+    @Test
+    void toCell_trustedProxy_forwardedForAppendedToAndTheOthersKept() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("x-forwarded-for", "203.0.113.7, 198.51.100.1")
+                .add("x-forwarded-for", "192.0.2.9")
+                .add("x-forwarded-proto", "https")
+                .add("forwarded", "for=203.0.113.7;proto=https")
+                .add("x-real-ip", "203.0.113.7")
+                .add("x-cell-router-cell", "forged");
+
+        ForwardHeaders.toCell(h, TRUSTED_PROXY, "http", "cell-1");
+
+        assertThat(h.getAll("x-forwarded-for")).containsExactly("203.0.113.7, 198.51.100.1, 192.0.2.9, 10.0.0.2");
+        assertThat(h.getAll("x-forwarded-proto")).containsExactly("https");
+        assertThat(h.get("forwarded")).isEqualTo("for=203.0.113.7;proto=https");
+        assertThat(h.get("x-real-ip")).isEqualTo("203.0.113.7");
+        assertThat(h.getAll("x-cell-router-cell")).containsExactly("cell-1");
+    }
+
+    @Test
+    void toCell_trustedProxyWithoutForwardedHeaders_getsTheRoutersOwn() {
+        HttpHeaders h = new DefaultHttpHeaders();
+
+        ForwardHeaders.toCell(h, TRUSTED_PROXY, "https", "cell-1");
+
+        assertThat(h.getAll("x-forwarded-for")).containsExactly("10.0.0.2");
+        assertThat(h.getAll("x-forwarded-proto")).containsExactly("https");
+    }
+
+    @Test
+    void toCellHttp2_untrustedPeer_forwardedClaimsReplacedOrRemoved() {
+        Http2Headers h = new DefaultHttp2Headers()
+                .add("x-forwarded-for", "6.6.6.6")
+                .add("x-forwarded-proto", "https")
+                .add("forwarded", "for=6.6.6.6")
+                .add("x-real-ip", "6.6.6.6");
+
+        ForwardHeaders.toCell(h, UNTRUSTED, "http", "cell-1");
+
+        assertThat(h.getAll("x-forwarded-for")).containsExactly("10.0.0.1");
+        assertThat(h.getAll("x-forwarded-proto")).containsExactly("http");
+        assertThat(h.contains("forwarded")).isFalse();
+        assertThat(h.contains("x-real-ip")).isFalse();
+    }
+
+    @Test
+    void toCellHttp2_trustedProxy_forwardedForAppendedToAndTheOthersKept() {
+        Http2Headers h = new DefaultHttp2Headers()
+                .add("x-forwarded-for", "203.0.113.7")
+                .add("x-forwarded-for", "192.0.2.9")
+                .add("x-forwarded-proto", "https")
+                .add("forwarded", "for=203.0.113.7")
+                .add("x-real-ip", "203.0.113.7");
+
+        ForwardHeaders.toCell(h, TRUSTED_PROXY, "http", "cell-1");
+
+        assertThat(h.getAll("x-forwarded-for")).hasSize(1).first().hasToString("203.0.113.7, 192.0.2.9, 10.0.0.2");
+        assertThat(h.get("x-forwarded-proto")).hasToString("https");
+        assertThat(h.get("forwarded")).hasToString("for=203.0.113.7");
+        assertThat(h.get("x-real-ip")).hasToString("203.0.113.7");
     }
 
     @Test

@@ -3,11 +3,16 @@ package io.cellrouter.router.testing;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import javax.net.ssl.SSLContext;
 
-/** A test CA and a server certificate for 127.0.0.1 and localhost, as PEM files. */
+/**
+ * A test CA and a server certificate for 127.0.0.1 and localhost, as PEM files; more certificates
+ * from the same CA on demand (rotations, client certificates).
+ */
 public final class TestCertificates {
 
     private final X509Bundle ca;
@@ -34,6 +39,45 @@ public final class TestCertificates {
                 .addSanIpAddress("127.0.0.1")
                 .buildIssuedBy(ca);
         return new TestCertificates(ca, server);
+    }
+
+    /** Another server certificate for 127.0.0.1 and localhost from the same CA, named {@code cn}. */
+    public X509Bundle issueServer(String cn) throws Exception {
+        return base().subject("CN=" + cn)
+                .addSanDnsName("localhost")
+                .addSanIpAddress("127.0.0.1")
+                .buildIssuedBy(ca);
+    }
+
+    /** A client certificate from the same CA, named {@code cn}. */
+    public X509Bundle issueClient(String cn) throws Exception {
+        return base().subject("CN=" + cn).buildIssuedBy(ca);
+    }
+
+    /** A certificate from another CA altogether, named {@code cn}. */
+    public static X509Bundle selfSigned(String cn) throws Exception {
+        return base().subject("CN=" + cn)
+                .addSanDnsName("localhost")
+                .addSanIpAddress("127.0.0.1")
+                .buildSelfSigned();
+    }
+
+    public X509Bundle ca() {
+        return ca;
+    }
+
+    /** Writes {@code bundle}'s chain and key as PEM to {@code certificate} and {@code key}. */
+    public static void writePem(X509Bundle bundle, Path certificate, Path key) throws Exception {
+        Files.writeString(certificate, bundle.getCertificatePathPEM());
+        Files.writeString(key, bundle.getPrivateKeyPEM());
+    }
+
+    private static CertificateBuilder base() {
+        Instant now = Instant.now();
+        return new CertificateBuilder()
+                .notBefore(now.minus(1, ChronoUnit.HOURS))
+                .notAfter(now.plus(1, ChronoUnit.DAYS))
+                .algorithm(CertificateBuilder.Algorithm.ecp256);
     }
 
     public File caPem() throws Exception {

@@ -17,12 +17,14 @@ import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.RejectedEdit;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.VersionConflictException;
+import io.cellrouter.registry.watch.FileChangeWatcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  readers (any thread) ──► volatile Snapshot ◄── writer thread ◄── putPlacement / putCell / ...
  *                                                     ▲    │
- *  FileWatcher thread ── "file changed" ── reload() ──┘    └──► versions sidecar, then the document
+ *  watcher thread ────── "file changed" ── reload() ──┘    └──► versions sidecar, then the document
  *                                                     │         (each: temp file, fsync, rename)
  *                                                     └──► ChangeFeed (diff of old and new state)
  * </pre>
@@ -86,7 +88,7 @@ public final class FileRegistryStore implements RegistryStore {
     private final DocumentOnDisk disk;
     private final ListingIndex listing = new ListingIndex();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
-    private volatile FileWatcher watcher;
+    private volatile FileChangeWatcher watcher;
 
     private FileRegistryStore(RegistryFile file, Clock clock, FileStoreOptions options, int feedCapacity) {
         this.file = file.path();
@@ -127,7 +129,14 @@ public final class FileRegistryStore implements RegistryStore {
         FileRegistryStore store = new FileRegistryStore(disk, clock, options, feedCapacity);
         try {
             store.loadAtOpen(options.startWithoutDocument());
-            store.watcher = FileWatcher.start(disk.path(), List.of(disk.sidecar()), debounce, store::onFileChanged);
+            Set<Path> names = Set.of(disk.path().getFileName(), disk.sidecar().getFileName());
+            store.watcher = FileChangeWatcher.start(
+                    "cell-router-registry-watch",
+                    List.of(disk.path()),
+                    names::contains,
+                    debounce,
+                    null,
+                    store::onFileChanged);
         } catch (IOException e) {
             store.close();
             throw new StoreUnavailableException(disk.path() + ": cannot watch the registry file: " + e, e);
@@ -340,7 +349,7 @@ public final class FileRegistryStore implements RegistryStore {
     /** Stops watching and lets queued writes finish; reads keep answering from memory. */
     @java.lang.Override
     public void close() {
-        FileWatcher current = watcher;
+        FileChangeWatcher current = watcher;
         if (current != null) {
             current.close();
         }

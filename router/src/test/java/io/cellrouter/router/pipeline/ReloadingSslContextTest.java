@@ -1,0 +1,112 @@
+package io.cellrouter.router.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cellrouter.router.config.ConfigException;
+import io.cellrouter.router.testing.TestCertificates;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.handler.ssl.SslContext;
+import io.netty.pkitesting.X509Bundle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reloads called directly (the watcher's part is FileChangeWatcherTest's and CertificateRotationIT's). */
+class ReloadingSslContextTest {
+
+    static TestCertificates certs;
+
+    @TempDir
+    Path dir;
+
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @BeforeAll
+    static void ca() throws Exception {
+        certs = TestCertificates.create();
+    }
+
+    private ReloadingSslContext open(Path certificate, Path key) {
+        return ReloadingSslContext.open(
+                "proxy.tls", certificate, key, TlsContexts::server, meters, Duration.ofHours(1));
+    }
+
+    private double reloads(String result) {
+        return meters.get("cellrouter.tls.reloads")
+                .tag("certificate", "proxy.tls")
+                .tag("result", result)
+                .counter()
+                .count();
+    }
+
+    @Test
+    void pairCheck_goodPair_none_mismatchedOrGarbage_saysWhy() throws Exception {
+        X509Bundle a = certs.issueServer("a");
+        X509Bundle b = certs.issueServer("b");
+        Path cert = dir.resolve("a.pem");
+        TestCertificates.writePem(a, cert, dir.resolve("a-key.pem"));
+        Files.writeString(dir.resolve("b-key.pem"), b.getPrivateKeyPEM());
+        Files.writeString(dir.resolve("garbage.pem"), "-----BEGIN PRIVATE KEY-----\nnot base64!\n");
+
+        assertThat(TlsContexts.pairProblem(cert, dir.resolve("a-key.pem"))).isNull();
+        assertThat(TlsContexts.pairProblem(cert, dir.resolve("b-key.pem"))).contains("do not make a working pair");
+        assertThat(TlsContexts.pairProblem(cert, dir.resolve("garbage.pem"))).startsWith("cannot be used");
+        assertThat(TlsContexts.pairProblem(cert, dir.resolve("missing.pem"))).startsWith("cannot be read");
+    }
+
+    @Test
+    void open_refusedPair_isAConfigErrorNamingTheFilesNotTheKey() throws Exception {
+        X509Bundle a = certs.issueServer("a");
+        X509Bundle b = certs.issueServer("b");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Files.writeString(cert, a.getCertificatePathPEM());
+        Files.writeString(key, b.getPrivateKeyPEM());
+        String keyLine = b.getPrivateKeyPEM().lines().skip(1).findFirst().orElseThrow();
+
+        assertThatThrownBy(() -> open(cert, key))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("proxy.tls")
+                .hasMessageContaining(cert.toString())
+                .hasMessageNotContaining(keyLine);
+    }
+
+    @Test
+    void reload_sameBytes_nothing_newPair_taken_brokenPair_refusedAndTheOldStays() throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        TestCertificates.writePem(certs.issueServer("one"), cert, key);
+        try (ReloadingSslContext context = open(cert, key)) {
+            SslContext first = context.get();
+
+            assertThat(context.reload()).isFalse();
+            assertThat(context.get()).isSameAs(first);
+
+            TestCertificates.writePem(certs.issueServer("two"), cert, key);
+            assertThat(context.reload()).isTrue();
+            SslContext second = context.get();
+            assertThat(second).isNotSameAs(first);
+            assertThat(reloads("success")).isEqualTo(1);
+
+            Files.writeString(key, certs.issueServer("three").getPrivateKeyPEM());
+            assertThat(context.reload()).isFalse();
+            assertThat(context.get()).isSameAs(second);
+            assertThat(reloads("failure")).isEqualTo(1);
+
+            // The same broken files again (the periodic recheck): not counted twice.
+            assertThat(context.reload()).isFalse();
+            assertThat(reloads("failure")).isEqualTo(1);
+
+            Files.delete(key);
+            assertThat(context.reload()).isFalse();
+            assertThat(context.get()).isSameAs(second);
+            assertThat(reloads("failure")).isEqualTo(2);
+        }
+        assertThat(meters.get("cellrouter.tls.certificate.expiry").gauge().value())
+                .isGreaterThan(1.7e9);
+    }
+}
