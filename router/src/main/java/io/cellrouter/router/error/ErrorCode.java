@@ -4,7 +4,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Every outcome that the router itself produces, with its HTTP status, its gRPC status code and
- * the {@code error} string of the JSON body (SPEC section 5). The one table of the product.
+ * the {@code error} string of the JSON body (README "Answers the router gives itself"). The one
+ * table of the product.
  */
 public enum ErrorCode {
     MISSING_IDENTITY(HttpResponseStatus.UNAUTHORIZED, 16, "missing_identity", false),
@@ -31,6 +32,11 @@ public enum ErrorCode {
     SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "shutting_down", true),
     /** The customer moved to another cell while this exchange ran; the client retries and reaches the new one. */
     CUSTOMER_MOVED(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "customer_moved", true),
+    /**
+     * The cell answered 421 (this customer is not mine) and the request could not be sent to the
+     * cell the registry names now: not replayable, or the registry confirms no other cell.
+     */
+    MISROUTED(HttpResponseStatus.MISDIRECTED_REQUEST, 14, "misrouted", false),
     /** A path the proxy never forwards: the admin API lives on the admin listener only. */
     NOT_FOUND(HttpResponseStatus.NOT_FOUND, 12, "not_found", false);
 

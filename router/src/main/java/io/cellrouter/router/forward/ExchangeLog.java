@@ -26,6 +26,8 @@ final class ExchangeLog {
     String requestId;
     String traceId;
     String userAgent;
+    /** The cell that answered 421 before this exchange was sent again elsewhere (misroute correction), or null. */
+    String misroutedFrom;
 
     ExchangeLog(String remote, String protocol) {
         this.remote = remote;
@@ -46,6 +48,7 @@ final class ExchangeLog {
         requestId = null;
         traceId = null;
         userAgent = null;
+        misroutedFrom = null;
     }
 
     /** The request left for the cell: what the router added before that is its own time. */
