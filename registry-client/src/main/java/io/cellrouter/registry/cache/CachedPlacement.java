@@ -53,6 +53,19 @@ class CachedPlacement {
         return loadedAt;
     }
 
+    /**
+     * Whether this entry was read again because a cell disowned the customer (a misroute): such an
+     * entry, while young, answers the next misroute of the same cell without another read.
+     */
+    boolean confirmed() {
+        return false;
+    }
+
+    /** This value as read again after a misroute (see {@link #confirmed()}). */
+    CachedPlacement asConfirmed() {
+        return new Confirmed(cell, version, loadedAt);
+    }
+
     /** This entry, unchanged, with a refresh that failed at {@code at}. */
     CachedPlacement refreshFailed(long at) {
         return new RefreshFailed(cell, version, loadedAt, at);
@@ -61,6 +74,18 @@ class CachedPlacement {
     @Override
     public String toString() {
         return (cell == null ? "not placed" : cell + " v" + version) + " read at " + loadedAt;
+    }
+
+    /** An entry read again after a misroute. */
+    private static final class Confirmed extends CachedPlacement {
+        Confirmed(String cell, long version, long loadedAt) {
+            super(cell, version, loadedAt);
+        }
+
+        @Override
+        boolean confirmed() {
+            return true;
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import io.cellrouter.registry.cache.Resolution.Outcome;
 import io.cellrouter.registry.cache.Resolution.Source;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.RegistryStore;
 import java.io.IOException;
 import java.time.Clock;
@@ -181,6 +182,36 @@ public final class CachingResolver implements Resolver {
         }
         count(LookupKind.MISS);
         return placements.load(customer).thenApply(loaded -> afterRead(loaded, cellHint));
+    }
+
+    /**
+     * The decision after a misroute ({@link PlacementCache#reread}: one registry read shared by the
+     * concurrent misroutes of the customer, none when the cache already knows better).
+     */
+    @java.lang.Override
+    public CompletableFuture<Resolution> misrouted(String customer, String cellHint, String disowningCell) {
+        requireNonNull(customer, "customer");
+        requireNonNull(disowningCell, "disowningCell");
+        RoutingTable table = sync.table();
+        Override override = table.override(customer);
+        if (override != null) {
+            Instant now = clock.instant();
+            if (override.isActiveAt(now)) {
+                return overridden(customer, override, now, table);
+            }
+        }
+        return placements.reread(customer, disowningCell).thenApply(loaded -> afterRead(loaded, cellHint));
+    }
+
+    @java.lang.Override
+    public Shadow shadow(String customer) {
+        Shadow shadow = sync.table().shadow(customer);
+        return shadow != null && shadow.isActiveAt(clock.instant()) ? shadow : null;
+    }
+
+    /** Every shadow this resolver knows, expired or not. */
+    public Collection<Shadow> shadows() {
+        return sync.table().shadows();
     }
 
     /** Reads the change feed once and applies it; the follower calls this every {@code pollInterval}. */

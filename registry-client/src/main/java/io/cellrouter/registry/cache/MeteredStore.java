@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.RegistryStore;
 import java.util.List;
@@ -48,6 +49,10 @@ final class MeteredStore {
 
     CompletableFuture<List<Override>> overrides() {
         return call("overrides", store::overrides);
+    }
+
+    CompletableFuture<List<Shadow>> shadows() {
+        return call("shadows", store::shadows);
     }
 
     CompletableFuture<ChangeBatch> changesSince(long cursor) {

@@ -56,8 +56,13 @@ final class PlacementCache {
     private final Cache<String, CachedPlacement> cache;
     private final ConcurrentMap<String, CachedPlacement> map;
     private final Policy<String, CachedPlacement> policy;
-    /** The registry read in flight per customer: a miss's, or a due refresh's. */
+    /** The registry read in flight per customer: a miss's, or a due refresh's, or a re-read's. */
     private final ConcurrentHashMap<String, CompletableFuture<CachedPlacement>> reads = new ConcurrentHashMap<>();
+    /** The re-reads after a misroute in flight per customer (also in {@code reads} while current). */
+    private final ConcurrentHashMap<String, CompletableFuture<CachedPlacement>> rereads = new ConcurrentHashMap<>();
+
+    /** How long a re-read after a misroute answers the next misroute of the same cell (see {@link #reread}). */
+    static final long MIN_REREAD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     private final MeteredStore store;
     private final Ticker ticker;
@@ -124,6 +129,65 @@ final class PlacementCache {
             try {
                 if (error == null) {
                     value = loaded(placement.orElse(null), ticker.read());
+                    install(customer, mine, value);
+                }
+            } finally {
+                end(customer, mine, value);
+            }
+        });
+        return mine;
+    }
+
+    /**
+     * A cell ({@code disowning}) answered that {@code customer} is not its own: the placement is
+     * read from the store again, bypassing the cache, and the answer is cached. Concurrent misroutes
+     * of one customer make one read:
+     *
+     * <ul>
+     *   <li>the cache already names another cell (the change feed, or another request's re-read, got
+     *       there first): that value, no read;
+     *   <li>a re-read of this customer is in flight: its answer;
+     *   <li>a re-read confirmed {@code disowning} (or found no placement) less than {@link
+     *       #MIN_REREAD_NANOS} ago: that value, no read, so that a cell that disowns a customer the
+     *       registry keeps placing on it cannot turn every request into a registry read;
+     *   <li>else the cached entry is dropped and one read starts, as the customer's current read:
+     *       misses of other requests meanwhile join it rather than read again, and a read begun
+     *       before it is not cached over it.
+     * </ul>
+     *
+     * Completes with the value read, or null when the read failed or the store is known to be down.
+     * Never completes exceptionally.
+     */
+    CompletableFuture<CachedPlacement> reread(String customer, String disowning) {
+        CachedPlacement cached = usable(policy.getIfPresentQuietly(customer));
+        if (cached != null) {
+            boolean elsewhere = cached.isPlaced() && !cached.cell().equals(disowning);
+            boolean justConfirmed = cached.confirmed() && ticker.read() - cached.loadedAt() < MIN_REREAD_NANOS;
+            if (elsewhere || justConfirmed) {
+                return CompletableFuture.completedFuture(cached);
+            }
+        }
+        CompletableFuture<CachedPlacement> read = rereads.get(customer);
+        if (read != null) {
+            return read;
+        }
+        CompletableFuture<CachedPlacement> mine = new CompletableFuture<>();
+        read = rereads.putIfAbsent(customer, mine);
+        if (read != null) {
+            return read;
+        }
+        mine.whenComplete((value, error) -> rereads.remove(customer, mine));
+        reads.put(customer, mine);
+        cache.invalidate(customer);
+        if (!store.health().allowCall()) {
+            end(customer, mine, null);
+            return mine;
+        }
+        store.placement(customer).whenComplete((placement, error) -> {
+            CachedPlacement value = null;
+            try {
+                if (error == null) {
+                    value = loaded(placement.orElse(null), ticker.read()).asConfirmed();
                     install(customer, mine, value);
                 }
             } finally {

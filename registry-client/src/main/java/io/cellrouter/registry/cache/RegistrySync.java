@@ -3,6 +3,7 @@ package io.cellrouter.registry.cache;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
 import java.time.Instant;
@@ -23,12 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the resolver's cells, overrides and cached placements in step with the registry (README
- * "What a fleet costs"): one full load at start, then the change feed.
+ * Keeps the resolver's cells, overrides, shadows and cached placements in step with the registry
+ * (README "What a fleet costs"): one full load at start, then the change feed.
  *
  * <p>A poll reads the feed once and touches only what changed: a changed placement is re-read only
- * if that customer is cached, a changed override or cell re-reads the (few) overrides or cells. So
- * the steady-state cost per poll is one feed read, whatever the size of the cache. When the feed no
+ * if that customer is cached, a changed override, shadow or cell re-reads the (few) overrides,
+ * shadows or cells. So the steady-state cost per poll is one feed read, whatever the size of the
+ * cache. When the feed no
  * longer reaches back to the cursor (a gap), everything is loaded again. The cursor only moves once
  * everything a batch asked for was applied, so a poll that fails half way is replayed whole.
  *
@@ -85,7 +87,9 @@ final class RegistrySync {
      * {@link #loadAll} has read the store.
      */
     void install(RegistryDocument document, Instant now) {
-        updateTable(current -> current.withCells(document.cells()).withOverrides(document.overrides()));
+        updateTable(current -> current.withCells(document.cells())
+                .withOverrides(document.overrides())
+                .withShadows(document.shadows()));
         List<Placement> loaded = new ArrayList<>(document.customers().size());
         document.customers()
                 .forEach((customer, cell) -> loaded.add(
@@ -113,7 +117,10 @@ final class RegistrySync {
         List<Override> overrides = current.overrides().stream()
                 .filter(override -> override.cell() == null || cells.contains(override.cell()))
                 .toList();
-        return new RegistryDocument(current.cells(), customers, overrides, versions);
+        List<Shadow> shadows = current.shadows().stream()
+                .filter(shadow -> cells.contains(shadow.toCell()))
+                .toList();
+        return new RegistryDocument(current.cells(), customers, overrides, versions, shadows);
     }
 
     /** Reads the change feed once and applies it. */
@@ -148,6 +155,7 @@ final class RegistrySync {
         }
         boolean cellsChanged = false;
         boolean overridesChanged = false;
+        boolean shadowsChanged = false;
         Set<String> customers = new LinkedHashSet<>();
         Set<String> rerouted = new LinkedHashSet<>();
         for (Change change : batch.changes()) {
@@ -161,6 +169,7 @@ final class RegistrySync {
                     customers.add(change.key());
                     rerouted.add(change.key());
                 }
+                case SHADOW -> shadowsChanged = true; // where the customer is routed does not change
             }
         }
         List<CompletableFuture<Void>> tableSteps = new ArrayList<>();
@@ -169,6 +178,9 @@ final class RegistrySync {
         }
         if (overridesChanged) {
             tableSteps.add(reloadOverrides());
+        }
+        if (shadowsChanged) {
+            tableSteps.add(reloadShadows());
         }
         // Overrides are applied before placements: a move with freezeFor writes its freeze first,
         // and a router must never route to the new cell while the freeze is not yet in its table.
@@ -202,7 +214,7 @@ final class RegistrySync {
         CompletableFuture<Void> placementsLoaded = preload
                 ? store.placements().thenAccept(placements::replaceAll)
                 : CompletableFuture.runAsync(placements::invalidateAll, Runnable::run);
-        return CompletableFuture.allOf(reloadCells(), reloadOverrides(), placementsLoaded);
+        return CompletableFuture.allOf(reloadCells(), reloadOverrides(), reloadShadows(), placementsLoaded);
     }
 
     private CompletableFuture<Void> reloadCells() {
@@ -211,6 +223,10 @@ final class RegistrySync {
 
     private CompletableFuture<Void> reloadOverrides() {
         return store.overrides().thenAccept(overrides -> updateTable(current -> current.withOverrides(overrides)));
+    }
+
+    private CompletableFuture<Void> reloadShadows() {
+        return store.shadows().thenAccept(shadows -> updateTable(current -> current.withShadows(shadows)));
     }
 
     /** Swaps in a changed table; cells and overrides may be reloaded concurrently, neither change is lost. */

@@ -1,6 +1,7 @@
 package io.cellrouter.registry.cache;
 
 import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.Shadow;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
@@ -41,6 +42,26 @@ public interface Resolver extends AutoCloseable {
 
     /** Forgets the cached placement of {@code customer}, so the next request reads the registry. */
     void invalidate(String customer);
+
+    /**
+     * Cell {@code disowningCell} answered that {@code customer} is not its own (a misroute): the
+     * decision again, after the customer's placement has been read from the registry once more,
+     * bypassing the cache (concurrent misroutes of one customer share one read). An active override
+     * still wins, as in {@link #resolve}. Never completes exceptionally. The default drops the cached
+     * placement and resolves again.
+     */
+    default CompletableFuture<Resolution> misrouted(String customer, String cellHint, String disowningCell) {
+        invalidate(customer);
+        return resolve(customer, cellHint);
+    }
+
+    /**
+     * The customer's shadow if it has one that has not expired, else null (README "Migration
+     * runbook"). Called for every request: no registry read, no allocation when there is none.
+     */
+    default Shadow shadow(String customer) {
+        return null;
+    }
 
     @java.lang.Override
     void close();

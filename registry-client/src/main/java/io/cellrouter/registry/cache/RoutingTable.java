@@ -6,6 +6,7 @@ import io.cellrouter.registry.cache.Resolution.Source;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.Shadow;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
@@ -17,10 +18,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * The cells and overrides as last read, plus the decision for every (cell, source) pair computed
+ * The cells, overrides and shadows as last read, plus the decision for every (cell, source) pair computed
  * once, as an already completed future. Routing a cached customer is then two hash lookups, an
- * array read and no allocation. Immutable: the follower swaps in a new table when cells or
- * overrides change.
+ * array read and no allocation. Immutable: the follower swaps in a new table when cells,
+ * overrides or shadows change.
  *
  * <p>The maps are plain {@link HashMap}s, never changed after construction and never handed out:
  * a lookup on the hit path is one hop from this object to the map's table, not three through an
@@ -38,22 +39,27 @@ final class RoutingTable {
 
     private final HashMap<String, CompletableFuture<Resolution>[]> routes;
     private final LinkedHashMap<String, Override> overrides;
+    /** Null when there is none: the common case costs one null check per request, not a lookup. */
+    private final LinkedHashMap<String, Shadow> shadows;
+
     private final List<Cell> cellList;
     private final Duration retryAfter;
 
     private RoutingTable(
             List<Cell> cells,
             LinkedHashMap<String, Override> overrides,
+            LinkedHashMap<String, Shadow> shadows,
             HashMap<String, CompletableFuture<Resolution>[]> routes,
             Duration retryAfter) {
         this.cellList = cells;
         this.overrides = overrides;
+        this.shadows = shadows;
         this.routes = routes;
         this.retryAfter = retryAfter;
     }
 
     static RoutingTable empty(Duration retryAfter) {
-        return new RoutingTable(List.of(), new LinkedHashMap<>(), new HashMap<>(), retryAfter);
+        return new RoutingTable(List.of(), new LinkedHashMap<>(), null, new HashMap<>(), retryAfter);
     }
 
     RoutingTable withCells(Collection<Cell> newCells) {
@@ -63,13 +69,34 @@ final class RoutingTable {
         for (Cell cell : byName.values()) {
             newRoutes.put(CELL_NAMES.intern(cell.name()), bySource(source -> decide(cell, source)));
         }
-        return new RoutingTable(List.copyOf(byName.values()), overrides, newRoutes, retryAfter);
+        return new RoutingTable(List.copyOf(byName.values()), overrides, shadows, newRoutes, retryAfter);
     }
 
     RoutingTable withOverrides(Collection<Override> newOverrides) {
         LinkedHashMap<String, Override> byCustomer = new LinkedHashMap<>();
         newOverrides.forEach(override -> byCustomer.put(override.customer(), override));
-        return new RoutingTable(cellList, byCustomer, routes, retryAfter);
+        return new RoutingTable(cellList, byCustomer, shadows, routes, retryAfter);
+    }
+
+    RoutingTable withShadows(Collection<Shadow> newShadows) {
+        LinkedHashMap<String, Shadow> byCustomer = null;
+        if (!newShadows.isEmpty()) {
+            byCustomer = new LinkedHashMap<>();
+            for (Shadow shadow : newShadows) {
+                byCustomer.put(shadow.customer(), shadow);
+            }
+        }
+        return new RoutingTable(cellList, overrides, byCustomer, routes, retryAfter);
+    }
+
+    /** Every stored shadow, expired or not. */
+    Collection<Shadow> shadows() {
+        return shadows == null ? List.of() : Collections.unmodifiableCollection(shadows.values());
+    }
+
+    /** The stored shadow of the customer, expired or not, or null. */
+    Shadow shadow(String customer) {
+        return shadows == null ? null : shadows.get(customer);
     }
 
     List<Cell> cells() {

@@ -6,12 +6,17 @@ import java.util.Map;
 
 /**
  * The whole registry as one document: the file store's format and what {@code registry import}
- * and {@code registry export} read and write (README: The registry document). {@code customers} maps customer to
- * cell; {@code versions} (optional, written by the file store) keeps each placement's version so
- * that conditional moves survive a reload.
+ * and {@code registry export} read and write (README: The registry document). {@code customers}
+ * maps customer to cell; {@code versions} (optional, written by the file store) keeps each
+ * placement's version so that conditional moves survive a reload; {@code shadows} are the
+ * customers' shadow traffic (README: Migration runbook).
  */
 public record RegistryDocument(
-        List<Cell> cells, Map<String, String> customers, List<Override> overrides, Map<String, Long> versions) {
+        List<Cell> cells,
+        Map<String, String> customers,
+        List<Override> overrides,
+        Map<String, Long> versions,
+        List<Shadow> shadows) {
 
     public RegistryDocument {
         cells = cells == null ? List.of() : List.copyOf(cells);
@@ -19,9 +24,21 @@ public record RegistryDocument(
                 customers == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(customers));
         overrides = overrides == null ? List.of() : List.copyOf(overrides);
         versions = versions == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(versions));
+        shadows = shadows == null ? List.of() : List.copyOf(shadows);
+    }
+
+    /** A document without shadows. */
+    public RegistryDocument(
+            List<Cell> cells, Map<String, String> customers, List<Override> overrides, Map<String, Long> versions) {
+        this(cells, customers, overrides, versions, List.of());
     }
 
     public static RegistryDocument empty() {
-        return new RegistryDocument(List.of(), Map.of(), List.of(), Map.of());
+        return new RegistryDocument(List.of(), Map.of(), List.of(), Map.of(), List.of());
+    }
+
+    /** This document with {@code newShadows} instead of its shadows. */
+    public RegistryDocument withShadows(List<Shadow> newShadows) {
+        return new RegistryDocument(cells, customers, overrides, versions, newShadows);
     }
 }

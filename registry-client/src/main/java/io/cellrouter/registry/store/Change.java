@@ -13,7 +13,9 @@ public record Change(long sequence, Kind kind, String key, Instant at) {
         /** {@code key} is a customer whose override changed or was removed. */
         OVERRIDE,
         /** {@code key} is a cell that was created or changed. */
-        CELL
+        CELL,
+        /** {@code key} is a customer whose shadow was set, changed or removed. */
+        SHADOW
     }
 
     public Change {

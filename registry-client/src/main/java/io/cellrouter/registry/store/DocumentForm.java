@@ -8,6 +8,7 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ public final class DocumentForm {
         cells(root, target.cells());
         customers(root, target.customers());
         overrides(root, target.overrides());
+        shadows(root, target.shadows());
         return root;
     }
 
@@ -123,6 +125,25 @@ public final class DocumentForm {
         });
         if (root.has("customers") || !out.isEmpty()) {
             root.set("customers", out);
+        }
+    }
+
+    private static void shadows(ObjectNode root, List<Shadow> shadows) {
+        Map<String, Shadow> wanted = new LinkedHashMap<>();
+        shadows.forEach(shadow -> wanted.put(shadow.customer(), shadow));
+        ArrayNode out = NODES.arrayNode();
+        if (root.get("shadows") instanceof ArrayNode existing) {
+            for (JsonNode node : existing) {
+                Shadow shadow = wanted.remove(node.path("customer").asText(null));
+                if (shadow != null) {
+                    ObjectNode written = DocumentWriter.shadow(shadow);
+                    out.add(written.equals(node) ? node : written);
+                }
+            }
+        }
+        wanted.values().forEach(shadow -> out.add(DocumentWriter.shadow(shadow)));
+        if (root.has("shadows") || !out.isEmpty()) {
+            root.set("shadows", out);
         }
     }
 

@@ -6,6 +6,7 @@ import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Endpoints;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -24,10 +25,12 @@ import java.util.Set;
  */
 final class DocumentParser {
 
-    private static final List<String> TOP_KEYS = List.of("cells", "customers", "overrides", "versions");
+    private static final List<String> TOP_KEYS = List.of("cells", "customers", "overrides", "versions", "shadows");
     private static final List<String> CELL_KEYS =
             List.of("name", "endpoint", "state", "region", "tier", "labels", "version");
     private static final List<String> OVERRIDE_KEYS = List.of("customer", "cell", "freeze", "expiresAt", "reason");
+    private static final List<String> SHADOW_KEYS =
+            List.of("customer", "toCell", "fraction", "methods", "expiresAt", "reason");
 
     private final String source;
     /** Every problem found so far: parsing goes on after one, item by item, to report them all. */
@@ -65,10 +68,11 @@ final class DocumentParser {
         Map<String, String> customers = customers(root.path("customers"), cellNames);
         List<Override> overrides = overrides(root.path("overrides"), cellNames);
         Map<String, Long> versions = versions(root.path("versions"), customers);
+        List<Shadow> shadows = shadows(root.path("shadows"), cellNames);
         if (!problems.isEmpty()) {
             throw InvalidRegistryException.of(problems);
         }
-        return new RegistryDocument(cells, customers, overrides, versions);
+        return new RegistryDocument(cells, customers, overrides, versions, shadows);
     }
 
     /** Runs one step; its problem is recorded and parsing goes on. */
@@ -174,6 +178,64 @@ final class DocumentParser {
         Instant expiresAt = instant(node.path("expiresAt"), path + ".expiresAt");
         String reason = isAbsent(node.path("reason")) ? null : text(node.path("reason"), path + ".reason");
         return new Override(customer, cell, freeze, expiresAt, reason);
+    }
+
+    private List<Shadow> shadows(JsonNode node, Set<String> cellNames) {
+        List<Shadow> shadows = new ArrayList<>();
+        if (isAbsent(node)) {
+            return shadows;
+        }
+        if (!node.isArray()) {
+            problems.add(error("shadows", "must be a list of shadows", node));
+            return shadows;
+        }
+        Set<String> customers = new HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "shadows[" + i + "]";
+            JsonNode item = node.get(i);
+            attempt(() -> {
+                Shadow shadow = shadow(item, path, cellNames);
+                if (!customers.add(shadow.customer())) {
+                    throw error(path + ".customer", "has a second shadow (one per customer)", shadow.customer());
+                }
+                shadows.add(shadow);
+            });
+        }
+        return shadows;
+    }
+
+    private Shadow shadow(JsonNode node, String path, Set<String> cellNames) {
+        if (!node.isObject()) {
+            throw error(path, "must be a mapping with " + SHADOW_KEYS, node);
+        }
+        checkKeys(node, path + ".", SHADOW_KEYS);
+        String customer = name(node.path("customer"), path + ".customer");
+        String toCell = name(node.path("toCell"), path + ".toCell");
+        checkCellExists(toCell, cellNames, path + ".toCell");
+        JsonNode fractionNode = node.path("fraction");
+        if (fractionNode.isMissingNode()) {
+            throw new InvalidRegistryException(source + ": " + path + ".fraction: is required");
+        }
+        if (!fractionNode.isNumber() || !(fractionNode.doubleValue() > 0 && fractionNode.doubleValue() <= 1)) {
+            throw error(path + ".fraction", "must be a number above 0 and at most 1", fractionNode);
+        }
+        List<String> methods = new ArrayList<>();
+        JsonNode methodsNode = node.path("methods");
+        if (!isAbsent(methodsNode)) {
+            if (!methodsNode.isArray() || methodsNode.isEmpty()) {
+                throw error(path + ".methods", "must be a non-empty list of HTTP methods", methodsNode);
+            }
+            for (int i = 0; i < methodsNode.size(); i++) {
+                methods.add(text(methodsNode.get(i), path + ".methods[" + i + "]"));
+            }
+        }
+        Instant expiresAt = instant(node.path("expiresAt"), path + ".expiresAt");
+        String reason = isAbsent(node.path("reason")) ? null : text(node.path("reason"), path + ".reason");
+        try {
+            return new Shadow(customer, toCell, fractionNode.doubleValue(), methods, expiresAt, reason);
+        } catch (IllegalArgumentException e) {
+            throw error(path + ".methods", "must be HTTP method names like GET", methodsNode);
+        }
     }
 
     private Map<String, Long> versions(JsonNode node, Map<String, String> customers) {

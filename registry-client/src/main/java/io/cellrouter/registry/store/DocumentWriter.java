@@ -7,6 +7,7 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import java.util.TreeMap;
 
 /**
@@ -33,6 +34,10 @@ final class DocumentWriter {
             ObjectNode versions = root.putObject("versions");
             document.versions().forEach(versions::put);
         }
+        if (!document.shadows().isEmpty()) {
+            ArrayNode shadows = root.putArray("shadows");
+            document.shadows().forEach(shadow -> shadows.add(shadow(shadow)));
+        }
         return root;
     }
 
@@ -56,6 +61,23 @@ final class DocumentWriter {
         }
         if (cell.version() != 0) {
             node.put("version", cell.version());
+        }
+        return node;
+    }
+
+    /** A shadow; {@code methods} only when they are not the default ones. */
+    static ObjectNode shadow(Shadow shadow) {
+        ObjectNode node = NODES.objectNode();
+        node.put("customer", shadow.customer());
+        node.put("toCell", shadow.toCell());
+        node.put("fraction", shadow.fraction());
+        if (!shadow.methods().equals(Shadow.DEFAULT_METHODS)) {
+            ArrayNode methods = node.putArray("methods");
+            shadow.methods().forEach(methods::add);
+        }
+        node.put("expiresAt", shadow.expiresAt().toString());
+        if (shadow.reason() != null) {
+            node.put("reason", shadow.reason());
         }
         return node;
     }

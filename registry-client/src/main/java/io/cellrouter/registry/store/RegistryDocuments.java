@@ -40,6 +40,13 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *     reason: moving           # optional
  * versions:                    # optional, written by the file store
  *   acme: 4
+ * shadows:                     # optional: shadow traffic before a move (README "Migration runbook")
+ *   - customer: acme
+ *     toCell: cell-2
+ *     fraction: 0.5            # above 0, at most 1
+ *     methods: [GET, HEAD]     # optional, the default
+ *     expiresAt: 2026-12-01T00:00:00Z
+ *     reason: check cell-2     # optional
  * </pre>
  *
  * <p><b>Placement versions.</b> {@code customers} stays the plain {@code customer: cell} map that
@@ -179,6 +186,13 @@ public final class RegistryDocuments {
                 json.writeNumberField(entry.getKey(), entry.getValue());
             }
             json.writeEndObject();
+            if (!document.shadows().isEmpty()) {
+                json.writeArrayFieldStart("shadows");
+                for (var shadow : document.shadows()) {
+                    JSON.writeTree(json, DocumentWriter.shadow(shadow));
+                }
+                json.writeEndArray();
+            }
             json.writeEndObject();
         }
     }

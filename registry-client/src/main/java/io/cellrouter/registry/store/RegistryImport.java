@@ -4,6 +4,7 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@code registry import} through any store's own writes, so that every change also reaches its
  * feed: an upsert. Cells, placements and overrides of the document are written when they differ from
  * the store's; what the document does not name is left alone (the store interface deletes nothing
- * but overrides). Cells go first (placements refer to them), then placements and overrides, at most
+ * but overrides and shadows). Cells go first (placements refer to them), then placements, overrides
+ * and shadows, at most
  * {@code parallelism} writes in flight. A placement is moved conditionally on the version just read;
  * one that moved meanwhile is counted as failed, and the rest goes on.
  */
@@ -53,6 +55,13 @@ public final class RegistryImport {
                         + " neither in the document nor in the registry, was '" + override.cell() + "'");
             }
         }
+        for (int i = 0; i < document.shadows().size(); i++) {
+            Shadow shadow = document.shadows().get(i);
+            if (!cells.contains(shadow.toCell())) {
+                throw new InvalidRegistryException(source + ": shadows[" + i + "].toCell: names a cell that is"
+                        + " neither in the document nor in the registry, was '" + shadow.toCell() + "'");
+            }
+        }
     }
 
     public static CompletableFuture<ImportResult> upsert(RegistryStore store, RegistryDocument document) {
@@ -63,6 +72,10 @@ public final class RegistryImport {
                 .thenCompose(existing -> writePlacements(store, document.customers(), existing, counts))
                 .thenCompose(ignored -> store.overrides())
                 .thenCompose(existing -> writeOverrides(store, document.overrides(), existing, counts))
+                .thenCompose(ignored -> document.shadows().isEmpty()
+                        ? CompletableFuture.<Void>completedFuture(null)
+                        : store.shadows()
+                                .thenCompose(existing -> writeShadows(store, document.shadows(), existing, counts)))
                 .thenApply(ignored -> counts.result());
     }
 
@@ -116,6 +129,19 @@ public final class RegistryImport {
             }
         }
         return forEach(changed, store::putOverride, counts.overrides, counts);
+    }
+
+    private static CompletableFuture<Void> writeShadows(
+            RegistryStore store, List<Shadow> shadows, List<Shadow> existing, Counts counts) {
+        List<Shadow> changed = new ArrayList<>();
+        for (Shadow shadow : shadows) {
+            if (existing.contains(shadow)) {
+                counts.unchanged.incrementAndGet();
+            } else {
+                changed.add(shadow);
+            }
+        }
+        return forEach(changed, store::putShadow, counts.shadows, counts);
     }
 
     /** Runs {@code write} for every item, {@value #PARALLELISM} at a time; failures are counted. */
@@ -176,11 +202,13 @@ public final class RegistryImport {
         final AtomicInteger cells = new AtomicInteger();
         final AtomicInteger placements = new AtomicInteger();
         final AtomicInteger overrides = new AtomicInteger();
+        final AtomicInteger shadows = new AtomicInteger();
         final AtomicInteger unchanged = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
 
         ImportResult result() {
-            return new ImportResult(cells.get(), placements.get(), overrides.get(), unchanged.get(), failed.get());
+            return new ImportResult(
+                    cells.get(), placements.get(), overrides.get(), shadows.get(), unchanged.get(), failed.get());
         }
     }
 }

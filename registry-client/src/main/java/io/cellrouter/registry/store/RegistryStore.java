@@ -4,13 +4,14 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The source of truth for cells, placements and overrides.
+ * The source of truth for cells, placements, overrides and shadows.
  *
  * <p>Every method is asynchronous and never blocks its caller: the router calls it from event
  * loops. Failures complete the future exceptionally: {@link VersionConflictException} for a
@@ -81,6 +82,18 @@ public interface RegistryStore extends AutoCloseable {
     /** Removes the override of a customer; completes with {@code false} when there was none. */
     CompletableFuture<Boolean> deleteOverride(String customer);
 
+    /** Every shadow that is stored, expired or not; callers ignore the expired ones. */
+    CompletableFuture<List<Shadow>> shadows();
+
+    /**
+     * Creates or replaces the shadow of {@code shadow.customer()}; completes with {@link
+     * NotFoundException} when its {@code toCell} does not exist.
+     */
+    CompletableFuture<Shadow> putShadow(Shadow shadow);
+
+    /** Removes the shadow of a customer; completes with {@code false} when there was none. */
+    CompletableFuture<Boolean> deleteShadow(String customer);
+
     /**
      * The changes after {@code cursor} (0 to start), oldest first. A router keeps the returned
      * {@link ChangeBatch#cursor()} for the next call. When the feed no longer reaches back to
@@ -100,7 +113,7 @@ public interface RegistryStore extends AutoCloseable {
 
     /**
      * Writes a registry document into the store ({@code registry import}): an upsert of its cells,
-     * placements and overrides, each write also a change in the feed; items the document does not
+     * placements, overrides and shadows, each write also a change in the feed; items the document does not
      * name are kept. The default goes through the store's own writes ({@link RegistryImport}).
      */
     default CompletableFuture<ImportResult> importDocument(RegistryDocument document) {

@@ -3,6 +3,7 @@ package io.cellrouter.registry.cache;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.StoreUnavailableException;
@@ -117,6 +118,21 @@ final class CountingStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<Boolean> deleteOverride(String customer) {
         return delegate.deleteOverride(customer);
+    }
+
+    @java.lang.Override
+    public CompletableFuture<List<Shadow>> shadows() {
+        return read("shadows", delegate::shadows);
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Shadow> putShadow(Shadow shadow) {
+        return delegate.putShadow(shadow);
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Boolean> deleteShadow(String customer) {
+        return delegate.deleteShadow(customer);
     }
 
     @java.lang.Override

@@ -7,6 +7,7 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -331,6 +332,81 @@ class RegistryDocumentsTest {
         assertThatThrownBy(() -> RegistryDocuments.validate(document, "import"))
                 .isInstanceOf(InvalidRegistryException.class)
                 .hasMessageContaining("import: customers.acme");
+    }
+
+    private static final String TWO_CELLS =
+            "cells: [{name: cell-1, endpoint: 'http://a:80'}, {name: cell-2, endpoint: 'http://b:80'}]\n";
+
+    @Test
+    void parse_shadows_readsThemWithDefaultMethods_andWriteRoundTripsThem() {
+        RegistryDocument document = RegistryDocuments.parse(
+                TWO_CELLS
+                        + """
+                shadows:
+                  - customer: acme
+                    toCell: cell-2
+                    fraction: 0.5
+                    expiresAt: 2026-12-01T00:00:00Z
+                  - customer: globex
+                    toCell: cell-1
+                    fraction: 1
+                    methods: [get, POST]
+                    expiresAt: 2026-12-01T00:00:00Z
+                    reason: check cell-1
+                """,
+                SOURCE);
+
+        Instant expiry = Instant.parse("2026-12-01T00:00:00Z");
+        assertThat(document.shadows())
+                .containsExactly(
+                        new Shadow("acme", "cell-2", 0.5, List.of("GET", "HEAD"), expiry, null),
+                        new Shadow("globex", "cell-1", 1.0, List.of("GET", "POST"), expiry, "check cell-1"));
+        assertThat(RegistryDocuments.parse(RegistryDocuments.write(document), SOURCE))
+                .isEqualTo(document);
+        assertThat(RegistryDocuments.write(document)).doesNotContain("HEAD");
+    }
+
+    @Test
+    void parse_shadowWithFractionOutOfRange_failsNamingKeyAndValue() {
+        assertInvalid(
+                TWO_CELLS + "shadows: [{customer: a, toCell: cell-2, fraction: 1.5, expiresAt: 2026-12-01T00:00:00Z}]",
+                "shadows[0].fraction",
+                "above 0 and at most 1, was '1.5'");
+        assertInvalid(
+                TWO_CELLS
+                        + "shadows: [{customer: a, toCell: cell-2, fraction: '0.5', expiresAt: 2026-12-01T00:00:00Z}]",
+                "shadows[0].fraction",
+                "must be a number");
+    }
+
+    @Test
+    void parse_shadowProblems_eachFailNamingTheKey() {
+        String expiry = ", expiresAt: 2026-12-01T00:00:00Z}";
+        assertInvalid(
+                TWO_CELLS + "shadows: [{customer: a, toCell: cell-9, fraction: 0.5" + expiry + "]",
+                "shadows[0].toCell",
+                "names a cell that is not in cells, was 'cell-9'");
+        assertInvalid(
+                TWO_CELLS + "shadows: [{customer: a, toCell: cell-2, fraction: 0.5, methods: ['G T']" + expiry + "]",
+                "shadows[0].methods",
+                "HTTP method");
+        assertInvalid(
+                TWO_CELLS + "shadows: [{customer: a, toCell: cell-2, fraction: 0.5, methods: []" + expiry + "]",
+                "shadows[0].methods",
+                "non-empty list");
+        assertInvalid(
+                TWO_CELLS + "shadows: [{customer: a, toCell: cell-2, fraction: 0.5, weight: 1" + expiry + "]",
+                "shadows[0].weight",
+                "unknown key");
+        assertInvalid(
+                TWO_CELLS + "shadows: [{customer: a, toCell: cell-2" + expiry + "]",
+                "shadows[0].fraction",
+                "is required");
+        assertInvalid(
+                TWO_CELLS + "shadows: [{customer: a, toCell: cell-2, fraction: 0.5" + expiry + ", {customer: a,"
+                        + " toCell: cell-1, fraction: 0.5" + expiry + "]",
+                "shadows[1].customer",
+                "second shadow");
     }
 
     private static void assertInvalid(String text, String key, String detail) {

@@ -7,6 +7,7 @@ import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -283,6 +284,76 @@ public abstract class RegistryStoreContract implements ListingContract {
         assertThat(result(store.deleteOverride("acme"))).isFalse();
 
         assertThat(result(store.changesSince(before)).changes()).isEmpty();
+    }
+
+    @Test
+    void putShadow_isReturnedByShadows_andRecordedInTheFeedAsAShadowChange() {
+        RegistryStore store = open(seed());
+        long start = result(store.latestSequence());
+        Shadow shadow = new Shadow("acme", "cell-2", 0.25, List.of("get", "OPTIONS"), EXPIRY, "check cell-2");
+
+        assertThat(result(store.putShadow(shadow))).isEqualTo(shadow);
+
+        assertThat(result(store.shadows())).containsExactly(shadow);
+        assertThat(result(store.shadows()).get(0).methods()).containsExactly("GET", "OPTIONS");
+        assertThat(result(store.changesSince(start)).changes())
+                .extracting(Change::kind, Change::key)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Change.Kind.SHADOW, "acme"));
+        assertThat(result(store.overrides())).containsExactly(Override.freeze("initech", EXPIRY, "moving data"));
+    }
+
+    @Test
+    void putShadow_forCustomerWithAShadow_replacesIt_andKeepsItsOverride() {
+        RegistryStore store = open(seed());
+        result(store.putShadow(new Shadow("initech", "cell-2", 0.5, null, EXPIRY, null)));
+        Shadow replacement = new Shadow("initech", "cell-1", 1.0, null, EXPIRY.plusSeconds(60), null);
+
+        result(store.putShadow(replacement));
+
+        assertThat(result(store.shadows())).containsExactly(replacement);
+        assertThat(result(store.shadows()).get(0).methods()).isEqualTo(Shadow.DEFAULT_METHODS);
+        assertThat(result(store.overrides())).hasSize(1);
+    }
+
+    @Test
+    void putShadow_unknownCell_failsWithNotFound() {
+        RegistryStore store = open(seed());
+        long start = result(store.latestSequence());
+
+        Throwable failure = failureOf(store.putShadow(new Shadow("acme", "cell-9", 0.5, null, EXPIRY, null)));
+
+        assertThat(failure).isInstanceOf(NotFoundException.class).hasMessageContaining("cell-9");
+        assertThat(result(store.shadows())).isEmpty();
+        assertThat(result(store.changesSince(start)).changes()).isEmpty();
+    }
+
+    @Test
+    void deleteShadow_existingShadow_removesItAndRecordsAChange_noShadow_returnsFalse() {
+        RegistryStore store = open(seed());
+        result(store.putShadow(new Shadow("acme", "cell-2", 0.5, null, EXPIRY, null)));
+        long start = result(store.latestSequence());
+
+        assertThat(result(store.deleteShadow("acme"))).isTrue();
+        assertThat(result(store.deleteShadow("acme"))).isFalse();
+
+        assertThat(result(store.shadows())).isEmpty();
+        assertThat(result(store.changesSince(start)).changes())
+                .extracting(Change::kind, Change::key)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Change.Kind.SHADOW, "acme"));
+    }
+
+    @Test
+    void importDocument_withAShadow_writesIt_andAgainWritesNothing() {
+        RegistryStore store = open(seed());
+        Shadow shadow = new Shadow("globex", "cell-1", 0.1, List.of("GET"), EXPIRY, null);
+        RegistryDocument document = seed().withShadows(List.of(shadow));
+
+        ImportResult imported = result(store.importDocument(document));
+        ImportResult again = result(store.importDocument(document));
+
+        assertThat(imported.shadowsWritten()).isEqualTo(1);
+        assertThat(result(store.shadows())).containsExactly(shadow);
+        assertThat(again.written()).isZero();
     }
 
     @Test

@@ -14,7 +14,8 @@ record AdminApi(
         CellEndpoints cells,
         OverrideEndpoints overrides,
         ListingEndpoints listings,
-        AdminWrites writes) {
+        AdminWrites writes,
+        ShadowEndpoints shadows) {
 
     static AdminApi create(RegistryStore store, Resolver resolver, Clock clock) {
         CellCounts counts = new CellCounts(store, clock::instant);
@@ -25,6 +26,7 @@ record AdminApi(
                 new CellEndpoints(store, catchUp),
                 new OverrideEndpoints(store, clock, catchUp),
                 new ListingEndpoints(store, clock, counts),
-                new AdminWrites(new AuditLog(store, clock)));
+                new AdminWrites(new AuditLog(store, clock)),
+                new ShadowEndpoints(store, clock, catchUp));
     }
 }

@@ -29,6 +29,7 @@ import java.util.function.Supplier;
  *  customers              GET                       placements, paged (?cell, prefix, limit, cursor)
  *  customers/{id}         GET | PUT                 placement and override; place
  *  customers/{id}/move    POST [?dryRun=true]       move (with an optional freeze)
+ *  customers/{id}/shadow  PUT | DELETE              start or stop shadow traffic to another cell
  *  overrides              GET                       every active override
  *  overrides/{id}         PUT | DELETE              set or remove an override
  *  resolve/{id}           GET                       this instance's routing decision
@@ -101,7 +102,10 @@ final class AdminRoutes {
             }
             return resolve(parts[1]);
         }
-        if (api != null && named && (parts.length == 2 || (parts.length == 3 && parts[2].equals("move")))) {
+        if (api != null
+                && named
+                && (parts.length == 2
+                        || (parts.length == 3 && List.of("move", "shadow").contains(parts[2])))) {
             return endpoint(request, parts, caller);
         }
         if (parts.length == 2
@@ -116,7 +120,7 @@ final class AdminRoutes {
     private CompletableFuture<Reply> endpoint(FullHttpRequest request, String[] parts, Caller caller) {
         HttpMethod method = request.method();
         String name = parts[1];
-        String route = parts[0] + (parts.length == 3 ? "/move" : "") + " " + method;
+        String route = parts[0] + (parts.length == 3 ? "/" + parts[2] : "") + " " + method;
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         String body = request.content().toString(StandardCharsets.UTF_8);
         Supplier<CompletableFuture<Answer>> write;
@@ -140,6 +144,8 @@ final class AdminRoutes {
             }
             case "cells PUT" -> write = () -> api.cells().put(name, body);
             case "cells PATCH" -> write = () -> api.cells().patch(name, body);
+            case "customers/shadow PUT" -> write = () -> api.shadows().put(name, body);
+            case "customers/shadow DELETE" -> write = () -> api.shadows().delete(name);
             case "overrides PUT" -> write = () -> api.overrides().put(name, body);
             case "overrides DELETE" -> write = () -> api.overrides().delete(name);
             default -> {

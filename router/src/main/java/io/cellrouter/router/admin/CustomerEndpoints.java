@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.admin.Answer.Refusal;
 import io.cellrouter.router.error.ErrorCode;
@@ -14,8 +15,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code GET /admin/v1/customers/{id}} (placement and active override, read from the registry, not
- * from this instance's cache) and {@code PUT /admin/v1/customers/{id}} (place a new customer: a
+ * {@code GET /admin/v1/customers/{id}} (placement, active override and active shadow, read from the
+ * registry, not from this instance's cache) and {@code PUT /admin/v1/customers/{id}} (place a new customer: a
  * write conditional on the customer not being placed yet, so two concurrent placements cannot
  * both win). Moves are {@link MoveEndpoint}.
  */
@@ -34,24 +35,36 @@ final class CustomerEndpoints {
     }
 
     CompletableFuture<Answer> get(String customer) {
-        return store.placement(customer).thenCombine(store.overrides(), (placement, overrides) -> {
-            if (placement.isEmpty()) {
-                return Answer.error(ErrorCode.NOT_FOUND, "customer " + customer + " is not placed");
-            }
-            Placement p = placement.get();
-            ObjectNode body = JsonBody.JSON
-                    .createObjectNode()
-                    .put("customer", customer)
-                    .put("cell", p.cell())
-                    .put("version", p.version())
-                    .put("updatedAt", p.updatedAt().toString());
-            body.set(
-                    "override",
-                    Views.active(overrides, customer, clock.instant())
-                            .map(Views::override)
-                            .orElse(null));
-            return Answer.of(HttpResponseStatus.OK, body);
-        });
+        CompletableFuture<List<Shadow>> shadows = store.shadows();
+        return store.placement(customer)
+                .thenCombine(store.overrides(), (placement, overrides) -> {
+                    if (placement.isEmpty()) {
+                        return Answer.error(ErrorCode.NOT_FOUND, "customer " + customer + " is not placed");
+                    }
+                    Placement p = placement.get();
+                    ObjectNode body = JsonBody.JSON
+                            .createObjectNode()
+                            .put("customer", customer)
+                            .put("cell", p.cell())
+                            .put("version", p.version())
+                            .put("updatedAt", p.updatedAt().toString());
+                    body.set(
+                            "override",
+                            Views.active(overrides, customer, clock.instant())
+                                    .map(Views::override)
+                                    .orElse(null));
+                    return Answer.of(HttpResponseStatus.OK, body);
+                })
+                .thenCombine(shadows, (answer, all) -> {
+                    if (answer.ok()) {
+                        Shadow shadow = all.stream()
+                                .filter(s -> s.customer().equals(customer) && s.isActiveAt(clock.instant()))
+                                .findFirst()
+                                .orElse(null);
+                        answer.body().set("shadow", Views.shadow(shadow));
+                    }
+                    return answer;
+                });
     }
 
     /** 201 placed; 404 no such cell; 409 already placed; 422 the cell takes no new placements. */

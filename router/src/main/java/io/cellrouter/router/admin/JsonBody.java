@@ -105,6 +105,37 @@ final class JsonBody {
         return value.asLong();
     }
 
+    /** A number, or null when the field is absent. */
+    Double number(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            throw bad(field + " must be a number");
+        }
+        return value.asDouble();
+    }
+
+    /** A list of strings, or null when the field is absent. */
+    java.util.List<String> texts(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isArray()) {
+            throw bad(field + " must be a list of strings");
+        }
+        java.util.List<String> texts = new java.util.ArrayList<>();
+        for (JsonNode item : value) {
+            if (!item.isTextual()) {
+                throw bad(field + " must be a list of strings");
+            }
+            texts.add(item.asText());
+        }
+        return texts;
+    }
+
     /** A duration written like the configuration's ({@code 30s}, {@code 10m}), positive and at most {@code max}. */
     Duration duration(String field, Duration max) {
         String value = text(field);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.Shadow;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -54,6 +55,21 @@ final class Views {
         node.put("expiresAt", o.expiresAt().toString());
         if (o.reason() != null) {
             node.put("reason", o.reason());
+        }
+        return node;
+    }
+
+    static ObjectNode shadow(Shadow s) {
+        if (s == null) {
+            return null;
+        }
+        ObjectNode node =
+                JsonBody.JSON.createObjectNode().put("toCell", s.toCell()).put("fraction", s.fraction());
+        var methods = node.putArray("methods");
+        s.methods().forEach(methods::add);
+        node.put("expiresAt", s.expiresAt().toString());
+        if (s.reason() != null) {
+            node.put("reason", s.reason());
         }
         return node;
     }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The writing subcommands of {@code cell-router admin}: {@code move} and {@code override}. */
+/** The writing subcommands of {@code cell-router admin}: {@code move}, {@code override} and {@code shadow}. */
 final class AdminChanges {
 
     private AdminChanges() {}
@@ -191,6 +191,88 @@ final class AdminChanges {
                 return;
             }
             out().println("override of " + customer + ": " + AdminReads.override(set.get("override")));
+            out().flush();
+        }
+    }
+
+    @Command(
+            name = "shadow",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Copy a fraction of a customer's requests (GET and HEAD unless --methods) to another cell until --ttl",
+                "has passed, and compare its answers with the primary's; --remove ends the shadow now."
+            })
+    static final class ShadowCommand extends AdminCommand.Subcommand {
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The customer.")
+        String id;
+
+        @Option(names = "--to", paramLabel = "CELL", description = "The cell that receives the copies.")
+        String to;
+
+        @Option(
+                names = "--fraction",
+                paramLabel = "F",
+                description = "The share of the customer's requests copied: above 0, at most 1, e.g. 0.1.")
+        Double fraction;
+
+        @Option(names = "--ttl", paramLabel = "D", description = "How long the shadow lasts, e.g. 2h (at most 7d).")
+        String ttl;
+
+        @Option(
+                names = "--methods",
+                split = ",",
+                paramLabel = "M",
+                description = "The HTTP methods copied, comma-separated. Default: GET,HEAD.")
+        java.util.List<String> methods;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the audit log.")
+        String reason;
+
+        @Option(names = "--remove", description = "End the customer's shadow now.")
+        boolean remove;
+
+        @Override
+        void run(AdminClient client) {
+            String customer = AdminCommand.name(id, "ID");
+            String path = "admin/v1/customers/" + customer + "/shadow";
+            if (remove) {
+                if (to != null || fraction != null || ttl != null || methods != null || reason != null) {
+                    throw new AdminCommand.BadArgument("--remove takes no other option");
+                }
+                JsonNode removed = client.send("DELETE", path, null);
+                if (json()) {
+                    printJson(removed);
+                } else {
+                    out().println("removed the shadow of " + customer);
+                    out().flush();
+                }
+                return;
+            }
+            if (to == null || fraction == null || ttl == null) {
+                throw new AdminCommand.BadArgument("--to, --fraction and --ttl are required (or --remove)");
+            }
+            if (!(fraction > 0 && fraction <= 1)) {
+                throw new AdminCommand.BadArgument("--fraction must be above 0 and at most 1, was " + fraction);
+            }
+            ObjectNode body = AdminClient.JSON
+                    .createObjectNode()
+                    .put("toCell", AdminCommand.name(to, "--to"))
+                    .put("fraction", fraction)
+                    .put("ttl", AdminCommand.duration(ttl, "--ttl"));
+            if (methods != null) {
+                var list = body.putArray("methods");
+                methods.forEach(list::add);
+            }
+            if (reason != null) {
+                body.put("reason", reason);
+            }
+            JsonNode set = client.send("PUT", path, body);
+            if (json()) {
+                printJson(set);
+                return;
+            }
+            out().println("shadow of " + customer + ": " + AdminReads.shadow(set.get("shadow")));
             out().flush();
         }
     }

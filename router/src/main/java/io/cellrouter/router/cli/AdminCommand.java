@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "admin",
         mixinStandardHelpOptions = true,
-        description = "Drive a router's admin API: cells, customers, moves, overrides, live stats.",
+        description = "Drive a router's admin API: cells, customers, moves, overrides, shadows, live stats.",
         subcommands = {
             AdminReads.Cells.class,
             AdminReads.CellCommand.class,
@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
             AdminReads.Customer.class,
             AdminChanges.Move.class,
             AdminChanges.OverrideCommand.class,
+            AdminChanges.ShadowCommand.class,
             AdminReads.Resolve.class,
             AdminReads.Stats.class
         })

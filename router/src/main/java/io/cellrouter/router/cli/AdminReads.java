@@ -193,7 +193,9 @@ final class AdminReads {
                     "updatedAt",
                     customer.get("updatedAt").asText(),
                     "override",
-                    override(customer.get("override")));
+                    override(customer.get("override")),
+                    "shadow",
+                    shadow(customer.get("shadow")));
         }
     }
 
@@ -280,6 +282,27 @@ final class AdminReads {
         String reason =
                 override.hasNonNull("reason") ? " (" + override.get("reason").asText() + ")" : "";
         return what + " until " + override.get("expiresAt").asText() + reason;
+    }
+
+    static String shadow(JsonNode shadow) {
+        if (shadow == null || shadow.isNull() || shadow.isMissingNode()) {
+            return null;
+        }
+        java.util.List<String> methods = new java.util.ArrayList<>();
+        shadow.path("methods").forEach(method -> methods.add(method.asText()));
+        String reason =
+                shadow.hasNonNull("reason") ? " (" + shadow.get("reason").asText() + ")" : "";
+        return String.format(
+                        Locale.ROOT,
+                        "%s%% of %s to %s until %s",
+                        new java.math.BigDecimal(shadow.get("fraction").asText())
+                                .movePointRight(2)
+                                .stripTrailingZeros()
+                                .toPlainString(),
+                        String.join(",", methods),
+                        shadow.get("toCell").asText(),
+                        shadow.get("expiresAt").asText())
+                + reason;
     }
 
     private static String labels(JsonNode labels) {

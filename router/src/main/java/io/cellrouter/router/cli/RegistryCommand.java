@@ -195,7 +195,7 @@ final class RegistryCommand {
                     result = await(store.importDocument(document));
                 }
                 say(String.format(
-                        "%s %s into %s in %d ms: %d cells, %d placements, %d overrides written; %d unchanged;"
+                        "%s %s into %s in %d ms: %d cells, %d placements, %d overrides%s written; %d unchanged;"
                                 + " %d failed",
                         allowRemovals ? "replaced the registry with" : "imported",
                         file,
@@ -204,6 +204,7 @@ final class RegistryCommand {
                         result.cellsWritten(),
                         result.placementsWritten(),
                         result.overridesWritten(),
+                        result.shadowsWritten() == 0 ? "" : ", " + result.shadowsWritten() + " shadows",
                         result.unchanged(),
                         result.failed()));
                 return result.failed() == 0 ? Main.EXIT_OK : Main.EXIT_RUNTIME;

@@ -36,6 +36,11 @@ public enum ErrorCode {
     CUSTOMER_MOVED(HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcStatus.UNAVAILABLE, "customer_moved", true),
     /** A WebSocket handshake for a cell that cannot take one: only http:// cells speak HTTP/1.1 Upgrade. */
     WEBSOCKET_UNSUPPORTED(HttpResponseStatus.NOT_IMPLEMENTED, GrpcStatus.UNIMPLEMENTED, "websocket_unsupported", false),
+    /**
+     * The cell answered 421 (this customer is not mine) and the request could not be sent to the
+     * cell the registry names now: not replayable, or the registry confirms no other cell.
+     */
+    MISROUTED(HttpResponseStatus.MISDIRECTED_REQUEST, GrpcStatus.UNAVAILABLE, "misrouted", false),
     /** A path the proxy never forwards: the admin API lives on the admin listener only. */
     NOT_FOUND(HttpResponseStatus.NOT_FOUND, GrpcStatus.UNIMPLEMENTED, "not_found", false),
 

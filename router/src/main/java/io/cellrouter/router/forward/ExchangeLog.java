@@ -33,6 +33,8 @@ final class ExchangeLog {
     String userAgent;
     /** The exchange became a WebSocket tunnel: its duration is the tunnel's life, not a latency. */
     boolean tunnel;
+    /** The cell that answered 421 before this exchange was sent again elsewhere (misroute correction), or null. */
+    String misroutedFrom;
 
     ExchangeLog(ClientAddress client, String protocol) {
         this.client = client;
@@ -55,6 +57,7 @@ final class ExchangeLog {
         traceId = null;
         userAgent = null;
         tunnel = false;
+        misroutedFrom = null;
     }
 
     /** The request left for the cell: what the router added before that is its own time. */

@@ -106,6 +106,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
 
     private ReplayBuffer replay;
     private boolean retried;
+    /** The copy of this request for the customer's shadow, if it was sampled ({@link ShadowSender}). */
+    private ShadowCapture shadow;
+
     private boolean inRead;
     private Bulkheads.Permit permit;
     private CustomerExchanges.Loop exchanges;
@@ -282,8 +285,12 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
             // removed as a hop-by-hop header), so the pooled connection can serve the next one.
             request.setProtocolVersion(HttpVersion.HTTP_1_1);
             headForwarded = true;
-            if (leg.replayable() && !retried) {
-                replay = new ReplayBuffer(request);
+            if (!retried && !(request instanceof HttpContent)) {
+                replay = new ReplayBuffer(request); // a refused HTTP/2 stream, or a misroute (421)
+            }
+            shadow = context.migration().shadows().sample(log);
+            if (shadow != null) {
+                shadow.head(request);
             }
             leg.write(request);
             log.forwarded(now());
@@ -321,6 +328,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
         }
         if (replay != null) {
             replay.add(content);
+        }
+        if (shadow != null) {
+            shadow.add(content);
         }
         leg.write(content);
         if (requestComplete || !leg.isWritable()) {
@@ -460,6 +470,67 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
         }
     }
 
+    /**
+     * The cell answered 421: the customer is not its own ({@link MisrouteCorrection}). The answer
+     * goes no further and the cell side is let go; the exchange waits (as while routing) for the
+     * correction's decision. False: not handled here, relay it as any other answer.
+     */
+    boolean misdirected(io.netty.handler.codec.http.HttpResponse response) {
+        if (state != State.FORWARDING) {
+            return false;
+        }
+        CellLeg doomed = leg;
+        leg = null;
+        if (doomed != null) {
+            doomed.abandon();
+        }
+        cancelResponseTimeout();
+        state = State.ROUTING;
+        context.migration()
+                .misroutes()
+                .misdirected(
+                        new Correction(exchangeSequence),
+                        log,
+                        response.headers().get(MisrouteCorrection.OWNER),
+                        ctx.executor());
+        return true;
+    }
+
+    /** This exchange's side of a misroute correction; stale once the exchange has ended. */
+    private final class Correction implements MisrouteCorrection.Exchange {
+        private final long sequence;
+
+        Correction(long sequence) {
+            this.sequence = sequence;
+        }
+
+        @Override
+        public boolean correctable() {
+            return requestComplete && replay != null && replay.replayable() && !retried;
+        }
+
+        @Override
+        public boolean waiting() {
+            return sequence == exchangeSequence && linked && state == State.ROUTING;
+        }
+
+        @Override
+        public void correctTo(io.cellrouter.registry.model.Cell cell, Bulkheads.Permit admitted) {
+            permit.release();
+            permit = admitted;
+            log.cell = cell;
+            retried = true;
+            request.headers().set(ForwardHeaders.X_CELL_ROUTER_CELL, cell.name());
+            ForwardHeaders.removeConversionHeaders(request.headers());
+            connect(); // the replay buffer holds the request: it is sent as it was
+        }
+
+        @Override
+        public void misrouted(RouterException error) {
+            fail(error);
+        }
+    }
+
     // ----- ends -----
 
     /** Answers with the router's own error, unless the answer has begun (then closes). */
@@ -517,6 +588,12 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter
     }
 
     private void endExchange(String error, String detail) {
+        if (shadow != null) {
+            shadow.end(
+                    error == null && requestComplete ? log.status : -1,
+                    ctx.channel().eventLoop());
+            shadow = null;
+        }
         if (linked) {
             exchanges.unlink(inFlightLink);
             linked = false;

@@ -29,6 +29,9 @@ final class Http1ResponseRelay implements UpstreamListener {
 
     private boolean started;
     private boolean informational;
+    /** A 1xx was relayed: a byte reached the client, so the request can no longer be sent elsewhere. */
+    private boolean interimSent;
+
     private boolean reusable;
 
     Http1ResponseRelay(Http1ProxyHandler exchange, ChannelHandlerContext ctx) {
@@ -40,6 +43,7 @@ final class Http1ResponseRelay implements UpstreamListener {
     void reset() {
         started = false;
         informational = false;
+        interimSent = false;
         reusable = false;
     }
 
@@ -62,7 +66,12 @@ final class Http1ResponseRelay implements UpstreamListener {
                 return;
             }
             int code = response.status().code();
+            if (code == MisrouteCorrection.STATUS && !interimSent && exchange.misdirected(response)) {
+                ReferenceCountUtil.release(msg); // "not my customer": corrected, or answered 421 misrouted
+                return;
+            }
             informational = code >= 100 && code < 200;
+            interimSent |= informational;
             if (!informational) {
                 started = true;
                 reusable = HttpUtil.isKeepAlive(response);

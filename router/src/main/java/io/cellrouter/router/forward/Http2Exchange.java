@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Concurrency: confined to the connection's event loop; the resolver's answer, when not
  * immediate, is handed back to it.
  */
-final class Http2Exchange implements CellStreamListener, MovableExchange, RouteStep.Outcome {
+final class Http2Exchange
+        implements CellStreamListener, MovableExchange, RouteStep.Outcome, MisrouteCorrection.Exchange {
 
     private enum State {
         ROUTING,
@@ -73,6 +74,13 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
     private Http2CellSide cellSide;
     private Http2Replay replay;
     private boolean retried;
+    /** The copy of this request for the customer's shadow, if it was sampled ({@link ShadowSender}). */
+    private ShadowCapture shadow;
+    /** The client sent request trailers: neither a replay nor a shadow would carry them. */
+    private boolean trailers;
+    /** A 1xx was relayed to the client: the request can no longer be sent elsewhere. */
+    private boolean interimSent;
+
     private ScheduledFuture<?> responseTimeout;
 
     private boolean requestEnded;
@@ -148,6 +156,10 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
         exchanges = context.exchanges().loop(front.ctx().executor());
         exchanges.link(inFlightLink);
         ForwardHeaders.toCell(request, front.remote(), context.scheme(), cell.name());
+        shadow = context.migration().shadows().sample(log);
+        if (shadow != null) {
+            shadow.head(request);
+        }
         connect();
     }
 
@@ -190,8 +202,8 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
         }
         cellSide = side;
         state = State.FORWARDING;
-        if (replay == null && side.replayable() && !retried) {
-            replay = new Http2Replay(request);
+        if (replay == null && !retried && !trailers) {
+            replay = new Http2Replay(request); // a stream the cell never processed, or a misroute (421)
         }
         boolean replaying = retried && replay != null && replay.hasBody();
         boolean headEnds = requestEnded && pending.isEmpty() && !replaying;
@@ -248,6 +260,9 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
         if (replay != null && !responseStarted) {
             replay.add(data);
         }
+        if (shadow != null) {
+            shadow.add(data);
+        }
         cellSide.writeBody(data, endStream);
         // Acknowledged to the client now if the cell side has room, else once it has: the client
         // never has more than its stream window in flight inside the router.
@@ -260,6 +275,9 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
 
     void requestTrailers(Http2Headers trailers) {
         requestEnded = true;
+        this.trailers = true;
+        dropReplay();
+        shadow = ShadowCapture.drop(shadow);
         if (state == State.FORWARDING) {
             cellSide.writeTrailers(trailers);
             front.touch(this);
@@ -311,7 +329,12 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
                 return;
             }
             if (code < 200) {
+                interimSent = true;
                 front.writeHeaders(streamId, headers, false); // 1xx: passed on, the answer follows
+                return;
+            }
+            if (code == MisrouteCorrection.STATUS && !interimSent && state == State.FORWARDING) {
+                misdirected(headers); // "not my customer": corrected, or answered 421 misrouted
                 return;
             }
             responseStarted = true;
@@ -520,6 +543,12 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
 
     private void end(String error, String detail) {
         state = State.DONE;
+        if (shadow != null) {
+            shadow.end(
+                    error == null && requestEnded ? log.status : -1,
+                    front.ctx().channel().eventLoop());
+            shadow = null;
+        }
         cancelResponseTimeout();
         dropReplay();
         Object part;
@@ -567,6 +596,52 @@ final class Http2Exchange implements CellStreamListener, MovableExchange, RouteS
             replay.release();
             replay = null;
         }
+    }
+
+    // ----- misroute correction (MisrouteCorrection) -----
+
+    /** The cell answered 421: its side is let go, and the stream waits (as while routing) for the decision. */
+    private void misdirected(Http2Headers headers) {
+        Http2CellSide side = cellSide;
+        cellSide = null;
+        if (side != null) {
+            side.abandon();
+        }
+        cancelResponseTimeout();
+        state = State.ROUTING;
+        context.migration()
+                .misroutes()
+                .misdirected(
+                        this,
+                        log,
+                        headers.get(MisrouteCorrection.OWNER),
+                        front.ctx().executor());
+    }
+
+    @Override
+    public boolean correctable() {
+        return requestEnded && replay != null && replay.replayable() && !retried && !trailers;
+    }
+
+    @Override
+    public boolean waiting() {
+        return state == State.ROUTING && permit != null;
+    }
+
+    @Override
+    public void correctTo(Cell newCell, Bulkheads.Permit admitted) {
+        permit.release();
+        permit = admitted;
+        cell = newCell;
+        log.cell = newCell;
+        retried = true;
+        request.set(ForwardHeaders.X_CELL_ROUTER_CELL, newCell.name());
+        connect(); // the replay holds the body: the request is sent as it was
+    }
+
+    @Override
+    public void misrouted(RouterException error) {
+        fail(error, -1);
     }
 
     // ----- moves -----

@@ -15,7 +15,32 @@ public record ProxyContext(
         String scheme,
         Bulkheads bulkheads,
         OverloadGuard overload,
-        CustomerExchanges exchanges) {
+        CustomerExchanges exchanges,
+        Migration migration) {
+
+    /** A context whose misroute correction and shadow traffic are built from its parts. */
+    public ProxyContext(
+            RequestRouter router,
+            UpstreamPool pool,
+            ExchangeRecorder recorder,
+            RouterConfig.Proxy config,
+            DrainState drain,
+            String scheme,
+            Bulkheads bulkheads,
+            OverloadGuard overload,
+            CustomerExchanges exchanges) {
+        this(
+                router,
+                pool,
+                recorder,
+                config,
+                drain,
+                scheme,
+                bulkheads,
+                overload,
+                exchanges,
+                Migration.create(router, pool, recorder, config, drain, bulkheads));
+    }
 
     /** A context whose exchanges are tracked in a registry of their own (handler tests). */
     public ProxyContext(
@@ -32,6 +57,7 @@ public record ProxyContext(
 
     /** The same context for another listener (e.g. TLS, with scheme https). */
     public ProxyContext withScheme(String otherScheme) {
-        return new ProxyContext(router, pool, recorder, config, drain, otherScheme, bulkheads, overload, exchanges);
+        return new ProxyContext(
+                router, pool, recorder, config, drain, otherScheme, bulkheads, overload, exchanges, migration);
     }
 }

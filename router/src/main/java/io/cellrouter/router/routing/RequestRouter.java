@@ -2,6 +2,8 @@ package io.cellrouter.router.routing;
 
 import io.cellrouter.registry.cache.Resolution;
 import io.cellrouter.registry.cache.Resolver;
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.Identity;
@@ -45,6 +47,30 @@ public final class RequestRouter {
      */
     public CompletableFuture<Resolution> resolve(Identity identity) {
         return resolver.resolve(identity.customer(), identity.cellHint());
+    }
+
+    /**
+     * The decision again after cell {@code disowningCell} answered that the customer is not its own:
+     * the placement is read from the registry once more, bypassing the cache ({@link
+     * Resolver#misrouted}). Completes on the store's thread when it had to read.
+     */
+    public CompletableFuture<Resolution> misrouted(Identity identity, String disowningCell) {
+        return resolver.misrouted(identity.customer(), identity.cellHint(), disowningCell);
+    }
+
+    /** The customer's shadow that has not expired, or null (no allocation when there is none). */
+    public Shadow shadow(String customer) {
+        return resolver.shadow(customer);
+    }
+
+    /** The cell of that name as last read from the registry, or null. Cells are few: a scan. */
+    public Cell cell(String name) {
+        for (Cell cell : resolver.cells()) {
+            if (cell.name().equals(name)) {
+                return cell;
+            }
+        }
+        return null;
     }
 
     /** Where to send the request, or the {@link RouterException} to answer with. */

@@ -252,6 +252,7 @@
     $("customer-cell").textContent = placement ? placement.cell : "not placed";
     $("customer-version").textContent = placement ? "version " + placement.version + ", since " + placement.updatedAt : "";
     $("customer-override").textContent = placement && placement.override ? describeOverride(placement.override) : "none";
+    $("customer-shadow").textContent = placement && placement.shadow ? describeShadow(placement.shadow) : "none";
     const routed = decision.cell ? "routes to " + decision.cell : decision.outcome;
     const age = decision.cacheAgeMillis !== undefined ? " (cached " + Math.round(decision.cacheAgeMillis / 1000) + " s ago)" : "";
     $("customer-decision").textContent = routed + ", decided by " + decision.source + age;
@@ -271,6 +272,11 @@
   function describeOverride(o) {
     const what = o.freeze ? "freeze" : "to " + o.cell;
     return what + " until " + new Date(o.expiresAt).toLocaleString() + " (" + untilText(o.expiresAt) + ")" + (o.reason ? " — " + o.reason : "");
+  }
+
+  function describeShadow(s) {
+    return Math.round(s.fraction * 1000) / 10 + "% of " + s.methods.join(", ") + " to " + s.toCell +
+      " until " + new Date(s.expiresAt).toLocaleString() + " (" + untilText(s.expiresAt) + ")" + (s.reason ? " — " + s.reason : "");
   }
 
   function untilText(iso) {
@@ -310,6 +316,16 @@
     });
     $("remove-override").addEventListener("click", () =>
       write("DELETE", "overrides/" + encodeURIComponent(id), undefined, "Removed the override of " + id + "."));
+    fillCells($("shadow-cell"), others);
+    $("shadow-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const body = { toCell: $("shadow-cell").value, fraction: Number($("shadow-fraction").value), ttl: $("shadow-ttl").value };
+      write("PUT", "customers/" + encodeURIComponent(id) + "/shadow", body,
+        "Shadowing " + body.fraction * 100 + "% of " + id + "'s reads to " + body.toCell + " for " + body.ttl + ".");
+    });
+    $("remove-shadow").addEventListener("click", () =>
+      write("DELETE", "customers/" + encodeURIComponent(id) + "/shadow", undefined, "Stopped the shadow of " + id + "."));
+    $("shadow-button").disabled = !placement || others.length === 0;
     $("move-to").disabled = others.length === 0;
     $("dry-run-button").disabled = !placement || others.length === 0;
   }

@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /goaway-first}: once after {@link #armGoAway()}, answers the stream with GOAWAY
  *       (last stream id 0: "I processed nothing"); later streams are answered normally;
  *   <li>{@code /reset/CODE}: resets the stream with that HTTP/2 error code before any headers;
- *   <li>anything else: 200 with {@code cell=NAME connection=N bytes=B} after the request ends.
+ *   <li>anything else: 200 with {@code cell=NAME connection=N bytes=B} after the request ends, or,
+ *       after {@link #misdirect(String)}, 421 ("this customer is not mine") naming the owner.
  * </ul>
  */
 public final class H2TestCell implements AutoCloseable {
@@ -68,6 +69,19 @@ public final class H2TestCell implements AutoCloseable {
                 .bind(new InetSocketAddress("127.0.0.1", 0))
                 .syncUninterruptibly()
                 .channel();
+    }
+
+    private volatile String misdirectedTo;
+    private final AtomicInteger misdirected = new AtomicInteger();
+
+    /** From now on every request is answered 421 with {@code x-cell-router-owner: owner} ("" for no header). */
+    public void misdirect(String owner) {
+        misdirectedTo = owner;
+    }
+
+    /** Requests answered 421. */
+    public int misdirected() {
+        return misdirected.get();
     }
 
     /** The next {@code /goaway-first} stream gets a GOAWAY instead of an answer. */
@@ -133,6 +147,17 @@ public final class H2TestCell implements AutoCloseable {
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
+            }
+            String owner = misdirectedTo;
+            if (end && owner != null) {
+                misdirected.incrementAndGet();
+                DefaultHttp2Headers head = new DefaultHttp2Headers();
+                head.status("421");
+                if (!owner.isEmpty()) {
+                    head.set("x-cell-router-owner", owner);
+                }
+                ctx.writeAndFlush(new DefaultHttp2HeadersFrame(head, true));
+                return;
             }
             if (end) {
                 ByteBuf body = Unpooled.copiedBuffer(

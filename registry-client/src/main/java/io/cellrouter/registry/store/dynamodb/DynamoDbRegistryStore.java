@@ -3,6 +3,7 @@ package io.cellrouter.registry.store.dynamodb;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.CellPatch;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
@@ -36,7 +37,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  * through the SDK v2 async client ({@link DynamoDbClients}).
  *
  * <ul>
- *   <li>Reads: GetItem for one placement, Query for cells and overrides, a parallel Scan with
+ *   <li>Reads: GetItem for one placement, Query for cells, overrides and shadows, a parallel Scan with
  *       pagination for every placement ({@link PlacementScan}). All strongly consistent: a router
  *       that re-reads an item because the feed said it changed must see the change.
  *   <li>Writes: one single-item write, conditional where the contract asks for it (a placement's
@@ -259,6 +260,48 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                 .thenCompose(response ->
                         response.hasAttributes() && !response.attributes().isEmpty()
                                 ? recordChange(Change.Kind.OVERRIDE, customer, true)
+                                : CompletableFuture.completedFuture(false));
+    }
+
+    @java.lang.Override
+    public CompletableFuture<List<Shadow>> shadows() {
+        return Queries.all(client, table, Items.SHADOWS_PK, "read the shadows")
+                .thenApply(items -> items.stream().map(Items::shadow).toList());
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Shadow> putShadow(Shadow shadow) {
+        if (!DynamoDbSettings.isName(shadow.customer())) {
+            return CompletableFuture.failedFuture(new InvalidRegistryException(
+                    "customer must match " + Cell.NAME.pattern() + ", was '" + shadow.customer() + "'"));
+        }
+        return requireCell(shadow.toCell())
+                .thenCompose(ignored -> Errors.call(
+                        table,
+                        "write the shadow of " + shadow.customer(),
+                        () -> client.putItem(PutItemRequest.builder()
+                                .tableName(table)
+                                .item(Items.shadowItem(shadow, clock.instant()))
+                                .build())))
+                .thenCompose(ignored -> recordChange(Change.Kind.SHADOW, shadow.customer(), shadow));
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Boolean> deleteShadow(String customer) {
+        if (!DynamoDbSettings.isName(customer)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return Errors.call(
+                        table,
+                        "delete the shadow of " + customer,
+                        () -> client.deleteItem(DeleteItemRequest.builder()
+                                .tableName(table)
+                                .key(Items.shadowKey(customer))
+                                .returnValues(ReturnValue.ALL_OLD)
+                                .build()))
+                .thenCompose(response ->
+                        response.hasAttributes() && !response.attributes().isEmpty()
+                                ? recordChange(Change.Kind.SHADOW, customer, true)
                                 : CompletableFuture.completedFuture(false));
     }
 

@@ -4,6 +4,7 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.InvalidRegistryException;
 import java.net.URI;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *  CUSTOMER#&lt;id&gt;           PLACEMENT              cell, version, updatedAt
  *  CELL                    &lt;cell name&gt;            endpoint, state, region?, tier?, labels, version, updatedAt
  *  OVERRIDE                &lt;customer id&gt;          cell | freeze, expiresAt, reason?, updatedAt
+ *  SHADOW                  &lt;customer id&gt;          toCell, fraction, methods, expiresAt, reason?, updatedAt
  *  FEED#&lt;bucket&gt;           &lt;sequence, 19 digits&gt;  type (changes | seal | pruned), changes, at
  *  FEED                    HEAD                   bucket (a hint: the newest feed bucket)
  *  AUDIT#&lt;yyyy-MM-dd&gt;      &lt;instant&gt;#&lt;id&gt;         entry (JSON), ttl (epoch seconds)
@@ -38,6 +40,7 @@ final class Items {
     static final String PLACEMENT_SK = "PLACEMENT";
     static final String CELLS_PK = "CELL";
     static final String OVERRIDES_PK = "OVERRIDE";
+    static final String SHADOWS_PK = "SHADOW";
     static final String FEED_PREFIX = "FEED#";
     static final String FEED_HEAD_PK = "FEED";
     static final String FEED_HEAD_SK = "HEAD";
@@ -56,6 +59,11 @@ final class Items {
     static final String FREEZE = "freeze";
     static final String EXPIRES_AT = "expiresAt";
     static final String REASON = "reason";
+    /** A shadow's target: not {@code cell}, so that shadows never show in the index of placements by cell. */
+    static final String TO_CELL = "toCell";
+
+    static final String FRACTION = "fraction";
+    static final String METHODS = "methods";
     static final String TYPE = "type";
     static final String CHANGES = "changes";
     static final String AT = "at";
@@ -92,6 +100,10 @@ final class Items {
 
     static Map<String, AttributeValue> overrideKey(String customer) {
         return key(OVERRIDES_PK, customer);
+    }
+
+    static Map<String, AttributeValue> shadowKey(String customer) {
+        return key(SHADOWS_PK, customer);
     }
 
     static Map<String, AttributeValue> feedKey(long bucket, long sequence) {
@@ -194,17 +206,63 @@ final class Items {
                 optionalText(item, REASON));
     }
 
+    // ---- shadows
+
+    static Map<String, AttributeValue> shadowItem(Shadow shadow, Instant now) {
+        Map<String, AttributeValue> item = shadowKey(shadow.customer());
+        item.put(TO_CELL, s(shadow.toCell()));
+        item.put(
+                FRACTION,
+                AttributeValue.fromN(
+                        java.math.BigDecimal.valueOf(shadow.fraction()).toPlainString()));
+        item.put(
+                METHODS,
+                AttributeValue.fromL(shadow.methods().stream().map(Items::s).toList()));
+        item.put(EXPIRES_AT, s(shadow.expiresAt().toString()));
+        if (shadow.reason() != null) {
+            item.put(REASON, s(shadow.reason()));
+        }
+        item.put(UPDATED_AT, s(now.toString()));
+        return item;
+    }
+
+    static Shadow shadow(Map<String, AttributeValue> item) {
+        AttributeValue fraction = item.get(FRACTION);
+        AttributeValue methods = item.get(METHODS);
+        if (fraction == null || fraction.n() == null) {
+            throw new InvalidRegistryException(
+                    "item " + item.get(PK) + "/" + item.get(SK) + " has no number attribute '" + FRACTION + "'");
+        }
+        return new Shadow(
+                text(item, SK),
+                text(item, TO_CELL),
+                Double.parseDouble(fraction.n()),
+                methods == null || !methods.hasL()
+                        ? List.of()
+                        : methods.l().stream().map(AttributeValue::s).toList(),
+                Instant.parse(text(item, EXPIRES_AT)),
+                optionalText(item, REASON));
+    }
+
     // ---- the change feed
+
+    /**
+     * A shadow change is written as an override change of {@code <customer>#shadow}: a router of a
+     * release that knows no shadows (a fleet being upgraded) reads it as an override change of a
+     * customer that cannot exist ('#' is not in a name), reloads its overrides and goes on, instead of
+     * failing on an unknown letter at every poll.
+     */
+    static final String SHADOW_SUFFIX = "#shadow";
 
     /** One change in a feed entry: {@code P:acme}, {@code O:acme}, {@code C:cell-1} (names hold no ':'). */
     static String encode(Change.Kind kind, String key) {
         char letter =
                 switch (kind) {
                     case PLACEMENT -> 'P';
-                    case OVERRIDE -> 'O';
+                    case OVERRIDE, SHADOW -> 'O';
                     case CELL -> 'C';
                 };
-        return letter + ":" + key;
+        return letter + ":" + key + (kind == Change.Kind.SHADOW ? SHADOW_SUFFIX : "");
     }
 
     static Map<String, AttributeValue> feedEntry(long bucket, long sequence, List<String> changes, Instant at) {
@@ -246,7 +304,12 @@ final class Items {
                         case 'C' -> Change.Kind.CELL;
                         default -> throw new InvalidRegistryException("unknown change in the feed: " + encoded);
                     };
-            changes.add(new Change(sequence, kind, encoded.substring(2), at));
+            String key = encoded.substring(2);
+            if (kind == Change.Kind.OVERRIDE && key.endsWith(SHADOW_SUFFIX)) {
+                kind = Change.Kind.SHADOW;
+                key = key.substring(0, key.length() - SHADOW_SUFFIX.length());
+            }
+            changes.add(new Change(sequence, kind, key, at));
         }
         return changes;
     }

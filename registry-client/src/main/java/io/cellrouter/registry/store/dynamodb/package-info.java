@@ -5,8 +5,8 @@
  *
  * <p><b>Layout</b> (all in {@code Items}): {@code pk}/{@code sk} strings; placements at
  * {@code CUSTOMER#id / PLACEMENT} (one partition per customer: GetItem to route, a conditional
- * PutItem to move), cells at {@code CELL / name} and overrides at {@code OVERRIDE / customer} (small
- * sets, one Query each), the change feed at {@code FEED#bucket / sequence}, and a hint of the newest
+ * PutItem to move), cells at {@code CELL / name}, overrides at {@code OVERRIDE / customer} and shadows
+ * at {@code SHADOW / customer} (small sets, one Query each), the change feed at {@code FEED#bucket / sequence}, and a hint of the newest
  * bucket at {@code FEED / HEAD}. Only single-item conditional writes: no transactions, streams, TTL
  * or PartiQL.
  *

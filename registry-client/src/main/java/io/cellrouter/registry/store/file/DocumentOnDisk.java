@@ -23,7 +23,7 @@ import java.util.Optional;
  * VersionSidecar} names it as a checked store write is taken up without the guard.
  *
  * <p>Writing: the new state goes into the operator's tree ({@link DocumentForm}), expired overrides
- * dropped, then the sidecar and the document are replaced (see {@link RegistryFile}).
+ * and shadows dropped, then the sidecar and the document are replaced (see {@link RegistryFile}).
  *
  * <p>Concurrency: used on the store's writer thread only (and by {@code open} before the store is
  * shared); {@link #loaded()} is read from any thread.
@@ -134,14 +134,15 @@ final class DocumentOnDisk {
     }
 
     /**
-     * Writes {@code next} without its expired overrides (each one dropped joins the changes);
+     * Writes {@code next} without its expired overrides and shadows (each one dropped joins the changes);
      * {@code vouched}: the operator asserts the content (a replacement), so it counts as checked.
      *
      * @throws StoreUnavailableException when the file cannot be written
      */
     Update write(Snapshot next, List<ChangeKey> changes, boolean vouched) {
         List<ChangeKey> all = new ArrayList<>(changes);
-        Snapshot pruned = next.withoutExpiredOverrides(clock.instant(), all);
+        Snapshot pruned =
+                next.withoutExpiredOverrides(clock.instant(), all).withoutExpiredShadows(clock.instant(), all);
         JsonNode written = DocumentForm.apply(tree, pruned.toDocument());
         byte[] content = RegistryDocuments.render(written, json);
         boolean checkedNow = checked || vouched;

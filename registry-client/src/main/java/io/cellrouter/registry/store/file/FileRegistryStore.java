@@ -4,6 +4,7 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.CellPatch;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
@@ -289,6 +290,34 @@ public final class FileRegistryStore implements RegistryStore {
         });
     }
 
+    @java.lang.Override
+    public CompletableFuture<List<Shadow>> shadows() {
+        return read(() -> List.copyOf(snapshot.shadows().values()));
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Shadow> putShadow(Shadow shadow) {
+        return onWriter(() -> {
+            checkName(shadow.customer(), "customer");
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
+            checkCellExists(current, shadow.toCell());
+            commit(current.withShadow(shadow), change(Change.Kind.SHADOW, shadow.customer()));
+            return shadow;
+        });
+    }
+
+    @java.lang.Override
+    public CompletableFuture<Boolean> deleteShadow(String customer) {
+        return onWriter(() -> {
+            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
+            if (!current.shadows().containsKey(customer)) {
+                return false;
+            }
+            commit(current.withoutShadow(customer), change(Change.Kind.SHADOW, customer));
+            return true;
+        });
+    }
+
     /**
      * {@code registry import}: the document's items laid over the current state in one write of the
      * file (not one rewrite per item); what the document does not name is kept. Versions are
@@ -307,7 +336,8 @@ public final class FileRegistryStore implements RegistryStore {
             }
             int named = document.cells().size()
                     + document.customers().size()
-                    + document.overrides().size();
+                    + document.overrides().size()
+                    + document.shadows().size();
             return Imports.result(changes, named - changes.size());
         });
     }
@@ -322,7 +352,8 @@ public final class FileRegistryStore implements RegistryStore {
         return onWriter(() -> {
             Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.REPLACE);
             RegistryDocument valid = RegistryDocuments.validate(
-                    new RegistryDocument(document.cells(), document.customers(), document.overrides(), null),
+                    new RegistryDocument(
+                            document.cells(), document.customers(), document.overrides(), null, document.shadows()),
                     file.toString());
             Snapshot next = Snapshot.of(valid, current, clock.instant());
             List<ChangeKey> changes = SnapshotDiff.between(current, next);

@@ -3,6 +3,7 @@ package io.cellrouter.registry.store.file;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.ImportResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,14 +18,16 @@ final class Imports {
         int cells = 0;
         int placements = 0;
         int overrides = 0;
+        int shadows = 0;
         for (ChangeKey change : changes) {
             switch (change.kind()) {
                 case CELL -> cells++;
                 case PLACEMENT -> placements++;
                 case OVERRIDE -> overrides++;
+                case SHADOW -> shadows++;
             }
         }
-        return new ImportResult(cells, placements, overrides, unchanged, 0);
+        return new ImportResult(cells, placements, overrides, shadows, unchanged, 0);
     }
 
     /** {@code top}'s items laid over {@code base}'s: what {@code top} does not name is kept. */
@@ -37,7 +40,14 @@ final class Imports {
         java.util.Map<String, Override> overrides = new java.util.LinkedHashMap<>();
         base.overrides().forEach(override -> overrides.put(override.customer(), override));
         top.overrides().forEach(override -> overrides.put(override.customer(), override));
+        java.util.Map<String, Shadow> shadows = new java.util.LinkedHashMap<>();
+        base.shadows().forEach(shadow -> shadows.put(shadow.customer(), shadow));
+        top.shadows().forEach(shadow -> shadows.put(shadow.customer(), shadow));
         return new RegistryDocument(
-                new ArrayList<>(cells.values()), customers, new ArrayList<>(overrides.values()), base.versions());
+                new ArrayList<>(cells.values()),
+                customers,
+                new ArrayList<>(overrides.values()),
+                base.versions(),
+                new ArrayList<>(shadows.values()));
     }
 }

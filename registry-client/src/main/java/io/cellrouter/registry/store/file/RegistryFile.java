@@ -106,6 +106,6 @@ final class RegistryFile {
                 placements.put(customer, version);
             }
         });
-        return new RegistryDocument(cells, document.customers(), document.overrides(), placements);
+        return new RegistryDocument(cells, document.customers(), document.overrides(), placements, document.shadows());
     }
 }

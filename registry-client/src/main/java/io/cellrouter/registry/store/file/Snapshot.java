@@ -4,6 +4,7 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,16 +12,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One immutable state of the file store, keyed for lookups: cells by name, placements and overrides
- * by customer. Maps keep the document's order so that a write changes only the lines it must.
+ * One immutable state of the file store, keyed for lookups: cells by name, placements, overrides
+ * and shadows by customer. Maps keep the document's order so that a write changes only the lines it must.
  *
  * <p>Versions only grow. When a document is loaded over a previous snapshot (an edit on disk), an
  * item whose content changed but whose version in the file did not grow gets the previous version
  * plus one; otherwise a mover still holding the old version could overwrite a hand edit.
  */
-record Snapshot(Map<String, Cell> cells, Map<String, Placement> placements, Map<String, Override> overrides) {
+record Snapshot(
+        Map<String, Cell> cells,
+        Map<String, Placement> placements,
+        Map<String, Override> overrides,
+        Map<String, Shadow> shadows) {
 
-    static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Map.of());
+    static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of());
 
     /** The document as the new state, reconciled with {@code previous} (see the class comment). */
     static Snapshot of(RegistryDocument document, Snapshot previous, Instant now) {
@@ -37,7 +42,9 @@ record Snapshot(Map<String, Cell> cells, Map<String, Placement> placements, Map<
         });
         Map<String, Override> overrides = new LinkedHashMap<>();
         document.overrides().forEach(override -> overrides.put(override.customer(), override));
-        return new Snapshot(frozen(cells), frozen(placements), frozen(overrides));
+        Map<String, Shadow> shadows = new LinkedHashMap<>();
+        document.shadows().forEach(shadow -> shadows.put(shadow.customer(), shadow));
+        return new Snapshot(frozen(cells), frozen(placements), frozen(overrides), frozen(shadows));
     }
 
     /** The state as a document: versions of 1 are implied, so only higher ones are written. */
@@ -51,19 +58,46 @@ record Snapshot(Map<String, Cell> cells, Map<String, Placement> placements, Map<
             }
         });
         return new RegistryDocument(
-                new ArrayList<>(cells.values()), customers, new ArrayList<>(overrides.values()), versions);
+                new ArrayList<>(cells.values()),
+                customers,
+                new ArrayList<>(overrides.values()),
+                versions,
+                new ArrayList<>(shadows.values()));
     }
 
     Snapshot withCell(Cell cell) {
-        return new Snapshot(with(cells, cell.name(), cell), placements, overrides);
+        return new Snapshot(with(cells, cell.name(), cell), placements, overrides, shadows);
     }
 
     Snapshot withPlacement(Placement placement) {
-        return new Snapshot(cells, with(placements, placement.customer(), placement), overrides);
+        return new Snapshot(cells, with(placements, placement.customer(), placement), overrides, shadows);
     }
 
     Snapshot withOverride(Override override) {
-        return new Snapshot(cells, placements, with(overrides, override.customer(), override));
+        return new Snapshot(cells, placements, with(overrides, override.customer(), override), shadows);
+    }
+
+    Snapshot withShadow(Shadow shadow) {
+        return new Snapshot(cells, placements, overrides, with(shadows, shadow.customer(), shadow));
+    }
+
+    Snapshot withoutShadow(String customer) {
+        Map<String, Shadow> copy = new LinkedHashMap<>(shadows);
+        copy.remove(customer);
+        return new Snapshot(cells, placements, overrides, frozen(copy));
+    }
+
+    /** This state without the shadows that ended before {@code now}; each one dropped is added to {@code changes}. */
+    Snapshot withoutExpiredShadows(Instant now, java.util.List<ChangeKey> changes) {
+        Map<String, Shadow> active = new LinkedHashMap<>();
+        shadows.forEach((customer, shadow) -> {
+            if (shadow.isActiveAt(now)) {
+                active.put(customer, shadow);
+            } else {
+                changes.add(new ChangeKey(io.cellrouter.registry.store.Change.Kind.SHADOW, customer));
+            }
+        });
+        return active.size() == shadows.size() ? this : new Snapshot(cells, placements, overrides, frozen(active));
     }
 
     /** This state without the overrides that ended before {@code now}; each one dropped is added to {@code changes}. */
@@ -76,13 +110,13 @@ record Snapshot(Map<String, Cell> cells, Map<String, Placement> placements, Map<
                 changes.add(new ChangeKey(io.cellrouter.registry.store.Change.Kind.OVERRIDE, customer));
             }
         });
-        return active.size() == overrides.size() ? this : new Snapshot(cells, placements, frozen(active));
+        return active.size() == overrides.size() ? this : new Snapshot(cells, placements, frozen(active), shadows);
     }
 
     Snapshot withoutOverride(String customer) {
         Map<String, Override> copy = new LinkedHashMap<>(overrides);
         copy.remove(customer);
-        return new Snapshot(cells, placements, frozen(copy));
+        return new Snapshot(cells, placements, frozen(copy), shadows);
     }
 
     private static Cell reconcile(Cell loaded, Cell previous) {

@@ -22,6 +22,7 @@ final class SnapshotDiff {
         diff(before.cells(), after.cells(), Change.Kind.CELL, changes);
         diff(before.placements(), after.placements(), Change.Kind.PLACEMENT, changes);
         diff(before.overrides(), after.overrides(), Change.Kind.OVERRIDE, changes);
+        diff(before.shadows(), after.shadows(), Change.Kind.SHADOW, changes);
         return changes;
     }
 

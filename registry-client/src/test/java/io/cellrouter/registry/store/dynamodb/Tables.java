@@ -44,6 +44,7 @@ public final class Tables {
                     .forEach((customer, cell) -> items.add(Items.placementItem(
                             new Placement(customer, cell, seed.versions().getOrDefault(customer, 1L), LOADED_AT))));
             seed.overrides().forEach(override -> items.add(Items.overrideItem(override, LOADED_AT)));
+            seed.shadows().forEach(shadow -> items.add(Items.shadowItem(shadow, LOADED_AT)));
             for (int from = 0; from < items.size(); from += 25) {
                 List<WriteRequest> chunk = items.subList(from, Math.min(from + 25, items.size())).stream()
                         .map(item -> WriteRequest.builder()

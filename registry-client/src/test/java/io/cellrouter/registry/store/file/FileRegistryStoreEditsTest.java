@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.Shadow;
+import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.RejectedEdit;
 import io.cellrouter.registry.store.StoreUnavailableException;
@@ -102,6 +104,50 @@ class FileRegistryStoreEditsTest {
                 .extracting(override -> override.customer())
                 .containsExactly("acme");
         assertThat(read()).doesNotContain("globex\n    freeze");
+    }
+
+    @Test
+    void putShadow_isWrittenAsAShadowsBlock_survivesAReopen_andExpiredOnesAreDroppedWhenWriting() throws Exception {
+        write(OPERATOR_DOCUMENT);
+        FileRegistryStore store = open();
+        Shadow active = new Shadow("acme", "cell-2", 0.5, null, Instant.parse("2026-07-01T00:00:00Z"), "check");
+        Shadow expired = new Shadow(
+                "globex", "cell-1", 1.0, List.of("GET", "POST"), Instant.parse("2026-05-01T00:00:00Z"), null);
+        join(store.putShadow(active));
+        join(store.putShadow(expired)); // the store's clock is past it: dropped by the write itself
+
+        assertThat(read())
+                .isEqualTo(
+                        OPERATOR_DOCUMENT
+                                + """
+                        shadows:
+                          - customer: acme
+                            toCell: cell-2
+                            fraction: 0.5
+                            expiresAt: 2026-07-01T00:00:00Z
+                            reason: check
+                        """);
+        store.close();
+        FileRegistryStore reopened = open();
+        assertThat(join(reopened.shadows())).containsExactly(active);
+        assertThat(RegistryDocuments.read(file()).shadows()).containsExactly(active);
+    }
+
+    @Test
+    void editOnDisk_addingAShadow_isAFeedChangeOfKindShadow() throws Exception {
+        write(OPERATOR_DOCUMENT);
+        FileRegistryStore store = open();
+        long start = join(store.latestSequence());
+
+        write(OPERATOR_DOCUMENT
+                + "shadows:\n  - {customer: acme, toCell: cell-2, fraction: 0.2, expiresAt: 2026-07-01T00:00:00Z}\n");
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !join(store.changesSince(start)).changes().isEmpty());
+        assertThat(join(store.changesSince(start)).changes())
+                .extracting(Change::kind, Change::key)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Change.Kind.SHADOW, "acme"));
+        assertThat(join(store.shadows())).extracting(Shadow::fraction).containsExactly(0.2);
     }
 
     @Test
