@@ -201,7 +201,7 @@ public final class RouterServer implements AutoCloseable {
                 Addresses.format(proxyAddress()),
                 tlsChannel == null
                         ? ""
-                        : " https://" + Addresses.format(tlsAddress()) + " (" + TlsContexts.provider() + ")",
+                        : " https://" + Addresses.format(tlsAddress()) + " (" + Transport.sslProvider() + ")",
                 Addresses.format(adminAddress()),
                 RegistryStores.describe(config.registry()),
                 transport.name());
