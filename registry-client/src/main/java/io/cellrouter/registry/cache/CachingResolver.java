@@ -6,7 +6,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.cellrouter.registry.cache.Resolution.Outcome;
 import io.cellrouter.registry.cache.Resolution.Source;
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.RegistryStore;
 import java.io.IOException;
@@ -167,7 +167,7 @@ public final class CachingResolver implements Resolver {
     public CompletableFuture<Resolution> resolve(String customer, String cellHint) {
         requireNonNull(customer, "customer");
         RoutingTable table = sync.table();
-        Override override = table.override(customer);
+        RoutingOverride override = table.override(customer);
         if (override != null) {
             Instant now = clock.instant();
             if (override.isActiveAt(now)) {
@@ -193,7 +193,7 @@ public final class CachingResolver implements Resolver {
         requireNonNull(customer, "customer");
         requireNonNull(disowningCell, "disowningCell");
         RoutingTable table = sync.table();
-        Override override = table.override(customer);
+        RoutingOverride override = table.override(customer);
         if (override != null) {
             Instant now = clock.instant();
             if (override.isActiveAt(now)) {
@@ -298,7 +298,7 @@ public final class CachingResolver implements Resolver {
     }
 
     private CompletableFuture<Resolution> overridden(
-            String customer, Override override, Instant now, RoutingTable table) {
+            String customer, RoutingOverride override, Instant now, RoutingTable table) {
         if (override.freeze()) {
             Duration remaining = Duration.between(now, override.expiresAt());
             Duration retryAfter = remaining.compareTo(MINIMUM_FROZEN_RETRY) < 0 ? MINIMUM_FROZEN_RETRY : remaining;

@@ -8,8 +8,8 @@ import io.cellrouter.registry.cache.Resolution.Outcome;
 import io.cellrouter.registry.cache.Resolution.Source;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.file.FileRegistryStore;
 import java.io.IOException;
@@ -67,7 +67,7 @@ class CachingResolverStaticStabilityTest {
                         new Cell("cell-1", URI.create("http://cell-1:8080"), CellState.ACTIVE),
                         new Cell("cell-2", URI.create("http://cell-2:8080"), CellState.ACTIVE)),
                 Map.of("acme", "cell-1", "globex", "cell-2", "umbrella", "cell-1"),
-                List.of(Override.freeze("initech", START.plus(Duration.ofHours(1)), "moving data")),
+                List.of(RoutingOverride.freeze("initech", START.plus(Duration.ofHours(1)), "moving data")),
                 Map.of("globex", 3L));
     }
 
@@ -180,7 +180,7 @@ class CachingResolverStaticStabilityTest {
         await().atMost(WAIT).until(() -> Files.exists(snapshot));
 
         join(files.putPlacement("acme", "cell-2", 1));
-        join(files.putOverride(Override.toCell("umbrella", "cell-2", START.plus(Duration.ofHours(1)), "test")));
+        join(files.putOverride(RoutingOverride.toCell("umbrella", "cell-2", START.plus(Duration.ofHours(1)), "test")));
         join(files.putCell(new Cell("cell-3", URI.create("http://cell-3:8080"), CellState.DRAINING)));
         join(resolver.pollOnce());
 
@@ -190,7 +190,7 @@ class CachingResolverStaticStabilityTest {
                     RegistryDocument written = RegistryDocuments.read(snapshot);
                     assertThat(written.customers()).containsEntry("acme", "cell-2");
                     assertThat(written.overrides())
-                            .extracting(Override::customer)
+                            .extracting(RoutingOverride::customer)
                             .contains("umbrella");
                     assertThat(written.cells()).extracting(Cell::name).contains("cell-3");
                 });

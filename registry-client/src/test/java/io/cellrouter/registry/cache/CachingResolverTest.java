@@ -11,8 +11,8 @@ import io.cellrouter.registry.cache.Resolution.Outcome;
 import io.cellrouter.registry.cache.Resolution.Source;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.file.FileRegistryStore;
@@ -82,8 +82,8 @@ class CachingResolverTest {
                         new Cell("cell-3", URI.create("http://cell-3:8080"), CellState.OFFLINE)),
                 Map.of("acme", "cell-1", "globex", "cell-2", "hooli", "cell-3", "umbrella", "cell-1"),
                 List.of(
-                        Override.freeze("initech", START.plus(Duration.ofHours(1)), "moving data"),
-                        Override.toCell("umbrella", "cell-2", START.plus(Duration.ofMinutes(10)), "migration")),
+                        RoutingOverride.freeze("initech", START.plus(Duration.ofHours(1)), "moving data"),
+                        RoutingOverride.toCell("umbrella", "cell-2", START.plus(Duration.ofMinutes(10)), "migration")),
                 Map.of());
     }
 
@@ -414,7 +414,7 @@ class CachingResolverTest {
     @Test
     void pollOnce_overrideWrittenAndDeleted_isAppliedAndThenRemoved() {
         started(CONFIG);
-        join(files.putOverride(Override.toCell("acme", "cell-2", START.plus(Duration.ofHours(1)), "test")));
+        join(files.putOverride(RoutingOverride.toCell("acme", "cell-2", START.plus(Duration.ofHours(1)), "test")));
 
         join(resolver.pollOnce());
         Resolution overridden = resolve("acme");
