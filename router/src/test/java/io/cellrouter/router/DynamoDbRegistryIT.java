@@ -115,14 +115,14 @@ class DynamoDbRegistryIT {
         admin.importDocument(document(Map.of("acme", "cell-1"))).join();
         startRouter("cache:\n  refreshAfter: 1s\n");
         assertThat(servedBy("acme")).isEqualTo("cell-1");
-        long feedBefore = router.resolver().feedCursor();
+        long feedBefore = router.resolver().health().feedCursor();
 
         Tables.writeBehindTheBack(table, new Placement("acme", "cell-2", 2, Instant.now()));
 
         await().atMost(Duration.ofSeconds(15))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> "cell-2".equals(servedBy("acme")));
-        assertThat(router.resolver().feedCursor()).isEqualTo(feedBefore); // not through the feed
+        assertThat(router.resolver().health().feedCursor()).isEqualTo(feedBefore); // not through the feed
     }
 
     @Test

@@ -72,7 +72,7 @@ class MisrouteAndShadowTest {
                 .config(CONFIG)
                 .clock(clock)
                 .ticker(ticker)
-                .build();
+                .buildCaching();
         join(resolver.start());
     }
 
@@ -176,7 +176,7 @@ class MisrouteAndShadowTest {
         join(files.putShadow(shadow));
         assertThat(resolver.shadow("acme")).isNull(); // not polled yet
 
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         assertThat(resolver.shadow("acme")).isEqualTo(shadow);
         assertThat(resolver.shadow("umbrella")).isNull();
@@ -193,7 +193,7 @@ class MisrouteAndShadowTest {
                 .config(CONFIG)
                 .clock(clock)
                 .ticker(ticker)
-                .build();
+                .buildCaching();
         try {
             join(fresh.start());
             assertThat(fresh.shadow("acme")).isNotNull();
@@ -202,7 +202,7 @@ class MisrouteAndShadowTest {
         }
 
         join(files.deleteShadow("acme"));
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         assertThat(resolver.shadow("acme")).isNull();
     }
