@@ -100,6 +100,7 @@ class CertificateRotationIT {
             assertThat(get(earlier).status()).isEqualTo(200);
             assertThat(subject(earlier)).isEqualTo("CN=gen1");
 
+            await().atMost(Duration.ofSeconds(30)).until(() -> load.completed() >= 15);
             load.stop();
             assertThat(load.failures()).as("failed requests").isEmpty();
             assertThat(load.completed()).isGreaterThanOrEqualTo(15);

@@ -36,7 +36,7 @@ public final class Tables {
 
     /** Creates the table and loads {@code seed} into it, placements at version 1 (or their version). */
     public static void createAndLoad(DynamoDbSettings settings, RegistryDocument seed) {
-        try (DynamoDbAsyncClient client = DynamoDbClients.create(settings)) {
+        try (DynamoDbAsyncClient client = DynamoDbClients.create(settings.forBulkWork())) {
             DynamoDbTables.create(client, settings.table()).join();
             List<Map<String, AttributeValue>> items = new ArrayList<>();
             seed.cells().forEach(cell -> items.add(Items.cellItem(cell, LOADED_AT)));
@@ -65,7 +65,7 @@ public final class Tables {
 
     /** Writes a placement straight into the table, behind the store's back: no feed entry. */
     public static void writeBehindTheBack(DynamoDbSettings settings, Placement placement) {
-        try (DynamoDbAsyncClient client = DynamoDbClients.create(settings)) {
+        try (DynamoDbAsyncClient client = DynamoDbClients.create(settings.forBulkWork())) {
             client.putItem(PutItemRequest.builder()
                             .tableName(settings.table())
                             .item(Items.placementItem(placement))
