@@ -174,8 +174,7 @@ final class JsonBody {
             throw bad(field + " must be an object of strings");
         }
         Map<String, String> labels = new LinkedHashMap<>();
-        for (var entries = value.fields(); entries.hasNext(); ) {
-            var entry = entries.next();
+        for (Map.Entry<String, JsonNode> entry : value.properties()) {
             if (!entry.getValue().isTextual()) {
                 throw bad(field + "." + entry.getKey() + " must be a string");
             }

@@ -3,7 +3,6 @@ package io.cellrouter.router.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -310,8 +309,7 @@ final class AdminReads {
             return null;
         }
         StringBuilder text = new StringBuilder();
-        for (Iterator<Map.Entry<String, JsonNode>> it = labels.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> label = it.next();
+        for (Map.Entry<String, JsonNode> label : labels.properties()) {
             text.append(text.length() == 0 ? "" : ", ")
                     .append(label.getKey())
                     .append('=')

@@ -39,7 +39,7 @@ public final class ForwardHeaders {
 
     private static final AsciiString[] HOP_BY_HOP = {
         HttpHeaderNames.CONNECTION,
-        HttpHeaderNames.KEEP_ALIVE,
+        AsciiString.cached("keep-alive"), // HTTP/1.0's; Netty deprecates its constant
         AsciiString.cached("proxy-connection"),
         HttpHeaderNames.PROXY_AUTHENTICATE,
         HttpHeaderNames.PROXY_AUTHORIZATION,
