@@ -1,6 +1,7 @@
 package io.cellrouter.router.testing;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -96,6 +97,19 @@ public final class WsClients implements AutoCloseable {
     }
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final ByteBufAllocator allocator;
+
+    public WsClients() {
+        this(ByteBufAllocator.DEFAULT);
+    }
+
+    /**
+     * Clients whose buffers come from {@code allocator}: another than the router's (Netty's
+     * default) keeps the clients' memory out of what a test measures of the router's.
+     */
+    public WsClients(ByteBufAllocator allocator) {
+        this.allocator = allocator;
+    }
 
     /**
      * Opens a WebSocket to {@code uri} through {@code router}: {@code headers} name-value pairs are
@@ -113,6 +127,7 @@ public final class WsClients implements AutoCloseable {
                 .group(group)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, allocator)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
