@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -68,8 +69,9 @@ public final class WsClients implements AutoCloseable {
             });
         }
 
-        public void sendText(String text) {
-            channel.writeAndFlush(new TextWebSocketFrame(text));
+        /** Returns the write's future: it fails when the frame could not be written. */
+        public ChannelFuture sendText(String text) {
+            return channel.writeAndFlush(new TextWebSocketFrame(text));
         }
 
         public void sendBinary(byte[] bytes) {
@@ -142,7 +144,15 @@ public final class WsClients implements AutoCloseable {
                 .channel();
         Client client = new Client(channel);
         handler.client = client;
-        handshaker.handshake(channel);
+        // On the event loop: the handshaker adds its frame encoder when the request's write
+        // completes, and removes the HTTP codec when the 101 arrives. Started from another thread,
+        // a fast 101 can remove the codec before that listener runs, which then finds no codec,
+        // adds no encoder, and leaves a client that can never send a frame.
+        channel.eventLoop().execute(() -> handshaker.handshake(channel).addListener(f -> {
+            if (!f.isSuccess()) {
+                client.handshake.completeExceptionally(f.cause());
+            }
+        }));
         return client;
     }
 
