@@ -1,9 +1,11 @@
 package io.cellrouter.router.testing;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -67,8 +69,9 @@ public final class WsClients implements AutoCloseable {
             });
         }
 
-        public void sendText(String text) {
-            channel.writeAndFlush(new TextWebSocketFrame(text));
+        /** Returns the write's future: it fails when the frame could not be written. */
+        public ChannelFuture sendText(String text) {
+            return channel.writeAndFlush(new TextWebSocketFrame(text));
         }
 
         public void sendBinary(byte[] bytes) {
@@ -96,6 +99,19 @@ public final class WsClients implements AutoCloseable {
     }
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final ByteBufAllocator allocator;
+
+    public WsClients() {
+        this(ByteBufAllocator.DEFAULT);
+    }
+
+    /**
+     * Clients whose buffers come from {@code allocator}: another than the router's (Netty's
+     * default) keeps the clients' memory out of what a test measures of the router's.
+     */
+    public WsClients(ByteBufAllocator allocator) {
+        this.allocator = allocator;
+    }
 
     /**
      * Opens a WebSocket to {@code uri} through {@code router}: {@code headers} name-value pairs are
@@ -113,6 +129,7 @@ public final class WsClients implements AutoCloseable {
                 .group(group)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, allocator)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -127,7 +144,15 @@ public final class WsClients implements AutoCloseable {
                 .channel();
         Client client = new Client(channel);
         handler.client = client;
-        handshaker.handshake(channel);
+        // On the event loop: the handshaker adds its frame encoder when the request's write
+        // completes, and removes the HTTP codec when the 101 arrives. Started from another thread,
+        // a fast 101 can remove the codec before that listener runs, which then finds no codec,
+        // adds no encoder, and leaves a client that can never send a frame.
+        channel.eventLoop().execute(() -> handshaker.handshake(channel).addListener(f -> {
+            if (!f.isSuccess()) {
+                client.handshake.completeExceptionally(f.cause());
+            }
+        }));
         return client;
     }
 
