@@ -1,5 +1,6 @@
 package io.cellrouter.registry.cell;
 
+import io.cellrouter.registry.model.Cell;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -57,7 +58,7 @@ public final class CellOwnership {
 
     /** As {@link #CellOwnership(String, Function)}; {@code serveUnknown}: serve customers the view does not know. */
     public CellOwnership(String self, Function<String, String> placementOf, boolean serveUnknown) {
-        if (!isName(Objects.requireNonNull(self, "self"))) {
+        if (!Cell.isValidName(Objects.requireNonNull(self, "self"))) {
             throw new IllegalArgumentException("cell name must be 1-128 letters, digits, '.', '_' or '-'"
                     + " starting with a letter or digit, was '" + self + "'");
         }
@@ -85,7 +86,7 @@ public final class CellOwnership {
             return serveUnknown ? SERVE : NOT_MINE;
         }
         // Never a name that could break the header (or smuggle another one): the router ignores it anyway.
-        return isName(placedCell) ? new Decision(false, MISDIRECTED, placedCell) : NOT_MINE;
+        return Cell.isValidName(placedCell) ? new Decision(false, MISDIRECTED, placedCell) : NOT_MINE;
     }
 
     /** Whether a request is the router's shadow copy (its answer is discarded: skip side effects, e.g. billing). */
@@ -109,23 +110,5 @@ public final class CellOwnership {
                     : "{\"error\":\"misdirected\",\"message\":\"this customer is served by another cell\","
                             + "\"owner\":\"" + ownerHeader + "\"}";
         }
-    }
-
-    private static boolean isName(String name) {
-        int length = name.length();
-        if (length == 0 || length > 128 || !isAlnum(name.charAt(0))) {
-            return false;
-        }
-        for (int i = 1; i < length; i++) {
-            char c = name.charAt(i);
-            if (!isAlnum(c) && c != '.' && c != '_' && c != '-') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isAlnum(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 }
