@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -180,7 +181,7 @@ class WebSocketIdleRssIT {
                         "GC.run")
                 .redirectErrorStream(true)
                 .start();
-        String out = new String(gc.getInputStream().readAllBytes());
+        String out = new String(gc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(gc.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(gc.exitValue()).as("jcmd GC.run: %s", out).isZero();
         String metrics = HttpClient.newHttpClient()
