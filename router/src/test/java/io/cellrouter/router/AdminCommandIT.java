@@ -178,6 +178,44 @@ class AdminCommandIT {
     }
 
     @Test
+    void shadow_setShownWithTheCustomerThenRemoved_andBadArgumentsExit2() throws Exception {
+        Run set = admin(
+                null,
+                "shadow",
+                "acme",
+                "--to",
+                "cell-2",
+                "--fraction",
+                "0.25",
+                "--ttl",
+                "30m",
+                "--methods",
+                "GET,POST");
+        Run shown = admin(null, "customer", "acme");
+        Run json = admin(null, "--json", "customer", "acme");
+        Run removed = admin(null, "shadow", "acme", "--remove");
+        Run again = admin(null, "shadow", "acme", "--remove");
+
+        assertThat(set.exit()).as(set.err()).isZero();
+        assertThat(set.out()).contains("shadow of acme: 25% of GET,POST to cell-2 until");
+        assertThat(shown.out()).containsPattern("shadow\\s+25% of GET,POST to cell-2 until");
+        assertThat(AdminCalls.json(json.out()).get("shadow").get("fraction").asDouble())
+                .isEqualTo(0.25);
+        assertThat(removed.exit()).isZero();
+        assertThat(removed.out()).contains("removed the shadow of acme");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("404 not_found").contains("has no shadow");
+        assertThat(admin(null, "shadow", "acme", "--to", "cell-2", "--ttl", "1m")
+                        .exit())
+                .isEqualTo(2); // --fraction missing
+        assertThat(admin(null, "shadow", "acme", "--to", "cell-2", "--fraction", "2", "--ttl", "1m")
+                        .exit())
+                .isEqualTo(2);
+        assertThat(admin(null, "shadow", "acme", "--remove", "--to", "cell-2").exit())
+                .isEqualTo(2);
+    }
+
+    @Test
     void stats_tableOfLiveTrafficPerCell() throws Exception {
         for (int i = 0; i < 20; i++) {
             router.get("acme", "/x");
