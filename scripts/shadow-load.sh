@@ -174,13 +174,14 @@ api PUT /admin/v1/customers/c0/shadow \
 run_load 20s 0s
 api DELETE /admin/v1/customers/c0/shadow >/dev/null
 
-declare -a p99_off p99_on cpu_off cpu_on pair_ratios
+declare -a p50_off p50_on p99_off p99_on cpu_off cpu_on pair_ratios
 for ((round = 1; round <= rounds; round++)); do
   if ((round % 2 == 1)); then order="off on"; else order="on off"; fi
   for mode in $order; do
     if [[ $mode == off ]]; then
       run_load "$duration" "$warmup"
       p99_off[round]=$p99
+      p50_off[round]=$p50
       cpu_off[round]=$cpu_ms
       echo "round $round without shadow: p50 $p50 us, p90 $p90 us, p99 $p99 us, p99.9 $p999 us; router CPU ${cpu_ms} ms"
       continue
@@ -194,6 +195,7 @@ for ((round = 1; round <= rounds; round++)); do
     m1=$(shadow_meters)
     api DELETE /admin/v1/customers/c0/shadow >/dev/null
     p99_on[round]=$p99
+    p50_on[round]=$p50
     cpu_on[round]=$cpu_ms
     get=$(delta "cell-1 c0 GET primary" "$t0" "$t1")
     post=$(delta "cell-1 c0 POST primary" "$t0" "$t1")
@@ -216,6 +218,8 @@ for ((round = 1; round <= rounds; round++)); do
   pair_ratios[round]=$(ratio "${p99_on[round]}" "${p99_off[round]}")
 done
 echo "p99 with/without shadow, each round: ${pair_ratios[*]}"
+echo "median p50: with $(median "${p50_on[@]}") us, without $(median "${p50_off[@]}") us," \
+  "ratio $(ratio "$(median "${p50_on[@]}")" "$(median "${p50_off[@]}")")"
 echo "median p99: with $(median "${p99_on[@]}") us, without $(median "${p99_off[@]}") us," \
   "ratio $(ratio "$(median "${p99_on[@]}")" "$(median "${p99_off[@]}")")"
 echo "median router CPU per run: with $(median "${cpu_on[@]}") ms, without $(median "${cpu_off[@]}") ms," \
