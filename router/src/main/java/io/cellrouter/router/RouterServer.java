@@ -1,6 +1,8 @@
 package io.cellrouter.router;
 
-import io.cellrouter.registry.cache.CachingResolver;
+import io.cellrouter.registry.cache.RegistryHealth;
+import io.cellrouter.registry.cache.Resolver;
+import io.cellrouter.registry.cache.ResolverBuilder;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.accesslog.AccessLog;
 import io.cellrouter.router.admin.AdminChannelInitializer;
@@ -62,7 +64,7 @@ public final class RouterServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final RegistryStore store;
-    private final CachingResolver resolver;
+    private final Resolver resolver;
     private final RouterMetrics metrics;
     private final AccessLog accessLog;
     private final DnsAddressResolverGroup dns;
@@ -94,7 +96,7 @@ public final class RouterServer implements AutoCloseable {
         this.store = RegistryStores.open(config.registry(), clock, metrics::registryEditRejected);
         // The placement cache's maintenance runs on the calling thread (an event loop): it is short
         // and amortised, and handing it to another thread cost a wake-up (unpark) on the read path.
-        CachingResolver.Builder resolverBuilder = CachingResolver.builder()
+        ResolverBuilder resolverBuilder = Resolver.builder()
                 .executor(Runnable::run)
                 .store(store)
                 .config(config.resolver())
@@ -107,10 +109,12 @@ public final class RouterServer implements AutoCloseable {
             resolverBuilder.snapshot(config.registry().snapshot()); // last-known-good (static stability)
         }
         this.resolver = resolverBuilder.build();
-        metrics.registryState(() -> resolver.origin() == CachingResolver.Origin.SNAPSHOT, () -> resolver.storeDown());
+        metrics.registryState(
+                () -> resolver.health().origin() == RegistryHealth.Origin.SNAPSHOT,
+                () -> resolver.health().storeDown());
         metrics.readiness(this::ready);
         // The counter reads the resolver, which this server holds (a meter holds its object weakly).
-        metrics.snapshotFailures(resolver, CachingResolver::snapshotFailures);
+        metrics.snapshotFailures(resolver, r -> r.health().snapshotFailures());
         this.accessLog = config.accessLog().enabled()
                 ? new AccessLog(config.accessLog().queueSize(), metrics::accessLogDropped)
                 : null;
@@ -201,7 +205,7 @@ public final class RouterServer implements AutoCloseable {
                 Addresses.format(proxyAddress()),
                 tlsChannel == null
                         ? ""
-                        : " https://" + Addresses.format(tlsAddress()) + " (" + TlsContexts.provider() + ")",
+                        : " https://" + Addresses.format(tlsAddress()) + " (" + Transport.sslProvider() + ")",
                 Addresses.format(adminAddress()),
                 RegistryStores.describe(config.registry()),
                 transport.name());
@@ -254,7 +258,7 @@ public final class RouterServer implements AutoCloseable {
         return (InetSocketAddress) adminChannel.localAddress();
     }
 
-    public CachingResolver resolver() {
+    public Resolver resolver() {
         return resolver;
     }
 

@@ -1,5 +1,6 @@
 package io.cellrouter.router;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -79,4 +80,19 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule noCycles =
             slices().matching("io.cellrouter.router.(*)..").should().beFreeOfCycles();
+
+    /**
+     * The registry client's implementations stay behind its interfaces: only the router's {@code
+     * registry} package (which opens a store), the command lines and the configuration (DynamoDB
+     * settings) name a concrete store; the request path and the admin API see {@code RegistryStore}
+     * and {@code Resolver} only.
+     */
+    @ArchTest
+    static final ArchRule storeImplementationsBehindTheirInterface = noClasses()
+            .that()
+            .resideOutsideOfPackages(
+                    "io.cellrouter.router.registry..", "io.cellrouter.router.cli..", "io.cellrouter.router.config..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.cellrouter.registry.store.file..", "io.cellrouter.registry.store.dynamodb..");
 }

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.dynamodb.DynamoDbSettings;
 import io.cellrouter.registry.store.dynamodb.Tables;
 import io.cellrouter.registry.testing.Dynalite;
@@ -78,7 +78,7 @@ class CustomerListingIT {
                                 new Cell("cell-1", URI.create("http://127.0.0.1:1"), CellState.ACTIVE),
                                 new Cell("cell-2", URI.create("http://127.0.0.1:2"), CellState.ACTIVE)),
                         customers,
-                        List.of(Override.freeze(
+                        List.of(RoutingOverride.freeze(
                                 "customer-0000007", Instant.now().plusSeconds(3600), "copy")),
                         Map.of()));
         System.out.printf(

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.dynamodb.DynamoDbRegistryStore;
 import io.cellrouter.registry.store.dynamodb.DynamoDbSettings;
 import io.cellrouter.registry.store.dynamodb.Tables;
@@ -102,7 +102,7 @@ class DynamoDbRegistryIT {
                 "feed lag: a move imported through another store instance routed after %d ms%n", lag.toMillis());
         assertThat(lag).isLessThan(POLL.multipliedBy(2).plusSeconds(1));
 
-        admin.putOverride(Override.freeze("globex", Instant.now().plusSeconds(600), "moving"))
+        admin.putOverride(RoutingOverride.freeze("globex", Instant.now().plusSeconds(600), "moving"))
                 .join();
         await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(10))
@@ -115,14 +115,14 @@ class DynamoDbRegistryIT {
         admin.importDocument(document(Map.of("acme", "cell-1"))).join();
         startRouter("cache:\n  refreshAfter: 1s\n");
         assertThat(servedBy("acme")).isEqualTo("cell-1");
-        long feedBefore = router.resolver().feedCursor();
+        long feedBefore = router.resolver().health().feedCursor();
 
         Tables.writeBehindTheBack(table, new Placement("acme", "cell-2", 2, Instant.now()));
 
         await().atMost(Duration.ofSeconds(15))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> "cell-2".equals(servedBy("acme")));
-        assertThat(router.resolver().feedCursor()).isEqualTo(feedBefore); // not through the feed
+        assertThat(router.resolver().health().feedCursor()).isEqualTo(feedBefore); // not through the feed
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.H2TestCell;
 import io.cellrouter.router.testing.RouterExtension;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +48,7 @@ class Http2UpstreamIT {
         int connectionsBefore = h2.connections();
         h2.armGoAway();
 
-        H2Client.Response response = call("POST", "/goaway-first", null, "hello".getBytes());
+        H2Client.Response response = call("POST", "/goaway-first", null, "hello".getBytes(StandardCharsets.UTF_8));
 
         assertThat(response.status()).isEqualTo("200");
         assertThat(response.bodyStart()).contains("cell=h2-cell").contains("bytes=5");

@@ -106,7 +106,7 @@ public final class BenchReport {
             boolean first = true;
             for (Map.Entry<String, RunResult> e : step.results().entrySet()) {
                 RunResult r = e.getValue();
-                boolean isDirect = r == direct;
+                boolean isDirect = e.getKey().equals("direct");
                 sb.append(String.format(
                         Locale.ROOT,
                         "  %5s %8s  %-8s %10.1f %7s %8d %8d %9d %8d %6d %7.1f %7s %8s%n",

@@ -1,8 +1,8 @@
 package io.cellrouter.loadtest.cli;
 
 import io.cellrouter.loadtest.jmh.RegistryFixture;
-import io.cellrouter.registry.cache.CachingResolver;
 import io.cellrouter.registry.cache.Resolution;
+import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.cache.ResolverConfig;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.store.RegistryStore;
@@ -100,7 +100,7 @@ public final class HeapCommand implements Callable<Integer> {
             RegistryFixture.write(file, alone ? 0 : placements, prefix, new String[cells]);
             long base = usedAfterGc();
             try (FileRegistryStore fileStore = FileRegistryStore.open(file, Clock.systemUTC());
-                    CachingResolver resolver = CachingResolver.builder()
+                    Resolver resolver = Resolver.builder()
                             .store(alone ? generating(fileStore) : fileStore)
                             .config(config)
                             .build()) {
@@ -141,7 +141,7 @@ public final class HeapCommand implements Callable<Integer> {
         }
     }
 
-    private void check(CachingResolver resolver) {
+    private void check(Resolver resolver) {
         Resolution r = resolver.resolve(prefix + (placements - 1), null).join();
         if (r.outcome() != Resolution.Outcome.ROUTE || resolver.cacheSize() < placements) {
             throw new IllegalStateException("not all placements cached: " + resolver.cacheSize() + ", " + r);

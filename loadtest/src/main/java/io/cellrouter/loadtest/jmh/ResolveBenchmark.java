@@ -1,7 +1,7 @@
 package io.cellrouter.loadtest.jmh;
 
-import io.cellrouter.registry.cache.CachingResolver;
 import io.cellrouter.registry.cache.Resolution;
+import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.store.file.FileRegistryStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * The router's routing step on a cache hit: {@code CachingResolver.resolve(customer, null)} over a
+ * The router's routing step on a cache hit: {@code Resolver.resolve(customer, null)} over a
  * {@code FileRegistryStore} whose placements were preloaded, cycling through 4096 customers of a
  * registry of {@code customers}. Target (issue 7): at most 100 ns and no allocation (look at
  * {@code gc.alloc.rate.norm} with {@code -prof gc}).
@@ -40,7 +40,7 @@ public class ResolveBenchmark {
 
         Path dir;
         FileRegistryStore store;
-        CachingResolver resolver;
+        Resolver resolver;
         String[] keys;
 
         @Setup(Level.Trial)
@@ -49,7 +49,7 @@ public class ResolveBenchmark {
             Path file = dir.resolve("registry.json");
             RegistryFixture.write(file, customers, "customer-", new String[] {null, null});
             store = FileRegistryStore.open(file, Clock.systemUTC());
-            resolver = CachingResolver.builder().store(store).build();
+            resolver = Resolver.builder().store(store).build();
             resolver.start().join();
             keys = new String[N];
             int step = Math.max(1, customers / N);

@@ -33,7 +33,6 @@ final class Dispatcher {
     private static final long RECONNECT_DELAY_MILLIS = 100;
     private static final int MAX_QUEUE = 1 << 24;
 
-    private final int index;
     private final int count;
     private final EventLoop loop;
     private final LoadPlan plan;
@@ -68,7 +67,6 @@ final class Dispatcher {
     private volatile int inFlightSnapshot;
 
     Dispatcher(int index, int count, EventLoop loop, LoadPlan plan, Results results) {
-        this.index = index;
         this.count = count;
         this.loop = loop;
         this.plan = plan;

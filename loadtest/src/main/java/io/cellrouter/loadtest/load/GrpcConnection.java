@@ -121,8 +121,7 @@ final class GrpcConnection extends ClientConnection {
                     new ClientCall.Listener<>() {
                         @Override
                         public void onMessage(EchoReply message) {
-                            long now = System.nanoTime();
-                            onLoop(() -> bidiReply(call, now));
+                            onLoop(() -> bidiReply(call));
                         }
 
                         @Override
@@ -137,7 +136,7 @@ final class GrpcConnection extends ClientConnection {
         bidi.sendMessage(request);
     }
 
-    private void bidiReply(ClientCall<EchoRequest, EchoReply> call, long at) {
+    private void bidiReply(ClientCall<EchoRequest, EchoReply> call) {
         if (call != bidi || bidiPending.isEmpty()) {
             return;
         }

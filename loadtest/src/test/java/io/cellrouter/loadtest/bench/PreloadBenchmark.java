@@ -1,6 +1,6 @@
 package io.cellrouter.loadtest.bench;
 
-import io.cellrouter.registry.cache.CachingResolver;
+import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.RegistryDocument;
@@ -52,8 +52,7 @@ public final class PreloadBenchmark {
                 long heapBefore = usedHeapAfterGc();
                 try (DynamoDbRegistryStore store =
                                 DynamoDbRegistryStore.open(settings.forBulkWork(), Clock.systemUTC());
-                        CachingResolver resolver =
-                                CachingResolver.builder().store(store).build()) {
+                        Resolver resolver = Resolver.builder().store(store).build()) {
                     long start = System.nanoTime();
                     resolver.start().join();
                     long took = millisSince(start);

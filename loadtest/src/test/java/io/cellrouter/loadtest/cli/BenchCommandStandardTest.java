@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cellrouter.loadtest.bench.standard.StandardBench;
 import io.cellrouter.loadtest.bench.standard.StandardLoad;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,7 +130,7 @@ class BenchCommandStandardTest {
                         dir.resolve("absent.jar").toString()))) {
             CommandLine cli = Main.commandLine();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            cli.setErr(new java.io.PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
+            cli.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
 
             assertThat(cli.execute(args.toArray(String[]::new))).as("%s", args).isEqualTo(2);
             assertThat(err.toString(StandardCharsets.UTF_8)).as("%s", args).startsWith("error: ");

@@ -6,28 +6,16 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.cellrouter.registry.cache.Resolution.Outcome;
 import io.cellrouter.registry.cache.Resolution.Source;
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.RegistryStore;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Resolver} (README "How a request is routed") over any {@link RegistryStore}: placements in a Caffeine
@@ -57,35 +45,18 @@ import org.slf4j.LoggerFactory;
  * <p>Static stability: a failed refresh keeps the cached placement; cells and overrides stay as last
  * read; when the store is known to be down ({@link StoreHealth}) a miss answers {@code
  * REGISTRY_UNAVAILABLE} at once instead of waiting for a call that will fail. With a {@linkplain
- * Builder#snapshot snapshot file} a {@link SnapshotKeeper} writes what the resolver knows after the
+ * ResolverBuilder#snapshot snapshot file} a {@link SnapshotKeeper} (kept by the {@link RegistryFollower}) writes what the resolver knows after the
  * first load, within about two seconds of every change it learns, and at {@link #close()}; when the
- * first load fails it serves the snapshot ({@link Origin#SNAPSHOT}, ready) and keeps retrying the load
+ * first load fails it serves the snapshot ({@link RegistryHealth.Origin#SNAPSHOT}, ready) and keeps retrying the load
  * every {@code pollInterval}, replacing the snapshot's data with the store's once it succeeds.
  *
- * <p>Built with {@link #builder()}; {@link #start()} loads the registry and starts following it.
+ * <p>Built with {@link ResolverBuilder}; {@link #start()} loads the registry and starts following it
+ * ({@link RegistryFollower}). This class is the decision tree.
  */
-public final class CachingResolver implements Resolver {
-
-    private static final Logger log = LoggerFactory.getLogger(CachingResolver.class);
-
-    /** Where the resolver's cells, overrides and placements came from. */
-    public enum Origin {
-        /** Nothing loaded yet: not ready. */
-        NONE,
-        /** The last-known-good snapshot, because the store could not be read at start. */
-        SNAPSHOT,
-        /** The store, and the resolver follows its change feed. */
-        STORE
-    }
+final class CachingResolver implements Resolver {
 
     /** The longest a known-down store waits between two probing misses. */
     private static final Duration MAXIMUM_PROBE_INTERVAL = Duration.ofSeconds(1);
-
-    /**
-     * How often the snapshot keeper looks for a change to write by default: a routing change is on
-     * disk within about two of these (a write happens only when something changed).
-     */
-    public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofSeconds(1);
 
     private static final CompletableFuture<Resolution> UNKNOWN_CUSTOMER =
             CompletableFuture.completedFuture(new Resolution(Outcome.UNKNOWN_CUSTOMER, null, Source.NONE, null, null));
@@ -101,20 +72,12 @@ public final class CachingResolver implements Resolver {
     private final String storeKind;
     private final PlacementCache placements;
     private final RegistrySync sync;
-    private final ScheduledExecutorService scheduler;
-    private final boolean ownsScheduler;
     private final CompletableFuture<Resolution> registryUnavailable;
     private final StoreHealth health;
     private final SnapshotKeeper snapshot;
-    private volatile Origin origin = Origin.NONE;
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
-    private final AtomicBoolean startRequested = new AtomicBoolean();
-    private final AtomicInteger failedStarts = new AtomicInteger();
-    private volatile boolean ready;
-    private volatile boolean closed;
-    private volatile ScheduledFuture<?> nextTask;
+    private final RegistryFollower follower;
 
-    private CachingResolver(Builder builder) {
+    CachingResolver(ResolverBuilder builder) {
         this.config = builder.config;
         this.clock = builder.clock;
         this.ticker = builder.ticker;
@@ -122,10 +85,6 @@ public final class CachingResolver implements Resolver {
         this.refreshAfterNanos = config.refreshAfter().toNanos();
         this.storeKind = builder.store.kind();
         Executor executor = builder.executor == null ? Runnable::run : builder.executor;
-        this.ownsScheduler = builder.scheduler == null;
-        this.scheduler = ownsScheduler
-                ? Executors.newSingleThreadScheduledExecutor(daemonThreads("cell-router-registry-follower"))
-                : builder.scheduler;
         Duration probe = config.pollInterval().compareTo(MAXIMUM_PROBE_INTERVAL) < 0
                 ? config.pollInterval()
                 : MAXIMUM_PROBE_INTERVAL;
@@ -144,30 +103,24 @@ public final class CachingResolver implements Resolver {
                         sync::cursor,
                         placements::size,
                         storeKind);
+        this.follower = new RegistryFollower(
+                sync, snapshot, placements::size, config.pollInterval(), storeKind, clock, builder.scheduler);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    static ResolverBuilder builder() {
+        return new ResolverBuilder();
     }
 
-    /**
-     * Loads cells, overrides and (with {@code preload}) every placement, then follows the change
-     * feed every {@code pollInterval}. When the load fails the returned future fails, but loading is
-     * retried every {@code pollInterval} until it succeeds and {@link #isReady()} turns true.
-     * Calling it again returns the same future.
-     */
+    @java.lang.Override
     public CompletableFuture<Void> start() {
-        if (startRequested.compareAndSet(false, true)) {
-            attemptStart();
-        }
-        return started;
+        return follower.start();
     }
 
     @java.lang.Override
     public CompletableFuture<Resolution> resolve(String customer, String cellHint) {
         requireNonNull(customer, "customer");
         RoutingTable table = sync.table();
-        Override override = table.override(customer);
+        RoutingOverride override = table.override(customer);
         if (override != null) {
             Instant now = clock.instant();
             if (override.isActiveAt(now)) {
@@ -193,7 +146,7 @@ public final class CachingResolver implements Resolver {
         requireNonNull(customer, "customer");
         requireNonNull(disowningCell, "disowningCell");
         RoutingTable table = sync.table();
-        Override override = table.override(customer);
+        RoutingOverride override = table.override(customer);
         if (override != null) {
             Instant now = clock.instant();
             if (override.isActiveAt(now)) {
@@ -215,7 +168,8 @@ public final class CachingResolver implements Resolver {
     }
 
     /** Reads the change feed once and applies it; the follower calls this every {@code pollInterval}. */
-    public CompletableFuture<Void> pollOnce() {
+    @java.lang.Override
+    public CompletableFuture<Void> catchUp() {
         return sync.pollOnce();
     }
 
@@ -231,7 +185,7 @@ public final class CachingResolver implements Resolver {
 
     @java.lang.Override
     public boolean isReady() {
-        return ready;
+        return follower.isReady();
     }
 
     @java.lang.Override
@@ -244,34 +198,15 @@ public final class CachingResolver implements Resolver {
         placements.invalidate(customer);
     }
 
-    /** Where what the resolver serves came from: nothing yet, the snapshot, or the store. */
-    public Origin origin() {
-        return origin;
-    }
-
-    /** True after several store calls in a row failed: misses then fail fast (see {@link StoreHealth}). */
-    public boolean storeDown() {
-        return health.isDown();
-    }
-
-    /** When the snapshot in use ({@link Origin#SNAPSHOT}) or the last one written was written. */
-    public Optional<Instant> snapshotWrittenAt() {
-        return snapshot == null ? Optional.empty() : snapshot.writtenAt();
-    }
-
-    /** Snapshot writes that failed since start. */
-    public long snapshotFailures() {
-        return snapshot == null ? 0 : snapshot.failures();
-    }
-
-    /** Polls of the change feed that failed since start (each outage is logged once). */
-    public long failedPolls() {
-        return sync.failedPolls();
-    }
-
-    /** The change-feed position up to which this resolver has applied every change. */
-    public long feedCursor() {
-        return sync.cursor();
+    @java.lang.Override
+    public RegistryHealth health() {
+        return new RegistryHealth(
+                follower.origin(),
+                health.isDown(),
+                snapshot == null ? Optional.empty() : snapshot.writtenAt(),
+                snapshot == null ? 0 : snapshot.failures(),
+                sync.failedPolls(),
+                sync.cursor());
     }
 
     public ResolverConfig config() {
@@ -284,21 +219,11 @@ public final class CachingResolver implements Resolver {
      */
     @java.lang.Override
     public void close() {
-        closed = true;
-        ScheduledFuture<?> task = nextTask;
-        if (task != null) {
-            task.cancel(false);
-        }
-        if (ownsScheduler) {
-            scheduler.shutdownNow();
-        }
-        if (snapshot != null) {
-            snapshot.close();
-        }
+        follower.close();
     }
 
     private CompletableFuture<Resolution> overridden(
-            String customer, Override override, Instant now, RoutingTable table) {
+            String customer, RoutingOverride override, Instant now, RoutingTable table) {
         if (override.freeze()) {
             Duration remaining = Duration.between(now, override.expiresAt());
             Duration retryAfter = remaining.compareTo(MINIMUM_FROZEN_RETRY) < 0 ? MINIMUM_FROZEN_RETRY : remaining;
@@ -354,213 +279,6 @@ public final class CachingResolver implements Resolver {
             listener.lookup(kind);
         } catch (RuntimeException e) {
             // A broken metrics listener must not break routing.
-        }
-    }
-
-    private void attemptStart() {
-        if (closed) {
-            return;
-        }
-        sync.loadAll().whenComplete((ignored, error) -> {
-            if (error == null) {
-                Origin before = origin;
-                origin = Origin.STORE;
-                ready = true;
-                if (before == Origin.SNAPSHOT) {
-                    log.info(
-                            "{} registry: reachable again after {} failed attempts; caught up with the store"
-                                    + " ({} cached placements), no longer serving the snapshot",
-                            storeKind,
-                            failedStarts.get(),
-                            placements.size());
-                } else if (failedStarts.get() > 0) {
-                    log.info("{} registry: loaded after {} failed attempts; ready", storeKind, failedStarts.get());
-                }
-                started.complete(null);
-                schedule(this::poll);
-                if (snapshot != null) {
-                    snapshot.follow(scheduler);
-                }
-                return;
-            }
-            if (failedStarts.getAndIncrement() == 0) {
-                if (!startFromSnapshot(error)) {
-                    log.warn(
-                            "{} registry: the initial load failed; not ready, retrying every {}: {}",
-                            storeKind,
-                            config.pollInterval(),
-                            RegistrySync.describe(error));
-                }
-            }
-            started.completeExceptionally(unwrap(error));
-            schedule(this::attemptStart);
-        });
-    }
-
-    /** After a failed first load: serve the last-known-good snapshot if there is one. */
-    private boolean startFromSnapshot(Throwable loadError) {
-        if (snapshot == null || origin != Origin.NONE) {
-            return false;
-        }
-        if (!snapshot.exists()) {
-            log.warn(
-                    "{} registry: the initial load failed and there is no snapshot at {} yet; not ready,"
-                            + " retrying every {}: {}",
-                    storeKind,
-                    snapshot.path(),
-                    config.pollInterval(),
-                    RegistrySync.describe(loadError));
-            return true;
-        }
-        try {
-            var document = snapshot.read();
-            Instant writtenAt = snapshot.writtenAt().orElse(null);
-            sync.install(document, clock.instant());
-            origin = Origin.SNAPSHOT;
-            ready = true;
-            log.warn(
-                    "{} registry: unreachable at start ({}); serving the last-known-good snapshot {} written at {}"
-                            + " ({} cells, {} customers, {} overrides); retrying the store every {} and catching"
-                            + " up when it returns",
-                    storeKind,
-                    RegistrySync.describe(loadError),
-                    snapshot.path(),
-                    writtenAt,
-                    document.cells().size(),
-                    document.customers().size(),
-                    document.overrides().size(),
-                    config.pollInterval());
-            return true;
-        } catch (IOException | RuntimeException e) {
-            log.warn(
-                    "{} registry: unreachable at start ({}) and the snapshot {} cannot be used ({}); not ready,"
-                            + " retrying every {}",
-                    storeKind,
-                    RegistrySync.describe(loadError),
-                    snapshot.path(),
-                    e.getMessage(),
-                    config.pollInterval());
-            return true;
-        }
-    }
-
-    private void poll() {
-        try {
-            sync.pollOnce().whenComplete((ignored, error) -> schedule(this::poll));
-        } catch (RuntimeException e) {
-            log.warn("{} registry: scheduling a poll failed", storeKind, e);
-            schedule(this::poll);
-        }
-    }
-
-    private void schedule(Runnable task) {
-        if (closed) {
-            return;
-        }
-        try {
-            nextTask = scheduler.schedule(task, config.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            if (!closed) {
-                log.warn(
-                        "{} registry: the scheduler rejected the follower; the registry is no longer followed",
-                        storeKind);
-            }
-        }
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    /** Builds a {@link CachingResolver}; only {@link #store} is required. */
-    public static final class Builder {
-        private RegistryStore store;
-        private ResolverConfig config = ResolverConfig.defaults();
-        private Clock clock = Clock.systemUTC();
-        private Ticker ticker = Ticker.systemTicker();
-        private Executor executor;
-        private ScheduledExecutorService scheduler;
-        private ResolverListener listener = ResolverListener.NO_OP;
-        private java.nio.file.Path snapshot;
-        private Duration snapshotInterval = DEFAULT_SNAPSHOT_INTERVAL;
-
-        private Builder() {}
-
-        /**
-         * The last-known-good snapshot file: written after every full load, within about two {@code
-         * snapshotInterval}s of every change the resolver learns, and at {@link #close()}; served when
-         * the store cannot be read at start.
-         */
-        public Builder snapshot(java.nio.file.Path file) {
-            this.snapshot = requireNonNull(file, "file");
-            return this;
-        }
-
-        public Builder snapshotInterval(Duration interval) {
-            requireNonNull(interval, "interval");
-            if (interval.isZero() || interval.isNegative()) {
-                throw new IllegalArgumentException("snapshotInterval must be positive, was " + interval);
-            }
-            this.snapshotInterval = interval;
-            return this;
-        }
-
-        public Builder store(RegistryStore store) {
-            this.store = requireNonNull(store, "store");
-            return this;
-        }
-
-        public Builder config(ResolverConfig config) {
-            this.config = requireNonNull(config, "config");
-            return this;
-        }
-
-        /** Wall-clock time, for override expiry. */
-        public Builder clock(Clock clock) {
-            this.clock = requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Elapsed time, for cache refresh, negative-entry expiry, cache age and store-call timing. */
-        public Builder ticker(Ticker ticker) {
-            this.ticker = requireNonNull(ticker, "ticker");
-            return this;
-        }
-
-        /**
-         * Runs the cache's maintenance; not shut down by the resolver. Default: the calling thread
-         * ({@code Runnable::run}), which adds nothing to a hit but the amortised bookkeeping.
-         */
-        public Builder executor(Executor executor) {
-            this.executor = requireNonNull(executor, "executor");
-            return this;
-        }
-
-        /** Runs the follower; not shut down by the resolver. Default: one daemon thread of its own. */
-        public Builder scheduler(ScheduledExecutorService scheduler) {
-            this.scheduler = requireNonNull(scheduler, "scheduler");
-            return this;
-        }
-
-        public Builder listener(ResolverListener listener) {
-            this.listener = requireNonNull(listener, "listener");
-            return this;
-        }
-
-        public CachingResolver build() {
-            if (store == null) {
-                throw new IllegalStateException("store is required");
-            }
-            return new CachingResolver(this);
         }
     }
 }

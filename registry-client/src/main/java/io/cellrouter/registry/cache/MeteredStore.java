@@ -2,8 +2,8 @@ package io.cellrouter.registry.cache;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.RegistryStore;
@@ -47,7 +47,7 @@ final class MeteredStore {
         return call("cells", store::cells);
     }
 
-    CompletableFuture<List<Override>> overrides() {
+    CompletableFuture<List<RoutingOverride>> overrides() {
         return call("overrides", store::overrides);
     }
 

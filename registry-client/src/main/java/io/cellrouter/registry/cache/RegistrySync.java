@@ -1,8 +1,8 @@
 package io.cellrouter.registry.cache;
 
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
@@ -114,7 +114,7 @@ final class RegistrySync {
                 }
             }
         }
-        List<Override> overrides = current.overrides().stream()
+        List<RoutingOverride> overrides = current.overrides().stream()
                 .filter(override -> override.cell() == null || cells.contains(override.cell()))
                 .toList();
         List<Shadow> shadows = current.shadows().stream()

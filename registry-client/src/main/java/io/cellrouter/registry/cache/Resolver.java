@@ -23,6 +23,34 @@ public interface Resolver extends AutoCloseable {
      */
     CompletableFuture<Resolution> resolve(String customer, String cellHint);
 
+    /** A builder of the resolver over a registry store. */
+    static ResolverBuilder builder() {
+        return new ResolverBuilder();
+    }
+
+    /**
+     * Loads cells, overrides and (with {@code preload}) every placement, then follows the change
+     * feed every {@code pollInterval}. When the load fails the returned future fails, but loading is
+     * retried every {@code pollInterval} until it succeeds and {@link #isReady()} turns true.
+     * Calling it again returns the same future.
+     */
+    default CompletableFuture<Void> start() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Reads the registry's change feed once now and applies it, rather than at the next poll: after
+     * a write through this router's admin API. Fails when the read fails.
+     */
+    default CompletableFuture<Void> catchUp() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** How the registry behind this resolver is doing: for readiness answers and alarm gauges. */
+    default RegistryHealth health() {
+        return RegistryHealth.FIXED;
+    }
+
     /** The cells as last read from the registry. */
     Collection<Cell> cells();
 

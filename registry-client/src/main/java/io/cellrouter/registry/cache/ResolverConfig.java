@@ -4,7 +4,7 @@ import io.cellrouter.registry.model.Cell;
 import java.time.Duration;
 
 /**
- * How the {@link CachingResolver} caches and follows the registry (README "Configuration": {@code cache},
+ * How the {@link Resolver} caches and follows the registry (README "Configuration": {@code cache},
  * {@code overrides.pollInterval}, {@code unknownCustomer}). Validated once, here; messages name the
  * field and the bad value.
  *

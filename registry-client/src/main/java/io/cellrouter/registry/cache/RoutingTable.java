@@ -5,11 +5,12 @@ import io.cellrouter.registry.cache.Resolution.Outcome;
 import io.cellrouter.registry.cache.Resolution.Source;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,11 +35,11 @@ final class RoutingTable {
     /** One String per cell name, shared by this table and the placement cache's entries. */
     static final Interner<String> CELL_NAMES = Interner.newWeakInterner();
 
-    private static final CompletableFuture<Resolution>[] UNKNOWN_CELL =
+    private static final Map<Source, CompletableFuture<Resolution>> UNKNOWN_CELL =
             bySource(source -> new Resolution(Outcome.UNKNOWN_CELL, null, source, null, null));
 
-    private final HashMap<String, CompletableFuture<Resolution>[]> routes;
-    private final LinkedHashMap<String, Override> overrides;
+    private final HashMap<String, Map<Source, CompletableFuture<Resolution>>> routes;
+    private final LinkedHashMap<String, RoutingOverride> overrides;
     /** Null when there is none: the common case costs one null check per request, not a lookup. */
     private final LinkedHashMap<String, Shadow> shadows;
 
@@ -47,9 +48,9 @@ final class RoutingTable {
 
     private RoutingTable(
             List<Cell> cells,
-            LinkedHashMap<String, Override> overrides,
+            LinkedHashMap<String, RoutingOverride> overrides,
             LinkedHashMap<String, Shadow> shadows,
-            HashMap<String, CompletableFuture<Resolution>[]> routes,
+            HashMap<String, Map<Source, CompletableFuture<Resolution>>> routes,
             Duration retryAfter) {
         this.cellList = cells;
         this.overrides = overrides;
@@ -65,15 +66,15 @@ final class RoutingTable {
     RoutingTable withCells(Collection<Cell> newCells) {
         Map<String, Cell> byName = new LinkedHashMap<>();
         newCells.forEach(cell -> byName.put(cell.name(), cell));
-        HashMap<String, CompletableFuture<Resolution>[]> newRoutes = new HashMap<>();
+        HashMap<String, Map<Source, CompletableFuture<Resolution>>> newRoutes = new HashMap<>();
         for (Cell cell : byName.values()) {
             newRoutes.put(CELL_NAMES.intern(cell.name()), bySource(source -> decide(cell, source)));
         }
         return new RoutingTable(List.copyOf(byName.values()), overrides, shadows, newRoutes, retryAfter);
     }
 
-    RoutingTable withOverrides(Collection<Override> newOverrides) {
-        LinkedHashMap<String, Override> byCustomer = new LinkedHashMap<>();
+    RoutingTable withOverrides(Collection<RoutingOverride> newOverrides) {
+        LinkedHashMap<String, RoutingOverride> byCustomer = new LinkedHashMap<>();
         newOverrides.forEach(override -> byCustomer.put(override.customer(), override));
         return new RoutingTable(cellList, byCustomer, shadows, routes, retryAfter);
     }
@@ -104,12 +105,12 @@ final class RoutingTable {
     }
 
     /** Every stored override, expired or not. */
-    Collection<Override> overrides() {
+    Collection<RoutingOverride> overrides() {
         return Collections.unmodifiableCollection(overrides.values());
     }
 
     /** The stored override of the customer, expired or not, or null. */
-    Override override(String customer) {
+    RoutingOverride override(String customer) {
         return overrides.get(customer);
     }
 
@@ -118,8 +119,8 @@ final class RoutingTable {
      * already completed future (completing it again has no effect).
      */
     CompletableFuture<Resolution> route(String cell, Source source) {
-        CompletableFuture<Resolution>[] decisions = routes.get(cell);
-        return (decisions == null ? UNKNOWN_CELL : decisions)[source.ordinal()];
+        Map<Source, CompletableFuture<Resolution>> decisions = routes.get(cell);
+        return (decisions == null ? UNKNOWN_CELL : decisions).get(source);
     }
 
     private Resolution decide(Cell cell, Source source) {
@@ -131,12 +132,10 @@ final class RoutingTable {
         return new Resolution(Outcome.ROUTE, cell, source, age, null);
     }
 
-    @SuppressWarnings("unchecked")
-    private static CompletableFuture<Resolution>[] bySource(Function<Source, Resolution> decision) {
-        Source[] sources = Source.values();
-        CompletableFuture<Resolution>[] decisions = new CompletableFuture[sources.length];
-        for (Source source : sources) {
-            decisions[source.ordinal()] = CompletableFuture.completedFuture(decision.apply(source));
+    private static Map<Source, CompletableFuture<Resolution>> bySource(Function<Source, Resolution> decision) {
+        EnumMap<Source, CompletableFuture<Resolution>> decisions = new EnumMap<>(Source.class);
+        for (Source source : Source.values()) {
+            decisions.put(source, CompletableFuture.completedFuture(decision.apply(source)));
         }
         return decisions;
     }

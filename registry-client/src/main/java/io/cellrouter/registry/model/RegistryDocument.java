@@ -14,7 +14,7 @@ import java.util.Map;
 public record RegistryDocument(
         List<Cell> cells,
         Map<String, String> customers,
-        List<Override> overrides,
+        List<RoutingOverride> overrides,
         Map<String, Long> versions,
         List<Shadow> shadows) {
 
@@ -29,7 +29,10 @@ public record RegistryDocument(
 
     /** A document without shadows. */
     public RegistryDocument(
-            List<Cell> cells, Map<String, String> customers, List<Override> overrides, Map<String, Long> versions) {
+            List<Cell> cells,
+            Map<String, String> customers,
+            List<RoutingOverride> overrides,
+            Map<String, Long> versions) {
         this(cells, customers, overrides, versions, List.of());
     }
 

@@ -18,6 +18,7 @@ public record CellPatch(
         labels = labels == null ? null : Map.copyOf(labels);
     }
 
+    @SuppressWarnings("NullOptional") // null: not changed (see above)
     public static CellPatch state(CellState state) {
         return new CellPatch(state, null, null, null, null);
     }

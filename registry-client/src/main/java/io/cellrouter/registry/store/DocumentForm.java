@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -147,13 +147,13 @@ public final class DocumentForm {
         }
     }
 
-    private static void overrides(ObjectNode root, List<Override> overrides) {
-        Map<String, Override> wanted = new LinkedHashMap<>();
+    private static void overrides(ObjectNode root, List<RoutingOverride> overrides) {
+        Map<String, RoutingOverride> wanted = new LinkedHashMap<>();
         overrides.forEach(override -> wanted.put(override.customer(), override));
         ArrayNode out = NODES.arrayNode();
         if (root.get("overrides") instanceof ArrayNode existing) {
             for (JsonNode node : existing) {
-                Override override = wanted.remove(node.path("customer").asText(null));
+                RoutingOverride override = wanted.remove(node.path("customer").asText(null));
                 if (override != null) {
                     ObjectNode written = DocumentWriter.override(override);
                     out.add(written.equals(node) ? node : written); // the operator's node when it says the same

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Endpoints;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import java.net.URI;
 import java.time.Instant;
@@ -66,7 +66,7 @@ final class DocumentParser {
             }
         }
         Map<String, String> customers = customers(root.path("customers"), cellNames);
-        List<Override> overrides = overrides(root.path("overrides"), cellNames);
+        List<RoutingOverride> overrides = overrides(root.path("overrides"), cellNames);
         Map<String, Long> versions = versions(root.path("versions"), customers);
         List<Shadow> shadows = shadows(root.path("shadows"), cellNames);
         if (!problems.isEmpty()) {
@@ -137,8 +137,8 @@ final class DocumentParser {
         return customers;
     }
 
-    private List<Override> overrides(JsonNode node, Set<String> cellNames) {
-        List<Override> overrides = new ArrayList<>();
+    private List<RoutingOverride> overrides(JsonNode node, Set<String> cellNames) {
+        List<RoutingOverride> overrides = new ArrayList<>();
         if (isAbsent(node)) {
             return overrides;
         }
@@ -151,7 +151,7 @@ final class DocumentParser {
             String path = "overrides[" + i + "]";
             JsonNode item = node.get(i);
             attempt(() -> {
-                Override override = override(item, path, cellNames);
+                RoutingOverride override = override(item, path, cellNames);
                 if (!customers.add(override.customer())) {
                     throw error(path + ".customer", "has a second override (one per customer)", override.customer());
                 }
@@ -161,7 +161,7 @@ final class DocumentParser {
         return overrides;
     }
 
-    private Override override(JsonNode node, String path, Set<String> cellNames) {
+    private RoutingOverride override(JsonNode node, String path, Set<String> cellNames) {
         if (!node.isObject()) {
             throw error(path, "must be a mapping with " + OVERRIDE_KEYS, node);
         }
@@ -177,7 +177,7 @@ final class DocumentParser {
         }
         Instant expiresAt = instant(node.path("expiresAt"), path + ".expiresAt");
         String reason = isAbsent(node.path("reason")) ? null : text(node.path("reason"), path + ".reason");
-        return new Override(customer, cell, freeze, expiresAt, reason);
+        return new RoutingOverride(customer, cell, freeze, expiresAt, reason);
     }
 
     private List<Shadow> shadows(JsonNode node, Set<String> cellNames) {

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import java.util.TreeMap;
 
@@ -82,7 +82,7 @@ final class DocumentWriter {
         return node;
     }
 
-    static ObjectNode override(Override override) {
+    static ObjectNode override(RoutingOverride override) {
         ObjectNode node = NODES.objectNode();
         node.put("customer", override.customer());
         if (override.freeze()) {

@@ -1,9 +1,9 @@
 package io.cellrouter.registry.store;
 
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,7 +49,7 @@ public final class RegistryImport {
             }
         });
         for (int i = 0; i < document.overrides().size(); i++) {
-            Override override = document.overrides().get(i);
+            RoutingOverride override = document.overrides().get(i);
             if (override.cell() != null && !cells.contains(override.cell())) {
                 throw new InvalidRegistryException(source + ": overrides[" + i + "].cell: names a cell that is"
                         + " neither in the document nor in the registry, was '" + override.cell() + "'");
@@ -119,9 +119,9 @@ public final class RegistryImport {
     }
 
     private static CompletableFuture<Void> writeOverrides(
-            RegistryStore store, List<Override> overrides, List<Override> existing, Counts counts) {
-        List<Override> changed = new ArrayList<>();
-        for (Override override : overrides) {
+            RegistryStore store, List<RoutingOverride> overrides, List<RoutingOverride> existing, Counts counts) {
+        List<RoutingOverride> changed = new ArrayList<>();
+        for (RoutingOverride override : overrides) {
             if (existing.contains(override)) {
                 counts.unchanged.incrementAndGet();
             } else {

@@ -1,9 +1,9 @@
 package io.cellrouter.registry.store;
 
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import java.time.Instant;
 import java.util.List;
@@ -48,7 +48,7 @@ public interface RegistryStore extends AutoCloseable {
     CompletableFuture<List<Cell>> cells();
 
     /** Every override that is stored, expired or not; callers ignore the expired ones. */
-    CompletableFuture<List<Override>> overrides();
+    CompletableFuture<List<RoutingOverride>> overrides();
 
     /**
      * Places or moves a customer, conditional on the version the caller read: {@code
@@ -77,7 +77,7 @@ public interface RegistryStore extends AutoCloseable {
     }
 
     /** Creates or replaces the override of {@code override.customer()}. */
-    CompletableFuture<Override> putOverride(Override override);
+    CompletableFuture<RoutingOverride> putOverride(RoutingOverride override);
 
     /** Removes the override of a customer; completes with {@code false} when there was none. */
     CompletableFuture<Boolean> deleteOverride(String customer);

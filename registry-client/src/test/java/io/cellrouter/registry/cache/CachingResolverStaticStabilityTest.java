@@ -3,13 +3,13 @@ package io.cellrouter.registry.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.cellrouter.registry.cache.CachingResolver.Origin;
+import io.cellrouter.registry.cache.RegistryHealth.Origin;
 import io.cellrouter.registry.cache.Resolution.Outcome;
 import io.cellrouter.registry.cache.Resolution.Source;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.file.FileRegistryStore;
 import java.io.IOException;
@@ -67,7 +67,7 @@ class CachingResolverStaticStabilityTest {
                         new Cell("cell-1", URI.create("http://cell-1:8080"), CellState.ACTIVE),
                         new Cell("cell-2", URI.create("http://cell-2:8080"), CellState.ACTIVE)),
                 Map.of("acme", "cell-1", "globex", "cell-2", "umbrella", "cell-1"),
-                List.of(Override.freeze("initech", START.plus(Duration.ofHours(1)), "moving data")),
+                List.of(RoutingOverride.freeze("initech", START.plus(Duration.ofHours(1)), "moving data")),
                 Map.of("globex", 3L));
     }
 
@@ -86,7 +86,7 @@ class CachingResolverStaticStabilityTest {
             assertThat(answer.join().outcome()).isEqualTo(Outcome.REGISTRY_UNAVAILABLE);
         }
 
-        assertThat(resolver.storeDown()).isTrue();
+        assertThat(resolver.health().storeDown()).isTrue();
         assertThat(store.calls("placement")).isEqualTo(callsWhileOpening);
     }
 
@@ -113,12 +113,12 @@ class CachingResolverStaticStabilityTest {
         for (int i = 0; i < StoreHealth.THRESHOLD; i++) {
             resolve("new-" + i);
         }
-        assertThat(resolver.storeDown()).isTrue();
+        assertThat(resolver.health().storeDown()).isTrue();
 
         store.up();
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
-        assertThat(resolver.storeDown()).isFalse();
+        assertThat(resolver.health().storeDown()).isFalse();
         Resolution acme = resolve("acme");
         assertThat(acme.outcome()).isEqualTo(Outcome.ROUTE);
         assertThat(acme.source()).isEqualTo(Source.REGISTRY);
@@ -153,7 +153,7 @@ class CachingResolverStaticStabilityTest {
         assertThat(written.versions()).isEqualTo(Map.of("globex", 3L));
         assertThat(written.cells()).extracting(Cell::name).containsExactly("cell-1", "cell-2");
         assertThat(written.overrides()).isEqualTo(seed().overrides());
-        assertThat(resolver.snapshotWrittenAt()).isPresent();
+        assertThat(resolver.health().snapshotWrittenAt()).isPresent();
         assertThat(directory.resolve("state")).isDirectoryNotContaining("glob:**.tmp");
     }
 
@@ -165,7 +165,7 @@ class CachingResolverStaticStabilityTest {
         var firstWrite = Files.getLastModifiedTime(snapshot);
 
         join(files.putPlacement("acme", "cell-2", 1));
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         await().atMost(WAIT)
                 .until(() -> RegistryDocuments.read(snapshot).customers().get("acme"), "cell-2"::equals);
@@ -180,9 +180,9 @@ class CachingResolverStaticStabilityTest {
         await().atMost(WAIT).until(() -> Files.exists(snapshot));
 
         join(files.putPlacement("acme", "cell-2", 1));
-        join(files.putOverride(Override.toCell("umbrella", "cell-2", START.plus(Duration.ofHours(1)), "test")));
+        join(files.putOverride(RoutingOverride.toCell("umbrella", "cell-2", START.plus(Duration.ofHours(1)), "test")));
         join(files.putCell(new Cell("cell-3", URI.create("http://cell-3:8080"), CellState.DRAINING)));
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         await().atMost(Duration.ofSeconds(2))
                 .pollInterval(Duration.ofMillis(50))
@@ -190,7 +190,7 @@ class CachingResolverStaticStabilityTest {
                     RegistryDocument written = RegistryDocuments.read(snapshot);
                     assertThat(written.customers()).containsEntry("acme", "cell-2");
                     assertThat(written.overrides())
-                            .extracting(Override::customer)
+                            .extracting(RoutingOverride::customer)
                             .contains("umbrella");
                     assertThat(written.cells()).extracting(Cell::name).contains("cell-3");
                 });
@@ -202,7 +202,7 @@ class CachingResolverStaticStabilityTest {
         resolver = started(builder(MANUAL_POLLS).snapshot(snapshot).snapshotInterval(Duration.ofHours(1)));
         await().atMost(WAIT).until(() -> Files.exists(snapshot));
         join(files.putPlacement("acme", "cell-2", 1));
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         resolver.close();
 
@@ -218,12 +218,12 @@ class CachingResolverStaticStabilityTest {
 
         resolver = builder(MANUAL_POLLS.withPollInterval(Duration.ofMillis(20)))
                 .snapshot(snapshot)
-                .build();
+                .buildCaching();
         resolver.start();
 
         await().atMost(WAIT).until(resolver::isReady);
-        assertThat(resolver.origin()).isEqualTo(Origin.SNAPSHOT);
-        assertThat(resolver.snapshotWrittenAt()).isPresent();
+        assertThat(resolver.health().origin()).isEqualTo(Origin.SNAPSHOT);
+        assertThat(resolver.health().snapshotWrittenAt()).isPresent();
         assertThat(resolve("acme").cell().name()).isEqualTo("cell-1");
         assertThat(resolve("globex").cell().name()).isEqualTo("cell-2");
         assertThat(resolve("initech").outcome()).isEqualTo(Outcome.FROZEN);
@@ -231,7 +231,7 @@ class CachingResolverStaticStabilityTest {
 
         store.up();
 
-        await().atMost(WAIT).until(() -> resolver.origin() == Origin.STORE);
+        await().atMost(WAIT).until(() -> resolver.health().origin() == Origin.STORE);
         assertThat(resolve("acme").cell().name()).isEqualTo("cell-2");
         assertThat(resolve("nobody").outcome()).isEqualTo(Outcome.UNKNOWN_CUSTOMER);
     }
@@ -240,12 +240,12 @@ class CachingResolverStaticStabilityTest {
     void start_storeDownWithoutASnapshot_isNotReady() {
         store.down();
         resolver =
-                builder(MANUAL_POLLS).snapshot(directory.resolve("none.json")).build();
+                builder(MANUAL_POLLS).snapshot(directory.resolve("none.json")).buildCaching();
 
         assertThat(resolver.start()).failsWithin(WAIT);
 
         assertThat(resolver.isReady()).isFalse();
-        assertThat(resolver.origin()).isEqualTo(Origin.NONE);
+        assertThat(resolver.health().origin()).isEqualTo(Origin.NONE);
     }
 
     @Test
@@ -253,15 +253,15 @@ class CachingResolverStaticStabilityTest {
         Path snapshot = directory.resolve("snapshot.json");
         Files.writeString(snapshot, "{\"cells\": [");
         store.down();
-        resolver = builder(MANUAL_POLLS).snapshot(snapshot).build();
+        resolver = builder(MANUAL_POLLS).snapshot(snapshot).buildCaching();
 
         assertThat(resolver.start()).failsWithin(WAIT);
 
         assertThat(resolver.isReady()).isFalse();
-        assertThat(resolver.origin()).isEqualTo(Origin.NONE);
+        assertThat(resolver.health().origin()).isEqualTo(Origin.NONE);
     }
 
-    private CachingResolver.Builder builder(ResolverConfig config) {
+    private ResolverBuilder builder(ResolverConfig config) {
         return CachingResolver.builder()
                 .store(store)
                 .config(config)
@@ -269,8 +269,8 @@ class CachingResolverStaticStabilityTest {
                 .ticker(ticker);
     }
 
-    private static CachingResolver started(CachingResolver.Builder builder) {
-        CachingResolver built = builder.build();
+    private static CachingResolver started(ResolverBuilder builder) {
+        CachingResolver built = builder.buildCaching();
         join(built.start());
         return built;
     }

@@ -11,8 +11,8 @@ import io.cellrouter.registry.cache.Resolution.Outcome;
 import io.cellrouter.registry.cache.Resolution.Source;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.file.FileRegistryStore;
@@ -82,8 +82,8 @@ class CachingResolverTest {
                         new Cell("cell-3", URI.create("http://cell-3:8080"), CellState.OFFLINE)),
                 Map.of("acme", "cell-1", "globex", "cell-2", "hooli", "cell-3", "umbrella", "cell-1"),
                 List.of(
-                        Override.freeze("initech", START.plus(Duration.ofHours(1)), "moving data"),
-                        Override.toCell("umbrella", "cell-2", START.plus(Duration.ofMinutes(10)), "migration")),
+                        RoutingOverride.freeze("initech", START.plus(Duration.ofHours(1)), "moving data"),
+                        RoutingOverride.toCell("umbrella", "cell-2", START.plus(Duration.ofMinutes(10)), "migration")),
                 Map.of());
     }
 
@@ -351,7 +351,7 @@ class CachingResolverTest {
     void resolve_customerOnDrainingCell_isRouted() {
         started(CONFIG);
         join(files.putCell(cell("cell-2").withState(CellState.DRAINING)));
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         Resolution resolution = resolve("globex");
 
@@ -366,7 +366,7 @@ class CachingResolverTest {
         join(files.putPlacement("acme", "cell-2", 1));
         store.resetCounts();
 
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
         Resolution after = resolve("acme");
 
         assertThat(after.cell().name()).isEqualTo("cell-2");
@@ -382,7 +382,7 @@ class CachingResolverTest {
         resolve("nobody");
         store.resetCounts();
 
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         assertThat(store.calls("changesSince")).isEqualTo(1);
         assertThat(store.totalCalls()).isEqualTo(1);
@@ -394,7 +394,7 @@ class CachingResolverTest {
         join(files.putPlacement("globex", "cell-1", 1));
         store.resetCounts();
 
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         assertThat(store.calls("placement")).isZero();
         assertThat(resolve("globex").cell().name()).isEqualTo("cell-1");
@@ -406,7 +406,7 @@ class CachingResolverTest {
         assertThat(resolve("newcomer").outcome()).isEqualTo(Outcome.UNKNOWN_CUSTOMER);
         join(files.putPlacement("newcomer", "cell-1", 0));
 
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         assertThat(resolve("newcomer").cell().name()).isEqualTo("cell-1");
     }
@@ -414,12 +414,12 @@ class CachingResolverTest {
     @Test
     void pollOnce_overrideWrittenAndDeleted_isAppliedAndThenRemoved() {
         started(CONFIG);
-        join(files.putOverride(Override.toCell("acme", "cell-2", START.plus(Duration.ofHours(1)), "test")));
+        join(files.putOverride(RoutingOverride.toCell("acme", "cell-2", START.plus(Duration.ofHours(1)), "test")));
 
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
         Resolution overridden = resolve("acme");
         join(files.deleteOverride("acme"));
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
         Resolution restored = resolve("acme");
 
         assertThat(overridden.cell().name()).isEqualTo("cell-2");
@@ -433,7 +433,7 @@ class CachingResolverTest {
         started(CONFIG);
         join(files.putCell(cell("cell-1").withState(CellState.OFFLINE)));
 
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         assertThat(resolve("acme").outcome()).isEqualTo(Outcome.CELL_OFFLINE);
         assertThat(resolver.cells())
@@ -449,13 +449,13 @@ class CachingResolverTest {
         store.gapOnNextFeedRead();
         store.resetCounts();
 
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         assertThat(store.calls("cells")).isEqualTo(1);
         assertThat(store.calls("overrides")).isEqualTo(1);
         assertThat(store.calls("placements")).isEqualTo(1);
         assertThat(resolve("acme").cell().name()).isEqualTo("cell-2");
-        assertThat(resolver.feedCursor()).isEqualTo(join(files.latestSequence()));
+        assertThat(resolver.health().feedCursor()).isEqualTo(join(files.latestSequence()));
     }
 
     @Test
@@ -466,16 +466,16 @@ class CachingResolverTest {
         store.down();
 
         for (int i = 0; i < 3; i++) {
-            assertThat(resolver.pollOnce()).failsWithin(WAIT);
+            assertThat(resolver.catchUp()).failsWithin(WAIT);
         }
-        assertThat(resolver.failedPolls()).isEqualTo(3);
+        assertThat(resolver.health().failedPolls()).isEqualTo(3);
         assertThat(logs.list)
                 .filteredOn(event -> event.getLevel() == Level.WARN)
                 .hasSize(1);
         assertThat(resolve("acme").cell().name()).isEqualTo("cell-1");
 
         store.up();
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         assertThat(resolve("acme").cell().name()).isEqualTo("cell-2");
     }
@@ -505,7 +505,7 @@ class CachingResolverTest {
     @Test
     void start_whileTheStoreIsDown_failsThenBecomesReadyWhenTheStoreRecovers() {
         store.down();
-        resolver = builder(CONFIG.withPollInterval(Duration.ofMillis(20))).build();
+        resolver = builder(CONFIG.withPollInterval(Duration.ofMillis(20))).buildCaching();
 
         assertThat(resolver.start())
                 .failsWithin(WAIT)
@@ -559,7 +559,7 @@ class CachingResolverTest {
                         operations.add(operation + ":" + success);
                     }
                 })
-                .build();
+                .buildCaching();
         join(resolver.start());
         store.down();
 
@@ -568,7 +568,7 @@ class CachingResolverTest {
         assertThat(operations).contains("latestSequence:true", "cells:true", "overrides:true", "placement:false");
     }
 
-    private CachingResolver.Builder builder(ResolverConfig config) {
+    private ResolverBuilder builder(ResolverConfig config) {
         return CachingResolver.builder()
                 .store(store)
                 .config(config)
@@ -578,7 +578,7 @@ class CachingResolverTest {
     }
 
     private CachingResolver started(ResolverConfig config) {
-        resolver = builder(config).build();
+        resolver = builder(config).buildCaching();
         join(resolver.start());
         return resolver;
     }

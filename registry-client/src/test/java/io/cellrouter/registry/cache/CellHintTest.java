@@ -80,7 +80,7 @@ class CellHintTest {
                 .clock(new MutableClock(START))
                 .ticker(new FakeTicker())
                 .listener(listener)
-                .build();
+                .buildCaching();
         resolver.start().get(10, TimeUnit.SECONDS);
     }
 

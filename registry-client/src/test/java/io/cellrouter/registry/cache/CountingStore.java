@@ -1,8 +1,8 @@
 package io.cellrouter.registry.cache;
 
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.RegistryStore;
@@ -80,7 +80,7 @@ final class CountingStore implements RegistryStore {
     }
 
     @java.lang.Override
-    public CompletableFuture<List<Override>> overrides() {
+    public CompletableFuture<List<RoutingOverride>> overrides() {
         return read("overrides", delegate::overrides);
     }
 
@@ -111,7 +111,7 @@ final class CountingStore implements RegistryStore {
     }
 
     @java.lang.Override
-    public CompletableFuture<Override> putOverride(Override override) {
+    public CompletableFuture<RoutingOverride> putOverride(RoutingOverride override) {
         return delegate.putOverride(override);
     }
 

@@ -6,8 +6,8 @@ import io.cellrouter.registry.cache.Resolution.Outcome;
 import io.cellrouter.registry.cache.Resolution.Source;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.file.FileRegistryStore;
@@ -63,7 +63,7 @@ class MisrouteAndShadowTest {
                                 new Cell("cell-1", URI.create("http://cell-1:8080"), CellState.ACTIVE),
                                 new Cell("cell-2", URI.create("http://cell-2:8080"), CellState.ACTIVE)),
                         Map.of("acme", "cell-1", "umbrella", "cell-1"),
-                        List.of(Override.toCell("umbrella", "cell-2", START.plus(Duration.ofHours(1)), null)),
+                        List.of(RoutingOverride.toCell("umbrella", "cell-2", START.plus(Duration.ofHours(1)), null)),
                         Map.of())));
         files = FileRegistryStore.open(file, clock);
         store = new CountingStore(files);
@@ -72,7 +72,7 @@ class MisrouteAndShadowTest {
                 .config(CONFIG)
                 .clock(clock)
                 .ticker(ticker)
-                .build();
+                .buildCaching();
         join(resolver.start());
     }
 
@@ -176,7 +176,7 @@ class MisrouteAndShadowTest {
         join(files.putShadow(shadow));
         assertThat(resolver.shadow("acme")).isNull(); // not polled yet
 
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         assertThat(resolver.shadow("acme")).isEqualTo(shadow);
         assertThat(resolver.shadow("umbrella")).isNull();
@@ -193,7 +193,7 @@ class MisrouteAndShadowTest {
                 .config(CONFIG)
                 .clock(clock)
                 .ticker(ticker)
-                .build();
+                .buildCaching();
         try {
             join(fresh.start());
             assertThat(fresh.shadow("acme")).isNotNull();
@@ -202,7 +202,7 @@ class MisrouteAndShadowTest {
         }
 
         join(files.deleteShadow("acme"));
-        join(resolver.pollOnce());
+        join(resolver.catchUp());
 
         assertThat(resolver.shadow("acme")).isNull();
     }

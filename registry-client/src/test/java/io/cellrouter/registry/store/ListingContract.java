@@ -152,6 +152,7 @@ interface ListingContract {
     }
 
     @Test
+    @SuppressWarnings("NullOptional") // a null tier: not changed, which is what this test checks
     default void patchCell_emptyRegionAndNewLabels_removesTheRegionAndReplacesTheLabels() {
         RegistryStore store = storeWithCustomers(0);
 

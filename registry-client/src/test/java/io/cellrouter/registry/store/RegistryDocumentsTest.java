@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import java.net.URI;
 import java.time.Instant;
@@ -61,7 +61,8 @@ class RegistryDocumentsTest {
         Instant expiry = Instant.parse("2026-12-01T00:00:00Z");
         assertThat(document.overrides())
                 .containsExactly(
-                        Override.toCell("acme", "cell-2", expiry, null), Override.freeze("initech", expiry, null));
+                        RoutingOverride.toCell("acme", "cell-2", expiry, null),
+                        RoutingOverride.freeze("initech", expiry, null));
         assertThat(document.versions()).isEmpty();
     }
 
@@ -96,8 +97,9 @@ class RegistryDocumentsTest {
                         new Cell("cell-2", URI.create("h2c://cell-2:8080"), CellState.OFFLINE)),
                 Map.of("acme", "cell-1", "globex", "cell-2"),
                 List.of(
-                        Override.toCell("acme", "cell-2", Instant.parse("2026-12-01T10:15:30.5Z"), "migration 42"),
-                        Override.freeze("globex", Instant.parse("2027-01-01T00:00:00Z"), null)),
+                        RoutingOverride.toCell(
+                                "acme", "cell-2", Instant.parse("2026-12-01T10:15:30.5Z"), "migration 42"),
+                        RoutingOverride.freeze("globex", Instant.parse("2027-01-01T00:00:00Z"), null)),
                 Map.of("acme", 3L));
 
         String yaml = RegistryDocuments.write(document);

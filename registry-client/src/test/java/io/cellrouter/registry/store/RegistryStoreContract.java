@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import java.net.URI;
 import java.time.Instant;
@@ -56,7 +56,7 @@ public abstract class RegistryStoreContract implements ListingContract {
                         new Cell("cell-2", URI.create("https://cell-2.internal:443"), CellState.ACTIVE),
                         new Cell("cell-3", URI.create("h2c://cell-3:8080"), CellState.OFFLINE)),
                 Map.of("acme", "cell-1", "globex", "cell-2"),
-                List.of(Override.freeze("initech", EXPIRY, "moving data")),
+                List.of(RoutingOverride.freeze("initech", EXPIRY, "moving data")),
                 Map.of());
     }
 
@@ -115,7 +115,7 @@ public abstract class RegistryStoreContract implements ListingContract {
     void overrides_returnsStoredOverrides() {
         RegistryStore store = open(seed());
 
-        assertThat(result(store.overrides())).containsExactly(Override.freeze("initech", EXPIRY, "moving data"));
+        assertThat(result(store.overrides())).containsExactly(RoutingOverride.freeze("initech", EXPIRY, "moving data"));
     }
 
     @Test
@@ -239,18 +239,18 @@ public abstract class RegistryStoreContract implements ListingContract {
     @Test
     void putOverride_toCell_isReturnedWithTheOtherOverrides() {
         RegistryStore store = open(seed());
-        Override override = Override.toCell("acme", "cell-2", EXPIRY, "migration");
+        RoutingOverride override = RoutingOverride.toCell("acme", "cell-2", EXPIRY, "migration");
 
         assertThat(result(store.putOverride(override))).isEqualTo(override);
 
         assertThat(result(store.overrides()))
-                .containsExactlyInAnyOrder(override, Override.freeze("initech", EXPIRY, "moving data"));
+                .containsExactlyInAnyOrder(override, RoutingOverride.freeze("initech", EXPIRY, "moving data"));
     }
 
     @Test
     void putOverride_forCustomerWithAnOverride_replacesIt() {
         RegistryStore store = open(seed());
-        Override unfrozen = Override.toCell("initech", "cell-2", EXPIRY.plusSeconds(60), null);
+        RoutingOverride unfrozen = RoutingOverride.toCell("initech", "cell-2", EXPIRY.plusSeconds(60), null);
 
         result(store.putOverride(unfrozen));
 
@@ -261,7 +261,7 @@ public abstract class RegistryStoreContract implements ListingContract {
     void putOverride_unknownCell_failsWithNotFound() {
         RegistryStore store = open(seed());
 
-        Throwable failure = failureOf(store.putOverride(Override.toCell("acme", "cell-9", EXPIRY, null)));
+        Throwable failure = failureOf(store.putOverride(RoutingOverride.toCell("acme", "cell-9", EXPIRY, null)));
 
         assertThat(failure).isInstanceOf(NotFoundException.class).hasMessageContaining("cell-9");
         assertThat(result(store.overrides())).hasSize(1);
@@ -299,7 +299,7 @@ public abstract class RegistryStoreContract implements ListingContract {
         assertThat(result(store.changesSince(start)).changes())
                 .extracting(Change::kind, Change::key)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(Change.Kind.SHADOW, "acme"));
-        assertThat(result(store.overrides())).containsExactly(Override.freeze("initech", EXPIRY, "moving data"));
+        assertThat(result(store.overrides())).containsExactly(RoutingOverride.freeze("initech", EXPIRY, "moving data"));
     }
 
     @Test
@@ -363,7 +363,7 @@ public abstract class RegistryStoreContract implements ListingContract {
 
         result(store.putPlacement("acme", "cell-2", 1));
         result(store.putCell(cell(store, "cell-3").withState(CellState.ACTIVE)));
-        result(store.putOverride(Override.toCell("globex", "cell-1", EXPIRY, null)));
+        result(store.putOverride(RoutingOverride.toCell("globex", "cell-1", EXPIRY, null)));
         result(store.deleteOverride("initech"));
 
         ChangeBatch batch = result(store.changesSince(start));
@@ -454,7 +454,7 @@ public abstract class RegistryStoreContract implements ListingContract {
         RegistryDocument document = new RegistryDocument(
                 List.of(new Cell("cell-4", URI.create("http://cell-4:8080"), CellState.ACTIVE)),
                 Map.of("acme", "cell-2", "globex", "cell-2", "hooli", "cell-4"),
-                List.of(Override.toCell("globex", "cell-1", EXPIRY, "drill")),
+                List.of(RoutingOverride.toCell("globex", "cell-1", EXPIRY, "drill")),
                 Map.of());
 
         ImportResult imported = result(store.importDocument(document));
@@ -472,8 +472,8 @@ public abstract class RegistryStoreContract implements ListingContract {
         assertThat(result(store.cells())).extracting(Cell::name).contains("cell-1", "cell-4");
         assertThat(result(store.overrides()))
                 .containsExactlyInAnyOrder(
-                        Override.freeze("initech", EXPIRY, "moving data"),
-                        Override.toCell("globex", "cell-1", EXPIRY, "drill"));
+                        RoutingOverride.freeze("initech", EXPIRY, "moving data"),
+                        RoutingOverride.toCell("globex", "cell-1", EXPIRY, "drill"));
         assertThat(result(store.changesSince(start)).changes())
                 .extracting(Change::kind, Change::key)
                 .containsExactlyInAnyOrder(

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -100,10 +101,11 @@ class KeyFilesTest {
 
     @Test
     void hmacSecretShorterThan32Bytes_isRefused() {
-        assertThatThrownBy(() -> SigningKey.hmac("too-short".getBytes(), null, null))
+        assertThatThrownBy(() -> SigningKey.hmac("too-short".getBytes(StandardCharsets.UTF_8), null, null))
                 .isInstanceOf(KeyFileException.class)
                 .hasMessageContaining("at least 32 bytes");
-        assertThatThrownBy(() -> VerificationKey.hmac("too-short".getBytes(), EnumSet.allOf(TokenAlgorithm.class)))
+        assertThatThrownBy(() -> VerificationKey.hmac(
+                        "too-short".getBytes(StandardCharsets.UTF_8), EnumSet.allOf(TokenAlgorithm.class)))
                 .isInstanceOf(KeyFileException.class);
     }
 

@@ -21,7 +21,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     /** Admin bodies are small JSON documents. */
     static final int MAX_BODY = 64 * 1024;
 
-    private final Resolver resolver;
     private final AdminRoutes routes;
     private final AdminAuth auth;
     private final ConsoleAssets console = ConsoleAssets.fromJar();
@@ -61,7 +60,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
             Clock clock,
             LiveStats live,
             ToIntFunction<String> inFlight) {
-        this.resolver = resolver;
         this.routes = new AdminRoutes(
                 resolver,
                 store == null ? null : AdminApi.create(store, resolver, clock),
@@ -77,6 +75,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http1-codec", new HttpServerCodec())
                 .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
-                .addLast("admin", new AdminHandler(resolver, routes, auth, console, metrics, readiness));
+                .addLast("admin", new AdminHandler(routes, auth, console, metrics, readiness));
     }
 }

@@ -1,7 +1,6 @@
 package io.cellrouter.router.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.metrics.RouterMetrics;
@@ -37,7 +36,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PREFIX = "/admin/v1/";
     private static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
 
-    private final Resolver resolver;
     private final AdminRoutes routes;
     private final AdminAuth auth;
     private final ConsoleAssets console;
@@ -45,13 +43,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Readiness readiness;
 
     AdminHandler(
-            Resolver resolver,
-            AdminRoutes routes,
-            AdminAuth auth,
-            ConsoleAssets console,
-            RouterMetrics metrics,
-            Readiness readiness) {
-        this.resolver = resolver;
+            AdminRoutes routes, AdminAuth auth, ConsoleAssets console, RouterMetrics metrics, Readiness readiness) {
         this.routes = routes;
         this.auth = auth;
         this.console = console;

@@ -3,8 +3,8 @@ package io.cellrouter.router.admin;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.PlacementQuery;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.admin.Answer.Refusal;
@@ -66,7 +66,7 @@ final class ListingEndpoints {
         return cellExists
                 .thenCompose(ignored -> store.placementPage(page))
                 .thenCombine(store.overrides(), (result, overrides) -> {
-                    Map<String, Override> active = active(overrides, clock.instant());
+                    Map<String, RoutingOverride> active = active(overrides, clock.instant());
                     ObjectNode body = JsonBody.JSON.createObjectNode();
                     ArrayNode customers = body.putArray("customers");
                     for (Placement placement : result.placements()) {
@@ -75,7 +75,7 @@ final class ListingEndpoints {
                                 .put("customer", placement.customer())
                                 .put("cell", placement.cell())
                                 .put("version", placement.version());
-                        Override override = active.get(placement.customer());
+                        RoutingOverride override = active.get(placement.customer());
                         if (override != null) {
                             entry.set("override", Views.override(override));
                         }
@@ -94,7 +94,8 @@ final class ListingEndpoints {
                     ObjectNode body = JsonBody.JSON.createObjectNode();
                     ArrayNode list = body.putArray("overrides");
                     active(overrides, clock.instant()).values().stream()
-                            .sorted(Comparator.comparing(Override::expiresAt).thenComparing(Override::customer))
+                            .sorted(Comparator.comparing(RoutingOverride::expiresAt)
+                                    .thenComparing(RoutingOverride::customer))
                             .forEach(override -> {
                                 ObjectNode entry = list.addObject().put("customer", override.customer());
                                 entry.setAll(Views.override(override));
@@ -157,9 +158,9 @@ final class ListingEndpoints {
         return values == null ? null : values.get(0);
     }
 
-    private static Map<String, Override> active(List<Override> overrides, Instant now) {
-        Map<String, Override> active = new HashMap<>();
-        for (Override override : overrides) {
+    private static Map<String, RoutingOverride> active(List<RoutingOverride> overrides, Instant now) {
+        Map<String, RoutingOverride> active = new HashMap<>();
+        for (RoutingOverride override : overrides) {
             if (override.isActiveAt(now)) {
                 active.put(override.customer(), override);
             }

@@ -1,6 +1,5 @@
 package io.cellrouter.router.admin;
 
-import io.cellrouter.registry.cache.CachingResolver;
 import io.cellrouter.registry.cache.Resolver;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,9 +25,6 @@ final class LocalCatchUp {
         if (customer != null) {
             resolver.invalidate(customer);
         }
-        if (resolver instanceof CachingResolver caching) {
-            return caching.pollOnce().exceptionally(error -> null);
-        }
-        return CompletableFuture.completedFuture(null);
+        return resolver.catchUp().exceptionally(error -> null);
     }
 }

@@ -1,8 +1,8 @@
 package io.cellrouter.router.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.admin.Answer.Refusal;
 import io.cellrouter.router.error.ErrorCode;
@@ -44,7 +44,7 @@ final class MoveEndpoint {
     /** A freeze holds a customer's traffic; a day is already far longer than a data copy should take. */
     static final Duration MAXIMUM_FREEZE = Duration.ofDays(1);
 
-    private record Plan(Placement before, String toCell, Optional<Override> override) {}
+    private record Plan(Placement before, String toCell, Optional<RoutingOverride> override) {}
 
     private final RegistryStore store;
     private final Clock clock;
@@ -100,8 +100,8 @@ final class MoveEndpoint {
 
     private CompletableFuture<Answer> freezeThenSwitch(String customer, Plan plan, Duration freezeFor) {
         Instant until = clock.instant().plus(freezeFor);
-        Override freeze =
-                Override.freeze(customer, until, "move from " + plan.before().cell() + " to " + plan.toCell());
+        RoutingOverride freeze = RoutingOverride.freeze(
+                customer, until, "move from " + plan.before().cell() + " to " + plan.toCell());
         return store.putOverride(freeze)
                 .thenCompose(ignored -> catchUp.after(customer))
                 .thenCompose(ignored -> switchCell(customer, plan, freeze)
@@ -118,7 +118,7 @@ final class MoveEndpoint {
         return undo.handle((ignored, error) -> null).thenCompose(ignored -> catchUp.after(customer));
     }
 
-    private CompletableFuture<Answer> switchCell(String customer, Plan plan, Override freeze) {
+    private CompletableFuture<Answer> switchCell(String customer, Plan plan, RoutingOverride freeze) {
         Placement before = plan.before();
         return store.putPlacement(customer, plan.toCell(), before.version())
                 .thenCompose(after -> catchUp.after(customer).thenApply(ignored -> {

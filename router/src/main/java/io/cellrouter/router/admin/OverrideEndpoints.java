@@ -1,6 +1,6 @@
 package io.cellrouter.router.admin;
 
-import io.cellrouter.registry.model.Override;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.admin.Answer.Refusal;
 import io.cellrouter.router.error.ErrorCode;
@@ -37,7 +37,7 @@ final class OverrideEndpoints {
     /** 200 with the override; 400 a bad body; 404 the cell does not exist. */
     CompletableFuture<Answer> put(String customer, String requestBody) {
         String target = "override/" + customer;
-        Override override;
+        RoutingOverride override;
         try {
             override = parse(customer, JsonBody.parse(requestBody, FIELDS));
         } catch (Refusal refusal) {
@@ -97,7 +97,7 @@ final class OverrideEndpoints {
                         error -> StoreFailures.answer(error).describing("delete_override", target, null, null, null));
     }
 
-    private Override parse(String customer, JsonBody body) {
+    private RoutingOverride parse(String customer, JsonBody body) {
         boolean freeze = body.bool("freeze");
         boolean hasCell = body.has("cell");
         if (freeze == hasCell) {
@@ -116,7 +116,7 @@ final class OverrideEndpoints {
         }
         var expiresAt = clock.instant().plus(ttl);
         return freeze
-                ? Override.freeze(customer, expiresAt, reason)
-                : Override.toCell(customer, body.name("cell"), expiresAt, reason);
+                ? RoutingOverride.freeze(customer, expiresAt, reason)
+                : RoutingOverride.toCell(customer, body.name("cell"), expiresAt, reason);
     }
 }

@@ -2,7 +2,7 @@ package io.cellrouter.router.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellrouter.registry.cache.CachingResolver;
+import io.cellrouter.registry.cache.RegistryHealth;
 import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.store.RegistryStore;
 import java.util.Locale;
@@ -37,11 +37,10 @@ final class Readiness {
     ObjectNode body(boolean isReady) {
         ObjectNode body = JSON.createObjectNode().put("ready", isReady).put("registryLoaded", resolver.isReady());
         ObjectNode registry = JSON.createObjectNode();
-        if (resolver instanceof CachingResolver caching) {
-            registry.put("origin", caching.origin().name().toLowerCase(Locale.ROOT))
-                    .put("storeReachable", caching.origin() == CachingResolver.Origin.STORE && !caching.storeDown());
-            caching.snapshotWrittenAt().ifPresent(at -> registry.put("snapshotWrittenAt", at.toString()));
-        }
+        RegistryHealth health = resolver.health();
+        registry.put("origin", health.origin().name().toLowerCase(Locale.ROOT))
+                .put("storeReachable", health.storeReachable());
+        health.snapshotWrittenAt().ifPresent(at -> registry.put("snapshotWrittenAt", at.toString()));
         if (store != null) {
             store.lastRejectedEdit().ifPresent(edit -> registry.putObject("lastRejectedEdit")
                     .put("at", edit.at().toString())

@@ -2,8 +2,8 @@ package io.cellrouter.router.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import java.time.Instant;
 import java.util.List;
@@ -42,7 +42,7 @@ final class Views {
                         .put("updatedAt", p.updatedAt().toString());
     }
 
-    static ObjectNode override(Override o) {
+    static ObjectNode override(RoutingOverride o) {
         if (o == null) {
             return null;
         }
@@ -75,7 +75,7 @@ final class Views {
     }
 
     /** The customer's override if it has one that has not expired. */
-    static Optional<Override> active(List<Override> overrides, String customer, Instant now) {
+    static Optional<RoutingOverride> active(List<RoutingOverride> overrides, String customer, Instant now) {
         return overrides.stream()
                 .filter(o -> o.customer().equals(customer) && o.isActiveAt(now))
                 .findFirst();

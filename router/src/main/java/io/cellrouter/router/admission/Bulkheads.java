@@ -91,12 +91,14 @@ public final class Bulkheads {
         volatile int count;
     }
 
+    @SuppressWarnings("NonAtomicVolatileUpdate") // under the map's lock for the key (see InFlight)
     private static final BiFunction<String, InFlight, InFlight> ENTER = (customer, inFlight) -> {
         InFlight counted = inFlight == null ? new InFlight() : inFlight;
         counted.count++;
         return counted;
     };
 
+    @SuppressWarnings("NonAtomicVolatileUpdate") // under the map's lock for the key (see InFlight)
     private static final BiFunction<String, InFlight, InFlight> LEAVE =
             (customer, inFlight) -> --inFlight.count == 0 ? null : inFlight;
 

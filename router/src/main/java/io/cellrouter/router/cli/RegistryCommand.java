@@ -249,7 +249,7 @@ final class RegistryCommand {
         private static RegistryDocument document(
                 List<io.cellrouter.registry.model.Cell> cells,
                 List<Placement> placements,
-                List<io.cellrouter.registry.model.Override> overrides) {
+                List<io.cellrouter.registry.model.RoutingOverride> overrides) {
             Map<String, String> customers = new LinkedHashMap<>();
             Map<String, Long> versions = new LinkedHashMap<>();
             placements.stream()
@@ -263,8 +263,8 @@ final class RegistryCommand {
             List<io.cellrouter.registry.model.Cell> sortedCells = cells.stream()
                     .sorted(java.util.Comparator.comparing(io.cellrouter.registry.model.Cell::name))
                     .toList();
-            List<io.cellrouter.registry.model.Override> sortedOverrides = overrides.stream()
-                    .sorted(java.util.Comparator.comparing(io.cellrouter.registry.model.Override::customer))
+            List<io.cellrouter.registry.model.RoutingOverride> sortedOverrides = overrides.stream()
+                    .sorted(java.util.Comparator.comparing(io.cellrouter.registry.model.RoutingOverride::customer))
                     .toList();
             return new RegistryDocument(sortedCells, customers, sortedOverrides, versions);
         }

@@ -201,9 +201,13 @@ public record RouterConfig(
      * v1 text or v2 binary form, or either) before anything else on every connection.
      */
     public enum ProxyProtocol {
+        @JsonProperty("off")
         OFF,
+        @JsonProperty("v1")
         V1,
+        @JsonProperty("v2")
         V2,
+        @JsonProperty("any")
         ANY;
 
         /** {@code off}, {@code v1}, {@code v2} or {@code any}; YAML reads a bare {@code off} as false. */

@@ -3,7 +3,7 @@ package io.cellrouter.router.config;
 import io.cellrouter.registry.token.KeyFileException;
 import io.cellrouter.registry.token.KeyFiles;
 import io.cellrouter.router.config.RouterConfig.JwtSpec;
-import io.cellrouter.router.pipeline.TlsContexts;
+import io.cellrouter.router.transport.TlsPairCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ public final class StartupProbes {
         boolean readable = readable(problems, section + certificateKey, certificate);
         readable &= readable(problems, section + privateKeyKey, privateKey);
         if (readable) {
-            String problem = TlsContexts.pairProblem(certificate, privateKey);
+            String problem = TlsPairCheck.problem(certificate, privateKey);
             if (problem != null) {
                 problems.add(new ConfigProblem(section + certificateKey, certificate.toString(), problem));
             }

@@ -2,7 +2,7 @@ package io.cellrouter.router.forward;
 
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.identity.Identity;
-import io.cellrouter.router.pipeline.ClientAddress;
+import io.cellrouter.router.transport.ClientAddress;
 
 /**
  * What the access log and the meters keep of one exchange, filled in as it goes: one per HTTP/1.1

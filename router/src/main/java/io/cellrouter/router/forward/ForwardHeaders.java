@@ -1,6 +1,6 @@
 package io.cellrouter.router.forward;
 
-import io.cellrouter.router.pipeline.ClientAddress;
+import io.cellrouter.router.transport.ClientAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;

@@ -7,7 +7,7 @@ import io.cellrouter.router.error.RequestErrors;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.HttpRequestHead;
 import io.cellrouter.router.identity.RequestTarget;
-import io.cellrouter.router.pipeline.ClientAddress;
+import io.cellrouter.router.transport.ClientAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

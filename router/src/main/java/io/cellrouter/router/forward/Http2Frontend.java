@@ -1,7 +1,7 @@
 package io.cellrouter.router.forward;
 
 import io.cellrouter.router.config.RouterConfig;
-import io.cellrouter.router.pipeline.ClientAddress;
+import io.cellrouter.router.transport.ClientAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;

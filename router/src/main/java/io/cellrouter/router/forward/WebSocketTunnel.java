@@ -1,7 +1,6 @@
 package io.cellrouter.router.forward;
 
 import io.cellrouter.router.admission.Bulkheads;
-import io.cellrouter.router.pipeline.RequestHeadGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -116,7 +115,7 @@ final class WebSocketTunnel implements MovableExchange, TunnelCell.Peer {
             if (handler == tunnel) {
                 break;
             }
-            if (afterCodec || handler instanceof RequestHeadGuard) {
+            if (afterCodec || entry.getKey().equals(Http1ProxyHandler.HEAD_DEADLINE)) {
                 http.add(handler);
             }
             afterCodec |= codec != null && handler == codec.handler();

@@ -4,6 +4,7 @@ import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.forward.Http1ProxyHandler;
 import io.cellrouter.router.forward.Http2Frontend;
 import io.cellrouter.router.forward.ProxyContext;
+import io.cellrouter.router.transport.ClientAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -103,7 +104,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         } else {
             InetAddress peer = ClientAddress.peer(ch);
             if (peer != null) {
-                ClientAddress.record(ch, peer, context.config());
+                ClientAddress.record(ch, peer, context.config()::trusts);
             }
             addProtocolHandlers(p);
         }

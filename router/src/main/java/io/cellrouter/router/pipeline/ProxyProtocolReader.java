@@ -2,6 +2,7 @@ package io.cellrouter.router.pipeline;
 
 import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.config.RouterConfig.ProxyProtocol;
+import io.cellrouter.router.transport.ClientAddress;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -108,7 +109,7 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
         }
         done = true;
         cancelDeadline();
-        ClientAddress.record(ctx.channel(), client, config);
+        ClientAddress.record(ctx.channel(), client, config::trusts);
         next.accept(ctx.pipeline());
         // The decoder passes on what followed the header once it has removed itself: by then the
         // handlers just added are in place to read it.

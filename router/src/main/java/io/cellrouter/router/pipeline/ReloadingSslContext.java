@@ -3,6 +3,8 @@ package io.cellrouter.router.pipeline;
 import io.cellrouter.registry.watch.FileChangeWatcher;
 import io.cellrouter.router.config.ConfigException;
 import io.cellrouter.router.config.RouterConfig;
+import io.cellrouter.router.transport.KeyMaterial;
+import io.cellrouter.router.transport.TlsPairCheck;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -153,7 +155,7 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
         try {
             pair = KeyMaterial.read(certificate, privateKey);
         } catch (IOException e) {
-            return "cannot be read: " + TlsContexts.describe(e);
+            return "cannot be read: " + TlsPairCheck.describe(e);
         }
         byte[] digest = pair.digest();
         if (Arrays.equals(digest, lastDigest)) {
@@ -166,7 +168,7 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
             try {
                 next = builder.build(pair);
             } catch (SSLException | IllegalArgumentException e) {
-                problem = "cannot be used: " + TlsContexts.describe(e);
+                problem = "cannot be used: " + TlsPairCheck.describe(e);
             }
         }
         if (problem != null) {

@@ -2,13 +2,14 @@ package io.cellrouter.router.pipeline;
 
 import io.cellrouter.router.config.ConfigException;
 import io.cellrouter.router.config.RouterConfig;
+import io.cellrouter.router.transport.KeyMaterial;
+import io.cellrouter.router.transport.TlsPairCheck;
+import io.cellrouter.router.transport.Transport;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,10 +25,6 @@ public final class TlsContexts {
 
     private TlsContexts() {}
 
-    public static SslProvider provider() {
-        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
-    }
-
     /** The proxy's TLS listener, from the files as they are now. */
     public static SslContext server(RouterConfig.Tls tls) {
         try {
@@ -35,7 +32,7 @@ public final class TlsContexts {
         } catch (IOException | IllegalArgumentException e) { // SSLException is an IOException
             throw new ConfigException(
                     "proxy.tls: cannot use certificate " + tls.certificate() + " and key " + tls.privateKey() + ": "
-                            + describe(e),
+                            + TlsPairCheck.describe(e),
                     e);
         }
     }
@@ -43,7 +40,7 @@ public final class TlsContexts {
     /** The proxy's TLS listener with {@code pair} as its identity. */
     static SslContext server(KeyMaterial pair) throws SSLException {
         return SslContextBuilder.forServer(pair.certificateChain(), pair.privateKey())
-                .sslProvider(provider())
+                .sslProvider(Transport.sslProvider())
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(
                         ApplicationProtocolConfig.Protocol.ALPN,
@@ -62,14 +59,15 @@ public final class TlsContexts {
         try {
             return client(trust, null);
         } catch (SSLException | IllegalArgumentException e) {
-            throw new ConfigException("proxy.upstream.trustCertificates: cannot use " + trust + ": " + describe(e), e);
+            throw new ConfigException(
+                    "proxy.upstream.trustCertificates: cannot use " + trust + ": " + TlsPairCheck.describe(e), e);
         }
     }
 
     /** As {@link #client(Path)}, presenting {@code clientPair} (null: none) to cells that ask for it. */
     static SslContext client(Path trust, KeyMaterial clientPair) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forClient()
-                .sslProvider(provider())
+                .sslProvider(Transport.sslProvider())
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .endpointIdentificationAlgorithm("HTTPS")
                 .applicationProtocolConfig(new ApplicationProtocolConfig(
@@ -84,27 +82,5 @@ public final class TlsContexts {
             builder.keyManager(clientPair.certificateChain(), clientPair.privateKey());
         }
         return builder.build();
-    }
-
-    /**
-     * What is wrong with a certificate and key pair on disk, or null when they make a working pair
-     * (see {@link TlsPairCheck}); for {@code cell-router check}.
-     */
-    public static String pairProblem(Path certificate, Path privateKey) {
-        try {
-            return TlsPairCheck.problem(KeyMaterial.read(certificate, privateKey));
-        } catch (IOException e) {
-            return "cannot be read: " + describe(e);
-        }
-    }
-
-    /** A failure's message, with its cause's when it has one: what an operator needs, never key bytes. */
-    static String describe(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        Throwable cause = e.getCause();
-        if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
-            message += " (" + cause.getMessage() + ")";
-        }
-        return message;
     }
 }

@@ -20,6 +20,8 @@ import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -66,5 +68,10 @@ public record Transport(
 
     public EventLoopGroup newGroup(int threads, String prefix) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(prefix, true), ioHandlerFactory);
+    }
+
+    /** OpenSSL (BoringSSL, from netty-tcnative) when it loads on this machine, else the JDK's TLS. */
+    public static SslProvider sslProvider() {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 }

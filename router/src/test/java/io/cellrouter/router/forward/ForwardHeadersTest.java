@@ -2,7 +2,7 @@ package io.cellrouter.router.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cellrouter.router.pipeline.ClientAddress;
+import io.cellrouter.router.transport.ClientAddress;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;

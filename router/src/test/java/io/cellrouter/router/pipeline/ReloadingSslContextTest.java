@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cellrouter.router.config.ConfigException;
 import io.cellrouter.router.testing.TestCertificates;
+import io.cellrouter.router.transport.TlsPairCheck;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import io.netty.pkitesting.X509Bundle;
@@ -52,10 +53,10 @@ class ReloadingSslContextTest {
         Files.writeString(dir.resolve("b-key.pem"), b.getPrivateKeyPEM());
         Files.writeString(dir.resolve("garbage.pem"), "-----BEGIN PRIVATE KEY-----\nnot base64!\n");
 
-        assertThat(TlsContexts.pairProblem(cert, dir.resolve("a-key.pem"))).isNull();
-        assertThat(TlsContexts.pairProblem(cert, dir.resolve("b-key.pem"))).contains("do not make a working pair");
-        assertThat(TlsContexts.pairProblem(cert, dir.resolve("garbage.pem"))).startsWith("cannot be used");
-        assertThat(TlsContexts.pairProblem(cert, dir.resolve("missing.pem"))).startsWith("cannot be read");
+        assertThat(TlsPairCheck.problem(cert, dir.resolve("a-key.pem"))).isNull();
+        assertThat(TlsPairCheck.problem(cert, dir.resolve("b-key.pem"))).contains("do not make a working pair");
+        assertThat(TlsPairCheck.problem(cert, dir.resolve("garbage.pem"))).startsWith("cannot be used");
+        assertThat(TlsPairCheck.problem(cert, dir.resolve("missing.pem"))).startsWith("cannot be read");
     }
 
     @Test

@@ -49,7 +49,8 @@ public class AuditCapture implements BeforeEachCallback, AfterEachCallback {
 
     /** The lines so far, oldest first. */
     public List<String> lines() {
-        synchronized (appender.list) {
+        // logback appends under the appender's own lock
+        synchronized (appender) {
             return appender.list.stream()
                     .map(ILoggingEvent::getFormattedMessage)
                     .toList();

@@ -35,7 +35,7 @@ public final class GrpcCell implements AutoCloseable {
     private final ConcurrentLinkedQueue<Metadata> metadata = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Deadline> deadlines = new ConcurrentLinkedQueue<>();
 
-    private GrpcCell(String name, int port, NettyServerBuilder builder) throws IOException {
+    private GrpcCell(String name, NettyServerBuilder builder) throws IOException {
         this.name = name;
         ServerInterceptor recorder = new ServerInterceptor() {
             @Override
@@ -51,14 +51,13 @@ public final class GrpcCell implements AutoCloseable {
     }
 
     public static GrpcCell start(String name) throws IOException {
-        return new GrpcCell(name, 0, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)));
+        return new GrpcCell(name, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)));
     }
 
     /** A cell that speaks TLS (ALPN h2) with the given certificate chain and key (PEM files). */
     public static GrpcCell startTls(String name, java.io.File chain, java.io.File key) throws IOException {
         return new GrpcCell(
                 name,
-                0,
                 NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                         .useTransportSecurity(chain, key));
     }

@@ -1,8 +1,8 @@
 package io.cellrouter.registry.store.dynamodb;
 
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.CellPatch;
 import io.cellrouter.registry.store.Change;
@@ -135,7 +135,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     }
 
     @java.lang.Override
-    public CompletableFuture<List<Override>> overrides() {
+    public CompletableFuture<List<RoutingOverride>> overrides() {
         return Queries.all(client, table, Items.OVERRIDES_PK, "read the overrides")
                 .thenApply(items -> items.stream().map(Items::override).toList());
     }
@@ -226,7 +226,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     }
 
     @java.lang.Override
-    public CompletableFuture<Override> putOverride(Override override) {
+    public CompletableFuture<RoutingOverride> putOverride(RoutingOverride override) {
         if (!DynamoDbSettings.isName(override.customer())) {
             return CompletableFuture.failedFuture(new InvalidRegistryException(
                     "customer must match " + Cell.NAME.pattern() + ", was '" + override.customer() + "'"));

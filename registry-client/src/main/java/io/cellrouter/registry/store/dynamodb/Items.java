@@ -2,8 +2,8 @@ package io.cellrouter.registry.store.dynamodb;
 
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.InvalidRegistryException;
@@ -181,7 +181,7 @@ final class Items {
 
     // ---- overrides
 
-    static Map<String, AttributeValue> overrideItem(Override override, Instant now) {
+    static Map<String, AttributeValue> overrideItem(RoutingOverride override, Instant now) {
         Map<String, AttributeValue> item = overrideKey(override.customer());
         if (override.freeze()) {
             item.put(FREEZE, AttributeValue.fromBool(true));
@@ -196,9 +196,9 @@ final class Items {
         return item;
     }
 
-    static Override override(Map<String, AttributeValue> item) {
+    static RoutingOverride override(Map<String, AttributeValue> item) {
         AttributeValue freeze = item.get(FREEZE);
-        return new Override(
+        return new RoutingOverride(
                 text(item, SK),
                 optionalText(item, CELL),
                 freeze != null && Boolean.TRUE.equals(freeze.bool()),

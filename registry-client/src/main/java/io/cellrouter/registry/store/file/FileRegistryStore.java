@@ -1,9 +1,9 @@
 package io.cellrouter.registry.store.file;
 
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.CellPatch;
 import io.cellrouter.registry.store.Change;
@@ -232,7 +232,7 @@ public final class FileRegistryStore implements RegistryStore {
     }
 
     @java.lang.Override
-    public CompletableFuture<List<Override>> overrides() {
+    public CompletableFuture<List<RoutingOverride>> overrides() {
         return read(() -> List.copyOf(snapshot.overrides().values()));
     }
 
@@ -266,7 +266,7 @@ public final class FileRegistryStore implements RegistryStore {
     }
 
     @java.lang.Override
-    public CompletableFuture<Override> putOverride(Override override) {
+    public CompletableFuture<RoutingOverride> putOverride(RoutingOverride override) {
         return onWriter(() -> {
             checkName(override.customer(), "customer");
             Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);

@@ -1,8 +1,8 @@
 package io.cellrouter.registry.store.file;
 
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.ImportResult;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ final class Imports {
         top.cells().forEach(cell -> cells.put(cell.name(), cell.withVersion(0)));
         java.util.Map<String, String> customers = new java.util.LinkedHashMap<>(base.customers());
         customers.putAll(top.customers());
-        java.util.Map<String, Override> overrides = new java.util.LinkedHashMap<>();
+        java.util.Map<String, RoutingOverride> overrides = new java.util.LinkedHashMap<>();
         base.overrides().forEach(override -> overrides.put(override.customer(), override));
         top.overrides().forEach(override -> overrides.put(override.customer(), override));
         java.util.Map<String, Shadow> shadows = new java.util.LinkedHashMap<>();

@@ -1,9 +1,9 @@
 package io.cellrouter.registry.store.file;
 
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import java.util.Map;
 record Snapshot(
         Map<String, Cell> cells,
         Map<String, Placement> placements,
-        Map<String, Override> overrides,
+        Map<String, RoutingOverride> overrides,
         Map<String, Shadow> shadows) {
 
     static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of());
@@ -40,7 +40,7 @@ record Snapshot(
                     customer,
                     reconcile(customer, cell, version, previous.placements().get(customer), now));
         });
-        Map<String, Override> overrides = new LinkedHashMap<>();
+        Map<String, RoutingOverride> overrides = new LinkedHashMap<>();
         document.overrides().forEach(override -> overrides.put(override.customer(), override));
         Map<String, Shadow> shadows = new LinkedHashMap<>();
         document.shadows().forEach(shadow -> shadows.put(shadow.customer(), shadow));
@@ -73,7 +73,7 @@ record Snapshot(
         return new Snapshot(cells, with(placements, placement.customer(), placement), overrides, shadows);
     }
 
-    Snapshot withOverride(Override override) {
+    Snapshot withOverride(RoutingOverride override) {
         return new Snapshot(cells, placements, with(overrides, override.customer(), override), shadows);
     }
 
@@ -102,7 +102,7 @@ record Snapshot(
 
     /** This state without the overrides that ended before {@code now}; each one dropped is added to {@code changes}. */
     Snapshot withoutExpiredOverrides(Instant now, java.util.List<ChangeKey> changes) {
-        Map<String, Override> active = new LinkedHashMap<>();
+        Map<String, RoutingOverride> active = new LinkedHashMap<>();
         overrides.forEach((customer, override) -> {
             if (override.isActiveAt(now)) {
                 active.put(customer, override);
@@ -114,7 +114,7 @@ record Snapshot(
     }
 
     Snapshot withoutOverride(String customer) {
-        Map<String, Override> copy = new LinkedHashMap<>(overrides);
+        Map<String, RoutingOverride> copy = new LinkedHashMap<>(overrides);
         copy.remove(customer);
         return new Snapshot(cells, placements, frozen(copy), shadows);
     }

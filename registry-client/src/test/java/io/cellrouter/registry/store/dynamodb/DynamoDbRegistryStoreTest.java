@@ -2,9 +2,9 @@ package io.cellrouter.registry.store.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cellrouter.registry.model.Override;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.RegistryStore;
@@ -90,7 +90,7 @@ class DynamoDbRegistryStoreTest extends RegistryStoreContract {
                         String customer = "w" + id + "-c" + i;
                         writer.putPlacement(customer, "cell-1", 0).join();
                         written.add("PLACEMENT:" + customer);
-                        writer.putOverride(Override.toCell(customer, "cell-2", EXPIRY, null))
+                        writer.putOverride(RoutingOverride.toCell(customer, "cell-2", EXPIRY, null))
                                 .join();
                         written.add("OVERRIDE:" + customer);
                     }

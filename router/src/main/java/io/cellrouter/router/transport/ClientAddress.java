@@ -1,10 +1,10 @@
-package io.cellrouter.router.pipeline;
+package io.cellrouter.router.transport;
 
-import io.cellrouter.router.config.RouterConfig;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.function.Predicate;
 
 /**
  * Where a client connection comes from, as the router decides it once per connection (README:
@@ -36,15 +36,15 @@ public record ClientAddress(String ip, boolean trustedProxy) {
                 : new ClientAddress(String.valueOf(channel.remoteAddress()), false);
     }
 
-    /** {@code address} as the client of {@code channel}; trusted when {@code config} lists it. */
-    static ClientAddress record(Channel channel, InetAddress address, RouterConfig.Proxy config) {
-        ClientAddress client = new ClientAddress(address.getHostAddress(), config.trusts(address));
+    /** {@code address} as the client of {@code channel}; trusted when {@code trusts} says so. */
+    public static ClientAddress record(Channel channel, InetAddress address, Predicate<InetAddress> trusts) {
+        ClientAddress client = new ClientAddress(address.getHostAddress(), trusts.test(address));
         channel.attr(KEY).set(client);
         return client;
     }
 
     /** The socket's peer, or null when it is not an IP address. */
-    static InetAddress peer(Channel channel) {
+    public static InetAddress peer(Channel channel) {
         return channel.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 }

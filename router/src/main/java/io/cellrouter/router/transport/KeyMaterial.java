@@ -1,4 +1,4 @@
-package io.cellrouter.router.pipeline;
+package io.cellrouter.router.transport;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import java.security.cert.X509Certificate;
  * A certificate chain and its private key as PEM bytes, read together so that a context is built
  * from one consistent pair. The key never appears in {@link #toString()}.
  */
-final class KeyMaterial {
+public final class KeyMaterial {
 
     private final byte[] certificateChain;
     private final byte[] privateKey;
@@ -25,20 +25,20 @@ final class KeyMaterial {
         this.privateKey = privateKey;
     }
 
-    static KeyMaterial read(Path certificateChain, Path privateKey) throws IOException {
+    public static KeyMaterial read(Path certificateChain, Path privateKey) throws IOException {
         return new KeyMaterial(Files.readAllBytes(certificateChain), Files.readAllBytes(privateKey));
     }
 
-    InputStream certificateChain() {
+    public InputStream certificateChain() {
         return new ByteArrayInputStream(certificateChain);
     }
 
-    InputStream privateKey() {
+    public InputStream privateKey() {
         return new ByteArrayInputStream(privateKey);
     }
 
     /** SHA-256 of both files: whether a reload has anything new, without keeping the key around twice. */
-    byte[] digest() {
+    public byte[] digest() {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(certificateChain);
@@ -51,7 +51,7 @@ final class KeyMaterial {
     }
 
     /** The first certificate of the chain (the router's own), or null when it cannot be parsed. */
-    X509Certificate leaf() {
+    public X509Certificate leaf() {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(certificateChain());
         } catch (CertificateException | ClassCastException e) {

@@ -9,9 +9,9 @@ import java.time.Instant;
  * either send it to {@code cell}, or hold it ({@code freeze}: 503 with Retry-After) while its
  * data moves. Exactly one of the two is set.
  */
-public record Override(String customer, String cell, boolean freeze, Instant expiresAt, String reason) {
+public record RoutingOverride(String customer, String cell, boolean freeze, Instant expiresAt, String reason) {
 
-    public Override {
+    public RoutingOverride {
         requireNonNull(customer, "customer");
         requireNonNull(expiresAt, "expiresAt");
         if (freeze == (cell != null)) {
@@ -20,12 +20,12 @@ public record Override(String customer, String cell, boolean freeze, Instant exp
         }
     }
 
-    public static Override toCell(String customer, String cell, Instant expiresAt, String reason) {
-        return new Override(customer, cell, false, expiresAt, reason);
+    public static RoutingOverride toCell(String customer, String cell, Instant expiresAt, String reason) {
+        return new RoutingOverride(customer, cell, false, expiresAt, reason);
     }
 
-    public static Override freeze(String customer, Instant expiresAt, String reason) {
-        return new Override(customer, null, true, expiresAt, reason);
+    public static RoutingOverride freeze(String customer, Instant expiresAt, String reason) {
+        return new RoutingOverride(customer, null, true, expiresAt, reason);
     }
 
     /** True until {@code expiresAt}; an expired override is ignored everywhere. */

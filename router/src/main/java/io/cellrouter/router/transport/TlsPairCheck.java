@@ -1,10 +1,12 @@
-package io.cellrouter.router.pipeline;
+package io.cellrouter.router.transport;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
+import java.nio.file.Path;
 import javax.net.ssl.SSLException;
 
 /**
@@ -16,27 +18,49 @@ import javax.net.ssl.SSLException;
  *
  * <p>Runs on the calling thread (a file watcher or startup), never on an event loop.
  */
-final class TlsPairCheck {
+public final class TlsPairCheck {
 
     /** A handshake takes a few flights; more rounds than this means it is stuck. */
     private static final int MAX_ROUNDS = 16;
 
     private TlsPairCheck() {}
 
+    /**
+     * What is wrong with a certificate and key pair on disk, or null when they make a working pair;
+     * for the listener, the cells' client certificate and {@code cell-router check}.
+     */
+    public static String problem(Path certificate, Path privateKey) {
+        try {
+            return problem(KeyMaterial.read(certificate, privateKey));
+        } catch (IOException e) {
+            return "cannot be read: " + describe(e);
+        }
+    }
+
+    /** An exception's message with its cause's, for one log or check line. */
+    public static String describe(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable cause = e.getCause();
+        if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+            message += " (" + cause.getMessage() + ")";
+        }
+        return message;
+    }
+
     /** Null when the pair works; else what is wrong with it (never the key itself). */
-    static String problem(KeyMaterial pair) {
+    public static String problem(KeyMaterial pair) {
         SslContext server;
         SslContext client;
         try {
             server = SslContextBuilder.forServer(pair.certificateChain(), pair.privateKey())
-                    .sslProvider(TlsContexts.provider())
+                    .sslProvider(Transport.sslProvider())
                     .build();
             client = SslContextBuilder.forClient()
-                    .sslProvider(TlsContexts.provider())
+                    .sslProvider(Transport.sslProvider())
                     .trustManager(InsecureTrustManagerFactory.INSTANCE)
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
-            return "cannot be used: " + TlsContexts.describe(e);
+            return "cannot be used: " + describe(e);
         }
         return handshake(server, client);
     }
@@ -71,7 +95,7 @@ final class TlsPairCheck {
                             ? clientTls.handshakeFuture().cause()
                             : failure;
             return "the certificate and the private key do not make a working pair (a TLS handshake with them failed"
-                    + (cause == null ? "" : ": " + TlsContexts.describe(cause)) + ")";
+                    + (cause == null ? "" : ": " + describe(cause)) + ")";
         } finally {
             close(serverChannel);
             close(clientChannel);
