@@ -12,7 +12,7 @@
 # Knobs (environment): RATE (800 req/s), DURATION (20s), WARMUP (5s, per run), CONNECTIONS (16),
 # FRACTION (0.5), POST_FRACTION (0.5), CUSTOMERS (1: c0 carries all the load), ROUNDS (4: each
 # round one run without and one with the shadow, the order alternating; on a shared machine the
-# tail moves with the neighbours' load, so compare medians over rounds). Needs Java 17+, curl, jq.
+# tail moves with the neighbours' load, so compare medians over rounds). Needs Java 17+, curl, jq, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rate=${RATE:-800}
@@ -30,7 +30,7 @@ token=shadow-load-admin-token-0123456789
 for jar in "$router_jar" "$load_jar"; do
   [[ -f $jar ]] || { echo "shadow-load: no $jar: build first (mvn -B -pl loadtest -am package -DskipTests)" >&2; exit 2; }
 done
-for tool in java curl jq; do
+for tool in java curl jq python3; do
   command -v "$tool" >/dev/null || { echo "shadow-load: $tool is needed" >&2; exit 2; }
 done
 
