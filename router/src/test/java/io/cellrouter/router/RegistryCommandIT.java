@@ -40,13 +40,25 @@ class RegistryCommandIT {
                 reason: moving data
             """;
 
+    /** The document with a shadow: export prints what import wrote. */
+    private static final String REGISTRY_WITH_SHADOW = REGISTRY
+            + """
+            shadows:
+              - customer: acme
+                toCell: cell-2
+                fraction: 0.25
+                methods: [GET]
+                expiresAt: 2030-01-01T00:00:00Z
+                reason: check cell-2
+            """;
+
     @TempDir
     Path dir;
 
     @Test
     void dynamodb_createTableImportExport_roundTripsTheDocument() throws Exception {
         writeDynamoDbConfig("cmd-roundtrip");
-        Files.writeString(dir.resolve("registry.yaml"), REGISTRY);
+        Files.writeString(dir.resolve("registry.yaml"), REGISTRY_WITH_SHADOW);
 
         RouterProcess.Result created = run("registry", "create-table", "--config", "config.yaml");
         RouterProcess.Result again = run("registry", "create-table", "--config", "config.yaml");
@@ -58,12 +70,13 @@ class RegistryCommandIT {
         assertThat(again.exitCode()).isZero();
         assertThat(again.stderr()).contains("exists already");
         assertThat(imported.exitCode()).as(imported.stderr()).isZero();
-        assertThat(imported.stderr()).contains("2 cells, 2 placements, 1 overrides written");
+        assertThat(imported.stderr()).contains("2 cells, 2 placements, 1 overrides, 1 shadows written");
         assertThat(exported.exitCode()).as(exported.stderr()).isZero();
         RegistryDocument document = RegistryDocuments.parse(exported.stdout(), "export");
-        RegistryDocument expected = RegistryDocuments.parse(REGISTRY, "registry.yaml");
+        RegistryDocument expected = RegistryDocuments.parse(REGISTRY_WITH_SHADOW, "registry.yaml");
         assertThat(document.customers()).isEqualTo(expected.customers());
         assertThat(document.overrides()).isEqualTo(expected.overrides());
+        assertThat(document.shadows()).hasSize(1).isEqualTo(expected.shadows());
         assertThat(document.cells())
                 .extracting(cell -> cell.withVersion(0))
                 .containsExactlyElementsOf(expected.cells());

@@ -17,10 +17,14 @@ import io.netty.util.ReferenceCountUtil;
 final class Http1CellHandler extends ChannelInboundHandlerAdapter {
 
     private final CellResponses responses;
+    private final RequestTally tally;
     private boolean keepAlive = true;
+    private boolean tallyAsked;
 
-    Http1CellHandler(CellResponses responses) {
+    /** {@code tally}: where requests are counted, or null (not counted). */
+    Http1CellHandler(CellResponses responses, RequestTally tally) {
         this.responses = responses;
+        this.tally = tally;
     }
 
     @Override
@@ -32,9 +36,18 @@ final class Http1CellHandler extends ChannelInboundHandlerAdapter {
             }
             if (msg instanceof HttpRequest request) {
                 keepAlive = HttpUtil.isKeepAlive(request);
+                tallyAsked = tally != null && RequestTally.PATH.equals(request.uri());
+                if (tally != null && !tallyAsked) {
+                    tally.count(
+                            request.headers().get(RequestTally.CUSTOMER_HEADER),
+                            request.method().name(),
+                            "1".equals(request.headers().get(RequestTally.SHADOW_HEADER)));
+                }
             }
             if (msg instanceof LastHttpContent) {
-                if (keepAlive) {
+                if (tallyAsked) {
+                    ctx.write(tally.http1Response(ctx.alloc()), ctx.voidPromise());
+                } else if (keepAlive) {
                     ctx.write(responses.http1KeepAlive.duplicate(), ctx.voidPromise());
                 } else {
                     ctx.writeAndFlush(responses.http1Close.duplicate()).addListener(ChannelFutureListener.CLOSE);

@@ -25,14 +25,23 @@ public final class LoadTestCell implements AutoCloseable {
     private final String name;
     private final EventLoopGroup group;
     private final Channel channel;
+    private final RequestTally tally;
 
-    private LoadTestCell(String name, EventLoopGroup group, Channel channel) {
+    private LoadTestCell(String name, EventLoopGroup group, Channel channel, RequestTally tally) {
         this.name = name;
         this.group = group;
         this.channel = channel;
+        this.tally = tally;
     }
 
     public static LoadTestCell start(String name, InetSocketAddress address, int threads) throws InterruptedException {
+        return start(name, address, threads, false);
+    }
+
+    /** {@code count}: tally the HTTP/1.1 requests by customer, method and shadow mark ({@link #tally()}). */
+    public static LoadTestCell start(String name, InetSocketAddress address, int threads, boolean count)
+            throws InterruptedException {
+        RequestTally tally = count ? new RequestTally() : null;
         Transport transport = Transport.detect();
         EventLoopGroup group = transport.newGroup(threads, "cell-" + name);
         CellResponses responses = new CellResponses(name);
@@ -46,13 +55,13 @@ public final class LoadTestCell implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new ProtocolSniffer(responses));
+                            ch.pipeline().addLast(new ProtocolSniffer(responses, tally));
                         }
                     })
                     .bind(address)
                     .sync()
                     .channel();
-            return new LoadTestCell(name, group, channel);
+            return new LoadTestCell(name, group, channel, tally);
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
@@ -61,6 +70,11 @@ public final class LoadTestCell implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** The requests counted so far, or null when the cell was started without counting. */
+    public RequestTally tally() {
+        return tally;
     }
 
     public InetSocketAddress address() {

@@ -18,9 +18,11 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
     private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
 
     private final CellResponses responses;
+    private final RequestTally tally;
 
-    ProtocolSniffer(CellResponses responses) {
+    ProtocolSniffer(CellResponses responses, RequestTally tally) {
         this.responses = responses;
+        this.tally = tally;
     }
 
     @Override
@@ -28,7 +30,7 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
         int n = Math.min(in.readableBytes(), PREFACE.readableBytes());
         if (!ByteBufUtil.equals(in, in.readerIndex(), PREFACE, PREFACE.readerIndex(), n)) {
             ctx.pipeline()
-                    .addAfter(ctx.name(), "http1-handler", new Http1CellHandler(responses))
+                    .addAfter(ctx.name(), "http1-handler", new Http1CellHandler(responses, tally))
                     .addAfter(ctx.name(), "http1-decoder", new HttpRequestDecoder());
             ctx.pipeline().remove(this);
         } else if (n == PREFACE.readableBytes()) {

@@ -30,15 +30,26 @@ public final class CellCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Event loops. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(
+            names = "--count",
+            description = "Count HTTP/1.1 requests by x-customer-id, method and x-cell-router-shadow; GET"
+                    + " /.tally on the cell itself answers the counts ('count CUSTOMER METHOD primary|shadow N'"
+                    + " lines), and they are printed at exit.")
+    boolean count;
+
     @Option(names = "--exit-on-stdin-eof", description = "Exit when stdin closes (a child of bench dies with it).")
     boolean exitOnStdinEof;
 
     @Override
     public Integer call() throws Exception {
-        LoadTestCell cell = LoadTestCell.start(name, new InetSocketAddress("127.0.0.1", port), threads);
+        LoadTestCell cell = LoadTestCell.start(name, new InetSocketAddress("127.0.0.1", port), threads, count);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             cell.close();
+            if (cell.tally() != null) {
+                cell.tally().lines().forEach(System.out::println);
+                System.out.flush();
+            }
             stop.countDown();
         }));
         System.out.println("listening on 127.0.0.1:" + cell.address().getPort());

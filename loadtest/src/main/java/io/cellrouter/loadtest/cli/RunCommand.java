@@ -118,6 +118,13 @@ public final class RunCommand implements Callable<Integer> {
     String path;
 
     @Option(
+            names = "--post-fraction",
+            defaultValue = "0",
+            description = "http1: this share of the requests is sent as POST with a 64-byte body, spread evenly"
+                    + " (0.5: every other request on a connection). Default: ${DEFAULT-VALUE} (all GET).")
+    double postFraction;
+
+    @Option(
             names = "--timeout",
             defaultValue = "5s",
             converter = DurationConverter.class,
@@ -228,7 +235,8 @@ public final class RunCommand implements Callable<Integer> {
                 call,
                 grpcReplies,
                 payload,
-                seed);
+                seed,
+                postFraction);
     }
 
     static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String option) {

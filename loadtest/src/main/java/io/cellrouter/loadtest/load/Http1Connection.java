@@ -30,9 +30,13 @@ import java.nio.charset.StandardCharsets;
 final class Http1Connection extends ClientConnection {
 
     private static final byte[] END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] POST_BODY = "x".repeat(LoadPlan.POST_BODY_BYTES).getBytes(StandardCharsets.US_ASCII);
 
     private final Bootstrap bootstrap;
     private final byte[] prefix;
+    private final byte[] postPrefix;
+    private final double postFraction;
+    private double postCredit;
     private final Identities identities;
     private Channel channel;
     private boolean connected;
@@ -48,6 +52,10 @@ final class Http1Connection extends ClientConnection {
         this.prefix = ("GET " + plan.path() + " HTTP/1.1\r\nhost: " + LoadPlan.authority(target) + "\r\n"
                         + identities.headerName() + ": ")
                 .getBytes(StandardCharsets.US_ASCII);
+        this.postPrefix = ("POST " + plan.path() + " HTTP/1.1\r\nhost: " + LoadPlan.authority(target) + "\r\n"
+                        + "content-length: " + POST_BODY.length + "\r\n" + identities.headerName() + ": ")
+                .getBytes(StandardCharsets.US_ASCII);
+        this.postFraction = plan.postFraction();
         this.bootstrap = new Bootstrap()
                 .group(dispatcher.loop())
                 .channel(transport.socketChannel())
@@ -95,10 +103,23 @@ final class Http1Connection extends ClientConnection {
         intended = intendedNanos;
         status = 0;
         String value = identities.value(customer);
-        ByteBuf buf = channel.alloc().ioBuffer(prefix.length + value.length() + END.length);
-        buf.writeBytes(prefix);
+        boolean post = false;
+        if (postFraction > 0) {
+            postCredit += postFraction; // an even spread: 0.5 is every other request
+            if (postCredit >= 1) {
+                postCredit -= 1;
+                post = true;
+            }
+        }
+        byte[] head = post ? postPrefix : prefix;
+        ByteBuf buf =
+                channel.alloc().ioBuffer(head.length + value.length() + END.length + (post ? POST_BODY.length : 0));
+        buf.writeBytes(head);
         ByteBufUtil.writeAscii(buf, value);
         buf.writeBytes(END);
+        if (post) {
+            buf.writeBytes(POST_BODY);
+        }
         channel.write(buf, channel.voidPromise());
     }
 

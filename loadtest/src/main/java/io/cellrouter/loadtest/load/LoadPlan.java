@@ -30,6 +30,8 @@ import java.util.List;
  * @param grpcReplies replies per {@code ServerStream} call
  * @param payloadBytes gRPC message payload size
  * @param seed for the customer draws
+ * @param postFraction http1: the share of requests sent as {@code POST} with a {@link #POST_BODY_BYTES}
+ *     body instead of {@code GET} (spread evenly on each connection); 0: every request a GET
  */
 public record LoadPlan(
         List<URI> targets,
@@ -48,7 +50,11 @@ public record LoadPlan(
         GrpcCall grpcCall,
         int grpcReplies,
         int payloadBytes,
-        long seed) {
+        long seed,
+        double postFraction) {
+
+    /** The body of each POST of a mixed run. */
+    public static final int POST_BODY_BYTES = 64;
 
     public static final double MAX_RATE = 2_000_000;
     public static final Duration MAX_DURATION = Duration.ofHours(1);
@@ -96,6 +102,52 @@ public record LoadPlan(
         if (path == null || !path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
             throw new IllegalArgumentException("path must start with '/' and be printable ASCII, was '" + path + "'");
         }
+        if (!(postFraction >= 0 && postFraction <= 1)) {
+            throw new IllegalArgumentException("post fraction must be in [0, 1], was " + postFraction);
+        }
+        if (postFraction > 0 && protocol != Protocol.HTTP1) {
+            throw new IllegalArgumentException("a POST mix is only for --protocol http1");
+        }
+    }
+
+    /** A plan of GET requests only. */
+    public LoadPlan(
+            List<URI> targets,
+            Protocol protocol,
+            boolean closedLoop,
+            double rate,
+            Duration duration,
+            Duration warmup,
+            int connections,
+            int threads,
+            CustomerDistribution customers,
+            Identities identities,
+            String path,
+            Duration timeout,
+            int streamsPerConnection,
+            GrpcCall grpcCall,
+            int grpcReplies,
+            int payloadBytes,
+            long seed) {
+        this(
+                targets,
+                protocol,
+                closedLoop,
+                rate,
+                duration,
+                warmup,
+                connections,
+                threads,
+                customers,
+                identities,
+                path,
+                timeout,
+                streamsPerConnection,
+                grpcCall,
+                grpcReplies,
+                payloadBytes,
+                seed,
+                0);
     }
 
     /** The requests of the whole run (warm-up included), open loop. */

@@ -50,6 +50,9 @@ public final class RunReport {
         out.put("connections", plan.connections());
         out.put("customers", plan.customers().customers());
         out.put("distribution", plan.customers().describe());
+        if (plan.postFraction() > 0) {
+            out.put("post_fraction", plan.postFraction());
+        }
         out.put("targets", plan.targets().stream().map(Object::toString).collect(Collectors.toList()));
         out.put("transport", r.transport());
         return out;
@@ -77,6 +80,13 @@ public final class RunReport {
                 plan.connections(),
                 plan.customers().customers(),
                 plan.customers().describe()));
+        if (plan.postFraction() > 0) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  methods   GET and POST (%s of the requests, %d-byte body)%n",
+                    number(plan.postFraction()),
+                    LoadPlan.POST_BODY_BYTES));
+        }
         sb.append("  target    ")
                 .append(plan.targets().stream().map(Object::toString).collect(Collectors.joining(", ")))
                 .append('\n');

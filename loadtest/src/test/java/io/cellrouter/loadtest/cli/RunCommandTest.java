@@ -8,6 +8,10 @@ import io.cellrouter.loadtest.cell.LoadTestCell;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +73,70 @@ class RunCommandTest {
             String html = Files.readString(plot);
             assertThat(html).contains("<svg").contains("polyline").doesNotContain("<script");
         }
+    }
+
+    @Test
+    void postFraction_sendsThatShareAsPost_andTheCountingCellTalliesThemByCustomerAndMethod() throws Exception {
+        try (LoadTestCell cell = LoadTestCell.start("cell-p", new InetSocketAddress("127.0.0.1", 0), 1, true)) {
+            String base = "http://127.0.0.1:" + cell.address().getPort();
+            PrintStream saved = System.out;
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int code;
+            try {
+                System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+                code = Main.commandLine()
+                        .execute(
+                                "run",
+                                "--target",
+                                base,
+                                "--rate",
+                                "200",
+                                "--duration",
+                                "1s",
+                                "--connections",
+                                "1",
+                                "--customers",
+                                "1",
+                                "--post-fraction",
+                                "0.5",
+                                "--json",
+                                "--quiet");
+            } finally {
+                System.setOut(saved);
+            }
+
+            assertThat(code).isZero();
+            JsonNode json = new ObjectMapper()
+                    .readTree(out.toString(StandardCharsets.UTF_8).strip());
+            assertThat(json.get("requests").asLong()).isEqualTo(200);
+            assertThat(json.get("post_fraction").asDouble()).isEqualTo(0.5);
+            // every other request of the one connection is a POST: 100 of each
+            assertThat(cell.tally().lines()).containsExactly("count c0 GET primary 100", "count c0 POST primary 100");
+
+            HttpResponse<String> tally = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(base + "/.tally")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(tally.statusCode()).isEqualTo(200);
+            assertThat(tally.body()).isEqualTo("count c0 GET primary 100\ncount c0 POST primary 100\n");
+        }
+    }
+
+    @Test
+    void postFraction_withAnotherProtocol_exitCode2() {
+        assertThat(Main.commandLine()
+                        .execute(
+                                "run",
+                                "--target",
+                                "http://127.0.0.1:1",
+                                "--rate",
+                                "1",
+                                "--protocol",
+                                "h2c",
+                                "--post-fraction",
+                                "0.5",
+                                "--quiet"))
+                .isEqualTo(2);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.cellrouter.router.cli;
 
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.ImportResult;
 import io.cellrouter.registry.store.InvalidRegistryException;
 import io.cellrouter.registry.store.RegistryDocuments;
@@ -232,8 +233,9 @@ final class RegistryCommand {
                         .thenCombine(store.overrides(), (cells, overrides) -> Map.entry(cells, overrides))
                         .thenCombine(
                                 store.placements(),
-                                (cellsAndOverrides, placements) -> document(
-                                        cellsAndOverrides.getKey(), placements, cellsAndOverrides.getValue())));
+                                (cellsAndOverrides, placements) ->
+                                        document(cellsAndOverrides.getKey(), placements, cellsAndOverrides.getValue()))
+                        .thenCombine(store.shadows(), Export::withShadows));
             }
             OutputStream out = new BufferedOutputStream(System.out, 64 * 1024);
             if (format.equals("json")) {
@@ -267,6 +269,13 @@ final class RegistryCommand {
                     .sorted(java.util.Comparator.comparing(io.cellrouter.registry.model.RoutingOverride::customer))
                     .toList();
             return new RegistryDocument(sortedCells, customers, sortedOverrides, versions);
+        }
+
+        /** The shadows too, by customer, so that what `registry import` wrote comes back. */
+        private static RegistryDocument withShadows(RegistryDocument document, List<Shadow> shadows) {
+            return document.withShadows(shadows.stream()
+                    .sorted(java.util.Comparator.comparing(Shadow::customer))
+                    .toList());
         }
     }
 }
