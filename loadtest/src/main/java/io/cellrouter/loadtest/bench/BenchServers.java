@@ -168,16 +168,10 @@ public final class BenchServers implements AutoCloseable {
 
         for (String name : s.compare()) {
             switch (name) {
-                case "nginx":
-                    startNginx(cells, s, log);
-                    break;
-                case "haproxy":
-                    startHaproxy(cells, s, log);
-                    break;
-                case "relay":
-                    startRelay(java, classpath, cells, s, log);
-                    break;
-                default:
+                case "nginx" -> startNginx(cells, s, log);
+                case "haproxy" -> startHaproxy(cells, s, log);
+                case "relay" -> startRelay(java, classpath, cells, s, log);
+                default ->
                     throw new IllegalArgumentException(
                             "--compare: unknown proxy '" + name + "' (nginx, haproxy, relay)");
             }

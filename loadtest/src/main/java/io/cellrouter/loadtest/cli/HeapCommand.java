@@ -157,23 +157,26 @@ public final class HeapCommand implements Callable<Integer> {
         return (RegistryStore) Proxy.newProxyInstance(
                 RegistryStore.class.getClassLoader(), new Class<?>[] {RegistryStore.class}, (proxy, method, args) -> {
                     switch (method.getName()) {
-                        case "placements":
+                        case "placements" -> {
                             List<Placement> list = new ArrayList<>(placements);
                             for (int i = 0; i < placements; i++) {
                                 list.add(placement(i, epoch));
                             }
                             return CompletableFuture.completedFuture(list);
-                        case "placement":
+                        }
+                        case "placement" -> {
                             String customer = (String) args[0];
                             int i = Integer.parseInt(customer.substring(prefix.length()));
                             return CompletableFuture.completedFuture(
                                     i < placements ? Optional.of(placement(i, epoch)) : Optional.empty());
-                        default:
+                        }
+                        default -> {
                             try {
                                 return method.invoke(cells, args);
                             } catch (InvocationTargetException e) {
                                 throw e.getCause();
                             }
+                        }
                     }
                 });
     }

@@ -46,20 +46,14 @@ public class IdentityBenchmark {
 
     @Setup
     public void setUp() {
-        IdentitySpec spec;
-        switch (source) {
-            case "host":
-                spec = new HostSpec(Pattern.compile("^(?<customer>[a-z0-9-]+)\\.api\\.example\\.com$"));
-                break;
-            case "path":
-                spec = new PathSpec(Pattern.compile("^/v1/customers/(?<customer>[^/]+)/"));
-                break;
-            case "query":
-                spec = new QuerySpec("customer");
-                break;
-            default:
-                spec = new HeaderSpec("x-customer-id");
-        }
+
+        IdentitySpec spec =
+                switch (source) {
+                    case "host" -> new HostSpec(Pattern.compile("^(?<customer>[a-z0-9-]+)\\.api\\.example\\.com$"));
+                    case "path" -> new PathSpec(Pattern.compile("^/v1/customers/(?<customer>[^/]+)/"));
+                    case "query" -> new QuerySpec("customer");
+                    default -> new HeaderSpec("x-customer-id");
+                };
         resolver = IdentityResolver.fromConfig(List.of(spec));
         requests = new HttpRequest[N];
         for (int i = 0; i < N; i++) {

@@ -208,14 +208,12 @@ final class GrpcConnection extends ClientConnection {
     }
 
     static String kind(Status status) {
-        switch (status.getCode()) {
-            case DEADLINE_EXCEEDED:
-                return ErrorKind.TIMEOUT;
-            case UNAVAILABLE:
-                return hasCause(status.getCause(), ConnectException.class) ? ErrorKind.CONNECT : "grpc_unavailable";
-            default:
-                return "grpc_" + status.getCode().name().toLowerCase(Locale.ROOT);
-        }
+        return switch (status.getCode()) {
+            case DEADLINE_EXCEEDED -> ErrorKind.TIMEOUT;
+            case UNAVAILABLE ->
+                hasCause(status.getCause(), ConnectException.class) ? ErrorKind.CONNECT : "grpc_unavailable";
+            default -> "grpc_" + status.getCode().name().toLowerCase(Locale.ROOT);
+        };
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {

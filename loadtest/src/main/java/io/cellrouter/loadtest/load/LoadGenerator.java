@@ -129,16 +129,12 @@ public final class LoadGenerator {
     }
 
     private ClientConnection newConnection(Dispatcher d, URI target) {
-        switch (plan.protocol()) {
-            case HTTP1:
-                return new Http1Connection(d, target, transport);
-            case H2C:
-                return new H2cConnection(d, target, transport);
-            case GRPC:
-                return new GrpcConnection(d, target);
-            default:
-                throw new IllegalStateException("unknown protocol " + plan.protocol());
-        }
+        return switch (plan.protocol()) {
+            case HTTP1 -> new Http1Connection(d, target, transport);
+            case H2C -> new H2cConnection(d, target, transport);
+            case GRPC -> new GrpcConnection(d, target);
+            default -> throw new IllegalStateException("unknown protocol " + plan.protocol());
+        };
     }
 
     private static void await(CompletableFuture<?> future, long millis) throws InterruptedException {

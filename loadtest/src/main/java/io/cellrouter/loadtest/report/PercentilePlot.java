@@ -32,7 +32,7 @@ public final class PercentilePlot {
                 .mapToLong(s -> s.histogram().getTotalCount())
                 .max()
                 .orElse(0);
-        int decades = (int) Math.max(2, Math.min(6, Math.ceil(Math.log10(Math.max(10, maxCount)))));
+        int decades = (int) Math.max(2, Math.min(6, Math.ceil(Math.log10((double) Math.max(10, maxCount)))));
         double maxMicros = series.stream()
                 .mapToDouble(s ->
                         s.histogram().getTotalCount() == 0 ? 0 : s.histogram().getMaxValue() / 1000.0)
@@ -168,16 +168,12 @@ public final class PercentilePlot {
     }
 
     private static String percentileLabel(int decade) {
-        switch (decade) {
-            case 0:
-                return "0%";
-            case 1:
-                return "90%";
-            case 2:
-                return "99%";
-            default:
-                return "99." + "9".repeat(decade - 2) + "%";
-        }
+        return switch (decade) {
+            case 0 -> "0%";
+            case 1 -> "90%";
+            case 2 -> "99%";
+            default -> "99." + "9".repeat(decade - 2) + "%";
+        };
     }
 
     static String formatMicros(double micros) {

@@ -38,19 +38,19 @@ final class RoutingTable {
     private static final Map<Source, CompletableFuture<Resolution>> UNKNOWN_CELL =
             bySource(source -> new Resolution(Outcome.UNKNOWN_CELL, null, source, null, null));
 
-    private final HashMap<String, Map<Source, CompletableFuture<Resolution>>> routes;
-    private final LinkedHashMap<String, RoutingOverride> overrides;
+    private final Map<String, Map<Source, CompletableFuture<Resolution>>> routes;
+    private final Map<String, RoutingOverride> overrides;
     /** Null when there is none: the common case costs one null check per request, not a lookup. */
-    private final LinkedHashMap<String, Shadow> shadows;
+    private final Map<String, Shadow> shadows;
 
     private final List<Cell> cellList;
     private final Duration retryAfter;
 
     private RoutingTable(
             List<Cell> cells,
-            LinkedHashMap<String, RoutingOverride> overrides,
-            LinkedHashMap<String, Shadow> shadows,
-            HashMap<String, Map<Source, CompletableFuture<Resolution>>> routes,
+            Map<String, RoutingOverride> overrides,
+            Map<String, Shadow> shadows,
+            Map<String, Map<Source, CompletableFuture<Resolution>>> routes,
             Duration retryAfter) {
         this.cellList = cells;
         this.overrides = overrides;

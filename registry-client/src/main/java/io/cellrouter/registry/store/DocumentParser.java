@@ -367,9 +367,7 @@ final class DocumentParser {
     }
 
     private InvalidRegistryException error(String path, String problem, Object value) {
-        String shown = value instanceof JsonNode && ((JsonNode) value).isTextual()
-                ? ((JsonNode) value).textValue()
-                : String.valueOf(value);
+        String shown = value instanceof JsonNode node && node.isTextual() ? node.textValue() : String.valueOf(value);
         return new InvalidRegistryException(source + ": " + path + ": " + problem + ", was '" + shown + "'");
     }
 }

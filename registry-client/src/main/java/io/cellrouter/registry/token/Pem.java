@@ -47,6 +47,7 @@ final class Pem {
         return text.contains("-----BEGIN ");
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or hashed
     record Block(String type, byte[] der) {}
 
     static List<Block> blocks(String text, String origin) {

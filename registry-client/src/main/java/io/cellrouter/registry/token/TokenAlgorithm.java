@@ -44,7 +44,9 @@ public enum TokenAlgorithm {
     private static final Set<TokenAlgorithm> HMAC = EnumSet.of(HS256, HS384, HS512);
     private static final Set<TokenAlgorithm> RSA = EnumSet.of(RS256, RS384, RS512, PS256, PS384, PS512);
 
+    @SuppressWarnings("ImmutableEnumChecker") // nimbus never changes an algorithm once made
     private final JWSAlgorithm jws;
+
     private final int minimumSecretBits;
 
     TokenAlgorithm(JWSAlgorithm jws, int minimumSecretBits) {

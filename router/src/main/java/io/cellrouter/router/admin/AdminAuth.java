@@ -23,6 +23,7 @@ final class AdminAuth {
         }
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // compared in constant time with MessageDigest.isEqual
     private record Known(byte[] token, Caller caller) {}
 
     private final List<Known> tokens;

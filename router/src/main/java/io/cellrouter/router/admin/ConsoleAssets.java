@@ -30,6 +30,7 @@ final class ConsoleAssets {
 
     private static final String ROOT = "/io/cellrouter/router/console/";
 
+    @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or hashed
     private record Asset(byte[] bytes, String contentType) {}
 
     private final Map<String, Asset> assets;

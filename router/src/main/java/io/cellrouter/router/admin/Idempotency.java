@@ -33,6 +33,7 @@ final class Idempotency {
     /** What a request produced: the answer, and whether it is a replay of an earlier one. */
     record Result(CompletableFuture<Answer> answer, boolean replayed) {}
 
+    @SuppressWarnings("ArrayRecordComponent") // a cache value; hashes compared with Arrays.equals
     private record Entry(byte[] bodyHash, CompletableFuture<Answer> answer) {}
 
     private final Cache<String, Entry> keys = Caffeine.newBuilder()

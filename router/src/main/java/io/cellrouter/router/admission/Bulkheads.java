@@ -91,14 +91,15 @@ public final class Bulkheads {
         volatile int count;
     }
 
-    @SuppressWarnings("NonAtomicVolatileUpdate") // under the map's lock for the key (see InFlight)
+    // Constants, so that admission allocates no lambda; updated under the map's lock for the key.
+    @SuppressWarnings({"NonAtomicVolatileUpdate", "UnnecessaryLambda"})
     private static final BiFunction<String, InFlight, InFlight> ENTER = (customer, inFlight) -> {
         InFlight counted = inFlight == null ? new InFlight() : inFlight;
         counted.count++;
         return counted;
     };
 
-    @SuppressWarnings("NonAtomicVolatileUpdate") // under the map's lock for the key (see InFlight)
+    @SuppressWarnings({"NonAtomicVolatileUpdate", "UnnecessaryLambda"})
     private static final BiFunction<String, InFlight, InFlight> LEAVE =
             (customer, inFlight) -> --inFlight.count == 0 ? null : inFlight;
 

@@ -56,7 +56,9 @@ public enum ErrorCode {
             HttpResponseStatus.UNPROCESSABLE_ENTITY, GrpcStatus.FAILED_PRECONDITION, "idempotency_key_reused", false),
     INTERNAL(HttpResponseStatus.INTERNAL_SERVER_ERROR, GrpcStatus.INTERNAL, "internal", false);
 
+    @SuppressWarnings("ImmutableEnumChecker") // Netty's statuses are constants, never changed
     private final HttpResponseStatus status;
+
     private final GrpcStatus grpcCode;
     private final String code;
     private final boolean retryAfter;

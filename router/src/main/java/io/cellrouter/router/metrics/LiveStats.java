@@ -68,6 +68,7 @@ public final class LiveStats {
      * One cell: the last {@value #SHORT_WINDOW} and {@value #LONG_WINDOW} complete seconds, and the
      * requests and errors of each of the last {@value #LONG_WINDOW} seconds, oldest first.
      */
+    @SuppressWarnings("ArrayRecordComponent") // a read-only view for JSON, never compared or hashed
     public record CellTraffic(
             String cell, Figures shortWindow, Figures longWindow, long[] requestsPerSecond, long[] errorsPerSecond) {}
 

@@ -108,16 +108,12 @@ public final class StandardBench {
     }
 
     static Driver driver(StandardLoad load, String java, String classpath) {
-        switch (load) {
-            case GRPC_UNARY:
-                return new GrpcBenchDriver(false, java, classpath);
-            case GRPC_STREAMING:
-                return new GrpcBenchDriver(true, java, classpath);
-            case H2C:
-                return new H2loadDriver(BenchServers.which("h2load"));
-            default:
-                return new WrkDriver(BenchServers.which("wrk"));
-        }
+        return switch (load) {
+            case GRPC_UNARY -> new GrpcBenchDriver(false, java, classpath);
+            case GRPC_STREAMING -> new GrpcBenchDriver(true, java, classpath);
+            case H2C -> new H2loadDriver(BenchServers.which("h2load"));
+            default -> new WrkDriver(BenchServers.which("wrk"));
+        };
     }
 
     private Row runLoad(StandardLoad load, Driver driver, StandardServers.Settings s, Path dir)

@@ -119,13 +119,9 @@ final class StandardServers implements AutoCloseable {
         for (String name : s.compare()) {
             try {
                 switch (name) {
-                    case "haproxy":
-                        startHaproxy(cells, s, mode, log);
-                        break;
-                    case "nginx":
-                        startNginx(cells, s, mode, log);
-                        break;
-                    default:
+                    case "haproxy" -> startHaproxy(cells, s, mode, log);
+                    case "nginx" -> startNginx(cells, s, mode, log);
+                    default ->
                         throw new IllegalArgumentException("--compare: '" + name + "' is not compared with the"
                                 + " standard clients (nginx, haproxy)");
                 }
@@ -231,17 +227,13 @@ final class StandardServers implements AutoCloseable {
                 dir);
         Readiness.awaitPort(child, port, READY_TIMEOUT);
         URI url = URI.create("http://127.0.0.1:" + port);
-        String how;
-        switch (mode) {
-            case GRPC:
-                how = "http2 listener, grpc_pass";
-                break;
-            case H2C:
-                how = "http2 listener, HTTP/1.1 to the cells (proxy_pass)";
-                break;
-            default:
-                how = "proxy_pass";
-        }
+
+        String how =
+                switch (mode) {
+                    case GRPC -> "http2 listener, grpc_pass";
+                    case H2C -> "http2 listener, HTTP/1.1 to the cells (proxy_pass)";
+                    default -> "proxy_pass";
+                };
         String version = ToolProcess.firstLine(List.of(nginx.get().toString(), "-v"), "nginx")
                 .replace("nginx version: ", "");
         targets.put("nginx", new Target("nginx", url, version + ", " + s.proxyWorkers() + " workers, " + how));
@@ -249,14 +241,11 @@ final class StandardServers implements AutoCloseable {
     }
 
     private static ProxyConfigs.Mode mode(StandardLoad load) {
-        switch (load.kind()) {
-            case GRPC:
-                return ProxyConfigs.Mode.GRPC;
-            case H2C:
-                return ProxyConfigs.Mode.H2C;
-            default:
-                return ProxyConfigs.Mode.HTTP1;
-        }
+        return switch (load.kind()) {
+            case GRPC -> ProxyConfigs.Mode.GRPC;
+            case H2C -> ProxyConfigs.Mode.H2C;
+            default -> ProxyConfigs.Mode.HTTP1;
+        };
     }
 
     @Override

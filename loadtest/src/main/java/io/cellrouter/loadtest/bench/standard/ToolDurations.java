@@ -18,23 +18,15 @@ final class ToolDurations {
             throw new IllegalArgumentException("not a duration: '" + text + "'");
         }
         double v = Double.parseDouble(m.group(1));
-        double scale;
-        switch (m.group(2)) {
-            case "us":
-                scale = 1;
-                break;
-            case "ms":
-                scale = 1e3;
-                break;
-            case "s":
-                scale = 1e6;
-                break;
-            case "m":
-                scale = 60e6;
-                break;
-            default:
-                scale = 3600e6;
-        }
+
+        double scale =
+                switch (m.group(2)) {
+                    case "us" -> 1;
+                    case "ms" -> 1e3;
+                    case "s" -> 1e6;
+                    case "m" -> 60e6;
+                    default -> 3600e6;
+                };
         return Math.round(v * scale);
     }
 }
