@@ -10,6 +10,8 @@ WORKDIR /src
 # needs (registry-client) are built. The build reads Maven Central and nothing else (no npm: the
 # tests, and the dynalite they need, do not run here; `mvn -B verify` runs them, outside).
 COPY pom.xml ./
+# .mvn/jvm.config opens the compiler to Error Prone, which runs in every build.
+COPY .mvn .mvn/
 COPY registry-client/pom.xml registry-client/
 COPY router/pom.xml router/
 COPY loadtest/pom.xml loadtest/
