@@ -90,8 +90,9 @@ public final class RouterServer implements AutoCloseable {
         this.clock = clock;
         this.transport = Transport.detect();
         this.bossGroup = transport.newGroup(1, "cellrouter-accept");
-        // One event loop per core: more loops than cores only adds context switches.
-        this.workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "cellrouter-io");
+        // One event loop per core unless proxy.eventLoops says otherwise: more loops than cores only
+        // adds context switches.
+        this.workerGroup = transport.newGroup(config.proxy().eventLoopCount(), "cellrouter-io");
         this.metrics = new RouterMetrics();
         this.store = RegistryStores.open(config.registry(), clock, metrics::registryEditRejected);
         // The placement cache's maintenance runs on the calling thread (an event loop): it is short

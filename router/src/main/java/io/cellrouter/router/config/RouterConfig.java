@@ -107,7 +107,8 @@ public record RouterConfig(
             Upstream upstream,
             WebSocket websocket,
             ProxyProtocol proxyProtocol,
-            List<Cidr> trustedProxies) {
+            List<Cidr> trustedProxies,
+            int eventLoops) {
 
         public Proxy {
             trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
@@ -118,6 +119,7 @@ public record RouterConfig(
                     .notNegative("idleTimeout", idleTimeout)
                     .notNegative("drainTimeout", drainTimeout)
                     .notNegative("drainDelay", drainDelay)
+                    .range("eventLoops", eventLoops, 0, 256)
                     .required("proxyProtocol", proxyProtocol)
                     .rule(
                             proxyProtocol == null || proxyProtocol == ProxyProtocol.OFF || !trustedProxies.isEmpty(),
@@ -131,6 +133,11 @@ public record RouterConfig(
             requireNonNull(http2, "http2");
             requireNonNull(upstream, "upstream");
             requireNonNull(websocket, "websocket");
+        }
+
+        /** The event loops of the listeners and of the connections to cells: {@code eventLoops}, 0 for one per core. */
+        public int eventLoopCount() {
+            return eventLoops == 0 ? Runtime.getRuntime().availableProcessors() : eventLoops;
         }
 
         /** Whether {@code address} is one of {@code trustedProxies}. */
@@ -167,7 +174,8 @@ public record RouterConfig(
                 @JsonProperty("upstream") Upstream upstream,
                 @JsonProperty("websocket") WebSocket websocket,
                 @JsonProperty("proxyProtocol") ProxyProtocol proxyProtocol,
-                @JsonProperty("trustedProxies") List<Cidr> trustedProxies) {
+                @JsonProperty("trustedProxies") List<Cidr> trustedProxies,
+                @JsonProperty("eventLoops") int eventLoops) {
             Limits limits = new Limits(
                     maxHeaderCount,
                     maxBodySize,
@@ -192,7 +200,8 @@ public record RouterConfig(
                     upstream,
                     websocket,
                     proxyProtocol,
-                    trustedProxies);
+                    trustedProxies,
+                    eventLoops);
         }
     }
 

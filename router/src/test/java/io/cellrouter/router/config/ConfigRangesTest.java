@@ -41,6 +41,7 @@ class ConfigRangesTest {
     @ParameterizedTest(name = "{0} in [{1}, {2}]")
     @CsvSource({
         "proxy.maxInitialLineLength, 256, 65536, 255, 65537",
+        "proxy.eventLoops, 0, 256, -1, 257",
         "proxy.maxHeaderSize, 1024, 1048576, 1023, 1048577",
         "proxy.maxHeaderCount, 1, 10000, 0, 10001",
         "proxy.maxBodySize, 0, 9223372036854775807, -1, ",
