@@ -1,41 +1,15 @@
 package io.cellrouter.router.forward;
 
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.HttpObject;
 
 /** A pooled keep-alive HTTP/1.1 connection to a cell, leased to one exchange at a time. */
-final class Http1CellLeg implements CellLeg {
+final class Http1CellLeg extends ConnectionLeg {
 
-    private final Channel channel;
-    private final UpstreamRelayHandler relay;
     private final UpstreamPool pool;
 
     Http1CellLeg(Channel channel, UpstreamRelayHandler relay, UpstreamPool pool) {
-        this.channel = channel;
-        this.relay = relay;
+        super(channel, relay);
         this.pool = pool;
-    }
-
-    @Override
-    public void write(HttpObject part) {
-        channel.write(part, channel.voidPromise());
-    }
-
-    @Override
-    public void flush() {
-        channel.flush();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return channel.isWritable();
-    }
-
-    @Override
-    public void readAnswer(boolean on) {
-        if (channel.config().isAutoRead() != on) {
-            channel.config().setAutoRead(on);
-        }
     }
 
     @Override
@@ -45,21 +19,5 @@ final class Http1CellLeg implements CellLeg {
         } else {
             abandon();
         }
-    }
-
-    @Override
-    public void abandon() {
-        relay.release();
-        channel.close();
-    }
-
-    @Override
-    public boolean replayable() {
-        return false;
-    }
-
-    @Override
-    public String toString() {
-        return channel.toString();
     }
 }

@@ -26,16 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * open (or opening) to one cell at once; each holds its slot until it closes. Concurrency: confined
  * to the exchange's event loop, except the slot counter (an atomic shared by every loop).
  */
-final class UpgradeLeg implements CellLeg {
+final class UpgradeLeg extends ConnectionLeg {
 
     private static final Duration RETRY_OVERLOADED = Duration.ofSeconds(1);
 
-    private final Channel channel;
-    private final UpstreamRelayHandler relay;
-
     private UpgradeLeg(Channel channel, UpstreamRelayHandler relay) {
-        this.channel = channel;
-        this.relay = relay;
+        super(channel, relay);
     }
 
     /**
@@ -90,45 +86,12 @@ final class UpgradeLeg implements CellLeg {
         if (part instanceof HttpRequest request) {
             channel.attr(WebSocketHandshake.SENT_KEY).set(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY));
         }
-        channel.write(part, channel.voidPromise());
-    }
-
-    @Override
-    public void flush() {
-        channel.flush();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return channel.isWritable();
-    }
-
-    @Override
-    public void readAnswer(boolean on) {
-        if (channel.config().isAutoRead() != on) {
-            channel.config().setAutoRead(on);
-        }
+        super.write(part);
     }
 
     /** Never pooled: a connection that carried a handshake ends with it. */
     @Override
     public void finish(boolean reusable) {
         abandon();
-    }
-
-    @Override
-    public void abandon() {
-        relay.release();
-        channel.close();
-    }
-
-    @Override
-    public boolean replayable() {
-        return false;
-    }
-
-    @Override
-    public String toString() {
-        return channel.toString();
     }
 }
