@@ -57,9 +57,7 @@ final class CustomerEndpoints {
                 })
                 .thenCombine(shadows, (answer, all) -> {
                     if (answer.ok()) {
-                        Shadow shadow = all.stream()
-                                .filter(s -> s.customer().equals(customer) && s.isActiveAt(clock.instant()))
-                                .findFirst()
+                        Shadow shadow = Views.activeShadow(all, customer, clock.instant())
                                 .orElse(null);
                         answer.body().set("shadow", Views.shadow(shadow));
                     }

@@ -66,7 +66,7 @@ final class ShadowEndpoints {
                 })
                 .thenCompose(placed -> store.shadows())
                 .thenCompose(shadows -> {
-                    Optional<Shadow> before = active(shadows, customer);
+                    Optional<Shadow> before = Views.activeShadow(shadows, customer, clock.instant());
                     return store.putShadow(shadow)
                             .thenCompose(stored -> catchUp.after(null))
                             .thenApply(ignored -> {
@@ -114,13 +114,6 @@ final class ShadowEndpoints {
                 })
                 .exceptionally(
                         error -> StoreFailures.answer(error).describing("delete_shadow", target, null, null, null));
-    }
-
-    /** The customer's shadow if it has one that has not expired. */
-    Optional<Shadow> active(List<Shadow> shadows, String customer) {
-        return shadows.stream()
-                .filter(s -> s.customer().equals(customer) && s.isActiveAt(clock.instant()))
-                .findFirst();
     }
 
     private Shadow parse(String customer, JsonBody body) {

@@ -80,4 +80,10 @@ final class Views {
                 .filter(o -> o.customer().equals(customer) && o.isActiveAt(now))
                 .findFirst();
     }
+
+    static Optional<Shadow> activeShadow(List<Shadow> shadows, String customer, Instant now) {
+        return shadows.stream()
+                .filter(s -> s.customer().equals(customer) && s.isActiveAt(now))
+                .findFirst();
+    }
 }
