@@ -150,7 +150,8 @@ public final class BenchRunner {
                 settings.grpcCall(),
                 1,
                 16,
-                1);
+                1,
+                0);
         return new LoadGenerator(plan).run(null, null, () -> cpuAtMeasureStart.set(target.cpu()));
     }
 }

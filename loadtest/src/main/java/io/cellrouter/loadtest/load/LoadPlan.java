@@ -110,46 +110,6 @@ public record LoadPlan(
         }
     }
 
-    /** A plan of GET requests only. */
-    public LoadPlan(
-            List<URI> targets,
-            Protocol protocol,
-            boolean closedLoop,
-            double rate,
-            Duration duration,
-            Duration warmup,
-            int connections,
-            int threads,
-            CustomerDistribution customers,
-            Identities identities,
-            String path,
-            Duration timeout,
-            int streamsPerConnection,
-            GrpcCall grpcCall,
-            int grpcReplies,
-            int payloadBytes,
-            long seed) {
-        this(
-                targets,
-                protocol,
-                closedLoop,
-                rate,
-                duration,
-                warmup,
-                connections,
-                threads,
-                customers,
-                identities,
-                path,
-                timeout,
-                streamsPerConnection,
-                grpcCall,
-                grpcReplies,
-                payloadBytes,
-                seed,
-                0);
-    }
-
     /** The requests of the whole run (warm-up included), open loop. */
     public long totalRequests() {
         return (long) Math.floor(rate * (warmup.toNanos() + duration.toNanos()) / 1e9);

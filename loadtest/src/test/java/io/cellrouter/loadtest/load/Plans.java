@@ -27,7 +27,8 @@ final class Plans {
                 GrpcCall.UNARY,
                 3,
                 16,
-                1);
+                1,
+                0);
     }
 
     static LoadPlan withGrpcCall(LoadPlan p, GrpcCall call) {
@@ -48,6 +49,7 @@ final class Plans {
                 call,
                 p.grpcReplies(),
                 p.payloadBytes(),
-                p.seed());
+                p.seed(),
+                p.postFraction());
     }
 }

@@ -75,7 +75,8 @@ class ProtocolsTest {
                 GrpcCall.UNARY,
                 1,
                 0,
-                1);
+                1,
+                0);
         RunResult r = new LoadGenerator(closed).run(null, null);
         assertThat(r.errorCount()).isZero();
         assertThat(r.achievedRate()).isGreaterThan(1000);

@@ -85,6 +85,7 @@ class RunReportTest {
                 GrpcCall.UNARY,
                 1,
                 0,
-                1);
+                1,
+                0);
     }
 }
