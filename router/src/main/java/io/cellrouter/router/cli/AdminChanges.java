@@ -164,12 +164,7 @@ final class AdminChanges {
                     throw new AdminCommand.BadArgument("--remove takes no --ttl or --reason");
                 }
                 JsonNode removed = client.send("DELETE", path, null);
-                if (json()) {
-                    printJson(removed);
-                } else {
-                    out().println("removed the override of " + customer);
-                    out().flush();
-                }
+                print(removed, "removed the override of " + customer);
                 return;
             }
             if (ttl == null) {
@@ -186,12 +181,7 @@ final class AdminChanges {
                 body.put("reason", reason);
             }
             JsonNode set = client.send("PUT", path, body);
-            if (json()) {
-                printJson(set);
-                return;
-            }
-            out().println("override of " + customer + ": " + AdminReads.override(set.get("override")));
-            out().flush();
+            print(set, "override of " + customer + ": " + AdminReads.override(set.get("override")));
         }
     }
 
@@ -241,12 +231,7 @@ final class AdminChanges {
                     throw new AdminCommand.BadArgument("--remove takes no other option");
                 }
                 JsonNode removed = client.send("DELETE", path, null);
-                if (json()) {
-                    printJson(removed);
-                } else {
-                    out().println("removed the shadow of " + customer);
-                    out().flush();
-                }
+                print(removed, "removed the shadow of " + customer);
                 return;
             }
             if (to == null || fraction == null || ttl == null) {
@@ -268,12 +253,7 @@ final class AdminChanges {
                 body.put("reason", reason);
             }
             JsonNode set = client.send("PUT", path, body);
-            if (json()) {
-                printJson(set);
-                return;
-            }
-            out().println("shadow of " + customer + ": " + AdminReads.shadow(set.get("shadow")));
-            out().flush();
+            print(set, "shadow of " + customer + ": " + AdminReads.shadow(set.get("shadow")));
         }
     }
 }

@@ -151,6 +151,16 @@ final class AdminCommand {
             out().flush();
         }
 
+        /** The admin API's answer with {@code --json}, else the one line that says what happened. */
+        void print(JsonNode answer, String line) {
+            if (json()) {
+                printJson(answer);
+            } else {
+                out().println(line);
+                out().flush();
+            }
+        }
+
         int fail(int code, String message) {
             err().println("cell-router admin " + spec.name() + ": " + message);
             err().flush();
