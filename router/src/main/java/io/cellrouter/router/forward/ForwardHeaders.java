@@ -7,8 +7,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Header rewriting between client and cell (README: Headers).
@@ -37,6 +39,11 @@ public final class ForwardHeaders {
     /** Netty's HTTP/2 ↔ HTTP/1.1 conversion adds these for its own use; they never leave the router. */
     private static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
 
+    /** The {@code x-} fields {@link #toCell} removes or replaces ({@code x-forwarded-port} included). */
+    private static final String[] REWRITTEN_X_PREFIXES = {
+        "x-forwarded-", "x-real-ip", ROUTER_PREFIX, HTTP2_EXTENSION_PREFIX
+    };
+
     private static final AsciiString[] HOP_BY_HOP = {
         HttpHeaderNames.CONNECTION,
         AsciiString.cached("keep-alive"), // HTTP/1.0's; Netty deprecates its constant
@@ -51,6 +58,17 @@ public final class ForwardHeaders {
 
     /** Rewrites request headers in place for the cell. */
     public static void toCell(HttpHeaders headers, ClientAddress client, String proto, String cell) {
+        if (!anyRewritten(headers.iteratorCharSequence())) {
+            // The common case, found in one pass over the names: nothing to remove or replace.
+            String host = headers.get(HttpHeaderNames.HOST);
+            headers.add(X_FORWARDED_FOR, client.ip());
+            headers.add(X_FORWARDED_PROTO, proto);
+            if (host != null) {
+                headers.add(X_FORWARDED_HOST, host);
+            }
+            headers.add(X_CELL_ROUTER_CELL, cell);
+            return;
+        }
         removeHopByHop(headers);
         String host = headers.get(HttpHeaderNames.HOST);
         headers.remove(X_FORWARDED_PORT);
@@ -82,6 +100,19 @@ public final class ForwardHeaders {
      * converted). Connection-specific fields cannot be there: the HTTP/2 codec refuses them.
      */
     public static void toCell(Http2Headers headers, ClientAddress client, String proto, String cell) {
+        if (!anyRewritten(headers.iterator())) {
+            CharSequence host = headers.authority();
+            if (host == null) {
+                host = headers.get(HttpHeaderNames.HOST);
+            }
+            headers.add(X_FORWARDED_FOR, client.ip());
+            headers.add(X_FORWARDED_PROTO, proto);
+            if (host != null) {
+                headers.add(X_FORWARDED_HOST, host);
+            }
+            headers.add(X_CELL_ROUTER_CELL, cell);
+            return;
+        }
         headers.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
         headers.remove(X_FORWARDED_PORT);
         removePrefixed(headers, ROUTER_PREFIX, HTTP2_EXTENSION_PREFIX);
@@ -107,6 +138,34 @@ public final class ForwardHeaders {
             headers.remove(X_FORWARDED_HOST);
         }
         headers.set(X_CELL_ROUTER_CELL, cell);
+    }
+
+    /**
+     * Whether any field is one {@code toCell} removes, replaces or appends to: a hop-by-hop field,
+     * {@code Forwarded}, an {@code x-forwarded-*}, {@code x-real-ip}, {@code x-cell-router-*} or
+     * {@code x-http2-*} field. When none is, the rewrite only adds its fields.
+     */
+    private static boolean anyRewritten(Iterator<? extends Map.Entry<? extends CharSequence, ?>> fields) {
+        while (fields.hasNext()) {
+            CharSequence name = fields.next().getKey();
+            if (name.length() > 1 && (name.charAt(0) == 'x' || name.charAt(0) == 'X') && name.charAt(1) == '-') {
+                for (String prefix : REWRITTEN_X_PREFIXES) {
+                    if (AsciiString.regionMatches(name, true, 0, prefix, 0, prefix.length())) {
+                        return true;
+                    }
+                }
+            } else {
+                for (AsciiString hopByHop : HOP_BY_HOP) {
+                    if (hopByHop.contentEqualsIgnoreCase(name)) {
+                        return true;
+                    }
+                }
+                if (FORWARDED.contentEqualsIgnoreCase(name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The fields of {@code chain} as one list, then {@code ip}: {@code "a, b, ip"}. */

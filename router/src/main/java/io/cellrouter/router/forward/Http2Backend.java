@@ -161,10 +161,7 @@ final class Http2Backend extends Http2ConnectionHandler {
             }
         });
         encoder().writeHeaders(ctx, id, headers, 0, endStream, promise);
-        dirty = true;
-        if (endStream) {
-            flushNow();
-        }
+        dirty = true; // flushed by the caller (flushNow), once per read of the other side
     }
 
     void writeData(CellStream s, ByteBuf data, boolean endStream, Runnable onWritten) {

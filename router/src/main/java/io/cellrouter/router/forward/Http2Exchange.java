@@ -220,7 +220,11 @@ final class Http2Exchange
                 side.writeTrailers((Http2Headers) part);
             }
         }
-        side.flush();
+        if (front.reading()) {
+            front.touch(this); // one flush per cell connection at the end of the client's read
+        } else {
+            side.flush();
+        }
         if (!grpc) {
             // gRPC streams may be quiet for long; their deadline is the client's grpc-timeout.
             long timeout = context.config().upstream().responseTimeout().toNanos();
@@ -465,9 +469,13 @@ final class Http2Exchange
             // The answer is complete while the client still sends: stop it (RFC 9113 section 8.1).
             front.reset(streamId, Http2Error.NO_ERROR);
         }
-        // The cell side may be released before its read completes (an HTTP/1.1 connection goes
-        // back to the pool): flush the answer's end now rather than wait for that read.
-        front.flushNow();
+        // An HTTP/1.1 cell side may be released before its read completes (the connection goes
+        // back to the pool): flush the answer's end now rather than wait for that read. A stream of
+        // a multiplexed cell connection hears of the end of the read (cellReadComplete), where the
+        // answers of all the streams it carried are flushed at once.
+        if (!(side instanceof CellStream)) {
+            front.flushNow();
+        }
         end(null, null);
     }
 

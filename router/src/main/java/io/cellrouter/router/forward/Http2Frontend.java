@@ -69,6 +69,8 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     private ClientAddress remote;
     private boolean draining;
     private boolean dirty;
+    /** Between a read of the client's bytes and its end: writes to cells wait for {@link #touch}. */
+    private boolean reading;
 
     private Http2Frontend(
             Http2ConnectionDecoder decoder,
@@ -202,6 +204,17 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         }
     }
 
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        reading = true;
+        super.channelRead(ctx, msg);
+    }
+
+    /** Whether the client's bytes are being read now (a flush can wait for the end of the read). */
+    boolean reading() {
+        return reading;
+    }
+
     /** The exchange wrote to its cell during this read: flush it when the read completes. */
     void touch(Http2Exchange exchange) {
         if (!exchange.touched) {
@@ -212,6 +225,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        reading = false;
         for (int i = 0; i < touched.size(); i++) {
             Http2Exchange exchange = touched.get(i);
             exchange.touched = false;

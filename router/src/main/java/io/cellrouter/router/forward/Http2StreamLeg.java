@@ -68,6 +68,7 @@ final class Http2StreamLeg implements CellLeg, CellStreamListener {
                 pendingHead = null;
                 if (headEnds) {
                     content.release();
+                    stream.flush();
                     return;
                 }
             }

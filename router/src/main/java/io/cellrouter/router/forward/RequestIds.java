@@ -28,13 +28,16 @@ final class RequestIds {
     /** The request's id: the client's when acceptable, else a new one, set on the request. */
     static String accept(HttpHeaders headers) {
         Iterator<String> values = headers.valueStringIterator(X_REQUEST_ID);
-        if (values.hasNext()) {
-            String id = values.next();
-            if (!values.hasNext() && valid(id)) {
-                return id;
-            }
+        if (!values.hasNext()) {
+            String id = generate();
+            headers.add(X_REQUEST_ID, id); // none to replace
+            return id;
         }
-        String id = generate();
+        String id = values.next();
+        if (!values.hasNext() && valid(id)) {
+            return id;
+        }
+        id = generate();
         headers.set(X_REQUEST_ID, id);
         return id;
     }
@@ -42,11 +45,14 @@ final class RequestIds {
     /** The same for an HTTP/2 request's headers, in place. */
     static String accept(Http2Headers headers) {
         Iterator<CharSequence> values = headers.valueIterator(X_REQUEST_ID);
-        if (values.hasNext()) {
-            CharSequence id = values.next();
-            if (!values.hasNext() && valid(id)) {
-                return id.toString();
-            }
+        if (!values.hasNext()) {
+            String id = generate();
+            headers.add(X_REQUEST_ID, id); // none to replace
+            return id;
+        }
+        CharSequence given = values.next();
+        if (!values.hasNext() && valid(given)) {
+            return given.toString();
         }
         String id = generate();
         headers.set(X_REQUEST_ID, id);

@@ -19,7 +19,6 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
@@ -184,11 +183,10 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
      * Reader idle: a request body that stops arriving ({@code requestBodyTimeout}); all idle: a
      * connection with nothing to do ({@code idleTimeout}).
      */
-    private IdleStateHandler newIdleHandler() {
+    private ClientIdleTimeouts newIdleHandler() {
         RouterConfig.Proxy config = context.config();
-        return new IdleStateHandler(
+        return new ClientIdleTimeouts(
                 config.limits().requestBodyTimeout().toMillis(),
-                0,
                 config.idleTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
     }
