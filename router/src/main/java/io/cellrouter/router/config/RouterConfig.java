@@ -18,12 +18,10 @@ import java.util.Locale;
  * naming the key and the value: {@link Check}). {@link ConfigLoader} binds the file onto them with
  * Jackson after laying it over the defaults of {@code defaults.yaml}.
  *
- * <p>One record per section of the file: {@code proxy} and what it holds are nested here ({@link
- * Proxy}, {@link Limits}, {@link Http2}, {@link WebSocket}, {@link Tls}, {@link Upstream}, {@link
- * ProxyProtocol}); the other sections have their own files beside this one: {@link AdminConfig}
- * (with {@link AdminToken}), {@link RegistryConfig} (with {@link DynamoDbConfig}), {@link
- * CacheConfig}, {@link OverridesConfig}, {@link IdentitySpec} (one record per kind of identity
- * source), {@link AccessLogConfig} and {@link LoggingConfig}.
+ * <p>{@code proxy} and its parts are nested here; every other section is a record in its own file
+ * beside this one: {@link AdminConfig}, {@link RegistryConfig}, {@link CacheConfig}, {@link
+ * OverridesConfig}, {@link IdentitySpec} (the identity sources), {@link AccessLogConfig}, {@link
+ * LoggingConfig}.
  *
  * <p>Adding a key: a component on the record of its section, its default in {@code defaults.yaml},
  * its rule in the compact constructor ({@link Check}), a line in the README. A new section: a
