@@ -1,10 +1,10 @@
 package io.cellrouter.loadtest.jmh;
 
-import io.cellrouter.router.config.RouterConfig.HeaderSpec;
-import io.cellrouter.router.config.RouterConfig.HostSpec;
-import io.cellrouter.router.config.RouterConfig.IdentitySpec;
-import io.cellrouter.router.config.RouterConfig.PathSpec;
-import io.cellrouter.router.config.RouterConfig.QuerySpec;
+import io.cellrouter.router.config.IdentitySpec;
+import io.cellrouter.router.config.IdentitySpec.HeaderSpec;
+import io.cellrouter.router.config.IdentitySpec.HostSpec;
+import io.cellrouter.router.config.IdentitySpec.PathSpec;
+import io.cellrouter.router.config.IdentitySpec.QuerySpec;
 import io.cellrouter.router.identity.HttpRequestHead;
 import io.cellrouter.router.identity.Identity;
 import io.cellrouter.router.identity.IdentityResolver;

@@ -1,6 +1,6 @@
 package io.cellrouter.router.admin;
 
-import io.cellrouter.router.config.RouterConfig.AdminToken;
+import io.cellrouter.router.config.AdminToken;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.nio.charset.StandardCharsets;

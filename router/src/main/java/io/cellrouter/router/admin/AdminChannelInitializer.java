@@ -2,7 +2,7 @@ package io.cellrouter.router.admin;
 
 import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.store.RegistryStore;
-import io.cellrouter.router.config.RouterConfig.AdminToken;
+import io.cellrouter.router.config.AdminToken;
 import io.cellrouter.router.metrics.LiveStats;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.netty.channel.Channel;

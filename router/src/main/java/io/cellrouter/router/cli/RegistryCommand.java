@@ -14,6 +14,7 @@ import io.cellrouter.registry.store.file.AtomicFiles;
 import io.cellrouter.registry.store.file.FileRegistryStore;
 import io.cellrouter.router.config.ConfigException;
 import io.cellrouter.router.config.ConfigLoader;
+import io.cellrouter.router.config.RegistryConfig;
 import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.registry.RegistryStores;
 import java.io.BufferedOutputStream;
@@ -79,7 +80,7 @@ final class RegistryCommand {
             }
         }
 
-        abstract int run(RouterConfig.Registry registry) throws IOException;
+        abstract int run(RegistryConfig registry) throws IOException;
 
         int fail(int code, String message) {
             spec.commandLine().getErr().println("cell-router registry " + spec.name() + ": " + message);
@@ -93,7 +94,7 @@ final class RegistryCommand {
         }
 
         /** The configured store, with the relaxed timeouts of bulk work for DynamoDB. */
-        static RegistryStore bulkStore(RouterConfig.Registry registry) {
+        static RegistryStore bulkStore(RegistryConfig registry) {
             if (registry.dynamodb() != null) {
                 return DynamoDbRegistryStore.open(registry.dynamodb().settings().forBulkWork(), Clock.systemUTC());
             }
@@ -123,7 +124,7 @@ final class RegistryCommand {
     static final class CreateTable extends StoreCommand {
 
         @Override
-        int run(RouterConfig.Registry registry) throws IOException {
+        int run(RegistryConfig registry) throws IOException {
             if (registry.dynamodb() != null) {
                 try (DynamoDbRegistryStore store = DynamoDbRegistryStore.open(
                         registry.dynamodb().settings().forBulkWork(), Clock.systemUTC())) {
@@ -169,7 +170,7 @@ final class RegistryCommand {
         boolean allowRemovals;
 
         @Override
-        int run(RouterConfig.Registry registry) {
+        int run(RegistryConfig registry) {
             RegistryDocument document;
             try {
                 byte[] content = Files.readAllBytes(file);
@@ -223,7 +224,7 @@ final class RegistryCommand {
         String format;
 
         @Override
-        int run(RouterConfig.Registry registry) throws IOException {
+        int run(RegistryConfig registry) throws IOException {
             if (!format.equals("yaml") && !format.equals("json")) {
                 return fail(Main.EXIT_USAGE, "--format must be yaml or json, was '" + format + "'");
             }

@@ -62,20 +62,20 @@ final class ConfigDefaults {
             if (defaults == null || !problems.isEmpty()) {
                 throw new IllegalStateException("defaults.yaml does not bind: " + problems);
             }
-            RouterConfig.IdentitySpec identity = new RouterConfig.HeaderSpec("x-customer-id");
+            IdentitySpec identity = new IdentitySpec.HeaderSpec("x-customer-id");
             Map<Class<?>, Object> byType = new HashMap<>();
             byType.put(RouterConfig.Proxy.class, defaults.proxy());
             byType.put(RouterConfig.Limits.class, defaults.proxy().limits());
             byType.put(RouterConfig.Http2.class, defaults.proxy().http2());
             byType.put(RouterConfig.Upstream.class, defaults.proxy().upstream());
             byType.put(RouterConfig.WebSocket.class, defaults.proxy().websocket());
-            byType.put(RouterConfig.Admin.class, defaults.admin());
-            byType.put(RouterConfig.Registry.class, defaults.registry());
-            byType.put(RouterConfig.Cache.class, defaults.cache());
-            byType.put(RouterConfig.Overrides.class, defaults.overrides());
-            byType.put(RouterConfig.AccessLog.class, defaults.accessLog());
-            byType.put(RouterConfig.Logging.class, defaults.logging());
-            for (Class<?> source : RouterConfig.IdentitySpec.class.getPermittedSubclasses()) {
+            byType.put(AdminConfig.class, defaults.admin());
+            byType.put(RegistryConfig.class, defaults.registry());
+            byType.put(CacheConfig.class, defaults.cache());
+            byType.put(OverridesConfig.class, defaults.overrides());
+            byType.put(AccessLogConfig.class, defaults.accessLog());
+            byType.put(LoggingConfig.class, defaults.logging());
+            for (Class<?> source : IdentitySpec.class.getPermittedSubclasses()) {
                 byType.put(source, identity);
             }
             BY_TYPE = Map.copyOf(byType);

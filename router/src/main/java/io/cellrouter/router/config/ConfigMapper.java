@@ -119,7 +119,7 @@ final class ConfigMapper {
         public JsonDeserializer<?> modifyDeserializer(
                 DeserializationConfig config, BeanDescription description, JsonDeserializer<?> deserializer) {
             Class<?> type = description.getBeanClass();
-            return RouterConfig.IdentitySpec.class.isAssignableFrom(type) && type.isRecord()
+            return IdentitySpec.class.isAssignableFrom(type) && type.isRecord()
                     ? new Guarded(deserializer, type, collector)
                     : deserializer;
         }

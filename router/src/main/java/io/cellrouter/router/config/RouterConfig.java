@@ -3,29 +3,14 @@ package io.cellrouter.router.config;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.cellrouter.registry.cache.ResolverConfig;
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.Endpoints;
-import io.cellrouter.registry.store.dynamodb.DynamoDbSettings;
-import io.cellrouter.registry.token.KeyFileException;
-import io.cellrouter.registry.token.TokenAlgorithm;
-import io.cellrouter.registry.token.VerificationKey;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The router's whole configuration, as the YAML file writes it (README "Configuration"):
@@ -33,21 +18,28 @@ import java.util.regex.Pattern;
  * naming the key and the value: {@link Check}). {@link ConfigLoader} binds the file onto them with
  * Jackson after laying it over the defaults of {@code defaults.yaml}.
  *
+ * <p>{@code proxy} and its parts are nested here; every other section is a record in its own file
+ * beside this one: {@link AdminConfig}, {@link RegistryConfig}, {@link CacheConfig}, {@link
+ * OverridesConfig}, {@link IdentitySpec} (the identity sources), {@link AccessLogConfig}, {@link
+ * LoggingConfig}.
+ *
  * <p>Adding a key: a component on the record of its section, its default in {@code defaults.yaml},
  * its rule in the compact constructor ({@link Check}), a line in the README. A new section: a
- * record and a component here, and its default as a stand-in in {@link ConfigDefaults} (so that a
- * bad value there does not hide the problems of the rest of the file).
+ * record in its own file named for the section ({@code FooConfig} for {@code foo:}), a component
+ * here, and its default as a stand-in in {@link ConfigDefaults} (so that a bad value there does not
+ * hide the problems of the rest of the file). A new kind of identity source: a record in {@link
+ * IdentitySpec} and its name in that interface's {@code @JsonSubTypes}.
  */
 public record RouterConfig(
         Proxy proxy,
-        Admin admin,
-        Registry registry,
-        Cache cache,
-        Overrides overrides,
+        AdminConfig admin,
+        RegistryConfig registry,
+        CacheConfig cache,
+        OverridesConfig overrides,
         List<IdentitySpec> identity,
         String unknownCustomer,
-        AccessLog accessLog,
-        Logging logging) {
+        AccessLogConfig accessLog,
+        LoggingConfig logging) {
 
     /** The {@code unknownCustomer} value that rejects unknown customers (404). */
     public static final String REJECT = "reject";
@@ -361,341 +353,5 @@ public record RouterConfig(
                             "is required with clientCertificate")
                     .done();
         }
-    }
-
-    /**
-     * The admin listener; {@code token} is null only on a loopback address (an empty token counts
-     * as none). {@code moveGracePeriod}: how long the exchanges of a moved (or frozen) customer may
-     * go on at their old cell before the router ends them so that clients reconnect to the new one.
-     * The token never appears in {@link #toString()} nor in a problem.
-     */
-    public record Admin(InetSocketAddress listen, String token, Duration moveGracePeriod, List<AdminToken> tokens) {
-
-        /** Long enough for most requests to finish by themselves, short enough to bound a move. */
-        public static final Duration DEFAULT_MOVE_GRACE_PERIOD = Duration.ofSeconds(30);
-
-        public Admin {
-            token = token == null || token.isEmpty() ? null : token;
-            tokens = tokens == null ? List.of() : List.copyOf(tokens);
-            Check.that()
-                    .required("listen", listen)
-                    .secret(token == null || token.length() >= 16, "token", "must be at least 16 characters")
-                    .rule(
-                            token != null
-                                    || !tokens.isEmpty()
-                                    || listen == null
-                                    || listen.getAddress().isLoopbackAddress(),
-                            "listen",
-                            listen == null ? null : Addresses.format(listen),
-                            "admin.token is required when the admin API listens on a non-loopback address"
-                                    + " (or admin.tokens)")
-                    .secret(
-                            duplicate(token, tokens) < 0,
-                            "tokens[" + Math.max(0, duplicate(token, tokens)) + "].token",
-                            "the same token is given twice")
-                    .notNegative("moveGracePeriod", moveGracePeriod)
-                    .done();
-        }
-
-        public Admin(InetSocketAddress listen, String token, Duration moveGracePeriod) {
-            this(listen, token, moveGracePeriod, List.of());
-        }
-
-        /** The index in {@code tokens} of a token given before (as {@code token} or earlier in the list), or -1. */
-        private static int duplicate(String token, List<AdminToken> tokens) {
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            if (token != null) {
-                seen.add(token);
-            }
-            for (int i = 0; i < tokens.size(); i++) {
-                AdminToken entry = tokens.get(i);
-                if (entry != null && entry.token() != null && !seen.add(entry.token())) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        /** {@code token} (an operator) and every entry of {@code tokens}; empty: the API is open (loopback only). */
-        public List<AdminToken> allTokens() {
-            List<AdminToken> all = new java.util.ArrayList<>();
-            if (token != null) {
-                all.add(new AdminToken(token, AdminToken.Role.OPERATOR));
-            }
-            all.addAll(tokens);
-            return List.copyOf(all);
-        }
-
-        @Override
-        public String toString() {
-            return "Admin[listen=" + listen + ", token=" + (token == null ? "none" : "<redacted>")
-                    + ", moveGracePeriod=" + moveGracePeriod + ", tokens=" + tokens + "]";
-        }
-    }
-
-    /**
-     * One entry of {@code admin.tokens}: a bearer token (at least 16 characters) and its role. A
-     * viewer may only read (GET); an operator may also write. The token is never shown.
-     */
-    public record AdminToken(String token, Role role) {
-
-        public enum Role {
-            @JsonProperty("operator")
-            OPERATOR,
-            @JsonProperty("viewer")
-            VIEWER;
-
-            public String wireName() {
-                return name().toLowerCase(Locale.ROOT);
-            }
-        }
-
-        public AdminToken {
-            Check.that()
-                    .required("token", token)
-                    .secret(token == null || token.length() >= 16, "token", "must be at least 16 characters")
-                    .required("role", role)
-                    .done();
-        }
-
-        @Override
-        public String toString() {
-            return "AdminToken[role=" + (role == null ? null : role.wireName()) + ", token=<redacted>]";
-        }
-    }
-
-    /** {@code logging.format}: readable text lines (the default) or one JSON object per line. */
-    public record Logging(Format format) {
-        public enum Format {
-            @JsonProperty("text")
-            TEXT,
-            @JsonProperty("json")
-            JSON
-        }
-
-        public Logging {
-            Check.that().required("format", format).done();
-        }
-    }
-
-    /**
-     * Where placements live: {@code file} or {@code dynamodb} (exactly one); the last-known-good
-     * {@code snapshot} (optional); and how much of the placements one edit of the registry file
-     * may remove before it is refused ({@code maxRemovalFraction}).
-     */
-    public record Registry(Path file, DynamoDb dynamodb, Path snapshot, double maxRemovalFraction) {
-        public Registry {
-            Check.that()
-                    .rule(
-                            file == null || dynamodb == null,
-                            "file",
-                            file,
-                            "cannot be used with registry.dynamodb: choose one store")
-                    .rule(file != null || dynamodb != null, "dynamodb", null, "or registry.file is required")
-                    .range("maxRemovalFraction", maxRemovalFraction, 0, 1)
-                    .done();
-        }
-    }
-
-    /**
-     * {@code registry.dynamodb}: the table, where it is, and the client's bounds on the hot path.
-     * {@code region} and {@code endpoint} may be null (the SDK's default chain; AWS's endpoint).
-     */
-    public record DynamoDb(
-            String table,
-            String region,
-            String endpoint,
-            Duration callTimeout,
-            Duration attemptTimeout,
-            int maxConnections,
-            int preloadSegments) {
-
-        public DynamoDb {
-            Check check = Check.that()
-                    .rule(
-                            table != null && table.matches("[A-Za-z0-9_.-]{3,255}"),
-                            "table",
-                            table,
-                            "a table name is 3-255 letters, digits, '_', '-' or '.'")
-                    .rule(
-                            region == null || region.matches("[a-z0-9-]+"),
-                            "region",
-                            region,
-                            "not a region name (like us-east-1)")
-                    .rule(
-                            endpoint == null || Endpoints.problem(endpoint, Endpoints.HTTP) == null,
-                            "endpoint",
-                            endpoint,
-                            endpoint == null ? "" : String.valueOf(Endpoints.problem(endpoint, Endpoints.HTTP)))
-                    .positive("callTimeout", callTimeout)
-                    .positive("attemptTimeout", attemptTimeout)
-                    .range("maxConnections", maxConnections, 1, 10_000)
-                    .range("preloadSegments", preloadSegments, 1, 1_000);
-            if (check.ok() && attemptTimeout.compareTo(callTimeout) > 0) {
-                check.rule(
-                        false,
-                        "attemptTimeout",
-                        Check.show(attemptTimeout),
-                        "must not be longer than callTimeout (" + Check.show(callTimeout) + ")");
-            }
-            check.done();
-        }
-
-        /** The store's settings. */
-        public DynamoDbSettings settings() {
-            return DynamoDbSettings.of(table)
-                    .withRegion(region)
-                    .withEndpoint(endpoint == null ? null : URI.create(endpoint))
-                    .withTimeouts(callTimeout, attemptTimeout)
-                    .withMaxConnections(maxConnections)
-                    .withScanSegments(preloadSegments);
-        }
-    }
-
-    /** {@code cache}: the placement cache (see {@link ResolverConfig} for what each does). */
-    public record Cache(long maximumSize, Duration refreshAfter, Duration negativeTtl, boolean preload) {
-        public Cache {
-            Check.that()
-                    .range("maximumSize", maximumSize, 1, 1_000_000_000L)
-                    .positive("refreshAfter", refreshAfter)
-                    .notNegative("negativeTtl", negativeTtl)
-                    .done();
-        }
-    }
-
-    /** {@code overrides}: how often every router reads the change feed. */
-    public record Overrides(Duration pollInterval) {
-        public Overrides {
-            Check.that().positive("pollInterval", pollInterval).done();
-        }
-    }
-
-    /** One access-log line per request, asynchronously; {@code queueSize} bounds what waits. */
-    public record AccessLog(boolean enabled, int queueSize) {
-        public AccessLog {
-            Check.that().range("queueSize", queueSize, 16, 1 << 22).done();
-        }
-    }
-
-    /** One configured identity source, tried in order: a map with one key naming its kind. */
-    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.WRAPPER_OBJECT)
-    @JsonSubTypes({
-        @JsonSubTypes.Type(value = JwtSpec.class, name = "jwt"),
-        @JsonSubTypes.Type(value = HeaderSpec.class, name = "header"),
-        @JsonSubTypes.Type(value = HostSpec.class, name = "host"),
-        @JsonSubTypes.Type(value = PathSpec.class, name = "path"),
-        @JsonSubTypes.Type(value = QuerySpec.class, name = "query")
-    })
-    public sealed interface IdentitySpec {}
-
-    /** {@code header: NAME}: the customer id is the value of this header (names are lower case). */
-    public record HeaderSpec(String name) implements IdentitySpec {
-        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-        public HeaderSpec {
-            Check.that()
-                    .rule(name != null && isHeaderName(name), "", name, "not a valid header name")
-                    .done();
-            name = name.toLowerCase(Locale.ROOT);
-        }
-    }
-
-    /** {@code host: REGEX}: matched against the Host without its port; needs a group {@code customer}. */
-    public record HostSpec(Pattern pattern) implements IdentitySpec {
-        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-        public HostSpec {
-            checkCustomerGroup(pattern);
-        }
-    }
-
-    /** {@code path: REGEX}: matched at the start of the path; needs a group {@code customer}. */
-    public record PathSpec(Pattern pattern) implements IdentitySpec {
-        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-        public PathSpec {
-            checkCustomerGroup(pattern);
-        }
-    }
-
-    /** {@code query: NAME}: the customer id is this query parameter. */
-    public record QuerySpec(String parameter) implements IdentitySpec {
-        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-        public QuerySpec {
-            Check.that()
-                    .rule(parameter != null && !parameter.isBlank(), "", parameter, "needs a parameter name")
-                    .done();
-        }
-    }
-
-    /**
-     * The {@code jwt} source: a bearer token in {@code header}, verified with {@code hmacSecret}
-     * and/or the keys of {@code jwksFile} (JWK Set or PEM public keys, watched for edits; loaded by
-     * {@link StartupProbes} and the verifier, not here); null {@code issuer}, {@code audience} or
-     * {@code maxLifetime} is not checked; {@code cacheSize} verified tokens are remembered (0: none).
-     * The secret is kept out of {@link #toString()} and out of every problem.
-     */
-    public record JwtSpec(
-            String header,
-            String customerClaim,
-            String cellClaim,
-            String hmacSecret,
-            Path jwksFile,
-            String issuer,
-            String audience,
-            Duration clockSkew,
-            @JsonDeserialize(using = ConfigMapper.DurationOrNone.class) Duration maxLifetime,
-            @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) Set<TokenAlgorithm> algorithms,
-            long cacheSize)
-            implements IdentitySpec {
-
-        public JwtSpec {
-            hmacSecret = hmacSecret == null || hmacSecret.isEmpty() ? null : hmacSecret;
-            cellClaim = cellClaim == null || cellClaim.isEmpty() ? null : cellClaim;
-            Check check = Check.that()
-                    .rule(header != null && isHeaderName(header), "header", header, "not a valid header name")
-                    .rule(
-                            customerClaim != null && !customerClaim.isBlank(),
-                            "customerClaim",
-                            customerClaim,
-                            "must name a claim")
-                    .rule(hmacSecret != null || jwksFile != null, "", null, "needs hmacSecret, jwksFile or both")
-                    .notNegative("clockSkew", clockSkew)
-                    .atMost("clockSkew", clockSkew, Duration.ofMinutes(10))
-                    .rule(maxLifetime == null || !maxLifetime.isZero(), "maxLifetime", "0s", "must be longer than 0")
-                    .rule(algorithms != null && !algorithms.isEmpty(), "algorithms", "[]", "must name at least one")
-                    .range("cacheSize", cacheSize, 0, 100_000_000L);
-            if (hmacSecret != null && algorithms != null && !algorithms.isEmpty()) {
-                try {
-                    VerificationKey.hmac(hmacSecret.getBytes(StandardCharsets.UTF_8), algorithms);
-                } catch (KeyFileException e) {
-                    check.secret(false, "hmacSecret", e.getMessage()); // the message names no secret
-                }
-            }
-            check.done();
-            header = header.toLowerCase(Locale.ROOT);
-            algorithms = Collections.unmodifiableSet(EnumSet.copyOf(algorithms));
-        }
-
-        @Override
-        public String toString() {
-            return "JwtSpec[header=" + header + ", customerClaim=" + customerClaim + ", cellClaim=" + cellClaim
-                    + ", hmacSecret=" + (hmacSecret == null ? "none" : "<redacted>") + ", jwksFile=" + jwksFile
-                    + ", issuer=" + issuer + ", audience=" + audience + ", clockSkew=" + clockSkew
-                    + ", maxLifetime=" + maxLifetime + ", algorithms=" + algorithms + ", cacheSize=" + cacheSize
-                    + "]";
-        }
-    }
-
-    private static boolean isHeaderName(String name) {
-        return name.toLowerCase(Locale.ROOT).matches("[a-z0-9!#$%&'*+.^_`|~-]+");
-    }
-
-    private static void checkCustomerGroup(Pattern pattern) {
-        Check.that()
-                .required("", pattern)
-                .rule(
-                        pattern == null || pattern.pattern().contains("(?<customer>"),
-                        "",
-                        pattern,
-                        "the pattern needs a named group (?<customer>...)")
-                .done();
     }
 }

@@ -2,7 +2,7 @@ package io.cellrouter.router.config;
 
 import io.cellrouter.registry.token.KeyFileException;
 import io.cellrouter.registry.token.KeyFiles;
-import io.cellrouter.router.config.RouterConfig.JwtSpec;
+import io.cellrouter.router.config.IdentitySpec.JwtSpec;
 import io.cellrouter.router.transport.TlsPairCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,13 +3,12 @@ package io.cellrouter.router.identity;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.token.TokenVerifier;
 import io.cellrouter.registry.token.VerifierConfig;
-import io.cellrouter.router.config.RouterConfig;
-import io.cellrouter.router.config.RouterConfig.HeaderSpec;
-import io.cellrouter.router.config.RouterConfig.HostSpec;
-import io.cellrouter.router.config.RouterConfig.IdentitySpec;
-import io.cellrouter.router.config.RouterConfig.JwtSpec;
-import io.cellrouter.router.config.RouterConfig.PathSpec;
-import io.cellrouter.router.config.RouterConfig.QuerySpec;
+import io.cellrouter.router.config.IdentitySpec;
+import io.cellrouter.router.config.IdentitySpec.HeaderSpec;
+import io.cellrouter.router.config.IdentitySpec.HostSpec;
+import io.cellrouter.router.config.IdentitySpec.JwtSpec;
+import io.cellrouter.router.config.IdentitySpec.PathSpec;
+import io.cellrouter.router.config.IdentitySpec.QuerySpec;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
 import io.netty.util.AsciiString;
@@ -64,7 +63,7 @@ public final class IdentityResolver implements AutoCloseable {
         return new IdentityResolver(sources, headers);
     }
 
-    private static IdentitySource source(RouterConfig.IdentitySpec spec) {
+    private static IdentitySource source(IdentitySpec spec) {
         if (spec instanceof HeaderSpec h) {
             return new HeaderIdentitySource(h.name());
         } else if (spec instanceof HostSpec h) {

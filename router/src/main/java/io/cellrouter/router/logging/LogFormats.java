@@ -4,7 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
 import ch.qos.logback.core.joran.util.ConfigurationWatchListUtil;
-import io.cellrouter.router.config.RouterConfig.Logging.Format;
+import io.cellrouter.router.config.LoggingConfig.Format;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;

@@ -6,6 +6,8 @@ import io.cellrouter.registry.store.InvalidRegistryException;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.dynamodb.DynamoDbRegistryStore;
 import io.cellrouter.router.config.ConfigProblem;
+import io.cellrouter.router.config.DynamoDbConfig;
+import io.cellrouter.router.config.RegistryConfig;
 import io.cellrouter.router.config.RouterConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,7 +49,7 @@ public final class RegistryCheck {
 
     /** {@code readStore}: also read a DynamoDB table (for {@code check}). */
     public static Result run(RouterConfig config, boolean readStore) {
-        RouterConfig.Registry registry = config.registry();
+        RegistryConfig registry = config.registry();
         List<ConfigProblem> problems = new ArrayList<>();
         Collection<Cell> cells;
         if (registry.dynamodb() != null) {
@@ -93,7 +95,7 @@ public final class RegistryCheck {
         }
     }
 
-    private static Collection<Cell> dynamoDbCells(RouterConfig.DynamoDb dynamodb, List<ConfigProblem> problems) {
+    private static Collection<Cell> dynamoDbCells(DynamoDbConfig dynamodb, List<ConfigProblem> problems) {
         try (DynamoDbRegistryStore store = DynamoDbRegistryStore.open(dynamodb.settings(), Clock.systemUTC())) {
             return store.cells().get(STORE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | CompletionException e) {

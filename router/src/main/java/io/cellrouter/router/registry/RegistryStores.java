@@ -5,7 +5,8 @@ import io.cellrouter.registry.store.RejectedEdit;
 import io.cellrouter.registry.store.dynamodb.DynamoDbRegistryStore;
 import io.cellrouter.registry.store.file.FileRegistryStore;
 import io.cellrouter.registry.store.file.FileStoreOptions;
-import io.cellrouter.router.config.RouterConfig;
+import io.cellrouter.router.config.DynamoDbConfig;
+import io.cellrouter.router.config.RegistryConfig;
 import java.time.Clock;
 import java.util.function.Consumer;
 
@@ -18,7 +19,7 @@ public final class RegistryStores {
      * Opens the store for a command ({@code registry import}...). A file store reads its file here
      * (a missing or invalid file fails now); a DynamoDB store only builds its client.
      */
-    public static RegistryStore open(RouterConfig.Registry config, Clock clock) {
+    public static RegistryStore open(RegistryConfig config, Clock clock) {
         return open(config, clock, edit -> {});
     }
 
@@ -29,7 +30,7 @@ public final class RegistryStores {
      * then serves the snapshot until the file is back). A DynamoDB store only builds its client, so
      * that a router can start while the table is out of reach (and serve its snapshot).
      */
-    public static RegistryStore open(RouterConfig.Registry config, Clock clock, Consumer<RejectedEdit> rejectedEdits) {
+    public static RegistryStore open(RegistryConfig config, Clock clock, Consumer<RejectedEdit> rejectedEdits) {
         if (config.dynamodb() != null) {
             return DynamoDbRegistryStore.open(config.dynamodb().settings(), clock);
         }
@@ -41,8 +42,8 @@ public final class RegistryStores {
     }
 
     /** For the start line: {@code file:/path} or {@code dynamodb:table (region, endpoint)}. */
-    public static String describe(RouterConfig.Registry config) {
-        RouterConfig.DynamoDb dynamodb = config.dynamodb();
+    public static String describe(RegistryConfig config) {
+        DynamoDbConfig dynamodb = config.dynamodb();
         String store;
         if (dynamodb != null) {
             store = "dynamodb:" + dynamodb.table()

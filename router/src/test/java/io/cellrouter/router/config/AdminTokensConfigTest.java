@@ -3,8 +3,7 @@ package io.cellrouter.router.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cellrouter.router.config.RouterConfig.AdminToken;
-import io.cellrouter.router.config.RouterConfig.AdminToken.Role;
+import io.cellrouter.router.config.AdminToken.Role;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -164,7 +164,7 @@ class ConfigRangesTest {
 
     @org.junit.jupiter.api.Test
     void jwtDefaultAlgorithms_areEveryAlgorithm() {
-        RouterConfig.JwtSpec jwt = (RouterConfig.JwtSpec) parse("identity:\n  - jwt: {hmacSecret: " + SECRET + "}\n")
+        IdentitySpec.JwtSpec jwt = (IdentitySpec.JwtSpec) parse("identity:\n  - jwt: {hmacSecret: " + SECRET + "}\n")
                 .identity()
                 .get(0);
 

@@ -3,10 +3,10 @@ package io.cellrouter.router.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cellrouter.router.config.RouterConfig.HeaderSpec;
-import io.cellrouter.router.config.RouterConfig.HostSpec;
-import io.cellrouter.router.config.RouterConfig.PathSpec;
-import io.cellrouter.router.config.RouterConfig.QuerySpec;
+import io.cellrouter.router.config.IdentitySpec.HeaderSpec;
+import io.cellrouter.router.config.IdentitySpec.HostSpec;
+import io.cellrouter.router.config.IdentitySpec.PathSpec;
+import io.cellrouter.router.config.IdentitySpec.QuerySpec;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
 import io.netty.handler.codec.http.DefaultHttpRequest;

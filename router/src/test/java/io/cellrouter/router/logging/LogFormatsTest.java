@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellrouter.router.config.ConfigException;
 import io.cellrouter.router.config.ConfigLoader;
-import io.cellrouter.router.config.RouterConfig.Logging.Format;
+import io.cellrouter.router.config.LoggingConfig.Format;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

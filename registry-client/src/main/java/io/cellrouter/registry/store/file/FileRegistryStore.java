@@ -6,18 +6,15 @@ import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.CellPatch;
-import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.ImportResult;
 import io.cellrouter.registry.store.InvalidRegistryException;
-import io.cellrouter.registry.store.NotFoundException;
 import io.cellrouter.registry.store.PlacementPage;
 import io.cellrouter.registry.store.PlacementQuery;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.RejectedEdit;
 import io.cellrouter.registry.store.StoreUnavailableException;
-import io.cellrouter.registry.store.VersionConflictException;
 import io.cellrouter.registry.watch.FileChangeWatcher;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,16 +23,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The embedded registry: one YAML/JSON document on disk (format on {@link RegistryDocuments}),
@@ -50,9 +40,15 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Concurrency: reads return completed futures from the current immutable {@link Snapshot}. Every
- * change of state (the store's writes and reloads after an edit on disk) runs on one writer thread
- * owned by the store, so a reload and a write never interleave. The watcher thread only queues
- * reloads. Futures of writes complete on the writer thread: callers that own a thread hop back.
+ * change of state (the store's writes and reloads after an edit on disk) runs on one {@link
+ * WriterThread} owned by the store, so a reload and a write never interleave. The watcher thread
+ * only queues reloads. Futures of writes complete on the writer thread: callers that own a thread
+ * hop back.
+ *
+ * <p>The parts: this class opens, watches and answers; {@link StoreState} is the state in memory
+ * and its change feed; {@link StoreWrites} holds the rules of each write (what it checks, what it
+ * changes); {@link DocumentOnDisk} reads, guards and writes the document ({@link RegistryFile},
+ * {@link AtomicFiles}).
  *
  * <p>The document is its operator's: a write changes the operator's tree ({@link io.cellrouter.registry.store.DocumentForm}:
  * fields and order kept, expired overrides dropped) and the versions live beside it ({@link
@@ -73,8 +69,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileRegistryStore implements RegistryStore {
 
-    private static final Logger log = LoggerFactory.getLogger(FileRegistryStore.class);
-
     static final int DEFAULT_FEED_CAPACITY = 100_000;
 
     /** Long enough to coalesce an editor's truncate-write-rename burst, short for a person. */
@@ -82,26 +76,19 @@ public final class FileRegistryStore implements RegistryStore {
 
     private final Path file;
     private final Clock clock;
-    private final ChangeFeed feed;
-    private final ExecutorService writer;
-    private final AtomicLong generation = new AtomicLong();
+    private final WriterThread writer;
     private final EditRefusals refusals;
-    private final DocumentOnDisk disk;
+    private final StoreState state;
     private final ListingIndex listing = new ListingIndex();
-    private volatile Snapshot snapshot = Snapshot.EMPTY;
     private volatile FileChangeWatcher watcher;
 
     private FileRegistryStore(RegistryFile file, Clock clock, FileStoreOptions options, int feedCapacity) {
         this.file = file.path();
         this.clock = clock;
-        this.feed = new ChangeFeed(feedCapacity);
         this.refusals = new EditRefusals(this.file, clock, options.rejectedEdits());
-        this.disk = new DocumentOnDisk(file, clock, options.maxRemovalFraction(), refusals);
-        this.writer = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "cell-router-registry-writer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        DocumentOnDisk disk = new DocumentOnDisk(file, clock, options.maxRemovalFraction(), refusals);
+        this.state = new StoreState(this.file, clock, disk, feedCapacity);
+        this.writer = new WriterThread(this.file);
     }
 
     /**
@@ -129,7 +116,7 @@ public final class FileRegistryStore implements RegistryStore {
         RegistryFile disk = new RegistryFile(file.toAbsolutePath().normalize());
         FileRegistryStore store = new FileRegistryStore(disk, clock, options, feedCapacity);
         try {
-            store.loadAtOpen(options.startWithoutDocument());
+            store.state.load(options.startWithoutDocument());
             Set<Path> names = Set.of(disk.path().getFileName(), disk.sidecar().getFileName());
             store.watcher = FileChangeWatcher.start(
                     "cell-router-registry-watch",
@@ -155,7 +142,7 @@ public final class FileRegistryStore implements RegistryStore {
 
     /** Counts the changes of the in-memory state (writes and reloads that changed something). */
     public long generation() {
-        return generation.get();
+        return state.generation();
     }
 
     /** Counts the edits on disk that were refused (each refused content once). */
@@ -170,7 +157,7 @@ public final class FileRegistryStore implements RegistryStore {
 
     /** The current state as a document, with versions: for {@code registry export} and snapshots. */
     public RegistryDocument document() {
-        return snapshot.toDocument();
+        return state.current().toDocument();
     }
 
     /**
@@ -178,20 +165,20 @@ public final class FileRegistryStore implements RegistryStore {
      * {@link InvalidRegistryException} (and keeps the last good state) when the edit is refused.
      */
     public CompletableFuture<Void> reload() {
-        return onWriter(() -> {
-            catchUpWithDisk(DocumentOnDisk.Purpose.RELOAD);
+        return writer.submit(() -> {
+            state.catchUp(DocumentOnDisk.Purpose.RELOAD);
             return null;
         });
     }
 
     @java.lang.Override
     public CompletableFuture<Optional<Placement>> placement(String customer) {
-        return read(() -> Optional.ofNullable(snapshot.placements().get(customer)));
+        return read(() -> Optional.ofNullable(state.current().placements().get(customer)));
     }
 
     @java.lang.Override
     public CompletableFuture<List<Placement>> placements() {
-        return read(() -> List.copyOf(snapshot.placements().values()));
+        return read(() -> List.copyOf(state.current().placements().values()));
     }
 
     /** A page from the placements sorted in memory: a binary search and at most {@code limit} steps. */
@@ -199,7 +186,7 @@ public final class FileRegistryStore implements RegistryStore {
     public CompletableFuture<PlacementPage> placementPage(PlacementQuery query) {
         try {
             return CompletableFuture.completedFuture(
-                    listing.of(snapshot.placements()).page(query));
+                    listing.of(state.current().placements()).page(query));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -208,114 +195,60 @@ public final class FileRegistryStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<Long> countPlacements(String cell) {
         return CompletableFuture.completedFuture(
-                listing.of(snapshot.placements()).count(cell));
+                listing.of(state.current().placements()).count(cell));
     }
 
     /** Read, patched and written on the writer thread: no other write comes between. */
     @java.lang.Override
     public CompletableFuture<Cell> patchCell(String name, CellPatch patch) {
-        return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
-            Cell existing = current.cells().get(name);
-            if (existing == null) {
-                throw new NotFoundException("cell '" + name + "' does not exist");
-            }
-            Cell stored = patch.applyTo(existing).withVersion(existing.version() + 1);
-            commit(current.withCell(stored), change(Change.Kind.CELL, name));
-            return stored;
-        });
+        return write(current -> StoreWrites.patchCell(current, name, patch));
     }
 
     @java.lang.Override
     public CompletableFuture<List<Cell>> cells() {
-        return read(() -> List.copyOf(snapshot.cells().values()));
+        return read(() -> List.copyOf(state.current().cells().values()));
     }
 
     @java.lang.Override
     public CompletableFuture<List<RoutingOverride>> overrides() {
-        return read(() -> List.copyOf(snapshot.overrides().values()));
+        return read(() -> List.copyOf(state.current().overrides().values()));
     }
 
     @java.lang.Override
     public CompletableFuture<Placement> putPlacement(String customer, String cell, long expectedVersion) {
-        return onWriter(() -> {
-            checkName(customer, "customer");
-            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
-            checkCellExists(current, cell);
-            Placement existing = current.placements().get(customer);
-            long version = existing == null ? 0 : existing.version();
-            if (version != expectedVersion) {
-                throw new VersionConflictException("placement of '" + customer + "' is at version " + version + ", not "
-                        + expectedVersion + (version == 0 ? " (not placed)" : ""));
-            }
-            Placement placement = new Placement(customer, cell, version + 1, clock.instant());
-            commit(current.withPlacement(placement), change(Change.Kind.PLACEMENT, customer));
-            return placement;
-        });
+        return write(
+                customer,
+                current -> StoreWrites.putPlacement(current, customer, cell, expectedVersion, clock.instant()));
     }
 
     @java.lang.Override
     public CompletableFuture<Cell> putCell(Cell cell) {
-        return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
-            Cell existing = current.cells().get(cell.name());
-            Cell stored = cell.withVersion(existing == null ? 1 : existing.version() + 1);
-            commit(current.withCell(stored), change(Change.Kind.CELL, cell.name()));
-            return stored;
-        });
+        return write(current -> StoreWrites.putCell(current, cell));
     }
 
     @java.lang.Override
     public CompletableFuture<RoutingOverride> putOverride(RoutingOverride override) {
-        return onWriter(() -> {
-            checkName(override.customer(), "customer");
-            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
-            if (override.cell() != null) {
-                checkCellExists(current, override.cell());
-            }
-            commit(current.withOverride(override), change(Change.Kind.OVERRIDE, override.customer()));
-            return override;
-        });
+        return write(override.customer(), current -> StoreWrites.putOverride(current, override));
     }
 
     @java.lang.Override
     public CompletableFuture<Boolean> deleteOverride(String customer) {
-        return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
-            if (!current.overrides().containsKey(customer)) {
-                return false;
-            }
-            commit(current.withoutOverride(customer), change(Change.Kind.OVERRIDE, customer));
-            return true;
-        });
+        return write(current -> StoreWrites.deleteOverride(current, customer));
     }
 
     @java.lang.Override
     public CompletableFuture<List<Shadow>> shadows() {
-        return read(() -> List.copyOf(snapshot.shadows().values()));
+        return read(() -> List.copyOf(state.current().shadows().values()));
     }
 
     @java.lang.Override
     public CompletableFuture<Shadow> putShadow(Shadow shadow) {
-        return onWriter(() -> {
-            checkName(shadow.customer(), "customer");
-            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
-            checkCellExists(current, shadow.toCell());
-            commit(current.withShadow(shadow), change(Change.Kind.SHADOW, shadow.customer()));
-            return shadow;
-        });
+        return write(shadow.customer(), current -> StoreWrites.putShadow(current, shadow));
     }
 
     @java.lang.Override
     public CompletableFuture<Boolean> deleteShadow(String customer) {
-        return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
-            if (!current.shadows().containsKey(customer)) {
-                return false;
-            }
-            commit(current.withoutShadow(customer), change(Change.Kind.SHADOW, customer));
-            return true;
-        });
+        return write(current -> StoreWrites.deleteShadow(current, customer));
     }
 
     /**
@@ -325,21 +258,7 @@ public final class FileRegistryStore implements RegistryStore {
      */
     @java.lang.Override
     public CompletableFuture<ImportResult> importDocument(RegistryDocument document) {
-        return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.WRITE);
-            RegistryDocument merged =
-                    RegistryDocuments.validate(Imports.overlay(current.toDocument(), document), file.toString());
-            Snapshot next = Snapshot.of(merged, current, clock.instant());
-            List<ChangeKey> changes = SnapshotDiff.between(current, next);
-            if (!changes.isEmpty()) {
-                commit(next, changes);
-            }
-            int named = document.cells().size()
-                    + document.customers().size()
-                    + document.overrides().size()
-                    + document.shadows().size();
-            return Imports.result(changes, named - changes.size());
-        });
+        return write(current -> StoreWrites.importDocument(current, document, file.toString(), clock.instant()));
     }
 
     /**
@@ -349,27 +268,23 @@ public final class FileRegistryStore implements RegistryStore {
      * it up (the versions sidecar now names it as a store's write).
      */
     public CompletableFuture<ImportResult> replaceDocument(RegistryDocument document) {
-        return onWriter(() -> {
-            Snapshot current = catchUpWithDisk(DocumentOnDisk.Purpose.REPLACE);
-            RegistryDocument valid = RegistryDocuments.validate(
-                    new RegistryDocument(
-                            document.cells(), document.customers(), document.overrides(), null, document.shadows()),
-                    file.toString());
-            Snapshot next = Snapshot.of(valid, current, clock.instant());
-            List<ChangeKey> changes = SnapshotDiff.between(current, next);
-            install(disk.write(next, changes, true)); // the operator vouches for this document
-            return Imports.result(changes, 0);
+        return writer.submit(() -> {
+            Snapshot current = state.catchUp(DocumentOnDisk.Purpose.REPLACE);
+            StoreWrites.Outcome<ImportResult> outcome =
+                    StoreWrites.replaceDocument(current, document, file.toString(), clock.instant());
+            state.commit(outcome.next(), outcome.changes(), true); // the operator vouches for this document
+            return outcome.answer();
         });
     }
 
     @java.lang.Override
     public CompletableFuture<ChangeBatch> changesSince(long cursor) {
-        return read(() -> feed.since(cursor));
+        return read(() -> state.changesSince(cursor));
     }
 
     @java.lang.Override
     public CompletableFuture<Long> latestSequence() {
-        return read(feed::head);
+        return read(state::latestSequence);
     }
 
     @java.lang.Override
@@ -384,65 +299,12 @@ public final class FileRegistryStore implements RegistryStore {
         if (current != null) {
             current.close();
         }
-        writer.shutdown();
-        try {
-            if (!writer.awaitTermination(10, TimeUnit.SECONDS)) {
-                log.warn("{}: registry writes still queued at close", file);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close();
     }
 
     private void onFileChanged() {
-        // Refusals are counted and logged in catchUpWithDisk; nothing else to do here.
+        // Refusals are counted and logged by the state's catch-up; nothing else to do here.
         reload();
-    }
-
-    private void loadAtOpen(boolean startWithoutDocument) {
-        try {
-            snapshot = disk.open();
-            log.info(
-                    "{}: registry loaded: {} cells, {} customers, {} overrides",
-                    file,
-                    snapshot.cells().size(),
-                    snapshot.placements().size(),
-                    snapshot.overrides().size());
-        } catch (StoreUnavailableException | InvalidRegistryException e) {
-            if (!startWithoutDocument) {
-                throw e;
-            }
-            log.warn(
-                    "{}; the store answers as down until the file is readable and valid (a router serves its"
-                            + " last-known-good snapshot meanwhile)",
-                    e.getMessage());
-        }
-    }
-
-    /** Brings the in-memory state up to the file, on the writer thread; returns the state to build a write on. */
-    private Snapshot catchUpWithDisk(DocumentOnDisk.Purpose purpose) {
-        Optional<DocumentOnDisk.Update> update = disk.catchUp(snapshot, purpose);
-        if (update.isPresent()) {
-            install(update.get());
-            log.info(
-                    "{}: registry reloaded after an edit on disk: {} changes",
-                    file,
-                    update.get().changes().size());
-        }
-        return snapshot;
-    }
-
-    private void commit(Snapshot next, List<ChangeKey> changes) {
-        install(disk.write(next, changes, false));
-    }
-
-    private void install(DocumentOnDisk.Update update) {
-        // Publish the state before the feed: a follower that sees a change must read the new state.
-        snapshot = update.state();
-        if (!update.changes().isEmpty()) {
-            feed.append(update.changes(), clock.instant());
-            generation.incrementAndGet();
-        }
     }
 
     /**
@@ -450,46 +312,35 @@ public final class FileRegistryStore implements RegistryStore {
      * attempt to read the file (on the writer thread); until then the store answers as down.
      */
     private <T> CompletableFuture<T> read(Supplier<T> answer) {
-        if (disk.loaded()) {
+        if (state.loaded()) {
             return CompletableFuture.completedFuture(answer.get());
         }
-        return onWriter(() -> {
-            if (!disk.loaded()) {
-                catchUpWithDisk(DocumentOnDisk.Purpose.RELOAD);
+        return writer.submit(() -> {
+            if (!state.loaded()) {
+                state.catchUp(DocumentOnDisk.Purpose.RELOAD);
             }
             return answer.get();
         });
     }
 
-    private <T> CompletableFuture<T> onWriter(Callable<T> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            writer.execute(() -> {
-                try {
-                    result.complete(task.call());
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new StoreUnavailableException(file + ": the registry store is closed", e));
-        }
-        return result;
+    /** A write on the writer thread: its rule applied to the state caught up with the file, then committed. */
+    private <T> CompletableFuture<T> write(Function<Snapshot, StoreWrites.Outcome<T>> rule) {
+        return writer.submit(() -> apply(rule));
     }
 
-    private static List<ChangeKey> change(Change.Kind kind, String key) {
-        return List.of(new ChangeKey(kind, key));
+    /** A write for {@code customer}, whose name is checked first (a bad name needs no read of the file). */
+    private <T> CompletableFuture<T> write(String customer, Function<Snapshot, StoreWrites.Outcome<T>> rule) {
+        return writer.submit(() -> {
+            StoreWrites.checkName(customer, "customer");
+            return apply(rule);
+        });
     }
 
-    private static void checkCellExists(Snapshot current, String cell) {
-        if (!current.cells().containsKey(cell)) {
-            throw new NotFoundException("cell '" + cell + "' does not exist");
+    private <T> T apply(Function<Snapshot, StoreWrites.Outcome<T>> rule) {
+        StoreWrites.Outcome<T> outcome = rule.apply(state.catchUp(DocumentOnDisk.Purpose.WRITE));
+        if (!outcome.changes().isEmpty()) {
+            state.commit(outcome.next(), outcome.changes(), false);
         }
-    }
-
-    private static void checkName(String name, String what) {
-        if (name == null || !Cell.NAME.matcher(name).matches()) {
-            throw new InvalidRegistryException(what + " must match " + Cell.NAME.pattern() + ", was '" + name + "'");
-        }
+        return outcome.answer();
     }
 }
