@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The cell's answer on its way to an HTTP/1.1 client ({@link Http1ProxyHandler}'s response side):
+ * The cell's answer on its way to an HTTP/1.1 client ({@link Http1ForwardStep}'s answer side):
  * parts are written as they come and flushed at the end of each read from the cell; 1xx answers
  * pass before the final one; hop-by-hop headers go; an answer without framing of its own is
  * re-framed as chunked (HTTP/1.1 client) or followed by a close (HTTP/1.0); an answer the decoder
@@ -24,8 +24,10 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class Http1ResponseRelay implements UpstreamListener {
 
-    private final Http1ProxyHandler exchange;
+    private final Http1ForwardStep exchange;
     private final ChannelHandlerContext ctx;
+    private final ExchangeLog log;
+    private final Http1KeepAlive keepAlive;
 
     private boolean started;
     private boolean informational;
@@ -34,9 +36,12 @@ final class Http1ResponseRelay implements UpstreamListener {
 
     private boolean reusable;
 
-    Http1ResponseRelay(Http1ProxyHandler exchange, ChannelHandlerContext ctx) {
+    Http1ResponseRelay(
+            Http1ForwardStep exchange, ChannelHandlerContext ctx, ExchangeLog log, Http1KeepAlive keepAlive) {
         this.exchange = exchange;
         this.ctx = ctx;
+        this.log = log;
+        this.keepAlive = keepAlive;
     }
 
     /** A new exchange: nothing of the cell's answer yet. */
@@ -80,9 +85,9 @@ final class Http1ResponseRelay implements UpstreamListener {
             }
             ForwardHeaders.toClient(response.headers());
             if (!informational) {
-                response.headers().set(RequestIds.X_REQUEST_ID, exchange.log().requestId);
+                response.headers().set(RequestIds.X_REQUEST_ID, log.requestId);
             }
-            if (!exchange.keepAlive() && !informational) {
+            if (!keepAlive.keeps() && !informational) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
         }
@@ -93,7 +98,7 @@ final class Http1ResponseRelay implements UpstreamListener {
                 exchange.cellFailed(badResponse(why));
                 return;
             }
-            exchange.log().bytesOut += content.content().readableBytes();
+            log.bytesOut += content.content().readableBytes();
         }
         ctx.write(msg, ctx.voidPromise());
         if (msg instanceof LastHttpContent) {
@@ -123,21 +128,19 @@ final class Http1ResponseRelay implements UpstreamListener {
                 || HttpUtil.isTransferEncodingChunked(response)
                 || code == 204
                 || code == 304
-                || "HEAD".equals(exchange.log().method)) {
+                || "HEAD".equals(log.method)) {
             return;
         }
         reusable = false;
-        if (exchange.clientHttp11()) {
+        if (keepAlive.clientHttp11()) {
             HttpUtil.setTransferEncodingChunked(response, true);
         } else {
-            exchange.closeAfterAnswer();
+            keepAlive.closeAfterAnswer();
         }
     }
 
     private RouterException badResponse(Throwable why) {
-        return new RouterException(
-                        ErrorCode.BAD_CELL_RESPONSE,
-                        "cell " + exchange.log().cell.name() + " sent an invalid response")
+        return new RouterException(ErrorCode.BAD_CELL_RESPONSE, "cell " + log.cell.name() + " sent an invalid response")
                 .withDetail(why == null ? "undecodable" : why.getMessage());
     }
 

@@ -12,10 +12,10 @@ import io.netty.handler.codec.http.HttpResponse;
  */
 final class WebSocketAnswer implements UpstreamListener {
 
-    private final Http1ProxyHandler exchange;
+    private final Http1ForwardStep exchange;
     private final UpstreamListener relay;
 
-    WebSocketAnswer(Http1ProxyHandler exchange, UpstreamListener relay) {
+    WebSocketAnswer(Http1ForwardStep exchange, UpstreamListener relay) {
         this.exchange = exchange;
         this.relay = relay;
     }
