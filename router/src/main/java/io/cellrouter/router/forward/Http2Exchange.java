@@ -3,30 +3,28 @@ package io.cellrouter.router.forward;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.error.ErrorCode;
-import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.error.GrpcStatus;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.Http2RequestHead;
 import io.cellrouter.router.identity.RequestTarget;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.util.AsciiString;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One client stream of an {@link Http2Frontend}: routed on its own, relayed frame by frame.
+ * One client stream of an {@link Http2Frontend}: routed on its own, relayed frame by frame. This
+ * class is the stream's life (its state, its steps, how it ends); the work of each step is a class
+ * of its own.
  *
  * <pre>
- *  HEADERS ─▶ ROUTING (target, admin path, identity, resolve) ─▶ CONNECTING (bulkhead, cell side)
- *          ─▶ FORWARDING (request frames ─▶ cell; answer frames ─▶ client) ─▶ DONE
- *  any step may instead answer with the router's own error (ErrorResponses), or reset the stream
+ *  HEADERS ─▶ ROUTING (target; RouteStep: admin path, identity, resolve, bulkhead)
+ *          ─▶ CONNECTING (Http2CellConnect: the cell side)
+ *          ─▶ FORWARDING (request frames ─▶ Http2RequestRelay ─▶ cell side;
+ *                         answer frames ◀─ Http2ResponseRelay ◀─ cell side; Http2ResponseTimeout)
+ *          ─▶ DONE
+ *  any step may instead answer with the router's own error (Http2ResponseRelay#answer,
+ *  Http2CellErrors), or reset the stream; a cell's 421 takes the stream back to ROUTING while
+ *  MisrouteCorrection decides, then to CONNECTING again
  * </pre>
  *
  * <p>Headers stay {@link Http2Headers}: only the routing fields are read and the forwarding
@@ -39,7 +37,12 @@ import java.util.concurrent.TimeUnit;
  * immediate, is handed back to it.
  */
 final class Http2Exchange
-        implements CellStreamListener, MovableExchange, RouteStep.Outcome, MisrouteCorrection.Exchange {
+        implements CellStreamListener,
+                MovableExchange,
+                RouteStep.Outcome,
+                MisrouteCorrection.Exchange,
+                Http2ResponseRelay.Exchange,
+                Http2ResponseTimeout.Expiry {
 
     private enum State {
         ROUTING,
@@ -48,15 +51,13 @@ final class Http2Exchange
         DONE
     }
 
-    private static final AsciiString GRPC = AsciiString.cached("application/grpc");
-
     private final Http2Frontend front;
     private final ProxyContext context;
     private final int streamId;
     private final ExchangeLog log;
     private final CustomerExchanges.Link inFlightLink = new CustomerExchanges.Link(this);
-    /** Request frames that arrived while routing: DATA buffers and, last, trailers. */
-    private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
+    private final Http2RequestRelay requestRelay;
+    private final Http2ResponseRelay responseRelay;
 
     /** Whether a cell side was written to during the frontend's current read (see {@link Http2Frontend#touch}). */
     boolean touched;
@@ -72,64 +73,31 @@ final class Http2Exchange
     private Bulkheads.Permit permit;
     private CustomerExchanges.Loop exchanges;
     private Http2CellSide cellSide;
-    private Http2Replay replay;
-    private boolean retried;
-    /** The copy of this request for the customer's shadow, if it was sampled ({@link ShadowSender}). */
-    private ShadowCapture shadow;
-    /** The client sent request trailers: neither a replay nor a shadow would carry them. */
-    private boolean trailers;
-    /** A 1xx was relayed to the client: the request can no longer be sent elsewhere. */
-    private boolean interimSent;
-
-    private ScheduledFuture<?> responseTimeout;
+    /** Made when first armed: gRPC streams have none. */
+    private Http2ResponseTimeout responseTimeout;
 
     private boolean requestEnded;
-    private boolean responseStarted;
-    /**
-     * The router is writing the stream's last frame itself: the stream closing now is the
-     * exchange's own end, not the client going away.
-     */
-    private boolean ending;
-
     private boolean reusable = true;
-    /** Request bytes given to the cell side while it had no room: acknowledged to the client when it has. */
-    private int requestBytesHeld;
-    /** Answer bytes written to the client while its window was closed: acknowledged to the cell when it opens. */
-    private int answerBytesHeld;
 
     Http2Exchange(Http2Frontend front, int streamId) {
         this.front = front;
         this.context = front.context();
         this.streamId = streamId;
         this.log = new ExchangeLog(front.remote(), "h2");
+        this.requestRelay = new Http2RequestRelay(front, streamId);
+        this.responseRelay = new Http2ResponseRelay(this, front, streamId, log);
     }
 
     void start(Http2Headers headers, boolean endStream) {
         request = headers;
         requestEnded = endStream;
-        log.start(now(), headers.method() == null ? "" : headers.method().toString(), String.valueOf(headers.path()));
-        CharSequence contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
-        grpc = contentType != null && AsciiString.regionMatches(contentType, true, 0, GRPC, 0, GRPC.length());
-        log.protocol = grpc ? "grpc" : "h2";
+        grpc = Http2RequestHeads.grpc(headers);
         websocket = WebSocketHandshake.extendedConnect(headers);
-        if (websocket) {
-            log.protocol = WebSocketHandshake.PROTOCOL;
-        }
-        log.requestId = RequestIds.accept(headers);
-        log.traceId = RequestIds.traceId(headers.get(RequestIds.TRACEPARENT));
-        CharSequence userAgent = headers.get(HttpHeaderNames.USER_AGENT);
-        log.userAgent = userAgent == null ? null : userAgent.toString();
+        Http2RequestHeads.describe(log, headers, websocket ? WebSocketHandshake.PROTOCOL : grpc ? "grpc" : "h2", now());
         context.drain().exchangeStarted();
         context.recorder().metrics().requestStarted();
         try {
-            if (!websocket && WebSocketHandshake.hasProtocol(headers)) {
-                throw new RouterException(
-                        ErrorCode.MALFORMED_REQUEST, "malformed request: the only :protocol served is websocket");
-            }
-            if (headers.path() == null) {
-                throw new RouterException(ErrorCode.MALFORMED_REQUEST, "malformed request: no :path");
-            }
-            target = RequestTarget.parse(headers.path().toString());
+            target = Http2RequestHeads.target(headers, websocket);
         } catch (RouterException e) {
             fail(e, -1);
             return;
@@ -156,32 +124,17 @@ final class Http2Exchange
         exchanges = context.exchanges().loop(front.ctx().executor());
         exchanges.link(inFlightLink);
         ForwardHeaders.toCell(request, front.remote(), context.scheme(), cell.name());
-        shadow = context.migration().shadows().sample(log);
-        if (shadow != null) {
-            shadow.head(request);
-        }
+        requestRelay.shadow(context.migration().shadows().sample(log), request);
         connect();
     }
 
     private void connect() {
         state = State.CONNECTING;
-        if (websocket) {
-            Http2WebSocketLeg leg = new Http2WebSocketLeg(this, context, target);
-            UpgradeLeg.open(context, cell, front.ctx().channel().eventLoop(), leg)
-                    .addListener(f -> connected(f.isSuccess() ? leg.attach((CellLeg) f.getNow()) : null, f.cause()));
-        } else if (grpc || !"http".equals(cell.scheme())) {
-            Future<CellStream> stream =
-                    context.pool().openStream(cell, front.ctx().channel().eventLoop(), this);
-            stream.addListener(f -> connected(f.isSuccess() ? (CellStream) f.getNow() : null, f.cause()));
-        } else {
-            Http2ToHttp1Leg leg = new Http2ToHttp1Leg(this, target);
-            Future<CellLeg> acquired =
-                    context.pool().acquire(cell, front.ctx().channel().eventLoop(), false, leg);
-            acquired.addListener(f -> connected(f.isSuccess() ? leg.attach((CellLeg) f.getNow()) : null, f.cause()));
-        }
+        Http2CellConnect.open(this, context, cell, front.ctx().channel().eventLoop(), target, websocket, grpc);
     }
 
-    private void connected(Http2CellSide side, Throwable cause) {
+    /** The cell side is there ({@code side}), or could not be opened ({@code cause}). */
+    void connected(Http2CellSide side, Throwable cause) {
         if (state != State.CONNECTING) {
             if (side != null) {
                 side.finish(true);
@@ -189,42 +142,23 @@ final class Http2Exchange
             return;
         }
         if (side == null) {
-            if (cause instanceof RouterException refused) {
-                fail(refused, -1);
-            } else {
-                String why = cause instanceof ConnectTimeoutException ? "connect timed out" : String.valueOf(cause);
-                fail(
-                        new RouterException(ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable")
-                                .withDetail(why),
-                        -1);
-            }
+            fail(Http2CellErrors.unreachable(cell, cause), -1);
             return;
         }
         cellSide = side;
         state = State.FORWARDING;
-        if (replay == null && !retried && !trailers) {
-            replay = new Http2Replay(request); // a stream the cell never processed, or a misroute (421)
-        }
-        boolean replaying = retried && replay != null && replay.hasBody();
-        boolean headEnds = requestEnded && pending.isEmpty() && !replaying;
-        side.writeHead(request, headEnds);
+        requestRelay.writeHead(side, request, requestEnded);
         log.forwarded(now());
-        if (replaying) {
-            replay.replayBody(side, requestEnded && pending.isEmpty());
-        }
-        Object part;
-        while ((part = pending.poll()) != null) {
-            if (part instanceof ByteBuf data) {
-                sendBody(data, requestEnded && pending.isEmpty());
-            } else {
-                side.writeTrailers((Http2Headers) part);
-            }
-        }
+        requestRelay.writeHeld(side, requestEnded);
         side.flush();
         if (!grpc) {
             // gRPC streams may be quiet for long; their deadline is the client's grpc-timeout.
-            long timeout = context.config().upstream().responseTimeout().toNanos();
-            responseTimeout = front.ctx().executor().schedule(this::responseTimedOut, timeout, TimeUnit.NANOSECONDS);
+            if (responseTimeout == null) {
+                responseTimeout = new Http2ResponseTimeout(this);
+            }
+            responseTimeout.arm(
+                    front.ctx().executor(),
+                    context.config().upstream().responseTimeout().toNanos());
         }
     }
 
@@ -243,9 +177,9 @@ final class Http2Exchange
             return;
         }
         switch (state) {
-            case ROUTING, CONNECTING -> pending.add(data);
+            case ROUTING, CONNECTING -> requestRelay.hold(data);
             case FORWARDING -> {
-                sendBody(data, endStream);
+                requestRelay.send(cellSide, data, endStream);
                 front.touch(this);
             }
             case DONE -> {
@@ -255,34 +189,14 @@ final class Http2Exchange
         }
     }
 
-    private void sendBody(ByteBuf data, boolean endStream) {
-        int bytes = data.readableBytes();
-        if (replay != null && !responseStarted) {
-            replay.add(data);
-        }
-        if (shadow != null) {
-            shadow.add(data);
-        }
-        cellSide.writeBody(data, endStream);
-        // Acknowledged to the client now if the cell side has room, else once it has: the client
-        // never has more than its stream window in flight inside the router.
-        if (cellSide.isWritable()) {
-            front.consumed(streamId, bytes);
-        } else {
-            requestBytesHeld += bytes;
-        }
-    }
-
     void requestTrailers(Http2Headers trailers) {
         requestEnded = true;
-        this.trailers = true;
-        dropReplay();
-        shadow = ShadowCapture.drop(shadow);
+        requestRelay.trailers();
         if (state == State.FORWARDING) {
             cellSide.writeTrailers(trailers);
             front.touch(this);
         } else if (state != State.DONE) {
-            pending.add(trailers);
+            requestRelay.hold(trailers);
         }
     }
 
@@ -299,19 +213,14 @@ final class Http2Exchange
 
     /** The client's stream closed (the connection went away, or a stream error): nothing more to answer. */
     void streamClosed() {
-        if (state != State.DONE && !ending) {
+        if (state != State.DONE && !responseRelay.ending()) {
             abort("client stream closed", null);
         }
     }
 
     void clientWritabilityChanged(boolean writable) {
         if (cellSide != null) {
-            if (writable && answerBytesHeld > 0) {
-                int held = answerBytesHeld;
-                answerBytesHeld = 0;
-                cellSide.answerTaken(held);
-            }
-            cellSide.clientWritable(writable);
+            responseRelay.clientWritable(cellSide, writable);
         }
     }
 
@@ -319,61 +228,22 @@ final class Http2Exchange
 
     @Override
     public void cellHeaders(Http2Headers headers, boolean endStream) {
-        if (state != State.FORWARDING) {
-            return;
-        }
-        if (!responseStarted) {
-            int code = parseStatus(headers.status());
-            if (code < 100 || code > 599 || code == 101) {
-                cellBadResponse("status " + headers.status() + " is not a valid final or informational status");
-                return;
-            }
-            if (code < 200) {
-                interimSent = true;
-                front.writeHeaders(streamId, headers, false); // 1xx: passed on, the answer follows
-                return;
-            }
-            if (code == MisrouteCorrection.STATUS && !interimSent && state == State.FORWARDING) {
-                misdirected(headers); // "not my customer": corrected, or answered 421 misrouted
-                return;
-            }
-            responseStarted = true;
-            log.status = code;
-            cancelResponseTimeout();
-            dropReplay();
-            ForwardHeaders.toClient(headers);
-            headers.set(RequestIds.X_REQUEST_ID, log.requestId);
-        }
-        ending |= endStream;
-        front.writeHeaders(streamId, headers, endStream);
-        if (endStream) {
-            complete();
+        if (state == State.FORWARDING) {
+            responseRelay.headers(headers, endStream);
         }
     }
 
     @Override
     public void cellData(ByteBuf data, boolean endStream) {
-        if (state != State.FORWARDING || !responseStarted) {
-            if (state == State.FORWARDING) {
-                cellBadResponse("DATA before the response head");
-            }
-            return;
+        if (state == State.FORWARDING) {
+            responseRelay.data(cellSide, data, endStream);
         }
-        int bytes = data.readableBytes();
-        log.bytesOut += bytes;
-        Http2CellSide side = cellSide;
-        ending |= endStream;
-        front.writeData(streamId, data.retain(), endStream, null);
-        // Acknowledged to the cell now if the client's stream has room, else once it has.
-        if (front.isWritable(streamId)) {
-            side.answerTaken(bytes);
-        } else {
-            answerBytesHeld += bytes;
-            side.clientWritable(false);
-        }
-        if (endStream) {
-            complete();
-        }
+    }
+
+    @Override
+    public void answerStarted() {
+        cancelResponseTimeout();
+        requestRelay.dropReplay();
     }
 
     @Override
@@ -382,21 +252,15 @@ final class Http2Exchange
             return;
         }
         cellSide = null;
-        if (!responseStarted && unprocessed && replay != null && replay.replayable() && !retried) {
+        if (!responseRelay.started() && unprocessed && requestRelay.resendable()) {
             // The cell never saw this stream: once more on another connection to the same cell.
-            retried = true;
+            requestRelay.resending();
             cancelResponseTimeout();
             connect();
             return;
         }
-        if (!responseStarted) {
-            UpstreamResetException reset = new UpstreamResetException(code, unprocessed, why);
-            fail(
-                    new RouterException(
-                                    ErrorCode.CELL_UNREACHABLE,
-                                    "cell " + cell.name() + " closed the stream before responding")
-                            .withDetail(why),
-                    reset.grpcStatus());
+        if (!responseRelay.started()) {
+            fail(Http2CellErrors.closedEarly(cell, why), Http2CellErrors.grpcStatus(code, unprocessed, why));
         } else {
             abort(
                     "cell ended the answer early: " + why,
@@ -405,17 +269,12 @@ final class Http2Exchange
     }
 
     /** The cell's answer is not valid HTTP: 502 if nothing was sent yet, else the stream is reset. */
-    void cellBadResponse(String why) {
-        Http2CellSide side = cellSide;
-        cellSide = null;
-        if (side != null) {
-            side.abandon();
-        }
+    @Override
+    public void cellBadResponse(String why) {
+        abandonCellSide();
         reusable = false;
-        RouterException error = new RouterException(
-                        ErrorCode.BAD_CELL_RESPONSE, "cell " + cell.name() + " sent an invalid response")
-                .withDetail(why);
-        if (!responseStarted) {
+        RouterException error = Http2CellErrors.badResponse(cell, why);
+        if (!responseRelay.started()) {
             fail(error, -1);
         } else {
             abort(error.detail(), Http2Error.INTERNAL_ERROR);
@@ -446,16 +305,15 @@ final class Http2Exchange
 
     @Override
     public void cellWritabilityChanged(boolean writable) {
-        if (writable && requestBytesHeld > 0) {
-            int held = requestBytesHeld;
-            requestBytesHeld = 0;
-            front.consumed(streamId, held);
+        if (writable) {
+            requestRelay.cellWritable();
         }
     }
 
     // ----- ends -----
 
-    private void complete() {
+    @Override
+    public void answerComplete() {
         Http2CellSide side = cellSide;
         cellSide = null;
         if (side != null) {
@@ -479,50 +337,14 @@ final class Http2Exchange
         if (state == State.DONE) {
             return;
         }
-        if (responseStarted) {
+        if (responseRelay.started()) {
             abort(error.getMessage(), Http2Error.INTERNAL_ERROR);
             return;
         }
-        if (cellSide != null) {
-            cellSide.abandon();
-            cellSide = null;
-        }
-        log.status = error.code().status().code();
-        Http2Headers head;
-        ByteBuf body = null;
-        if (grpc) {
-            head = ErrorResponses.grpcHead(error, grpcStatus);
-        } else {
-            body = ErrorResponses.body(front.ctx().alloc(), error);
-            log.bytesOut = body.readableBytes();
-            head = ErrorResponses.http2Head(error, body);
-        }
-        head.set(RequestIds.X_REQUEST_ID, log.requestId);
-        boolean stopClient = !requestEnded;
+        abandonCellSide();
+        // Rendered now, written after the frames already read (see Http2ResponseRelay#answer).
+        responseRelay.answer(error, grpcStatus, grpc, !requestEnded);
         end(error.code().code(), error.detail());
-        // Answered once the frames already read have been handled: a client that resets the stream
-        // in the same read is seen resetting an open stream (and counted by the rapid-reset bound)
-        // rather than one the router had already closed.
-        ByteBuf answerBody = body;
-        front.ctx().executor().execute(() -> answer(head, answerBody, stopClient));
-    }
-
-    private void answer(Http2Headers head, ByteBuf body, boolean stopClient) {
-        if (!front.isOpen(streamId)) {
-            if (body != null) {
-                body.release();
-            }
-            return;
-        }
-        ending = true;
-        front.writeHeaders(streamId, head, body == null);
-        if (body != null) {
-            front.writeData(streamId, body, true, null);
-        }
-        if (stopClient) {
-            front.reset(streamId, Http2Error.NO_ERROR);
-        }
-        front.flushNow();
     }
 
     /** Ends the exchange without a complete answer; {@code code} null: the client's stream is gone. */
@@ -530,10 +352,7 @@ final class Http2Exchange
         if (state == State.DONE) {
             return;
         }
-        if (cellSide != null) {
-            cellSide.abandon();
-            cellSide = null;
-        }
+        abandonCellSide();
         if (code != null) {
             front.reset(streamId, code);
             front.flushNow();
@@ -543,21 +362,10 @@ final class Http2Exchange
 
     private void end(String error, String detail) {
         state = State.DONE;
-        if (shadow != null) {
-            shadow.end(
-                    error == null && requestEnded ? log.status : -1,
-                    front.ctx().channel().eventLoop());
-            shadow = null;
-        }
         cancelResponseTimeout();
-        dropReplay();
-        Object part;
-        while ((part = pending.poll()) != null) {
-            if (part instanceof ByteBuf data) {
-                front.consumed(streamId, data.readableBytes());
-                data.release();
-            }
-        }
+        requestRelay.end(
+                error == null && requestEnded ? log.status : -1,
+                front.ctx().channel().eventLoop());
         if (exchanges != null) {
             exchanges.unlink(inFlightLink);
         }
@@ -570,43 +378,34 @@ final class Http2Exchange
         context.drain().exchangeEnded();
     }
 
-    private void responseTimedOut() {
-        if (state == State.FORWARDING && !responseStarted) {
-            fail(
-                    new RouterException(
-                            ErrorCode.CELL_TIMEOUT,
-                            "cell " + cell.name() + " did not answer within "
-                                    + context.config()
-                                            .upstream()
-                                            .responseTimeout()
-                                            .toMillis() + " ms"),
-                    -1);
+    @Override
+    public void responseTimedOut() {
+        if (state == State.FORWARDING && !responseRelay.started()) {
+            fail(Http2CellErrors.timedOut(cell, context.config().upstream().responseTimeout()), -1);
+        }
+    }
+
+    /** The cell side is let go: its stream reset, or its HTTP/1.1 connection closed. */
+    private void abandonCellSide() {
+        Http2CellSide side = cellSide;
+        cellSide = null;
+        if (side != null) {
+            side.abandon();
         }
     }
 
     private void cancelResponseTimeout() {
         if (responseTimeout != null) {
-            responseTimeout.cancel(false);
-            responseTimeout = null;
-        }
-    }
-
-    private void dropReplay() {
-        if (replay != null) {
-            replay.release();
-            replay = null;
+            responseTimeout.cancel();
         }
     }
 
     // ----- misroute correction (MisrouteCorrection) -----
 
     /** The cell answered 421: its side is let go, and the stream waits (as while routing) for the decision. */
-    private void misdirected(Http2Headers headers) {
-        Http2CellSide side = cellSide;
-        cellSide = null;
-        if (side != null) {
-            side.abandon();
-        }
+    @Override
+    public void misdirected(Http2Headers headers) {
+        abandonCellSide();
         cancelResponseTimeout();
         state = State.ROUTING;
         context.migration()
@@ -620,7 +419,7 @@ final class Http2Exchange
 
     @Override
     public boolean correctable() {
-        return requestEnded && replay != null && replay.replayable() && !retried && !trailers;
+        return requestRelay.correctable(requestEnded);
     }
 
     @Override
@@ -634,7 +433,7 @@ final class Http2Exchange
         permit = admitted;
         cell = newCell;
         log.cell = newCell;
-        retried = true;
+        requestRelay.resending();
         request.set(ForwardHeaders.X_CELL_ROUTER_CELL, newCell.name());
         connect(); // the replay holds the body: the request is sent as it was
     }
@@ -668,24 +467,11 @@ final class Http2Exchange
         if (state == State.DONE || sequence != streamId) {
             return;
         }
-        if (!responseStarted) {
+        if (!responseRelay.started()) {
             fail(new RouterException(ErrorCode.CUSTOMER_MOVED, "the customer moved to another cell; retry"), -1);
         } else if (grpc) {
-            if (cellSide != null) {
-                cellSide.abandon();
-                cellSide = null;
-            }
-            ending = true;
-            front.writeHeaders(
-                    streamId,
-                    new DefaultHttp2Headers()
-                            .setInt("grpc-status", GrpcStatus.UNAVAILABLE.value())
-                            .set("grpc-message", "customer moved to another cell; reconnect"),
-                    true);
-            if (!requestEnded) {
-                front.reset(streamId, Http2Error.NO_ERROR);
-            }
-            front.flushNow();
+            abandonCellSide();
+            responseRelay.endGrpc(GrpcStatus.UNAVAILABLE, "customer moved to another cell; reconnect", !requestEnded);
             end("aborted", "the customer moved to another cell");
         } else {
             abort("the customer moved to another cell", Http2Error.CANCEL);
@@ -694,16 +480,5 @@ final class Http2Exchange
 
     private long now() {
         return front.ctx().executor().ticker().nanoTime();
-    }
-
-    private static int parseStatus(CharSequence status) {
-        if (status == null || status.length() != 3) {
-            return -1;
-        }
-        try {
-            return AsciiString.of(status).parseInt();
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 }
