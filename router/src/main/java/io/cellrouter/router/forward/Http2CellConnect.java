@@ -44,7 +44,11 @@ final class Http2CellConnect {
                             exchange.connected(f.isSuccess() ? leg.attach((CellLeg) f.getNow()) : null, f.cause()));
         } else if (framesAsTheyAre(grpc, cell)) {
             Future<CellStream> stream = context.pool().openStream(cell, loop, exchange);
-            stream.addListener(f -> exchange.connected(f.isSuccess() ? (CellStream) f.getNow() : null, f.cause()));
+            if (stream.isDone()) { // a ready connection (the usual case): no listener to allocate
+                exchange.connected(stream.getNow(), stream.cause());
+            } else {
+                stream.addListener(f -> exchange.connected(f.isSuccess() ? (CellStream) f.getNow() : null, f.cause()));
+            }
         } else {
             Http2ToHttp1Leg leg = new Http2ToHttp1Leg(exchange, target);
             Future<CellLeg> acquired = context.pool().acquire(cell, loop, false, leg);

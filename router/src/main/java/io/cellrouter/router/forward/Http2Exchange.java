@@ -1,7 +1,5 @@
 package io.cellrouter.router.forward;
 
-import io.cellrouter.registry.model.Cell;
-import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.GrpcStatus;
 import io.cellrouter.router.error.RouterException;
@@ -13,18 +11,18 @@ import io.netty.handler.codec.http2.Http2Headers;
 
 /**
  * One client stream of an {@link Http2Frontend}: routed on its own, relayed frame by frame. This
- * class is the stream's life (its state, its steps, how it ends); the work of each step is a class
- * of its own.
+ * class is the stream's life (its state, the order of its steps, how it ends); the work of each
+ * step is a class of its own.
  *
  * <pre>
- *  HEADERS ─▶ ROUTING (target; RouteStep: admin path, identity, resolve, bulkhead)
- *          ─▶ CONNECTING (Http2CellConnect: the cell side)
- *          ─▶ FORWARDING (request frames ─▶ Http2RequestRelay ─▶ cell side;
- *                         answer frames ◀─ Http2ResponseRelay ◀─ cell side; Http2ResponseTimeout)
+ *  HEADERS ─▶ ROUTING     Http2RequestHeads (gRPC? target), Http2Route (RouteStep: identity, cell, admission)
+ *          ─▶ CONNECTING  Http2CellConnect (the cell side: an HTTP/2 stream, or a converted HTTP/1.1 leg)
+ *          ─▶ FORWARDING  request frames ─▶ Http2RequestRelay ─▶ cell side
+ *                         answer frames  ◀─ Http2ResponseRelay ◀─ cell side   (Http2ResponseTimeout)
  *          ─▶ DONE
- *  any step may instead answer with the router's own error (Http2ResponseRelay#answer,
- *  Http2CellErrors), or reset the stream; a cell's 421 takes the stream back to ROUTING while
- *  MisrouteCorrection decides, then to CONNECTING again
+ *  any step may instead answer with the router's own error (Http2ResponseRelay#answer, Http2CellErrors)
+ *  or reset the stream; a cell's 421 takes the stream back to ROUTING while Http2Route has the
+ *  registry decide (MisrouteCorrection), then to CONNECTING again
  * </pre>
  *
  * <p>Headers stay {@link Http2Headers}: only the routing fields are read and the forwarding
@@ -36,13 +34,7 @@ import io.netty.handler.codec.http2.Http2Headers;
  * <p>Concurrency: confined to the connection's event loop; the resolver's answer, when not
  * immediate, is handed back to it.
  */
-final class Http2Exchange
-        implements CellStreamListener,
-                MovableExchange,
-                RouteStep.Outcome,
-                MisrouteCorrection.Exchange,
-                Http2ResponseRelay.Exchange,
-                Http2ResponseTimeout.Expiry {
+final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Http2ResponseRelay.Exchange {
 
     private enum State {
         ROUTING,
@@ -53,9 +45,8 @@ final class Http2Exchange
 
     private final Http2Frontend front;
     private final ProxyContext context;
-    private final int streamId;
     private final ExchangeLog log;
-    private final CustomerExchanges.Link inFlightLink = new CustomerExchanges.Link(this);
+    private final Http2Route route;
     private final Http2RequestRelay requestRelay;
     private final Http2ResponseRelay responseRelay;
 
@@ -63,34 +54,26 @@ final class Http2Exchange
     boolean touched;
 
     private State state = State.ROUTING;
-    private Http2Headers request;
     private RequestTarget target;
     private boolean grpc;
     /** An extended CONNECT for a WebSocket (RFC 8441): relayed by {@link Http2WebSocketLeg}. */
     private boolean websocket;
 
-    private Cell cell;
-    private Bulkheads.Permit permit;
-    private CustomerExchanges.Loop exchanges;
     private Http2CellSide cellSide;
-    /** Made when first armed: gRPC streams have none. */
-    private Http2ResponseTimeout responseTimeout;
-
-    private boolean requestEnded;
     private boolean reusable = true;
 
     Http2Exchange(Http2Frontend front, int streamId) {
         this.front = front;
         this.context = front.context();
-        this.streamId = streamId;
         this.log = new ExchangeLog(front.remote(), "h2");
         this.requestRelay = new Http2RequestRelay(front, streamId);
+        this.route = new Http2Route(
+                this, requestRelay, context, log, streamId, front.ctx().executor());
         this.responseRelay = new Http2ResponseRelay(this, front, streamId, log);
     }
 
     void start(Http2Headers headers, boolean endStream) {
-        request = headers;
-        requestEnded = endStream;
+        requestRelay.start(headers, endStream);
         grpc = Http2RequestHeads.grpc(headers);
         websocket = WebSocketHandshake.extendedConnect(headers);
         Http2RequestHeads.describe(log, headers, websocket ? WebSocketHandshake.PROTOCOL : grpc ? "grpc" : "h2", now());
@@ -103,8 +86,7 @@ final class Http2Exchange
             return;
         }
         log.path = target.path();
-        RouteStep.start(
-                context, new Http2RequestHead(headers, target), log, front.ctx().executor(), this);
+        route.start(new Http2RequestHead(headers, target));
     }
 
     @Override
@@ -113,24 +95,24 @@ final class Http2Exchange
     }
 
     @Override
-    public void refused(RouterException error) {
-        fail(error, -1);
+    public boolean done() {
+        return state == State.DONE;
     }
 
+    /** Routed and admitted ({@link Http2Route#cell}): the request is made ready for its cell and sent. */
     @Override
-    public void routed(Bulkheads.Permit admitted) {
-        permit = admitted;
-        cell = log.cell;
-        exchanges = context.exchanges().loop(front.ctx().executor());
-        exchanges.link(inFlightLink);
-        ForwardHeaders.toCell(request, front.remote(), context.scheme(), cell.name());
-        requestRelay.shadow(context.migration().shadows().sample(log), request);
+    public void routed() {
+        String cellName = route.cell().name();
+        ForwardHeaders.toCell(requestRelay.head(), front.remote(), context.scheme(), cellName);
+        requestRelay.shadow(context.migration().shadows().sample(log));
         connect();
     }
 
-    private void connect() {
+    /** CONNECTING: the cell side is opened ({@link #connected} follows, now or later). */
+    @Override
+    public void connect() {
         state = State.CONNECTING;
-        Http2CellConnect.open(this, context, cell, front.ctx().channel().eventLoop(), target, websocket, grpc);
+        Http2CellConnect.open(this, context, route.cell(), front.ctx().channel().eventLoop(), target, websocket, grpc);
     }
 
     /** The cell side is there ({@code side}), or could not be opened ({@code cause}). */
@@ -142,38 +124,29 @@ final class Http2Exchange
             return;
         }
         if (side == null) {
-            fail(Http2CellErrors.unreachable(cell, cause), -1);
+            fail(Http2CellErrors.unreachable(route.cell(), cause), -1);
             return;
         }
         cellSide = side;
         state = State.FORWARDING;
-        requestRelay.writeHead(side, request, requestEnded);
+        requestRelay.writeHead(side);
         log.forwarded(now());
-        requestRelay.writeHeld(side, requestEnded);
+        requestRelay.writeHeld(side);
         side.flush();
-        if (!grpc) {
-            // gRPC streams may be quiet for long; their deadline is the client's grpc-timeout.
-            if (responseTimeout == null) {
-                responseTimeout = new Http2ResponseTimeout(this);
-            }
-            responseTimeout.arm(
-                    front.ctx().executor(),
+        if (!grpc) { // gRPC streams may be quiet for long; their deadline is the client's grpc-timeout
+            responseRelay.awaitAnswer(
                     context.config().upstream().responseTimeout().toNanos());
         }
     }
 
     /** A request DATA frame (retained for this exchange). */
     void requestData(ByteBuf data, boolean endStream) {
-        requestEnded |= endStream;
+        requestRelay.received(endStream);
         log.bytesIn += data.readableBytes();
-        if (log.bytesIn > context.config().limits().maxBodySize() && !websocket) {
+        long max = context.config().limits().maxBodySize();
+        if (log.bytesIn > max && !websocket) {
             data.release();
-            fail(
-                    new RouterException(
-                            ErrorCode.PAYLOAD_TOO_LARGE,
-                            "request body larger than "
-                                    + context.config().limits().maxBodySize() + " bytes"),
-                    -1);
+            fail(new RouterException(ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + max + " bytes"), -1);
             return;
         }
         switch (state) {
@@ -182,15 +155,11 @@ final class Http2Exchange
                 requestRelay.send(cellSide, data, endStream);
                 front.touch(this);
             }
-            case DONE -> {
-                front.consumed(streamId, data.readableBytes());
-                data.release();
-            }
+            case DONE -> requestRelay.discard(data);
         }
     }
 
     void requestTrailers(Http2Headers trailers) {
-        requestEnded = true;
         requestRelay.trailers();
         if (state == State.FORWARDING) {
             cellSide.writeTrailers(trailers);
@@ -242,7 +211,6 @@ final class Http2Exchange
 
     @Override
     public void answerStarted() {
-        cancelResponseTimeout();
         requestRelay.dropReplay();
     }
 
@@ -255,12 +223,12 @@ final class Http2Exchange
         if (!responseRelay.started() && unprocessed && requestRelay.resendable()) {
             // The cell never saw this stream: once more on another connection to the same cell.
             requestRelay.resending();
-            cancelResponseTimeout();
+            responseRelay.stopWaiting();
             connect();
             return;
         }
         if (!responseRelay.started()) {
-            fail(Http2CellErrors.closedEarly(cell, why), Http2CellErrors.grpcStatus(code, unprocessed, why));
+            fail(Http2CellErrors.closedEarly(route.cell(), why), Http2CellErrors.grpcStatus(code, unprocessed, why));
         } else {
             abort(
                     "cell ended the answer early: " + why,
@@ -273,7 +241,7 @@ final class Http2Exchange
     public void cellBadResponse(String why) {
         abandonCellSide();
         reusable = false;
-        RouterException error = Http2CellErrors.badResponse(cell, why);
+        RouterException error = Http2CellErrors.badResponse(route.cell(), why);
         if (!responseRelay.started()) {
             fail(error, -1);
         } else {
@@ -317,15 +285,9 @@ final class Http2Exchange
         Http2CellSide side = cellSide;
         cellSide = null;
         if (side != null) {
-            side.finish(reusable && requestEnded);
+            side.finish(reusable && requestRelay.ended());
         }
-        if (!requestEnded) {
-            // The answer is complete while the client still sends: stop it (RFC 9113 section 8.1).
-            front.reset(streamId, Http2Error.NO_ERROR);
-        }
-        // The cell side may be released before its read completes (an HTTP/1.1 connection goes
-        // back to the pool): flush the answer's end now rather than wait for that read.
-        front.flushNow();
+        responseRelay.complete(!requestRelay.ended());
         end(null, null);
     }
 
@@ -333,7 +295,8 @@ final class Http2Exchange
      * Answers with the router's own error, unless the answer has begun (then the stream is reset).
      * {@code grpcStatus}: the gRPC status to answer with instead of the code's own, or -1.
      */
-    private void fail(RouterException error, int grpcStatus) {
+    @Override
+    public void fail(RouterException error, int grpcStatus) {
         if (state == State.DONE) {
             return;
         }
@@ -343,7 +306,7 @@ final class Http2Exchange
         }
         abandonCellSide();
         // Rendered now, written after the frames already read (see Http2ResponseRelay#answer).
-        responseRelay.answer(error, grpcStatus, grpc, !requestEnded);
+        responseRelay.answer(error, grpcStatus, grpc, !requestRelay.ended());
         end(error.code().code(), error.detail());
     }
 
@@ -354,25 +317,16 @@ final class Http2Exchange
         }
         abandonCellSide();
         if (code != null) {
-            front.reset(streamId, code);
-            front.flushNow();
+            responseRelay.reset(code);
         }
         end("aborted", why);
     }
 
     private void end(String error, String detail) {
         state = State.DONE;
-        cancelResponseTimeout();
-        requestRelay.end(
-                error == null && requestEnded ? log.status : -1,
-                front.ctx().channel().eventLoop());
-        if (exchanges != null) {
-            exchanges.unlink(inFlightLink);
-        }
-        if (permit != null) {
-            permit.release();
-            permit = null;
-        }
+        responseRelay.stopWaiting();
+        requestRelay.end(error == null ? log.status : -1, front.ctx().channel().eventLoop());
+        route.end();
         log.end(context.recorder(), error, detail, now());
         context.recorder().metrics().requestEnded();
         context.drain().exchangeEnded();
@@ -381,7 +335,10 @@ final class Http2Exchange
     @Override
     public void responseTimedOut() {
         if (state == State.FORWARDING && !responseRelay.started()) {
-            fail(Http2CellErrors.timedOut(cell, context.config().upstream().responseTimeout()), -1);
+            fail(
+                    Http2CellErrors.timedOut(
+                            route.cell(), context.config().upstream().responseTimeout()),
+                    -1);
         }
     }
 
@@ -394,84 +351,29 @@ final class Http2Exchange
         }
     }
 
-    private void cancelResponseTimeout() {
-        if (responseTimeout != null) {
-            responseTimeout.cancel();
-        }
-    }
-
-    // ----- misroute correction (MisrouteCorrection) -----
+    // ----- sent elsewhere: misroute correction and moves (Http2Route) -----
 
     /** The cell answered 421: its side is let go, and the stream waits (as while routing) for the decision. */
     @Override
     public void misdirected(Http2Headers headers) {
         abandonCellSide();
-        cancelResponseTimeout();
+        responseRelay.stopWaiting();
         state = State.ROUTING;
-        context.migration()
-                .misroutes()
-                .misdirected(
-                        this,
-                        log,
-                        headers.get(MisrouteCorrection.OWNER),
-                        front.ctx().executor());
-    }
-
-    @Override
-    public boolean correctable() {
-        return requestRelay.correctable(requestEnded);
-    }
-
-    @Override
-    public boolean waiting() {
-        return state == State.ROUTING && permit != null;
-    }
-
-    @Override
-    public void correctTo(Cell newCell, Bulkheads.Permit admitted) {
-        permit.release();
-        permit = admitted;
-        cell = newCell;
-        log.cell = newCell;
-        requestRelay.resending();
-        request.set(ForwardHeaders.X_CELL_ROUTER_CELL, newCell.name());
-        connect(); // the replay holds the body: the request is sent as it was
-    }
-
-    @Override
-    public void misrouted(RouterException error) {
-        fail(error, -1);
-    }
-
-    // ----- moves -----
-
-    @Override
-    public CustomerExchanges.InFlight inFlight() {
-        return state == State.DONE || cell == null || log.identity == null
-                ? null
-                : new CustomerExchanges.InFlight(
-                        log.customer(), cell.name(), this, streamId, front.ctx().executor());
-    }
-
-    @Override
-    public void routingChanged(long sequence) {
-        // An HTTP/2 stream carries one exchange: nothing to do before the grace period ends.
+        route.misdirected(headers.get(MisrouteCorrection.OWNER));
     }
 
     /**
-     * After the grace period: unanswered → 503 {@code customer_moved} (gRPC UNAVAILABLE); a gRPC
-     * answer under way → trailers with UNAVAILABLE; another answer under way → RST_STREAM(CANCEL).
+     * A move's grace period is over: unanswered → 503 {@code customer_moved} (gRPC UNAVAILABLE); a
+     * gRPC answer under way → trailers with UNAVAILABLE; another answer under way → RST_STREAM(CANCEL).
      */
     @Override
-    public void endForMove(long sequence) {
-        if (state == State.DONE || sequence != streamId) {
-            return;
-        }
+    public void movedAway() {
         if (!responseRelay.started()) {
             fail(new RouterException(ErrorCode.CUSTOMER_MOVED, "the customer moved to another cell; retry"), -1);
         } else if (grpc) {
             abandonCellSide();
-            responseRelay.endGrpc(GrpcStatus.UNAVAILABLE, "customer moved to another cell; reconnect", !requestEnded);
+            responseRelay.endGrpc(
+                    GrpcStatus.UNAVAILABLE, "customer moved to another cell; reconnect", !requestRelay.ended());
             end("aborted", "the customer moved to another cell");
         } else {
             abort("the customer moved to another cell", Http2Error.CANCEL);

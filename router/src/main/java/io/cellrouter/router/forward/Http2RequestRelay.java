@@ -1,13 +1,15 @@
 package io.cellrouter.router.forward;
 
+import io.cellrouter.registry.model.Cell;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.util.ArrayDeque;
 
 /**
- * The request side of one HTTP/2 client stream ({@link Http2Exchange}): the client's frames on
- * their way to the cell side, the copies kept of them, and the client's flow-control credit.
+ * The request side of one HTTP/2 client stream ({@link Http2Exchange}): the request (its head,
+ * whether the client has sent all of it), its frames on their way to the cell side, the copies
+ * kept of them, and the client's flow-control credit.
  *
  * <pre>
  *  client DATA, trailers ─▶ held while there is no cell side (routing, connecting) ─┐
@@ -30,6 +32,10 @@ final class Http2RequestRelay {
 
     private final Http2Frontend front;
     private final int streamId;
+    /** The request head: read for routing, then forwarded with the forwarding headers set in place. */
+    private Http2Headers head;
+    /** The client has sent its whole request (END_STREAM, or trailers). */
+    private boolean ended;
     /** Request frames that arrived while there was no cell side: DATA buffers and, last, trailers. */
     private ArrayDeque<Object> held;
     /** Request bytes given to the cell side while it had no room: acknowledged to the client when it has. */
@@ -48,8 +54,28 @@ final class Http2RequestRelay {
         this.streamId = streamId;
     }
 
-    /** The request was sampled for the customer's shadow: {@code capture} keeps a copy from {@code head} on. */
-    void shadow(ShadowCapture capture, Http2Headers head) {
+    /** The request's head; {@code endStream}: the request has no body. */
+    void start(Http2Headers requestHead, boolean endStream) {
+        head = requestHead;
+        ended = endStream;
+    }
+
+    Http2Headers head() {
+        return head;
+    }
+
+    /** Whether the client has sent its whole request. */
+    boolean ended() {
+        return ended;
+    }
+
+    /** A DATA frame came; {@code endStream}: it ends the request. */
+    void received(boolean endStream) {
+        ended |= endStream;
+    }
+
+    /** The request was sampled for the customer's shadow: {@code capture} keeps a copy from the head on. */
+    void shadow(ShadowCapture capture) {
         shadow = capture;
         if (capture != null) {
             capture.head(head);
@@ -68,11 +94,8 @@ final class Http2RequestRelay {
         return held == null || held.isEmpty();
     }
 
-    /**
-     * A new cell side: the request head goes first ({@code ended}: the client has sent its whole
-     * request). A first side starts the replay, unless the request has trailers.
-     */
-    void writeHead(Http2CellSide side, Http2Headers head, boolean ended) {
+    /** A new cell side: the request head goes first. A first side starts the replay, unless the request has trailers. */
+    void writeHead(Http2CellSide side) {
         if (replay == null && !resent && !trailers) {
             replay = new Http2Replay(head); // a stream the cell never processed, or a misroute (421)
         }
@@ -81,7 +104,7 @@ final class Http2RequestRelay {
     }
 
     /** After the head: the replayed body (a resend), then what was held, in order. */
-    void writeHeld(Http2CellSide side, boolean ended) {
+    void writeHeld(Http2CellSide side) {
         if (replaying()) {
             replay.replayBody(side, ended && holdsNothing());
         }
@@ -121,8 +144,15 @@ final class Http2RequestRelay {
         }
     }
 
+    /** DATA for an exchange that has ended: acknowledged to the client and released. */
+    void discard(ByteBuf data) {
+        front.consumed(streamId, data.readableBytes());
+        data.release();
+    }
+
     /** The client's trailers came: the request has ended, and no copy of it can be sent any more. */
     void trailers() {
+        ended = true;
         trailers = true;
         dropReplay();
         shadow = ShadowCapture.drop(shadow);
@@ -143,13 +173,19 @@ final class Http2RequestRelay {
     }
 
     /** Whether a request the cell disowned (421) may be sent once more, as it was. */
-    boolean correctable(boolean ended) {
+    boolean correctable() {
         return ended && resendable() && !trailers;
     }
 
     /** The request goes once more to a new cell side, from its replay. */
     void resending() {
         resent = true;
+    }
+
+    /** The request goes once more, from its replay, to {@code cell} (a misroute corrected). */
+    void resendTo(Cell cell) {
+        resent = true;
+        head.set(ForwardHeaders.X_CELL_ROUTER_CELL, cell.name());
     }
 
     /** The answer started: the request can no longer be sent elsewhere. */
@@ -161,13 +197,13 @@ final class Http2RequestRelay {
     }
 
     /**
-     * The exchange ended: the shadow leaves if {@code primaryStatus} is the cell's answer (else -1:
-     * it is let go), the replay is let go, and request frames still held are acknowledged and
-     * released.
+     * The exchange ended: the shadow leaves if {@code cellStatus} is the cell's answer to the whole
+     * request (else -1: it is let go), the replay is let go, and request frames still held are
+     * acknowledged and released.
      */
-    void end(int primaryStatus, EventLoop loop) {
+    void end(int cellStatus, EventLoop loop) {
         if (shadow != null) {
-            shadow.end(primaryStatus, loop);
+            shadow.end(ended ? cellStatus : -1, loop);
             shadow = null;
         }
         dropReplay();

@@ -29,8 +29,8 @@ import io.netty.util.AsciiString;
  */
 final class Http2ResponseRelay {
 
-    /** The exchange's side of the answer. */
-    interface Exchange {
+    /** The exchange's side of the answer (and of the wait for it: {@link #responseTimedOut}). */
+    interface Exchange extends Http2ResponseTimeout.Expiry {
         /** The cell's answer is not valid HTTP. */
         void cellBadResponse(String why);
 
@@ -59,6 +59,8 @@ final class Http2ResponseRelay {
     private boolean ending;
     /** Answer bytes written to the client while its window was closed: acknowledged to the cell when it opens. */
     private int bytesHeld;
+    /** Made when first armed: gRPC streams have none. */
+    private Http2ResponseTimeout responseTimeout;
 
     Http2ResponseRelay(Exchange exchange, Http2Frontend front, int streamId, ExchangeLog log) {
         this.exchange = exchange;
@@ -75,6 +77,24 @@ final class Http2ResponseRelay {
     /** Whether the stream's last frame has been written (the stream closing is the exchange's own end). */
     boolean ending() {
         return ending;
+    }
+
+    /**
+     * The request has gone to a cell side: its answer is due within {@code timeoutNanos}, or the
+     * exchange hears {@link Exchange#responseTimedOut}.
+     */
+    void awaitAnswer(long timeoutNanos) {
+        if (responseTimeout == null) {
+            responseTimeout = new Http2ResponseTimeout(exchange);
+        }
+        responseTimeout.arm(front.ctx().executor(), timeoutNanos);
+    }
+
+    /** The answer is no longer awaited (it started, the cell side was let go, or the exchange ended). */
+    void stopWaiting() {
+        if (responseTimeout != null) {
+            responseTimeout.cancel();
+        }
     }
 
     /** A head (1xx or final) or, once the answer started, the trailers, from the cell. */
@@ -97,6 +117,7 @@ final class Http2ResponseRelay {
             }
             started = true;
             log.status = code;
+            stopWaiting();
             exchange.answerStarted();
             ForwardHeaders.toClient(headers);
             headers.set(RequestIds.X_REQUEST_ID, log.requestId);
@@ -179,6 +200,25 @@ final class Http2ResponseRelay {
         if (stopClient) {
             front.reset(streamId, Http2Error.NO_ERROR);
         }
+        front.flushNow();
+    }
+
+    /**
+     * The cell's answer is complete; {@code stopClient}: the client is still sending, and is told
+     * to stop (RFC 9113 section 8.1). The cell side may be released before its read completes (an
+     * HTTP/1.1 connection goes back to the pool): the answer's end is flushed now rather than at
+     * that read's end.
+     */
+    void complete(boolean stopClient) {
+        if (stopClient) {
+            front.reset(streamId, Http2Error.NO_ERROR);
+        }
+        front.flushNow();
+    }
+
+    /** Resets the stream with {@code code}: the answer ends unfinished. */
+    void reset(Http2Error code) {
+        front.reset(streamId, code);
         front.flushNow();
     }
 
