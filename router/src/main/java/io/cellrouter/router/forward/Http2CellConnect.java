@@ -8,7 +8,8 @@ import io.netty.util.concurrent.Future;
 /**
  * The CONNECTING step of an HTTP/2 client's stream ({@link Http2Exchange}): opens the cell side
  * that fits the request, on the exchange's event loop, and hands it to the exchange once it is
- * there ({@link Http2Exchange#connected}), or the reason it is not.
+ * there ({@link Http2Exchange#connected}), or the reason it is not. When the pool answers at once
+ * (a ready connection), the exchange hears it at once: no listener is allocated for the stream.
  *
  * <pre>
  *  extended CONNECT (RFC 8441) ─▶ Http2WebSocketLeg, on a connection of its own (UpgradeLeg)
@@ -52,8 +53,12 @@ final class Http2CellConnect {
         } else {
             Http2ToHttp1Leg leg = new Http2ToHttp1Leg(exchange, target);
             Future<CellLeg> acquired = context.pool().acquire(cell, loop, false, leg);
-            acquired.addListener(
-                    f -> exchange.connected(f.isSuccess() ? leg.attach((CellLeg) f.getNow()) : null, f.cause()));
+            if (acquired.isDone()) { // an idle pooled connection (the usual case): no listener to allocate
+                exchange.connected(acquired.isSuccess() ? leg.attach(acquired.getNow()) : null, acquired.cause());
+            } else {
+                acquired.addListener(
+                        f -> exchange.connected(f.isSuccess() ? leg.attach((CellLeg) f.getNow()) : null, f.cause()));
+            }
         }
     }
 }

@@ -12,9 +12,9 @@ import java.util.ArrayDeque;
  * kept of them, and the client's flow-control credit.
  *
  * <pre>
- *  client DATA, trailers ─▶ held while there is no cell side (routing, connecting) ─┐
- *                        ─▶ cell side ◀─ head, replayed body (a resend), held frames ┘
- *                        └▶ copies: the replay (until the answer starts), the shadow (if sampled)
+ *  client DATA, trailers ─┬─ no cell side yet (routing, connecting) ─▶ held
+ *                         └─ copied (the replay until the answer starts; the shadow, if sampled) ─▶ cell side
+ *  a new cell side ◀─ the head, then the replayed body (a resend), then what was held, in order
  * </pre>
  *
  * <p>Credit: request bytes are acknowledged to the client once the cell side has taken them (at

@@ -10,10 +10,12 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 
 /**
- * The answer side of one HTTP/2 client stream ({@link Http2Exchange}): what the client's stream is
- * sent, either the cell's answer relayed frame by frame or the router's own.
+ * The answer side of one HTTP/2 client stream ({@link Http2Exchange}): the wait for the cell's
+ * answer, then what the client's stream is sent, either the cell's answer relayed frame by frame or
+ * the router's own.
  *
  * <pre>
+ *  request sent ─▶ the answer is awaited (Http2ResponseTimeout, not for gRPC) ─▶ the exchange times out
  *  cell HEADERS ─▶ status checked ─┬─ 1xx ──────────────▶ client (the answer follows)
  *                                  ├─ 421, nothing sent ─▶ the exchange (misroute correction)
  *                                  └─ final ─ forwarding headers, x-request-id ─▶ client
@@ -29,7 +31,7 @@ import io.netty.util.AsciiString;
  */
 final class Http2ResponseRelay {
 
-    /** The exchange's side of the answer (and of the wait for it: {@link #responseTimedOut}). */
+    /** The exchange's side of the answer (and of the wait for it: {@link Http2ResponseTimeout.Expiry}). */
     interface Exchange extends Http2ResponseTimeout.Expiry {
         /** The cell's answer is not valid HTTP. */
         void cellBadResponse(String why);
@@ -53,8 +55,8 @@ final class Http2ResponseRelay {
     /** A 1xx was relayed to the client: the request can no longer be sent elsewhere. */
     private boolean interimSent;
     /**
-     * The router is writing the stream's last frame itself: the stream closing now is the
-     * exchange's own end, not the client going away.
+     * The stream's last frame has been written (the cell's END_STREAM, or the router's own): the
+     * stream closing now is the exchange's own end, not the client going away.
      */
     private boolean ending;
     /** Answer bytes written to the client while its window was closed: acknowledged to the cell when it opens. */

@@ -34,7 +34,7 @@ final class Http2Route implements RouteStep.Outcome, MisrouteCorrection.Exchange
         /** The exchange has ended. */
         boolean done();
 
-        /** Routed and admitted to {@link #cell}: the request goes there. */
+        /** Routed and admitted to {@link Http2Route#cell}: the request goes there. */
         void routed();
 
         /** The request goes once more, to the cell corrected to (its head already says which). */
