@@ -14,7 +14,6 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The far end of an HTTP/2 connection whose near end is a handler on an {@link EmbeddedChannel}:
@@ -188,12 +187,4 @@ final class Http2Wire implements AutoCloseable {
             frames.add("WINDOW_UPDATE " + streamId + " " + increment);
         }
     };
-
-    /** Headers as a test writes them: pseudo-headers and fields in pairs. */
-    static Http2Headers headers(Map<String, String> fields) {
-        io.netty.handler.codec.http2.DefaultHttp2Headers headers =
-                new io.netty.handler.codec.http2.DefaultHttp2Headers();
-        fields.forEach(headers::add);
-        return headers;
-    }
 }
