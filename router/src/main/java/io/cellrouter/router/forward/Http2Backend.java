@@ -1,27 +1,20 @@
 package io.cellrouter.router.forward;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
-import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -29,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One multiplexed HTTP/2 connection to a cell, as a single connection handler: frames are read
- * with a listener (no child channel per stream, no conversion) and handed to the {@link
- * CellStreamListener} of the stream's exchange; requests are written with the encoder.
+ * with a listener ({@link Http2BackendFrames}: no child channel per stream, no conversion) and
+ * handed to the {@link CellStreamListener} of the stream's exchange ({@link Http2BackendStreams});
+ * requests are written with the encoder.
  *
  * <pre>
  *  exchange ──CellStream.write*──▶ Http2Backend (encoder) ──▶ [SslHandler] ──▶ cell
@@ -59,19 +53,13 @@ final class Http2Backend extends Http2ConnectionHandler {
     /** Each stream's window: bounds what one response may have in flight inside the router. */
     static final int STREAM_WINDOW = 1024 * 1024;
 
-    private final IntObjectMap<CellStream> streams = new IntObjectHashMap<>();
+    private final Http2BackendStreams streams = new Http2BackendStreams();
     private final Promise<Void> ready;
     private final String cell;
     private ChannelHandlerContext ctx;
-    /** Streams handed out and not yet closed (including one whose head is being written). */
-    private int open;
 
     private boolean goingAway;
     private boolean dirty;
-    /** Streams that heard something during the current read; told when it completes. */
-    private final java.util.ArrayList<CellStream> touched = new java.util.ArrayList<>();
-
-    private Runnable onRoom = () -> {};
 
     private Http2Backend(
             Http2ConnectionDecoder decoder,
@@ -82,7 +70,7 @@ final class Http2Backend extends Http2ConnectionHandler {
         super(decoder, encoder, settings);
         this.ready = ready;
         this.cell = cell;
-        decoder.frameListener(new FrameListener());
+        decoder.frameListener(new Http2BackendFrames(this, streams));
         connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamClosed(Http2Stream stream) {
@@ -102,13 +90,13 @@ final class Http2Backend extends Http2ConnectionHandler {
         return new Builder(ready, cell).create();
     }
 
-    /** Runs whenever a stream closes: the pool may use the room. */
-    void onRoom(Runnable action) {
-        this.onRoom = action;
-    }
-
     Promise<Void> ready() {
         return ready;
+    }
+
+    /** The name of the cell this connection goes to. */
+    String cell() {
+        return cell;
     }
 
     /** Whether another stream may be opened now (or, before SETTINGS, once the connection is ready). */
@@ -117,16 +105,12 @@ final class Http2Backend extends Http2ConnectionHandler {
             return false;
         }
         int max = ready.isSuccess() ? connection().local().maxActiveStreams() : assumedMaxStreams;
-        return open < max;
-    }
-
-    int openStreams() {
-        return open;
+        return streams.open() < max;
     }
 
     /** A new stream for {@code listener}; its id is taken when its head is written. */
     CellStream open(CellStreamListener listener) {
-        open++;
+        streams.opened();
         return new CellStream(this, listener);
     }
 
@@ -149,11 +133,11 @@ final class Http2Backend extends Http2ConnectionHandler {
     void writeHeaders(CellStream s, Http2Headers headers, boolean endStream) {
         int id = connection().local().incrementAndGetNextStreamId();
         s.id(id);
-        streams.put(id, s);
+        streams.bind(id, s);
         ChannelPromise promise = ctx.newPromise();
         promise.addListener(f -> {
             if (!f.isSuccess()) {
-                failed(
+                streams.failed(
                         s,
                         Http2Error.INTERNAL_ERROR,
                         true,
@@ -224,7 +208,7 @@ final class Http2Backend extends Http2ConnectionHandler {
         if (s != null && !s.ended()) {
             boolean unprocessed = connection().goAwayReceived()
                     && stream.id() > connection().local().lastStreamKnownByPeer();
-            failed(
+            streams.failed(
                     s,
                     Http2Error.INTERNAL_ERROR,
                     unprocessed,
@@ -234,37 +218,24 @@ final class Http2Backend extends Http2ConnectionHandler {
     }
 
     private void closedStream() {
-        open--;
-        if ((goingAway || connection().goAwayReceived()) && open == 0 && ctx != null) {
+        streams.closed();
+        if ((goingAway || connection().goAwayReceived()) && streams.open() == 0 && ctx != null) {
             ctx.close();
         }
-        onRoom.run();
     }
 
-    private void touch(CellStream s) {
-        if (!s.touched) {
-            s.touched = true;
-            touched.add(s);
+    /** The cell sent GOAWAY: no new streams here; the connection closes once its streams have. */
+    void goingAway(ChannelHandlerContext ctx) {
+        goingAway = true;
+        if (streams.open() == 0) {
+            ctx.close();
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        for (int i = 0; i < touched.size(); i++) {
-            CellStream s = touched.get(i);
-            s.touched = false;
-            s.listener().cellReadComplete();
-        }
-        touched.clear();
+        streams.readComplete();
         super.channelReadComplete(ctx);
-    }
-
-    private void failed(CellStream s, Http2Error code, boolean unprocessed, String why) {
-        if (!s.ended()) {
-            s.end();
-            touch(s);
-            s.listener().cellFailed(code, unprocessed, why);
-        }
     }
 
     @Override
@@ -272,7 +243,7 @@ final class Http2Backend extends Http2ConnectionHandler {
         if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
             ready.tryFailure(handshake.cause());
             ctx.close();
-        } else if (evt instanceof IdleStateEvent && open == 0) {
+        } else if (evt instanceof IdleStateEvent && streams.open() == 0) {
             ctx.close();
         } else {
             super.userEventTriggered(ctx, evt);
@@ -291,88 +262,6 @@ final class Http2Backend extends Http2ConnectionHandler {
         LOG.debug("{} upstream HTTP/2 connection to {} failed", ctx.channel(), cell, cause);
         ready.tryFailure(cause);
         super.exceptionCaught(ctx, cause);
-    }
-
-    /** What the cell sends, frame by frame. */
-    private final class FrameListener extends Http2FrameAdapter {
-        @Override
-        public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
-            if (ready.isDone()) {
-                return;
-            }
-            SslHandler tls = ctx.pipeline().get(SslHandler.class);
-            if (tls != null && !ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
-                ready.tryFailure(new IOException(
-                        "cell " + cell + " did not negotiate h2 over TLS (ALPN: " + tls.applicationProtocol() + ")"));
-                ctx.close();
-                return;
-            }
-            ready.trySuccess(null);
-        }
-
-        @Override
-        public void onHeadersRead(
-                ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endStream) {
-            CellStream s = streams.get(streamId);
-            if (s == null || s.ended()) {
-                return;
-            }
-            if (endStream) {
-                s.end();
-            }
-            touch(s);
-            s.listener().cellHeaders(headers, endStream);
-        }
-
-        @Override
-        public void onHeadersRead(
-                ChannelHandlerContext ctx,
-                int streamId,
-                Http2Headers headers,
-                int streamDependency,
-                short weight,
-                boolean exclusive,
-                int padding,
-                boolean endStream) {
-            onHeadersRead(ctx, streamId, headers, padding, endStream);
-        }
-
-        @Override
-        public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endStream) {
-            CellStream s = streams.get(streamId);
-            if (s == null || s.ended()) {
-                return data.readableBytes() + padding; // nobody wants it: acknowledge at once
-            }
-            if (endStream) {
-                s.end();
-            }
-            touch(s);
-            s.listener().cellData(data, endStream);
-            return padding;
-        }
-
-        @Override
-        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-            CellStream s = streams.remove(streamId);
-            if (s == null) {
-                return;
-            }
-            Http2Error code = Http2Error.valueOf(errorCode);
-            failed(
-                    s,
-                    code == null ? Http2Error.INTERNAL_ERROR : code,
-                    code == Http2Error.REFUSED_STREAM,
-                    "cell reset the stream (" + (code == null ? errorCode : code) + ")");
-        }
-
-        @Override
-        public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
-            LOG.debug("{} cell {} sent GOAWAY (last stream {}, {})", ctx.channel(), cell, lastStreamId, errorCode);
-            goingAway = true;
-            if (open == 0) {
-                ctx.close();
-            }
-        }
     }
 
     private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2Backend, Builder> {
@@ -398,14 +287,5 @@ final class Http2Backend extends Http2ConnectionHandler {
                 Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
             return new Http2Backend(decoder, encoder, initialSettings, ready, cell);
         }
-    }
-
-    /** For tests: the connection's HTTP/2 state. */
-    Http2Connection state() {
-        return connection();
-    }
-
-    ChannelFuture closeFuture() {
-        return ctx.channel().closeFuture();
     }
 }

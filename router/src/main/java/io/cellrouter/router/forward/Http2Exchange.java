@@ -1,32 +1,28 @@
 package io.cellrouter.router.forward;
 
-import io.cellrouter.registry.model.Cell;
-import io.cellrouter.router.admission.Bulkheads;
 import io.cellrouter.router.error.ErrorCode;
-import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.error.GrpcStatus;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.Http2RequestHead;
 import io.cellrouter.router.identity.RequestTarget;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.util.AsciiString;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One client stream of an {@link Http2Frontend}: routed on its own, relayed frame by frame.
+ * One client stream of an {@link Http2Frontend}: routed on its own, relayed frame by frame. This
+ * class is the stream's life (its state, the order of its steps, how it ends); the work of each
+ * step is a class of its own.
  *
  * <pre>
- *  HEADERS ─▶ ROUTING (target, admin path, identity, resolve) ─▶ CONNECTING (bulkhead, cell side)
- *          ─▶ FORWARDING (request frames ─▶ cell; answer frames ─▶ client) ─▶ DONE
- *  any step may instead answer with the router's own error (ErrorResponses), or reset the stream
+ *  HEADERS ─▶ ROUTING     Http2RequestHeads (gRPC? target), Http2Route (RouteStep: identity, cell, admission)
+ *          ─▶ CONNECTING  Http2CellConnect (the cell side: an HTTP/2 stream, or a converted HTTP/1.1 leg)
+ *          ─▶ FORWARDING  request frames ─▶ Http2RequestRelay ─▶ cell side
+ *                         answer frames  ◀─ Http2ResponseRelay ◀─ cell side   (Http2ResponseTimeout)
+ *          ─▶ DONE
+ *  any step may instead answer with the router's own error (Http2ResponseRelay#answer, Http2CellErrors)
+ *  or reset the stream; a cell's 421 takes the stream back to ROUTING while Http2Route has the
+ *  registry decide (MisrouteCorrection), then to CONNECTING again
  * </pre>
  *
  * <p>Headers stay {@link Http2Headers}: only the routing fields are read and the forwarding
@@ -38,8 +34,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Concurrency: confined to the connection's event loop; the resolver's answer, when not
  * immediate, is handed back to it.
  */
-final class Http2Exchange
-        implements CellStreamListener, MovableExchange, RouteStep.Outcome, MisrouteCorrection.Exchange {
+final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Http2ResponseRelay.Exchange {
 
     private enum State {
         ROUTING,
@@ -48,95 +43,50 @@ final class Http2Exchange
         DONE
     }
 
-    private static final AsciiString GRPC = AsciiString.cached("application/grpc");
-
     private final Http2Frontend front;
     private final ProxyContext context;
-    private final int streamId;
     private final ExchangeLog log;
-    private final CustomerExchanges.Link inFlightLink = new CustomerExchanges.Link(this);
-    /** Request frames that arrived while routing: DATA buffers and, last, trailers. */
-    private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
+    private final Http2Route route;
+    private final Http2RequestRelay requestRelay;
+    private final Http2ResponseRelay responseRelay;
 
     /** Whether a cell side was written to during the frontend's current read (see {@link Http2Frontend#touch}). */
     boolean touched;
 
     private State state = State.ROUTING;
-    private Http2Headers request;
     private RequestTarget target;
     private boolean grpc;
     /** An extended CONNECT for a WebSocket (RFC 8441): relayed by {@link Http2WebSocketLeg}. */
     private boolean websocket;
 
-    private Cell cell;
-    private Bulkheads.Permit permit;
-    private CustomerExchanges.Loop exchanges;
     private Http2CellSide cellSide;
-    private Http2Replay replay;
-    private boolean retried;
-    /** The copy of this request for the customer's shadow, if it was sampled ({@link ShadowSender}). */
-    private ShadowCapture shadow;
-    /** The client sent request trailers: neither a replay nor a shadow would carry them. */
-    private boolean trailers;
-    /** A 1xx was relayed to the client: the request can no longer be sent elsewhere. */
-    private boolean interimSent;
-
-    private ScheduledFuture<?> responseTimeout;
-
-    private boolean requestEnded;
-    private boolean responseStarted;
-    /**
-     * The router is writing the stream's last frame itself: the stream closing now is the
-     * exchange's own end, not the client going away.
-     */
-    private boolean ending;
-
     private boolean reusable = true;
-    /** Request bytes given to the cell side while it had no room: acknowledged to the client when it has. */
-    private int requestBytesHeld;
-    /** Answer bytes written to the client while its window was closed: acknowledged to the cell when it opens. */
-    private int answerBytesHeld;
 
     Http2Exchange(Http2Frontend front, int streamId) {
         this.front = front;
         this.context = front.context();
-        this.streamId = streamId;
         this.log = new ExchangeLog(front.remote(), "h2");
+        this.requestRelay = new Http2RequestRelay(front, streamId);
+        this.route = new Http2Route(
+                this, requestRelay, context, log, streamId, front.ctx().executor());
+        this.responseRelay = new Http2ResponseRelay(this, front, streamId, log);
     }
 
     void start(Http2Headers headers, boolean endStream) {
-        request = headers;
-        requestEnded = endStream;
-        log.start(now(), headers.method() == null ? "" : headers.method().toString(), String.valueOf(headers.path()));
-        CharSequence contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
-        grpc = contentType != null && AsciiString.regionMatches(contentType, true, 0, GRPC, 0, GRPC.length());
-        log.protocol = grpc ? "grpc" : "h2";
+        requestRelay.start(headers, endStream);
+        grpc = Http2RequestHeads.grpc(headers);
         websocket = WebSocketHandshake.extendedConnect(headers);
-        if (websocket) {
-            log.protocol = WebSocketHandshake.PROTOCOL;
-        }
-        log.requestId = RequestIds.accept(headers);
-        log.traceId = RequestIds.traceId(headers.get(RequestIds.TRACEPARENT));
-        CharSequence userAgent = headers.get(HttpHeaderNames.USER_AGENT);
-        log.userAgent = userAgent == null ? null : userAgent.toString();
+        Http2RequestHeads.describe(log, headers, websocket ? WebSocketHandshake.PROTOCOL : grpc ? "grpc" : "h2", now());
         context.drain().exchangeStarted();
         context.recorder().metrics().requestStarted();
         try {
-            if (!websocket && WebSocketHandshake.hasProtocol(headers)) {
-                throw new RouterException(
-                        ErrorCode.MALFORMED_REQUEST, "malformed request: the only :protocol served is websocket");
-            }
-            if (headers.path() == null) {
-                throw new RouterException(ErrorCode.MALFORMED_REQUEST, "malformed request: no :path");
-            }
-            target = RequestTarget.parse(headers.path().toString());
+            target = Http2RequestHeads.target(headers, websocket);
         } catch (RouterException e) {
             fail(e, -1);
             return;
         }
         log.path = target.path();
-        RouteStep.start(
-                context, new Http2RequestHead(headers, target), log, front.ctx().executor(), this);
+        route.start(new Http2RequestHead(headers, target));
     }
 
     @Override
@@ -145,43 +95,28 @@ final class Http2Exchange
     }
 
     @Override
-    public void refused(RouterException error) {
-        fail(error, -1);
+    public boolean done() {
+        return state == State.DONE;
     }
 
+    /** Routed and admitted ({@link Http2Route#cell}): the request is made ready for its cell and sent. */
     @Override
-    public void routed(Bulkheads.Permit admitted) {
-        permit = admitted;
-        cell = log.cell;
-        exchanges = context.exchanges().loop(front.ctx().executor());
-        exchanges.link(inFlightLink);
-        ForwardHeaders.toCell(request, front.remote(), context.scheme(), cell.name());
-        shadow = context.migration().shadows().sample(log);
-        if (shadow != null) {
-            shadow.head(request);
-        }
+    public void routed() {
+        String cellName = route.cell().name();
+        ForwardHeaders.toCell(requestRelay.head(), front.remote(), context.scheme(), cellName);
+        requestRelay.shadow(context.migration().shadows().sample(log));
         connect();
     }
 
-    private void connect() {
+    /** CONNECTING: the cell side is opened ({@link #connected} follows, now or later). */
+    @Override
+    public void connect() {
         state = State.CONNECTING;
-        if (websocket) {
-            Http2WebSocketLeg leg = new Http2WebSocketLeg(this, context, target);
-            UpgradeLeg.open(context, cell, front.ctx().channel().eventLoop(), leg)
-                    .addListener(f -> connected(f.isSuccess() ? leg.attach((CellLeg) f.getNow()) : null, f.cause()));
-        } else if (grpc || !"http".equals(cell.scheme())) {
-            Future<CellStream> stream =
-                    context.pool().openStream(cell, front.ctx().channel().eventLoop(), this);
-            stream.addListener(f -> connected(f.isSuccess() ? (CellStream) f.getNow() : null, f.cause()));
-        } else {
-            Http2ToHttp1Leg leg = new Http2ToHttp1Leg(this, target);
-            Future<CellLeg> acquired =
-                    context.pool().acquire(cell, front.ctx().channel().eventLoop(), false, leg);
-            acquired.addListener(f -> connected(f.isSuccess() ? leg.attach((CellLeg) f.getNow()) : null, f.cause()));
-        }
+        Http2CellConnect.open(this, context, route.cell(), front.ctx().channel().eventLoop(), target, websocket, grpc);
     }
 
-    private void connected(Http2CellSide side, Throwable cause) {
+    /** The cell side is there ({@code side}), or could not be opened ({@code cause}). */
+    void connected(Http2CellSide side, Throwable cause) {
         if (state != State.CONNECTING) {
             if (side != null) {
                 side.finish(true);
@@ -189,104 +124,52 @@ final class Http2Exchange
             return;
         }
         if (side == null) {
-            if (cause instanceof RouterException refused) {
-                fail(refused, -1);
-            } else {
-                String why = cause instanceof ConnectTimeoutException ? "connect timed out" : String.valueOf(cause);
-                fail(
-                        new RouterException(ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable")
-                                .withDetail(why),
-                        -1);
-            }
+            fail(Http2CellErrors.unreachable(route.cell(), cause), -1);
             return;
         }
         cellSide = side;
         state = State.FORWARDING;
-        if (replay == null && !retried && !trailers) {
-            replay = new Http2Replay(request); // a stream the cell never processed, or a misroute (421)
-        }
-        boolean replaying = retried && replay != null && replay.hasBody();
-        boolean headEnds = requestEnded && pending.isEmpty() && !replaying;
-        side.writeHead(request, headEnds);
+        requestRelay.writeHead(side);
         log.forwarded(now());
-        if (replaying) {
-            replay.replayBody(side, requestEnded && pending.isEmpty());
-        }
-        Object part;
-        while ((part = pending.poll()) != null) {
-            if (part instanceof ByteBuf data) {
-                sendBody(data, requestEnded && pending.isEmpty());
-            } else {
-                side.writeTrailers((Http2Headers) part);
-            }
-        }
+        requestRelay.writeHeld(side);
         if (front.reading()) {
             front.touch(this); // one flush per cell connection at the end of the client's read
         } else {
             side.flush();
         }
-        if (!grpc) {
-            // gRPC streams may be quiet for long; their deadline is the client's grpc-timeout.
-            long timeout = context.config().upstream().responseTimeout().toNanos();
-            responseTimeout = front.ctx().executor().schedule(this::responseTimedOut, timeout, TimeUnit.NANOSECONDS);
+        if (!grpc) { // gRPC streams may be quiet for long; their deadline is the client's grpc-timeout
+            responseRelay.awaitAnswer(
+                    context.config().upstream().responseTimeout().toNanos());
         }
     }
 
     /** A request DATA frame (retained for this exchange). */
     void requestData(ByteBuf data, boolean endStream) {
-        requestEnded |= endStream;
+        requestRelay.received(endStream);
         log.bytesIn += data.readableBytes();
-        if (log.bytesIn > context.config().limits().maxBodySize() && !websocket) {
+        long max = context.config().limits().maxBodySize();
+        if (log.bytesIn > max && !websocket) {
             data.release();
-            fail(
-                    new RouterException(
-                            ErrorCode.PAYLOAD_TOO_LARGE,
-                            "request body larger than "
-                                    + context.config().limits().maxBodySize() + " bytes"),
-                    -1);
+            fail(new RouterException(ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + max + " bytes"), -1);
             return;
         }
         switch (state) {
-            case ROUTING, CONNECTING -> pending.add(data);
+            case ROUTING, CONNECTING -> requestRelay.hold(data);
             case FORWARDING -> {
-                sendBody(data, endStream);
+                requestRelay.send(cellSide, data, endStream);
                 front.touch(this);
             }
-            case DONE -> {
-                front.consumed(streamId, data.readableBytes());
-                data.release();
-            }
-        }
-    }
-
-    private void sendBody(ByteBuf data, boolean endStream) {
-        int bytes = data.readableBytes();
-        if (replay != null && !responseStarted) {
-            replay.add(data);
-        }
-        if (shadow != null) {
-            shadow.add(data);
-        }
-        cellSide.writeBody(data, endStream);
-        // Acknowledged to the client now if the cell side has room, else once it has: the client
-        // never has more than its stream window in flight inside the router.
-        if (cellSide.isWritable()) {
-            front.consumed(streamId, bytes);
-        } else {
-            requestBytesHeld += bytes;
+            case DONE -> requestRelay.discard(data);
         }
     }
 
     void requestTrailers(Http2Headers trailers) {
-        requestEnded = true;
-        this.trailers = true;
-        dropReplay();
-        shadow = ShadowCapture.drop(shadow);
+        requestRelay.trailers();
         if (state == State.FORWARDING) {
             cellSide.writeTrailers(trailers);
             front.touch(this);
         } else if (state != State.DONE) {
-            pending.add(trailers);
+            requestRelay.hold(trailers);
         }
     }
 
@@ -303,19 +186,14 @@ final class Http2Exchange
 
     /** The client's stream closed (the connection went away, or a stream error): nothing more to answer. */
     void streamClosed() {
-        if (state != State.DONE && !ending) {
+        if (state != State.DONE && !responseRelay.ending()) {
             abort("client stream closed", null);
         }
     }
 
     void clientWritabilityChanged(boolean writable) {
         if (cellSide != null) {
-            if (writable && answerBytesHeld > 0) {
-                int held = answerBytesHeld;
-                answerBytesHeld = 0;
-                cellSide.answerTaken(held);
-            }
-            cellSide.clientWritable(writable);
+            responseRelay.clientWritable(cellSide, writable);
         }
     }
 
@@ -323,61 +201,21 @@ final class Http2Exchange
 
     @Override
     public void cellHeaders(Http2Headers headers, boolean endStream) {
-        if (state != State.FORWARDING) {
-            return;
-        }
-        if (!responseStarted) {
-            int code = parseStatus(headers.status());
-            if (code < 100 || code > 599 || code == 101) {
-                cellBadResponse("status " + headers.status() + " is not a valid final or informational status");
-                return;
-            }
-            if (code < 200) {
-                interimSent = true;
-                front.writeHeaders(streamId, headers, false); // 1xx: passed on, the answer follows
-                return;
-            }
-            if (code == MisrouteCorrection.STATUS && !interimSent && state == State.FORWARDING) {
-                misdirected(headers); // "not my customer": corrected, or answered 421 misrouted
-                return;
-            }
-            responseStarted = true;
-            log.status = code;
-            cancelResponseTimeout();
-            dropReplay();
-            ForwardHeaders.toClient(headers);
-            headers.set(RequestIds.X_REQUEST_ID, log.requestId);
-        }
-        ending |= endStream;
-        front.writeHeaders(streamId, headers, endStream);
-        if (endStream) {
-            complete();
+        if (state == State.FORWARDING) {
+            responseRelay.headers(headers, endStream);
         }
     }
 
     @Override
     public void cellData(ByteBuf data, boolean endStream) {
-        if (state != State.FORWARDING || !responseStarted) {
-            if (state == State.FORWARDING) {
-                cellBadResponse("DATA before the response head");
-            }
-            return;
+        if (state == State.FORWARDING) {
+            responseRelay.data(cellSide, data, endStream);
         }
-        int bytes = data.readableBytes();
-        log.bytesOut += bytes;
-        Http2CellSide side = cellSide;
-        ending |= endStream;
-        front.writeData(streamId, data.retain(), endStream, null);
-        // Acknowledged to the cell now if the client's stream has room, else once it has.
-        if (front.isWritable(streamId)) {
-            side.answerTaken(bytes);
-        } else {
-            answerBytesHeld += bytes;
-            side.clientWritable(false);
-        }
-        if (endStream) {
-            complete();
-        }
+    }
+
+    @Override
+    public void answerStarted() {
+        requestRelay.dropReplay();
     }
 
     @Override
@@ -386,21 +224,15 @@ final class Http2Exchange
             return;
         }
         cellSide = null;
-        if (!responseStarted && unprocessed && replay != null && replay.replayable() && !retried) {
+        if (!responseRelay.started() && unprocessed && requestRelay.resendable()) {
             // The cell never saw this stream: once more on another connection to the same cell.
-            retried = true;
-            cancelResponseTimeout();
+            requestRelay.resending();
+            responseRelay.stopWaiting();
             connect();
             return;
         }
-        if (!responseStarted) {
-            UpstreamResetException reset = new UpstreamResetException(code, unprocessed, why);
-            fail(
-                    new RouterException(
-                                    ErrorCode.CELL_UNREACHABLE,
-                                    "cell " + cell.name() + " closed the stream before responding")
-                            .withDetail(why),
-                    reset.grpcStatus());
+        if (!responseRelay.started()) {
+            fail(Http2CellErrors.closedEarly(route.cell(), why), Http2CellErrors.grpcStatus(code, unprocessed, why));
         } else {
             abort(
                     "cell ended the answer early: " + why,
@@ -409,17 +241,12 @@ final class Http2Exchange
     }
 
     /** The cell's answer is not valid HTTP: 502 if nothing was sent yet, else the stream is reset. */
-    void cellBadResponse(String why) {
-        Http2CellSide side = cellSide;
-        cellSide = null;
-        if (side != null) {
-            side.abandon();
-        }
+    @Override
+    public void cellBadResponse(String why) {
+        abandonCellSide();
         reusable = false;
-        RouterException error = new RouterException(
-                        ErrorCode.BAD_CELL_RESPONSE, "cell " + cell.name() + " sent an invalid response")
-                .withDetail(why);
-        if (!responseStarted) {
+        RouterException error = Http2CellErrors.badResponse(route.cell(), why);
+        if (!responseRelay.started()) {
             fail(error, -1);
         } else {
             abort(error.detail(), Http2Error.INTERNAL_ERROR);
@@ -450,32 +277,24 @@ final class Http2Exchange
 
     @Override
     public void cellWritabilityChanged(boolean writable) {
-        if (writable && requestBytesHeld > 0) {
-            int held = requestBytesHeld;
-            requestBytesHeld = 0;
-            front.consumed(streamId, held);
+        if (writable) {
+            requestRelay.cellWritable();
         }
     }
 
     // ----- ends -----
 
-    private void complete() {
+    @Override
+    public void answerComplete() {
         Http2CellSide side = cellSide;
         cellSide = null;
         if (side != null) {
-            side.finish(reusable && requestEnded);
+            side.finish(reusable && requestRelay.ended());
         }
-        if (!requestEnded) {
-            // The answer is complete while the client still sends: stop it (RFC 9113 section 8.1).
-            front.reset(streamId, Http2Error.NO_ERROR);
-        }
-        // An HTTP/1.1 cell side may be released before its read completes (the connection goes
-        // back to the pool): flush the answer's end now rather than wait for that read. A stream of
-        // a multiplexed cell connection hears of the end of the read (cellReadComplete), where the
-        // answers of all the streams it carried are flushed at once.
-        if (!(side instanceof CellStream)) {
-            front.flushNow();
-        }
+        // A stream of a multiplexed cell connection hears of the end of the cell's read
+        // (cellReadComplete), where the answers of all the streams it carried are flushed at once;
+        // an HTTP/1.1 cell side may go back to the pool before its read completes: flushed now.
+        responseRelay.complete(!requestRelay.ended(), !(side instanceof CellStream));
         end(null, null);
     }
 
@@ -483,54 +302,19 @@ final class Http2Exchange
      * Answers with the router's own error, unless the answer has begun (then the stream is reset).
      * {@code grpcStatus}: the gRPC status to answer with instead of the code's own, or -1.
      */
-    private void fail(RouterException error, int grpcStatus) {
+    @Override
+    public void fail(RouterException error, int grpcStatus) {
         if (state == State.DONE) {
             return;
         }
-        if (responseStarted) {
+        if (responseRelay.started()) {
             abort(error.getMessage(), Http2Error.INTERNAL_ERROR);
             return;
         }
-        if (cellSide != null) {
-            cellSide.abandon();
-            cellSide = null;
-        }
-        log.status = error.code().status().code();
-        Http2Headers head;
-        ByteBuf body = null;
-        if (grpc) {
-            head = ErrorResponses.grpcHead(error, grpcStatus);
-        } else {
-            body = ErrorResponses.body(front.ctx().alloc(), error);
-            log.bytesOut = body.readableBytes();
-            head = ErrorResponses.http2Head(error, body);
-        }
-        head.set(RequestIds.X_REQUEST_ID, log.requestId);
-        boolean stopClient = !requestEnded;
+        abandonCellSide();
+        // Rendered now, written after the frames already read (see Http2ResponseRelay#answer).
+        responseRelay.answer(error, grpcStatus, grpc, !requestRelay.ended());
         end(error.code().code(), error.detail());
-        // Answered once the frames already read have been handled: a client that resets the stream
-        // in the same read is seen resetting an open stream (and counted by the rapid-reset bound)
-        // rather than one the router had already closed.
-        ByteBuf answerBody = body;
-        front.ctx().executor().execute(() -> answer(head, answerBody, stopClient));
-    }
-
-    private void answer(Http2Headers head, ByteBuf body, boolean stopClient) {
-        if (!front.isOpen(streamId)) {
-            if (body != null) {
-                body.release();
-            }
-            return;
-        }
-        ending = true;
-        front.writeHeaders(streamId, head, body == null);
-        if (body != null) {
-            front.writeData(streamId, body, true, null);
-        }
-        if (stopClient) {
-            front.reset(streamId, Http2Error.NO_ERROR);
-        }
-        front.flushNow();
     }
 
     /** Ends the exchange without a complete answer; {@code code} null: the client's stream is gone. */
@@ -538,162 +322,65 @@ final class Http2Exchange
         if (state == State.DONE) {
             return;
         }
-        if (cellSide != null) {
-            cellSide.abandon();
-            cellSide = null;
-        }
+        abandonCellSide();
         if (code != null) {
-            front.reset(streamId, code);
-            front.flushNow();
+            responseRelay.reset(code);
         }
         end("aborted", why);
     }
 
     private void end(String error, String detail) {
         state = State.DONE;
-        if (shadow != null) {
-            shadow.end(
-                    error == null && requestEnded ? log.status : -1,
-                    front.ctx().channel().eventLoop());
-            shadow = null;
-        }
-        cancelResponseTimeout();
-        dropReplay();
-        Object part;
-        while ((part = pending.poll()) != null) {
-            if (part instanceof ByteBuf data) {
-                front.consumed(streamId, data.readableBytes());
-                data.release();
-            }
-        }
-        if (exchanges != null) {
-            exchanges.unlink(inFlightLink);
-        }
-        if (permit != null) {
-            permit.release();
-            permit = null;
-        }
+        responseRelay.stopWaiting();
+        requestRelay.end(error == null ? log.status : -1, front.ctx().channel().eventLoop());
+        route.end();
         log.end(context.recorder(), error, detail, now());
         context.recorder().metrics().requestEnded();
         context.drain().exchangeEnded();
     }
 
-    private void responseTimedOut() {
-        if (state == State.FORWARDING && !responseStarted) {
+    @Override
+    public void responseTimedOut() {
+        if (state == State.FORWARDING && !responseRelay.started()) {
             fail(
-                    new RouterException(
-                            ErrorCode.CELL_TIMEOUT,
-                            "cell " + cell.name() + " did not answer within "
-                                    + context.config()
-                                            .upstream()
-                                            .responseTimeout()
-                                            .toMillis() + " ms"),
+                    Http2CellErrors.timedOut(
+                            route.cell(), context.config().upstream().responseTimeout()),
                     -1);
         }
     }
 
-    private void cancelResponseTimeout() {
-        if (responseTimeout != null) {
-            responseTimeout.cancel(false);
-            responseTimeout = null;
-        }
-    }
-
-    private void dropReplay() {
-        if (replay != null) {
-            replay.release();
-            replay = null;
-        }
-    }
-
-    // ----- misroute correction (MisrouteCorrection) -----
-
-    /** The cell answered 421: its side is let go, and the stream waits (as while routing) for the decision. */
-    private void misdirected(Http2Headers headers) {
+    /** The cell side is let go: its stream reset, or its HTTP/1.1 connection closed. */
+    private void abandonCellSide() {
         Http2CellSide side = cellSide;
         cellSide = null;
         if (side != null) {
             side.abandon();
         }
-        cancelResponseTimeout();
+    }
+
+    // ----- sent elsewhere: misroute correction and moves (Http2Route) -----
+
+    /** The cell answered 421: its side is let go, and the stream waits (as while routing) for the decision. */
+    @Override
+    public void misdirected(Http2Headers headers) {
+        abandonCellSide();
+        responseRelay.stopWaiting();
         state = State.ROUTING;
-        context.migration()
-                .misroutes()
-                .misdirected(
-                        this,
-                        log,
-                        headers.get(MisrouteCorrection.OWNER),
-                        front.ctx().executor());
-    }
-
-    @Override
-    public boolean correctable() {
-        return requestEnded && replay != null && replay.replayable() && !retried && !trailers;
-    }
-
-    @Override
-    public boolean waiting() {
-        return state == State.ROUTING && permit != null;
-    }
-
-    @Override
-    public void correctTo(Cell newCell, Bulkheads.Permit admitted) {
-        permit.release();
-        permit = admitted;
-        cell = newCell;
-        log.cell = newCell;
-        retried = true;
-        request.set(ForwardHeaders.X_CELL_ROUTER_CELL, newCell.name());
-        connect(); // the replay holds the body: the request is sent as it was
-    }
-
-    @Override
-    public void misrouted(RouterException error) {
-        fail(error, -1);
-    }
-
-    // ----- moves -----
-
-    @Override
-    public CustomerExchanges.InFlight inFlight() {
-        return state == State.DONE || cell == null || log.identity == null
-                ? null
-                : new CustomerExchanges.InFlight(
-                        log.customer(), cell.name(), this, streamId, front.ctx().executor());
-    }
-
-    @Override
-    public void routingChanged(long sequence) {
-        // An HTTP/2 stream carries one exchange: nothing to do before the grace period ends.
+        route.misdirected(headers.get(MisrouteCorrection.OWNER));
     }
 
     /**
-     * After the grace period: unanswered → 503 {@code customer_moved} (gRPC UNAVAILABLE); a gRPC
-     * answer under way → trailers with UNAVAILABLE; another answer under way → RST_STREAM(CANCEL).
+     * A move's grace period is over: unanswered → 503 {@code customer_moved} (gRPC UNAVAILABLE); a
+     * gRPC answer under way → trailers with UNAVAILABLE; another answer under way → RST_STREAM(CANCEL).
      */
     @Override
-    public void endForMove(long sequence) {
-        if (state == State.DONE || sequence != streamId) {
-            return;
-        }
-        if (!responseStarted) {
+    public void movedAway() {
+        if (!responseRelay.started()) {
             fail(new RouterException(ErrorCode.CUSTOMER_MOVED, "the customer moved to another cell; retry"), -1);
         } else if (grpc) {
-            if (cellSide != null) {
-                cellSide.abandon();
-                cellSide = null;
-            }
-            ending = true;
-            front.writeHeaders(
-                    streamId,
-                    new DefaultHttp2Headers()
-                            .setInt("grpc-status", GrpcStatus.UNAVAILABLE.value())
-                            .set("grpc-message", "customer moved to another cell; reconnect"),
-                    true);
-            if (!requestEnded) {
-                front.reset(streamId, Http2Error.NO_ERROR);
-            }
-            front.flushNow();
+            abandonCellSide();
+            responseRelay.endGrpc(
+                    GrpcStatus.UNAVAILABLE, "customer moved to another cell; reconnect", !requestRelay.ended());
             end("aborted", "the customer moved to another cell");
         } else {
             abort("the customer moved to another cell", Http2Error.CANCEL);
@@ -702,16 +389,5 @@ final class Http2Exchange
 
     private long now() {
         return front.ctx().executor().ticker().nanoTime();
-    }
-
-    private static int parseStatus(CharSequence status) {
-        if (status == null || status.length() != 3) {
-            return -1;
-        }
-        try {
-            return AsciiString.of(status).parseInt();
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 }

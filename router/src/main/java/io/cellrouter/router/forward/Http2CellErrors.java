@@ -1,0 +1,52 @@
+package io.cellrouter.router.forward;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.RouterException;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http2.Http2Error;
+import java.time.Duration;
+
+/**
+ * What the router answers when the cell side of an HTTP/2 client's stream ({@link Http2Exchange})
+ * fails before the cell's answer began: the client reads the message, in product terms; the access
+ * log also gets the detail (the socket error, the reset code).
+ */
+final class Http2CellErrors {
+
+    private Http2CellErrors() {}
+
+    /** No cell side could be opened: the pool's own refusal as it is, else {@code cell_unreachable}. */
+    static RouterException unreachable(Cell cell, Throwable cause) {
+        if (cause instanceof RouterException refused) {
+            return refused;
+        }
+        String why = cause instanceof ConnectTimeoutException ? "connect timed out" : String.valueOf(cause);
+        return new RouterException(ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable")
+                .withDetail(why);
+    }
+
+    /** The cell ended the stream before its answer began (reset, GOAWAY, connection lost). */
+    static RouterException closedEarly(Cell cell, String why) {
+        return new RouterException(
+                        ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " closed the stream before responding")
+                .withDetail(why);
+    }
+
+    /** The gRPC status a stream the cell ended early is answered with (gRPC's mapping of RST_STREAM codes). */
+    static int grpcStatus(Http2Error code, boolean unprocessed, String why) {
+        return new UpstreamResetException(code, unprocessed, why).grpcStatus();
+    }
+
+    /** The cell's answer is not valid HTTP. */
+    static RouterException badResponse(Cell cell, String why) {
+        return new RouterException(ErrorCode.BAD_CELL_RESPONSE, "cell " + cell.name() + " sent an invalid response")
+                .withDetail(why);
+    }
+
+    /** The cell did not begin its answer within {@code timeout}. */
+    static RouterException timedOut(Cell cell, Duration timeout) {
+        return new RouterException(
+                ErrorCode.CELL_TIMEOUT, "cell " + cell.name() + " did not answer within " + timeout.toMillis() + " ms");
+    }
+}

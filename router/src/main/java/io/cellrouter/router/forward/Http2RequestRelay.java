@@ -1,0 +1,221 @@
+package io.cellrouter.router.forward;
+
+import io.cellrouter.registry.model.Cell;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2Headers;
+import java.util.ArrayDeque;
+
+/**
+ * The request side of one HTTP/2 client stream ({@link Http2Exchange}): the request (its head,
+ * whether the client has sent all of it), its frames on their way to the cell side, the copies
+ * kept of them, and the client's flow-control credit.
+ *
+ * <pre>
+ *  client DATA, trailers ─┬─ no cell side yet (routing, connecting) ─▶ held
+ *                         └─ copied (the replay until the answer starts; the shadow, if sampled) ─▶ cell side
+ *  a new cell side ◀─ the head, then the replayed body (a resend), then what was held, in order
+ * </pre>
+ *
+ * <p>Credit: request bytes are acknowledged to the client once the cell side has taken them (at
+ * once if it has room, else when it has), so the client never has more than its stream window in
+ * flight inside the router.
+ *
+ * <p>Resend: a request is sent again at most once, from its replay ({@link Http2Replay}), when the
+ * cell never processed it (REFUSED_STREAM, GOAWAY) or disowned its customer (a 421, {@link
+ * MisrouteCorrection}). Request trailers end both copies: neither a replay nor a shadow carries
+ * them.
+ *
+ * <p>Concurrency: owned by one exchange, on its event loop.
+ */
+final class Http2RequestRelay {
+
+    private final Http2Frontend front;
+    private final int streamId;
+    /** The request head: read for routing, then forwarded with the forwarding headers set in place. */
+    private Http2Headers head;
+    /** The client has sent its whole request (END_STREAM, or trailers). */
+    private boolean ended;
+    /** Request frames that arrived while there was no cell side: DATA buffers and, last, trailers. */
+    private ArrayDeque<Object> held;
+    /** Request bytes given to the cell side while it had no room: acknowledged to the client when it has. */
+    private int bytesHeld;
+
+    private Http2Replay replay;
+    /** The request was sent again once (a resend or a misroute correction): never a second time. */
+    private boolean resent;
+    /** The copy of this request for the customer's shadow, if it was sampled ({@link ShadowSender}). */
+    private ShadowCapture shadow;
+    /** The client sent request trailers: neither a replay nor a shadow would carry them. */
+    private boolean trailers;
+
+    Http2RequestRelay(Http2Frontend front, int streamId) {
+        this.front = front;
+        this.streamId = streamId;
+    }
+
+    /** The request's head; {@code endStream}: the request has no body. */
+    void start(Http2Headers requestHead, boolean endStream) {
+        head = requestHead;
+        ended = endStream;
+    }
+
+    Http2Headers head() {
+        return head;
+    }
+
+    /** Whether the client has sent its whole request. */
+    boolean ended() {
+        return ended;
+    }
+
+    /** A DATA frame came; {@code endStream}: it ends the request. */
+    void received(boolean endStream) {
+        ended |= endStream;
+    }
+
+    /** The request was sampled for the customer's shadow: {@code capture} keeps a copy from the head on. */
+    void shadow(ShadowCapture capture) {
+        shadow = capture;
+        if (capture != null) {
+            capture.head(head);
+        }
+    }
+
+    /** A request frame (a retained DATA buffer, or the trailers) with no cell side to take it yet. */
+    void hold(Object part) {
+        if (held == null) {
+            held = new ArrayDeque<>(2);
+        }
+        held.add(part);
+    }
+
+    private boolean holdsNothing() {
+        return held == null || held.isEmpty();
+    }
+
+    /** A new cell side: the request head goes first. A first side starts the replay, unless the request has trailers. */
+    void writeHead(Http2CellSide side) {
+        if (replay == null && !resent && !trailers) {
+            replay = new Http2Replay(head); // a stream the cell never processed, or a misroute (421)
+        }
+        boolean headEnds = ended && holdsNothing() && !replaying();
+        side.writeHead(head, headEnds);
+    }
+
+    /** After the head: the replayed body (a resend), then what was held, in order. */
+    void writeHeld(Http2CellSide side) {
+        if (replaying()) {
+            replay.replayBody(side, ended && holdsNothing());
+        }
+        if (held == null) {
+            return;
+        }
+        Object part;
+        while ((part = held.poll()) != null) {
+            if (part instanceof ByteBuf data) {
+                send(side, data, ended && held.isEmpty());
+            } else {
+                side.writeTrailers((Http2Headers) part);
+            }
+        }
+    }
+
+    private boolean replaying() {
+        return resent && replay != null && replay.hasBody();
+    }
+
+    /** Request body bytes (ownership passes) to the cell side, copied first for the replay and the shadow. */
+    void send(Http2CellSide side, ByteBuf data, boolean endStream) {
+        int bytes = data.readableBytes();
+        if (replay != null) { // the replay is let go when the answer starts
+            replay.add(data);
+        }
+        if (shadow != null) {
+            shadow.add(data);
+        }
+        side.writeBody(data, endStream);
+        // Acknowledged to the client now if the cell side has room, else once it has: the client
+        // never has more than its stream window in flight inside the router.
+        if (side.isWritable()) {
+            front.consumed(streamId, bytes);
+        } else {
+            bytesHeld += bytes;
+        }
+    }
+
+    /** DATA for an exchange that has ended: acknowledged to the client and released. */
+    void discard(ByteBuf data) {
+        front.consumed(streamId, data.readableBytes());
+        data.release();
+    }
+
+    /** The client's trailers came: the request has ended, and no copy of it can be sent any more. */
+    void trailers() {
+        ended = true;
+        trailers = true;
+        dropReplay();
+        shadow = ShadowCapture.drop(shadow);
+    }
+
+    /** The cell side has room again: what it took meanwhile is acknowledged to the client. */
+    void cellWritable() {
+        if (bytesHeld > 0) {
+            int bytes = bytesHeld;
+            bytesHeld = 0;
+            front.consumed(streamId, bytes);
+        }
+    }
+
+    /** Whether a stream the cell never processed may be sent once more, as it was. */
+    boolean resendable() {
+        return replay != null && replay.replayable() && !resent;
+    }
+
+    /** Whether a request the cell disowned (421) may be sent once more, as it was. */
+    boolean correctable() {
+        return ended && resendable() && !trailers;
+    }
+
+    /** The request goes once more to a new cell side, from its replay. */
+    void resending() {
+        resent = true;
+    }
+
+    /** The request goes once more, from its replay, to {@code cell} (a misroute corrected). */
+    void resendTo(Cell cell) {
+        resent = true;
+        head.set(ForwardHeaders.X_CELL_ROUTER_CELL, cell.name());
+    }
+
+    /** The answer started: the request can no longer be sent elsewhere. */
+    void dropReplay() {
+        if (replay != null) {
+            replay.release();
+            replay = null;
+        }
+    }
+
+    /**
+     * The exchange ended: the shadow leaves if {@code cellStatus} is the cell's answer to the whole
+     * request (else -1: it is let go), the replay is let go, and request frames still held are
+     * acknowledged and released.
+     */
+    void end(int cellStatus, EventLoop loop) {
+        if (shadow != null) {
+            shadow.end(ended ? cellStatus : -1, loop);
+            shadow = null;
+        }
+        dropReplay();
+        if (held == null) {
+            return;
+        }
+        Object part;
+        while ((part = held.poll()) != null) {
+            if (part instanceof ByteBuf data) {
+                front.consumed(streamId, data.readableBytes());
+                data.release();
+            }
+        }
+    }
+}

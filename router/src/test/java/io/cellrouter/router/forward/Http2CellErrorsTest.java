@@ -1,0 +1,85 @@
+package io.cellrouter.router.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.CellState;
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.GrpcStatus;
+import io.cellrouter.router.error.RouterException;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http2.Http2Error;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class Http2CellErrorsTest {
+
+    private final Cell cell = new Cell("cell-a", URI.create("http://127.0.0.1:1"), CellState.ACTIVE);
+
+    @Test
+    void unreachable_poolsOwnRefusal_passesAsItIs() {
+        RouterException overloaded = new RouterException(ErrorCode.CELL_OVERLOADED, "cell cell-a is overloaded");
+
+        assertThat(Http2CellErrors.unreachable(cell, overloaded)).isSameAs(overloaded);
+    }
+
+    @Test
+    void unreachable_connectTimeout_saysSoInTheDetail() {
+        RouterException error = Http2CellErrors.unreachable(cell, new ConnectTimeoutException("after 1000 ms"));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.CELL_UNREACHABLE);
+        assertThat(error.getMessage()).isEqualTo("cell cell-a is unreachable");
+        assertThat(error.detail()).isEqualTo("connect timed out");
+    }
+
+    @Test
+    void unreachable_otherCause_isInTheDetailOnly() {
+        RouterException error = Http2CellErrors.unreachable(cell, new IOException("connection refused"));
+
+        assertThat(error.getMessage()).isEqualTo("cell cell-a is unreachable");
+        assertThat(error.detail()).isEqualTo("java.io.IOException: connection refused");
+    }
+
+    @Test
+    void closedEarly_isUnreachable_withWhy() {
+        RouterException error = Http2CellErrors.closedEarly(cell, "cell reset the stream (CANCEL)");
+
+        assertThat(error.code()).isEqualTo(ErrorCode.CELL_UNREACHABLE);
+        assertThat(error.getMessage()).isEqualTo("cell cell-a closed the stream before responding");
+        assertThat(error.detail()).isEqualTo("cell reset the stream (CANCEL)");
+    }
+
+    @Test
+    void grpcStatus_followsGrpcsMappingOfResets() {
+        assertThat(Http2CellErrors.grpcStatus(Http2Error.REFUSED_STREAM, true, "refused"))
+                .isEqualTo(GrpcStatus.UNAVAILABLE.value());
+        assertThat(Http2CellErrors.grpcStatus(Http2Error.INTERNAL_ERROR, true, "goaway"))
+                .as("never processed: safe to retry")
+                .isEqualTo(GrpcStatus.UNAVAILABLE.value());
+        assertThat(Http2CellErrors.grpcStatus(Http2Error.CANCEL, false, "cancel"))
+                .isEqualTo(GrpcStatus.CANCELLED.value());
+        assertThat(Http2CellErrors.grpcStatus(Http2Error.ENHANCE_YOUR_CALM, false, "calm"))
+                .isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED.value());
+        assertThat(Http2CellErrors.grpcStatus(Http2Error.PROTOCOL_ERROR, false, "protocol"))
+                .isEqualTo(GrpcStatus.INTERNAL.value());
+    }
+
+    @Test
+    void badResponse_isBadCellResponse_withWhy() {
+        RouterException error = Http2CellErrors.badResponse(cell, "DATA before the response head");
+
+        assertThat(error.code()).isEqualTo(ErrorCode.BAD_CELL_RESPONSE);
+        assertThat(error.getMessage()).isEqualTo("cell cell-a sent an invalid response");
+        assertThat(error.detail()).isEqualTo("DATA before the response head");
+    }
+
+    @Test
+    void timedOut_namesTheTimeout() {
+        RouterException error = Http2CellErrors.timedOut(cell, Duration.ofSeconds(30));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.CELL_TIMEOUT);
+        assertThat(error.getMessage()).isEqualTo("cell cell-a did not answer within 30000 ms");
+    }
+}
