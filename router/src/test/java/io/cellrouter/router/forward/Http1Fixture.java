@@ -3,15 +3,8 @@ package io.cellrouter.router.forward;
 import io.cellrouter.registry.cache.Resolution;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
-import io.cellrouter.router.admission.Bulkheads;
-import io.cellrouter.router.admission.OverloadGuard;
-import io.cellrouter.router.config.ConfigLoader;
-import io.cellrouter.router.config.RouterConfig;
-import io.cellrouter.router.identity.IdentityResolver;
 import io.cellrouter.router.metrics.RouterMetrics;
-import io.cellrouter.router.routing.RequestRouter;
 import io.cellrouter.router.testing.StubResolver;
-import io.cellrouter.router.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
@@ -21,8 +14,6 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,20 +49,8 @@ final class Http1Fixture implements Http1CellConnector.Source {
 
     /** {@code proxyYaml}: more keys under {@code proxy:}, each line indented by two spaces. */
     Http1Fixture(String proxyYaml) {
-        RouterConfig config = ConfigLoader.parse(
-                "proxy:\n  maxInitialLineLength: 256\n  maxHeaderSize: 1024\n" + proxyYaml,
-                "test.yaml",
-                Path.of("."),
-                n -> null);
-        context = new ProxyContext(
-                new RequestRouter(IdentityResolver.fromConfig(config.identity()), resolver),
-                new UpstreamPool(Transport.detect(), config.proxy().upstream(), metrics, null, 256, 1024, null, 8),
-                new ExchangeRecorder(metrics, null, Clock.systemUTC()),
-                config.proxy(),
-                new DrainState(),
-                "http",
-                new Bulkheads(config.proxy().limits(), System::nanoTime),
-                new OverloadGuard(100, n -> {}));
+        context = TestProxyContexts.of(
+                "proxy:\n  maxInitialLineLength: 256\n  maxHeaderSize: 1024\n" + proxyYaml, resolver, metrics);
         channel = new EmbeddedChannel(new HttpServerCodec(), new Http1ProxyHandler(context, this));
     }
 

@@ -3,24 +3,15 @@ package io.cellrouter.router.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellrouter.registry.cache.Resolution;
-import io.cellrouter.router.admission.Bulkheads;
-import io.cellrouter.router.admission.OverloadGuard;
-import io.cellrouter.router.config.ConfigLoader;
-import io.cellrouter.router.config.RouterConfig;
-import io.cellrouter.router.identity.IdentityResolver;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.cellrouter.router.pipeline.ProxyChannelInitializer;
-import io.cellrouter.router.routing.RequestRouter;
 import io.cellrouter.router.testing.StubResolver;
-import io.cellrouter.router.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -32,17 +23,8 @@ class Http1ProxyHandlerTest {
     private final RouterMetrics metrics = new RouterMetrics();
 
     private EmbeddedChannel channel() {
-        RouterConfig config = ConfigLoader.parse(
-                "proxy:\n  maxInitialLineLength: 256\n  maxHeaderSize: 1024\n", "test.yaml", Path.of("."), n -> null);
-        ProxyContext context = new ProxyContext(
-                new RequestRouter(IdentityResolver.fromConfig(config.identity()), resolver),
-                new UpstreamPool(Transport.detect(), config.proxy().upstream(), metrics, null, 256, 1024, null, 8),
-                new ExchangeRecorder(metrics, null, Clock.systemUTC()),
-                config.proxy(),
-                new DrainState(),
-                "http",
-                new Bulkheads(config.proxy().limits(), System::nanoTime),
-                new OverloadGuard(100, n -> {}));
+        ProxyContext context =
+                TestProxyContexts.of("proxy:\n  maxInitialLineLength: 256\n  maxHeaderSize: 1024\n", resolver, metrics);
         return new EmbeddedChannel(
                 new ProxyChannelInitializer(context, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
     }

@@ -1,21 +1,12 @@
 package io.cellrouter.router.forward;
 
 import io.cellrouter.registry.cache.Resolution;
-import io.cellrouter.router.admission.Bulkheads;
-import io.cellrouter.router.admission.OverloadGuard;
-import io.cellrouter.router.config.ConfigLoader;
-import io.cellrouter.router.config.RouterConfig;
-import io.cellrouter.router.identity.IdentityResolver;
 import io.cellrouter.router.metrics.RouterMetrics;
-import io.cellrouter.router.routing.RequestRouter;
 import io.cellrouter.router.testing.StubResolver;
-import io.cellrouter.router.transport.Transport;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -45,20 +36,8 @@ final class Http2FrontendFixture implements AutoCloseable {
      * shows as a WINDOW_UPDATE once half of it has been acknowledged.
      */
     Http2FrontendFixture(Http2Settings clientSettings) {
-        RouterConfig config = ConfigLoader.parse(
-                "proxy:\n  maxBodySize: 50000\n  http2:\n    initialStreamWindow: 65535\n",
-                "test.yaml",
-                Path.of("."),
-                n -> null);
-        context = new ProxyContext(
-                new RequestRouter(IdentityResolver.fromConfig(config.identity()), resolver),
-                new UpstreamPool(Transport.detect(), config.proxy().upstream(), metrics, null, 256, 1024, null, 8),
-                new ExchangeRecorder(metrics, null, Clock.systemUTC()),
-                config.proxy(),
-                new DrainState(),
-                "http",
-                new Bulkheads(config.proxy().limits(), System::nanoTime),
-                new OverloadGuard(100, n -> {}));
+        context = TestProxyContexts.of(
+                "proxy:\n  maxBodySize: 50000\n  http2:\n    initialStreamWindow: 65535\n", resolver, metrics);
         front = Http2Frontend.create(context);
         channel = new EmbeddedChannel(front);
         channel.writeInbound(client.clientPreface(clientSettings));
