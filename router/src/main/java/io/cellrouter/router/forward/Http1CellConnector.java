@@ -3,7 +3,6 @@ package io.cellrouter.router.forward;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
@@ -92,7 +91,7 @@ final class Http1CellConnector implements FutureListener<CellLeg> {
             return;
         }
         if (!future.isSuccess()) {
-            exchange.fail(unreachable(cell, future.cause()));
+            exchange.fail(CellErrors.unreachable(cell, future.cause()));
             return;
         }
         leg = future.getNow();
@@ -145,16 +144,6 @@ final class Http1CellConnector implements FutureListener<CellLeg> {
         CellLeg taken = leg;
         leg = null;
         return taken;
-    }
-
-    /** Why the exchange has no cell side: the pool's own refusal as it is, anything else {@code cell_unreachable}. */
-    static RouterException unreachable(Cell cell, Throwable cause) {
-        if (cause instanceof RouterException refused) {
-            return refused; // e.g. too many connections being opened to the cell
-        }
-        String why = cause instanceof ConnectTimeoutException ? "connect timed out" : cause.getMessage();
-        return new RouterException(ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable")
-                .withDetail(why);
     }
 
     /** The cell side closed before the answer began. */

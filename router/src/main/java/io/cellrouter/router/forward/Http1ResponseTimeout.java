@@ -1,7 +1,6 @@
 package io.cellrouter.router.forward;
 
 import io.cellrouter.registry.model.Cell;
-import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
@@ -65,9 +64,7 @@ final class Http1ResponseTimeout {
 
     private void expired() {
         if (exchange.awaitingAnswer()) {
-            exchange.fail(new RouterException(
-                    ErrorCode.CELL_TIMEOUT,
-                    "cell " + cell.name() + " did not answer within " + timeout.toMillis() + " ms"));
+            exchange.fail(CellErrors.timedOut(cell, timeout));
         }
     }
 }

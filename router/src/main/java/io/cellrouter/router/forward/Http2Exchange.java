@@ -20,7 +20,7 @@ import io.netty.handler.codec.http2.Http2Headers;
  *          ─▶ FORWARDING  request frames ─▶ Http2RequestRelay ─▶ cell side
  *                         answer frames  ◀─ Http2ResponseRelay ◀─ cell side   (Http2ResponseTimeout)
  *          ─▶ DONE
- *  any step may instead answer with the router's own error (Http2ResponseRelay#answer, Http2CellErrors)
+ *  any step may instead answer with the router's own error (Http2ResponseRelay#answer, CellErrors)
  *  or reset the stream; a cell's 421 takes the stream back to ROUTING while Http2Route has the
  *  registry decide (MisrouteCorrection), then to CONNECTING again
  * </pre>
@@ -124,7 +124,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
             return;
         }
         if (side == null) {
-            fail(Http2CellErrors.unreachable(route.cell(), cause), -1);
+            fail(CellErrors.unreachable(route.cell(), cause), -1);
             return;
         }
         cellSide = side;
@@ -232,7 +232,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
             return;
         }
         if (!responseRelay.started()) {
-            fail(Http2CellErrors.closedEarly(route.cell(), why), Http2CellErrors.grpcStatus(code, unprocessed, why));
+            fail(CellErrors.closedEarly(route.cell(), why), CellErrors.grpcStatus(code, unprocessed, why));
         } else {
             abort(
                     "cell ended the answer early: " + why,
@@ -245,7 +245,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     public void cellBadResponse(String why) {
         abandonCellSide();
         reusable = false;
-        RouterException error = Http2CellErrors.badResponse(route.cell(), why);
+        RouterException error = CellErrors.badResponse(route.cell(), why);
         if (!responseRelay.started()) {
             fail(error, -1);
         } else {
@@ -342,10 +342,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     @Override
     public void responseTimedOut() {
         if (state == State.FORWARDING && !responseRelay.started()) {
-            fail(
-                    Http2CellErrors.timedOut(
-                            route.cell(), context.config().upstream().responseTimeout()),
-                    -1);
+            fail(CellErrors.timedOut(route.cell(), context.config().upstream().responseTimeout()), -1);
         }
     }
 

@@ -14,7 +14,7 @@ import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class Http2CellErrorsTest {
+class CellErrorsTest {
 
     private final Cell cell = new Cell("cell-a", URI.create("http://127.0.0.1:1"), CellState.ACTIVE);
 
@@ -22,12 +22,12 @@ class Http2CellErrorsTest {
     void unreachable_poolsOwnRefusal_passesAsItIs() {
         RouterException overloaded = new RouterException(ErrorCode.CELL_OVERLOADED, "cell cell-a is overloaded");
 
-        assertThat(Http2CellErrors.unreachable(cell, overloaded)).isSameAs(overloaded);
+        assertThat(CellErrors.unreachable(cell, overloaded)).isSameAs(overloaded);
     }
 
     @Test
     void unreachable_connectTimeout_saysSoInTheDetail() {
-        RouterException error = Http2CellErrors.unreachable(cell, new ConnectTimeoutException("after 1000 ms"));
+        RouterException error = CellErrors.unreachable(cell, new ConnectTimeoutException("after 1000 ms"));
 
         assertThat(error.code()).isEqualTo(ErrorCode.CELL_UNREACHABLE);
         assertThat(error.getMessage()).isEqualTo("cell cell-a is unreachable");
@@ -36,15 +36,15 @@ class Http2CellErrorsTest {
 
     @Test
     void unreachable_otherCause_isInTheDetailOnly() {
-        RouterException error = Http2CellErrors.unreachable(cell, new IOException("connection refused"));
+        RouterException error = CellErrors.unreachable(cell, new IOException("connection refused"));
 
         assertThat(error.getMessage()).isEqualTo("cell cell-a is unreachable");
-        assertThat(error.detail()).isEqualTo("java.io.IOException: connection refused");
+        assertThat(error.detail()).isEqualTo("connection refused");
     }
 
     @Test
     void closedEarly_isUnreachable_withWhy() {
-        RouterException error = Http2CellErrors.closedEarly(cell, "cell reset the stream (CANCEL)");
+        RouterException error = CellErrors.closedEarly(cell, "cell reset the stream (CANCEL)");
 
         assertThat(error.code()).isEqualTo(ErrorCode.CELL_UNREACHABLE);
         assertThat(error.getMessage()).isEqualTo("cell cell-a closed the stream before responding");
@@ -53,22 +53,21 @@ class Http2CellErrorsTest {
 
     @Test
     void grpcStatus_followsGrpcsMappingOfResets() {
-        assertThat(Http2CellErrors.grpcStatus(Http2Error.REFUSED_STREAM, true, "refused"))
+        assertThat(CellErrors.grpcStatus(Http2Error.REFUSED_STREAM, true, "refused"))
                 .isEqualTo(GrpcStatus.UNAVAILABLE.value());
-        assertThat(Http2CellErrors.grpcStatus(Http2Error.INTERNAL_ERROR, true, "goaway"))
+        assertThat(CellErrors.grpcStatus(Http2Error.INTERNAL_ERROR, true, "goaway"))
                 .as("never processed: safe to retry")
                 .isEqualTo(GrpcStatus.UNAVAILABLE.value());
-        assertThat(Http2CellErrors.grpcStatus(Http2Error.CANCEL, false, "cancel"))
-                .isEqualTo(GrpcStatus.CANCELLED.value());
-        assertThat(Http2CellErrors.grpcStatus(Http2Error.ENHANCE_YOUR_CALM, false, "calm"))
+        assertThat(CellErrors.grpcStatus(Http2Error.CANCEL, false, "cancel")).isEqualTo(GrpcStatus.CANCELLED.value());
+        assertThat(CellErrors.grpcStatus(Http2Error.ENHANCE_YOUR_CALM, false, "calm"))
                 .isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED.value());
-        assertThat(Http2CellErrors.grpcStatus(Http2Error.PROTOCOL_ERROR, false, "protocol"))
+        assertThat(CellErrors.grpcStatus(Http2Error.PROTOCOL_ERROR, false, "protocol"))
                 .isEqualTo(GrpcStatus.INTERNAL.value());
     }
 
     @Test
     void badResponse_isBadCellResponse_withWhy() {
-        RouterException error = Http2CellErrors.badResponse(cell, "DATA before the response head");
+        RouterException error = CellErrors.badResponse(cell, "DATA before the response head");
 
         assertThat(error.code()).isEqualTo(ErrorCode.BAD_CELL_RESPONSE);
         assertThat(error.getMessage()).isEqualTo("cell cell-a sent an invalid response");
@@ -77,7 +76,7 @@ class Http2CellErrorsTest {
 
     @Test
     void timedOut_namesTheTimeout() {
-        RouterException error = Http2CellErrors.timedOut(cell, Duration.ofSeconds(30));
+        RouterException error = CellErrors.timedOut(cell, Duration.ofSeconds(30));
 
         assertThat(error.code()).isEqualTo(ErrorCode.CELL_TIMEOUT);
         assertThat(error.getMessage()).isEqualTo("cell cell-a did not answer within 30000 ms");

@@ -8,20 +8,23 @@ import io.netty.handler.codec.http2.Http2Error;
 import java.time.Duration;
 
 /**
- * What the router answers when the cell side of an HTTP/2 client's stream ({@link Http2Exchange})
- * fails before the cell's answer began: the client reads the message, in product terms; the access
- * log also gets the detail (the socket error, the reset code).
+ * What the router answers when an exchange's cell side fails before the cell's answer began, for
+ * both client protocols ({@link Http2Exchange}, {@link Http1CellConnector}, {@link
+ * Http1ResponseTimeout}): the client reads the message, in product terms; the access log also gets
+ * the detail (the socket error, the reset code).
  */
-final class Http2CellErrors {
+final class CellErrors {
 
-    private Http2CellErrors() {}
+    private CellErrors() {}
 
     /** No cell side could be opened: the pool's own refusal as it is, else {@code cell_unreachable}. */
     static RouterException unreachable(Cell cell, Throwable cause) {
         if (cause instanceof RouterException refused) {
             return refused;
         }
-        String why = cause instanceof ConnectTimeoutException ? "connect timed out" : String.valueOf(cause);
+        String why = cause instanceof ConnectTimeoutException
+                ? "connect timed out"
+                : cause.getMessage() != null ? cause.getMessage() : String.valueOf(cause);
         return new RouterException(ErrorCode.CELL_UNREACHABLE, "cell " + cell.name() + " is unreachable")
                 .withDetail(why);
     }
