@@ -321,7 +321,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     static String machine() {
         return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
-                + System.getProperty("java.version") + ", transport "
+                + System.getProperty("java.version") + ", generator transport "
                 + Transport.detect().name();
     }
 
