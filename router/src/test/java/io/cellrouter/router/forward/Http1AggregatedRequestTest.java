@@ -1,0 +1,55 @@
+package io.cellrouter.router.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connection's first request arrives whole (a FullHttpRequest) when it asked for an upgrade:
+ * the h2c upgrade handler aggregates it. Its body buffer is released on every path, refused or
+ * forwarded, like a request that arrived in parts.
+ */
+class Http1AggregatedRequestTest {
+
+    private final Http1Fixture fixture = new Http1Fixture().route("acme", Http1Fixture.CELL_A);
+
+    @AfterEach
+    void close() {
+        fixture.channel.finishAndReleaseAll();
+    }
+
+    private static DefaultFullHttpRequest upgradeRequest(String customer, ByteBuf body) {
+        DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", body);
+        request.headers().set("host", "a").set("upgrade", "websocket").set("connection", "Upgrade");
+        if (customer != null) {
+            request.headers().set("x-customer-id", customer);
+        }
+        return request;
+    }
+
+    @Test
+    void refusedBeforeRouting_releasesTheAggregatedBody() {
+        ByteBuf body = Unpooled.directBuffer(16);
+
+        fixture.channel.writeInbound(upgradeRequest(null, body)); // no identity: 401
+
+        assertThat(fixture.answered()).startsWith("HTTP/1.1 401 ");
+        assertThat(body.refCnt()).as("the aggregated body was released").isZero();
+    }
+
+    @Test
+    void unknownCustomer_releasesTheAggregatedBody() {
+        ByteBuf body = Unpooled.directBuffer(16);
+
+        fixture.channel.writeInbound(upgradeRequest("nobody", body));
+
+        assertThat(fixture.answered()).startsWith("HTTP/1.1 404 ");
+        assertThat(body.refCnt()).as("the aggregated body was released").isZero();
+    }
+}
