@@ -52,4 +52,31 @@ class Http1AggregatedRequestTest {
         assertThat(fixture.answered()).startsWith("HTTP/1.1 404 ");
         assertThat(body.refCnt()).as("the aggregated body was released").isZero();
     }
+
+    @Test
+    void cellUnreachable_releasesTheAggregatedBody() {
+        ByteBuf body = Unpooled.directBuffer(16);
+        fixture.channel.writeInbound(upgradeRequest("acme", body));
+
+        fixture.lastOpened().promise().setFailure(new java.io.IOException("connection refused"));
+        fixture.channel.runPendingTasks();
+
+        assertThat(fixture.answered()).startsWith("HTTP/1.1 502 ");
+        assertThat(body.refCnt()).as("the aggregated body was released").isZero();
+    }
+
+    @Test
+    void forwarded_thenTheCellClosesBeforeAnswering_theBodyGoesWithTheHead() {
+        ByteBuf body = Unpooled.directBuffer(16);
+        fixture.channel.writeInbound(upgradeRequest("acme", body));
+
+        FakeCellLeg leg = fixture.lastOpened().ready();
+        fixture.channel.runPendingTasks();
+        leg.release(); // the real leg's encoder releases what it writes
+        fixture.lastOpened().answer().upstreamClosed(new java.io.IOException("reset"));
+        fixture.channel.runPendingTasks();
+
+        assertThat(fixture.answered()).startsWith("HTTP/1.1 502 ");
+        assertThat(body.refCnt()).as("the aggregated body was released").isZero();
+    }
 }
