@@ -58,6 +58,11 @@ final class CellStream implements Http2CellSide {
         backend.flushNow();
     }
 
+    @Override
+    public boolean flushesAtReadEnd() {
+        return true; // Http2BackendStreams tells every stream it touched when the read completes
+    }
+
     /** Whether the request body can be sent now (the cell's window for this stream is open). */
     @Override
     public boolean isWritable() {

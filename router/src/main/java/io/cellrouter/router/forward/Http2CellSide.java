@@ -40,4 +40,14 @@ interface Http2CellSide {
 
     /** Whether a request the cell never processed may be sent again on a new cell side. */
     boolean replayable();
+
+    /**
+     * Whether the answer's end is followed by the end of the cell connection's read
+     * ({@code cellReadComplete}), where the client is flushed once for every answer of that read.
+     * A side released before its read completes (a pooled HTTP/1.1 connection) says no: the
+     * answer's end is flushed at once.
+     */
+    default boolean flushesAtReadEnd() {
+        return false;
+    }
 }

@@ -291,10 +291,8 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
         if (side != null) {
             side.finish(reusable && requestRelay.ended());
         }
-        // A stream of a multiplexed cell connection hears of the end of the cell's read
-        // (cellReadComplete), where the answers of all the streams it carried are flushed at once;
-        // an HTTP/1.1 cell side may go back to the pool before its read completes: flushed now.
-        responseRelay.complete(!requestRelay.ended(), !(side instanceof CellStream));
+        // Flushed now, unless the end of the cell's read flushes it with that read's other answers.
+        responseRelay.complete(!requestRelay.ended(), side == null || !side.flushesAtReadEnd());
         end(null, null);
     }
 
