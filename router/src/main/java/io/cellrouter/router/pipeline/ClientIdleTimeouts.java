@@ -3,7 +3,6 @@ package io.cellrouter.router.pipeline;
 import io.cellrouter.router.forward.LazyDeadline;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.concurrent.TimeUnit;
 
@@ -16,9 +15,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Netty's {@code IdleStateHandler} sees a write when it completes, which costs a promise
  * listener on every write: on a busy connection that is more work than the request's routing.
- * Here a write counts when it is made; a client that stops reading stops the writes too (the
- * relay waits for writability), so it still goes idle. Timers are {@link LazyDeadline}s: about one
- * per period, not one per message. Zero or less turns a timeout off.
+ * Here a read counts when it completes and a write when it is flushed (once per read cycle, not
+ * per message); a client that stops reading stops the writes too (the relay waits for
+ * writability), so it still goes idle. Timers are {@link LazyDeadline}s: about one per period.
+ * Zero or less turns a timeout off.
  *
  * <p>Concurrency: confined to the connection's event loop; time is the loop's ticker.
  */
@@ -73,22 +73,22 @@ final class ClientIdleTimeouts extends ChannelDuplexHandler {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    public void channelReadComplete(ChannelHandlerContext ctx) {
         if (reader != null) {
             reader.arm(readerIdleNanos);
         }
         if (all != null) {
             all.arm(allIdleNanos);
         }
-        ctx.fireChannelRead(msg);
+        ctx.fireChannelReadComplete();
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    public void flush(ChannelHandlerContext ctx) {
         if (all != null) {
             all.arm(allIdleNanos);
         }
-        ctx.write(msg, promise);
+        ctx.flush();
     }
 
     @Override
