@@ -92,6 +92,9 @@ public final class AccessLog implements AutoCloseable {
             g.writeNumberField("bytes_out", e.bytesOut());
             g.writeNumberField("duration_us", e.totalMicros());
             g.writeNumberField("router_us", e.routerMicros());
+            if (e.cellMicros() >= 0) {
+                g.writeNumberField("cell_us", e.cellMicros());
+            }
             g.writeStringField("request_id", e.requestId());
             if (e.traceId() != null) {
                 g.writeStringField("trace_id", e.traceId());

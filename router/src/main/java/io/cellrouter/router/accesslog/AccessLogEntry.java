@@ -20,6 +20,7 @@ public record AccessLogEntry(
         long bytesOut,
         long totalMicros,
         long routerMicros,
+        long cellMicros,
         String requestId,
         String traceId,
         String upstream,

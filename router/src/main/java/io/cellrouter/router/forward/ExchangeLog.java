@@ -21,6 +21,9 @@ final class ExchangeLog {
     String protocol;
     long startNanos;
     long routerNanos = -1;
+    /** From the request leaving for the cell to the head of the cell's final answer, or -1. */
+    long cellNanos = -1;
+
     String method;
     String path;
     Identity identity;
@@ -46,6 +49,7 @@ final class ExchangeLog {
     void start(long nowNanos, String requestMethod, String requestPath) {
         startNanos = nowNanos;
         routerNanos = -1;
+        cellNanos = -1;
         method = requestMethod;
         path = requestPath;
         identity = null;
@@ -64,6 +68,17 @@ final class ExchangeLog {
     void forwarded(long nowNanos) {
         if (routerNanos < 0) {
             routerNanos = nowNanos - startNanos;
+        }
+    }
+
+    /**
+     * The head of the cell's final answer arrived: the time since the request first left is the
+     * cell's, as the router sees it (the network both ways, the cell's queue and its work; a
+     * misroute correction's second trip included).
+     */
+    void answerHead(long nowNanos) {
+        if (routerNanos >= 0 && cellNanos < 0) {
+            cellNanos = nowNanos - startNanos - routerNanos;
         }
     }
 

@@ -38,10 +38,10 @@ public final class ExchangeRecorder {
         String outcome = error != null ? error : statusClass(status);
         if (log.tunnel) {
             // A tunnel's duration is how long it was open: kept apart from the request latencies.
-            metrics.requestCompleted(cell, log.protocol, outcome, -1, log.routerNanos);
+            metrics.requestCompleted(cell, log.protocol, outcome, -1, log.routerNanos, -1);
             metrics.tunnelEnded(cell, totalNanos);
         } else {
-            metrics.requestCompleted(cell, log.protocol, outcome, totalNanos, log.routerNanos);
+            metrics.requestCompleted(cell, log.protocol, outcome, totalNanos, log.routerNanos, log.cellNanos);
         }
         if (cell != null && !log.tunnel) {
             live.record(cell.name(), status, error != null && (status == 0 || error.equals("aborted")), totalNanos);
@@ -64,6 +64,7 @@ public final class ExchangeRecorder {
                     log.bytesOut,
                     totalNanos / 1000,
                     log.routerNanos < 0 ? -1 : log.routerNanos / 1000,
+                    log.cellNanos < 0 ? -1 : log.cellNanos / 1000,
                     log.requestId,
                     log.traceId,
                     // Only when the request left for the cell: the address it went to.
@@ -74,7 +75,7 @@ public final class ExchangeRecorder {
 
     /** Counts a request the router refused before it became an exchange (e.g. a slow head: 408). */
     public void rejected(String protocol, String error) {
-        metrics.requestCompleted(null, protocol, error, 0, -1);
+        metrics.requestCompleted(null, protocol, error, 0, -1, -1);
     }
 
     static String statusClass(int status) {

@@ -157,6 +157,7 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
         responseTimeout.cancel();
         request.answered();
         log.status = status;
+        log.answerHead(ctx.executor().ticker().nanoTime());
     }
 
     void pauseAnswer() {

@@ -119,6 +119,7 @@ final class Http2ResponseRelay {
             }
             started = true;
             log.status = code;
+            log.answerHead(front.ctx().executor().ticker().nanoTime());
             stopWaiting();
             exchange.answerStarted();
             ForwardHeaders.toClient(headers);

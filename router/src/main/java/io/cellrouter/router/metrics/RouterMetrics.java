@@ -116,9 +116,11 @@ public final class RouterMetrics {
 
     /**
      * Counts one finished request and its latencies. {@code cell} is null when none was chosen;
-     * {@code totalNanos} is negative for a WebSocket tunnel (see {@link #tunnelEnded}).
+     * {@code totalNanos} is negative for a WebSocket tunnel (see {@link #tunnelEnded}); {@code routerNanos}
+     * and {@code cellNanos} are negative when the request never left for a cell or no answer came.
      */
-    public void requestCompleted(Cell cell, String protocol, String outcome, long totalNanos, long routerNanos) {
+    public void requestCompleted(
+            Cell cell, String protocol, String outcome, long totalNanos, long routerNanos, long cellNanos) {
         CellMeters meters = cellMeters(cell, protocol);
         meters.outcome(outcome).increment();
         if (totalNanos >= 0) {
@@ -126,6 +128,9 @@ public final class RouterMetrics {
         }
         if (routerNanos >= 0) {
             meters.routerAdded.record(routerNanos, TimeUnit.NANOSECONDS);
+        }
+        if (cellNanos >= 0) {
+            meters.cell.record(cellNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -299,6 +304,7 @@ public final class RouterMetrics {
         private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
         final Timer total;
         final Timer routerAdded;
+        final Timer cell;
 
         CellMeters(PrometheusMeterRegistry registry, Tags tags) {
             this.registry = registry;
@@ -317,6 +323,14 @@ public final class RouterMetrics {
                     .publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofNanos(1_000))
                     .maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry);
+            cell = Timer.builder("cellrouter.request.cell")
+                    .description("Time from the request leaving for the cell to the head of the cell's answer, "
+                            + "as the router sees it: the network both ways, the cell's queue and its work")
+                    .tags(tags)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(10_000))
+                    .maximumExpectedValue(Duration.ofSeconds(60))
                     .register(registry);
         }
 
