@@ -25,6 +25,7 @@ import io.cellrouter.router.pipeline.ReloadingSslContext;
 import io.cellrouter.router.pipeline.TlsContexts;
 import io.cellrouter.router.registry.RegistryStores;
 import io.cellrouter.router.routing.RequestRouter;
+import io.cellrouter.router.transport.Buffers;
 import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -188,6 +189,8 @@ public final class RouterServer implements AutoCloseable {
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
+                .childOption(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                 .childHandler(new AdminChannelInitializer(
                         resolver,
                         store,
@@ -233,6 +236,8 @@ public final class RouterServer implements AutoCloseable {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
+                .childOption(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))

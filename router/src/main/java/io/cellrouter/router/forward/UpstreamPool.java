@@ -3,6 +3,7 @@ package io.cellrouter.router.forward;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.config.RouterConfig.Upstream;
 import io.cellrouter.router.metrics.RouterMetrics;
+import io.cellrouter.router.transport.Buffers;
 import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -208,6 +209,7 @@ public final class UpstreamPool {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         config.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .attr(POOL_KEY, key)

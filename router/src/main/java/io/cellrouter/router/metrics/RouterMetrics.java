@@ -4,6 +4,7 @@ import io.cellrouter.registry.cache.LookupKind;
 import io.cellrouter.registry.cache.ResolverListener;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.store.RejectedEdit;
+import io.cellrouter.router.transport.Buffers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -15,9 +16,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -71,19 +70,17 @@ public final class RouterMetrics {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
-            ByteBufAllocatorMetric allocator = provider.metric();
-            Gauge.builder("cellrouter.netty.memory.used", allocator, ByteBufAllocatorMetric::usedDirectMemory)
-                    .description("Direct memory held by Netty's buffer allocator")
-                    .baseUnit("bytes")
-                    .tag("area", "direct")
-                    .register(registry);
-            Gauge.builder("cellrouter.netty.memory.used", allocator, ByteBufAllocatorMetric::usedHeapMemory)
-                    .description("Heap memory held by Netty's buffer allocator")
-                    .baseUnit("bytes")
-                    .tag("area", "heap")
-                    .register(registry);
-        }
+        ByteBufAllocatorMetric allocator = Buffers.ALLOCATOR.metric();
+        Gauge.builder("cellrouter.netty.memory.used", allocator, ByteBufAllocatorMetric::usedDirectMemory)
+                .description("Direct memory held by Netty's buffer allocator")
+                .baseUnit("bytes")
+                .tag("area", "direct")
+                .register(registry);
+        Gauge.builder("cellrouter.netty.memory.used", allocator, ByteBufAllocatorMetric::usedHeapMemory)
+                .description("Heap memory held by Netty's buffer allocator")
+                .baseUnit("bytes")
+                .tag("area", "heap")
+                .register(registry);
         connectionsRefused = Counter.builder("cellrouter.connections.refused")
                 .description("Client connections closed on accept: too many open, or the heap nearly full")
                 .register(registry);
