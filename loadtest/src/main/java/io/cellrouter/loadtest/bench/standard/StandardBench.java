@@ -5,6 +5,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +34,7 @@ public final class StandardBench {
     public static final List<String> TARGETS = List.of("direct", "haproxy", "nginx", "router");
 
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(15);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** What to run. */
     public record Settings(
@@ -46,12 +50,22 @@ public final class StandardBench {
 
     /**
      * One target of one load: its result, or why there is none ({@code missing}: a tool to install;
-     * otherwise a failure).
+     * otherwise a failure). {@code routerTimes}: the router's own view of the run, or null.
      */
-    public record Measurement(String target, String description, DriverResult result, String problem, boolean missing) {
+    public record Measurement(
+            String target,
+            String description,
+            DriverResult result,
+            String problem,
+            boolean missing,
+            RouterTimes routerTimes) {
 
-        static Measurement measured(StandardServers.Target t, DriverResult r) {
-            return new Measurement(t.name(), t.description(), r, null, false);
+        public Measurement(String target, String description, DriverResult result, String problem, boolean missing) {
+            this(target, description, result, problem, missing, null);
+        }
+
+        static Measurement measured(StandardServers.Target t, DriverResult r, RouterTimes times) {
+            return new Measurement(t.name(), t.description(), r, null, false, times);
         }
 
         static Measurement failed(String target, String description, String problem) {
@@ -155,8 +169,10 @@ public final class StandardBench {
             throws InterruptedException {
         try {
             awaitRouted(driver, t.url(), dir);
+            String before = t.metrics() == null ? null : scrape(t.metrics());
             DriverResult r = driver.run(new Driver.Run(
                     t.url(), t.name(), settings.customers(), settings.warmup(), settings.duration(), dir));
+            RouterTimes times = before == null ? null : RouterTimes.between(before, scrape(t.metrics()));
             log.println(String.format(
                     Locale.ROOT,
                     "%-15s %-8s %10.0f req/s  p99 %s  errors %d",
@@ -165,10 +181,35 @@ public final class StandardBench {
                     r.requestsPerSecond(),
                     r.hasP99() ? r.p99Micros() + " us" : "-",
                     Math.max(0, r.errors())));
-            return Measurement.measured(t, r);
+            if (times != null) {
+                log.println(String.format(
+                        Locale.ROOT,
+                        "%-15s %-8s its own view, p99: whole %d us, before the cell %d us, cell %d us",
+                        load.id(),
+                        t.name(),
+                        times.total().p99Micros(),
+                        times.beforeCell().p99Micros(),
+                        times.cell().p99Micros()));
+            }
+            return Measurement.measured(t, r, times);
         } catch (DriverException e) {
             log.println(load.id() + " " + t.name() + " FAILED: " + e.getMessage());
             return Measurement.failed(t.name(), t.description(), e.getMessage());
+        }
+    }
+
+    /** The router's Prometheus text; a failed scrape fails the target's measurement. */
+    private static String scrape(URI metrics) throws DriverException, InterruptedException {
+        try {
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(metrics).timeout(PROBE_TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new DriverException("GET " + metrics + " answered " + response.statusCode());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new DriverException("GET " + metrics + " failed: " + e.getMessage(), e);
         }
     }
 

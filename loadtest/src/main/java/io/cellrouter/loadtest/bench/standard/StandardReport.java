@@ -119,6 +119,7 @@ public final class StandardReport {
                 }
             }
         }
+        appendRouterTimes(sb);
         if (!problems.isEmpty()) {
             sb.append('\n');
             problems.forEach(p -> sb.append(p).append('\n'));
@@ -139,6 +140,36 @@ public final class StandardReport {
             }
         }
         return sb.toString();
+    }
+
+    /** The router's own view of its runs, when it had one: is a tail its work or the wait for the cell? */
+    private void appendRouterTimes(StringBuilder sb) {
+        boolean any =
+                rows.stream().flatMap(r -> r.measurements().values().stream()).anyMatch(m -> m.routerTimes() != null);
+        if (!any) {
+            return;
+        }
+        sb.append("\nThe router's own view (its histograms over the warm-up and the measured run; us, p50 / p99):"
+                + " the whole exchange, before the request left for the cell, from then to the cell's answer\n");
+        sb.append(String.format(Locale.ROOT, "  %-16s %17s %17s %17s%n", "load", "whole", "before the cell", "cell"));
+        for (StandardBench.Row row : rows) {
+            StandardBench.Measurement m = row.measurements().get("router");
+            if (m == null || m.routerTimes() == null) {
+                continue;
+            }
+            RouterTimes t = m.routerTimes();
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  %-16s %17s %17s %17s%n",
+                    row.load().label(),
+                    split(t.total()),
+                    split(t.beforeCell()),
+                    split(t.cell())));
+        }
+    }
+
+    private static String split(RouterTimes.Split s) {
+        return s.count() == 0 ? "-" : figure(s.p50Micros()) + " / " + figure(s.p99Micros());
     }
 
     public String json() {
@@ -174,6 +205,9 @@ public final class StandardReport {
                     (c.missing() ? missing : failed).add(row.load().id() + " " + c.target() + ": " + c.problem());
                 }
                 t.put("description", c.description());
+                if (c.routerTimes() != null) {
+                    t.put("router_times", c.routerTimes().toMap());
+                }
                 targets.put(c.target(), t);
             }
             m.put("targets", targets);

@@ -39,7 +39,8 @@ final class StandardServers implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     /** A path under test: its name (column), where the client connects, and what it is. */
-    record Target(String name, URI url, String description) {}
+    /** {@code metrics}: the target's Prometheus endpoint (the router's), or null. */
+    record Target(String name, URI url, String description, URI metrics) {}
 
     /** What to start. {@code routerJar} and {@code classpath} are copies the bench owns. */
     record Settings(
@@ -112,7 +113,8 @@ final class StandardServers implements AutoCloseable {
                         cellUrl,
                         load.kind() == StandardLoad.Kind.GRPC
                                 ? "grpc-java AsyncServer (both cells)"
-                                : "cell-loadtest cell, one event loop (both cells)"));
+                                : "cell-loadtest cell, one event loop (both cells)",
+                        null));
         log.println(load.id() + ": cells at " + cellUrl);
 
         ProxyConfigs.Mode mode = mode(load);
@@ -179,7 +181,8 @@ final class StandardServers implements AutoCloseable {
                         "router",
                         url,
                         "java " + String.join(" ", s.routerJvmArgs()) + " -jar cell-router.jar serve, cells "
-                                + load.cellScheme() + "://, access log off"));
+                                + load.cellScheme() + "://, access log off",
+                        URI.create("http://127.0.0.1:" + adminPort + "/metrics")));
         log.println(load.id() + ": router at " + url);
     }
 
@@ -207,7 +210,8 @@ final class StandardServers implements AutoCloseable {
                         "haproxy",
                         url,
                         version + ", " + s.proxyWorkers() + " threads"
-                                + (mode == ProxyConfigs.Mode.HTTP1 ? "" : ", proto h2")));
+                                + (mode == ProxyConfigs.Mode.HTTP1 ? "" : ", proto h2"),
+                        null));
         log.println("haproxy at " + url);
     }
 
@@ -236,7 +240,7 @@ final class StandardServers implements AutoCloseable {
                 };
         String version = ToolProcess.firstLine(List.of(nginx.get().toString(), "-v"), "nginx")
                 .replace("nginx version: ", "");
-        targets.put("nginx", new Target("nginx", url, version + ", " + s.proxyWorkers() + " workers, " + how));
+        targets.put("nginx", new Target("nginx", url, version + ", " + s.proxyWorkers() + " workers, " + how, null));
         log.println("nginx at " + url);
     }
 

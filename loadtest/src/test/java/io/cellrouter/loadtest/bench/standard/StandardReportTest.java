@@ -115,4 +115,38 @@ class StandardReportTest {
         assertThat(json.get("missing")).hasSize(2);
         assertThat(json.get("failed").get(0).asText()).startsWith("http1 haproxy: ");
     }
+
+    @Test
+    void routersOwnView_isShownBesideTheClientsFigures_textAndJson() throws Exception {
+        Map<String, StandardBench.Measurement> cells = new LinkedHashMap<>();
+        cells.put("direct", measurement("direct", result(50_000, 400)));
+        RouterTimes times = new RouterTimes(
+                new RouterTimes.Split(1000, 700, 4100),
+                new RouterTimes.Split(1000, 12, 40),
+                new RouterTimes.Split(1000, 650, 4000));
+        cells.put("router", new StandardBench.Measurement("router", "r", result(40_000, 4700), null, false, times));
+        StandardReport report = new StandardReport(
+                Map.of("commit", "abc1234"),
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(10),
+                List.of(new StandardBench.Row(StandardLoad.HTTP1, "wrk", "wrk -t1 -c32", null, cells)));
+
+        assertThat(report.text())
+                .contains("The router's own view")
+                .containsPattern("HTTP/1\\.1\\s+700 / 4100\\s+12 / 40\\s+650 / 4000");
+        JsonNode router = new ObjectMapper()
+                .readTree(report.json())
+                .get("loads")
+                .get(0)
+                .get("targets")
+                .get("router")
+                .get("router_times");
+        assertThat(router.get("cell").get("p99_us").asLong()).isEqualTo(4000);
+        assertThat(router.get("before_cell").get("p50_us").asLong()).isEqualTo(12);
+    }
+
+    @Test
+    void noRouterView_noSection() {
+        assertThat(report().text()).doesNotContain("The router's own view");
+    }
 }
