@@ -1,16 +1,13 @@
 package io.cellrouter.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellrouter.router.testing.AuditCapture;
 import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -24,7 +21,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RequestIdIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
     @RegisterExtension
@@ -34,23 +30,7 @@ class RequestIdIT {
     final AuditCapture accessLog = AuditCapture.accessLog();
 
     private JsonNode accessLine(String requestId) {
-        return await().atMost(Duration.ofSeconds(5))
-                .until(
-                        () -> accessLog.lines().stream()
-                                .map(RequestIdIT::json)
-                                .filter(n ->
-                                        requestId.equals(n.path("request_id").asText()))
-                                .findFirst(),
-                        java.util.Optional::isPresent)
-                .orElseThrow();
-    }
-
-    private static JsonNode json(String line) {
-        try {
-            return JSON.readTree(line);
-        } catch (Exception e) {
-            throw new IllegalStateException(line, e);
-        }
+        return accessLog.awaitRequest(requestId);
     }
 
     private HttpHeaders lastSeenByCell1() {

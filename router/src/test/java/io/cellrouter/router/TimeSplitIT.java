@@ -4,17 +4,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellrouter.router.testing.AuditCapture;
 import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import io.cellrouter.router.testing.WireMockCell;
-import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,7 +29,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(60)
 class TimeSplitIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CELL_DELAY_MILLIS = 400;
 
     private static WireMockCell slowCell;
@@ -117,23 +112,7 @@ class TimeSplitIT {
     }
 
     private JsonNode accessLine(String requestId) {
-        return await().atMost(Duration.ofSeconds(5))
-                .until(
-                        () -> accessLog.lines().stream()
-                                .map(TimeSplitIT::json)
-                                .filter(n ->
-                                        requestId.equals(n.path("request_id").asText()))
-                                .findFirst(),
-                        Optional::isPresent)
-                .orElseThrow();
-    }
-
-    private static JsonNode json(String line) {
-        try {
-            return JSON.readTree(line);
-        } catch (Exception e) {
-            throw new IllegalStateException(line, e);
-        }
+        return accessLog.awaitRequest(requestId);
     }
 
     /** The value of {@code name}'s sample for {@code cell} (summed over its other tags), or 0. */
