@@ -10,7 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,53 +43,53 @@ class ConsoleIT {
     final RouterExtension router =
             new RouterExtension().admin(() -> "  tokens:\n    - {token: " + VIEWER + ", role: viewer}");
 
-    private final AtomicBoolean loading = new AtomicBoolean(true);
     private final AtomicLong sent = new AtomicLong();
-    private Thread load;
+    private ScheduledExecutorService load;
     private Chromium chromium;
 
     @BeforeEach
     void startLoadAndBrowser() throws Exception {
         chromium = Chromium.start(); // fails, never skips, without chromium and chromium-driver
-        load = new Thread(this::load, "console-load");
-        load.setDaemon(true);
-        load.start();
+        load = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "console-load");
+            thread.setDaemon(true);
+            return thread;
+        });
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+        // About 40 requests a second over the three customers, until the test ends: the traffic the
+        // console draws. A pace, not a wait: the test waits for the console's figures instead.
+        load.scheduleWithFixedDelay(() -> sendOne(client), 0, 25, TimeUnit.MILLISECONDS);
     }
 
     @AfterEach
     void stopLoadAndBrowser() throws Exception {
-        loading.set(false);
         if (load != null) {
-            load.join(5000);
+            load.shutdownNow();
+            assertThat(load.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
         }
         if (chromium != null) {
             chromium.close();
         }
     }
 
-    /** About 40 requests a second over the three customers, until the test ends. */
-    private void load() {
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2))
-                .build();
+    private void sendOne(HttpClient client) {
         List<String> customers = List.of("acme", "globex", "initech", "globex");
-        int i = 0;
-        while (loading.get()) {
-            try {
-                client.send(
-                        HttpRequest.newBuilder(router.proxy("/load"))
-                                .header("x-customer-id", customers.get(i++ % customers.size()))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding());
-                sent.incrementAndGet();
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                return;
-            } catch (Exception e) {
-                // the router answers every request; a failure here shows as missing traffic
-            }
+        try {
+            client.send(
+                    HttpRequest.newBuilder(router.proxy("/load"))
+                            .header("x-customer-id", customers.get((int) (sent.get() % customers.size())))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
+            sent.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the test ended: shutdownNow
+        } catch (java.io.IOException e) {
+            // The router answers every request; a failure shows as missing traffic in the console,
+            // which the test waits for. Thrown on, it would silently cancel the schedule.
         }
     }
 

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +46,7 @@ class DrainIT {
                 AtomicBoolean notReady = new AtomicBoolean();
                 AtomicInteger completed = new AtomicInteger();
                 ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-                Thread watcher = readinessWatcher(adminPort, notReady);
+                ScheduledExecutorService watcher = readinessWatcher(adminPort, notReady);
                 List<Thread> workers = new ArrayList<>();
                 for (int i = 0; i < 16; i++) {
                     Thread worker = new Thread(() -> {
@@ -73,7 +75,7 @@ class DrainIT {
                 for (Thread worker : workers) {
                     worker.join(30_000);
                 }
-                watcher.interrupt();
+                watcher.shutdownNow();
                 assertThat(router.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(failures).isEmpty();
                 assertThat(router.process().exitValue()).isZero();
@@ -95,29 +97,41 @@ class DrainIT {
         }
     }
 
-    private static Thread readinessWatcher(int adminPort, AtomicBoolean notReady) {
+    /**
+     * Polls {@code /readyz} every 20 ms, like a load balancer's health check, and sets {@code
+     * notReady} at the first answer other than 200 (or no answer). The interval is the load
+     * balancer's, so it is a schedule, not a wait for a condition.
+     */
+    private static ScheduledExecutorService readinessWatcher(int adminPort, AtomicBoolean notReady) {
         HttpClient http = HttpClient.newHttpClient();
-        Thread watcher = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted() && !notReady.get()) {
-                try {
-                    int status = http.send(
-                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
-                                            .build(),
-                                    HttpResponse.BodyHandlers.discarding())
-                            .statusCode();
-                    if (status != 200) {
-                        notReady.set(true);
-                    }
-                    Thread.sleep(20); // the load balancer's health-check interval
-                } catch (IOException e) {
-                    notReady.set(true);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
+        ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "readiness-watcher");
+            thread.setDaemon(true);
+            return thread;
         });
-        watcher.setDaemon(true);
-        watcher.start();
+        watcher.scheduleWithFixedDelay(
+                () -> {
+                    if (notReady.get()) {
+                        return;
+                    }
+                    try {
+                        int status = http.send(
+                                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode();
+                        if (status != 200) {
+                            notReady.set(true);
+                        }
+                    } catch (IOException e) {
+                        notReady.set(true);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // the test is over: shutdownNow
+                    }
+                },
+                0,
+                20,
+                TimeUnit.MILLISECONDS);
         return watcher;
     }
 }

@@ -9,18 +9,13 @@ import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.dynamodb.DynamoDbRegistryStore;
-import io.cellrouter.registry.store.dynamodb.DynamoDbSettings;
 import io.cellrouter.registry.store.dynamodb.Tables;
-import io.cellrouter.registry.testing.Dynalite;
 import io.cellrouter.registry.testing.WireProxy;
-import io.cellrouter.router.config.ConfigLoader;
+import io.cellrouter.router.testing.DynamoDbRouters;
 import io.cellrouter.router.testing.TestCell;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,39 +44,31 @@ class DynamoDbRegistryIT {
     @TempDir
     Path dir;
 
-    private Dynalite dynalite;
+    private DynamoDbRouters routers;
     private WireProxy wire;
     private TestCell cell1;
     private TestCell cell2;
-    private DynamoDbSettings table;
     private DynamoDbRegistryStore admin; // another "instance": the operator's store
     private RouterServer router;
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
 
     @BeforeEach
     void startEverything() throws Exception {
-        dynalite = Dynalite.startPersistent(dir.resolve("dynalite"));
-        wire = WireProxy.to(dynalite.endpoint());
+        // Persistent: a test stops dynalite and starts it again with the same data.
+        routers = DynamoDbRouters.persistent(dir)
+                .countingCalls()
+                .pollInterval(POLL)
+                .registryLines("  snapshot: snapshot.json\n");
+        wire = routers.wire();
         cell1 = TestCell.start("cell-1");
         cell2 = TestCell.start("cell-2");
-        table = Tables.settings(dynalite.endpoint(), Tables.newName());
-        admin = DynamoDbRegistryStore.open(table.forBulkWork(), Clock.systemUTC());
-        admin.createTable().join();
+        admin = routers.createTable();
     }
 
     @AfterEach
     void stopEverything() {
-        if (router != null) {
-            router.close();
-        }
-        admin.close();
+        routers.close(); // the router, the operator's store, the wire proxy, dynalite
         cell1.close();
         cell2.close();
-        wire.close();
-        dynalite.close();
     }
 
     @Test
@@ -117,7 +104,7 @@ class DynamoDbRegistryIT {
         assertThat(servedBy("acme")).isEqualTo("cell-1");
         long feedBefore = router.resolver().health().feedCursor();
 
-        Tables.writeBehindTheBack(table, new Placement("acme", "cell-2", 2, Instant.now()));
+        Tables.writeBehindTheBack(routers.table(), new Placement("acme", "cell-2", 2, Instant.now()));
 
         await().atMost(Duration.ofSeconds(15))
                 .pollInterval(Duration.ofMillis(50))
@@ -186,7 +173,7 @@ class DynamoDbRegistryIT {
         }
         await().until(() -> served.get() > 50);
 
-        dynalite.stop();
+        routers.dynalite().stop();
 
         List<Long> millis = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -205,7 +192,7 @@ class DynamoDbRegistryIT {
         assertThat(millis.subList(StoreHealthThreshold.VALUE, millis.size())).allMatch(ms -> ms < 200);
         assertThat(millis).allMatch(ms -> ms < 2_000);
 
-        dynalite.start();
+        routers.dynalite().start();
         admin.putPlacement("hooli", "cell-2", 0).join();
         await().atMost(Duration.ofSeconds(15))
                 .pollInterval(Duration.ofMillis(50))
@@ -224,29 +211,7 @@ class DynamoDbRegistryIT {
     }
 
     private void startRouter(String extra) throws Exception {
-        String yaml =
-                """
-                proxy:
-                  listen: 127.0.0.1:0
-                  upstream:
-                    connectTimeout: 1s
-                    responseTimeout: 5s
-                admin:
-                  listen: 127.0.0.1:0
-                registry:
-                  dynamodb:
-                    table: %s
-                    endpoint: %s
-                  snapshot: snapshot.json
-                overrides:
-                  pollInterval: %dms
-                accessLog:
-                  enabled: false
-                """
-                                .formatted(table.table(), wire.endpoint(), POLL.toMillis())
-                        + extra;
-        router = RouterServer.start(ConfigLoader.parse(yaml, "config.yaml", dir, System::getenv), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(30)).until(router::ready);
+        router = routers.startRouter(extra);
     }
 
     private RegistryDocument document(Map<String, String> customers) {
@@ -260,17 +225,11 @@ class DynamoDbRegistryIT {
     }
 
     private HttpResponse<String> get(String customer) throws Exception {
-        return client.send(
-                HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + router.proxyAddress().getPort() + "/x"))
-                        .header("x-customer-id", customer)
-                        .timeout(Duration.ofSeconds(10))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return routers.get(router, customer, "/x");
     }
 
     private String servedBy(String customer) throws Exception {
-        return get(customer).headers().firstValue("x-served-by").orElse(null);
+        return routers.servedBy(router, customer);
     }
 
     private interface Work {

@@ -9,17 +9,11 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.store.dynamodb.DynamoDbRegistryStore;
-import io.cellrouter.registry.store.dynamodb.DynamoDbSettings;
-import io.cellrouter.registry.store.dynamodb.Tables;
-import io.cellrouter.registry.testing.Dynalite;
-import io.cellrouter.router.config.ConfigLoader;
+import io.cellrouter.router.testing.DynamoDbRouters;
 import io.cellrouter.router.testing.TestCell;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -48,25 +42,18 @@ class FleetIT {
     @TempDir
     Path dir;
 
-    private Dynalite dynalite;
+    private DynamoDbRouters fleet;
     private TestCell cell1;
     private TestCell cell2;
-    private DynamoDbSettings table;
     private DynamoDbRegistryStore operator;
     private final List<RouterServer> routers = new ArrayList<>();
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
 
     @BeforeEach
     void startFleet() throws Exception {
-        dynalite = Dynalite.startInMemory();
+        fleet = DynamoDbRouters.inMemory(dir).adminToken(TOKEN).pollInterval(POLL);
         cell1 = TestCell.start("cell-1");
         cell2 = TestCell.start("cell-2");
-        table = Tables.settings(dynalite.endpoint(), Tables.newName());
-        operator = DynamoDbRegistryStore.open(table.forBulkWork(), Clock.systemUTC());
-        operator.createTable().join();
+        operator = fleet.createTable();
         operator.importDocument(new RegistryDocument(
                         List.of(
                                 new Cell("cell-1", URI.create(cell1.endpoint()), CellState.ACTIVE),
@@ -76,23 +63,21 @@ class FleetIT {
                         Map.of()))
                 .join();
         for (int i = 0; i < 3; i++) {
-            routers.add(startRouter());
+            routers.add(fleet.startRouter(""));
         }
     }
 
     @AfterEach
     void stopFleet() {
-        routers.forEach(RouterServer::close);
-        operator.close();
+        fleet.close(); // the routers, the operator's store, dynalite
         cell1.close();
         cell2.close();
-        dynalite.close();
     }
 
     @Test
     void moveThroughOneInstance_isRoutedByAllThreeWithinPollIntervalPlusARoundTrip_over20Moves() throws Exception {
         for (RouterServer router : routers) {
-            assertThat(servedBy(router, "acme")).isEqualTo("cell-1");
+            assertThat(fleet.servedBy(router, "acme")).isEqualTo("cell-1");
         }
         long worstNanos = 0;
         long worstTakerNanos = 0;
@@ -101,15 +86,15 @@ class FleetIT {
             String to = current.equals("cell-1") ? "cell-2" : "cell-1";
             RouterServer taker = routers.get(move % 3);
             HttpResponse<String> answer =
-                    admin(taker, "POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"" + to + "\"}");
+                    fleet.admin(taker).send("POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"" + to + "\"}");
             long answeredAt = System.nanoTime();
             assertThat(answer.statusCode()).isEqualTo(200);
-            assertThat(servedBy(taker, "acme")).isEqualTo(to); // the taker at once
+            assertThat(fleet.servedBy(taker, "acme")).isEqualTo(to); // the taker at once
             worstTakerNanos = Math.max(worstTakerNanos, System.nanoTime() - answeredAt);
             for (RouterServer router : routers) {
                 await().atMost(Duration.ofSeconds(5))
                         .pollInterval(Duration.ofMillis(5))
-                        .until(() -> to.equals(servedBy(router, "acme")));
+                        .until(() -> to.equals(fleet.servedBy(router, "acme")));
             }
             worstNanos = Math.max(worstNanos, System.nanoTime() - answeredAt);
             current = to;
@@ -135,11 +120,11 @@ class FleetIT {
             moves.add(CompletableFuture.supplyAsync(() -> {
                 try {
                     start.await();
-                    return admin(
-                            via,
-                            "POST",
-                            "/admin/v1/customers/acme/move",
-                            "{\"toCell\":\"" + to + "\",\"expectedVersion\":1}");
+                    return fleet.admin(via)
+                            .send(
+                                    "POST",
+                                    "/admin/v1/customers/acme/move",
+                                    "{\"toCell\":\"" + to + "\",\"expectedVersion\":1}");
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -158,14 +143,15 @@ class FleetIT {
                 .asText();
         assertThat(operator.placement("acme").join().orElseThrow().cell()).isEqualTo(winner);
         for (RouterServer router : routers) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> winner.equals(servedBy(router, "acme")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> winner.equals(fleet.servedBy(router, "acme")));
         }
     }
 
     @Test
     void everyChange_isAnAuditItemInTheTable_refusalsToo() throws Exception {
-        admin(routers.get(0), "POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"cell-2\"}");
-        admin(routers.get(1), "POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"cell-1\",\"expectedVersion\":1}");
+        fleet.admin(routers.get(0)).send("POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"cell-2\"}");
+        fleet.admin(routers.get(1))
+                .send("POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"cell-1\",\"expectedVersion\":1}");
 
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         await().atMost(Duration.ofSeconds(5))
@@ -182,71 +168,20 @@ class FleetIT {
         RouterServer taker = routers.get(0);
         // A freeze long enough to outlast a restart on a loaded machine; its end is not what this
         // test is about (the resolver tests cover expiry).
-        HttpResponse<String> move =
-                admin(taker, "POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"cell-2\",\"freezeFor\":\"2m\"}");
+        HttpResponse<String> move = fleet.admin(taker)
+                .send("POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"cell-2\",\"freezeFor\":\"2m\"}");
         assertThat(move.statusCode()).isEqualTo(200);
         taker.close();
-        routers.set(0, startRouter());
+        routers.set(0, fleet.startRouter(""));
 
         RouterServer restarted = routers.get(0);
-        assertThat(get(restarted, "acme").body()).contains("customer_frozen");
+        assertThat(fleet.get(restarted, "acme", "/x").body()).contains("customer_frozen");
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> get(routers.get(1), "acme").body().contains("customer_frozen"));
-        JsonNode customer = JSON.readTree(
-                admin(restarted, "GET", "/admin/v1/customers/acme", "").body());
+                .until(() -> fleet.get(routers.get(1), "acme", "/x").body().contains("customer_frozen"));
+        JsonNode customer = JSON.readTree(fleet.admin(restarted)
+                .send("GET", "/admin/v1/customers/acme", null)
+                .body());
         assertThat(customer.get("cell").asText()).isEqualTo("cell-2");
         assertThat(customer.get("override").get("freeze").asBoolean()).isTrue();
-    }
-
-    private RouterServer startRouter() throws Exception {
-        String yaml =
-                """
-                proxy:
-                  listen: 127.0.0.1:0
-                  upstream:
-                    connectTimeout: 1s
-                    responseTimeout: 5s
-                admin:
-                  listen: 127.0.0.1:0
-                  token: %s
-                registry:
-                  dynamodb:
-                    table: %s
-                    endpoint: %s
-                overrides:
-                  pollInterval: %dms
-                accessLog:
-                  enabled: false
-                """
-                        .formatted(TOKEN, table.table(), dynalite.endpoint(), POLL.toMillis());
-        RouterServer router =
-                RouterServer.start(ConfigLoader.parse(yaml, "config.yaml", dir, System::getenv), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(30)).until(router::ready);
-        return router;
-    }
-
-    private HttpResponse<String> admin(RouterServer router, String method, String path, String body) throws Exception {
-        return client.send(
-                HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + router.adminAddress().getPort() + path))
-                        .header("Authorization", "Bearer " + TOKEN)
-                        .timeout(Duration.ofSeconds(10))
-                        .method(method, HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> get(RouterServer router, String customer) throws Exception {
-        return client.send(
-                HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + router.proxyAddress().getPort() + "/x"))
-                        .header("x-customer-id", customer)
-                        .timeout(Duration.ofSeconds(10))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private String servedBy(RouterServer router, String customer) throws Exception {
-        return get(router, customer).headers().firstValue("x-served-by").orElse(null);
     }
 }

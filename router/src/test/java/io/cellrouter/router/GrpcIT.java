@@ -10,6 +10,7 @@ import io.cellrouter.router.grpc.test.EchoRequest;
 import io.cellrouter.router.testing.GrpcCell;
 import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.RouterExtension;
+import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -175,17 +176,25 @@ class GrpcIT {
 
     @Test
     void deadline_travelsToTheCell_andSurfacesAsDeadlineExceeded() {
-        blocking("alpha").unary(request("warm up the upstream connection"));
-        assertThatThrownBy(() -> blocking("alpha")
-                        .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
-                        .unary(EchoRequest.newBuilder().setSleepMs(5_000).build()))
+        // One channel for the warm-up and the call: the client's connection to the router and the
+        // router's to the cell are up before the deadline starts, so it covers this call's trip only.
+        EchoGrpc.EchoBlockingStub stub = blocking("alpha");
+        stub.unary(request("warm up both connections"));
+        int seenBefore = grpc1.deadlines().size();
+        // Long enough for the call to reach the cell on a loaded machine; the cell answers far later.
+        Deadline deadline = Deadline.after(2, TimeUnit.SECONDS);
+
+        assertThatThrownBy(() -> stub.withDeadline(deadline)
+                        .unary(EchoRequest.newBuilder().setSleepMs(60_000).build()))
                 .isInstanceOfSatisfying(
                         StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> !grpc1.deadlines().isEmpty());
-        assertThat(grpc1.deadlines().get(grpc1.deadlines().size() - 1).timeRemaining(TimeUnit.MILLISECONDS))
-                .isLessThan(1_000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> grpc1.deadlines().size() > seenBefore);
+        // The cell's deadline is the client's (grpc-timeout is relative, so later by the trip's time,
+        // well under a second), not missing and not a default of the router's.
+        Deadline atCell = grpc1.deadlines().get(seenBefore);
+        assertThat(atCell).isBetween(deadline.offset(-50, TimeUnit.MILLISECONDS), deadline.offset(1, TimeUnit.SECONDS));
     }
 
     @Test

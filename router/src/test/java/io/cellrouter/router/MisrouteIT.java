@@ -13,13 +13,11 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
-import io.cellrouter.registry.store.dynamodb.DynamoDbSettings;
 import io.cellrouter.registry.store.dynamodb.Tables;
-import io.cellrouter.registry.testing.Dynalite;
 import io.cellrouter.registry.testing.WireProxy;
-import io.cellrouter.router.config.ConfigLoader;
 import io.cellrouter.router.grpc.test.EchoGrpc;
 import io.cellrouter.router.grpc.test.EchoRequest;
+import io.cellrouter.router.testing.DynamoDbRouters;
 import io.cellrouter.router.testing.GrpcCell;
 import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.H2TestCell;
@@ -31,13 +29,10 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -62,29 +57,26 @@ class MisrouteIT {
 
     private static final String TOKEN = "misroute-admin-token-0123456789";
 
-    private static Dynalite dynalite;
+    private static DynamoDbRouters routers;
     private static WireProxy wire;
     private static WireMockCell cell1;
     private static WireMockCell cell2;
     private static H2TestCell h2Old;
     private static GrpcCell grpcNew;
-    private static DynamoDbSettings table;
     private static RouterServer router;
-    private static Path dir;
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
 
     @BeforeAll
     static void start() throws Exception {
-        dynalite = Dynalite.startInMemory();
-        wire = WireProxy.to(dynalite.endpoint());
+        // No change feed is polled within a test (10m): the cache goes stale only by what a test writes.
+        routers = DynamoDbRouters.inMemory(Files.createTempDirectory("misroute-it"))
+                .countingCalls()
+                .adminToken(TOKEN)
+                .pollInterval(Duration.ofMinutes(10));
+        wire = routers.wire();
         cell1 = WireMockCell.start("cell-1");
         cell2 = WireMockCell.start("cell-2");
         h2Old = new H2TestCell("h2-old");
         grpcNew = GrpcCell.start("grpc-new");
-        table = Tables.settings(dynalite.endpoint(), Tables.newName());
         Map<String, String> customers = new java.util.LinkedHashMap<>();
         for (String customer : List.of("acme", "umbrella", "globex", "initech", "hooli", "wayne", "stark")) {
             customers.put(customer, "cell-1");
@@ -92,7 +84,7 @@ class MisrouteIT {
         customers.put("grpc-moved", "h2-old");
         customers.put("grpc-stays", "h2-old");
         Tables.createAndLoad(
-                table,
+                routers.table(),
                 new RegistryDocument(
                         List.of(
                                 new Cell("cell-1", URI.create(cell1.endpoint()), CellState.ACTIVE),
@@ -103,42 +95,16 @@ class MisrouteIT {
                         customers,
                         List.of(),
                         Map.of()));
-        dir = Files.createTempDirectory("misroute-it");
-        String yaml =
-                """
-                proxy:
-                  listen: 127.0.0.1:0
-                  upstream:
-                    connectTimeout: 1s
-                    responseTimeout: 5s
-                admin:
-                  listen: 127.0.0.1:0
-                  token: %s
-                registry:
-                  dynamodb:
-                    table: %s
-                    endpoint: %s
-                overrides:
-                  pollInterval: 10m
-                identity:
-                  - header: x-customer-id
-                accessLog:
-                  enabled: false
-                """
-                        .formatted(TOKEN, table.table(), wire.endpoint());
-        router = RouterServer.start(ConfigLoader.parse(yaml, "config.yaml", dir, System::getenv), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(30)).until(router::ready);
+        router = routers.startRouter("identity:\n  - header: x-customer-id\n");
     }
 
     @AfterAll
     static void stop() {
-        router.close();
+        routers.close(); // the router, the wire proxy, dynalite
         cell1.close();
         cell2.close();
         h2Old.close();
         grpcNew.close();
-        wire.close();
-        dynalite.close();
     }
 
     @BeforeEach
@@ -300,7 +266,7 @@ class MisrouteIT {
     // ----- helpers -----
 
     private static void moveBehindTheBack(String customer, String cell) {
-        Tables.writeBehindTheBack(table, new Placement(customer, cell, 2, Instant.now()));
+        Tables.writeBehindTheBack(routers.table(), new Placement(customer, cell, 2, Instant.now()));
     }
 
     /** {@code cell} answers 421 for {@code customer}, naming {@code owner}. */
@@ -321,22 +287,24 @@ class MisrouteIT {
     }
 
     private HttpResponse<String> get(String customer) throws Exception {
-        return client.send(
-                HttpRequest.newBuilder(proxy("/misroute"))
-                        .header("x-customer-id", customer)
-                        .timeout(Duration.ofSeconds(10))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return routers.client()
+                .send(
+                        HttpRequest.newBuilder(proxy("/misroute"))
+                                .header("x-customer-id", customer)
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String customer, byte[] body) throws Exception {
-        return client.send(
-                HttpRequest.newBuilder(proxy("/misroute"))
-                        .header("x-customer-id", customer)
-                        .timeout(Duration.ofSeconds(10))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return routers.client()
+                .send(
+                        HttpRequest.newBuilder(proxy("/misroute"))
+                                .header("x-customer-id", customer)
+                                .timeout(Duration.ofSeconds(10))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     private static URI proxy(String path) {

@@ -8,19 +8,12 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.RegistryDocument;
-import io.cellrouter.registry.store.dynamodb.DynamoDbRegistryStore;
-import io.cellrouter.registry.store.dynamodb.DynamoDbSettings;
-import io.cellrouter.registry.store.dynamodb.Tables;
-import io.cellrouter.registry.testing.Dynalite;
-import io.cellrouter.router.config.ConfigLoader;
+import io.cellrouter.router.testing.DynamoDbRouters;
 import io.cellrouter.router.testing.TestCell;
 import io.cellrouter.router.testing.WireMockCell;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -44,89 +37,79 @@ class ShadowFleetIT {
     @TempDir
     Path dir;
 
-    private Dynalite dynalite;
+    private DynamoDbRouters fleet;
     private TestCell cell1;
     private WireMockCell cell2;
-    private DynamoDbSettings table;
     private RouterServer a;
     private RouterServer b;
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
 
     @BeforeEach
     void startFleet() throws Exception {
-        dynalite = Dynalite.startInMemory();
+        fleet = DynamoDbRouters.inMemory(dir).adminToken(TOKEN).pollInterval(POLL);
         cell1 = TestCell.start("cell-1");
         cell2 = WireMockCell.start("cell-2");
-        table = Tables.settings(dynalite.endpoint(), Tables.newName());
-        try (DynamoDbRegistryStore operator = DynamoDbRegistryStore.open(table.forBulkWork(), Clock.systemUTC())) {
-            operator.createTable().join();
-            operator.importDocument(new RegistryDocument(
-                            List.of(
-                                    new Cell("cell-1", URI.create(cell1.endpoint()), CellState.ACTIVE),
-                                    new Cell("cell-2", URI.create(cell2.endpoint()), CellState.ACTIVE)),
-                            Map.of("acme", "cell-1", "globex", "cell-1"),
-                            List.of(),
-                            Map.of()))
-                    .join();
-        }
-        a = startRouter();
-        b = startRouter();
+        fleet.createTable()
+                .importDocument(new RegistryDocument(
+                        List.of(
+                                new Cell("cell-1", URI.create(cell1.endpoint()), CellState.ACTIVE),
+                                new Cell("cell-2", URI.create(cell2.endpoint()), CellState.ACTIVE)),
+                        Map.of("acme", "cell-1", "globex", "cell-1"),
+                        List.of(),
+                        Map.of()))
+                .join();
+        a = fleet.startRouter("");
+        b = fleet.startRouter("");
     }
 
     @AfterEach
     void stopFleet() {
-        a.close();
-        b.close();
+        fleet.close(); // both routers, the operator's store, dynalite
         cell1.close();
         cell2.close();
-        dynalite.close();
     }
 
     @Test
     void shadowSetThroughOneRouter_isFollowedByBoth_andStopsByItselfAtItsTtlOnBoth() throws Exception {
-        HttpResponse<String> set = admin(
-                a,
-                "PUT",
-                "/admin/v1/customers/acme/shadow",
-                "{\"toCell\":\"cell-2\",\"fraction\":1,\"ttl\":\"3s\",\"reason\":\"fleet test\"}");
+        HttpResponse<String> set = fleet.admin(a)
+                .send(
+                        "PUT",
+                        "/admin/v1/customers/acme/shadow",
+                        "{\"toCell\":\"cell-2\",\"fraction\":1,\"ttl\":\"3s\",\"reason\":\"fleet test\"}");
         assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
         Instant expiresAt = Instant.parse(
                 JSON.readTree(set.body()).get("shadow").get("expiresAt").asText());
 
         // Both routers copy acme's requests: the taker at once, the other within a poll.
-        get(a, "acme", "/via-a");
+        fleet.get(a, "acme", "/via-a");
         await().atMost(Duration.ofSeconds(2)).until(() -> copied("/via-a"));
         await().atMost(Duration.ofSeconds(2))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> {
-                    get(b, "acme", "/via-b");
+                    fleet.get(b, "acme", "/via-b");
                     return copied("/via-b");
                 });
         assertThat(Instant.now()).isBefore(expiresAt);
-        assertThat(get(b, "acme", "/primary").headers().firstValue("x-served-by"))
+        assertThat(fleet.get(b, "acme", "/primary").headers().firstValue("x-served-by"))
                 .contains("cell-1");
         await().atMost(Duration.ofSeconds(2)).until(() -> copied("/primary"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(expiresAt));
         for (int i = 0; i < 3; i++) {
-            assertThat(get(a, "acme", "/after-a").statusCode()).isEqualTo(200);
-            assertThat(get(b, "acme", "/after-b").statusCode()).isEqualTo(200);
+            assertThat(fleet.get(a, "acme", "/after-a").statusCode()).isEqualTo(200);
+            assertThat(fleet.get(b, "acme", "/after-b").statusCode()).isEqualTo(200);
         }
         // Markers: copies that are still sent, after those that must not be (same client connection,
         // same event loop, sent in order).
-        assertThat(admin(
-                                b,
+        assertThat(fleet.admin(b)
+                        .send(
                                 "PUT",
                                 "/admin/v1/customers/globex/shadow",
                                 "{\"toCell\":\"cell-2\",\"fraction\":1,\"ttl\":\"10m\"}")
                         .statusCode())
                 .isEqualTo(200);
         await().atMost(Duration.ofSeconds(2)).until(() -> a.resolver().shadow("globex") != null);
-        get(a, "globex", "/marker-a");
-        get(b, "globex", "/marker-b");
+        fleet.get(a, "globex", "/marker-a");
+        fleet.get(b, "globex", "/marker-b");
         await().atMost(Duration.ofSeconds(5)).until(() -> copied("/marker-a") && copied("/marker-b"));
 
         assertThat(cell2.received())
@@ -139,53 +122,5 @@ class ShadowFleetIT {
 
     private boolean copied(String path) {
         return cell2.received().stream().anyMatch(r -> r.getUrl().equals(path));
-    }
-
-    private RouterServer startRouter() throws Exception {
-        String yaml =
-                """
-                proxy:
-                  listen: 127.0.0.1:0
-                  upstream:
-                    connectTimeout: 1s
-                    responseTimeout: 5s
-                admin:
-                  listen: 127.0.0.1:0
-                  token: %s
-                registry:
-                  dynamodb:
-                    table: %s
-                    endpoint: %s
-                overrides:
-                  pollInterval: %dms
-                accessLog:
-                  enabled: false
-                """
-                        .formatted(TOKEN, table.table(), dynalite.endpoint(), POLL.toMillis());
-        RouterServer router =
-                RouterServer.start(ConfigLoader.parse(yaml, "config.yaml", dir, System::getenv), Clock.systemUTC());
-        await().atMost(Duration.ofSeconds(30)).until(router::ready);
-        return router;
-    }
-
-    private HttpResponse<String> admin(RouterServer router, String method, String path, String body) throws Exception {
-        return client.send(
-                HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + router.adminAddress().getPort() + path))
-                        .header("Authorization", "Bearer " + TOKEN)
-                        .timeout(Duration.ofSeconds(10))
-                        .method(method, HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> get(RouterServer router, String customer, String path) throws Exception {
-        return client.send(
-                HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + router.proxyAddress().getPort() + path))
-                        .header("x-customer-id", customer)
-                        .timeout(Duration.ofSeconds(10))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

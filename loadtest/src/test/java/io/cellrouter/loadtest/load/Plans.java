@@ -52,4 +52,26 @@ final class Plans {
                 p.seed(),
                 p.postFraction());
     }
+
+    static LoadPlan withWarmup(LoadPlan p, Duration warmup) {
+        return new LoadPlan(
+                p.targets(),
+                p.protocol(),
+                p.closedLoop(),
+                p.rate(),
+                p.duration(),
+                warmup,
+                p.connections(),
+                p.threads(),
+                p.customers(),
+                p.identities(),
+                p.path(),
+                p.timeout(),
+                p.streamsPerConnection(),
+                p.grpcCall(),
+                p.grpcReplies(),
+                p.payloadBytes(),
+                p.seed(),
+                p.postFraction());
+    }
 }

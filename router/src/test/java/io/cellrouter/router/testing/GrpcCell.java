@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real grpc-java server playing a cell: every reply names the cell. Records the metadata and
- * deadline of each call and counts cancellations it observed, for assertions.
+ * deadline of each call (as its headers arrive) and counts cancellations it observed, for assertions.
  */
 public final class GrpcCell implements AutoCloseable {
 
@@ -42,6 +42,11 @@ public final class GrpcCell implements AutoCloseable {
             public <Q, A> ServerCall.Listener<Q> interceptCall(
                     ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
                 metadata.add(headers);
+                // Recorded as the call's headers arrive, whether or not its message reaches the service.
+                Deadline deadline = Context.current().getDeadline();
+                if (deadline != null) {
+                    deadlines.add(deadline);
+                }
                 return next.startCall(call, headers);
             }
         };
@@ -100,10 +105,6 @@ public final class GrpcCell implements AutoCloseable {
     private final class EchoService extends EchoGrpc.EchoImplBase {
         @Override
         public void unary(EchoRequest request, StreamObserver<EchoReply> responses) {
-            Deadline deadline = Context.current().getDeadline();
-            if (deadline != null) {
-                deadlines.add(deadline);
-            }
             ServerCallStreamObserver<EchoReply> observer = (ServerCallStreamObserver<EchoReply>) responses;
             observer.setOnCancelHandler(cancellations::incrementAndGet);
             Runnable answer = () -> {
