@@ -25,10 +25,12 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The I/O transport: native io_uring when the kernel allows it (batched submissions: fewer
- * syscalls per request than epoll, docs/BENCHMARKS.md), else native epoll, else NIO.
- * Downstream and upstream channels share one transport so that an upstream channel can live on
- * its downstream channel's event loop.
+ * The I/O transport: native epoll, else NIO; native io_uring only when asked for. io_uring costs
+ * less CPU per request (batched submissions, docs/BENCHMARKS.md), but with Netty 4.2.18 it can
+ * miss a cell's connection reset that arrives with the last bytes of an unfinished answer: the
+ * client's stream then waits forever (StreamTerminationIT, about one reset in five on io_uring,
+ * none on epoll). Downstream and upstream channels share one transport so that an upstream
+ * channel can live on its downstream channel's event loop.
  */
 public record Transport(
         String name,
@@ -38,16 +40,16 @@ public record Transport(
         Class<? extends DatagramChannel> datagramChannel) {
 
     /**
-     * io_uring when available, else epoll, else NIO; the system property {@code
-     * cellrouter.transport} ({@code io_uring}, {@code epoll} or {@code nio}) picks one, used when
-     * it loads (a container whose seccomp profile refuses io_uring falls back to epoll).
+     * epoll when available, else NIO; the system property {@code cellrouter.transport} ({@code
+     * epoll}, {@code io_uring} or {@code nio}) picks one, used when it loads (io_uring refused by
+     * the kernel or a container's seccomp profile falls back to epoll).
      */
     public static Transport detect() {
         return detect(System.getProperty("cellrouter.transport", ""));
     }
 
     static Transport detect(String wanted) {
-        if (("".equals(wanted) || "io_uring".equals(wanted)) && IoUring.isAvailable()) {
+        if ("io_uring".equals(wanted) && IoUring.isAvailable()) {
             return new Transport(
                     "io_uring",
                     IoUringIoHandler.newFactory(),
