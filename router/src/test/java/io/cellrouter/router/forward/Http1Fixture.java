@@ -52,6 +52,7 @@ final class Http1Fixture implements Http1CellConnector.Source {
         context = TestProxyContexts.of(
                 "proxy:\n  maxInitialLineLength: 256\n  maxHeaderSize: 1024\n" + proxyYaml, resolver, metrics);
         channel = new EmbeddedChannel(new HttpServerCodec(), new Http1ProxyHandler(context, this));
+        channel.freezeTime(); // time moves only by advanceTimeBy: a slow test thread cannot fire a timer early
     }
 
     /** Routes {@code customer} to {@code cell}. */

@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Test;
 class Http1ResponseTimeoutTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
+
+    {
+        channel.freezeTime(); // time moves only by advanceTimeBy
+    }
+
     private final List<RouterException> failures = new ArrayList<>();
     private boolean awaiting = true;
     private final Http1ResponseTimeout timeout = new Http1ResponseTimeout(

@@ -40,6 +40,7 @@ final class Http2FrontendFixture implements AutoCloseable {
                 "proxy:\n  maxBodySize: 50000\n  http2:\n    initialStreamWindow: 65535\n", resolver, metrics);
         front = Http2Frontend.create(context);
         channel = new EmbeddedChannel(front);
+        channel.freezeTime(); // time moves only by advanceTimeBy: a slow test thread cannot fire a timer early
         channel.writeInbound(client.clientPreface(clientSettings));
         channel.writeInbound(client.settingsAck());
         client.read(channel); // the router's SETTINGS, its connection window, the ack of ours

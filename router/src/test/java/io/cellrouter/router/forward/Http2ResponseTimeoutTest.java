@@ -11,6 +11,11 @@ import org.junit.jupiter.api.Test;
 class Http2ResponseTimeoutTest {
 
     private final EmbeddedChannel loop = new EmbeddedChannel();
+
+    {
+        loop.freezeTime(); // time moves only by advanceTimeBy
+    }
+
     private final AtomicInteger expired = new AtomicInteger();
     private final Http2ResponseTimeout timeout = new Http2ResponseTimeout(expired::incrementAndGet);
 

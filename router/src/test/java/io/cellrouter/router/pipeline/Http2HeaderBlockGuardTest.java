@@ -18,6 +18,7 @@ class Http2HeaderBlockGuardTest {
 
     private EmbeddedChannel channel() {
         EmbeddedChannel ch = new EmbeddedChannel(new Http2HeaderBlockGuard(1000, rejected::add));
+        ch.freezeTime(); // time moves only by advanceTimeBy
         ch.writeInbound(Http2CodecUtil.connectionPrefaceBuf());
         ch.readInbound();
         return ch;
