@@ -63,8 +63,8 @@ public final class ExchangeRecorder {
                     log.bytesIn,
                     log.bytesOut,
                     totalNanos / 1000,
-                    log.routerNanos < 0 ? -1 : log.routerNanos / 1000,
-                    log.cellNanos < 0 ? -1 : log.cellNanos / 1000,
+                    micros(log.routerNanos),
+                    micros(log.cellNanos),
                     log.requestId,
                     log.traceId,
                     // Only when the request left for the cell: the address it went to.
@@ -76,6 +76,11 @@ public final class ExchangeRecorder {
     /** Counts a request the router refused before it became an exchange (e.g. a slow head: 408). */
     public void rejected(String protocol, String error) {
         metrics.requestCompleted(null, protocol, error, 0, -1, -1);
+    }
+
+    /** Nanoseconds as microseconds; a part that did not happen (negative) stays -1. */
+    private static long micros(long nanos) {
+        return nanos < 0 ? -1 : nanos / 1000;
     }
 
     static String statusClass(int status) {

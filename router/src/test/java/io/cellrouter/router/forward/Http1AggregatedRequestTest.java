@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A connection's first request arrives whole (a FullHttpRequest) when it asked for an upgrade:
@@ -33,23 +35,17 @@ class Http1AggregatedRequestTest {
         return request;
     }
 
-    @Test
-    void refusedBeforeRouting_releasesTheAggregatedBody() {
+    /** No identity (401) or an unknown customer (404): refused before a cell is chosen. */
+    @ParameterizedTest(name = "[{0}] {1}")
+    @CsvSource(
+            value = {"NONE, 401", "nobody, 404"},
+            nullValues = "NONE")
+    void refusedBeforeACell_releasesTheAggregatedBody(String customer, int status) {
         ByteBuf body = Unpooled.directBuffer(16);
 
-        fixture.channel.writeInbound(upgradeRequest(null, body)); // no identity: 401
+        fixture.channel.writeInbound(upgradeRequest(customer, body));
 
-        assertThat(fixture.answered()).startsWith("HTTP/1.1 401 ");
-        assertThat(body.refCnt()).as("the aggregated body was released").isZero();
-    }
-
-    @Test
-    void unknownCustomer_releasesTheAggregatedBody() {
-        ByteBuf body = Unpooled.directBuffer(16);
-
-        fixture.channel.writeInbound(upgradeRequest("nobody", body));
-
-        assertThat(fixture.answered()).startsWith("HTTP/1.1 404 ");
+        assertThat(fixture.answered()).startsWith("HTTP/1.1 " + status + " ");
         assertThat(body.refCnt()).as("the aggregated body was released").isZero();
     }
 

@@ -38,8 +38,10 @@ final class StandardServers implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-    /** A path under test: its name (column), where the client connects, and what it is. */
-    /** {@code metrics}: the target's Prometheus endpoint (the router's), or null. */
+    /**
+     * A path under test: its name (column), where the client connects, what it is, and its
+     * Prometheus endpoint ({@code metrics}: the router's; null for the others).
+     */
     record Target(String name, URI url, String description, URI metrics) {}
 
     /** What to start. {@code routerJar} and {@code classpath} are copies the bench owns. */
