@@ -138,8 +138,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
             side.flush();
         }
         if (!grpc) { // gRPC streams may be quiet for long; their deadline is the client's grpc-timeout
-            responseRelay.awaitAnswer(
-                    context.config().upstream().responseTimeout().toNanos());
+            responseRelay.awaitAnswer();
         }
     }
 

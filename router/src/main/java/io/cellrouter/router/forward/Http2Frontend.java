@@ -46,8 +46,7 @@ import java.util.concurrent.TimeUnit;
  * bounds, control-frame flood bound, empty-DATA bound. Idle: a connection with no stream for
  * {@code proxy.idleTimeout} is closed. Drain: the two-step GOAWAY of RFC 9113 section 6.8.
  *
- * <p>Concurrency: confined to the connection's event loop; the cell sides of its exchanges live on
- * the same loop.
+ * <p>Concurrency: confined to the connection's event loop, as are its exchanges' cell sides.
  */
 public final class Http2Frontend extends Http2ConnectionHandler {
 
@@ -71,6 +70,8 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     private boolean dirty;
     /** Between a read of the client's bytes and its end: writes to cells wait for {@link #touch}. */
     private boolean reading;
+
+    private Http2ResponseDeadlines deadlines;
 
     private Http2Frontend(
             Http2ConnectionDecoder decoder,
@@ -114,10 +115,16 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         return ctx;
     }
 
+    Http2ResponseDeadlines responseDeadlines() {
+        return deadlines;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
         remote = ClientAddress.of(ctx.channel());
+        deadlines = new Http2ResponseDeadlines(
+                ctx.executor(), context.config().upstream().responseTimeout().toNanos());
         super.handlerAdded(ctx);
         // The connection window bounds what one client makes the router hold across its streams.
         Http2Stream connectionStream = connection().connectionStream();
@@ -300,6 +307,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         // Netty closes every stream now: each exchange still running hears that its client went away.
         super.channelInactive(ctx);
+        deadlines.stop();
     }
 
     /** What the client sends, frame by frame. */

@@ -82,20 +82,20 @@ final class Http2ResponseRelay {
     }
 
     /**
-     * The request has gone to a cell side: its answer is due within {@code timeoutNanos}, or the
-     * exchange hears {@link Exchange#responseTimedOut}.
+     * The request has gone to a cell side: its answer is due within {@code upstream.responseTimeout},
+     * or the exchange hears {@link Exchange#responseTimedOut}.
      */
-    void awaitAnswer(long timeoutNanos) {
+    void awaitAnswer() {
         if (responseTimeout == null) {
             responseTimeout = new Http2ResponseTimeout(exchange);
         }
-        responseTimeout.arm(front.ctx().executor(), timeoutNanos);
+        front.responseDeadlines().arm(responseTimeout);
     }
 
     /** The answer is no longer awaited (it started, the cell side was let go, or the exchange ended). */
     void stopWaiting() {
         if (responseTimeout != null) {
-            responseTimeout.cancel();
+            front.responseDeadlines().disarm(responseTimeout);
         }
     }
 

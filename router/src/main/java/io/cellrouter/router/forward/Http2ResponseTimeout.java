@@ -1,21 +1,17 @@
 package io.cellrouter.router.forward;
 
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-
 /**
- * How long an HTTP/2 exchange waits for the cell to begin its answer ({@code upstream.responseTimeout}):
+ * One HTTP/2 exchange's wait for the cell to begin its answer ({@code upstream.responseTimeout}):
  * armed when the request has gone to a cell side, disarmed when the answer starts or the exchange
  * ends. gRPC streams are not timed here: they may be quiet for long, and their deadline is the
  * client's {@code grpc-timeout}.
  *
- * <p>The timer is the exchange's event loop's, so a test moves its clock instead of waiting. The
- * timeout is its own task (no lambda per arming), made once per exchange that needs one.
+ * <p>It is a place in its connection's {@link Http2ResponseDeadlines}, which keeps the links and
+ * the time it falls due; made once per exchange that needs one.
  *
  * <p>Concurrency: owned by one exchange, on its event loop.
  */
-final class Http2ResponseTimeout implements Runnable {
+final class Http2ResponseTimeout {
 
     /** The exchange's side of the timeout. */
     interface Expiry {
@@ -24,29 +20,20 @@ final class Http2ResponseTimeout implements Runnable {
     }
 
     private final Expiry exchange;
-    private ScheduledFuture<?> timer;
+    /** The neighbours in the connection's list, while armed. */
+    Http2ResponseTimeout previous;
+
+    Http2ResponseTimeout next;
+    /** When the wait ends (the loop's ticker), while armed. */
+    long dueNanos;
+
+    boolean armed;
 
     Http2ResponseTimeout(Expiry exchange) {
         this.exchange = exchange;
     }
 
-    /** Starts waiting {@code timeoutNanos} on {@code loop}. */
-    void arm(EventExecutor loop, long timeoutNanos) {
-        timer = loop.schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /** Stops waiting (nothing happens if it is not armed). */
-    void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-    }
-
-    /** The timer's task, on the event loop. */
-    @Override
-    public void run() {
-        timer = null;
+    void expired() {
         exchange.responseTimedOut();
     }
 }

@@ -146,11 +146,13 @@ final class Http2UpstreamPool {
                                                             cell.endpoint().getHost(),
                                                             cell.port()));
                         }
+                        // Reader idle, not all idle: the connection closes when idle only with no
+                        // stream open, and watching writes would cost a promise listener per frame.
                         ch.pipeline()
                                 .addLast(
                                         "idle",
                                         new IdleStateHandler(
-                                                0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                                config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast("h2", backend);
                     }
                 });

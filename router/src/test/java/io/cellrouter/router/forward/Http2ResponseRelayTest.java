@@ -287,8 +287,9 @@ class Http2ResponseRelayTest {
     void awaitedAnswer_thatNeverStarts_timesOut_onTheLoopsClock() {
         fixture.openWaitingStream(1, 0, true);
 
-        relay.awaitAnswer(TimeUnit.SECONDS.toNanos(5));
-        fixture.channel.advanceTimeBy(4999, TimeUnit.MILLISECONDS);
+        relay.awaitAnswer();
+        long timeout = fixture.context.config().upstream().responseTimeout().toMillis();
+        fixture.channel.advanceTimeBy(timeout - 1, TimeUnit.MILLISECONDS);
         fixture.channel.runScheduledPendingTasks();
         assertThat(told).isEmpty();
 
@@ -300,10 +301,11 @@ class Http2ResponseRelayTest {
     @Test
     void answerStarting_stopsTheWait() {
         fixture.openWaitingStream(1, 0, true);
-        relay.awaitAnswer(TimeUnit.SECONDS.toNanos(5));
+        relay.awaitAnswer();
 
         relay.headers(status("200"), false);
-        fixture.channel.advanceTimeBy(10, TimeUnit.SECONDS);
+        fixture.channel.advanceTimeBy(
+                fixture.context.config().upstream().responseTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
         fixture.channel.runScheduledPendingTasks();
 
         assertThat(told).containsExactly("started");
