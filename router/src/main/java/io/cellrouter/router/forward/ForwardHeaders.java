@@ -189,6 +189,9 @@ public final class ForwardHeaders {
 
     /** Rewrites response headers in place for the client. */
     public static void toClient(HttpHeaders headers) {
+        if (!anyRewritten(headers.iteratorCharSequence())) {
+            return; // the common case, found in one pass over the names: nothing to remove
+        }
         removeHopByHop(headers);
         removePrefixed(headers, HTTP2_EXTENSION_PREFIX);
     }

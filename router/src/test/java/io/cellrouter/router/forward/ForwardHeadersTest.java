@@ -8,6 +8,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ForwardHeadersTest {
 
@@ -154,5 +156,45 @@ class ForwardHeadersTest {
         ForwardHeaders.toClient(h);
 
         assertThat(h.names()).containsExactly("content-length");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "Connection",
+                "keep-alive",
+                "Proxy-Connection",
+                "proxy-authenticate",
+                "Proxy-Authorization",
+                "te",
+                "Upgrade",
+                "x-http2-stream-id",
+                "X-HTTP2-Scheme"
+            })
+    void toClient_eachHopByHopOrConversionField_aloneAmongOrdinaryOnes_isRemoved(String name) {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("content-type", "text/plain")
+                .add(name, "x")
+                .add("content-length", "5");
+
+        ForwardHeaders.toClient(h);
+
+        assertThat(h.names()).containsExactly("content-type", "content-length");
+    }
+
+    @Test
+    void toClient_onlyOrdinaryFields_leavesThemAsTheyAre() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("content-type", "text/plain")
+                .add("x-forwarded-for", "10.0.0.1")
+                .add("set-cookie", "a=1")
+                .add("set-cookie", "b=2");
+
+        ForwardHeaders.toClient(h);
+
+        assertThat(h.entries())
+                .extracting(e -> e.getKey() + "=" + e.getValue())
+                .containsExactly(
+                        "content-type=text/plain", "x-forwarded-for=10.0.0.1", "set-cookie=a=1", "set-cookie=b=2");
     }
 }
