@@ -28,8 +28,8 @@ final class RoundsReport {
     String note() {
         return String.format(
                 Locale.ROOT,
-                "%d rounds: the servers of a load stay up and each round loads every target once (direct, haproxy,"
-                        + " nginx, cell-router),%nso the targets take turns in time. Each target's figures are its"
+                "%d rounds: the servers of a load stay up and each round loads every target once, in the order of"
+                        + " the table,%nso the targets take turns in time. Each target's figures are its"
                         + " round with the median throughput%nover the rounds that measured (of an even count, the"
                         + " lower-middle one); the ratios compare those medians.%n",
                 rounds);
