@@ -106,6 +106,14 @@ public final class BenchCommand implements Callable<Integer> {
     Duration warmup;
 
     @Option(
+            names = "--rounds",
+            description = "With --drivers standard: load every target this many times (1 to 9), the targets taking"
+                    + " turns round after round, and report each target's round with the median throughput,"
+                    + " with every round listed (a shared machine's noise falls on one round, not on the"
+                    + " figures). Default: 1.")
+    Integer rounds;
+
+    @Option(
             names = "--step-warmup",
             defaultValue = "2s",
             converter = DurationConverter.class,
@@ -174,6 +182,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Set<String> chosen = drivers();
+        refuseRoundsWithoutStandard(chosen);
         Path jar = routerJar();
         StandardBench.Settings standard = chosen.contains("standard") ? StandardBenchRun.settings(this, jar) : null;
         if (chosen.contains("own")) {
@@ -213,6 +222,15 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--drivers: give own, standard or own,standard");
         }
         return out;
+    }
+
+    /** --rounds is the standard clients' (with own,standard it applies to the standard part). */
+    void refuseRoundsWithoutStandard(Set<String> chosen) {
+        if (!chosen.contains("standard") && rounds != null && rounds != 1) {
+            throw new IllegalArgumentException("--rounds " + rounds + ": only --drivers standard runs rounds (the own"
+                    + " protocol finds each path's maximum once, then runs its ladder); drop --rounds or add"
+                    + " --drivers standard");
+        }
     }
 
     /** --compare, blanks dropped. */

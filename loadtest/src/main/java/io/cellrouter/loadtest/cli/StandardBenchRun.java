@@ -17,6 +17,7 @@ final class StandardBenchRun {
     static final int DEFAULT_CUSTOMERS = 1000;
     static final Duration DEFAULT_WARMUP = Duration.ofSeconds(3);
     static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
+    static final int MAX_ROUNDS = 9;
 
     private StandardBenchRun() {}
 
@@ -44,6 +45,10 @@ final class StandardBenchRun {
         }
         Duration warmup = wholeSeconds("--warmup", c.warmup != null ? c.warmup : DEFAULT_WARMUP, 0);
         Duration duration = wholeSeconds("--probe", c.probe != null ? c.probe : DEFAULT_DURATION, 1);
+        int rounds = c.rounds != null ? c.rounds : 1;
+        if (rounds < 1 || rounds > MAX_ROUNDS) {
+            throw new IllegalArgumentException("--rounds must be in [1, " + MAX_ROUNDS + "], was " + rounds);
+        }
         List<String> compare = c.comparisons();
         for (String peer : compare) {
             if (!peer.equals("nginx") && !peer.equals("haproxy")) {
@@ -60,7 +65,8 @@ final class StandardBenchRun {
                 c.routerJvmOptions(),
                 compare.stream().distinct().toList(),
                 c.proxyWorkers(),
-                c.keepFiles);
+                c.keepFiles,
+                rounds);
     }
 
     /** Runs the loads and returns the table (or the JSON). */
@@ -80,7 +86,7 @@ final class StandardBenchRun {
                 "customers",
                 s.customers() + " (c0..c" + (s.customers() - 1) + ", alternating cell-1 and cell-2), routed on "
                         + StandardBench.CUSTOMER_HEADER);
-        StandardReport report = new StandardReport(header, s.warmup(), s.duration(), rows);
+        StandardReport report = new StandardReport(header, s.warmup(), s.duration(), s.rounds(), rows);
         return json ? report.json() : report.text();
     }
 

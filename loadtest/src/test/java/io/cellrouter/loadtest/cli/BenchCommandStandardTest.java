@@ -116,6 +116,58 @@ class BenchCommandStandardTest {
     }
 
     @Test
+    void rounds_defaultsToOne_andIsTakenAsGiven() {
+        assertThat(settings("--drivers", "standard", "--router-jar", jar.toString())
+                        .rounds())
+                .isEqualTo(1);
+        assertThat(settings("--drivers=standard", "--rounds=3", "--router-jar", jar.toString())
+                        .rounds())
+                .isEqualTo(3);
+        assertThat(settings("--drivers", "standard", "--rounds", "9", "--router-jar", jar.toString())
+                        .rounds())
+                .isEqualTo(9);
+    }
+
+    @Test
+    void rounds_outsideOneToNine_areRejected_namingTheOptionAndTheValue() {
+        for (String bad : List.of("0", "10", "-2")) {
+            assertThatThrownBy(() -> settings("--drivers", "standard", "--rounds", bad, "--router-jar", jar.toString()))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("--rounds must be in [1, 9], was " + bad);
+        }
+    }
+
+    @Test
+    void rounds_withTheOwnDriverAlone_isRefused_unlessOne() {
+        BenchCommand own = parse("--drivers", "own", "--rounds", "3");
+        assertThatThrownBy(() -> own.refuseRoundsWithoutStandard(own.drivers()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--rounds 3: only --drivers standard runs rounds");
+
+        BenchCommand ownOnce = parse("--drivers", "own", "--rounds", "1");
+        ownOnce.refuseRoundsWithoutStandard(ownOnce.drivers());
+        BenchCommand both = parse("--drivers", "own,standard", "--rounds", "3");
+        both.refuseRoundsWithoutStandard(both.drivers());
+        assertThat(StandardBenchRun.settings(both, jar).rounds()).isEqualTo(3);
+    }
+
+    @Test
+    void rounds_refusals_exitWith2_andSayWhy() {
+        for (List<String> args : List.of(
+                List.of("bench", "--drivers", "own", "--rounds", "2", "--router-jar", jar.toString()),
+                List.of("bench", "--drivers", "standard", "--rounds", "0", "--router-jar", jar.toString()),
+                List.of("bench", "--drivers", "standard", "--rounds", "x", "--router-jar", jar.toString()))) {
+            CommandLine cli = Main.commandLine();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            cli.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+
+            assertThat(cli.execute(args.toArray(String[]::new))).as("%s", args).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).as("%s", args).contains("--rounds");
+        }
+    }
+
+    @Test
     void badArguments_exitWith2_andSayWhy() {
         for (List<String> args : List.of(
                 List.of("bench", "--drivers", "fast", "--router-jar", jar.toString()),

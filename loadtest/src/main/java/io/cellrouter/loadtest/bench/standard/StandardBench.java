@@ -24,6 +24,11 @@ import java.util.Optional;
  * alone with the load's client, in the order direct, haproxy, nginx, router. A missing client or
  * peer, a target that does not start or a client that fails is recorded in its row (the table says
  * what and why) and the bench goes on with the rest.
+ *
+ * <p>With several rounds ({@code --rounds}) the servers of a load stay up and every round loads
+ * every target once in that order, so the targets take turns in time and a burst of other work on
+ * the machine falls on one round of one target rather than on all of its figures. Each target's
+ * reported measurement is its median round ({@link MedianRound}); every round is kept in the row.
  */
 public final class StandardBench {
 
@@ -46,7 +51,15 @@ public final class StandardBench {
             List<String> routerJvmArgs,
             List<String> compare,
             int proxyWorkers,
-            boolean keepFiles) {}
+            boolean keepFiles,
+            int rounds) {
+
+        public Settings {
+            if (rounds < 1) {
+                throw new IllegalArgumentException("rounds must be at least 1, was " + rounds);
+            }
+        }
+    }
 
     /**
      * One target of one load: its result, or why there is none ({@code missing}: a tool to install;
@@ -77,9 +90,25 @@ public final class StandardBench {
         }
     }
 
-    /** One load: its client, and each target's cell (empty with {@code missing} when the client is not installed). */
+    /**
+     * One load: its client, and each target's cell (empty with {@code missing} when the client is not
+     * installed). {@code rounds}: for each target that was loaded, its measurement of every round in
+     * run order (round n at index n - 1); its cell in {@code measurements} is the median round.
+     */
     public record Row(
-            StandardLoad load, String tool, String client, String missing, Map<String, Measurement> measurements) {}
+            StandardLoad load,
+            String tool,
+            String client,
+            String missing,
+            Map<String, Measurement> measurements,
+            Map<String, List<Measurement>> rounds) {
+
+        /** A row without the rounds kept (one round: each cell is the only one). */
+        public Row(
+                StandardLoad load, String tool, String client, String missing, Map<String, Measurement> measurements) {
+            this(load, tool, client, missing, measurements, Map.of());
+        }
+    }
 
     private final Settings settings;
     private final PrintStream log;
@@ -138,10 +167,20 @@ public final class StandardBench {
             return new Row(load, driver.tool(), driver.description(), missing.get(), Map.of());
         }
         Map<String, Measurement> measured = new LinkedHashMap<>();
+        Map<String, List<Measurement>> rounds = new LinkedHashMap<>();
+        int count = settings.rounds();
         try (StandardServers servers = StandardServers.start(load, s, dir, log)) {
-            for (StandardServers.Target t : servers.targets()) {
-                measured.put(t.name(), measure(load, driver, t, dir));
+            for (int round = 1; round <= count; round++) {
+                // One round: the folder of the load, as before; several: one folder per round, so
+                // --keep-files keeps every round's client output.
+                Path roundDir = count == 1 ? dir : Files.createDirectories(dir.resolve("round-" + round));
+                String tag = count == 1 ? "" : " round " + round + "/" + count;
+                for (StandardServers.Target t : servers.targets()) {
+                    rounds.computeIfAbsent(t.name(), k -> new ArrayList<>())
+                            .add(measure(load, driver, t, roundDir, tag));
+                }
             }
+            rounds.forEach((name, runs) -> measured.put(name, reported(load, runs)));
             servers.missing().forEach((name, what) -> {
                 log.println("MISSING " + load.id() + " " + name + ": " + what);
                 measured.put(name, Measurement.notInstalled(name, what));
@@ -152,20 +191,53 @@ public final class StandardBench {
             });
         } catch (IOException | RuntimeException e) {
             log.println(load.id() + ": could not start the cells or the router: " + e.getMessage());
+            // Targets already loaded keep their rounds; the rounds not run are failures of their own.
+            rounds.forEach((name, runs) -> {
+                while (runs.size() < count) {
+                    runs.add(Measurement.failed(name, null, "not run: " + e.getMessage()));
+                }
+                measured.put(name, reported(load, runs));
+            });
             for (String name : TARGETS) {
                 measured.putIfAbsent(name, Measurement.failed(name, null, "servers did not start: " + e.getMessage()));
             }
         }
         Map<String, Measurement> ordered = new LinkedHashMap<>();
+        Map<String, List<Measurement>> orderedRounds = new LinkedHashMap<>();
         for (String name : TARGETS) {
             if (measured.containsKey(name)) {
                 ordered.put(name, measured.get(name));
             }
+            if (rounds.containsKey(name)) {
+                orderedRounds.put(name, List.copyOf(rounds.get(name)));
+            }
         }
-        return new Row(load, driver.tool(), driver.description(), null, ordered);
+        return new Row(load, driver.tool(), driver.description(), null, ordered, orderedRounds);
     }
 
-    private Measurement measure(StandardLoad load, Driver driver, StandardServers.Target t, Path dir)
+    /** The target's median round, and (with several rounds) which one it was, on the progress log. */
+    private Measurement reported(StandardLoad load, List<Measurement> runs) {
+        Measurement m = MedianRound.reported(runs);
+        if (runs.size() > 1) {
+            int median = MedianRound.index(runs);
+            log.println(String.format(
+                    Locale.ROOT,
+                    "%-15s %-8s %s",
+                    load.id(),
+                    m.target(),
+                    median < 0
+                            ? "FAILED in every round"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "median: round %d of %d measured, %.0f req/s",
+                                    median + 1,
+                                    MedianRound.measured(runs),
+                                    m.result().requestsPerSecond())));
+        }
+        return m;
+    }
+
+    private Measurement measure(StandardLoad load, Driver driver, StandardServers.Target t, Path dir, String round)
             throws InterruptedException {
         try {
             awaitRouted(driver, t.url(), dir);
@@ -175,25 +247,27 @@ public final class StandardBench {
             RouterTimes times = before == null ? null : RouterTimes.between(before, scrape(t.metrics()));
             log.println(String.format(
                     Locale.ROOT,
-                    "%-15s %-8s %10.0f req/s  p99 %s  errors %d",
+                    "%-15s %-8s%s %10.0f req/s  p99 %s  errors %d",
                     load.id(),
                     t.name(),
+                    round,
                     r.requestsPerSecond(),
                     r.hasP99() ? r.p99Micros() + " us" : "-",
                     Math.max(0, r.errors())));
             if (times != null) {
                 log.println(String.format(
                         Locale.ROOT,
-                        "%-15s %-8s its own view, p99: whole %d us, before the cell %d us, cell %d us",
+                        "%-15s %-8s%s its own view, p99: whole %d us, before the cell %d us, cell %d us",
                         load.id(),
                         t.name(),
+                        round,
                         times.total().p99Micros(),
                         times.beforeCell().p99Micros(),
                         times.cell().p99Micros()));
             }
             return Measurement.measured(t, r, times);
         } catch (DriverException e) {
-            log.println(load.id() + " " + t.name() + " FAILED: " + e.getMessage());
+            log.println(load.id() + " " + t.name() + round + " FAILED: " + e.getMessage());
             return Measurement.failed(t.name(), t.description(), e.getMessage());
         }
     }

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The comparison's table: throughput of each target relative to direct, the router relative to
  * haproxy and nginx, p99 relative to direct, then the measured figures; and every missing tool
- * and failure, loudly. As text and as JSON.
+ * and failure, loudly. As text and as JSON. With several rounds each target's figures are its
+ * median round, and {@link RoundsReport} adds every round.
  */
 public final class StandardReport {
 
@@ -24,13 +25,21 @@ public final class StandardReport {
     private final Duration warmup;
     private final Duration duration;
     private final List<StandardBench.Row> rows;
+    private final RoundsReport rounds;
 
     public StandardReport(
             Map<String, Object> header, Duration warmup, Duration duration, List<StandardBench.Row> rows) {
+        this(header, warmup, duration, 1, rows);
+    }
+
+    /** {@code rounds}: how many times each target was loaded (1: the report of one run, as it always was). */
+    public StandardReport(
+            Map<String, Object> header, Duration warmup, Duration duration, int rounds, List<StandardBench.Row> rows) {
         this.header = header;
         this.warmup = warmup;
         this.duration = duration;
         this.rows = rows;
+        this.rounds = rounds > 1 ? new RoundsReport(rounds) : null;
     }
 
     public String text() {
@@ -46,6 +55,9 @@ public final class StandardReport {
                 "%nStandard clients, each target loaded alone: %d s warm-up (not recorded), then %d s measured.%n",
                 warmup.toSeconds(),
                 duration.toSeconds()));
+        if (rounds != null) {
+            sb.append(rounds.note());
+        }
         sb.append("\nThroughput relative to direct; the router relative to haproxy and nginx; p99 relative to"
                 + " direct\n");
         sb.append(String.format(
@@ -77,17 +89,18 @@ public final class StandardReport {
         }
         sb.append("\nMeasured (us; h2load reports no percentiles, grpc-java's client no mean or count)\n");
         sb.append(String.format(
-                Locale.ROOT,
-                "  %-16s %-12s %10s %8s %8s %8s %9s %10s %7s%n",
-                "load",
-                "target",
-                "req/s",
-                "p50",
-                "p99",
-                "mean",
-                "max",
-                "requests",
-                "errors"));
+                        Locale.ROOT,
+                        "  %-16s %-12s %10s %8s %8s %8s %9s %10s %7s",
+                        "load",
+                        "target",
+                        "req/s",
+                        "p50",
+                        "p99",
+                        "mean",
+                        "max",
+                        "requests",
+                        "errors"))
+                .append(rounds != null ? "  round\n" : "\n");
         List<String> problems = new ArrayList<>();
         for (StandardBench.Row row : rows) {
             if (row.missing() != null) {
@@ -96,14 +109,21 @@ public final class StandardReport {
             }
             for (StandardBench.Measurement c : row.measurements().values()) {
                 DriverResult r = c.result();
+                List<StandardBench.Measurement> runs =
+                        rounds == null ? null : row.rounds().get(c.target());
+                if (runs != null) {
+                    problems.addAll(rounds.problems(row.load().label(), COLUMN.get(c.target()), runs));
+                }
                 if (r == null) {
-                    problems.add((c.missing() ? "MISSING  " : "FAILED   ")
-                            + row.load().label() + " " + COLUMN.get(c.target()) + ": " + c.problem());
+                    if (runs == null) {
+                        problems.add((c.missing() ? "MISSING  " : "FAILED   ")
+                                + row.load().label() + " " + COLUMN.get(c.target()) + ": " + c.problem());
+                    }
                     continue;
                 }
                 sb.append(String.format(
                         Locale.ROOT,
-                        "  %-16s %-12s %10.0f %8s %8s %8s %9s %10s %7s%n",
+                        "  %-16s %-12s %10.0f %8s %8s %8s %9s %10s %7s",
                         row.load().label(),
                         COLUMN.get(c.target()),
                         r.requestsPerSecond(),
@@ -113,11 +133,15 @@ public final class StandardReport {
                         figure(r.maxMicros()),
                         figure(r.requests()),
                         r.errors() > 0 ? r.errors() + " !" : figure(r.errors())));
-                if (r.errors() > 0) {
+                sb.append(runs != null ? "  " + RoundsReport.choice(runs) + "\n" : "\n");
+                if (r.errors() > 0 && runs == null) {
                     problems.add("ERRORS   " + row.load().label() + " " + COLUMN.get(c.target()) + ": " + r.errors()
                             + " failed requests: its throughput is not comparable");
                 }
             }
+        }
+        if (rounds != null) {
+            rounds.appendText(sb, rows);
         }
         appendRouterTimes(sb);
         if (!problems.isEmpty()) {
@@ -149,7 +173,8 @@ public final class StandardReport {
         if (!any) {
             return;
         }
-        sb.append("\nThe router's own view (its histograms over the warm-up and the measured run; us, p50 / p99):"
+        sb.append(rounds != null ? "\nThe router's own view of its median round (" : "\nThe router's own view (");
+        sb.append("its histograms over the warm-up and the measured run; us, p50 / p99):"
                 + " the whole exchange, before the request left for the cell, from then to the cell's answer\n");
         sb.append(String.format(Locale.ROOT, "  %-16s %17s %17s %17s%n", "load", "whole", "before the cell", "cell"));
         for (StandardBench.Row row : rows) {
@@ -184,6 +209,9 @@ public final class StandardReport {
         Map<String, Object> out = new LinkedHashMap<>(header);
         out.put("warmup_s", warmup.toSeconds());
         out.put("duration_s", duration.toSeconds());
+        if (rounds != null) {
+            out.put("rounds", rounds.count());
+        }
         List<Object> loads = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -200,13 +228,23 @@ public final class StandardReport {
             Map<String, Object> targets = new LinkedHashMap<>();
             for (StandardBench.Measurement c : row.measurements().values()) {
                 Map<String, Object> t = c.result() != null ? c.result().toMap() : new LinkedHashMap<>();
+                List<StandardBench.Measurement> runs =
+                        rounds == null ? null : row.rounds().get(c.target());
                 if (c.result() == null) {
                     t.put(c.missing() ? "missing" : "failed", c.problem());
-                    (c.missing() ? missing : failed).add(row.load().id() + " " + c.target() + ": " + c.problem());
+                    if (runs == null) {
+                        (c.missing() ? missing : failed).add(row.load().id() + " " + c.target() + ": " + c.problem());
+                    }
+                }
+                if (runs != null) {
+                    failed.addAll(rounds.failures(row.load().id(), c.target(), runs));
                 }
                 t.put("description", c.description());
                 if (c.routerTimes() != null) {
                     t.put("router_times", c.routerTimes().toMap());
+                }
+                if (runs != null) {
+                    rounds.putJson(t, runs);
                 }
                 targets.put(c.target(), t);
             }
@@ -219,6 +257,9 @@ public final class StandardReport {
             ratios.put("router_vs_nginx", round(ratio(row, "router", "nginx")));
             ratios.put("router_p99_vs_direct", round(p99Ratio(row, "router")));
             m.put("ratios", ratios);
+            if (rounds != null) {
+                m.put("round_ratios", rounds.roundRatios(row));
+            }
             loads.add(m);
         }
         out.put("loads", loads);
@@ -260,11 +301,16 @@ public final class StandardReport {
         return c == null ? null : c.result();
     }
 
-    private static String format(double v) {
+    /** The table's name of a target (the router is "cell-router"). */
+    static String column(String target) {
+        return COLUMN.get(target);
+    }
+
+    static String format(double v) {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 
-    private static Double round(double v) {
+    static Double round(double v) {
         return Double.isNaN(v) ? null : Math.round(v * 1000) / 1000.0;
     }
 

@@ -8,6 +8,8 @@
  * io.cellrouter.loadtest.bench.standard.StandardServers} starts what a load runs against, {@link
  * io.cellrouter.loadtest.bench.standard.StandardBench} runs the loads and {@link
  * io.cellrouter.loadtest.bench.standard.StandardReport} prints the ratios. Each driver reads its
- * tool's own output with a parser of its own ({@code *OutputParser}).
+ * tool's own output with a parser of its own ({@code *OutputParser}). With several rounds, {@link
+ * io.cellrouter.loadtest.bench.standard.MedianRound} picks the round each target is reported by and
+ * {@link io.cellrouter.loadtest.bench.standard.RoundsReport} lists every round.
  */
 package io.cellrouter.loadtest.bench.standard;

@@ -14,7 +14,16 @@ final class Samples {
     private Samples() {}
 
     static String read(String name) {
-        try (InputStream in = Samples.class.getResourceAsStream("/standard-clients/" + name)) {
+        return resource("/standard-clients/" + name);
+    }
+
+    /** A report as the bench printed it, kept under {@code src/test/resources/standard-report}. */
+    static String report(String name) {
+        return resource("/standard-report/" + name);
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = Samples.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("no sample " + name);
             }
