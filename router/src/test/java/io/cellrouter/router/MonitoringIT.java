@@ -222,7 +222,10 @@ class MonitoringIT {
                 "monitoring: alerts seen %s; %d answers, %d load requests without an answer%n",
                 seenAlerts, answered.get(), loadFailures.get());
 
-        System.gc(); // the GC panel needs one collection of this JVM (the router's) to have happened
+        // The GC panel needs one collection of this JVM (the router's) to have happened; the pause
+        // reaches the metrics through a GC notification, on a thread of its own, a moment later.
+        System.gc();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.metrics().scrape().contains("jvm_gc_pause_seconds_sum"));
         checkDashboard(a, instanceA);
     }
 
