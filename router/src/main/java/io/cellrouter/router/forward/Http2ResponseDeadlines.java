@@ -29,10 +29,6 @@ final class Http2ResponseDeadlines implements Runnable {
         this.timeoutNanos = timeoutNanos;
     }
 
-    long timeoutNanos() {
-        return timeoutNanos;
-    }
-
     /** {@code wait} ends the timeout from now (counted again if it was armed already). */
     void arm(Http2ResponseTimeout wait) {
         disarm(wait);

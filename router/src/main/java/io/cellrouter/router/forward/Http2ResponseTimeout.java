@@ -20,13 +20,12 @@ final class Http2ResponseTimeout {
     }
 
     private final Expiry exchange;
-    /** The neighbours in the connection's list, while armed. */
+
+    // Kept by the connection's Http2ResponseDeadlines, while armed: the neighbours in its list and
+    // when the wait ends (the loop's ticker).
     Http2ResponseTimeout previous;
-
     Http2ResponseTimeout next;
-    /** When the wait ends (the loop's ticker), while armed. */
     long dueNanos;
-
     boolean armed;
 
     Http2ResponseTimeout(Expiry exchange) {
