@@ -1,18 +1,9 @@
 package io.cellrouter.loadtest.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cellrouter.loadtest.bench.BenchReport;
-import io.cellrouter.loadtest.bench.BenchRunner;
-import io.cellrouter.loadtest.bench.BenchServers;
 import io.cellrouter.loadtest.bench.standard.StandardBench;
-import io.cellrouter.loadtest.load.GrpcCall;
-import io.cellrouter.loadtest.load.LoadPlan;
-import io.cellrouter.loadtest.load.Protocol;
-import io.cellrouter.loadtest.load.RunResult;
 import io.cellrouter.loadtest.load.Transport;
-import io.cellrouter.loadtest.report.PercentilePlot;
 import io.cellrouter.router.cli.DurationConverter;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bench}: cells, router (and nginx, haproxy) side by side; see docs/BENCHMARKS.md. */
@@ -58,12 +50,9 @@ public final class BenchCommand implements Callable<Integer> {
                     + " own,standard: both, one after the other. Default: ${DEFAULT-VALUE}.")
     List<String> drivers;
 
-    @Option(
-            names = "--loads",
-            defaultValue = "grpc-unary,grpc-streaming,h2c,http1",
-            split = ",",
-            description = "With --drivers standard: the rows to run. Default: ${DEFAULT-VALUE}.")
-    List<String> loads;
+    /** --loads and --rounds, which only the standard clients read. */
+    @Mixin
+    StandardOptions standard = new StandardOptions();
 
     @Option(
             names = "--protocol",
@@ -104,14 +93,6 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Warm-up before each probe (JITs of router and proxies), not recorded. Default: 5s"
                     + " (own), 3s (standard).")
     Duration warmup;
-
-    @Option(
-            names = "--rounds",
-            description = "With --drivers standard: load every target this many times (1 to 9), the targets taking"
-                    + " turns round after round, and report each target's round with the median throughput,"
-                    + " with every round listed (a shared machine's noise falls on one round, not on the"
-                    + " figures). Default: 1.")
-    Integer rounds;
 
     @Option(
             names = "--step-warmup",
@@ -184,12 +165,14 @@ public final class BenchCommand implements Callable<Integer> {
         Set<String> chosen = drivers();
         refuseRoundsWithoutStandard(chosen);
         Path jar = routerJar();
-        StandardBench.Settings standard = chosen.contains("standard") ? StandardBenchRun.settings(this, jar) : null;
+        StandardBench.Settings standardSettings =
+                chosen.contains("standard") ? StandardBenchRun.settings(this, jar) : null;
         if (chosen.contains("own")) {
-            validateOwn();
+            OwnBenchRun.validate(this);
         }
-        String own = chosen.contains("own") ? runOwn(jar) : null;
-        String standardOut = standard != null ? StandardBenchRun.run(standard, jar, json, System.err) : null;
+        String own = chosen.contains("own") ? OwnBenchRun.run(this, jar, System.err) : null;
+        String standardOut =
+                standardSettings != null ? StandardBenchRun.run(standardSettings, jar, json, System.err) : null;
         if (own != null && standardOut != null && json) {
             ObjectMapper mapper = new ObjectMapper();
             Map<String, Object> both = new LinkedHashMap<>();
@@ -226,11 +209,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** --rounds is the standard clients' (with own,standard it applies to the standard part). */
     void refuseRoundsWithoutStandard(Set<String> chosen) {
-        if (!chosen.contains("standard") && rounds != null && rounds != 1) {
-            throw new IllegalArgumentException("--rounds " + rounds + ": only --drivers standard runs rounds (the own"
-                    + " protocol finds each path's maximum once, then runs its ladder); drop --rounds or add"
-                    + " --drivers standard");
-        }
+        standard.refuseRoundsWithoutStandard(chosen);
     }
 
     /** --compare, blanks dropped. */
@@ -257,80 +236,6 @@ public final class BenchCommand implements Callable<Integer> {
         return jar.toAbsolutePath();
     }
 
-    private void validateOwn() {
-        int c = customers != null ? customers : 10_000;
-        if (c < 1 || c > 1_000_000) {
-            throw new IllegalArgumentException("--customers must be in [1, 1000000]");
-        }
-        if (ladder.isEmpty() || ladder.stream().anyMatch(p -> p < 1 || p > 200)) {
-            throw new IllegalArgumentException("--ladder: percentages in [1, 200]");
-        }
-        if (connections < 2 || connections > LoadPlan.MAX_CONNECTIONS) {
-            throw new IllegalArgumentException("--connections must be in [2, " + LoadPlan.MAX_CONNECTIONS + "]");
-        }
-        RunCommand.parseEnum(Protocol.class, protocol, "--protocol");
-        RunCommand.parseEnum(GrpcCall.class, grpcCall.replace('-', '_'), "--grpc-call");
-    }
-
-    /** The harness's own protocol (maximum, then the open-loop ladder): the report, as text or JSON. */
-    private String runOwn(Path jar) throws Exception {
-        int customerCount = customers != null ? customers : 10_000;
-        Duration ownWarmup = warmup != null ? warmup : Duration.ofSeconds(5);
-        Duration ownProbe = probe != null ? probe : Duration.ofSeconds(10);
-        Protocol p = RunCommand.parseEnum(Protocol.class, protocol, "--protocol");
-        GrpcCall call = RunCommand.parseEnum(GrpcCall.class, grpcCall.replace('-', '_'), "--grpc-call");
-        List<String> comparisons = comparisons();
-        List<String> notCompared = new ArrayList<>();
-        if (p != Protocol.HTTP1 && !comparisons.isEmpty()) {
-            comparisons.forEach(c -> notCompared.add(c + ": compared on http1 only (see --drivers standard)"));
-            comparisons = List.of();
-        }
-        PrintStream log = System.err;
-        BenchServers.Settings serverSettings = new BenchServers.Settings(
-                customerCount, jar, routerJvmOptions(), comparisons, proxyWorkers(), keepFiles);
-        BenchRunner.Settings runSettings = new BenchRunner.Settings(
-                p,
-                call,
-                customerCount,
-                connections,
-                threads,
-                ownWarmup,
-                ownProbe,
-                stepWarmup,
-                duration,
-                ladder,
-                timeout);
-        String loadBefore = loadAverage();
-        try (BenchServers servers = BenchServers.start(serverSettings, log)) {
-            if (keepFiles) {
-                log.println("files: " + servers.dir());
-            }
-            BenchRunner.Outcome outcome = new BenchRunner(runSettings, log).run(servers.targets());
-            Map<String, Object> header = new LinkedHashMap<>();
-            header.put("date", now());
-            header.put("machine", machine());
-            header.put(
-                    "load",
-                    p.label() + (p == Protocol.GRPC ? " " + grpcCall : "") + ", " + customerCount
-                            + " customers (uniform, x-customer-id), " + connections + " connections, generator threads "
-                            + threads);
-            header.put(
-                    "loadavg",
-                    "before " + loadBefore + ", after " + loadAverage()
-                            + " (1/5/15 min; other processes share these cores)");
-            for (BenchServers.Target t : servers.targets()) {
-                header.put(t.name(), t.description());
-            }
-            List<String> skipped = new ArrayList<>(servers.skipped());
-            skipped.addAll(notCompared);
-            BenchReport report = new BenchReport(header, runSettings, outcome, skipped);
-            if (plot != null) {
-                writePlot(outcome);
-            }
-            return json ? report.json() : report.text();
-        }
-    }
-
     static String now() {
         return OffsetDateTime.now(ZoneOffset.UTC)
                 .truncatedTo(ChronoUnit.SECONDS)
@@ -341,27 +246,6 @@ public final class BenchCommand implements Callable<Integer> {
         return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.version") + ", generator transport "
                 + Transport.detect().name();
-    }
-
-    private void writePlot(BenchRunner.Outcome outcome) throws java.io.IOException {
-        BenchRunner.Step chosen = outcome.steps().stream()
-                .filter(s -> s.percent() == 50)
-                .findFirst()
-                .orElse(outcome.steps().get(outcome.steps().size() / 2));
-        List<PercentilePlot.Series> series = new ArrayList<>();
-        for (Map.Entry<String, RunResult> e : chosen.results().entrySet()) {
-            series.add(new PercentilePlot.Series(e.getKey(), e.getValue().latency()));
-        }
-        Files.writeString(
-                plot,
-                PercentilePlot.html(
-                        "cell-loadtest bench: " + chosen.percent() + "% of the router's maximum",
-                        String.format(
-                                Locale.ROOT,
-                                "open loop at %.0f req/s, %d connections, latency from the intended send time",
-                                chosen.rate(),
-                                connections),
-                        series));
     }
 
     static String loadAverage() {

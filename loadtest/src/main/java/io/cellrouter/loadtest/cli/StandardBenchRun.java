@@ -6,7 +6,6 @@ import io.cellrouter.loadtest.bench.standard.StandardReport;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,26 +16,12 @@ final class StandardBenchRun {
     static final int DEFAULT_CUSTOMERS = 1000;
     static final Duration DEFAULT_WARMUP = Duration.ofSeconds(3);
     static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
-    static final int MAX_ROUNDS = 9;
 
     private StandardBenchRun() {}
 
     /** Validates bench's options for the standard clients; errors name the option and the value. */
     static StandardBench.Settings settings(BenchCommand c, Path routerJar) {
-        List<StandardLoad> loads = new ArrayList<>();
-        for (String l : c.loads) {
-            if (l.isBlank()) {
-                continue;
-            }
-            StandardLoad load = StandardLoad.parse(l);
-            if (loads.contains(load)) {
-                throw new IllegalArgumentException("--loads: '" + l + "' given twice");
-            }
-            loads.add(load);
-        }
-        if (loads.isEmpty()) {
-            throw new IllegalArgumentException("--loads: give at least one of grpc-unary, grpc-streaming, h2c, http1");
-        }
+        List<StandardLoad> loads = c.standard.loads();
         int customers = c.customers != null ? c.customers : DEFAULT_CUSTOMERS;
         if (customers < 1 || customers > 100_000) {
             throw new IllegalArgumentException(
@@ -45,10 +30,7 @@ final class StandardBenchRun {
         }
         Duration warmup = wholeSeconds("--warmup", c.warmup != null ? c.warmup : DEFAULT_WARMUP, 0);
         Duration duration = wholeSeconds("--probe", c.probe != null ? c.probe : DEFAULT_DURATION, 1);
-        int rounds = c.rounds != null ? c.rounds : 1;
-        if (rounds < 1 || rounds > MAX_ROUNDS) {
-            throw new IllegalArgumentException("--rounds must be in [1, " + MAX_ROUNDS + "], was " + rounds);
-        }
+        int rounds = c.standard.rounds();
         List<String> compare = c.comparisons();
         for (String peer : compare) {
             if (!peer.equals("nginx") && !peer.equals("haproxy")) {

@@ -12,13 +12,13 @@ abstract class ClientConnection {
     protected final Dispatcher dispatcher;
     protected final URI target;
 
-    /** True while this connection sits in the dispatcher's ready queue. */
+    /** True while this connection sits in the ready queue of the dispatcher's {@link ConnectionSet}. */
     boolean inReadyQueue;
 
     /** True when the last connection attempt failed (and no attempt has succeeded since). */
     boolean lastConnectFailed;
 
-    /** True while the dispatcher holds unflushed writes of this connection. */
+    /** True while the dispatcher's {@link ConnectionSet} holds unflushed writes of this connection. */
     boolean needsFlush;
 
     ClientConnection(Dispatcher dispatcher, URI target) {

@@ -2,7 +2,6 @@ package io.cellrouter.loadtest.load;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,9 +19,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Requests are created at their intended times whatever the server does: a stalled server makes
  * the queue grow, and each queued request's wait counts in its latency (coordinated omission
- * corrected). With D dispatchers, dispatcher d owns the global request indexes d, d+D, d+2D... so
- * together they hold the exact rate. In closed-loop mode (for finding the maximum throughput) a
- * connection sends its next request as soon as it is free, and latency is plain service time.
+ * corrected). Which requests this dispatcher owns, and when each is intended, is its {@link
+ * OpenLoopSchedule}; which of its connections are ready is its {@link ConnectionSet}. In closed-loop
+ * mode (for finding the maximum throughput) a connection sends its next request as soon as it is
+ * free, and latency is plain service time.
  *
  * <p>Concurrency: everything here, including the connections' callbacks, runs on {@link #loop};
  * only {@link #connectAll}, {@link #start} and the futures are called from other threads.
@@ -33,33 +33,25 @@ final class Dispatcher {
     private static final long RECONNECT_DELAY_MILLIS = 100;
     private static final int MAX_QUEUE = 1 << 24;
 
-    private final int count;
     private final EventLoop loop;
     private final LoadPlan plan;
     private final Results results;
     private final CustomerDistribution.Picker picker;
     private final long timeoutNanos;
-    private final double nanosPerRequest;
-    private final long total;
-    private final List<ClientConnection> connections = new ArrayList<>();
-    private final ArrayDeque<ClientConnection> ready = new ArrayDeque<>();
-    private final List<ClientConnection> toFlush = new ArrayList<>();
+    private final OpenLoopSchedule schedule;
+    private final ConnectionSet connections = new ConnectionSet();
     private final PendingQueue queue = new PendingQueue(1024, MAX_QUEUE);
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Runnable tick = this::tick;
 
-    private long startNanos;
     private long endNanos;
-    private long next;
     private boolean running;
     private boolean schedulingDone;
     private boolean finished;
     private boolean draining;
     private boolean tickPending;
     private int inFlight;
-    private int upCount;
-    private int failedCount;
     private int initialAttempts;
     private ScheduledFuture<?> sweep;
     private ScheduledFuture<?> hardStop;
@@ -67,15 +59,12 @@ final class Dispatcher {
     private volatile int inFlightSnapshot;
 
     Dispatcher(int index, int count, EventLoop loop, LoadPlan plan, Results results) {
-        this.count = count;
         this.loop = loop;
         this.plan = plan;
         this.results = results;
         this.picker = plan.customers().newPicker(plan.seed() * 31 + index);
         this.timeoutNanos = plan.timeout().toNanos();
-        this.nanosPerRequest = plan.closedLoop() ? 0 : 1e9 / plan.rate();
-        this.total = plan.closedLoop() ? 0 : plan.totalRequests();
-        this.next = index;
+        this.schedule = new OpenLoopSchedule(index, count, plan);
     }
 
     EventLoop loop() {
@@ -98,7 +87,7 @@ final class Dispatcher {
             if (initialAttempts == 0) {
                 connected.complete(null);
             }
-            for (ClientConnection c : new ArrayList<>(connections)) {
+            for (ClientConnection c : new ArrayList<>(connections.all())) {
                 c.connect();
             }
         });
@@ -108,7 +97,7 @@ final class Dispatcher {
     /** Starts sending at {@code start} ({@link System#nanoTime()}); {@link #done()} follows. */
     void start(long start) {
         loop.execute(() -> {
-            startNanos = start;
+            schedule.start(start);
             endNanos = start + plan.warmup().toNanos() + plan.duration().toNanos();
             running = true;
             sweep = loop.scheduleAtFixedRate(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
@@ -116,8 +105,8 @@ final class Dispatcher {
             hardStop = loop.schedule(this::forceFinish, hardStopNanos, TimeUnit.NANOSECONDS);
             if (plan.closedLoop()) {
                 loop.schedule(this::fill, Math.max(0, start - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } else if (next < total) {
-                scheduleTick(intended(next));
+            } else if (schedule.hasNext()) {
+                scheduleTick(schedule.nextIntended());
             } else {
                 schedulingDone = true;
                 checkDone();
@@ -142,7 +131,7 @@ final class Dispatcher {
     void closeAll() {
         loop.execute(() -> {
             finished = true;
-            for (ClientConnection c : connections) {
+            for (ClientConnection c : connections.all()) {
                 c.close();
             }
         });
@@ -151,31 +140,16 @@ final class Dispatcher {
     // ---- callbacks of the connections (on the loop) ----
 
     void onUp(ClientConnection c) {
-        upCount++;
-        if (c.lastConnectFailed) {
-            c.lastConnectFailed = false;
-            failedCount--;
-        }
+        connections.up(c);
         initialAttemptDone();
-        makeReady(c);
-        if (running && !finished) {
-            if (plan.closedLoop()) {
-                fill();
-            } else {
-                drain(System.nanoTime());
-            }
-        }
+        connections.makeReady(c);
+        sendWhatCan();
     }
 
     /** {@code wasUp}: the connection had connected (false: the attempt failed). */
     void onDown(ClientConnection c, boolean wasUp) {
-        if (wasUp) {
-            upCount--;
-        } else {
-            if (!c.lastConnectFailed) {
-                c.lastConnectFailed = true;
-                failedCount++;
-            }
+        connections.down(c, wasUp);
+        if (!wasUp) {
             initialAttemptDone();
         }
         if (running && !finished) {
@@ -207,21 +181,22 @@ final class Dispatcher {
     /** A connection may take more requests than before (e.g. the peer raised its stream limit). */
     void onCapacity(ClientConnection c) {
         if (c.isUp() && c.hasCapacity()) {
-            makeReady(c);
-            if (running && !finished) {
-                if (plan.closedLoop()) {
-                    fill();
-                } else {
-                    drain(System.nanoTime());
-                }
-            }
+            connections.makeReady(c);
+            sendWhatCan();
         }
     }
 
     // ---- the schedule ----
 
-    private long intended(long globalIndex) {
-        return startNanos + (long) (globalIndex * nanosPerRequest);
+    /** A connection freed up or came up: send what is due (open loop) or fill the free ones (closed loop). */
+    private void sendWhatCan() {
+        if (running && !finished) {
+            if (plan.closedLoop()) {
+                fill();
+            } else {
+                drain(System.nanoTime());
+            }
+        }
     }
 
     private void scheduleTick(long atNanos) {
@@ -235,19 +210,19 @@ final class Dispatcher {
             return;
         }
         long now = System.nanoTime();
-        while (next < total) {
-            long t = intended(next);
+        while (schedule.hasNext()) {
+            long t = schedule.nextIntended();
             if (t > now) {
                 break;
             }
             if (!queue.offer(t, picker.next())) {
                 results.error(t, now, "queue_full");
             }
-            next += count;
+            schedule.advance();
         }
         drain(now);
-        if (next < total) {
-            scheduleTick(intended(next));
+        if (schedule.hasNext()) {
+            scheduleTick(schedule.nextIntended());
         } else {
             schedulingDone = true;
             checkDone();
@@ -262,7 +237,7 @@ final class Dispatcher {
         try {
             expireQueue(now);
             while (!queue.isEmpty()) {
-                ClientConnection c = nextReady();
+                ClientConnection c = connections.nextReady();
                 if (c == null) {
                     break;
                 }
@@ -271,14 +246,14 @@ final class Dispatcher {
                 queue.pop();
                 send(c, t, customer);
             }
-            if (!queue.isEmpty() && upCount == 0 && failedCount == connections.size()) {
+            if (!queue.isEmpty() && connections.allFailed()) {
                 // Nothing is connected and every last attempt failed: fail fast rather than time out.
                 while (!queue.isEmpty()) {
                     results.error(queue.peekIntended(), now, ErrorKind.CONNECT);
                     queue.pop();
                 }
             }
-            flushAll();
+            connections.flushAll();
         } finally {
             draining = false;
         }
@@ -299,10 +274,10 @@ final class Dispatcher {
         draining = true;
         try {
             ClientConnection c;
-            while ((c = nextReady()) != null) {
+            while ((c = connections.nextReady()) != null) {
                 send(c, now, picker.next());
             }
-            flushAll();
+            connections.flushAll();
         } finally {
             draining = false;
         }
@@ -312,54 +287,14 @@ final class Dispatcher {
         inFlight++;
         results.sent(intendedNanos);
         c.send(intendedNanos, customer);
-        if (!c.needsFlush) {
-            c.needsFlush = true;
-            toFlush.add(c);
-        }
-        if (c.isUp() && c.hasCapacity()) {
-            makeReady(c);
-        }
-    }
-
-    private void flushAll() {
-        for (int i = 0; i < toFlush.size(); i++) {
-            ClientConnection c = toFlush.get(i);
-            c.needsFlush = false;
-            c.flush();
-        }
-        toFlush.clear();
-    }
-
-    private ClientConnection nextReady() {
-        ClientConnection c;
-        while ((c = ready.pollFirst()) != null) {
-            c.inReadyQueue = false;
-            if (c.isUp() && c.hasCapacity()) {
-                return c;
-            }
-        }
-        return null;
-    }
-
-    private void makeReady(ClientConnection c) {
-        if (!c.inReadyQueue) {
-            c.inReadyQueue = true;
-            ready.addLast(c);
-        }
+        connections.written(c);
+        connections.readyIfFree(c);
     }
 
     private void completed(ClientConnection c) {
         inFlight--;
-        if (c.isUp() && c.hasCapacity()) {
-            makeReady(c);
-        }
-        if (running && !finished) {
-            if (plan.closedLoop()) {
-                fill();
-            } else {
-                drain(System.nanoTime());
-            }
-        }
+        connections.readyIfFree(c);
+        sendWhatCan();
         checkDone();
     }
 
@@ -376,8 +311,9 @@ final class Dispatcher {
         }
         long now = System.nanoTime();
         expireQueue(now);
-        for (int i = 0; i < connections.size(); i++) {
-            connections.get(i).expire(now - timeoutNanos, now);
+        List<ClientConnection> all = connections.all();
+        for (int i = 0; i < all.size(); i++) {
+            all.get(i).expire(now - timeoutNanos, now);
         }
         if (plan.closedLoop() && now >= endNanos) {
             schedulingDone = true;
@@ -385,7 +321,7 @@ final class Dispatcher {
         queuedSnapshot = queue.size();
         inFlightSnapshot = inFlight;
         if (!plan.closedLoop() && !tickPending && !schedulingDone) {
-            scheduleTick(intended(next));
+            scheduleTick(schedule.nextIntended());
         }
         checkDone();
     }
@@ -405,7 +341,7 @@ final class Dispatcher {
             results.error(queue.peekIntended(), now, ErrorKind.TIMEOUT);
             queue.pop();
         }
-        for (ClientConnection c : connections) {
+        for (ClientConnection c : connections.all()) {
             c.expire(Long.MAX_VALUE, now);
         }
         finish();
