@@ -66,12 +66,11 @@ public final class Http2Frontend extends Http2ConnectionHandler {
 
     private ChannelHandlerContext ctx;
     private ClientAddress remote;
+    private Http2ResponseDeadlines deadlines;
     private boolean draining;
     private boolean dirty;
     /** Between a read of the client's bytes and its end: writes to cells wait for {@link #touch}. */
     private boolean reading;
-
-    private Http2ResponseDeadlines deadlines;
 
     private Http2Frontend(
             Http2ConnectionDecoder decoder,
