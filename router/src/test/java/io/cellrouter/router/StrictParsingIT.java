@@ -98,6 +98,12 @@ class StrictParsingIT {
                         400),
                 Arguments.of("missing Host", "GET / HTTP/1.1\r\nx-customer-id: acme\r\n\r\n", 400),
                 Arguments.of("duplicate Host", "GET / HTTP/1.1\r\n" + OK_HEAD + "Host: b\r\n\r\n", 400),
+                Arguments.of("duplicate Host on HTTP/1.0", "GET / HTTP/1.0\r\n" + OK_HEAD + "Host: b\r\n\r\n", 400),
+                Arguments.of(
+                        "Transfer-Encoding chunked three times",
+                        "POST / HTTP/1.1\r\n" + OK_HEAD
+                                + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                        400),
                 Arguments.of(
                         "request line too long", "GET /" + "a".repeat(9000) + " HTTP/1.1\r\n" + OK_HEAD + "\r\n", 414),
                 Arguments.of(

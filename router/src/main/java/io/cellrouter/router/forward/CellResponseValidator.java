@@ -10,7 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import java.util.List;
+import java.util.Iterator;
 
 /**
  * Checks a cell's response head before the relay sees it, for what Netty's decoder accepts but an
@@ -88,25 +88,28 @@ final class CellResponseValidator extends ChannelInboundHandlerAdapter {
             return "version " + version.text() + " is not HTTP/1.0 or HTTP/1.1";
         }
         HttpHeaders headers = response.headers();
-        List<String> transferEncodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
+        // Values are walked where they lie (no list of them per answer).
+        Iterator<? extends CharSequence> transferEncodings =
+                headers.valueCharSequenceIterator(HttpHeaderNames.TRANSFER_ENCODING);
+        Iterator<? extends CharSequence> lengths = headers.valueCharSequenceIterator(HttpHeaderNames.CONTENT_LENGTH);
+        CharSequence length = lengths.hasNext() ? lengths.next() : null;
         boolean bodyless = status < 200 || status == 204;
-        if (!transferEncodings.isEmpty()) {
+        if (transferEncodings.hasNext()) {
             if (bodyless) {
                 return "Transfer-Encoding on a " + status;
             }
-            if (transferEncodings.size() != 1
-                    || !"chunked".equalsIgnoreCase(transferEncodings.get(0).trim())) {
+            String only = transferEncodings.next().toString();
+            if (transferEncodings.hasNext() || !"chunked".equalsIgnoreCase(only.trim())) {
                 return "Transfer-Encoding must be exactly 'chunked'";
             }
-            if (!lengths.isEmpty()) {
+            if (length != null) {
                 return "both Transfer-Encoding and Content-Length";
             }
         }
-        if (lengths.size() > 1) {
+        if (length != null && lengths.hasNext()) {
             return "more than one Content-Length";
         }
-        if (bodyless && !lengths.isEmpty() && !"0".equals(lengths.get(0).trim())) {
+        if (bodyless && length != null && !"0".equals(length.toString().trim())) {
             return "a body length on a " + status;
         }
         return null;

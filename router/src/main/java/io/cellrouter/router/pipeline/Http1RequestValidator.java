@@ -9,7 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import java.util.List;
+import java.util.Iterator;
 
 /**
  * Checks that Netty's decoder does not make on a request head, before anything else sees it
@@ -53,30 +53,40 @@ final class Http1RequestValidator extends ChannelInboundHandlerAdapter {
         if (headers.size() > maxHeaderCount) {
             return new RouterException(ErrorCode.HEADERS_TOO_LARGE, "more than " + maxHeaderCount + " header fields");
         }
-        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        int hosts = headers.getAll(HttpHeaderNames.HOST).size();
-        if (hosts > 1 || (hosts == 0 && !http10)) {
-            return malformed(hosts == 0 ? "missing Host header" : "more than one Host header");
+        boolean http10 = HttpVersion.HTTP_1_0.equals(version);
+        // Values are walked where they lie (no list of them per request), counted up to two.
+        Iterator<? extends CharSequence> hosts = headers.valueCharSequenceIterator(HttpHeaderNames.HOST);
+        if (!hosts.hasNext()) {
+            if (!http10) {
+                return malformed("missing Host header");
+            }
+        } else {
+            hosts.next();
+            if (hosts.hasNext()) {
+                return malformed("more than one Host header");
+            }
         }
-        List<String> transferEncodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!transferEncodings.isEmpty()) {
+        Iterator<? extends CharSequence> transferEncodings =
+                headers.valueCharSequenceIterator(HttpHeaderNames.TRANSFER_ENCODING);
+        if (transferEncodings.hasNext()) {
             if (http10) {
                 return malformed("Transfer-Encoding is not allowed on HTTP/1.0");
             }
-            if (transferEncodings.size() != 1
-                    || !"chunked".equalsIgnoreCase(transferEncodings.get(0).trim())) {
+            String only = transferEncodings.next().toString();
+            if (transferEncodings.hasNext() || !"chunked".equalsIgnoreCase(only.trim())) {
                 return malformed("Transfer-Encoding must be exactly 'chunked'");
             }
             if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
                 return malformed("both Content-Length and Transfer-Encoding");
             }
         }
-        List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
-        if (!lengths.isEmpty()) {
-            if (lengths.size() != 1 || !isDigits(lengths.get(0))) {
+        Iterator<? extends CharSequence> lengths = headers.valueCharSequenceIterator(HttpHeaderNames.CONTENT_LENGTH);
+        if (lengths.hasNext()) {
+            CharSequence length = lengths.next();
+            if (lengths.hasNext() || !isDigits(length)) {
                 return malformed("Content-Length must be one decimal number");
             }
-            if (Long.parseLong(lengths.get(0)) > maxBodySize) {
+            if (Long.parseLong(length, 0, length.length(), 10) > maxBodySize) {
                 return new RouterException(
                         ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + maxBodySize + " bytes");
             }
@@ -84,8 +94,8 @@ final class Http1RequestValidator extends ChannelInboundHandlerAdapter {
         return null;
     }
 
-    private static boolean isDigits(String value) {
-        if (value.isEmpty() || value.length() > 18) {
+    private static boolean isDigits(CharSequence value) {
+        if (value.length() == 0 || value.length() > 18) {
             return false;
         }
         for (int i = 0; i < value.length(); i++) {

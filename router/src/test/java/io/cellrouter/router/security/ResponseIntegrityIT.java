@@ -200,6 +200,9 @@ class ResponseIntegrityIT {
                         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n2\r\nok\r\n0\r\n\r\n"),
                 Arguments.of("204 with a length", "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello"),
                 Arguments.of(
+                        "Transfer-Encoding chunked twice",
+                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"),
+                Arguments.of(
                         "two different Content-Length",
                         "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!"),
                 Arguments.of("HTTP/2.0 status line", "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok"),
