@@ -306,28 +306,33 @@ public final class RouterMetrics {
         CellMeters(PrometheusMeterRegistry registry, Tags tags) {
             this.registry = registry;
             this.tags = tags;
-            total = Timer.builder("cellrouter.request.duration")
-                    .description("Time from the request's first byte to the response's last, through the router")
+            total = latency(
+                    "cellrouter.request.duration",
+                    "Time from the request's first byte to the response's last, through the router",
+                    Duration.ofNanos(50_000),
+                    Duration.ofSeconds(60));
+            routerAdded = latency(
+                    "cellrouter.request.router",
+                    "Time the router spent before the request left for the cell: identity, routing and the"
+                            + " upstream connection",
+                    Duration.ofNanos(1_000),
+                    Duration.ofSeconds(10));
+            cell = latency(
+                    "cellrouter.request.cell",
+                    "Time from the request leaving for the cell to the head of the cell's answer, as the router"
+                            + " sees it: the network both ways, the cell's queue and its work",
+                    Duration.ofNanos(10_000),
+                    Duration.ofSeconds(60));
+        }
+
+        /** A latency histogram of this (cell, protocol), its buckets spanning {@code min} to {@code max}. */
+        private Timer latency(String name, String description, Duration min, Duration max) {
+            return Timer.builder(name)
+                    .description(description)
                     .tags(tags)
                     .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(50_000))
-                    .maximumExpectedValue(Duration.ofSeconds(60))
-                    .register(registry);
-            routerAdded = Timer.builder("cellrouter.request.router")
-                    .description("Time the router spent before the request left for the cell: identity, "
-                            + "routing and the upstream connection")
-                    .tags(tags)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(1_000))
-                    .maximumExpectedValue(Duration.ofSeconds(10))
-                    .register(registry);
-            cell = Timer.builder("cellrouter.request.cell")
-                    .description("Time from the request leaving for the cell to the head of the cell's answer, "
-                            + "as the router sees it: the network both ways, the cell's queue and its work")
-                    .tags(tags)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(10_000))
-                    .maximumExpectedValue(Duration.ofSeconds(60))
+                    .minimumExpectedValue(min)
+                    .maximumExpectedValue(max)
                     .register(registry);
         }
 

@@ -55,16 +55,9 @@ final class Http1RequestValidator extends ChannelInboundHandlerAdapter {
         }
         boolean http10 = HttpVersion.HTTP_1_0.equals(version);
         // Values are walked where they lie (no list of them per request), counted up to two.
-        Iterator<? extends CharSequence> hosts = headers.valueCharSequenceIterator(HttpHeaderNames.HOST);
-        if (!hosts.hasNext()) {
-            if (!http10) {
-                return malformed("missing Host header");
-            }
-        } else {
-            hosts.next();
-            if (hosts.hasNext()) {
-                return malformed("more than one Host header");
-            }
+        int hosts = countUpToTwo(headers.valueCharSequenceIterator(HttpHeaderNames.HOST));
+        if (hosts > 1 || (hosts == 0 && !http10)) {
+            return malformed(hosts == 0 ? "missing Host header" : "more than one Host header");
         }
         Iterator<? extends CharSequence> transferEncodings =
                 headers.valueCharSequenceIterator(HttpHeaderNames.TRANSFER_ENCODING);
@@ -92,6 +85,16 @@ final class Http1RequestValidator extends ChannelInboundHandlerAdapter {
             }
         }
         return null;
+    }
+
+    /** 0, 1, or 2 for two or more. */
+    private static int countUpToTwo(Iterator<?> values) {
+        int count = 0;
+        while (count < 2 && values.hasNext()) {
+            values.next();
+            count++;
+        }
+        return count;
     }
 
     private static boolean isDigits(CharSequence value) {

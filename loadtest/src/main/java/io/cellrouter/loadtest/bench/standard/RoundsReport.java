@@ -154,11 +154,7 @@ final class RoundsReport {
 
     /** {@code a}'s throughput over {@code b}'s in the round at {@code index}; NaN when either has no result. */
     static double ratio(StandardBench.Row row, int index, String a, String b) {
-        DriverResult ra = result(row, index, a);
-        DriverResult rb = result(row, index, b);
-        return ra == null || rb == null || rb.requestsPerSecond() <= 0
-                ? Double.NaN
-                : ra.requestsPerSecond() / rb.requestsPerSecond();
+        return StandardReport.ratio(result(row, index, a), result(row, index, b));
     }
 
     private static DriverResult result(StandardBench.Row row, int index, String target) {

@@ -270,11 +270,14 @@ public final class StandardReport {
 
     /** {@code a}'s throughput over {@code b}'s; NaN when either has no result. */
     static double ratio(StandardBench.Row row, String a, String b) {
-        DriverResult ra = result(row, a);
-        DriverResult rb = result(row, b);
-        return ra == null || rb == null || rb.requestsPerSecond() <= 0
+        return ratio(result(row, a), result(row, b));
+    }
+
+    /** {@code a}'s throughput over {@code b}'s; NaN when either has no result. */
+    static double ratio(DriverResult a, DriverResult b) {
+        return a == null || b == null || b.requestsPerSecond() <= 0
                 ? Double.NaN
-                : ra.requestsPerSecond() / rb.requestsPerSecond();
+                : a.requestsPerSecond() / b.requestsPerSecond();
     }
 
     static double p99Ratio(StandardBench.Row row, String target) {
