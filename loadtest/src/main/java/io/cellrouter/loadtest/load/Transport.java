@@ -15,8 +15,9 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * Native epoll when it loads, NIO otherwise (the same choice the router makes, so that generator
- * and router pay the same syscall costs). Epoll also gives the scheduler timers finer than NIO's
+ * Native epoll when it loads, NIO otherwise, for the load generator, the test cells and the byte
+ * relay: the same for every target measured (the router itself picks io_uring where it can; see
+ * its own {@code Transport}). Epoll also gives the scheduler timers finer than NIO's
  * one-millisecond select timeout.
  */
 public record Transport(

@@ -25,12 +25,19 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The I/O transport: native epoll, else NIO; native io_uring only when asked for. io_uring costs
- * less CPU per request (batched submissions, docs/BENCHMARKS.md), but with Netty 4.2.18 it can
- * miss a cell's connection reset that arrives with the last bytes of an unfinished answer: the
- * client's stream then waits forever (StreamTerminationIT, about one reset in five on io_uring,
- * none on epoll). Downstream and upstream channels share one transport so that an upstream
+ * The I/O transport: native io_uring where the kernel allows it, else native epoll, else NIO.
+ * io_uring costs about a fifth less CPU per request than epoll (batched submissions, see
+ * docs/BENCHMARKS.md). Downstream and upstream channels share one transport so that an upstream
  * channel can live on its downstream channel's event loop.
+ *
+ * <p>io_uring runs with Netty's multishot POLL_ADD turned off. A multishot poll reports a socket's
+ * readiness once per change: when a cell's reset arrived while a read was already armed, the
+ * reset's one report was spent, the read returned the answer's last bytes, and the channel then
+ * waited for a report that never came, so the client's stream was never ended (about one reset
+ * in five with Netty 4.2.18; StreamTerminationIT). A one-shot poll, armed anew after each read,
+ * sees the reset at once. Where multishot polls are on anyway (the JVM was started with
+ * {@code -Dio.netty.iouring.pollAddMultishotEnabled=true}, or Netty's io_uring was loaded before
+ * the router chose), the router runs on epoll.
  */
 public record Transport(
         String name,
@@ -39,17 +46,21 @@ public record Transport(
         Class<? extends SocketChannel> socketChannel,
         Class<? extends DatagramChannel> datagramChannel) {
 
+    /** Netty's switch for multishot POLL_ADD on io_uring, read once when its io_uring support loads. */
+    static final String MULTISHOT_POLL_PROPERTY = "io.netty.iouring.pollAddMultishotEnabled";
+
     /**
-     * epoll when available, else NIO; the system property {@code cellrouter.transport} ({@code
-     * epoll}, {@code io_uring} or {@code nio}) picks one, used when it loads (io_uring refused by
-     * the kernel or a container's seccomp profile falls back to epoll).
+     * io_uring where it can be used, else epoll, else NIO; the system property {@code
+     * cellrouter.transport} ({@code epoll} or {@code nio}) picks another, used when it loads
+     * ({@code io_uring} is the default; io_uring refused by the kernel or a container's seccomp
+     * profile falls back to epoll).
      */
     public static Transport detect() {
         return detect(System.getProperty("cellrouter.transport", ""));
     }
 
     static Transport detect(String wanted) {
-        if ("io_uring".equals(wanted) && IoUring.isAvailable()) {
+        if (!"epoll".equals(wanted) && !"nio".equals(wanted) && ioUringUsable()) {
             return new Transport(
                     "io_uring",
                     IoUringIoHandler.newFactory(),
@@ -71,6 +82,17 @@ public record Transport(
                 NioServerSocketChannel.class,
                 NioSocketChannel.class,
                 NioDatagramChannel.class);
+    }
+
+    /**
+     * Whether io_uring loads with multishot polls off. The switch is set before Netty's io_uring
+     * support first loads, unless the JVM was given one already.
+     */
+    static boolean ioUringUsable() {
+        if (System.getProperty(MULTISHOT_POLL_PROPERTY) == null) {
+            System.setProperty(MULTISHOT_POLL_PROPERTY, "false");
+        }
+        return IoUring.isAvailable() && !IoUring.isPollAddMultishotEnabled();
     }
 
     public EventLoopGroup newGroup(int threads, String prefix) {
