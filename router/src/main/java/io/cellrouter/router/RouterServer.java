@@ -212,7 +212,7 @@ public final class RouterServer implements AutoCloseable {
                         : " https://" + Addresses.format(tlsAddress()) + " (" + Transport.sslProvider() + ")",
                 Addresses.format(adminAddress()),
                 RegistryStores.describe(config.registry()),
-                transport.name());
+                transport.name() + transport.why());
     }
 
     /** The TLS context for {@code https://} cells: watched when it presents a client certificate. */

@@ -41,6 +41,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  */
 public record Transport(
         String name,
+        String why,
         IoHandlerFactory ioHandlerFactory,
         Class<? extends ServerChannel> serverChannel,
         Class<? extends SocketChannel> socketChannel,
@@ -50,7 +51,8 @@ public record Transport(
     static final String MULTISHOT_POLL_PROPERTY = "io.netty.iouring.pollAddMultishotEnabled";
 
     /**
-     * io_uring where it can be used, else epoll, else NIO; the system property {@code
+     * io_uring where it can be used, else epoll, else NIO ({@link #why()} says why not io_uring,
+     * empty for io_uring); the system property {@code
      * cellrouter.transport} ({@code epoll} or {@code nio}) picks another, used when it loads
      * ({@code io_uring} is the default; io_uring refused by the kernel or a container's seccomp
      * profile falls back to epoll).
@@ -60,17 +62,22 @@ public record Transport(
     }
 
     static Transport detect(String wanted) {
-        if (!"epoll".equals(wanted) && !"nio".equals(wanted) && ioUringUsable()) {
+        boolean asked = "epoll".equals(wanted) || "nio".equals(wanted);
+        String refusal = asked ? null : ioUringRefusal();
+        if (!asked && refusal == null) {
             return new Transport(
                     "io_uring",
+                    "",
                     IoUringIoHandler.newFactory(),
                     IoUringServerSocketChannel.class,
                     IoUringSocketChannel.class,
                     IoUringDatagramChannel.class);
         }
+        String why = asked ? " (cellrouter.transport=" + wanted + ")" : " (io_uring: " + refusal + ")";
         if (!"nio".equals(wanted) && Epoll.isAvailable()) {
             return new Transport(
                     "epoll",
+                    why,
                     EpollIoHandler.newFactory(),
                     EpollServerSocketChannel.class,
                     EpollSocketChannel.class,
@@ -78,6 +85,7 @@ public record Transport(
         }
         return new Transport(
                 "nio",
+                why,
                 NioIoHandler.newFactory(),
                 NioServerSocketChannel.class,
                 NioSocketChannel.class,
@@ -85,14 +93,18 @@ public record Transport(
     }
 
     /**
-     * Whether io_uring loads with multishot polls off. The switch is set before Netty's io_uring
-     * support first loads, unless the JVM was given one already.
+     * Why io_uring cannot be used, or null when it can: it must load, with multishot polls off.
+     * The switch is set before Netty's io_uring support first loads, unless the JVM was given one.
      */
-    static boolean ioUringUsable() {
+    static String ioUringRefusal() {
         if (System.getProperty(MULTISHOT_POLL_PROPERTY) == null) {
             System.setProperty(MULTISHOT_POLL_PROPERTY, "false");
         }
-        return IoUring.isAvailable() && !IoUring.isPollAddMultishotEnabled();
+        if (!IoUring.isAvailable()) {
+            Throwable cause = IoUring.unavailabilityCause();
+            return "unavailable, " + (cause == null ? "no cause given" : cause.getMessage());
+        }
+        return IoUring.isPollAddMultishotEnabled() ? "multishot polls are on (" + MULTISHOT_POLL_PROPERTY + ")" : null;
     }
 
     public EventLoopGroup newGroup(int threads, String prefix) {

@@ -30,6 +30,7 @@ class TransportTest {
                 .as("the test machine loads Netty's io_uring (%s)", IoUring.unavailabilityCause())
                 .isTrue();
         assertThat(transport.name()).isEqualTo("io_uring");
+        assertThat(transport.why()).isEmpty();
         assertThat(transport.socketChannel().getSimpleName()).isEqualTo("IoUringSocketChannel");
         assertThat(IoUring.isPollAddMultishotEnabled())
                 .as("multishot POLL_ADD (misses a cell's reset)")
@@ -44,6 +45,7 @@ class TransportTest {
                 .as("the test machine loads Netty's epoll")
                 .isTrue();
         assertThat(epoll.name()).isEqualTo("epoll");
+        assertThat(epoll.why()).isEqualTo(" (cellrouter.transport=epoll)");
         assertThat(epoll.socketChannel().getSimpleName()).isEqualTo("EpollSocketChannel");
     }
 
@@ -62,12 +64,12 @@ class TransportTest {
     @Test
     void multishotPollsTurnedOn_epollInstead() throws Exception {
         assertThat(transportOfNewJvm("-D" + Transport.MULTISHOT_POLL_PROPERTY + "=true"))
-                .isEqualTo("epoll");
+                .isEqualTo("epoll (io_uring: multishot polls are on (" + Transport.MULTISHOT_POLL_PROPERTY + "))");
         assertThat(transportOfNewJvm("-D" + Transport.MULTISHOT_POLL_PROPERTY + "=false"))
                 .isEqualTo("io_uring");
     }
 
-    /** The transport a new JVM on this classpath chooses by default, given {@code option}. */
+    /** The transport (and why) a new JVM on this classpath chooses by default, given {@code option}. */
     private static String transportOfNewJvm(String option) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(List.of(
@@ -91,7 +93,8 @@ class TransportTest {
     /** The child JVM of {@link #multishotPollsTurnedOn_epollInstead()}. */
     static final class PrintTransport {
         public static void main(String[] args) {
-            System.out.println("transport=" + Transport.detect().name());
+            Transport transport = Transport.detect();
+            System.out.println("transport=" + transport.name() + transport.why());
         }
     }
 }
