@@ -3,8 +3,8 @@
 # router started from it, /readyz 200 from the container, one routed request to a cell on the host,
 # the HEALTHCHECK, the non-root user, and exit code 0 after SIGTERM. Any failure exits non-zero.
 #
-# Needs root (podman storage, and the base-image script). Installs podman, runc, curl and python3
-# with apt-get when they are missing. Where no container registry is reachable, the base images of
+# Needs root (podman storage, and the base-image script). Installs podman, runc, buildah (the
+# base-image script builds with it), curl and python3 with apt-get when they are missing. Where no container registry is reachable, the base images of
 # the Dockerfile come from ../shared/tools/podman_base.sh (relative to the repository; override with
 # PODMAN_BASE_SH): local stand-ins built from Debian packages.
 set -euo pipefail
@@ -20,7 +20,7 @@ die() { printf '[smoke] FAILED: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "run as root (podman storage and the base images need it)"
 
 missing=()
-for tool in podman:podman runc:runc curl:curl python3:python3; do
+for tool in podman:podman runc:runc buildah:buildah curl:curl python3:python3; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -30,7 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     || { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; } \
     || die "cannot install ${missing[*]}"
 fi
-for tool in podman runc curl python3; do
+for tool in podman runc buildah curl python3; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is still missing after apt-get install"
 done
 
