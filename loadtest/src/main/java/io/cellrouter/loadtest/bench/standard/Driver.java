@@ -12,8 +12,32 @@ import java.util.Optional;
  */
 public interface Driver {
 
-    /** One measured run: where, how many customers to spread requests over, how long. */
-    record Run(URI target, String targetName, int customers, Duration warmup, Duration duration, Path workDir) {}
+    /**
+     * One measured run: where, how many customers to spread requests over, how long; {@code
+     * warmedUp} runs between the warm-up and the measured run when the tool warms up in a run of
+     * its own (wrk), and never when it warms up inside the measured run's process (h2load,
+     * grpc-java's client).
+     */
+    record Run(
+            URI target,
+            String targetName,
+            int customers,
+            Duration warmup,
+            Duration duration,
+            Path workDir,
+            WarmedUp warmedUp) {
+
+        /** A run with nothing to do between warm-up and measurement. */
+        public Run(URI target, String targetName, int customers, Duration warmup, Duration duration, Path workDir) {
+            this(target, targetName, customers, warmup, duration, workDir, () -> {});
+        }
+    }
+
+    /** What the bench does once the target is warm, before the measured run starts. */
+    @FunctionalInterface
+    interface WarmedUp {
+        void run() throws DriverException, InterruptedException;
+    }
 
     /** The tool's name (and version where it tells), for the table's header. */
     String tool();

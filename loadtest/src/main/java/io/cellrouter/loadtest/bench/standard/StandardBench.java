@@ -241,10 +241,18 @@ public final class StandardBench {
             throws InterruptedException {
         try {
             awaitRouted(driver, t.url(), dir);
-            String before = t.metrics() == null ? null : scrape(t.metrics());
+            // The router's histograms from here, or from the end of the warm-up where the tool
+            // warms up in a run of its own: then they cover the measured run only.
+            RouterScrapes scrapes = new RouterScrapes(t.metrics());
             DriverResult r = driver.run(new Driver.Run(
-                    t.url(), t.name(), settings.customers(), settings.warmup(), settings.duration(), dir));
-            RouterTimes times = before == null ? null : RouterTimes.between(before, scrape(t.metrics()));
+                    t.url(),
+                    t.name(),
+                    settings.customers(),
+                    settings.warmup(),
+                    settings.duration(),
+                    dir,
+                    scrapes::warmedUp));
+            RouterTimes times = scrapes.times();
             log.println(String.format(
                     Locale.ROOT,
                     "%-15s %-8s%s %10.0f req/s  p99 %s  errors %d",
@@ -273,6 +281,29 @@ public final class StandardBench {
     }
 
     /** The router's Prometheus text; a failed scrape fails the target's measurement. */
+    /** The router's metrics scraped before a run (again once it is warm, if told) and after it. */
+    private static final class RouterScrapes {
+        private final URI metrics;
+        private String before;
+        private boolean measuredOnly;
+
+        RouterScrapes(URI metrics) throws DriverException, InterruptedException {
+            this.metrics = metrics;
+            this.before = metrics == null ? null : scrape(metrics);
+        }
+
+        void warmedUp() throws DriverException, InterruptedException {
+            if (metrics != null) {
+                before = scrape(metrics);
+                measuredOnly = true;
+            }
+        }
+
+        RouterTimes times() throws DriverException, InterruptedException {
+            return metrics == null ? null : RouterTimes.between(before, scrape(metrics), measuredOnly);
+        }
+    }
+
     private static String scrape(URI metrics) throws DriverException, InterruptedException {
         try {
             HttpResponse<String> response = HTTP.send(

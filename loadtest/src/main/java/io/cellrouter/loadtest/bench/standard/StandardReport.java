@@ -177,19 +177,24 @@ public final class StandardReport {
         sb.append("its histograms over the warm-up and the measured run; us, p50 / p99):"
                 + " the whole exchange, before the request left for the cell, from then to the cell's answer\n");
         sb.append(String.format(Locale.ROOT, "  %-16s %17s %17s %17s%n", "load", "whole", "before the cell", "cell"));
+        boolean anyMeasuredOnly = false;
         for (StandardBench.Row row : rows) {
             StandardBench.Measurement m = row.measurements().get("router");
             if (m == null || m.routerTimes() == null) {
                 continue;
             }
             RouterTimes t = m.routerTimes();
+            anyMeasuredOnly |= t.measuredOnly();
             sb.append(String.format(
                     Locale.ROOT,
                     "  %-16s %17s %17s %17s%n",
-                    row.load().label(),
+                    row.load().label() + (t.measuredOnly() ? " *" : ""),
                     split(t.total()),
                     split(t.beforeCell()),
                     split(t.cell())));
+        }
+        if (anyMeasuredOnly) {
+            sb.append("  * over the measured run only: its client warms up in a run of its own\n");
         }
     }
 

@@ -83,6 +83,7 @@ public final class WrkDriver implements Driver {
                     run.warmup().plusSeconds(30));
             check(warm);
         }
+        run.warmedUp().run();
         return check(ToolProcess.run(
                 name,
                 command(run.target(), run.duration(), script),
