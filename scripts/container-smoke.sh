@@ -107,6 +107,11 @@ if [ -z "$ready" ]; then
   die "/readyz did not answer 200 within 60 s"
 fi
 say "readyz:  $(curl -fsS "http://127.0.0.1:$admin_port/readyz")"
+# The start line names the transport: io_uring, or epoll with the reason (a seccomp profile that
+# refuses io_uring, for one).
+start_line=$(podman logs "$name" 2>&1 | grep -m1 'cell-router .* started:' || true)
+[ -n "$start_line" ] || { podman logs "$name" >&2; die "no start line in the router's log"; }
+say "started: ${start_line#*started: }"
 
 routed=$(curl -fsS -H 'x-customer-id: acme' "http://127.0.0.1:$proxy_port/index.html") \
   || { podman logs "$name" >&2; die "the routed request failed"; }
