@@ -118,60 +118,54 @@ class StandardReportTest {
 
     @Test
     void routersOwnView_isShownBesideTheClientsFigures_textAndJson() throws Exception {
-        Map<String, StandardBench.Measurement> cells = new LinkedHashMap<>();
-        cells.put("direct", measurement("direct", result(50_000, 400)));
-        RouterTimes times = new RouterTimes(
+        StandardReport report = http1ReportWith(new RouterTimes(
                 new RouterTimes.Split(1000, 700, 4100),
                 new RouterTimes.Split(1000, 12, 40),
-                new RouterTimes.Split(1000, 650, 4000));
-        cells.put("router", new StandardBench.Measurement("router", "r", result(40_000, 4700), null, false, times));
-        StandardReport report = new StandardReport(
-                Map.of("commit", "abc1234"),
-                Duration.ofSeconds(3),
-                Duration.ofSeconds(10),
-                List.of(new StandardBench.Row(StandardLoad.HTTP1, "wrk", "wrk -t1 -c32", null, cells)));
+                new RouterTimes.Split(1000, 650, 4000)));
 
         assertThat(report.text())
                 .contains("The router's own view")
                 .containsPattern("HTTP/1\\.1\\s+700 / 4100\\s+12 / 40\\s+650 / 4000")
                 .doesNotContain("over the measured run only");
-        JsonNode router = new ObjectMapper()
-                .readTree(report.json())
-                .get("loads")
-                .get(0)
-                .get("targets")
-                .get("router")
-                .get("router_times");
+        JsonNode router = routerTimesJson(report);
         assertThat(router.get("cell").get("p99_us").asLong()).isEqualTo(4000);
         assertThat(router.get("before_cell").get("p50_us").asLong()).isEqualTo(12);
+        assertThat(router.has("measured_only")).isFalse();
     }
 
     @Test
     void routersOwnView_overTheMeasuredRunOnly_isMarked() throws Exception {
-        Map<String, StandardBench.Measurement> cells = new LinkedHashMap<>();
-        cells.put("direct", measurement("direct", result(50_000, 400)));
-        RouterTimes times = RouterTimes.between(
+        StandardReport report = http1ReportWith(RouterTimes.between(
                 "cellrouter_request_duration_seconds_bucket{le=\"0.001\"} 0\n",
                 "cellrouter_request_duration_seconds_bucket{le=\"0.001\"} 100\n",
-                true);
-        cells.put("router", new StandardBench.Measurement("router", "r", result(40_000, 4700), null, false, times));
-        StandardReport report = new StandardReport(
-                Map.of("commit", "abc1234"),
-                Duration.ofSeconds(3),
-                Duration.ofSeconds(10),
-                List.of(new StandardBench.Row(StandardLoad.HTTP1, "wrk", "wrk -t1 -c32", null, cells)));
+                true));
 
         assertThat(report.text())
                 .containsPattern("HTTP/1\\.1 \\*\\s+1000 / 1000")
                 .contains("* over the measured run only: its client warms up in a run of its own");
-        JsonNode router = new ObjectMapper()
+        assertThat(routerTimesJson(report).get("measured_only").asBoolean()).isTrue();
+    }
+
+    /** An HTTP/1.1 report of direct and the router, the router with {@code times} of its own. */
+    private static StandardReport http1ReportWith(RouterTimes times) {
+        Map<String, StandardBench.Measurement> cells = new LinkedHashMap<>();
+        cells.put("direct", measurement("direct", result(50_000, 400)));
+        cells.put("router", new StandardBench.Measurement("router", "r", result(40_000, 4700), null, false, times));
+        return new StandardReport(
+                Map.of("commit", "abc1234"),
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(10),
+                List.of(new StandardBench.Row(StandardLoad.HTTP1, "wrk", "wrk -t1 -c32", null, cells)));
+    }
+
+    private static JsonNode routerTimesJson(StandardReport report) throws Exception {
+        return new ObjectMapper()
                 .readTree(report.json())
                 .get("loads")
                 .get(0)
                 .get("targets")
                 .get("router")
                 .get("router_times");
-        assertThat(router.get("measured_only").asBoolean()).isTrue();
     }
 
     @Test
