@@ -51,11 +51,10 @@ public record Transport(
     static final String MULTISHOT_POLL_PROPERTY = "io.netty.iouring.pollAddMultishotEnabled";
 
     /**
-     * io_uring where it can be used, else epoll, else NIO ({@link #why()} says why not io_uring,
-     * empty for io_uring); the system property {@code
-     * cellrouter.transport} ({@code epoll} or {@code nio}) picks another, used when it loads
-     * ({@code io_uring} is the default; io_uring refused by the kernel or a container's seccomp
-     * profile falls back to epoll).
+     * io_uring where it can be used, else epoll, else NIO; the system property {@code
+     * cellrouter.transport} ({@code epoll} or {@code nio}) picks another. {@link #why()} says why
+     * the choice is not io_uring (empty when it is): asked for, or io_uring refused by the kernel,
+     * a container's seccomp profile, or multishot polls.
      */
     public static Transport detect() {
         return detect(System.getProperty("cellrouter.transport", ""));

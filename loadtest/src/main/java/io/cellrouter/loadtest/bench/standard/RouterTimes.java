@@ -9,20 +9,15 @@ import java.util.regex.Pattern;
 /**
  * Where the router's requests spent their time during one run, from its own latency histograms
  * (two scrapes of its {@code /metrics}: before the warm-up, or after it where the tool warms up
- * in a run of its own ({@link #measuredOnly}), and after the measured run): the whole exchange as the router saw
- * it, the part before the request left for the cell, and the part from then to the head of the
- * cell's answer. Beside the client's p99 it says whether a tail is the router's own work or the
- * wait for the cell's answer.
+ * in a run of its own ({@link #measuredOnly}), and after the measured run): the whole exchange as
+ * the router saw it, the part before the request left for the cell, and the part from then to the
+ * head of the cell's answer. Beside the client's p99 it says whether a tail is the router's own
+ * work or the wait for the cell's answer.
  *
  * <p>A quantile is the upper bound of the histogram bucket it falls in (the router's buckets are
  * about 10% wide), over every cell and protocol.
  */
 public record RouterTimes(Split total, Split beforeCell, Split cell, boolean measuredOnly) {
-
-    /** Times over the warm-up and the measured run. */
-    public RouterTimes(Split total, Split beforeCell, Split cell) {
-        this(total, beforeCell, cell, false);
-    }
 
     static final String TOTAL = "cellrouter_request_duration_seconds";
     static final String BEFORE_CELL = "cellrouter_request_router_seconds";
@@ -43,12 +38,10 @@ public record RouterTimes(Split total, Split beforeCell, Split cell, boolean mea
         }
     }
 
-    /** The times of the requests between two scrapes of the router's Prometheus text. */
-    public static RouterTimes between(String before, String after) {
-        return between(before, after, false);
-    }
-
-    /** The same; {@code measuredOnly}: the first scrape was taken after the warm-up. */
+    /**
+     * The times of the requests between two scrapes of the router's Prometheus text; {@code
+     * measuredOnly}: the first scrape was taken after the warm-up.
+     */
     public static RouterTimes between(String before, String after, boolean measuredOnly) {
         Map<String, TreeMap<Double, Double>> b = buckets(before);
         Map<String, TreeMap<Double, Double>> a = buckets(after);

@@ -280,7 +280,6 @@ public final class StandardBench {
         }
     }
 
-    /** The router's Prometheus text; a failed scrape fails the target's measurement. */
     /** The router's metrics scraped before a run (again once it is warm, if told) and after it. */
     private static final class RouterScrapes {
         private final URI metrics;
@@ -304,6 +303,7 @@ public final class StandardBench {
         }
     }
 
+    /** The router's Prometheus text; a failed scrape fails the target's measurement. */
     private static String scrape(URI metrics) throws DriverException, InterruptedException {
         try {
             HttpResponse<String> response = HTTP.send(

@@ -51,7 +51,8 @@ final class ReportFixture {
         return new RouterTimes(
                 new RouterTimes.Split(1000, 700, 4100),
                 new RouterTimes.Split(1000, 12, 40),
-                new RouterTimes.Split(1000, 650, 4000));
+                new RouterTimes.Split(1000, 650, 4000),
+                false);
     }
 
     /** One row of each kind, as one round of the bench reports them. */

@@ -38,7 +38,7 @@ class RouterTimesTest {
         request(metrics, CELL_2, 20, 4_000);
         request(metrics, CELL_1, 20, 4_000);
 
-        RouterTimes times = RouterTimes.between(before, metrics.scrape());
+        RouterTimes times = RouterTimes.between(before, metrics.scrape(), false);
 
         assertThat(times.cell().count()).isEqualTo(100);
         assertThat(times.cell().p50Micros()).isBetween(500L, 600L);
@@ -53,7 +53,7 @@ class RouterTimesTest {
         RouterMetrics metrics = new RouterMetrics();
         String scrape = metrics.scrape();
 
-        RouterTimes times = RouterTimes.between(scrape, scrape);
+        RouterTimes times = RouterTimes.between(scrape, scrape, false);
 
         assertThat(times.total().count()).isZero();
         assertThat(times.cell().p99Micros()).isEqualTo(-1);

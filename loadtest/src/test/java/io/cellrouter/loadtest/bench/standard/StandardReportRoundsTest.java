@@ -228,7 +228,8 @@ class StandardReportRoundsTest {
                     new RouterTimes(
                             new RouterTimes.Split(10, 500, p99),
                             new RouterTimes.Split(10, 5, 50),
-                            new RouterTimes.Split(10, 400, p99))));
+                            new RouterTimes.Split(10, 400, p99),
+                            false)));
         }
         rounds.put("router", router);
 

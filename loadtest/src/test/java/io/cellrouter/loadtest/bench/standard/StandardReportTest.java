@@ -118,10 +118,7 @@ class StandardReportTest {
 
     @Test
     void routersOwnView_isShownBesideTheClientsFigures_textAndJson() throws Exception {
-        StandardReport report = http1ReportWith(new RouterTimes(
-                new RouterTimes.Split(1000, 700, 4100),
-                new RouterTimes.Split(1000, 12, 40),
-                new RouterTimes.Split(1000, 650, 4000)));
+        StandardReport report = http1ReportWith(ReportFixture.routerTimes());
 
         assertThat(report.text())
                 .contains("The router's own view")
