@@ -231,7 +231,8 @@ public final class RouterServer implements AutoCloseable {
 
     private Channel bindProxy(InetSocketAddress address, ProxyContext context, Supplier<SslContext> tls)
             throws InterruptedException {
-        return new ServerBootstrap()
+        return transport
+                .proxyConnections(new ServerBootstrap())
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)

@@ -123,7 +123,8 @@ final class Http2UpstreamPool {
         boolean secure = "https".equals(cell.scheme());
         Http2Backend backend = Http2Backend.create(loop.newPromise(), cell.name());
         AtomicInteger gauge = metrics.upstreamConnections(cell);
-        Bootstrap bootstrap = new Bootstrap()
+        Bootstrap bootstrap = transport
+                .cellConnections(new Bootstrap())
                 .group(loop)
                 .channel(transport.socketChannel())
                 .resolver(resolver)

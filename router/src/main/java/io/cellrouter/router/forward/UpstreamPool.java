@@ -202,7 +202,8 @@ public final class UpstreamPool {
 
     private ChannelFuture connect(Cell cell, String key, EventLoop loop, CellResponseValidator validator) {
         AtomicInteger gauge = metrics.upstreamConnections(cell);
-        Bootstrap bootstrap = new Bootstrap()
+        Bootstrap bootstrap = transport
+                .cellConnections(new Bootstrap())
                 .group(loop)
                 .channel(transport.socketChannel())
                 .resolver(resolver)
