@@ -231,8 +231,7 @@ public final class RouterServer implements AutoCloseable {
 
     private Channel bindProxy(InetSocketAddress address, ProxyContext context, Supplier<SslContext> tls)
             throws InterruptedException {
-        return transport
-                .proxyConnections(new ServerBootstrap())
+        return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)

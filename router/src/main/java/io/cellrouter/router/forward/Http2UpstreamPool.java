@@ -123,8 +123,7 @@ final class Http2UpstreamPool {
         boolean secure = "https".equals(cell.scheme());
         Http2Backend backend = Http2Backend.create(loop.newPromise(), cell.name());
         AtomicInteger gauge = metrics.upstreamConnections(cell);
-        Bootstrap bootstrap = transport
-                .cellConnections(new Bootstrap())
+        Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
                 .resolver(resolver)

@@ -202,8 +202,7 @@ public final class UpstreamPool {
 
     private ChannelFuture connect(Cell cell, String key, EventLoop loop, CellResponseValidator validator) {
         AtomicInteger gauge = metrics.upstreamConnections(cell);
-        Bootstrap bootstrap = transport
-                .cellConnections(new Bootstrap())
+        Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
                 .resolver(resolver)

@@ -1,7 +1,5 @@
 package io.cellrouter.router.transport;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -18,12 +16,8 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringAdaptiveBufferRingAllocator;
-import io.netty.channel.uring.IoUringBufferRingConfig;
-import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.handler.ssl.OpenSsl;
@@ -44,16 +38,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * sees the reset at once. Where multishot polls are on anyway (the JVM was started with
  * {@code -Dio.netty.iouring.pollAddMultishotEnabled=true}, or Netty's io_uring was loaded before
  * the router chose), the router runs on epoll.
- *
- * <p>On io_uring the proxy's connections, to clients and to cells, read into buffers the event
- * loop hands the kernel in a ring (a buffer ring, kernel 5.19+): one multishot receive stays
- * armed per connection, with no poll before each read, and an idle connection holds no buffer.
- * That is about a twentieth less CPU per HTTP/1.1 request (docs/BENCHMARKS.md).
  */
 public record Transport(
         String name,
         String why,
-        boolean bufferRing,
         IoHandlerFactory ioHandlerFactory,
         Class<? extends ServerChannel> serverChannel,
         Class<? extends SocketChannel> socketChannel,
@@ -61,15 +49,6 @@ public record Transport(
 
     /** Netty's switch for multishot POLL_ADD on io_uring, read once when its io_uring support loads. */
     static final String MULTISHOT_POLL_PROPERTY = "io.netty.iouring.pollAddMultishotEnabled";
-
-    /** The buffer group of each event loop's buffer ring, the one the proxy's connections read from. */
-    static final short BUFFER_GROUP = 0;
-
-    /**
-     * Buffers in each event loop's ring; a used one is replaced at once, so this bounds the reads
-     * one pass of the loop can take, not the connections.
-     */
-    static final short BUFFER_RING_SIZE = 256;
 
     /**
      * io_uring where it can be used, else epoll, else NIO; the system property {@code
@@ -85,12 +64,10 @@ public record Transport(
         boolean asked = "epoll".equals(wanted) || "nio".equals(wanted);
         String refusal = asked ? null : ioUringRefusal();
         if (!asked && refusal == null) {
-            boolean ring = IoUring.isRegisterBufferRingSupported();
             return new Transport(
                     "io_uring",
-                    ring ? "" : " (no buffer ring: kernel before 5.19)",
-                    ring,
-                    IoUringIoHandler.newFactory(ring ? withBufferRing() : new IoUringIoHandlerConfig()),
+                    "",
+                    IoUringIoHandler.newFactory(),
                     IoUringServerSocketChannel.class,
                     IoUringSocketChannel.class,
                     IoUringDatagramChannel.class);
@@ -100,7 +77,6 @@ public record Transport(
             return new Transport(
                     "epoll",
                     why,
-                    false,
                     EpollIoHandler.newFactory(),
                     EpollServerSocketChannel.class,
                     EpollSocketChannel.class,
@@ -109,7 +85,6 @@ public record Transport(
         return new Transport(
                 "nio",
                 why,
-                false,
                 NioIoHandler.newFactory(),
                 NioServerSocketChannel.class,
                 NioSocketChannel.class,
@@ -129,28 +104,6 @@ public record Transport(
             return "unavailable, " + (cause == null ? "no cause given" : cause.getMessage());
         }
         return IoUring.isPollAddMultishotEnabled() ? "multishot polls are on (" + MULTISHOT_POLL_PROPERTY + ")" : null;
-    }
-
-    private static IoUringIoHandlerConfig withBufferRing() {
-        return new IoUringIoHandlerConfig()
-                .setBufferRingConfig(IoUringBufferRingConfig.builder()
-                        .bufferGroupId(BUFFER_GROUP)
-                        .bufferRingSize(BUFFER_RING_SIZE)
-                        .batchSize(BUFFER_RING_SIZE / 4)
-                        .allocator(new IoUringAdaptiveBufferRingAllocator(Buffers.ALLOCATOR))
-                        .build());
-    }
-
-    /** A proxy listener's bootstrap, its connections reading from the buffer ring where there is one. */
-    public ServerBootstrap proxyConnections(ServerBootstrap bootstrap) {
-        return bufferRing
-                ? bootstrap.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP)
-                : bootstrap;
-    }
-
-    /** A cell connection's bootstrap, reading from the buffer ring where there is one. */
-    public Bootstrap cellConnections(Bootstrap bootstrap) {
-        return bufferRing ? bootstrap.option(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, BUFFER_GROUP) : bootstrap;
     }
 
     public EventLoopGroup newGroup(int threads, String prefix) {
