@@ -63,7 +63,8 @@ public final class StandardBench {
 
     /**
      * One target of one load: its result, or why there is none ({@code missing}: a tool to install;
-     * otherwise a failure). {@code routerTimes}: the router's own view of the run, or null.
+     * otherwise a failure). {@code routerTimes}: the router's own view of the run, or null; {@code
+     * cpu}: the proxy's CPU per request over the run, or null (direct, or no schedstat here).
      */
     public record Measurement(
             String target,
@@ -71,14 +72,15 @@ public final class StandardBench {
             DriverResult result,
             String problem,
             boolean missing,
-            RouterTimes routerTimes) {
+            RouterTimes routerTimes,
+            CpuPerRequest cpu) {
 
         public Measurement(String target, String description, DriverResult result, String problem, boolean missing) {
-            this(target, description, result, problem, missing, null);
+            this(target, description, result, problem, missing, null, null);
         }
 
-        static Measurement measured(StandardServers.Target t, DriverResult r, RouterTimes times) {
-            return new Measurement(t.name(), t.description(), r, null, false, times);
+        static Measurement measured(StandardServers.Target t, DriverResult r, RouterTimes times, CpuPerRequest cpu) {
+            return new Measurement(t.name(), t.description(), r, null, false, times, cpu);
         }
 
         static Measurement failed(String target, String description, String problem) {
@@ -244,24 +246,32 @@ public final class StandardBench {
             // The router's histograms from here, or from the end of the warm-up where the tool
             // warms up in a run of its own: then they cover the measured run only.
             RouterScrapes scrapes = new RouterScrapes(t.metrics());
+            // The proxy's CPU, counted like the router's histograms (after its scrape: that is
+            // the bench's work, not the load's).
+            CpuPerRequest.Window cpu = t.process() == null
+                    ? null
+                    : new CpuPerRequest.Window(() -> ProcessCpu.nanos(t.process()), System::nanoTime);
             DriverResult r = driver.run(new Driver.Run(
-                    t.url(),
-                    t.name(),
-                    settings.customers(),
-                    settings.warmup(),
-                    settings.duration(),
-                    dir,
-                    scrapes::warmedUp));
+                    t.url(), t.name(), settings.customers(), settings.warmup(), settings.duration(), dir, () -> {
+                        scrapes.warmedUp();
+                        if (cpu != null) {
+                            cpu.warmedUp();
+                        }
+                    }));
+            CpuPerRequest perRequest = cpu == null ? null : cpu.end(r.requestsPerSecond());
             RouterTimes times = scrapes.times();
             log.println(String.format(
                     Locale.ROOT,
-                    "%-15s %-8s%s %10.0f req/s  p99 %s  errors %d",
+                    "%-15s %-8s%s %10.0f req/s  p99 %s  errors %d%s",
                     load.id(),
                     t.name(),
                     round,
                     r.requestsPerSecond(),
                     r.hasP99() ? r.p99Micros() + " us" : "-",
-                    Math.max(0, r.errors())));
+                    Math.max(0, r.errors()),
+                    perRequest == null
+                            ? ""
+                            : String.format(Locale.ROOT, "  cpu %.1f us/request", perRequest.micros())));
             if (times != null) {
                 log.println(String.format(
                         Locale.ROOT,
@@ -273,7 +283,7 @@ public final class StandardBench {
                         times.beforeCell().p99Micros(),
                         times.cell().p99Micros()));
             }
-            return Measurement.measured(t, r, times);
+            return Measurement.measured(t, r, times, perRequest);
         } catch (DriverException e) {
             log.println(load.id() + " " + t.name() + round + " FAILED: " + e.getMessage());
             return Measurement.failed(t.name(), t.description(), e.getMessage());

@@ -144,6 +144,7 @@ public final class StandardReport {
             rounds.appendText(sb, rows);
         }
         appendRouterTimes(sb);
+        CpuReport.appendText(sb, rows, rounds != null);
         if (!problems.isEmpty()) {
             sb.append('\n');
             problems.forEach(p -> sb.append(p).append('\n'));
@@ -247,6 +248,9 @@ public final class StandardReport {
                 t.put("description", c.description());
                 if (c.routerTimes() != null) {
                     t.put("router_times", c.routerTimes().toMap());
+                }
+                if (c.cpu() != null) {
+                    t.put("cpu_per_request", c.cpu().toMap());
                 }
                 if (runs != null) {
                     rounds.putJson(t, runs);

@@ -39,10 +39,11 @@ final class StandardServers implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     /**
-     * A path under test: its name (column), where the client connects, what it is, and its
-     * Prometheus endpoint ({@code metrics}: the router's; null for the others).
+     * A path under test: its name (column), where the client connects, what it is, its Prometheus
+     * endpoint ({@code metrics}: the router's; null for the others), and the process whose CPU it
+     * costs ({@code process}, with its descendants: the proxy's; null for direct).
      */
-    record Target(String name, URI url, String description, URI metrics) {}
+    record Target(String name, URI url, String description, URI metrics, ProcessHandle process) {}
 
     /** What to start. {@code routerJar} and {@code classpath} are copies the bench owns. */
     record Settings(
@@ -116,6 +117,7 @@ final class StandardServers implements AutoCloseable {
                         load.kind() == StandardLoad.Kind.GRPC
                                 ? "grpc-java AsyncServer (both cells)"
                                 : "cell-loadtest cell, one event loop (both cells)",
+                        null,
                         null));
         log.println(load.id() + ": cells at " + cellUrl);
 
@@ -184,7 +186,8 @@ final class StandardServers implements AutoCloseable {
                         url,
                         "java " + String.join(" ", s.routerJvmArgs()) + " -jar cell-router.jar serve, cells "
                                 + load.cellScheme() + "://, access log off",
-                        URI.create("http://127.0.0.1:" + adminPort + "/metrics")));
+                        URI.create("http://127.0.0.1:" + adminPort + "/metrics"),
+                        router.process().toHandle()));
         log.println(load.id() + ": router at " + url);
     }
 
@@ -213,7 +216,8 @@ final class StandardServers implements AutoCloseable {
                         url,
                         version + ", " + s.proxyWorkers() + " threads"
                                 + (mode == ProxyConfigs.Mode.HTTP1 ? "" : ", proto h2"),
-                        null));
+                        null,
+                        child.process().toHandle()));
         log.println("haproxy at " + url);
     }
 
@@ -242,7 +246,14 @@ final class StandardServers implements AutoCloseable {
                 };
         String version = ToolProcess.firstLine(List.of(nginx.get().toString(), "-v"), "nginx")
                 .replace("nginx version: ", "");
-        targets.put("nginx", new Target("nginx", url, version + ", " + s.proxyWorkers() + " workers, " + how, null));
+        targets.put(
+                "nginx",
+                new Target(
+                        "nginx",
+                        url,
+                        version + ", " + s.proxyWorkers() + " workers, " + how,
+                        null,
+                        child.process().toHandle()));
         log.println("nginx at " + url);
     }
 

@@ -64,7 +64,7 @@ final class ReportFixture {
         grpc.put(
                 "router",
                 new StandardBench.Measurement(
-                        "router", "router on 127.0.0.1", grpcUnaryRouter(), null, false, routerTimes()));
+                        "router", "router on 127.0.0.1", grpcUnaryRouter(), null, false, routerTimes(), null));
         Map<String, StandardBench.Measurement> h2c = new LinkedHashMap<>();
         h2c.put("direct", measured("direct", at(h2loadNginx(), 20_000)));
         h2c.put(

@@ -229,7 +229,8 @@ class StandardReportRoundsTest {
                             new RouterTimes.Split(10, 500, p99),
                             new RouterTimes.Split(10, 5, 50),
                             new RouterTimes.Split(10, 400, p99),
-                            false)));
+                            false),
+                    null));
         }
         rounds.put("router", router);
 

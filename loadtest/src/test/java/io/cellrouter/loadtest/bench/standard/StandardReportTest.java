@@ -143,11 +143,66 @@ class StandardReportTest {
         assertThat(routerTimesJson(report).get("measured_only").asBoolean()).isTrue();
     }
 
+    @Test
+    void cpuPerRequest_ofEachProxy_besideTheThroughput_textAndJson() throws Exception {
+        Map<String, StandardBench.Measurement> cells = new LinkedHashMap<>();
+        cells.put("direct", measurement("direct", result(50_000, 400)));
+        cells.put("haproxy", withCpu("haproxy", 26.04, true));
+        cells.put("nginx", withCpu("nginx", 24.5, true));
+        cells.put("router", withCpu("router", 23.96, true));
+        Map<String, StandardBench.Measurement> grpc = new LinkedHashMap<>();
+        grpc.put("direct", measurement("direct", result(10_000, 1000)));
+        grpc.put("router", withCpu("router", 61.0, false));
+        StandardReport report = new StandardReport(
+                Map.of("commit", "abc1234"),
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(10),
+                List.of(
+                        new StandardBench.Row(StandardLoad.GRPC_UNARY, "grpc", "AsyncClient", null, grpc),
+                        new StandardBench.Row(StandardLoad.HTTP1, "wrk", "wrk -t1 -c32", null, cells)));
+
+        assertThat(report.text())
+                .contains("CPU per request of each proxy (us")
+                .containsPattern("gRPC unary\\s+-\\s+-\\s+61\\.0\\n")
+                .containsPattern("HTTP/1\\.1 \\*\\s+26\\.0\\s+24\\.5\\s+24\\.0\\n")
+                .contains("* over the measured run only; other rows over warm-up and measured run");
+        JsonNode http1 =
+                new ObjectMapper().readTree(report.json()).get("loads").get(1).get("targets");
+        assertThat(http1.get("nginx").get("cpu_per_request").get("us").asDouble())
+                .isEqualTo(24.5);
+        assertThat(http1.get("router")
+                        .get("cpu_per_request")
+                        .get("measured_only")
+                        .asBoolean())
+                .isTrue();
+        assertThat(http1.get("direct").has("cpu_per_request")).isFalse();
+    }
+
+    @Test
+    void noCpuMeasured_noCpuLines() {
+        StandardReport report = new StandardReport(
+                Map.of("commit", "abc1234"), Duration.ofSeconds(3), Duration.ofSeconds(10), List.of(grpcRow()));
+
+        assertThat(report.text()).doesNotContain("CPU per request");
+    }
+
+    private static StandardBench.Measurement withCpu(String target, double micros, boolean measuredOnly) {
+        return new StandardBench.Measurement(
+                target,
+                target + " description",
+                result(36_000, 2000),
+                null,
+                false,
+                null,
+                new CpuPerRequest(micros, measuredOnly));
+    }
+
     /** An HTTP/1.1 report of direct and the router, the router with {@code times} of its own. */
     private static StandardReport http1ReportWith(RouterTimes times) {
         Map<String, StandardBench.Measurement> cells = new LinkedHashMap<>();
         cells.put("direct", measurement("direct", result(50_000, 400)));
-        cells.put("router", new StandardBench.Measurement("router", "r", result(40_000, 4700), null, false, times));
+        cells.put(
+                "router", new StandardBench.Measurement("router", "r", result(40_000, 4700), null, false, times, null));
         return new StandardReport(
                 Map.of("commit", "abc1234"),
                 Duration.ofSeconds(3),

@@ -1,0 +1,59 @@
+package io.cellrouter.loadtest.bench.standard;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+
+/**
+ * The CPU time a process and its descendants (nginx's workers) have used, from Linux's per-thread
+ * {@code /proc/<pid>/task/<tid>/schedstat}: nanoseconds on a CPU, where {@code /proc/<pid>/stat}
+ * counts 10 ms ticks and undercounts threads that sleep and wake thousands of times a second,
+ * as a proxy's do. Threads that ended between two readings take their time with them; a proxy's
+ * threads live as long as it does.
+ */
+final class ProcessCpu {
+
+    private static final Path PROC = Path.of("/proc");
+
+    private ProcessCpu() {}
+
+    /** Nanoseconds on a CPU so far; empty where there is no {@code /proc} schedstat (not Linux). */
+    static OptionalLong nanos(ProcessHandle process) {
+        if (!Files.isReadable(PROC.resolve(Long.toString(process.pid())).resolve("task"))) {
+            return OptionalLong.empty();
+        }
+        try (Stream<ProcessHandle> descendants = process.descendants()) {
+            return OptionalLong.of(Stream.concat(Stream.of(process), descendants)
+                    .mapToLong(p -> ofProcess(p.pid()))
+                    .sum());
+        }
+    }
+
+    private static long ofProcess(long pid) {
+        long sum = 0;
+        try (DirectoryStream<Path> tasks =
+                Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("task"))) {
+            for (Path task : tasks) {
+                sum += ofThread(task.resolve("schedstat"));
+            }
+        } catch (NoSuchFileException e) {
+            return sum; // the process ended: it used no more
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the threads of process " + pid + ": " + e.getMessage(), e);
+        }
+        return sum;
+    }
+
+    private static long ofThread(Path schedstat) throws IOException {
+        try {
+            String line = Files.readString(schedstat);
+            return Long.parseLong(line.substring(0, line.indexOf(' ')));
+        } catch (NoSuchFileException e) {
+            return 0; // the thread ended between listing and reading
+        }
+    }
+}
