@@ -7,8 +7,8 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * A proxy's CPU per request over a run: the CPU its processes used ({@link ProcessCpu}) per wall
- * second, divided by the client's requests per second. Over the measured run only ({@code
+ * A proxy's CPU per request over a run: the CPU its processes used (read by {@code ProcessCpu}) per
+ * wall second, divided by the client's requests per second. Over the measured run only ({@code
  * measuredOnly}) where the client warms up in a run of its own (wrk), else over warm-up and
  * measured run together, which run at the same load.
  */

@@ -1,6 +1,7 @@
 package io.cellrouter.loadtest.bench.standard;
 
 import io.cellrouter.loadtest.bench.BenchServers;
+import io.cellrouter.loadtest.bench.ProcessCpu;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package io.cellrouter.loadtest.bench.standard;
+package io.cellrouter.loadtest.bench;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -15,14 +15,14 @@ import java.util.stream.Stream;
  * as a proxy's do. Threads that ended between two readings take their time with them; a proxy's
  * threads live as long as it does.
  */
-final class ProcessCpu {
+public final class ProcessCpu {
 
     private static final Path PROC = Path.of("/proc");
 
     private ProcessCpu() {}
 
     /** Nanoseconds on a CPU so far; empty where there is no {@code /proc} schedstat (not Linux). */
-    static OptionalLong nanos(ProcessHandle process) {
+    public static OptionalLong nanos(ProcessHandle process) {
         if (!Files.isReadable(PROC.resolve(Long.toString(process.pid())).resolve("task"))) {
             return OptionalLong.empty();
         }

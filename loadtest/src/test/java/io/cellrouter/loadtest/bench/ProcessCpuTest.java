@@ -1,4 +1,4 @@
-package io.cellrouter.loadtest.bench.standard;
+package io.cellrouter.loadtest.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
