@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * Everything a benchmark runs against, each in its own process so that the router, the cells and
@@ -38,22 +37,11 @@ public final class BenchServers implements AutoCloseable {
     /** A path under test: its name and the URLs its connections go to. */
     public record Target(String name, List<URI> urls, String description, List<ProcessHandle> processes) {
 
-        /**
-         * CPU time used so far by the target's processes and their descendants: from schedstat
-         * where Linux has it ({@link ProcessCpu}), else the JDK's (user + system, in ticks).
-         */
+        /** CPU time used so far by the target's processes and their descendants ({@link ProcessCpu}). */
         public Duration cpu() {
             Duration total = Duration.ZERO;
             for (ProcessHandle p : processes) {
-                OptionalLong nanos = ProcessCpu.nanos(p);
-                if (nanos.isPresent()) {
-                    total = total.plusNanos(nanos.getAsLong());
-                    continue;
-                }
-                total = total.plus(p.info().totalCpuDuration().orElse(Duration.ZERO));
-                for (ProcessHandle d : p.descendants().toList()) {
-                    total = total.plus(d.info().totalCpuDuration().orElse(Duration.ZERO));
-                }
+                total = total.plus(ProcessCpu.of(p));
             }
             return total;
         }

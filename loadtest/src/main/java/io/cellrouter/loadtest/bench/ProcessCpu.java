@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
@@ -30,6 +31,22 @@ public final class ProcessCpu {
             return OptionalLong.of(Stream.concat(Stream.of(process), descendants)
                     .mapToLong(p -> ofProcess(p.pid()))
                     .sum());
+        }
+    }
+
+    /**
+     * CPU time so far: {@link #nanos} where Linux has schedstat, else the JDK's user and system
+     * time of the process and its descendants (in ticks).
+     */
+    public static Duration of(ProcessHandle process) {
+        OptionalLong nanos = nanos(process);
+        if (nanos.isPresent()) {
+            return Duration.ofNanos(nanos.getAsLong());
+        }
+        try (Stream<ProcessHandle> descendants = process.descendants()) {
+            return Stream.concat(Stream.of(process), descendants)
+                    .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+                    .reduce(Duration.ZERO, Duration::plus);
         }
     }
 

@@ -28,6 +28,18 @@ class ProcessCpuTest {
                 .isGreaterThan(Duration.ofMillis(100).toNanos());
     }
 
+    /** Where Linux has schedstat, the bench's Duration is the schedstat figure. */
+    @Test
+    void asADuration_onLinux_isTheSchedstatFigure() {
+        long before = ProcessCpu.nanos(ProcessHandle.current()).orElseThrow();
+
+        Duration cpu = ProcessCpu.of(ProcessHandle.current());
+
+        assertThat(cpu.toNanos()).isGreaterThanOrEqualTo(before);
+        assertThat(cpu.toNanos())
+                .isLessThanOrEqualTo(ProcessCpu.nanos(ProcessHandle.current()).orElseThrow());
+    }
+
     /** nginx's workers are its master's children: the CPU of a process includes its descendants'. */
     @Test
     void aBusyChild_isCountedUnderItsIdleParent() throws Exception {

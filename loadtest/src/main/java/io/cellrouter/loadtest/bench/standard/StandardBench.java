@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Runs the comparison with the standard clients: for each load, start its cells, the router and
@@ -249,17 +250,14 @@ public final class StandardBench {
             RouterScrapes scrapes = new RouterScrapes(t.metrics());
             // The proxy's CPU, counted like the router's histograms (after its scrape: that is
             // the bench's work, not the load's).
-            CpuPerRequest.Window cpu = t.process() == null
-                    ? null
-                    : new CpuPerRequest.Window(() -> ProcessCpu.nanos(t.process()), System::nanoTime);
+            CpuPerRequest.Window cpu = new CpuPerRequest.Window(
+                    t.process() == null ? OptionalLong::empty : () -> ProcessCpu.nanos(t.process()), System::nanoTime);
             DriverResult r = driver.run(new Driver.Run(
                     t.url(), t.name(), settings.customers(), settings.warmup(), settings.duration(), dir, () -> {
                         scrapes.warmedUp();
-                        if (cpu != null) {
-                            cpu.warmedUp();
-                        }
+                        cpu.warmedUp();
                     }));
-            CpuPerRequest perRequest = cpu == null ? null : cpu.end(r.requestsPerSecond());
+            CpuPerRequest perRequest = cpu.end(r.requestsPerSecond());
             RouterTimes times = scrapes.times();
             log.println(String.format(
                     Locale.ROOT,
