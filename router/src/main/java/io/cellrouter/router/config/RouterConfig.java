@@ -323,13 +323,17 @@ public record RouterConfig(
     }
 
     /**
-     * How the router talks to cells; {@code trustCertificates} null: the JDK's trust store. {@code
+     * How the router talks to cells; {@code responseTimeout}: until the head of a cell's answer;
+     * {@code responseBodyTimeout}: once the answer has begun, the longest the cell may send nothing
+     * while the client can take more (zero: no limit; gRPC streams are never timed this way). {@code
+     * trustCertificates} null: the JDK's trust store. {@code
      * clientCertificate} and {@code clientPrivateKey} (both or neither; PEM, watched for changes):
      * the certificate the router presents to {@code https://} cells that ask for one.
      */
     public record Upstream(
             Duration connectTimeout,
             Duration responseTimeout,
+            Duration responseBodyTimeout,
             Duration idleTimeout,
             int maxIdlePerCell,
             Path trustCertificates,
@@ -339,6 +343,7 @@ public record RouterConfig(
             Check.that()
                     .positive("connectTimeout", connectTimeout)
                     .positive("responseTimeout", responseTimeout)
+                    .notNegative("responseBodyTimeout", responseBodyTimeout)
                     .notNegative("idleTimeout", idleTimeout)
                     .range("maxIdlePerCell", maxIdlePerCell, 0, 10_000)
                     .rule(

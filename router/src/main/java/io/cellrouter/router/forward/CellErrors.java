@@ -8,8 +8,8 @@ import io.netty.handler.codec.http2.Http2Error;
 import java.time.Duration;
 
 /**
- * What the router answers when an exchange's cell side fails before the cell's answer began, for
- * both client protocols ({@link Http2Exchange}, {@link Http1CellConnector}, {@link
+ * What the router answers when an exchange's cell side fails before the cell's answer began (or
+ * says when it cuts a begun answer short), for both client protocols ({@link Http2Exchange}, {@link Http1CellConnector}, {@link
  * Http1ResponseTimeout}): the client reads the message, in product terms; the access log also gets
  * the detail (the socket error, the reset code).
  */
@@ -45,6 +45,13 @@ final class CellErrors {
     static RouterException badResponse(Cell cell, String why) {
         return new RouterException(ErrorCode.BAD_CELL_RESPONSE, "cell " + cell.name() + " sent an invalid response")
                 .withDetail(why);
+    }
+
+    /** The cell's answer, begun, went quiet for {@code timeout} while the client could take more. */
+    static RouterException stalled(Cell cell, Duration timeout) {
+        return new RouterException(
+                ErrorCode.CELL_TIMEOUT,
+                "cell " + cell.name() + " sent nothing more of its response for " + timeout.toMillis() + " ms");
     }
 
     /** The cell did not begin its answer within {@code timeout}. */

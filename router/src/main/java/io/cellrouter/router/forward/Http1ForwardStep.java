@@ -15,7 +15,8 @@ import io.netty.handler.codec.http.HttpResponse;
  * <pre>
  *  routed ─▶ CONNECTING: the cell side (Http1CellConnector)
  *         ─▶ FORWARDING: the head, then the body part by part, to the cell (Http1RequestRelay);
- *                        the response timeout runs (Http1ResponseTimeout) until the answer's head;
+ *                        the response timeout runs (Http1ResponseTimeout) until the answer's head,
+ *                        then the body timeout while the cell goes quiet with the client ready;
  *                        the answer goes to the client (Http1ResponseRelay) ─▶ the exchange ends
  *  what the cell side does meanwhile:
  *    421 ─▶ the cell side is let go: ROUTING again until the misroute correction decides (Http1MisrouteCorrection)
@@ -70,7 +71,10 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
         this.answer = new Http1ResponseRelay(this, ctx, log, keepAlive);
         this.cell = new Http1CellConnector(this, cells, ctx.channel().eventLoop());
         this.responseTimeout = new Http1ResponseTimeout(
-                this, ctx.executor(), context.config().upstream().responseTimeout());
+                this,
+                ctx.executor(),
+                context.config().upstream().responseTimeout(),
+                context.config().upstream().responseBodyTimeout());
     }
 
     /** A new exchange: nothing of the cell's answer yet; {@code handshake}: a WebSocket handshake. */
@@ -154,18 +158,26 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
     }
 
     void answerStarted(int status) {
-        responseTimeout.cancel();
+        long now = ctx.executor().ticker().nanoTime();
+        responseTimeout.answerBegan(now, ctx.channel().isWritable());
         request.answered();
         log.status = status;
-        log.answerHead(ctx.executor().ticker().nanoTime());
+        log.answerHead(now);
+    }
+
+    /** The end of a read of the cell's answer: the cell is not quiet. */
+    void answerRead() {
+        responseTimeout.progress();
     }
 
     void pauseAnswer() {
         cell.readAnswer(false);
+        responseTimeout.clientReady(false);
     }
 
     void clientWritabilityChanged(boolean writable) {
         cell.readAnswer(writable);
+        responseTimeout.clientReady(writable);
     }
 
     void cellWritabilityChanged() {

@@ -147,6 +147,7 @@ final class Http1ResponseRelay implements UpstreamListener {
     @Override
     public void upstreamReadComplete() {
         ctx.flush();
+        exchange.answerRead();
     }
 
     @Override

@@ -138,7 +138,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
             side.flush();
         }
         if (!grpc) { // gRPC streams may be quiet for long; their deadline is the client's grpc-timeout
-            responseRelay.awaitAnswer();
+            responseRelay.awaitAnswer(!websocket);
         }
     }
 
@@ -340,6 +340,13 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     public void responseTimedOut() {
         if (state == State.FORWARDING && !responseRelay.started()) {
             fail(CellErrors.timedOut(route.cell(), context.config().upstream().responseTimeout()), -1);
+        }
+    }
+
+    @Override
+    public void answerStalled() {
+        if (state == State.FORWARDING && responseRelay.started() && !responseRelay.ending()) {
+            fail(CellErrors.stalled(route.cell(), context.config().upstream().responseBodyTimeout()), -1);
         }
     }
 

@@ -66,7 +66,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
 
     private ChannelHandlerContext ctx;
     private ClientAddress remote;
-    private Http2ResponseDeadlines deadlines;
+    private Http2ResponseWaits waits;
     private boolean draining;
     private boolean dirty;
     /** Between a read of the client's bytes and its end: writes to cells wait for {@link #touch}. */
@@ -114,16 +114,15 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         return ctx;
     }
 
-    Http2ResponseDeadlines responseDeadlines() {
-        return deadlines;
+    Http2ResponseWaits responseWaits() {
+        return waits;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
         remote = ClientAddress.of(ctx.channel());
-        deadlines = new Http2ResponseDeadlines(
-                ctx.executor(), context.config().upstream().responseTimeout().toNanos());
+        waits = new Http2ResponseWaits(ctx.executor(), context.config().upstream());
         super.handlerAdded(ctx);
         // The connection window bounds what one client makes the router hold across its streams.
         Http2Stream connectionStream = connection().connectionStream();
@@ -306,7 +305,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         // Netty closes every stream now: each exchange still running hears that its client went away.
         super.channelInactive(ctx);
-        deadlines.stop();
+        waits.stop();
     }
 
     /** What the client sends, frame by frame. */

@@ -31,8 +31,13 @@ final class Http2ResponseDeadlines implements Runnable {
 
     /** {@code wait} ends the timeout from now (counted again if it was armed already). */
     void arm(Http2ResponseTimeout wait) {
+        arm(wait, loop.ticker().nanoTime());
+    }
+
+    /** {@code wait} ends the timeout after {@code nowNanos}, the ticker's time just read. */
+    void arm(Http2ResponseTimeout wait, long nowNanos) {
         disarm(wait);
-        wait.dueNanos = loop.ticker().nanoTime() + timeoutNanos;
+        wait.dueNanos = nowNanos + timeoutNanos;
         wait.armed = true;
         wait.previous = last;
         if (last == null) {

@@ -16,6 +16,7 @@ import io.netty.util.AsciiString;
  *
  * <pre>
  *  request sent ─▶ the answer is awaited (Http2ResponseTimeout, not for gRPC) ─▶ the exchange times out
+ *  answer begun ─▶ more of it is awaited while the client can take it (not for gRPC) ─▶ the stream is cut
  *  cell HEADERS ─▶ status checked ─┬─ 1xx ──────────────▶ client (the answer follows)
  *                                  ├─ 421, nothing sent ─▶ the exchange (misroute correction)
  *                                  └─ final ─ forwarding headers, x-request-id ─▶ client
@@ -33,6 +34,9 @@ final class Http2ResponseRelay {
 
     /** The exchange's side of the answer (and of the wait for it: {@link Http2ResponseTimeout.Expiry}). */
     interface Exchange extends Http2ResponseTimeout.Expiry {
+        /** The begun answer went quiet for {@code upstream.responseBodyTimeout} while the client could take more. */
+        void answerStalled();
+
         /** The cell's answer is not valid HTTP. */
         void cellBadResponse(String why);
 
@@ -63,6 +67,10 @@ final class Http2ResponseRelay {
     private int bytesHeld;
     /** Made when first armed: gRPC streams have none. */
     private Http2ResponseTimeout responseTimeout;
+    /** The wait for more of the begun answer: made when the answer begins, if it is timed. */
+    private Http2ResponseTimeout bodyTimeout;
+    /** Whether more of a begun answer is awaited on a timer (not for gRPC, nor a WebSocket tunnel), until it ends. */
+    private boolean bodyTimed;
 
     Http2ResponseRelay(Exchange exchange, Http2Frontend front, int streamId, ExchangeLog log) {
         this.exchange = exchange;
@@ -83,20 +91,57 @@ final class Http2ResponseRelay {
 
     /**
      * The request has gone to a cell side: its answer is due within {@code upstream.responseTimeout},
-     * or the exchange hears {@link Exchange#responseTimedOut}.
+     * or the exchange hears {@link Exchange#responseTimedOut}. {@code timeBody}: once begun, the
+     * answer must not go quiet for longer than {@code upstream.responseBodyTimeout} either (false
+     * for a WebSocket handshake, whose answer becomes a tunnel with an idle timeout of its own).
      */
-    void awaitAnswer() {
+    void awaitAnswer(boolean timeBody) {
+        bodyTimed = timeBody;
         if (responseTimeout == null) {
             responseTimeout = new Http2ResponseTimeout(exchange);
         }
-        front.responseDeadlines().arm(responseTimeout);
+        front.responseWaits().head().arm(responseTimeout);
     }
 
-    /** The answer is no longer awaited (it started, the cell side was let go, or the exchange ended). */
+    /** The answer is no longer awaited (the cell side was let go, or the exchange ended). */
     void stopWaiting() {
+        bodyTimed = false;
         if (responseTimeout != null) {
-            front.responseDeadlines().disarm(responseTimeout);
+            front.responseWaits().head().disarm(responseTimeout);
         }
+        if (bodyTimeout != null) {
+            front.responseWaits().body().disarm(bodyTimeout);
+        }
+    }
+
+    /**
+     * The cell sent more of its begun answer, or the client's stream opened or closed: while the
+     * client can take more, the cell must send more within {@code upstream.responseBodyTimeout};
+     * while it cannot, the cell is held back and not timed.
+     */
+    private void awaitMore(boolean clientWritable) {
+        if (bodyTimed()) {
+            awaitMore(clientWritable, front.ctx().executor().ticker().nanoTime());
+        }
+    }
+
+    /** {@link #awaitMore(boolean)} with the ticker's time just read, {@code nowNanos}. */
+    private void awaitMore(boolean clientWritable, long nowNanos) {
+        if (!bodyTimed()) {
+            return;
+        }
+        if (bodyTimeout == null) {
+            bodyTimeout = new Http2ResponseTimeout(exchange::answerStalled);
+        }
+        if (clientWritable) {
+            front.responseWaits().body().arm(bodyTimeout, nowNanos);
+        } else {
+            front.responseWaits().body().disarm(bodyTimeout);
+        }
+    }
+
+    private boolean bodyTimed() {
+        return bodyTimed && front.responseWaits().body() != null;
     }
 
     /** A head (1xx or final) or, once the answer started, the trailers, from the cell. */
@@ -119,11 +164,22 @@ final class Http2ResponseRelay {
             }
             started = true;
             log.status = code;
-            log.answerHead(front.ctx().executor().ticker().nanoTime());
-            stopWaiting();
+            long now = front.ctx().executor().ticker().nanoTime();
+            log.answerHead(now);
+            if (responseTimeout != null) {
+                front.responseWaits().head().disarm(responseTimeout);
+            }
             exchange.answerStarted();
             ForwardHeaders.toClient(headers);
             headers.set(RequestIds.X_REQUEST_ID, log.requestId);
+            ending |= endStream;
+            front.writeHeaders(streamId, headers, endStream);
+            if (endStream) {
+                exchange.answerComplete();
+            } else {
+                awaitMore(front.isWritable(streamId), now);
+            }
+            return;
         }
         ending |= endStream;
         front.writeHeaders(streamId, headers, endStream);
@@ -143,7 +199,8 @@ final class Http2ResponseRelay {
         ending |= endStream;
         front.writeData(streamId, data.retain(), endStream, null);
         // Acknowledged to the cell now if the client's stream has room, else once it has.
-        if (front.isWritable(streamId)) {
+        boolean writable = front.isWritable(streamId);
+        if (writable) {
             side.answerTaken(bytes);
         } else {
             bytesHeld += bytes;
@@ -151,6 +208,8 @@ final class Http2ResponseRelay {
         }
         if (endStream) {
             exchange.answerComplete();
+        } else {
+            awaitMore(writable);
         }
     }
 
@@ -162,6 +221,9 @@ final class Http2ResponseRelay {
             side.answerTaken(bytes);
         }
         side.clientWritable(writable);
+        if (started && !ending) {
+            awaitMore(writable);
+        }
     }
 
     /**

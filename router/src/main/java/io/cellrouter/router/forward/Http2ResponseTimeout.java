@@ -1,13 +1,16 @@
 package io.cellrouter.router.forward;
 
 /**
- * One HTTP/2 exchange's wait for the cell to begin its answer ({@code upstream.responseTimeout}):
- * armed when the request has gone to a cell side, disarmed when the answer starts or the exchange
- * ends. gRPC streams are not timed here: they may be quiet for long, and their deadline is the
+ * One HTTP/2 exchange's wait on its cell: for the head of the answer ({@code
+ * upstream.responseTimeout}), armed when the request has gone to a cell side and disarmed when the
+ * answer starts; or for more of the begun answer ({@code upstream.responseBodyTimeout}), armed
+ * again at each part the cell sends while the client can take more. Both are disarmed when the
+ * exchange ends. gRPC streams are not timed: they may be quiet for long, and their deadline is the
  * client's {@code grpc-timeout}.
  *
- * <p>It is a place in its connection's {@link Http2ResponseDeadlines}, which keeps the links and
- * the time it falls due; made once per exchange that needs one.
+ * <p>It is a place in its connection's {@link Http2ResponseDeadlines} (one per kind of wait, see
+ * {@link Http2ResponseWaits}), which keeps the links and the time it falls due; made once per
+ * exchange and kind that needs one.
  *
  * <p>Concurrency: owned by one exchange, on its event loop.
  */

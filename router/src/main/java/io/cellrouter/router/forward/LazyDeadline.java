@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A deadline that is set and cleared once per request but schedules about one timer per timeout
  * period: {@link #arm} records when the deadline falls and schedules a timer only when none is
- * pending; {@link #disarm} only forgets the deadline. A timer that fires before the current
+ * pending (or the pending one would fire after the new deadline); {@link #disarm} only forgets the
+ * deadline. A timer that fires before the current
  * deadline (it was set for an earlier one) waits for the rest; one that fires with no deadline set
  * does nothing. On a busy keep-alive connection, scheduling and cancelling a timer per request
  * costs more than the request's own routing.
@@ -23,6 +24,8 @@ public final class LazyDeadline {
     private boolean armed;
     /** When the deadline falls (ticker time), while {@link #armed}. */
     private long dueNanos;
+    /** When the pending {@link #timer} fires (ticker time). */
+    private long timerDueNanos;
 
     /** {@code onExpiry} runs on the event loop when a deadline passes without {@link #disarm}. */
     public LazyDeadline(EventExecutor executor, Runnable onExpiry) {
@@ -32,10 +35,22 @@ public final class LazyDeadline {
 
     /** The deadline falls {@code timeoutNanos} from now (replacing any earlier one). */
     public void arm(long timeoutNanos) {
-        dueNanos = executor.ticker().nanoTime() + timeoutNanos;
+        arm(executor.ticker().nanoTime(), timeoutNanos);
+    }
+
+    /** The deadline falls {@code timeoutNanos} after {@code nowNanos}, the ticker's time just read. */
+    public void arm(long nowNanos, long timeoutNanos) {
+        dueNanos = nowNanos + timeoutNanos;
         armed = true;
+        if (timer != null && dueNanos - timerDueNanos < 0) {
+            // A shorter deadline than the one the timer was set for (a wait of another kind):
+            // rare, so the timer is set again rather than late.
+            timer.cancel(false);
+            timer = null;
+        }
         if (timer == null) {
             timer = executor.schedule(this::fired, timeoutNanos, TimeUnit.NANOSECONDS);
+            timerDueNanos = dueNanos;
         }
     }
 
@@ -65,6 +80,7 @@ public final class LazyDeadline {
         long left = dueNanos - executor.ticker().nanoTime();
         if (left > 0) {
             timer = executor.schedule(this::fired, left, TimeUnit.NANOSECONDS);
+            timerDueNanos = dueNanos;
             return;
         }
         armed = false;

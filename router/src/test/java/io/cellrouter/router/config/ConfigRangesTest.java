@@ -96,6 +96,7 @@ class ConfigRangesTest {
                 "proxy.drainDelay",
                 "proxy.maxConnectionAge",
                 "proxy.upstream.idleTimeout",
+                "proxy.upstream.responseBodyTimeout",
                 "admin.moveGracePeriod",
                 "cache.negativeTtl"
             })

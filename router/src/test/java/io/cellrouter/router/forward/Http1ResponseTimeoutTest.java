@@ -12,7 +12,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The response timeout on an embedded event loop whose clock the test moves: no sleeping. */
+/**
+ * The response timeout (250 ms to the answer's head) and the body timeout (400 ms of a begun
+ * answer's silence while the client can take more) on an embedded event loop whose clock the test
+ * moves: no sleeping.
+ */
 class Http1ResponseTimeoutTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
@@ -36,7 +40,8 @@ class Http1ResponseTimeoutTest {
                 }
             },
             channel.eventLoop(),
-            Duration.ofMillis(250));
+            Duration.ofMillis(250),
+            Duration.ofMillis(400));
 
     @AfterEach
     void close() {
@@ -94,6 +99,117 @@ class Http1ResponseTimeoutTest {
         awaiting = false;
 
         advanceMillis(1000);
+
+        assertThat(failures).isEmpty();
+    }
+
+    private long now() {
+        return channel.eventLoop().ticker().nanoTime();
+    }
+
+    @Test
+    void aBegunAnswerThatGoesQuiet_isCutWithCellTimeout_whenTheBodyTimeoutPasses() {
+        timeout.arm(Http1Fixture.CELL_A);
+        advanceMillis(200);
+        awaiting = false; // the head arrived
+        timeout.answerBegan(now(), true);
+
+        advanceMillis(399);
+        assertThat(failures).as("the head timeout no longer counts").isEmpty();
+
+        advanceMillis(1);
+        assertThat(failures).singleElement().satisfies(error -> {
+            assertThat(error.code()).isEqualTo(ErrorCode.CELL_TIMEOUT);
+            assertThat(error.getMessage()).isEqualTo("cell cell-a sent nothing more of its response for 400 ms");
+        });
+    }
+
+    @Test
+    void eachReadOfTheAnswer_startsTheBodyTimeoutAgain() {
+        timeout.arm(Http1Fixture.CELL_A);
+        awaiting = false;
+        timeout.answerBegan(now(), true);
+        for (int i = 0; i < 5; i++) { // 1.5 s in all, never 400 ms quiet
+            advanceMillis(300);
+            timeout.progress();
+        }
+        assertThat(failures).isEmpty();
+
+        advanceMillis(400);
+        assertThat(failures).hasSize(1);
+    }
+
+    @Test
+    void whileTheClientCannotTakeMore_theCellIsNotTimed_andCountsAgainFromWhenItCan() {
+        timeout.arm(Http1Fixture.CELL_A);
+        awaiting = false;
+        timeout.answerBegan(now(), true);
+        advanceMillis(300);
+        timeout.clientReady(false);
+
+        advanceMillis(5000);
+        assertThat(failures).as("a slow client is not the cell's silence").isEmpty();
+
+        timeout.clientReady(true);
+        advanceMillis(399);
+        assertThat(failures).isEmpty();
+        advanceMillis(1);
+        assertThat(failures).hasSize(1);
+    }
+
+    @Test
+    void anAnswerBegunWhileTheClientCannotTakeMore_isNotTimedUntilItCan() {
+        timeout.arm(Http1Fixture.CELL_A);
+        awaiting = false;
+        timeout.answerBegan(now(), false);
+        timeout.progress(); // a read while the client is full does not arm it either
+
+        advanceMillis(5000);
+        assertThat(failures).isEmpty();
+
+        timeout.clientReady(true);
+        advanceMillis(400);
+        assertThat(failures).hasSize(1);
+    }
+
+    @Test
+    void aCompleteAnswer_cancelsTheBodyTimeout() {
+        timeout.arm(Http1Fixture.CELL_A);
+        awaiting = false;
+        timeout.answerBegan(now(), true);
+        advanceMillis(100);
+        timeout.cancel();
+        timeout.progress(); // the end of the read that carried the answer's end
+        timeout.clientReady(false);
+        timeout.clientReady(true);
+
+        advanceMillis(5000);
+
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aZeroBodyTimeout_timesNothingOnceTheAnswerBegan() {
+        Http1ResponseTimeout untimed = new Http1ResponseTimeout(
+                new Http1ResponseTimeout.Exchange() {
+                    @Override
+                    public boolean awaitingAnswer() {
+                        return false;
+                    }
+
+                    @Override
+                    public void fail(RouterException error) {
+                        failures.add(error);
+                    }
+                },
+                channel.eventLoop(),
+                Duration.ofMillis(250),
+                Duration.ZERO);
+        untimed.arm(Http1Fixture.CELL_A);
+        untimed.answerBegan(now(), true);
+        untimed.progress();
+
+        advanceMillis(60_000);
 
         assertThat(failures).isEmpty();
     }

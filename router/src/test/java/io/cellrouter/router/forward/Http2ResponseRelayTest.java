@@ -50,6 +50,11 @@ class Http2ResponseRelayTest {
         public void responseTimedOut() {
             told.add("timed out");
         }
+
+        @Override
+        public void answerStalled() {
+            told.add("stalled");
+        }
     };
 
     private Http2FrontendFixture fixture = new Http2FrontendFixture();
@@ -287,7 +292,7 @@ class Http2ResponseRelayTest {
     void awaitedAnswer_thatNeverStarts_timesOut_onTheLoopsClock() {
         fixture.openWaitingStream(1, 0, true);
 
-        relay.awaitAnswer();
+        relay.awaitAnswer(true);
         long timeout = fixture.context.config().upstream().responseTimeout().toMillis();
         fixture.channel.advanceTimeBy(timeout - 1, TimeUnit.MILLISECONDS);
         fixture.channel.runScheduledPendingTasks();
@@ -299,15 +304,107 @@ class Http2ResponseRelayTest {
     }
 
     @Test
-    void answerStarting_stopsTheWait() {
+    void answerStarting_stopsTheWaitForTheHead() {
         fixture.openWaitingStream(1, 0, true);
-        relay.awaitAnswer();
+        relay.awaitAnswer(true);
 
         relay.headers(status("200"), false);
-        fixture.channel.advanceTimeBy(
-                fixture.context.config().upstream().responseTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
-        fixture.channel.runScheduledPendingTasks();
+        advanceMillis(headTimeoutMillis() + 1);
 
         assertThat(told).containsExactly("started");
+    }
+
+    private long headTimeoutMillis() {
+        return fixture.context.config().upstream().responseTimeout().toMillis();
+    }
+
+    private long bodyTimeoutMillis() {
+        return fixture.context.config().upstream().responseBodyTimeout().toMillis();
+    }
+
+    private void advanceMillis(long millis) {
+        fixture.channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        fixture.channel.runScheduledPendingTasks();
+    }
+
+    @Test
+    void begunAnswer_thatGoesQuiet_stallsAfterTheBodyTimeout() {
+        fixture.openWaitingStream(1, 0, true);
+        relay.awaitAnswer(true);
+        relay.headers(status("200"), false);
+
+        advanceMillis(bodyTimeoutMillis() - 1);
+        assertThat(told).containsExactly("started");
+
+        advanceMillis(1);
+        assertThat(told).containsExactly("started", "stalled");
+    }
+
+    @Test
+    void eachPartOfTheAnswer_startsTheBodyTimeoutAgain() {
+        fixture.openWaitingStream(1, 0, true);
+        relay.awaitAnswer(true);
+        relay.headers(status("200"), false);
+        long step = bodyTimeoutMillis() * 3 / 4;
+        for (int i = 0; i < 4; i++) { // three body timeouts in all, never one of them quiet
+            advanceMillis(step);
+            ByteBuf data = body(1);
+            relay.data(side, data, false);
+            data.release();
+        }
+        assertThat(told).containsExactly("started");
+
+        advanceMillis(bodyTimeoutMillis());
+        assertThat(told).containsExactly("started", "stalled");
+    }
+
+    @Test
+    void whileTheClientsWindowIsClosed_theCellIsNotTimed_untilItOpens() {
+        fixture.close();
+        fixture = new Http2FrontendFixture(new Http2Settings().initialWindowSize(4));
+        relay = relayOn(fixture);
+        fixture.openWaitingStream(1, 0, true);
+        relay.awaitAnswer(true);
+        relay.headers(status("200"), false);
+        ByteBuf data = body(10);
+        relay.data(side, data, false); // fills the client's window
+        data.release();
+
+        advanceMillis(bodyTimeoutMillis() * 3);
+        assertThat(told).as("a slow client is not the cell's silence").containsExactly("started");
+
+        relay.clientWritable(side, true);
+        advanceMillis(bodyTimeoutMillis());
+        assertThat(told).containsExactly("started", "stalled");
+    }
+
+    @Test
+    void completeAnswer_leavesNoBodyTimeout() {
+        fixture.openWaitingStream(1, 0, true);
+        relay.awaitAnswer(true);
+        relay.headers(status("200"), false);
+        ByteBuf data = body(3);
+        relay.data(side, data, true);
+        data.release();
+        relay.stopWaiting(); // the exchange's end
+
+        advanceMillis(bodyTimeoutMillis() * 3);
+
+        assertThat(told).containsExactly("started", "complete");
+    }
+
+    @Test
+    void untimedAnswers_gRpcOrAWebSocketTunnel_neverStall() {
+        fixture.openWaitingStream(1, 0, true);
+        relay.awaitAnswer(false); // a WebSocket handshake: its tunnel has an idle timeout of its own
+        relay.headers(status("200"), false);
+        advanceMillis(bodyTimeoutMillis() * 3);
+        assertThat(told).containsExactly("started");
+
+        Http2ResponseRelay grpc = new Http2ResponseRelay(exchange, fixture.front, 3, log);
+        fixture.openWaitingStream(3, 0, true);
+        grpc.headers(status("200"), false); // gRPC: never awaited on a timer
+        advanceMillis(bodyTimeoutMillis() * 3);
+        assertThat(told).containsExactly("started", "started");
     }
 }

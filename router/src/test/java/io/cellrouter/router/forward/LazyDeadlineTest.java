@@ -56,6 +56,21 @@ class LazyDeadlineTest {
     }
 
     @Test
+    void aDeadlineEarlierThanThePendingTimer_expiresOnTime_notWithTheTimer() {
+        deadline.arm(TIMEOUT * 10); // timer for t=1000
+        advanceMillis(50);
+        deadline.arm(TIMEOUT); // due at t=150: a wait of a shorter kind
+
+        advanceMillis(99);
+        assertThat(expiries).hasValue(0);
+        advanceMillis(1);
+        assertThat(expiries).hasValue(1);
+
+        advanceMillis(1000);
+        assertThat(expiries).as("the first timer went with its deadline").hasValue(1);
+    }
+
+    @Test
     void aTimerSetForAnEarlierDeadline_waitsForTheCurrentOne() {
         deadline.arm(TIMEOUT); // timer for t=100
         advanceMillis(60);

@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /goaway-first}: once after {@link #armGoAway()}, answers the stream with GOAWAY
  *       (last stream id 0: "I processed nothing"); later streams are answered normally;
  *   <li>{@code /reset/CODE}: resets the stream with that HTTP/2 error code before any headers;
+ *   <li>{@code /stall}: once the request ends, 200 and the first bytes of a body, then nothing more
+ *       (the stream stays open: a cell that went quiet mid-answer);
  *   <li>anything else: 200 with {@code cell=NAME connection=N bytes=B} after the request ends, or,
  *       after {@link #misdirect(String)}, 421 ("this customer is not mine") naming the owner.
  * </ul>
@@ -157,6 +159,13 @@ public final class H2TestCell implements AutoCloseable {
                     head.set("x-cell-router-owner", owner);
                 }
                 ctx.writeAndFlush(new DefaultHttp2HeadersFrame(head, true));
+                return;
+            }
+            if (end && path.equals("/stall")) {
+                ctx.write(new DefaultHttp2HeadersFrame(
+                        new DefaultHttp2Headers().status("200").set("x-served-by", name)));
+                ctx.writeAndFlush(new DefaultHttp2DataFrame(
+                        Unpooled.copiedBuffer("the first part", StandardCharsets.UTF_8), false));
                 return;
             }
             if (end) {

@@ -1,0 +1,286 @@
+package io.cellrouter.router;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cellrouter.router.grpc.test.EchoGrpc;
+import io.cellrouter.router.grpc.test.EchoReply;
+import io.cellrouter.router.grpc.test.EchoRequest;
+import io.cellrouter.router.testing.GrpcCell;
+import io.cellrouter.router.testing.H2Client;
+import io.cellrouter.router.testing.H2TestCell;
+import io.cellrouter.router.testing.RouterExtension;
+import io.cellrouter.router.testing.ScriptedCell;
+import io.cellrouter.router.testing.ScriptedCell.Answer;
+import io.cellrouter.router.testing.WireMockCell;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.netty.handler.codec.http2.Http2Error;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code proxy.upstream.responseBodyTimeout}: a cell that goes quiet in the middle of its answer
+ * does not hold the client for ever. The answer is cut once the cell has sent nothing for the
+ * timeout while the client could take more: an HTTP/1.1 client's connection closes (the answer
+ * never looks complete), an HTTP/2 client's stream is reset. An answer that keeps coming, however
+ * slowly, is never cut; nor is one the client itself is slow to take, nor a quiet gRPC stream.
+ *
+ * <p>Cells: alice's answers 200 with 14 of 100 bytes and then says nothing (a plain socket); bob's
+ * is WireMock, for a body dribbled in chunks and a large one; carol's an HTTP/2 cell that stalls
+ * on {@code /stall}; dave's a gRPC cell whose server stream pauses between messages.
+ */
+@Timeout(120)
+class ResponseBodyTimeoutIT {
+
+    private static final long BODY_TIMEOUT_MILLIS = 1000;
+    private static final String FIRST_PART = "the first part";
+    private static final byte[] DRIBBLED = filled(2000, 'd');
+    private static final byte[] LARGE = filled(16 << 20, 'L');
+
+    private static ScriptedCell stalling;
+    private static WireMockCell wiremock;
+    private static H2TestCell h2;
+    private static GrpcCell grpc;
+
+    @BeforeAll
+    static void startCells() throws Exception {
+        stalling =
+                new ScriptedCell(request -> Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + FIRST_PART));
+        wiremock = WireMockCell.start("wm");
+        // Five chunks, 600 ms apart: 2.4 s in all, yet never a second without a byte.
+        wiremock.stub(get(urlEqualTo("/dribble"))
+                .willReturn(aResponse().withStatus(200).withBody(DRIBBLED).withChunkedDribbleDelay(5, 3000)));
+        wiremock.stub(get(urlEqualTo("/large"))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Length", String.valueOf(LARGE.length))
+                        .withBody(LARGE)));
+        h2 = new H2TestCell("h2");
+        grpc = GrpcCell.start("grpc");
+    }
+
+    @AfterAll
+    static void stopCells() {
+        stalling.close();
+        wiremock.close();
+        h2.close();
+        grpc.close();
+    }
+
+    @RegisterExtension
+    final RouterExtension router = new RouterExtension(
+                    "",
+                    r -> "  - name: sc\n    endpoint: " + stalling.endpoint() + "\n"
+                            + wiremock.registryYaml()
+                            + "  - name: h2\n    endpoint: h2c://127.0.0.1:" + h2.port() + "\n"
+                            + "  - name: grpc\n    endpoint: h2c://127.0.0.1:" + grpc.port() + "\n",
+                    "  alice: sc\n  bob: wm\n  carol: h2\n  dave: grpc\n")
+            .proxy(() -> "  upstream:\n    connectTimeout: 1s\n    responseTimeout: 5s\n    responseBodyTimeout: "
+                    + BODY_TIMEOUT_MILLIS + "ms\n");
+
+    @Test
+    void http1Client_cellQuietMidAnswer_connectionClosesAfterTheTimeout_answerNeverComplete() throws Exception {
+        try (Socket socket = connect()) {
+            long sent = System.nanoTime();
+            send(socket, "GET /x HTTP/1.1\r\nHost: router\r\nx-customer-id: alice\r\n\r\n");
+
+            String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+
+            assertThat(all)
+                    .startsWith("HTTP/1.1 200")
+                    .containsIgnoringCase("content-length: 100")
+                    .endsWith(FIRST_PART);
+            assertThat(millis).as("cut after the timeout, not before").isGreaterThanOrEqualTo(BODY_TIMEOUT_MILLIS);
+            assertThat(millis)
+                    .as("the body timeout, not the 5 s response timeout")
+                    .isLessThan(4_000);
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                        router.server().metrics().scrape())
+                .as("counted as an answer cut short")
+                .containsPattern(
+                        "cellrouter_requests_total\\{cell=\"sc\",outcome=\"aborted\",protocol=\"http1\"[^}]*} 1\\.0"));
+    }
+
+    @Test
+    void http1Client_http2CellQuietMidAnswer_connectionCloses() throws Exception {
+        try (Socket socket = connect()) {
+            long sent = System.nanoTime();
+            send(socket, "GET /stall HTTP/1.1\r\nHost: router\r\nx-customer-id: carol\r\n\r\n");
+
+            String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+
+            assertThat(all).startsWith("HTTP/1.1 200").contains(FIRST_PART).doesNotContain("\r\n0\r\n\r\n");
+            assertThat(millis).isBetween(BODY_TIMEOUT_MILLIS, 4_000L);
+        }
+    }
+
+    @Test
+    void http2Client_http1CellQuietMidAnswer_streamIsReset_connectionServesOn() throws Exception {
+        try (H2Client client = new H2Client(router.server().proxyAddress())) {
+            long sent = System.nanoTime();
+            H2Client.Response cut = client.send(H2Client.request("GET", "/x", "x-customer-id", "alice"), null)
+                    .get(15, TimeUnit.SECONDS);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+
+            assertThat(cut.status()).isEqualTo("200");
+            assertThat(cut.bodyStart()).isEqualTo(FIRST_PART);
+            assertThat(cut.resetCode()).isEqualTo(Http2Error.INTERNAL_ERROR.code());
+            assertThat(millis).isBetween(BODY_TIMEOUT_MILLIS, 4_000L);
+
+            H2Client.Response next = client.send(H2Client.request("GET", "/next", "x-customer-id", "carol"), null)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(next.status()).isEqualTo("200");
+        }
+    }
+
+    @Test
+    void http2Client_http2CellQuietMidAnswer_streamIsReset_cellConnectionServesOn() throws Exception {
+        try (H2Client client = new H2Client(router.server().proxyAddress())) {
+            long sent = System.nanoTime();
+            H2Client.Response cut = client.send(H2Client.request("GET", "/stall", "x-customer-id", "carol"), null)
+                    .get(15, TimeUnit.SECONDS);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+
+            assertThat(cut.status()).isEqualTo("200");
+            assertThat(cut.bodyStart()).isEqualTo(FIRST_PART);
+            assertThat(cut.resetCode()).isEqualTo(Http2Error.INTERNAL_ERROR.code());
+            assertThat(millis).isBetween(BODY_TIMEOUT_MILLIS, 4_000L);
+
+            H2Client.Response next = client.send(H2Client.request("GET", "/next", "x-customer-id", "carol"), null)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(next.status()).as("the cell connection serves on too").isEqualTo("200");
+        }
+    }
+
+    @Test
+    void answerDribbledSlowerThanTheTimeoutInAll_butNeverQuietThatLong_arrivesWhole() throws Exception {
+        HttpResponse<byte[]> http1 = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(
+                        HttpRequest.newBuilder(router.proxy("/dribble"))
+                                .header("x-customer-id", "bob")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(http1.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+        assertThat(http1.statusCode()).isEqualTo(200);
+        assertThat(http1.body()).isEqualTo(DRIBBLED);
+
+        try (H2Client client = new H2Client(router.server().proxyAddress())) {
+            H2Client.Response http2 = client.send(H2Client.request("GET", "/dribble", "x-customer-id", "bob"), null)
+                    .get(20, TimeUnit.SECONDS);
+            assertThat(http2.status()).isEqualTo("200");
+            assertThat(http2.bytes()).isEqualTo(DRIBBLED.length);
+            assertThat(http2.resetCode()).as("no reset").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void http1ClientThatStopsReading_isNotTheCellsSilence_answerArrivesWhole() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 << 10);
+            socket.connect(router.server().proxyAddress(), 5000);
+            socket.setSoTimeout(20_000);
+            send(socket, "GET /large HTTP/1.1\r\nHost: router\r\nx-customer-id: bob\r\nConnection: close\r\n\r\n");
+
+            // The client reads nothing for three body timeouts: the router stops reading the cell
+            // meanwhile, so the cell's quiet is the client's doing. Nothing to await but the clock.
+            Thread.sleep(3 * BODY_TIMEOUT_MILLIS);
+
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            assertThat(head).startsWith("http/1.1 200").contains("content-length: " + LARGE.length);
+            byte[] body = in.readAllBytes();
+            assertThat(body.length).isEqualTo(LARGE.length);
+            assertThat(Arrays.equals(body, LARGE)).isTrue();
+        }
+    }
+
+    @Test
+    void grpcServerStream_quieterThanTheTimeoutBetweenMessages_isNotCut() {
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", router.server().proxyAddress().getPort())
+                .usePlaintext()
+                .build();
+        try {
+            Metadata customer = new Metadata();
+            customer.put(Metadata.Key.of("x-customer-id", Metadata.ASCII_STRING_MARSHALLER), "dave");
+            Iterator<EchoReply> replies = EchoGrpc.newBlockingStub(channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(customer))
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .serverStream(EchoRequest.newBuilder()
+                            .setText("slow")
+                            .setCount(3)
+                            .setSleepMs(BODY_TIMEOUT_MILLIS * 3 / 2)
+                            .build());
+            long start = System.nanoTime();
+            for (int seq = 0; seq < 3; seq++) {
+                EchoReply reply = replies.next();
+                assertThat(reply.getSeq()).isEqualTo(seq);
+            }
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                    .as("two gaps, each longer than the body timeout")
+                    .isGreaterThanOrEqualTo(2 * BODY_TIMEOUT_MILLIS);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private Socket connect() throws IOException {
+        InetSocketAddress address = router.server().proxyAddress();
+        Socket socket = new Socket(address.getAddress(), address.getPort());
+        socket.setSoTimeout(20_000);
+        return socket;
+    }
+
+    private static void send(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+    }
+
+    /** The bytes up to and including the blank line that ends a response head, lower-cased. */
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.write(b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static byte[] filled(int length, char c) {
+        byte[] bytes = new byte[length];
+        Arrays.fill(bytes, (byte) c);
+        return bytes;
+    }
+}
