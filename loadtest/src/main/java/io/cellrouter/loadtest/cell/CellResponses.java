@@ -6,12 +6,18 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The cell's answers, encoded once. The buffers are unreleasable and shared by every channel of
  * every event loop: handlers write {@code duplicate()}s, which share the bytes and never free them.
+ * The cell frees the bytes themselves once, when it stops ({@link #release}).
  */
 final class CellResponses {
+
+    /** The direct buffers under the unreleasable views, freed by {@link #release}. */
+    private final List<ByteBuf> owned = new ArrayList<>(3);
 
     final ByteBuf http1KeepAlive;
     final ByteBuf http1Close;
@@ -40,8 +46,15 @@ final class CellResponses {
         return out;
     }
 
-    private static ByteBuf constant(byte[] bytes) {
-        return Unpooled.unreleasableBuffer(
-                Unpooled.directBuffer(bytes.length).writeBytes(bytes).asReadOnly());
+    private ByteBuf constant(byte[] bytes) {
+        ByteBuf direct = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
+        owned.add(direct);
+        return Unpooled.unreleasableBuffer(direct.asReadOnly());
+    }
+
+    /** Frees the answers' bytes: only once no channel can write them any more (the cell stopped). */
+    void release() {
+        owned.forEach(ByteBuf::release);
+        owned.clear();
     }
 }

@@ -26,12 +26,15 @@ public final class LoadTestCell implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private final RequestTally tally;
+    private final CellResponses responses;
 
-    private LoadTestCell(String name, EventLoopGroup group, Channel channel, RequestTally tally) {
+    private LoadTestCell(
+            String name, EventLoopGroup group, Channel channel, RequestTally tally, CellResponses responses) {
         this.name = name;
         this.group = group;
         this.channel = channel;
         this.tally = tally;
+        this.responses = responses;
     }
 
     public static LoadTestCell start(String name, InetSocketAddress address, int threads) throws InterruptedException {
@@ -61,9 +64,10 @@ public final class LoadTestCell implements AutoCloseable {
                     .bind(address)
                     .sync()
                     .channel();
-            return new LoadTestCell(name, group, channel, tally);
+            return new LoadTestCell(name, group, channel, tally, responses);
         } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
+            responses.release();
             throw e;
         }
     }
@@ -85,5 +89,6 @@ public final class LoadTestCell implements AutoCloseable {
     public void close() {
         channel.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        responses.release(); // every channel is closed with its loop: nothing writes them any more
     }
 }
