@@ -146,6 +146,8 @@ final class Http2ResponseRelay {
 
     /** A head (1xx or final) or, once the answer started, the trailers, from the cell. */
     void headers(Http2Headers headers, boolean endStream) {
+        boolean begins = false;
+        long now = 0;
         if (!started) {
             int code = parseStatus(headers.status());
             if (code < 100 || code > 599 || code == 101) {
@@ -164,7 +166,8 @@ final class Http2ResponseRelay {
             }
             started = true;
             log.status = code;
-            long now = front.ctx().executor().ticker().nanoTime();
+            begins = true;
+            now = front.ctx().executor().ticker().nanoTime();
             log.answerHead(now);
             if (responseTimeout != null) {
                 front.responseWaits().head().disarm(responseTimeout);
@@ -172,19 +175,13 @@ final class Http2ResponseRelay {
             exchange.answerStarted();
             ForwardHeaders.toClient(headers);
             headers.set(RequestIds.X_REQUEST_ID, log.requestId);
-            ending |= endStream;
-            front.writeHeaders(streamId, headers, endStream);
-            if (endStream) {
-                exchange.answerComplete();
-            } else {
-                awaitMore(front.isWritable(streamId), now);
-            }
-            return;
         }
         ending |= endStream;
         front.writeHeaders(streamId, headers, endStream);
         if (endStream) {
             exchange.answerComplete();
+        } else if (begins) {
+            awaitMore(front.isWritable(streamId), now);
         }
     }
 

@@ -8,10 +8,10 @@ import java.util.concurrent.TimeUnit;
  * A deadline that is set and cleared once per request but schedules about one timer per timeout
  * period: {@link #arm} records when the deadline falls and schedules a timer only when none is
  * pending (or the pending one would fire after the new deadline); {@link #disarm} only forgets the
- * deadline. A timer that fires before the current
- * deadline (it was set for an earlier one) waits for the rest; one that fires with no deadline set
- * does nothing. On a busy keep-alive connection, scheduling and cancelling a timer per request
- * costs more than the request's own routing.
+ * deadline. A timer that fires before the current deadline (it was set for an earlier one) waits
+ * for the rest; one that fires with no deadline set does nothing. On a busy keep-alive
+ * connection, scheduling and cancelling a timer per request costs more than the request's own
+ * routing.
  *
  * <p>Time is the event loop's ticker, so tests that advance an embedded loop's clock see it.
  * Confined to the event loop of {@code executor}.
