@@ -69,7 +69,10 @@ final class Http2ResponseRelay {
     private Http2ResponseTimeout responseTimeout;
     /** The wait for more of the begun answer: made when the answer begins, if it is timed. */
     private Http2ResponseTimeout bodyTimeout;
-    /** Whether more of a begun answer is awaited on a timer (not for gRPC, nor a WebSocket tunnel), until it ends. */
+    /**
+     * Whether more of a begun answer is awaited on a timer (not for gRPC, nor a WebSocket tunnel, nor
+     * when the timeout is zero), until it ends.
+     */
     private boolean bodyTimed;
 
     Http2ResponseRelay(Exchange exchange, Http2Frontend front, int streamId, ExchangeLog log) {
@@ -96,7 +99,7 @@ final class Http2ResponseRelay {
      * for a WebSocket handshake, whose answer becomes a tunnel with an idle timeout of its own).
      */
     void awaitAnswer(boolean timeBody) {
-        bodyTimed = timeBody;
+        bodyTimed = timeBody && front.responseWaits().body() != null;
         if (responseTimeout == null) {
             responseTimeout = new Http2ResponseTimeout(exchange);
         }
@@ -120,16 +123,13 @@ final class Http2ResponseRelay {
      * while it cannot, the cell is held back and not timed.
      */
     private void awaitMore(boolean clientWritable) {
-        if (bodyTimed()) {
+        if (bodyTimed) {
             awaitMore(clientWritable, front.ctx().executor().ticker().nanoTime());
         }
     }
 
-    /** {@link #awaitMore(boolean)} with the ticker's time just read, {@code nowNanos}. */
+    /** {@link #awaitMore(boolean)}, only while {@link #bodyTimed}, with the ticker's time just read. */
     private void awaitMore(boolean clientWritable, long nowNanos) {
-        if (!bodyTimed()) {
-            return;
-        }
         if (bodyTimeout == null) {
             bodyTimeout = new Http2ResponseTimeout(exchange::answerStalled);
         }
@@ -138,10 +138,6 @@ final class Http2ResponseRelay {
         } else {
             front.responseWaits().body().disarm(bodyTimeout);
         }
-    }
-
-    private boolean bodyTimed() {
-        return bodyTimed && front.responseWaits().body() != null;
     }
 
     /** A head (1xx or final) or, once the answer started, the trailers, from the cell. */
@@ -180,7 +176,7 @@ final class Http2ResponseRelay {
         front.writeHeaders(streamId, headers, endStream);
         if (endStream) {
             exchange.answerComplete();
-        } else if (begins) {
+        } else if (begins && bodyTimed) {
             awaitMore(front.isWritable(streamId), now);
         }
     }

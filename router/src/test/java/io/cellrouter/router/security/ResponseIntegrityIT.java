@@ -1,5 +1,6 @@
 package io.cellrouter.router.security;
 
+import static io.cellrouter.router.testing.RawHttp.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellrouter.router.testing.H2Client;
@@ -9,8 +10,6 @@ import io.cellrouter.router.testing.ScriptedCell;
 import io.cellrouter.router.testing.ScriptedCell.Answer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -274,15 +273,6 @@ class ResponseIntegrityIT {
     }
 
     private Socket connect() throws IOException {
-        InetSocketAddress address = router.server().proxyAddress();
-        Socket socket = new Socket(address.getAddress(), address.getPort());
-        socket.setSoTimeout(10_000);
-        return socket;
-    }
-
-    private static void write(Socket socket, String raw) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
+        return RawHttp.connect(router.server().proxyAddress(), 10_000);
     }
 }

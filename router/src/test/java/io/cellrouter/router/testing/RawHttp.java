@@ -25,12 +25,23 @@ public final class RawHttp {
     private RawHttp() {}
 
     public static Response exchange(InetSocketAddress address, String request) throws IOException {
-        try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            socket.getOutputStream().flush();
+        try (Socket socket = connect(address, 10_000)) {
+            write(socket, request);
             return read(socket.getInputStream());
         }
+    }
+
+    /** A plain socket to {@code address} whose reads give up after {@code timeoutMillis}. */
+    public static Socket connect(InetSocketAddress address, int timeoutMillis) throws IOException {
+        Socket socket = new Socket(address.getAddress(), address.getPort());
+        socket.setSoTimeout(timeoutMillis);
+        return socket;
+    }
+
+    /** Writes {@code raw} (ISO-8859-1, byte for byte) and flushes it. */
+    public static void write(Socket socket, String raw) throws IOException {
+        socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
     }
 
     /** Reads one response with a Content-Length body (what the router and the test cells send). */
