@@ -13,6 +13,7 @@ import io.cellrouter.router.grpc.test.EchoRequest;
 import io.cellrouter.router.testing.GrpcCell;
 import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.H2TestCell;
+import io.cellrouter.router.testing.RawH2;
 import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import io.cellrouter.router.testing.ScriptedCell;
@@ -32,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +52,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  *
  * <p>Cells: alice's answers 200 with 14 of 100 bytes and then says nothing (a plain socket); bob's
  * is WireMock, for a body dribbled in chunks and a large one; carol's an HTTP/2 cell that stalls
- * on {@code /stall}; dave's a gRPC cell whose server stream pauses between messages.
+ * on {@code /stall} (and answers early on {@code /early}); dave's a gRPC cell whose server stream
+ * pauses between messages; erin's a plain socket that answers as soon as it has a request's head
+ * and finishes once it has read the body. An upload the cell takes slowly, after its answer has
+ * begun, keeps the exchange alive as the answer's own bytes do.
  */
 @Timeout(120)
 class ResponseBodyTimeoutIT {
@@ -60,7 +65,15 @@ class ResponseBodyTimeoutIT {
     private static final byte[] DRIBBLED = filled(2000, 'd');
     private static final byte[] LARGE = filled(16 << 20, 'L');
 
+    /** An upload in five parts, 600 ms apart: 3 s in all, yet never a second without a byte. */
+    private static final int UPLOAD_PARTS = 5;
+
+    private static final int UPLOAD_PART = 1000;
+    private static final long UPLOAD_GAP_MILLIS = 600;
+    private static final String REST = " and the rest";
+
     private static ScriptedCell stalling;
+    private static ScriptedCell early;
     private static WireMockCell wiremock;
     private static H2TestCell h2;
     private static GrpcCell grpc;
@@ -69,6 +82,8 @@ class ResponseBodyTimeoutIT {
     static void startCells() throws Exception {
         stalling =
                 new ScriptedCell(request -> Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + FIRST_PART));
+        early = new ScriptedCell(request -> Answer.early(
+                "HTTP/1.1 200 OK\r\nContent-Length: " + (FIRST_PART + REST).length() + "\r\n\r\n" + FIRST_PART, REST));
         wiremock = WireMockCell.start("wm");
         // Five chunks, 600 ms apart: 2.4 s in all, yet never a second without a byte.
         wiremock.stub(get(urlEqualTo("/dribble"))
@@ -85,6 +100,7 @@ class ResponseBodyTimeoutIT {
     @AfterAll
     static void stopCells() {
         stalling.close();
+        early.close();
         wiremock.close();
         h2.close();
         grpc.close();
@@ -94,10 +110,11 @@ class ResponseBodyTimeoutIT {
     final RouterExtension router = new RouterExtension(
                     "",
                     r -> "  - name: sc\n    endpoint: " + stalling.endpoint() + "\n"
+                            + "  - name: early\n    endpoint: " + early.endpoint() + "\n"
                             + wiremock.registryYaml()
                             + "  - name: h2\n    endpoint: h2c://127.0.0.1:" + h2.port() + "\n"
                             + "  - name: grpc\n    endpoint: h2c://127.0.0.1:" + grpc.port() + "\n",
-                    "  alice: sc\n  bob: wm\n  carol: h2\n  dave: grpc\n")
+                    "  alice: sc\n  bob: wm\n  carol: h2\n  dave: grpc\n  erin: early\n")
             .proxy(() -> "  upstream:\n    connectTimeout: 1s\n    responseTimeout: 5s\n    responseBodyTimeout: "
                     + BODY_TIMEOUT_MILLIS + "ms\n");
 
@@ -161,6 +178,69 @@ class ResponseBodyTimeoutIT {
             assertThat(next.status())
                     .as("the client's connection, and carol's cell's, serve on")
                     .isEqualTo("200");
+        }
+    }
+
+    /**
+     * The cell answers as soon as it has the request's head and finishes once it has read the whole
+     * upload, which the client sends slowly: the exchange never stands still for the timeout, though
+     * the answer does. erin's cell speaks HTTP/1.1; carol's is an h2c cell.
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({"erin, /upload", "carol, /early"})
+    void http1Client_cellAnswersEarly_thenReadsASlowUpload_answerIsNotCut(String customer, String path)
+            throws Exception {
+        try (Socket socket = connect()) {
+            write(
+                    socket,
+                    "POST " + path + " HTTP/1.1\r\nHost: router\r\nx-customer-id: " + customer + "\r\nContent-Length: "
+                            + UPLOAD_PARTS * UPLOAD_PART + "\r\n\r\n");
+            for (int part = 0; part < UPLOAD_PARTS; part++) {
+                Thread.sleep(UPLOAD_GAP_MILLIS); // the slow uploader is the point: nothing to await
+                write(socket, "u".repeat(UPLOAD_PART));
+            }
+
+            RawHttp.Response answer = RawHttp.read(socket.getInputStream());
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).startsWith(FIRST_PART).doesNotContain("cell=");
+            assertThat(answer.body()).endsWith(path.equals("/early") ? "bytes=" + UPLOAD_PARTS * UPLOAD_PART : REST);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({"erin, /upload", "carol, /early"})
+    void http2Client_cellAnswersEarly_thenReadsASlowUpload_streamIsNotReset(String customer, String path)
+            throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.headers(
+                            1,
+                            H2Client.request(
+                                    "POST",
+                                    path,
+                                    "x-customer-id",
+                                    customer,
+                                    "content-length",
+                                    String.valueOf(UPLOAD_PARTS * UPLOAD_PART)),
+                            false)
+                    .flush();
+            for (int part = 0; part < UPLOAD_PARTS; part++) {
+                Thread.sleep(UPLOAD_GAP_MILLIS); // the slow uploader is the point: nothing to await
+                raw.data(1, new byte[UPLOAD_PART], part == UPLOAD_PARTS - 1).flush();
+            }
+
+            raw.readUntil(events -> events.stream().anyMatch(e -> e.matches("(DATA 1 .*end|RST 1 .*)")), 10_000);
+            List<String> stream1 = raw.events().stream()
+                    .filter(e -> e.matches("(HEADERS|DATA|RST) 1\\b.*"))
+                    .toList();
+            assertThat(stream1).first().asString().startsWith("HEADERS 1 200");
+            assertThat(stream1).noneMatch(e -> e.startsWith("RST"));
+            assertThat(stream1).last().asString().endsWith(" end");
+            int bytes = stream1.stream()
+                    .filter(e -> e.startsWith("DATA"))
+                    .mapToInt(e -> Integer.parseInt(e.split(" ")[2]))
+                    .sum();
+            int rest = path.equals("/early") ? (" bytes=" + UPLOAD_PARTS * UPLOAD_PART).length() : REST.length();
+            assertThat(bytes).isEqualTo(FIRST_PART.length() + rest);
         }
     }
 

@@ -9,9 +9,11 @@ import java.time.Duration;
  * The two waits of an HTTP/1.1 client's exchange on its cell. First {@code upstream.responseTimeout}:
  * from the request leaving for the cell to the head of the cell's answer; when it passes, the
  * exchange fails with {@code cell_timeout} (504). Then, once the answer has begun, {@code
- * upstream.responseBodyTimeout}: the longest the cell may send nothing while the client can take
- * more; when it passes, the answer is cut short (the client's connection closes). While the client
- * cannot take more, the cell is not read and so not timed: the wait is the client's.
+ * upstream.responseBodyTimeout}: the longest the exchange may stand still (the cell sends nothing
+ * of its answer, nor takes any more of the request) while the client can take more; when it
+ * passes, the answer is cut short (the client's connection closes). A cell that answers early and
+ * reads a slow upload before it goes on is not cut. While the client cannot take more, the cell is
+ * not read and so not timed: the wait is the client's.
  *
  * <pre>
  *  arm ─▶ HEAD ─ answerBegan ─▶ BODY ─ cancel ─▶ NONE
@@ -87,7 +89,7 @@ final class Http1ResponseTimeout {
         }
     }
 
-    /** The cell sent more of its answer: the body timeout counts again from now. */
+    /** The cell sent more of its answer, or took more of the request: the body timeout counts again from now. */
     void progress() {
         if (phase == Phase.BODY && clientReady) {
             deadline.arm(bodyNanos);

@@ -157,6 +157,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
             case FORWARDING -> {
                 requestRelay.send(cellSide, data, endStream);
                 front.touch(this);
+                responseRelay.requestMoved();
             }
             case DONE -> requestRelay.discard(data);
         }

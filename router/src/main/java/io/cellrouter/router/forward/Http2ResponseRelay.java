@@ -16,7 +16,8 @@ import io.netty.util.AsciiString;
  *
  * <pre>
  *  request sent ─▶ the answer is awaited (Http2ResponseTimeout, not for gRPC) ─▶ the exchange times out
- *  answer begun ─▶ more of it is awaited while the client can take it (not for gRPC) ─▶ the stream is cut
+ *  answer begun ─▶ more of it, or of the request, is awaited while the client can take it
+ *                  (not for gRPC) ─▶ the stream is cut
  *  cell HEADERS ─▶ status checked ─┬─ 1xx ──────────────▶ client (the answer follows)
  *                                  ├─ 421, nothing sent ─▶ the exchange (misroute correction)
  *                                  └─ final ─ forwarding headers, x-request-id ─▶ client
@@ -137,6 +138,17 @@ final class Http2ResponseRelay {
             front.responseWaits().body().arm(bodyTimeout, nowNanos);
         } else {
             front.responseWaits().body().disarm(bodyTimeout);
+        }
+    }
+
+    /**
+     * More of the request went to the cell side: the exchange is not quiet. A cell that answers
+     * early and reads a slow upload before it goes on is not cut.
+     */
+    void requestMoved() {
+        if (bodyTimed && started && !ending) {
+            awaitMore(
+                    front.isWritable(streamId), front.ctx().executor().ticker().nanoTime());
         }
     }
 

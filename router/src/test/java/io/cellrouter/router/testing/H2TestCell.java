@@ -35,6 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /reset/CODE}: resets the stream with that HTTP/2 error code before any headers;
  *   <li>{@code /stall}: once the request ends, 200 and the first bytes of a body, then nothing more
  *       (the stream stays open: a cell that went quiet mid-answer);
+ *   <li>{@code /early}: 200 and the first bytes of a body as soon as the request's head arrives,
+ *       the rest ({@code bytes=B}) once the request ends: a cell that answers before it has taken
+ *       the whole upload;
  *   <li>anything else: 200 with {@code cell=NAME connection=N bytes=B} after the request ends, or,
  *       after {@link #misdirect(String)}, 421 ("this customer is not mine") naming the owner.
  * </ul>
@@ -138,6 +141,12 @@ public final class H2TestCell implements AutoCloseable {
                         parent.flush();
                         return;
                     }
+                    if (path.equals("/early")) {
+                        ctx.write(new DefaultHttp2HeadersFrame(
+                                new DefaultHttp2Headers().status("200").set("x-served-by", name)));
+                        ctx.writeAndFlush(new DefaultHttp2DataFrame(
+                                Unpooled.copiedBuffer("the first part", StandardCharsets.UTF_8), false));
+                    }
                     if (path.startsWith("/reset/")) {
                         long code = Long.parseLong(path.substring("/reset/".length()));
                         ctx.writeAndFlush(new DefaultHttp2ResetFrame(code));
@@ -166,6 +175,11 @@ public final class H2TestCell implements AutoCloseable {
                         new DefaultHttp2Headers().status("200").set("x-served-by", name)));
                 ctx.writeAndFlush(new DefaultHttp2DataFrame(
                         Unpooled.copiedBuffer("the first part", StandardCharsets.UTF_8), false));
+                return;
+            }
+            if (end && path.equals("/early")) {
+                ctx.writeAndFlush(new DefaultHttp2DataFrame(
+                        Unpooled.copiedBuffer(" bytes=" + bytes, StandardCharsets.UTF_8), true));
                 return;
             }
             if (end) {

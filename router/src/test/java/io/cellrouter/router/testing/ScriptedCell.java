@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A cell on a plain socket whose every answer is chosen by the test, byte for byte: for each
  * request (head and Content-Length body read) it writes what {@link Script#answer} returns, in one
- * write, then closes the connection if the script says so. Used to play a faulty cell: extra bytes
+ * write (or, for an {@link Answer#early} answer, a first part between the head and the body),
+ * then closes the connection if the script says so. Used to play a faulty cell: extra bytes
  * behind an answer, a body after a 204, a status of 1000, a body cut short, no framing at all.
  */
 public final class ScriptedCell implements AutoCloseable {
@@ -31,8 +32,25 @@ public final class ScriptedCell implements AutoCloseable {
         }
     }
 
-    /** What to write for a request, and whether to close afterwards. */
-    public record Answer(byte[] bytes, boolean close, boolean reset) {
+    /**
+     * What to write for a request, and whether to close afterwards. {@code early}, if not null, is
+     * written as soon as the request's head has been read, before its body is: a cell that answers
+     * before it has taken the whole upload.
+     */
+    public record Answer(byte[] early, byte[] bytes, boolean close, boolean reset) {
+        public Answer(byte[] bytes, boolean close, boolean reset) {
+            this(null, bytes, close, reset);
+        }
+
+        /** {@code early} once the head has been read; {@code rest} once the body has been read too. */
+        public static Answer early(String early, String rest) {
+            return new Answer(
+                    early.getBytes(StandardCharsets.ISO_8859_1),
+                    rest.getBytes(StandardCharsets.ISO_8859_1),
+                    false,
+                    false);
+        }
+
         public static Answer of(String raw) {
             return new Answer(raw.getBytes(StandardCharsets.ISO_8859_1), false, false);
         }
@@ -134,9 +152,14 @@ public final class ScriptedCell implements AutoCloseable {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             Request request;
-            while ((request = readRequest(in, id)) != null) {
+            while ((request = readHead(in, id)) != null) {
                 received.add(request);
                 Answer answer = script.answer(request);
+                if (answer.early() != null) {
+                    out.write(answer.early());
+                    out.flush();
+                }
+                readBody(in, request);
                 out.write(answer.bytes());
                 out.flush();
                 if (answer.reset()) {
@@ -152,7 +175,7 @@ public final class ScriptedCell implements AutoCloseable {
         }
     }
 
-    private static Request readRequest(InputStream in, int connection) throws IOException {
+    private static Request readHead(InputStream in, int connection) throws IOException {
         String requestLine = line(in);
         while (requestLine != null && requestLine.isEmpty()) {
             requestLine = line(in);
@@ -169,13 +192,16 @@ public final class ScriptedCell implements AutoCloseable {
                             line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new java.util.ArrayList<>())
                     .add(line.substring(colon + 1).trim());
         }
-        List<String> length = headers.get("content-length");
+        return new Request(parts[0], parts.length > 1 ? parts[1] : "", headers, connection);
+    }
+
+    private static void readBody(InputStream in, Request request) throws IOException {
+        List<String> length = request.headers().get("content-length");
         if (length != null) {
             in.readNBytes(Integer.parseInt(length.get(0)));
-        } else if (headers.containsKey("transfer-encoding")) {
+        } else if (request.headers().containsKey("transfer-encoding")) {
             readChunked(in);
         }
-        return new Request(parts[0], parts.length > 1 ? parts[1] : "", headers, connection);
     }
 
     private static void readChunked(InputStream in) throws IOException {
