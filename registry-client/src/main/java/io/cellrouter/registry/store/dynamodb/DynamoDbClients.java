@@ -32,7 +32,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
  *   <li>Its own two Netty event-loop threads (the SDK's Netty client runs on an NIO group of its
  *       own; it is not handed the router's event loops). Futures complete on the SDK's completion
  *       executor, never on a router event loop: callers hop back to their own thread.
- *   <li>Region and credentials from the SDK's default chains. With an {@code endpoint} (a
+ *   <li>Region and credentials from the SDK's default chains, web identity (IRSA) included: its
+ *       provider needs the {@code sts} module and a sync HTTP client for its STS client
+ *       ({@code url-connection-client}), both dependencies of this module, without which the
+ *       chain would skip it silently. With an {@code endpoint} (a
  *       DynamoDB-compatible server: dynalite in the tests, a local emulator) only local sources are
  *       consulted (environment, system properties, profile file), then fixed placeholder
  *       credentials, so that such a setup never reaches for instance metadata.

@@ -162,6 +162,22 @@ class DynamoDbWebIdentityTest {
                 .contains("DynamoDB_20120810.CreateTable", "DynamoDB_20120810.DescribeTable");
     }
 
+    /** With an {@code endpoint} (a local emulator) the web-identity settings are ignored: no STS call. */
+    @Test
+    void emulatorClient_neverCallsSts() {
+        AwsCredentialsIdentity identity;
+        try (DynamoDbAsyncClient client =
+                DynamoDbClients.create(Tables.settings(DYNALITE.endpoint(), Tables.newName()))) {
+            identity = client.serviceClientConfiguration()
+                    .credentialsProvider()
+                    .resolveIdentity()
+                    .join();
+        }
+
+        assertThat(identity.accessKeyId()).isEqualTo("cell-router");
+        assertThat(sts.findAll(anyRequestedFor(anyUrl()))).isEmpty();
+    }
+
     private static DynamoDbSettings productionSettings() {
         DynamoDbSettings settings = DynamoDbSettings.of(Tables.newName()).withRegion("eu-west-1");
         assertThat(settings.endpoint()).isNull();
