@@ -323,7 +323,8 @@ public record RouterConfig(
     }
 
     /**
-     * How the router talks to cells; {@code responseTimeout}: until the head of a cell's answer;
+     * How the router talks to cells; {@code responseTimeout}: until the head of a cell's answer,
+     * from the last part of the request the cell took;
      * {@code responseBodyTimeout}: once the answer has begun, the longest the cell may send nothing,
      * nor take any of the request's body, while the client can take more (zero: no limit; gRPC
      * streams are never timed this way). {@code

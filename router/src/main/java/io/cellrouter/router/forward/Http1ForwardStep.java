@@ -16,8 +16,9 @@ import io.netty.handler.codec.http.HttpResponse;
  *  routed ─▶ CONNECTING: the cell side (Http1CellConnector)
  *         ─▶ FORWARDING: the head, then the body part by part, to the cell (Http1RequestRelay);
  *                        the response timeout runs (Http1ResponseTimeout) until the answer's head,
- *                        then the body timeout while neither the answer nor the rest of the
- *                        request moves with the client ready;
+ *                        counted again at each part of the body the cell takes; then the body
+ *                        timeout while neither the answer nor the rest of the request moves
+ *                        with the client ready;
  *                        the answer goes to the client (Http1ResponseRelay) ─▶ the exchange ends
  *  what the cell side does meanwhile:
  *    421 ─▶ the cell side is let go: ROUTING again until the misroute correction decides (Http1MisrouteCorrection)
@@ -131,7 +132,7 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
             exchange.fail(refused);
             return;
         }
-        responseTimeout.progress(); // the cell takes the rest of the request: the exchange is not quiet
+        responseTimeout.requestTaken(); // the cell takes the rest of the request: the exchange is not quiet
         if (request.complete() || !cell.leg().isWritable()) {
             exchange.updateRead();
         }

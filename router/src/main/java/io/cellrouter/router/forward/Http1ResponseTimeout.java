@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * The two waits of an HTTP/1.1 client's exchange on its cell. First {@code upstream.responseTimeout}:
- * from the request leaving for the cell to the head of the cell's answer; when it passes, the
+ * from the request leaving for the cell (or the last part of its body the cell took) to the head
+ * of the cell's answer; when it passes, the
  * exchange fails with {@code cell_timeout} (504). Then, once the answer has begun, {@code
  * upstream.responseBodyTimeout}: the longest the exchange may stand still (the cell sends nothing
  * of its answer, nor takes any more of the request) while the client can take more; when it
@@ -17,8 +18,8 @@ import java.time.Duration;
  *
  * <pre>
  *  arm ─▶ HEAD ─ answerBegan ─▶ BODY ─ cancel ─▶ NONE
- *                               ▲  │ clientReady(false)
- *                               └──┘ clientReady(true): counted again from then
+ *         ▲  │                  ▲  │ clientReady(false)
+ *         └──┘ requestTaken     └──┘ clientReady(true), progress, requestTaken: counted again from then
  * </pre>
  *
  * <p>One lazily re-armed timer per connection, not one per request or per read ({@link
@@ -89,10 +90,23 @@ final class Http1ResponseTimeout {
         }
     }
 
-    /** The cell sent more of its answer, or took more of the request: the body timeout counts again from now. */
+    /** The cell sent more of its answer: the body timeout counts again from now. */
     void progress() {
         if (phase == Phase.BODY && clientReady) {
             deadline.arm(bodyNanos);
+        }
+    }
+
+    /**
+     * The cell took more of the request: whichever wait runs counts again from now. The response
+     * timeout thus runs from the last of the request the cell took, so a slow upload is not taken
+     * for a cell that does not answer.
+     */
+    void requestTaken() {
+        if (phase == Phase.HEAD) {
+            deadline.arm(headNanos);
+        } else {
+            progress();
         }
     }
 

@@ -15,7 +15,8 @@ import io.netty.util.AsciiString;
  * the router's own.
  *
  * <pre>
- *  request sent ─▶ the answer is awaited (Http2ResponseTimeout, not for gRPC) ─▶ the exchange times out
+ *  request sent ─▶ the answer is awaited (Http2ResponseTimeout, not for gRPC; counted again at
+ *                  each request frame the cell side takes) ─▶ the exchange times out
  *  answer begun ─▶ more of it, or of the request, is awaited while the client can take it
  *                  (not for gRPC) ─▶ the stream is cut
  *  cell HEADERS ─▶ status checked ─┬─ 1xx ──────────────▶ client (the answer follows)
@@ -142,11 +143,17 @@ final class Http2ResponseRelay {
     }
 
     /**
-     * More of the request went to the cell side: the exchange is not quiet. A cell that answers
+     * More of the request went to the cell side: the exchange is not quiet. The wait for the answer
+     * counts again from now, so a slow upload is not taken for a cell that does not answer (the
+     * response timeout runs from the last of the request the cell took); and a cell that answers
      * early and reads a slow upload before it goes on is not cut.
      */
     void requestMoved() {
-        if (bodyTimed && started && !ending) {
+        if (!started) {
+            if (responseTimeout != null && responseTimeout.armed) {
+                front.responseWaits().head().arm(responseTimeout);
+            }
+        } else if (bodyTimed && !ending) {
             awaitMore(
                     front.isWritable(streamId), front.ctx().executor().ticker().nanoTime());
         }

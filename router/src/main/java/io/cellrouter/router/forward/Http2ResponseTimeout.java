@@ -2,9 +2,10 @@ package io.cellrouter.router.forward;
 
 /**
  * One HTTP/2 exchange's wait on its cell: for the head of the answer ({@code
- * upstream.responseTimeout}), armed when the request has gone to a cell side and disarmed when the
- * answer starts; or for more of the begun answer ({@code upstream.responseBodyTimeout}), armed
- * again at each part the cell sends while the client can take more. Both are disarmed when the
+ * upstream.responseTimeout}), armed when the request has gone to a cell side, armed again at each
+ * part of the request the cell side takes, and disarmed when the answer starts; or for more of the
+ * begun answer ({@code upstream.responseBodyTimeout}), armed again at each part the cell sends or
+ * takes while the client can take more. Both are disarmed when the
  * exchange ends. gRPC streams are not timed: they may be quiet for long, and their deadline is the
  * client's {@code grpc-timeout}.
  *

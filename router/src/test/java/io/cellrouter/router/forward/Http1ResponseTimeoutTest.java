@@ -13,8 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The response timeout (250 ms to the answer's head) and the body timeout (400 ms of a begun
- * answer's silence while the client can take more) on an embedded event loop whose clock the test
+ * The response timeout (250 ms to the answer's head, from the last part of the request the cell
+ * took) and the body timeout (400 ms of a begun answer's silence while the client can take more) on an embedded event loop whose clock the test
  * moves: no sleeping.
  */
 class Http1ResponseTimeoutTest {
@@ -132,6 +132,39 @@ class Http1ResponseTimeoutTest {
         for (int i = 0; i < 5; i++) { // 1.5 s in all, never 400 ms quiet
             advanceMillis(300);
             timeout.progress();
+        }
+        assertThat(failures).isEmpty();
+
+        advanceMillis(400);
+        assertThat(failures).hasSize(1);
+    }
+
+    @Test
+    void eachPartOfTheRequestTheCellTakes_startsTheResponseTimeoutAgain() {
+        timeout.arm(Http1Fixture.CELL_A);
+        for (int i = 0; i < 5; i++) { // a 1 s upload, never 250 ms without a part
+            advanceMillis(200);
+            timeout.requestTaken();
+        }
+        assertThat(failures).isEmpty();
+
+        advanceMillis(249);
+        assertThat(failures).isEmpty();
+        advanceMillis(1);
+        assertThat(failures)
+                .as("the whole response timeout from the last part")
+                .singleElement()
+                .satisfies(error -> assertThat(error.code()).isEqualTo(ErrorCode.CELL_TIMEOUT));
+    }
+
+    @Test
+    void eachPartOfTheRequestTheCellTakes_onceTheAnswerBegan_startsTheBodyTimeoutAgain() {
+        timeout.arm(Http1Fixture.CELL_A);
+        awaiting = false;
+        timeout.answerBegan(now(), true);
+        for (int i = 0; i < 5; i++) { // 1.5 s in all, the cell quiet but taking the upload
+            advanceMillis(300);
+            timeout.requestTaken();
         }
         assertThat(failures).isEmpty();
 

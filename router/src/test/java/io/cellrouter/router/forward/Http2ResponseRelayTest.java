@@ -359,6 +359,37 @@ class Http2ResponseRelayTest {
     }
 
     @Test
+    void eachPartOfTheRequestTheCellTakes_startsTheWaitForTheHeadAgain() {
+        fixture.openWaitingStream(1, 0, false);
+        relay.awaitAnswer(true);
+        long step = headTimeoutMillis() * 3 / 4;
+        for (int i = 0; i < 4; i++) { // three response timeouts of upload, never one of them still
+            advanceMillis(step);
+            relay.requestMoved();
+        }
+        assertThat(told).isEmpty();
+
+        advanceMillis(headTimeoutMillis());
+        assertThat(told).containsExactly("timed out");
+    }
+
+    @Test
+    void eachPartOfTheRequestTheCellTakes_onceTheAnswerBegan_startsTheBodyTimeoutAgain() {
+        fixture.openWaitingStream(1, 0, false);
+        relay.awaitAnswer(true);
+        relay.headers(status("200"), false);
+        long step = bodyTimeoutMillis() * 3 / 4;
+        for (int i = 0; i < 4; i++) {
+            advanceMillis(step);
+            relay.requestMoved();
+        }
+        assertThat(told).containsExactly("started");
+
+        advanceMillis(bodyTimeoutMillis());
+        assertThat(told).containsExactly("started", "stalled");
+    }
+
+    @Test
     void whileTheClientsWindowIsClosed_theCellIsNotTimed_untilItOpens() {
         fixture.close();
         fixture = new Http2FrontendFixture(new Http2Settings().initialWindowSize(4));

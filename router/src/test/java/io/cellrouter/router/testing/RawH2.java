@@ -16,7 +16,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
@@ -35,6 +38,7 @@ public final class RawH2 implements AutoCloseable {
     private final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader();
     private final ByteBuf in = Unpooled.buffer();
     private final List<String> events = new CopyOnWriteArrayList<>();
+    private final Map<Integer, StringBuilder> bodies = new ConcurrentHashMap<>();
     private boolean closed;
 
     public RawH2(InetSocketAddress address) throws IOException {
@@ -86,6 +90,12 @@ public final class RawH2 implements AutoCloseable {
         }
         socket.getOutputStream().flush();
         return this;
+    }
+
+    /** The DATA read so far on {@code streamId}, as UTF-8 text. */
+    public String body(int streamId) {
+        StringBuilder body = bodies.get(streamId);
+        return body == null ? "" : body.toString();
     }
 
     public List<String> events() {
@@ -157,6 +167,7 @@ public final class RawH2 implements AutoCloseable {
         @Override
         public int onDataRead(ChannelHandlerContext c, int streamId, ByteBuf data, int padding, boolean end) {
             events.add("DATA " + streamId + " " + data.readableBytes() + (end ? " end" : ""));
+            bodies.computeIfAbsent(streamId, id -> new StringBuilder()).append(data.toString(StandardCharsets.UTF_8));
             return data.readableBytes() + padding;
         }
 

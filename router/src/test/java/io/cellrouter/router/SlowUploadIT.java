@@ -1,0 +1,163 @@
+package io.cellrouter.router;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.cellrouter.router.testing.RawHttp.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.cellrouter.router.testing.H2Client;
+import io.cellrouter.router.testing.H2TestCell;
+import io.cellrouter.router.testing.RawH2;
+import io.cellrouter.router.testing.RawHttp;
+import io.cellrouter.router.testing.RouterExtension;
+import io.cellrouter.router.testing.WireMockCell;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@code proxy.upstream.responseTimeout} runs from the last part of the request the cell took, not
+ * from the request's head: an upload that takes longer than the timeout, but never stands still
+ * that long, reaches the cell whole and gets the cell's answer. A cell that has the whole request
+ * and says nothing is still a 504 after the timeout.
+ *
+ * <p>Cells: bob's is WireMock (its journal shows what the cell received), answering an upload at
+ * once and a {@code /hang} after ten seconds; carol's an h2c cell that answers with the number of
+ * body bytes it read.
+ */
+@Timeout(120)
+class SlowUploadIT {
+
+    private static final long TIMEOUT_MILLIS = 1000;
+    /** An upload in five parts, 600 ms apart: 3 s in all, yet never a second without a byte. */
+    private static final int PARTS = 5;
+
+    private static final int PART = 1000;
+    private static final long GAP_MILLIS = 600;
+
+    private static WireMockCell wiremock;
+    private static H2TestCell h2;
+
+    @BeforeAll
+    static void startCells() throws Exception {
+        wiremock = WireMockCell.start("wm");
+        wiremock.stub(post(urlEqualTo("/upload"))
+                .willReturn(aResponse().withStatus(200).withBody("stored")));
+        wiremock.stub(post(urlEqualTo("/hang"))
+                .willReturn(aResponse().withStatus(200).withBody("late").withFixedDelay(10_000)));
+        h2 = new H2TestCell("h2");
+    }
+
+    @AfterAll
+    static void stopCells() {
+        wiremock.close();
+        h2.close();
+    }
+
+    @BeforeEach
+    void forgetEarlierRequests() {
+        wiremock.server().resetRequests();
+    }
+
+    @RegisterExtension
+    final RouterExtension router = new RouterExtension(
+                    "",
+                    r -> wiremock.registryYaml() + "  - name: h2\n    endpoint: h2c://127.0.0.1:" + h2.port() + "\n",
+                    "  bob: wm\n  carol: h2\n")
+            .proxy(() -> "  upstream:\n    responseTimeout: " + TIMEOUT_MILLIS + "ms\n    responseBodyTimeout: "
+                    + TIMEOUT_MILLIS + "ms\n");
+
+    /** bob's cell speaks HTTP/1.1; carol's is an h2c cell. The answers are patterns. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"bob, stored", "carol, cell=h2 connection=[0-9]+ bytes=5000"})
+    void http1Client_uploadSlowerThanTheTimeout_reachesTheCellWhole(String customer, String answer) throws Exception {
+        try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 20_000)) {
+            write(
+                    socket,
+                    "POST /upload HTTP/1.1\r\nHost: router\r\nx-customer-id: " + customer + "\r\nContent-Length: "
+                            + PARTS * PART + "\r\n\r\n");
+            for (int part = 0; part < PARTS; part++) {
+                Thread.sleep(GAP_MILLIS); // the slow uploader is the point: nothing to await
+                write(socket, "u".repeat(PART));
+            }
+
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).matches(answer);
+        }
+        if (customer.equals("bob")) {
+            assertCellReceivedTheWholeUpload();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"bob, stored", "carol, cell=h2 connection=[0-9]+ bytes=5000"})
+    void http2Client_uploadSlowerThanTheTimeout_reachesTheCellWhole(String customer, String answer) throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.headers(
+                            1,
+                            H2Client.request(
+                                    "POST",
+                                    "/upload",
+                                    "x-customer-id",
+                                    customer,
+                                    "content-length",
+                                    String.valueOf(PARTS * PART)),
+                            false)
+                    .flush();
+            for (int part = 0; part < PARTS; part++) {
+                Thread.sleep(GAP_MILLIS); // the slow uploader is the point: nothing to await
+                raw.data(1, "u".repeat(PART).getBytes(StandardCharsets.US_ASCII), part == PARTS - 1)
+                        .flush();
+            }
+
+            raw.readUntil(events -> events.stream().anyMatch(e -> e.matches("(DATA 1 .*end|RST 1 .*)")), 10_000);
+            List<String> stream1 = raw.events().stream()
+                    .filter(e -> e.matches("(HEADERS|DATA|RST) 1\\b.*"))
+                    .toList();
+            assertThat(stream1).first().asString().startsWith("HEADERS 1 200");
+            assertThat(stream1).noneMatch(e -> e.startsWith("RST"));
+            assertThat(stream1).last().asString().endsWith(" end");
+            assertThat(raw.body(1)).matches(answer);
+        }
+        if (customer.equals("bob")) {
+            assertCellReceivedTheWholeUpload();
+        }
+    }
+
+    @Test
+    void cellThatHasTheWholeRequest_andSaysNothing_isStill504AfterTheTimeout() throws Exception {
+        try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 20_000)) {
+            long sent = System.nanoTime();
+            write(socket, "POST /hang HTTP/1.1\r\nHost: router\r\nx-customer-id: bob\r\nContent-Length: 4\r\n\r\nbody");
+
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+
+            assertThat(response.status()).isEqualTo(504);
+            assertThat(response.body()).contains("cell_timeout");
+            assertThat(millis).isBetween(TIMEOUT_MILLIS, 4_000L);
+        }
+        assertThat(wiremock.received()).as("the cell had the request").anySatisfy(r -> assertThat(r.getUrl())
+                .isEqualTo("/hang"));
+    }
+
+    private static void assertCellReceivedTheWholeUpload() {
+        List<LoggedRequest> uploads = wiremock.received().stream()
+                .filter(r -> r.getUrl().equals("/upload"))
+                .toList();
+        assertThat(uploads).hasSize(1);
+        assertThat(uploads.get(0).getBodyAsString()).isEqualTo("u".repeat(PARTS * PART));
+    }
+}
