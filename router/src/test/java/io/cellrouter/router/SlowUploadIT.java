@@ -153,6 +153,58 @@ class SlowUploadIT {
                 .isEqualTo("/hang"));
     }
 
+    /**
+     * The client stops sending its body halfway while the router is ready to pass it on: it is the
+     * client's silence, answered 408 {@code request_timeout} when the wait for the answer runs out
+     * (never a 504 that blames the cell), and the cell is never handed a request that looks whole.
+     */
+    @Test
+    void http1Client_uploadThatStopsHalfway_is408_notTheCellsTimeout() throws Exception {
+        try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 20_000)) {
+            long sent = System.nanoTime();
+            write(
+                    socket,
+                    "POST /upload HTTP/1.1\r\nHost: router\r\nx-customer-id: bob\r\nContent-Length: " + PARTS * PART
+                            + "\r\n\r\n" + "u".repeat(PART));
+
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+
+            assertThat(response.status()).isEqualTo(408);
+            assertThat(response.body()).contains("request_timeout").doesNotContain("cell_timeout");
+            assertThat(millis).isBetween(TIMEOUT_MILLIS, 4_000L);
+        }
+        assertThat(wiremock.received())
+                .as("nothing the cell took for a whole request")
+                .isEmpty();
+    }
+
+    @Test
+    void http2Client_uploadThatStopsHalfway_is408_notTheCellsTimeout() throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            long sent = System.nanoTime();
+            raw.headers(
+                            1,
+                            H2Client.request(
+                                    "POST",
+                                    "/upload",
+                                    "x-customer-id",
+                                    "carol",
+                                    "content-length",
+                                    String.valueOf(PARTS * PART)),
+                            false)
+                    .data(1, new byte[PART], false)
+                    .flush();
+
+            raw.readUntil(events -> events.stream().anyMatch(e -> e.matches("(DATA 1 .*end|RST 1 .*)")), 10_000);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+
+            assertThat(raw.events()).contains("HEADERS 1 408");
+            assertThat(raw.body(1)).contains("request_timeout");
+            assertThat(millis).isBetween(TIMEOUT_MILLIS, 4_000L);
+        }
+    }
+
     private static void assertCellReceivedTheWholeUpload() {
         List<LoggedRequest> uploads = wiremock.received().stream()
                 .filter(r -> r.getUrl().equals("/upload"))

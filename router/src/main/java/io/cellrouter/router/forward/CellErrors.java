@@ -54,6 +54,16 @@ final class CellErrors {
                 "cell " + cell.name() + " sent nothing more of its response for " + timeout.toMillis() + " ms");
     }
 
+    /**
+     * The wait for the answer ran out while the cell was waiting for the rest of the request, which
+     * the router was ready to pass on: the client stopped sending its body, not the cell answering.
+     */
+    static RouterException requestStalled(Duration timeout) {
+        return new RouterException(
+                ErrorCode.REQUEST_TIMEOUT,
+                "the client sent nothing more of its request body for " + timeout.toMillis() + " ms");
+    }
+
     /** The cell did not begin its answer within {@code timeout}. */
     static RouterException timedOut(Cell cell, Duration timeout) {
         return new RouterException(

@@ -155,6 +155,11 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
         return exchange.state() == Http1Exchange.State.FORWARDING && !answer.started();
     }
 
+    @Override
+    public boolean awaitingClient() {
+        return awaitingBody() && ctx.channel().config().isAutoRead();
+    }
+
     /** The head of the cell's final answer has been relayed (from then on, errors cut the answer short). */
     boolean answerStarted() {
         return answer.started();

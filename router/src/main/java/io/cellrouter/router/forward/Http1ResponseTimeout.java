@@ -8,8 +8,8 @@ import java.time.Duration;
 /**
  * The two waits of an HTTP/1.1 client's exchange on its cell. First {@code upstream.responseTimeout}:
  * from the request leaving for the cell (or the last part of its body the cell took) to the head
- * of the cell's answer; when it passes, the
- * exchange fails with {@code cell_timeout} (504). Then, once the answer has begun, {@code
+ * of the cell's answer; when it passes, the exchange fails with {@code cell_timeout} (504), or with
+ * {@code request_timeout} (408) if it was the client's body the cell was still waiting for. Then, once the answer has begun, {@code
  * upstream.responseBodyTimeout}: the longest the exchange may stand still (the cell sends nothing
  * of its answer, nor takes any more of the request) while the client can take more; when it
  * passes, the answer is cut short (the client's connection closes). A cell that answers early and
@@ -32,6 +32,9 @@ final class Http1ResponseTimeout {
     interface Exchange {
         /** Still waiting for the head of the cell's answer. */
         boolean awaitingAnswer();
+
+        /** The request's body is still arriving, and the router is reading it: the wait is the client's. */
+        boolean awaitingClient();
 
         /** The router answers with {@code error}, or cuts the answer short if it has begun. */
         void fail(RouterException error);
@@ -150,7 +153,10 @@ final class Http1ResponseTimeout {
         Phase expired = phase;
         phase = Phase.NONE;
         if (expired == Phase.HEAD && exchange.awaitingAnswer()) {
-            exchange.fail(CellErrors.timedOut(cell, headTimeout));
+            exchange.fail(
+                    exchange.awaitingClient()
+                            ? CellErrors.requestStalled(headTimeout)
+                            : CellErrors.timedOut(cell, headTimeout));
         } else if (expired == Phase.BODY) {
             exchange.fail(CellErrors.stalled(cell, bodyTimeout));
         }

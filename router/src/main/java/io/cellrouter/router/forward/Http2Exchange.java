@@ -8,6 +8,7 @@ import io.cellrouter.router.identity.RequestTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
+import java.time.Duration;
 
 /**
  * One client stream of an {@link Http2Frontend}: routed on its own, relayed frame by frame. This
@@ -340,7 +341,10 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     @Override
     public void responseTimedOut() {
         if (state == State.FORWARDING && !responseRelay.started()) {
-            fail(CellErrors.timedOut(route.cell(), context.config().upstream().responseTimeout()), -1);
+            Duration timeout = context.config().upstream().responseTimeout();
+            // Whose silence it was: a request still arriving, with room on the cell side, waits on the client.
+            boolean clientStalled = !requestRelay.ended() && cellSide.isWritable();
+            fail(clientStalled ? CellErrors.requestStalled(timeout) : CellErrors.timedOut(route.cell(), timeout), -1);
         }
     }
 

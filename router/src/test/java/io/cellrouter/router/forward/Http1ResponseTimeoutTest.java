@@ -27,11 +27,17 @@ class Http1ResponseTimeoutTest {
 
     private final List<RouterException> failures = new ArrayList<>();
     private boolean awaiting = true;
+    private boolean awaitingClient;
     private final Http1ResponseTimeout timeout = new Http1ResponseTimeout(
             new Http1ResponseTimeout.Exchange() {
                 @Override
                 public boolean awaitingAnswer() {
                     return awaiting;
+                }
+
+                @Override
+                public boolean awaitingClient() {
+                    return awaitingClient;
                 }
 
                 @Override
@@ -158,6 +164,20 @@ class Http1ResponseTimeoutTest {
     }
 
     @Test
+    void aClientThatStopsSendingItsBody_whileTheRouterReadsIt_failsWithRequestTimeout() {
+        timeout.arm(Http1Fixture.CELL_A);
+        timeout.requestTaken();
+        awaitingClient = true;
+
+        advanceMillis(250);
+
+        assertThat(failures).singleElement().satisfies(error -> {
+            assertThat(error.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT);
+            assertThat(error.getMessage()).isEqualTo("the client sent nothing more of its request body for 250 ms");
+        });
+    }
+
+    @Test
     void eachPartOfTheRequestTheCellTakes_onceTheAnswerBegan_startsTheBodyTimeoutAgain() {
         timeout.arm(Http1Fixture.CELL_A);
         awaiting = false;
@@ -227,6 +247,11 @@ class Http1ResponseTimeoutTest {
                 new Http1ResponseTimeout.Exchange() {
                     @Override
                     public boolean awaitingAnswer() {
+                        return false;
+                    }
+
+                    @Override
+                    public boolean awaitingClient() {
                         return false;
                     }
 
