@@ -18,6 +18,7 @@ import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import io.cellrouter.router.testing.ScriptedCell;
 import io.cellrouter.router.testing.ScriptedCell.Answer;
+import io.cellrouter.router.testing.SlowUpload;
 import io.cellrouter.router.testing.WireMockCell;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -66,10 +67,8 @@ class ResponseBodyTimeoutIT {
     private static final byte[] LARGE = filled(16 << 20, 'L');
 
     /** An upload in five parts, 600 ms apart: 3 s in all, yet never a second without a byte. */
-    private static final int UPLOAD_PARTS = 5;
+    private static final SlowUpload UPLOAD = new SlowUpload(5, 1000, 600);
 
-    private static final int UPLOAD_PART = 1000;
-    private static final long UPLOAD_GAP_MILLIS = 600;
     private static final String REST = " and the rest";
 
     private static ScriptedCell stalling;
@@ -191,19 +190,11 @@ class ResponseBodyTimeoutIT {
     void http1Client_cellAnswersEarly_thenReadsASlowUpload_answerIsNotCut(String customer, String path)
             throws Exception {
         try (Socket socket = connect()) {
-            write(
-                    socket,
-                    "POST " + path + " HTTP/1.1\r\nHost: router\r\nx-customer-id: " + customer + "\r\nContent-Length: "
-                            + UPLOAD_PARTS * UPLOAD_PART + "\r\n\r\n");
-            for (int part = 0; part < UPLOAD_PARTS; part++) {
-                Thread.sleep(UPLOAD_GAP_MILLIS); // the slow uploader is the point: nothing to await
-                write(socket, "u".repeat(UPLOAD_PART));
-            }
+            UPLOAD.overHttp1(socket, path, customer);
 
             RawHttp.Response answer = RawHttp.read(socket.getInputStream());
             assertThat(answer.status()).isEqualTo(200);
-            assertThat(answer.body()).startsWith(FIRST_PART).doesNotContain("cell=");
-            assertThat(answer.body()).endsWith(path.equals("/early") ? "bytes=" + UPLOAD_PARTS * UPLOAD_PART : REST);
+            assertThat(answer.body()).isEqualTo(FIRST_PART + rest(path));
         }
     }
 
@@ -212,36 +203,22 @@ class ResponseBodyTimeoutIT {
     void http2Client_cellAnswersEarly_thenReadsASlowUpload_streamIsNotReset(String customer, String path)
             throws Exception {
         try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
-            raw.headers(
-                            1,
-                            H2Client.request(
-                                    "POST",
-                                    path,
-                                    "x-customer-id",
-                                    customer,
-                                    "content-length",
-                                    String.valueOf(UPLOAD_PARTS * UPLOAD_PART)),
-                            false)
-                    .flush();
-            for (int part = 0; part < UPLOAD_PARTS; part++) {
-                Thread.sleep(UPLOAD_GAP_MILLIS); // the slow uploader is the point: nothing to await
-                raw.data(1, new byte[UPLOAD_PART], part == UPLOAD_PARTS - 1).flush();
-            }
+            UPLOAD.overHttp2(raw, path, customer);
 
-            raw.readUntil(events -> events.stream().anyMatch(e -> e.matches("(DATA 1 .*end|RST 1 .*)")), 10_000);
-            List<String> stream1 = raw.events().stream()
-                    .filter(e -> e.matches("(HEADERS|DATA|RST) 1\\b.*"))
-                    .toList();
+            List<String> stream1 = raw.readStream(1, 10_000);
             assertThat(stream1).first().asString().startsWith("HEADERS 1 200");
-            assertThat(stream1).noneMatch(e -> e.startsWith("RST"));
-            assertThat(stream1).last().asString().endsWith(" end");
-            int bytes = stream1.stream()
-                    .filter(e -> e.startsWith("DATA"))
-                    .mapToInt(e -> Integer.parseInt(e.split(" ")[2]))
-                    .sum();
-            int rest = path.equals("/early") ? (" bytes=" + UPLOAD_PARTS * UPLOAD_PART).length() : REST.length();
-            assertThat(bytes).isEqualTo(FIRST_PART.length() + rest);
+            assertThat(stream1)
+                    .noneMatch(e -> e.startsWith("RST"))
+                    .last()
+                    .asString()
+                    .endsWith(" end");
+            assertThat(raw.body(1)).isEqualTo(FIRST_PART + rest(path));
         }
+    }
+
+    /** What the early-answering cells send once they have read the upload. */
+    private static String rest(String path) {
+        return path.equals("/early") ? " bytes=" + UPLOAD.bytes() : REST;
     }
 
     @Test

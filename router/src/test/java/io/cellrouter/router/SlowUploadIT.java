@@ -12,9 +12,9 @@ import io.cellrouter.router.testing.H2TestCell;
 import io.cellrouter.router.testing.RawH2;
 import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
+import io.cellrouter.router.testing.SlowUpload;
 import io.cellrouter.router.testing.WireMockCell;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -41,10 +41,7 @@ class SlowUploadIT {
 
     private static final long TIMEOUT_MILLIS = 1000;
     /** An upload in five parts, 600 ms apart: 3 s in all, yet never a second without a byte. */
-    private static final int PARTS = 5;
-
-    private static final int PART = 1000;
-    private static final long GAP_MILLIS = 600;
+    private static final SlowUpload UPLOAD = new SlowUpload(5, 1000, 600);
 
     private static WireMockCell wiremock;
     private static H2TestCell h2;
@@ -83,14 +80,7 @@ class SlowUploadIT {
     @CsvSource({"bob, stored", "carol, cell=h2 connection=[0-9]+ bytes=5000"})
     void http1Client_uploadSlowerThanTheTimeout_reachesTheCellWhole(String customer, String answer) throws Exception {
         try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 20_000)) {
-            write(
-                    socket,
-                    "POST /upload HTTP/1.1\r\nHost: router\r\nx-customer-id: " + customer + "\r\nContent-Length: "
-                            + PARTS * PART + "\r\n\r\n");
-            for (int part = 0; part < PARTS; part++) {
-                Thread.sleep(GAP_MILLIS); // the slow uploader is the point: nothing to await
-                write(socket, "u".repeat(PART));
-            }
+            UPLOAD.overHttp1(socket, "/upload", customer);
 
             RawHttp.Response response = RawHttp.read(socket.getInputStream());
             assertThat(response.status()).isEqualTo(200);
@@ -105,30 +95,15 @@ class SlowUploadIT {
     @CsvSource({"bob, stored", "carol, cell=h2 connection=[0-9]+ bytes=5000"})
     void http2Client_uploadSlowerThanTheTimeout_reachesTheCellWhole(String customer, String answer) throws Exception {
         try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
-            raw.headers(
-                            1,
-                            H2Client.request(
-                                    "POST",
-                                    "/upload",
-                                    "x-customer-id",
-                                    customer,
-                                    "content-length",
-                                    String.valueOf(PARTS * PART)),
-                            false)
-                    .flush();
-            for (int part = 0; part < PARTS; part++) {
-                Thread.sleep(GAP_MILLIS); // the slow uploader is the point: nothing to await
-                raw.data(1, "u".repeat(PART).getBytes(StandardCharsets.US_ASCII), part == PARTS - 1)
-                        .flush();
-            }
+            UPLOAD.overHttp2(raw, "/upload", customer);
 
-            raw.readUntil(events -> events.stream().anyMatch(e -> e.matches("(DATA 1 .*end|RST 1 .*)")), 10_000);
-            List<String> stream1 = raw.events().stream()
-                    .filter(e -> e.matches("(HEADERS|DATA|RST) 1\\b.*"))
-                    .toList();
+            List<String> stream1 = raw.readStream(1, 10_000);
             assertThat(stream1).first().asString().startsWith("HEADERS 1 200");
-            assertThat(stream1).noneMatch(e -> e.startsWith("RST"));
-            assertThat(stream1).last().asString().endsWith(" end");
+            assertThat(stream1)
+                    .noneMatch(e -> e.startsWith("RST"))
+                    .last()
+                    .asString()
+                    .endsWith(" end");
             assertThat(raw.body(1)).matches(answer);
         }
         if (customer.equals("bob")) {
@@ -164,8 +139,8 @@ class SlowUploadIT {
             long sent = System.nanoTime();
             write(
                     socket,
-                    "POST /upload HTTP/1.1\r\nHost: router\r\nx-customer-id: bob\r\nContent-Length: " + PARTS * PART
-                            + "\r\n\r\n" + "u".repeat(PART));
+                    "POST /upload HTTP/1.1\r\nHost: router\r\nx-customer-id: bob\r\nContent-Length: " + UPLOAD.bytes()
+                            + "\r\n\r\n" + "u".repeat(UPLOAD.partBytes()));
 
             RawHttp.Response response = RawHttp.read(socket.getInputStream());
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
@@ -191,12 +166,12 @@ class SlowUploadIT {
                                     "x-customer-id",
                                     "carol",
                                     "content-length",
-                                    String.valueOf(PARTS * PART)),
+                                    String.valueOf(UPLOAD.bytes())),
                             false)
-                    .data(1, new byte[PART], false)
+                    .data(1, new byte[UPLOAD.partBytes()], false)
                     .flush();
 
-            raw.readUntil(events -> events.stream().anyMatch(e -> e.matches("(DATA 1 .*end|RST 1 .*)")), 10_000);
+            raw.readStream(1, 10_000);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
 
             assertThat(raw.events()).contains("HEADERS 1 408");
@@ -210,6 +185,6 @@ class SlowUploadIT {
                 .filter(r -> r.getUrl().equals("/upload"))
                 .toList();
         assertThat(uploads).hasSize(1);
-        assertThat(uploads.get(0).getBodyAsString()).isEqualTo("u".repeat(PARTS * PART));
+        assertThat(uploads.get(0).getBodyAsString()).isEqualTo(UPLOAD.body());
     }
 }

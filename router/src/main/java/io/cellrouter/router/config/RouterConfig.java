@@ -324,13 +324,12 @@ public record RouterConfig(
 
     /**
      * How the router talks to cells; {@code responseTimeout}: until the head of a cell's answer,
-     * from the last part of the request the cell took;
-     * {@code responseBodyTimeout}: once the answer has begun, the longest the cell may send nothing,
-     * nor take any of the request's body, while the client can take more (zero: no limit; gRPC
-     * streams are never timed this way). {@code
-     * trustCertificates} null: the JDK's trust store. {@code
-     * clientCertificate} and {@code clientPrivateKey} (both or neither; PEM, watched for changes):
-     * the certificate the router presents to {@code https://} cells that ask for one.
+     * from the last part of the request the cell took; {@code responseBodyTimeout}: once the answer
+     * has begun, the longest the cell may send nothing, nor take any of the request's body, while
+     * the client can take more (zero: no limit; gRPC streams are never timed this way). {@code
+     * trustCertificates} null: the JDK's trust store. {@code clientCertificate} and {@code
+     * clientPrivateKey} (both or neither; PEM, watched for changes): the certificate the router
+     * presents to {@code https://} cells that ask for one.
      */
     public record Upstream(
             Duration connectTimeout,

@@ -9,9 +9,11 @@ import java.time.Duration;
 
 /**
  * What the router answers when an exchange's cell side fails before the cell's answer began (or
- * says when it cuts a begun answer short), for both client protocols ({@link Http2Exchange}, {@link Http1CellConnector}, {@link
- * Http1ResponseTimeout}): the client reads the message, in product terms; the access log also gets
- * the detail (the socket error, the reset code).
+ * says when it cuts a begun answer short), for both client protocols ({@link Http2Exchange},
+ * {@link Http1CellConnector}, {@link Http1ResponseTimeout}); and, when the wait for an answer runs
+ * out while the cell is still waiting for the request's body, that the client stalled. The client
+ * reads the message, in product terms; the access log also gets the detail (the socket error, the
+ * reset code).
  */
 final class CellErrors {
 

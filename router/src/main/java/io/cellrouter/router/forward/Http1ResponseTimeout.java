@@ -6,15 +6,18 @@ import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 
 /**
- * The two waits of an HTTP/1.1 client's exchange on its cell. First {@code upstream.responseTimeout}:
- * from the request leaving for the cell (or the last part of its body the cell took) to the head
- * of the cell's answer; when it passes, the exchange fails with {@code cell_timeout} (504), or with
- * {@code request_timeout} (408) if it was the client's body the cell was still waiting for. Then, once the answer has begun, {@code
- * upstream.responseBodyTimeout}: the longest the exchange may stand still (the cell sends nothing
- * of its answer, nor takes any more of the request) while the client can take more; when it
- * passes, the answer is cut short (the client's connection closes). A cell that answers early and
- * reads a slow upload before it goes on is not cut. While the client cannot take more, the cell is
- * not read and so not timed: the wait is the client's.
+ * The two waits of an HTTP/1.1 client's exchange on its cell.
+ *
+ * <p>First {@code upstream.responseTimeout}: from the request leaving for the cell (or the last part
+ * of its body the cell took) to the head of the cell's answer. When it passes, the exchange fails
+ * with {@code cell_timeout} (504), or with {@code request_timeout} (408) if the cell was still
+ * waiting for a body the client stopped sending.
+ *
+ * <p>Then, once the answer has begun, {@code upstream.responseBodyTimeout}: the longest the exchange
+ * may stand still (the cell sends nothing of its answer, nor takes any more of the request) while
+ * the client can take more. When it passes, the answer is cut short (the client's connection
+ * closes). A cell that answers early and reads a slow upload before it goes on is not cut. While
+ * the client cannot take more, the cell is not read and so not timed: the wait is the client's.
  *
  * <pre>
  *  arm ─▶ HEAD ─ answerBegan ─▶ BODY ─ cancel ─▶ NONE

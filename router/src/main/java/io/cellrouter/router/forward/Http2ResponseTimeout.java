@@ -5,9 +5,8 @@ package io.cellrouter.router.forward;
  * upstream.responseTimeout}), armed when the request has gone to a cell side, armed again at each
  * part of the request the cell side takes, and disarmed when the answer starts; or for more of the
  * begun answer ({@code upstream.responseBodyTimeout}), armed again at each part the cell sends or
- * takes while the client can take more. Both are disarmed when the
- * exchange ends. gRPC streams are not timed: they may be quiet for long, and their deadline is the
- * client's {@code grpc-timeout}.
+ * takes while the client can take more. Both are disarmed when the exchange ends. gRPC streams are
+ * not timed: they may be quiet for long, and their deadline is the client's {@code grpc-timeout}.
  *
  * <p>It is a place in its connection's {@link Http2ResponseDeadlines} (one per kind of wait, see
  * {@link Http2ResponseWaits}), which keeps the links and the time it falls due; made once per

@@ -92,6 +92,22 @@ public final class RawH2 implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Reads until {@code streamId} ends (DATA with END_STREAM, or RST_STREAM), the peer closes, or
+     * {@code timeoutMillis} pass; then its HEADERS, DATA and RST_STREAM events, in order.
+     */
+    public List<String> readStream(int streamId, long timeoutMillis) throws IOException, Http2Exception {
+        String end = "(DATA " + streamId + " .*end|RST " + streamId + " .*)";
+        readUntil(seen -> seen.stream().anyMatch(e -> e.matches(end)), timeoutMillis);
+        return stream(streamId);
+    }
+
+    /** The HEADERS, DATA and RST_STREAM events read so far on {@code streamId}, in order. */
+    public List<String> stream(int streamId) {
+        String prefix = "(HEADERS|DATA|RST) " + streamId + "\\b.*";
+        return events.stream().filter(e -> e.matches(prefix)).toList();
+    }
+
     /** The DATA read so far on {@code streamId}, as UTF-8 text. */
     public String body(int streamId) {
         StringBuilder body = bodies.get(streamId);
