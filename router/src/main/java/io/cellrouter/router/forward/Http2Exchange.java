@@ -156,9 +156,9 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
         switch (state) {
             case ROUTING, CONNECTING -> requestRelay.hold(data);
             case FORWARDING -> {
+                responseRelay.requestMoved(data.readableBytes(), endStream);
                 requestRelay.send(cellSide, data, endStream);
                 front.touch(this);
-                responseRelay.requestMoved();
             }
             case DONE -> requestRelay.discard(data);
         }

@@ -143,12 +143,16 @@ final class Http2ResponseRelay {
     }
 
     /**
-     * More of the request went to the cell side: the exchange is not quiet. The wait for the answer
-     * counts again from now, so a slow upload is not taken for a cell that does not answer (the
-     * response timeout runs from the last of the request the cell took); and a cell that answers
-     * early and reads a slow upload before it goes on is not cut.
+     * {@code bytes} more of the request go to the cell side ({@code endStream}: the last of it): the
+     * exchange is not quiet. The wait for the answer counts again from now, so a slow upload is not
+     * taken for a cell that does not answer (the response timeout runs from the last of the request
+     * the cell took); and a cell that answers early and reads a slow upload before it goes on is not
+     * cut. An empty DATA frame that does not end the request moves nothing.
      */
-    void requestMoved() {
+    void requestMoved(int bytes, boolean endStream) {
+        if (bytes == 0 && !endStream) {
+            return;
+        }
         if (!started) {
             if (responseTimeout != null && responseTimeout.armed) {
                 front.responseWaits().head().arm(responseTimeout);

@@ -365,11 +365,36 @@ class Http2ResponseRelayTest {
         long step = headTimeoutMillis() * 3 / 4;
         for (int i = 0; i < 4; i++) { // three response timeouts of upload, never one of them still
             advanceMillis(step);
-            relay.requestMoved();
+            relay.requestMoved(100, false);
         }
         assertThat(told).isEmpty();
 
         advanceMillis(headTimeoutMillis());
+        assertThat(told).containsExactly("timed out");
+    }
+
+    @Test
+    void emptyRequestFrames_doNotCountAsTheRequestMoving() {
+        fixture.openWaitingStream(1, 0, false);
+        relay.awaitAnswer(true);
+        for (int i = 0; i < 4; i++) {
+            advanceMillis(headTimeoutMillis() / 4);
+            relay.requestMoved(0, false);
+        }
+
+        assertThat(told).containsExactly("timed out");
+    }
+
+    @Test
+    void theRequestsLastFrame_evenEmpty_startsTheWaitForTheHeadAgain() {
+        fixture.openWaitingStream(1, 0, false);
+        relay.awaitAnswer(true);
+        advanceMillis(headTimeoutMillis() - 1);
+        relay.requestMoved(0, true);
+
+        advanceMillis(headTimeoutMillis() - 1);
+        assertThat(told).isEmpty();
+        advanceMillis(1);
         assertThat(told).containsExactly("timed out");
     }
 
@@ -381,7 +406,7 @@ class Http2ResponseRelayTest {
         long step = bodyTimeoutMillis() * 3 / 4;
         for (int i = 0; i < 4; i++) {
             advanceMillis(step);
-            relay.requestMoved();
+            relay.requestMoved(100, false);
         }
         assertThat(told).containsExactly("started");
 
