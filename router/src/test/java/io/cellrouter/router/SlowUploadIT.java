@@ -12,6 +12,7 @@ import io.cellrouter.router.testing.H2TestCell;
 import io.cellrouter.router.testing.RawH2;
 import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
+import io.cellrouter.router.testing.ScriptedCell;
 import io.cellrouter.router.testing.SlowUpload;
 import io.cellrouter.router.testing.WireMockCell;
 import java.net.Socket;
@@ -45,6 +46,8 @@ class SlowUploadIT {
 
     private static WireMockCell wiremock;
     private static H2TestCell h2;
+    /** Reads a request's head, then waits for a body that never comes: it never sends a 100 Continue. */
+    private static ScriptedCell silent;
 
     @BeforeAll
     static void startCells() throws Exception {
@@ -54,12 +57,14 @@ class SlowUploadIT {
         wiremock.stub(post(urlEqualTo("/hang"))
                 .willReturn(aResponse().withStatus(200).withBody("late").withFixedDelay(10_000)));
         h2 = new H2TestCell("h2");
+        silent = new ScriptedCell(request -> ScriptedCell.Answer.of(ScriptedCell.ok("never")));
     }
 
     @AfterAll
     static void stopCells() {
         wiremock.close();
         h2.close();
+        silent.close();
     }
 
     @BeforeEach
@@ -70,8 +75,9 @@ class SlowUploadIT {
     @RegisterExtension
     final RouterExtension router = new RouterExtension(
                     "",
-                    r -> wiremock.registryYaml() + "  - name: h2\n    endpoint: h2c://127.0.0.1:" + h2.port() + "\n",
-                    "  bob: wm\n  carol: h2\n")
+                    r -> wiremock.registryYaml() + "  - name: h2\n    endpoint: h2c://127.0.0.1:" + h2.port() + "\n"
+                            + "  - name: silent\n    endpoint: " + silent.endpoint() + "\n",
+                    "  bob: wm\n  carol: h2\n  dave: silent\n")
             .proxy(() -> "  upstream:\n    responseTimeout: " + TIMEOUT_MILLIS + "ms\n    responseBodyTimeout: "
                     + TIMEOUT_MILLIS + "ms\n");
 
@@ -178,6 +184,30 @@ class SlowUploadIT {
             assertThat(raw.body(1)).contains("request_timeout");
             assertThat(millis).isBetween(TIMEOUT_MILLIS, 4_000L);
         }
+    }
+
+    /**
+     * A client that sends {@code Expect: 100-continue} waits for the cell's 100 before its body: a
+     * cell that never sends it is the cell's silence, a 504, not the client's 408.
+     */
+    @Test
+    void clientWaitingForTheCells100Continue_thatNeverComes_is504() throws Exception {
+        try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 20_000)) {
+            long sent = System.nanoTime();
+            write(
+                    socket,
+                    "POST /upload HTTP/1.1\r\nHost: router\r\nx-customer-id: dave\r\nExpect: 100-continue\r\n"
+                            + "Content-Length: " + UPLOAD.bytes() + "\r\n\r\n");
+
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+
+            assertThat(response.status()).isEqualTo(504);
+            assertThat(response.body()).contains("cell_timeout");
+            assertThat(millis).isBetween(TIMEOUT_MILLIS, 4_000L);
+        }
+        assertThat(silent.received()).singleElement().satisfies(r -> assertThat(r.header("expect"))
+                .isEqualToIgnoringCase("100-continue"));
     }
 
     private static void assertCellReceivedTheWholeUpload() {

@@ -155,9 +155,12 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
         return exchange.state() == Http1Exchange.State.FORWARDING && !answer.started();
     }
 
+    /** The router reads the rest of the body, and the client is not waiting for the cell's 100 Continue. */
     @Override
     public boolean awaitingClient() {
-        return awaitingBody() && ctx.channel().config().isAutoRead();
+        return awaitingBody()
+                && ctx.channel().config().isAutoRead()
+                && (answer.interimSent() || !request.expectsContinue());
     }
 
     /** The head of the cell's final answer has been relayed (from then on, errors cut the answer short). */
@@ -189,6 +192,10 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
     }
 
     void cellWritabilityChanged() {
+        CellLeg leg = cell.leg();
+        if (leg != null && leg.isWritable()) {
+            responseTimeout.requestTaken(); // the cell took what waited for it
+        }
         exchange.updateRead();
     }
 

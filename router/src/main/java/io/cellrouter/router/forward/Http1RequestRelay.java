@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -64,6 +65,11 @@ final class Http1RequestRelay {
     RequestTarget parseTarget() throws RouterException {
         target = RequestTarget.parse(head.uri());
         return target;
+    }
+
+    /** The client waits for a {@code 100 Continue} before it sends its body. */
+    boolean expectsContinue() {
+        return HttpUtil.is100ContinueExpected(head);
     }
 
     /** The last part of the request has been relayed (or came with the head). */

@@ -52,6 +52,11 @@ final class Http1ResponseRelay implements UpstreamListener {
         reusable = false;
     }
 
+    /** Whether a 1xx (a {@code 100 Continue}, say) has gone to the client. */
+    boolean interimSent() {
+        return interimSent;
+    }
+
     boolean started() {
         return started;
     }

@@ -156,8 +156,8 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
         switch (state) {
             case ROUTING, CONNECTING -> requestRelay.hold(data);
             case FORWARDING -> {
-                responseRelay.requestMoved(data.readableBytes(), endStream);
-                requestRelay.send(cellSide, data, endStream);
+                // What the cell side took re-arms the wait for its answer.
+                responseRelay.requestMoved(requestRelay.send(cellSide, data, endStream), endStream);
                 front.touch(this);
             }
             case DONE -> requestRelay.discard(data);
@@ -279,7 +279,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     @Override
     public void cellWritabilityChanged(boolean writable) {
         if (writable) {
-            requestRelay.cellWritable();
+            responseRelay.requestMoved(requestRelay.cellWritable(), false);
         }
     }
 
@@ -342,8 +342,8 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     public void responseTimedOut() {
         if (state == State.FORWARDING && !responseRelay.started()) {
             Duration timeout = context.config().upstream().responseTimeout();
-            // Whose silence it was: a request still arriving, with room on the cell side, waits on the client.
-            boolean clientStalled = !requestRelay.ended() && cellSide.isWritable();
+            // Whose silence it was: a request still arriving that the cell side has room for waits on the client.
+            boolean clientStalled = requestRelay.clientStalled(cellSide, responseRelay.interimSent());
             fail(clientStalled ? CellErrors.requestStalled(timeout) : CellErrors.timedOut(route.cell(), timeout), -1);
         }
     }

@@ -3,7 +3,11 @@ package io.cellrouter.router.forward;
 import io.cellrouter.registry.model.Cell;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2LocalFlowController;
+import io.netty.handler.codec.http2.Http2Stream;
 import java.util.ArrayDeque;
 
 /**
@@ -125,8 +129,12 @@ final class Http2RequestRelay {
         return resent && replay != null && replay.hasBody();
     }
 
-    /** Request body bytes (ownership passes) to the cell side, copied first for the replay and the shadow. */
-    void send(Http2CellSide side, ByteBuf data, boolean endStream) {
+    /**
+     * Request body bytes (ownership passes) to the cell side, copied first for the replay and the
+     * shadow. Returns how many of them the cell side took now (0 when it has no room: they wait in
+     * its buffer, unacknowledged to the client).
+     */
+    int send(Http2CellSide side, ByteBuf data, boolean endStream) {
         int bytes = data.readableBytes();
         if (replay != null) { // the replay is let go when the answer starts
             replay.add(data);
@@ -139,9 +147,10 @@ final class Http2RequestRelay {
         // never has more than its stream window in flight inside the router.
         if (side.isWritable()) {
             front.consumed(streamId, bytes);
-        } else {
-            bytesHeld += bytes;
+            return bytes;
         }
+        bytesHeld += bytes;
+        return 0;
     }
 
     /** DATA for an exchange that has ended: acknowledged to the client and released. */
@@ -158,13 +167,30 @@ final class Http2RequestRelay {
         shadow = ShadowCapture.drop(shadow);
     }
 
-    /** The cell side has room again: what it took meanwhile is acknowledged to the client. */
-    void cellWritable() {
-        if (bytesHeld > 0) {
-            int bytes = bytesHeld;
+    /** The cell side has room again: what it took meanwhile is acknowledged to the client; returns how much. */
+    int cellWritable() {
+        int bytes = bytesHeld;
+        if (bytes > 0) {
             bytesHeld = 0;
             front.consumed(streamId, bytes);
         }
+        return bytes;
+    }
+
+    /**
+     * Whether the wait for the answer is the client's: its request is still arriving, the cell side
+     * has room, the router lets the client send (its stream and connection windows are open), and
+     * it is not waiting for a {@code 100 Continue} the cell has not sent ({@code interimSent}).
+     */
+    boolean clientStalled(Http2CellSide side, boolean interimSent) {
+        Http2Stream stream = front.connection().stream(streamId);
+        Http2LocalFlowController windows = front.decoder().flowController();
+        return !ended
+                && side.isWritable()
+                && stream != null
+                && windows.windowSize(stream) > 0
+                && windows.windowSize(front.connection().connectionStream()) > 0
+                && (interimSent || !head.contains(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true));
     }
 
     /** Whether a stream the cell never processed may be sent once more, as it was. */

@@ -89,6 +89,11 @@ final class Http2ResponseRelay {
         return started;
     }
 
+    /** Whether a 1xx (a {@code 100 Continue}, say) has gone to the client. */
+    boolean interimSent() {
+        return interimSent;
+    }
+
     /** Whether the stream's last frame has been written (the stream closing is the exchange's own end). */
     boolean ending() {
         return ending;
@@ -143,11 +148,12 @@ final class Http2ResponseRelay {
     }
 
     /**
-     * {@code bytes} more of the request go to the cell side ({@code endStream}: the last of it): the
-     * exchange is not quiet. The wait for the answer counts again from now, so a slow upload is not
+     * The cell side took {@code bytes} more of the request ({@code endStream}: the client sent the
+     * last of it): the exchange is not quiet. The wait for the answer counts again from now, so a slow upload is not
      * taken for a cell that does not answer (the response timeout runs from the last of the request
      * the cell took); and a cell that answers early and reads a slow upload before it goes on is not
-     * cut. An empty DATA frame that does not end the request moves nothing.
+     * cut. Bytes the cell side has no room for, or an empty DATA frame that does not end the
+     * request, move nothing: a client cannot keep a stuck cell's exchange alive by trickling.
      */
     void requestMoved(int bytes, boolean endStream) {
         if (bytes == 0 && !endStream) {

@@ -87,7 +87,7 @@ class Http2RequestRelayTest {
         relay.start(head, false);
         RecordingCellSide side = new RecordingCellSide();
 
-        relay.send(side, body(SENT), false);
+        assertThat(relay.send(side, body(SENT), false)).as("taken now").isEqualTo(SENT);
 
         assertThat(side.events).containsExactly("body " + SENT);
         assertThat(fixture.frames()).anyMatch(frame -> frame.startsWith("WINDOW_UPDATE 1 "));
@@ -101,15 +101,40 @@ class Http2RequestRelayTest {
         RecordingCellSide side = new RecordingCellSide();
         side.writable = false;
 
-        relay.send(side, body(SENT), false);
+        assertThat(relay.send(side, body(SENT), false)).as("nothing taken yet").isZero();
 
         assertThat(fixture.frames()).noneMatch(frame -> frame.startsWith("WINDOW_UPDATE 1 "));
 
-        relay.cellWritable();
+        assertThat(relay.cellWritable()).isEqualTo(SENT);
 
         assertThat(fixture.frames()).anyMatch(frame -> frame.startsWith("WINDOW_UPDATE 1 "));
-        relay.cellWritable(); // nothing more held: nothing more acknowledged
+        assertThat(relay.cellWritable())
+                .as("nothing more held: nothing more acknowledged")
+                .isZero();
         assertThat(fixture.frames()).isEmpty();
+    }
+
+    @Test
+    void clientStalled_onlyWhileItsRequestIsStillComing_theCellSideHasRoom_andNo100IsAwaited() {
+        fixture.openWaitingStream(1, 0, false);
+        relay.start(head, false);
+        RecordingCellSide side = new RecordingCellSide();
+        assertThat(relay.clientStalled(side, false)).isTrue();
+
+        side.writable = false;
+        assertThat(relay.clientStalled(side, false))
+                .as("the cell side is full: the cell's wait")
+                .isFalse();
+        side.writable = true;
+
+        head.set("expect", "100-continue");
+        assertThat(relay.clientStalled(side, false))
+                .as("the client waits for the cell's 100 Continue")
+                .isFalse();
+        assertThat(relay.clientStalled(side, true)).as("the 100 went out").isTrue();
+
+        relay.received(true);
+        assertThat(relay.clientStalled(side, true)).as("the whole request came").isFalse();
     }
 
     @Test

@@ -374,7 +374,7 @@ class Http2ResponseRelayTest {
     }
 
     @Test
-    void emptyRequestFrames_doNotCountAsTheRequestMoving() {
+    void bytesTheCellSideHadNoRoomFor_orEmptyFrames_doNotCountAsTheRequestMoving() {
         fixture.openWaitingStream(1, 0, false);
         relay.awaitAnswer(true);
         for (int i = 0; i < 4; i++) {
