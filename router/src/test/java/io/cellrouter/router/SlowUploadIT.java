@@ -3,7 +3,6 @@ package io.cellrouter.router;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static io.cellrouter.router.testing.RawHttp.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -15,6 +14,7 @@ import io.cellrouter.router.testing.RouterExtension;
 import io.cellrouter.router.testing.ScriptedCell;
 import io.cellrouter.router.testing.SlowUpload;
 import io.cellrouter.router.testing.WireMockCell;
+import java.io.IOException;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -119,17 +119,10 @@ class SlowUploadIT {
 
     @Test
     void cellThatHasTheWholeRequest_andSaysNothing_isStill504AfterTheTimeout() throws Exception {
-        try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 20_000)) {
-            long sent = System.nanoTime();
-            write(socket, "POST /hang HTTP/1.1\r\nHost: router\r\nx-customer-id: bob\r\nContent-Length: 4\r\n\r\nbody");
-
-            RawHttp.Response response = RawHttp.read(socket.getInputStream());
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
-
-            assertThat(response.status()).isEqualTo(504);
-            assertThat(response.body()).contains("cell_timeout");
-            assertThat(millis).isBetween(TIMEOUT_MILLIS, 4_000L);
-        }
+        assertAnsweredAfterTheTimeout(
+                "POST /hang HTTP/1.1\r\nHost: router\r\nx-customer-id: bob\r\nContent-Length: 4\r\n\r\nbody",
+                504,
+                "cell_timeout");
         assertThat(wiremock.received()).as("the cell had the request").anySatisfy(r -> assertThat(r.getUrl())
                 .isEqualTo("/hang"));
     }
@@ -141,20 +134,11 @@ class SlowUploadIT {
      */
     @Test
     void http1Client_uploadThatStopsHalfway_is408_notTheCellsTimeout() throws Exception {
-        try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 20_000)) {
-            long sent = System.nanoTime();
-            write(
-                    socket,
-                    "POST /upload HTTP/1.1\r\nHost: router\r\nx-customer-id: bob\r\nContent-Length: " + UPLOAD.bytes()
-                            + "\r\n\r\n" + "u".repeat(UPLOAD.partBytes()));
-
-            RawHttp.Response response = RawHttp.read(socket.getInputStream());
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
-
-            assertThat(response.status()).isEqualTo(408);
-            assertThat(response.body()).contains("request_timeout").doesNotContain("cell_timeout");
-            assertThat(millis).isBetween(TIMEOUT_MILLIS, 4_000L);
-        }
+        assertAnsweredAfterTheTimeout(
+                "POST /upload HTTP/1.1\r\nHost: router\r\nx-customer-id: bob\r\nContent-Length: " + UPLOAD.bytes()
+                        + "\r\n\r\n" + "u".repeat(UPLOAD.partBytes()),
+                408,
+                "request_timeout");
         assertThat(wiremock.received())
                 .as("nothing the cell took for a whole request")
                 .isEmpty();
@@ -192,22 +176,24 @@ class SlowUploadIT {
      */
     @Test
     void clientWaitingForTheCells100Continue_thatNeverComes_is504() throws Exception {
-        try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 20_000)) {
-            long sent = System.nanoTime();
-            write(
-                    socket,
-                    "POST /upload HTTP/1.1\r\nHost: router\r\nx-customer-id: dave\r\nExpect: 100-continue\r\n"
-                            + "Content-Length: " + UPLOAD.bytes() + "\r\n\r\n");
-
-            RawHttp.Response response = RawHttp.read(socket.getInputStream());
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
-
-            assertThat(response.status()).isEqualTo(504);
-            assertThat(response.body()).contains("cell_timeout");
-            assertThat(millis).isBetween(TIMEOUT_MILLIS, 4_000L);
-        }
+        assertAnsweredAfterTheTimeout(
+                "POST /upload HTTP/1.1\r\nHost: router\r\nx-customer-id: dave\r\nExpect: 100-continue\r\n"
+                        + "Content-Length: " + UPLOAD.bytes() + "\r\n\r\n",
+                504,
+                "cell_timeout");
         assertThat(silent.received()).singleElement().satisfies(r -> assertThat(r.header("expect"))
                 .isEqualToIgnoringCase("100-continue"));
+    }
+
+    /** Sends {@code raw} over HTTP/1.1: the router's own {@code status} and {@code code}, once the 1 s wait ran out. */
+    private void assertAnsweredAfterTheTimeout(String raw, int status, String code) throws IOException {
+        long sent = System.nanoTime();
+        RawHttp.Response response = RawHttp.exchange(router.server().proxyAddress(), raw);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+
+        assertThat(response.status()).isEqualTo(status);
+        assertThat(response.body()).contains("\"" + code + "\"");
+        assertThat(millis).isBetween(TIMEOUT_MILLIS, 4_000L);
     }
 
     private static void assertCellReceivedTheWholeUpload() {

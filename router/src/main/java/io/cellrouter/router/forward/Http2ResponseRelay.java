@@ -149,11 +149,12 @@ final class Http2ResponseRelay {
 
     /**
      * The cell side took {@code bytes} more of the request ({@code endStream}: the client sent the
-     * last of it): the exchange is not quiet. The wait for the answer counts again from now, so a slow upload is not
-     * taken for a cell that does not answer (the response timeout runs from the last of the request
-     * the cell took); and a cell that answers early and reads a slow upload before it goes on is not
-     * cut. Bytes the cell side has no room for, or an empty DATA frame that does not end the
-     * request, move nothing: a client cannot keep a stuck cell's exchange alive by trickling.
+     * last of it): the exchange is not quiet. The wait for the answer counts again from now, so a
+     * slow upload is not taken for a cell that does not answer (the response timeout runs from the
+     * last of the request the cell took); and a cell that answers early and reads a slow upload
+     * before it goes on is not cut. Bytes the cell side has no room for, or an empty DATA frame that
+     * does not end the request, move nothing: a client cannot keep a stuck cell's exchange alive by
+     * trickling.
      */
     void requestMoved(int bytes, boolean endStream) {
         if (bytes == 0 && !endStream) {
@@ -163,9 +164,8 @@ final class Http2ResponseRelay {
             if (responseTimeout != null && responseTimeout.armed) {
                 front.responseWaits().head().arm(responseTimeout);
             }
-        } else if (bodyTimed && !ending) {
-            awaitMore(
-                    front.isWritable(streamId), front.ctx().executor().ticker().nanoTime());
+        } else if (!ending) {
+            awaitMore(front.isWritable(streamId));
         }
     }
 
