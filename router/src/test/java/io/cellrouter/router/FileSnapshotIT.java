@@ -89,13 +89,14 @@ class FileSnapshotIT {
     }
 
     private String servedBy(int proxyPort, String customer) throws Exception {
-        return client.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + "/x"))
-                                .header("x-customer-id", customer)
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .headers()
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + "/x"))
+                        .header("x-customer-id", customer)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        // Not served by a cell: the router's own answer, whole, so that a failure says why.
+        return response.headers()
                 .firstValue("x-served-by")
-                .orElse(null);
+                .orElse(response.statusCode() + " " + response.headers().map() + " " + response.body());
     }
 }
