@@ -93,7 +93,7 @@ public final class RouterServer implements AutoCloseable {
         this.bossGroup = transport.newGroup(1, "cellrouter-accept");
         // One event loop per core unless proxy.eventLoops says otherwise: more loops than cores only
         // adds context switches.
-        this.workerGroup = transport.newProxyGroup(config.proxy().eventLoopCount(), "cellrouter-io");
+        this.workerGroup = transport.newGroup(config.proxy().eventLoopCount(), "cellrouter-io");
         this.metrics = new RouterMetrics();
         this.store = RegistryStores.open(config.registry(), clock, metrics::registryEditRejected);
         // The placement cache's maintenance runs on the calling thread (an event loop): it is short
@@ -231,8 +231,7 @@ public final class RouterServer implements AutoCloseable {
 
     private Channel bindProxy(InetSocketAddress address, ProxyContext context, Supplier<SslContext> tls)
             throws InterruptedException {
-        return transport
-                .readOptions(new ServerBootstrap())
+        return new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)

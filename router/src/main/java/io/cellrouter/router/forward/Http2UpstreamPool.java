@@ -4,7 +4,6 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.config.RouterConfig.Upstream;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.cellrouter.router.transport.Buffers;
-import io.cellrouter.router.transport.ReadFailureGuard;
 import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -124,8 +123,7 @@ final class Http2UpstreamPool {
         boolean secure = "https".equals(cell.scheme());
         Http2Backend backend = Http2Backend.create(loop.newPromise(), cell.name());
         AtomicInteger gauge = metrics.upstreamConnections(cell);
-        Bootstrap bootstrap = transport
-                .readOptions(new Bootstrap())
+        Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
                 .resolver(resolver)
@@ -138,7 +136,6 @@ final class Http2UpstreamPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(ReadFailureGuard.NAME, new ReadFailureGuard());
                         if (secure) {
                             ch.pipeline()
                                     .addLast(

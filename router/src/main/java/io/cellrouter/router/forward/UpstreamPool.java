@@ -4,7 +4,6 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.config.RouterConfig.Upstream;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.cellrouter.router.transport.Buffers;
-import io.cellrouter.router.transport.ReadFailureGuard;
 import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -203,8 +202,7 @@ public final class UpstreamPool {
 
     private ChannelFuture connect(Cell cell, String key, EventLoop loop, CellResponseValidator validator) {
         AtomicInteger gauge = metrics.upstreamConnections(cell);
-        Bootstrap bootstrap = transport
-                .readOptions(new Bootstrap())
+        Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
                 .resolver(resolver)
@@ -219,7 +217,6 @@ public final class UpstreamPool {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
-                                .addLast(ReadFailureGuard.NAME, new ReadFailureGuard())
                                 .addLast(
                                         "codec",
                                         new CellHttpCodec(new HttpDecoderConfig()

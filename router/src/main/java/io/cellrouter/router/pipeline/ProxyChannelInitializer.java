@@ -5,7 +5,6 @@ import io.cellrouter.router.forward.Http1ProxyHandler;
 import io.cellrouter.router.forward.Http2Frontend;
 import io.cellrouter.router.forward.ProxyContext;
 import io.cellrouter.router.transport.ClientAddress;
-import io.cellrouter.router.transport.ReadFailureGuard;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -98,7 +97,6 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
-        p.addLast(ReadFailureGuard.NAME, new ReadFailureGuard());
         p.addLast("overload", context.overload());
         if (context.config().proxyProtocol() != RouterConfig.ProxyProtocol.OFF) {
             ProxyProtocolReader.addTo(p, context.config(), proxyProtocolRejections, this::addProtocolHandlers);
