@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -174,7 +175,10 @@ class StrictParsingIT {
         }
     }
 
-    /** Reads until the peer closes (the socket timeout fails the test if it never does). */
+    /**
+     * Reads until the peer closes. The socket timeout fails the test if it never does, saying what
+     * had arrived by then (an answer without the close, or nothing at all).
+     */
     static String readAll(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
@@ -183,6 +187,11 @@ class StrictParsingIT {
             while ((n = in.read(buf)) != -1) {
                 out.write(buf, 0, n);
             }
+        } catch (SocketTimeoutException open) {
+            throw new AssertionError(
+                    "the router had not closed the connection by the socket timeout; it had sent: \""
+                            + out.toString(StandardCharsets.ISO_8859_1) + "\"",
+                    open);
         } catch (SocketException reset) {
             // A reset after the answer also ends the connection.
         }
