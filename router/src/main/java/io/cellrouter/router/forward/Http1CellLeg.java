@@ -2,7 +2,10 @@ package io.cellrouter.router.forward;
 
 import io.netty.channel.Channel;
 
-/** A pooled keep-alive HTTP/1.1 connection to a cell, leased to one exchange at a time. */
+/**
+ * A pooled keep-alive HTTP/1.1 connection to a cell, leased to one exchange at a time. One per
+ * connection, made with it ({@link UpstreamRelayHandler#pooledAs}): leasing allocates nothing.
+ */
 final class Http1CellLeg extends ConnectionLeg {
 
     private final UpstreamPool pool;
@@ -15,7 +18,7 @@ final class Http1CellLeg extends ConnectionLeg {
     @Override
     public void finish(boolean reusable) {
         if (reusable) {
-            pool.release(channel);
+            pool.release(this);
         } else {
             abandon();
         }

@@ -161,23 +161,23 @@ public final class UpstreamPool {
     private Http1CellLeg lease(Channel ch, UpstreamListener listener) {
         UpstreamRelayHandler relay = ch.pipeline().get(UpstreamRelayHandler.class);
         relay.lease(listener);
-        return new Http1CellLeg(ch, relay, this);
+        return relay.leg();
     }
 
     /**
-     * Returns a channel whose exchange ended at a message boundary; it joins the idle list at the
-     * end of the read that carried the answer's end, and only if nothing arrived behind the answer
-     * (see {@link UpstreamRelayHandler}). Anything else is closed.
+     * Returns a connection whose exchange ended at a message boundary; it joins the idle list at
+     * the end of the read that carried the answer's end, and only if nothing arrived behind the
+     * answer (see {@link UpstreamRelayHandler}). Anything else is closed.
      */
-    void release(Channel ch) {
-        UpstreamRelayHandler relay = ch.pipeline().get(UpstreamRelayHandler.class);
-        if (relay == null || !ch.isActive()) {
+    void release(Http1CellLeg leg) {
+        Channel ch = leg.channel;
+        if (!leg.relay.attached() || !ch.isActive()) {
             ch.close();
             return;
         }
         // Read on, so that bytes behind the answer, or a close by the cell, are noticed.
         ch.config().setAutoRead(true);
-        relay.returnAfterRead(() -> park(ch));
+        leg.relay.returnAfterRead();
     }
 
     private void park(Channel ch) {
@@ -192,6 +192,13 @@ public final class UpstreamPool {
             return;
         }
         channels.addLast(ch);
+    }
+
+    /** The relay of a new connection, with the leg its exchanges lease and its way back to the pool. */
+    private UpstreamRelayHandler pooled(Channel ch) {
+        UpstreamRelayHandler relay = new UpstreamRelayHandler();
+        relay.pooledAs(new Http1CellLeg(ch, relay, this), () -> park(ch));
+        return relay;
     }
 
     /** Open, and holding no byte beyond the last answer. */
@@ -235,7 +242,7 @@ public final class UpstreamPool {
                                         "idle",
                                         new IdleStateHandler(
                                                 config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                                .addLast("relay", new UpstreamRelayHandler());
+                                .addLast("relay", pooled(ch));
                     }
                 });
         ChannelFuture future = bootstrap.connect(cell.endpoint().getHost(), cell.port());

@@ -33,6 +33,32 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private boolean inRead;
     /** Set while the channel waits for the end of the current read to join the pool. */
     private Runnable returnToPool;
+    /** The pool's leg for this connection and what pools it again: made once, not per exchange (null when not pooled). */
+    private Http1CellLeg leg;
+
+    private Runnable park;
+    private ChannelHandlerContext ctx;
+
+    /** A pooled connection: every exchange leases it through {@code leg}; {@code park} returns it to the pool. */
+    void pooledAs(Http1CellLeg leg, Runnable park) {
+        this.leg = leg;
+        this.park = park;
+    }
+
+    /** The leg of a pooled connection (see {@link #pooledAs}). */
+    Http1CellLeg leg() {
+        return leg;
+    }
+
+    /** Whether this handler is in its channel's pipeline. */
+    boolean attached() {
+        return ctx != null && !ctx.isRemoved();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
 
     void lease(UpstreamListener listener) {
         this.listener = listener;
@@ -50,6 +76,11 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
      * The exchange is over and the channel may be pooled: runs {@code toPool} at the end of the
      * current read (now, if no read is under way) unless anything more arrives before that.
      */
+    void returnAfterRead() {
+        returnAfterRead(park);
+    }
+
+    /** As {@link #returnAfterRead()}, running {@code toPool}. */
     void returnAfterRead(Runnable toPool) {
         listener = null;
         if (inRead) {
