@@ -70,4 +70,44 @@ class UpstreamRelayHandlerTest {
         assertThat(events).containsExactly("closed");
         assertThat(relay.leased()).isFalse();
     }
+
+    /**
+     * A pooled connection: every lease hands out the one leg made with the connection, and the
+     * exchange's end returns it to the pool at the end of the read that carried the answer.
+     */
+    @Test
+    void pooled_sameLegEveryLease_parkedAtTheEndOfTheRead() {
+        UpstreamRelayHandler relay = new UpstreamRelayHandler();
+        EmbeddedChannel ch = new EmbeddedChannel();
+        List<String> parked = new ArrayList<>();
+        Http1CellLeg leg = new Http1CellLeg(ch, relay, null);
+        relay.pooledAs(leg, () -> parked.add("parked"));
+        ch.pipeline().addLast(relay);
+        relay.lease(new UpstreamListener() {
+            @Override
+            public void upstreamRead(HttpObject msg) {
+                relay.returnAfterRead(); // the answer's end: back to the pool, but not in mid-read
+                events.add("parked during the read: " + parked.size());
+            }
+
+            @Override
+            public void upstreamReadComplete() {}
+
+            @Override
+            public void upstreamWritabilityChanged(boolean writable) {}
+
+            @Override
+            public void upstreamClosed(Throwable cause) {}
+        });
+
+        ch.writeInbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+
+        assertThat(events).containsExactly("parked during the read: 0");
+        assertThat(parked).containsExactly("parked");
+        assertThat(relay.leased()).isFalse();
+        assertThat(relay.leg()).isSameAs(leg);
+        assertThat(relay.attached()).isTrue();
+        ch.pipeline().remove(relay);
+        assertThat(relay.attached()).isFalse();
+    }
 }
