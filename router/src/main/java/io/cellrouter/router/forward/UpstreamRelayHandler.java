@@ -32,11 +32,12 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private Throwable failure;
     private boolean inRead;
     /** Set while the channel waits for the end of the current read to join the pool. */
-    private Runnable returnToPool;
-    /** The pool's leg for this connection and what pools it again: made once, not per exchange (null when not pooled). */
+    private boolean parkAfterRead;
+    /** A pooled connection's leg, made once rather than per exchange (null when not pooled). */
     private Http1CellLeg leg;
-
+    /** What returns a pooled connection to its pool. */
     private Runnable park;
+
     private ChannelHandlerContext ctx;
 
     /** A pooled connection: every exchange leases it through {@code leg}; {@code park} returns it to the pool. */
@@ -73,20 +74,16 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The exchange is over and the channel may be pooled: runs {@code toPool} at the end of the
-     * current read (now, if no read is under way) unless anything more arrives before that.
+     * The exchange is over and the channel may be pooled: returns it to its pool ({@link
+     * #pooledAs}) at the end of the current read (now, if no read is under way) unless anything
+     * more arrives before that.
      */
     void returnAfterRead() {
-        returnAfterRead(park);
-    }
-
-    /** As {@link #returnAfterRead()}, running {@code toPool}. */
-    void returnAfterRead(Runnable toPool) {
         listener = null;
         if (inRead) {
-            returnToPool = toPool;
+            parkAfterRead = true;
         } else {
-            toPool.run();
+            park.run();
         }
     }
 
@@ -98,7 +95,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(msg);
             LOG.debug("{} data behind an answer or on an idle upstream connection; closing it", ctx.channel());
-            returnToPool = null;
+            parkAfterRead = false;
             ctx.close();
         }
     }
@@ -109,10 +106,9 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         if (listener != null) {
             listener.upstreamReadComplete();
         }
-        Runnable toPool = returnToPool;
-        if (toPool != null) {
-            returnToPool = null;
-            toPool.run();
+        if (parkAfterRead) {
+            parkAfterRead = false;
+            park.run();
         }
     }
 
@@ -159,7 +155,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        returnToPool = null;
+        parkAfterRead = false;
         UpstreamListener current = listener;
         listener = null;
         if (current != null) {
