@@ -168,6 +168,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
         requestRelay.trailers();
         if (state == State.FORWARDING) {
             cellSide.writeTrailers(trailers);
+            responseRelay.requestMoved(0, true); // they end the request: the answer's wait counts from them
             front.touch(this);
         } else if (state != State.DONE) {
             requestRelay.hold(trailers);
