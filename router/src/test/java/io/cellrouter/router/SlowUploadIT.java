@@ -5,7 +5,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.cellrouter.router.testing.AuditCapture;
 import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.H2TestCell;
 import io.cellrouter.router.testing.RawH2;
@@ -14,8 +16,10 @@ import io.cellrouter.router.testing.RouterExtension;
 import io.cellrouter.router.testing.ScriptedCell;
 import io.cellrouter.router.testing.SlowUpload;
 import io.cellrouter.router.testing.WireMockCell;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -34,13 +38,20 @@ import org.junit.jupiter.params.provider.CsvSource;
  * and says nothing is still a 504 after the timeout.
  *
  * <p>Cells: bob's is WireMock (its journal shows what the cell received), answering an upload at
- * once and a {@code /hang} after ten seconds; carol's an h2c cell that answers with the number of
- * body bytes it read.
+ * once, a {@code /trailed} after 600 ms and a {@code /hang} after ten seconds; carol's an h2c cell
+ * that answers with the number of body bytes it read.
  */
 @Timeout(120)
 class SlowUploadIT {
 
     private static final long TIMEOUT_MILLIS = 1000;
+    /** What the access log says when the client's silence ran out the wait for the cell's answer. */
+    private static final String STALLED_DETAIL =
+            "proxy.upstream.responseTimeout ran out while the cell waited for the request body";
+
+    /** How long the cell takes to answer {@code /trailed}, once it has the whole request. */
+    private static final int TRAILED_ANSWER_MILLIS = 600;
+
     /** An upload in five parts, 600 ms apart: 3 s in all, yet never a second without a byte. */
     private static final SlowUpload UPLOAD = new SlowUpload(5, 1000, 600);
 
@@ -54,6 +65,9 @@ class SlowUploadIT {
         wiremock = WireMockCell.start("wm");
         wiremock.stub(post(urlEqualTo("/upload"))
                 .willReturn(aResponse().withStatus(200).withBody("stored")));
+        wiremock.stub(post(urlEqualTo("/trailed"))
+                .willReturn(
+                        aResponse().withStatus(200).withBody("after trailers").withFixedDelay(TRAILED_ANSWER_MILLIS)));
         wiremock.stub(post(urlEqualTo("/hang"))
                 .willReturn(aResponse().withStatus(200).withBody("late").withFixedDelay(10_000)));
         h2 = new H2TestCell("h2");
@@ -66,6 +80,9 @@ class SlowUploadIT {
         h2.close();
         silent.close();
     }
+
+    @RegisterExtension
+    final AuditCapture accessLog = AuditCapture.accessLog();
 
     @BeforeEach
     void forgetEarlierRequests() {
@@ -125,6 +142,7 @@ class SlowUploadIT {
                 "cell_timeout");
         assertThat(wiremock.received()).as("the cell had the request").anySatisfy(r -> assertThat(r.getUrl())
                 .isEqualTo("/hang"));
+        assertLoggedDetail(504, "proxy.upstream.responseTimeout ran out before the cell's response head");
     }
 
     /**
@@ -142,6 +160,7 @@ class SlowUploadIT {
         assertThat(wiremock.received())
                 .as("nothing the cell took for a whole request")
                 .isEmpty();
+        assertLoggedDetail(408, STALLED_DETAIL);
     }
 
     @Test
@@ -168,6 +187,34 @@ class SlowUploadIT {
             assertThat(raw.body(1)).contains("request_timeout");
             assertThat(millis).isBetween(TIMEOUT_MILLIS, 4_000L);
         }
+        assertLoggedDetail(408, STALLED_DETAIL);
+    }
+
+    /**
+     * An HTTP/2 request whose trailers come 700 ms after its body ends only with the trailers: the
+     * cell then has a full timeout for its answer, counted from them, not what was left of one
+     * counted from the last DATA frame. The cell answers 600 ms after the trailers, 1.3 s after the
+     * body and within 1 s of the end of the request: a 200, never the cell's 504.
+     */
+    @Test
+    void http2Client_trailersAfterAPause_giveTheCellAFullTimeoutFromThem() throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.headers(1, H2Client.request("POST", "/trailed", "x-customer-id", "bob"), false)
+                    .data(1, "body".getBytes(StandardCharsets.US_ASCII), false)
+                    .flush();
+            // The pause is the point of the test: nothing to await but the clock.
+            Thread.sleep(700);
+            raw.headers(1, new DefaultHttp2Headers().add("x-checksum", "c0ffee"), true)
+                    .flush();
+
+            raw.readStream(1, 10_000);
+            assertThat(raw.events()).contains("HEADERS 1 200");
+            assertThat(raw.body(1)).isEqualTo("after trailers");
+        }
+        assertThat(wiremock.received()).as("the cell had the whole request").anySatisfy(r -> {
+            assertThat(r.getUrl()).isEqualTo("/trailed");
+            assertThat(r.getBodyAsString()).isEqualTo("body");
+        });
     }
 
     /**
@@ -194,6 +241,12 @@ class SlowUploadIT {
         assertThat(response.status()).isEqualTo(status);
         assertThat(response.body()).contains("\"" + code + "\"");
         assertThat(millis).isBetween(TIMEOUT_MILLIS, 4_000L);
+    }
+
+    /** The access log's line for the answer with {@code status} names the timer that decided it. */
+    private void assertLoggedDetail(int status, String detail) {
+        JsonNode line = accessLog.awaitLine(l -> l.path("status").asInt() == status);
+        assertThat(line.path("detail").asText()).isEqualTo(detail);
     }
 
     private static void assertCellReceivedTheWholeUpload() {

@@ -62,13 +62,16 @@ final class CellErrors {
      */
     static RouterException requestStalled(Duration timeout) {
         return new RouterException(
-                ErrorCode.REQUEST_TIMEOUT,
-                "the client sent nothing more of its request body for " + timeout.toMillis() + " ms");
+                        ErrorCode.REQUEST_TIMEOUT,
+                        "the client sent nothing more of its request body for " + timeout.toMillis() + " ms")
+                .withDetail("proxy.upstream.responseTimeout ran out while the cell waited for the request body");
     }
 
     /** The cell did not begin its answer within {@code timeout}. */
     static RouterException timedOut(Cell cell, Duration timeout) {
         return new RouterException(
-                ErrorCode.CELL_TIMEOUT, "cell " + cell.name() + " did not answer within " + timeout.toMillis() + " ms");
+                        ErrorCode.CELL_TIMEOUT,
+                        "cell " + cell.name() + " did not answer within " + timeout.toMillis() + " ms")
+                .withDetail("proxy.upstream.responseTimeout ran out before the cell's response head");
     }
 }

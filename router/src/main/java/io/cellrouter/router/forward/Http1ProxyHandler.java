@@ -169,7 +169,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
                     && forward.awaitingBody()
                     && ctx.channel().config().isAutoRead()) {
                 // The client stopped sending its body although the router was reading it.
-                exchange.fail(new RouterException(ErrorCode.REQUEST_TIMEOUT, "request body stopped arriving"));
+                exchange.fail(new RouterException(ErrorCode.REQUEST_TIMEOUT, "request body stopped arriving")
+                        .withDetail("proxy.requestBodyTimeout ran out"));
             }
         } else if (evt == DrainState.DRAIN_EVENT) {
             if (exchange.state() == Http1Exchange.State.IDLE) {

@@ -80,5 +80,18 @@ class CellErrorsTest {
 
         assertThat(error.code()).isEqualTo(ErrorCode.CELL_TIMEOUT);
         assertThat(error.getMessage()).isEqualTo("cell cell-a did not answer within 30000 ms");
+        assertThat(error.detail())
+                .as("the access log says which timer decided")
+                .isEqualTo("proxy.upstream.responseTimeout ran out before the cell's response head");
+    }
+
+    @Test
+    void requestStalled_isTheClientsTimeout_andTheLogSaysWhichTimerDecided() {
+        RouterException error = CellErrors.requestStalled(Duration.ofSeconds(30));
+
+        assertThat(error.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT);
+        assertThat(error.getMessage()).isEqualTo("the client sent nothing more of its request body for 30000 ms");
+        assertThat(error.detail())
+                .isEqualTo("proxy.upstream.responseTimeout ran out while the cell waited for the request body");
     }
 }
