@@ -2,6 +2,9 @@ package io.cellrouter.router.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cellrouter.router.accesslog.AccessLog;
+import io.cellrouter.router.testing.AuditCapture;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The life of the exchanges on one embedded client connection: one after the other, and every way
@@ -24,11 +28,17 @@ class Http1ExchangeTest {
 
     private static final String GET = "GET / HTTP/1.1\r\nHost: shop\r\nx-customer-id: acme\r\n\r\n";
 
-    private final Http1Fixture fixture = new Http1Fixture("  maxBodySize: 4\n").route("acme", Http1Fixture.CELL_A);
+    @RegisterExtension
+    final AuditCapture accessLines = AuditCapture.accessLog();
+
+    private final AccessLog accessLog = new AccessLog(64, () -> {});
+    private final Http1Fixture fixture =
+            new Http1Fixture("  maxBodySize: 4\n", accessLog).route("acme", Http1Fixture.CELL_A);
 
     @AfterEach
     void close() {
         fixture.channel.finishAndReleaseAll();
+        accessLog.close();
     }
 
     private static HttpResponse ok() {
@@ -158,6 +168,10 @@ class Http1ExchangeTest {
         assertThat(leg.abandoned).isTrue();
         assertThat(fixture.channel.isOpen()).isFalse();
         leg.release();
+        JsonNode line = accessLines.awaitLine(l -> l.path("status").asInt() == 408);
+        assertThat(line.path("detail").asText())
+                .as("the access log names the timer that ran out")
+                .isEqualTo("proxy.requestBodyTimeout ran out");
     }
 
     @Test

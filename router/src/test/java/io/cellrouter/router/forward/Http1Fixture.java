@@ -3,6 +3,7 @@ package io.cellrouter.router.forward;
 import io.cellrouter.registry.cache.Resolution;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
+import io.cellrouter.router.accesslog.AccessLog;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.cellrouter.router.testing.StubResolver;
 import io.netty.buffer.ByteBuf;
@@ -49,8 +50,16 @@ final class Http1Fixture implements Http1CellConnector.Source {
 
     /** {@code proxyYaml}: more keys under {@code proxy:}, each line indented by two spaces. */
     Http1Fixture(String proxyYaml) {
+        this(proxyYaml, null);
+    }
+
+    /** The same, whose exchanges go to {@code accessLog} (null: none). */
+    Http1Fixture(String proxyYaml, AccessLog accessLog) {
         context = TestProxyContexts.of(
-                "proxy:\n  maxInitialLineLength: 256\n  maxHeaderSize: 1024\n" + proxyYaml, resolver, metrics);
+                "proxy:\n  maxInitialLineLength: 256\n  maxHeaderSize: 1024\n" + proxyYaml,
+                resolver,
+                metrics,
+                accessLog);
         channel = new EmbeddedChannel(new HttpServerCodec(), new Http1ProxyHandler(context, this));
         channel.freezeTime(); // time moves only by advanceTimeBy: a slow test thread cannot fire a timer early
     }
