@@ -35,7 +35,7 @@ public final class ForwardHeaders {
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     public static final AsciiString X_CELL_ROUTER_CELL = AsciiString.cached("x-cell-router-cell");
-    private static final String ROUTER_PREFIX = "x-cell-router-";
+    static final String ROUTER_PREFIX = "x-cell-router-";
     /** Netty's HTTP/2 ↔ HTTP/1.1 conversion adds these for its own use; they never leave the router. */
     private static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
 
@@ -222,7 +222,7 @@ public final class ForwardHeaders {
         }
     }
 
-    private static void removePrefixed(Http2Headers headers, String... prefixes) {
+    static void removePrefixed(Http2Headers headers, String... prefixes) {
         List<CharSequence> doomed = null;
         for (var entry : headers) {
             CharSequence name = entry.getKey();
@@ -242,7 +242,7 @@ public final class ForwardHeaders {
     }
 
     /** Removes every header whose name starts with one of {@code prefixes}: one pass, no copies of names. */
-    private static void removePrefixed(HttpHeaders headers, String... prefixes) {
+    static void removePrefixed(HttpHeaders headers, String... prefixes) {
         List<CharSequence> doomed = null;
         for (var it = headers.iteratorCharSequence(); it.hasNext(); ) {
             CharSequence name = it.next().getKey();

@@ -59,6 +59,9 @@ final class Http1RequestRelay {
     void begin(HttpRequest request) {
         head = request;
         complete = request instanceof LastHttpContent;
+        if (request instanceof LastHttpContent whole) {
+            RequestTrailers.toCell(whole.trailingHeaders(), context.router().identityFields());
+        }
     }
 
     /** Reads the request's target; the exchange ends with the exception when it is not valid. */
@@ -126,8 +129,9 @@ final class Http1RequestRelay {
             return new RouterException(
                     ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + maxBodySize + " bytes");
         }
-        if (part instanceof LastHttpContent) {
+        if (part instanceof LastHttpContent last) {
             complete = true;
+            RequestTrailers.toCell(last.trailingHeaders(), context.router().identityFields());
         }
         if (replay != null) {
             replay.add(part);

@@ -321,7 +321,8 @@ public final class Http2Frontend extends Http2ConnectionHandler {
                 }
                 newExchange(streamId).start(headers, endStream);
             } else if (endStream) {
-                exchange.requestTrailers(headers);
+                exchange.requestTrailers(
+                        RequestTrailers.toCell(headers, context.router().identityFields()));
             } else {
                 throw Http2Exception.streamError(
                         streamId, Http2Error.PROTOCOL_ERROR, "a second HEADERS frame must end the stream");

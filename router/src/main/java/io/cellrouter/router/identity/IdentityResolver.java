@@ -34,15 +34,19 @@ public final class IdentityResolver implements AutoCloseable {
 
     private final IdentitySource[] sources;
     private final AsciiString[] untrustedWithToken;
+    private final List<AsciiString> headerFields;
 
-    IdentityResolver(List<IdentitySource> sources, List<String> identityHeaders) {
+    IdentityResolver(List<IdentitySource> sources, List<String> identityHeaders, List<String> tokenHeaders) {
         this.sources = sources.toArray(IdentitySource[]::new);
         this.untrustedWithToken =
                 identityHeaders.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
+        List<AsciiString> fields = new ArrayList<>(List.of(untrustedWithToken));
+        tokenHeaders.forEach(name -> fields.add(AsciiString.cached(name)));
+        this.headerFields = List.copyOf(fields);
     }
 
     IdentityResolver(List<IdentitySource> sources) {
-        this(sources, List.of());
+        this(sources, List.of(), List.of());
     }
 
     /** Builds the sources; a {@code jwt} source reads its key file now (and watches it). */
@@ -60,7 +64,21 @@ public final class IdentityResolver implements AutoCloseable {
                 .filter(HeaderSpec.class::isInstance)
                 .map(spec -> ((HeaderSpec) spec).name())
                 .toList();
-        return new IdentityResolver(sources, headers);
+        List<String> tokenHeaders = specs.stream()
+                .filter(JwtSpec.class::isInstance)
+                .map(spec -> ((JwtSpec) spec).header())
+                .toList();
+        return new IdentityResolver(sources, headers, tokenHeaders);
+    }
+
+    /**
+     * The header fields an identity is read from: the header sources' names and the tokens'
+     * headers. Identity is decided on the request's header section alone, so a request's trailers
+     * lose these fields on the way to the cell (they could otherwise name another customer to a
+     * cell that reads trailers as headers).
+     */
+    public List<AsciiString> headerFields() {
+        return headerFields;
     }
 
     private static IdentitySource source(IdentitySpec spec) {

@@ -9,6 +9,8 @@ import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.Identity;
 import io.cellrouter.router.identity.IdentityResolver;
 import io.cellrouter.router.identity.RequestHead;
+import io.netty.util.AsciiString;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,6 +29,11 @@ public final class RequestRouter {
     public RequestRouter(IdentityResolver identities, Resolver resolver) {
         this.identities = identities;
         this.resolver = resolver;
+    }
+
+    /** The header fields identity is read from ({@link IdentityResolver#headerFields()}). */
+    public List<AsciiString> identityFields() {
+        return identities.headerFields();
     }
 
     /**

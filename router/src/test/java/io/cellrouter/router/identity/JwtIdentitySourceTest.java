@@ -64,6 +64,13 @@ class JwtIdentitySourceTest {
     }
 
     @Test
+    void headerFields_areEveryHeaderAnIdentityIsReadFrom_theTokensAndThePlainOnes() {
+        assertThat(resolver.headerFields())
+                .extracting(CharSequence::toString)
+                .containsExactlyInAnyOrder("authorization", "x-customer-id");
+    }
+
+    @Test
     void validToken_yieldsTheCustomerAndTheCellHint() {
         Identity identity = resolver.identify(request("Authorization", "Bearer " + token("acme", "cell-2")));
 

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -49,6 +50,7 @@ public final class H2TestCell implements AutoCloseable {
     private final Channel channel;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger streams = new AtomicInteger();
+    private final java.util.Queue<Http2Headers> receivedTrailers = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean goAwayArmed =
             new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -106,6 +108,11 @@ public final class H2TestCell implements AutoCloseable {
         return streams.get();
     }
 
+    /** The trailers of the requests that had any, in the order they arrived. */
+    public java.util.List<Http2Headers> receivedTrailers() {
+        return java.util.List.copyOf(receivedTrailers);
+    }
+
     @Override
     public void close() {
         channel.close().awaitUninterruptibly();
@@ -125,7 +132,10 @@ public final class H2TestCell implements AutoCloseable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             boolean end = false;
             try {
-                if (msg instanceof Http2HeadersFrame headers) {
+                if (msg instanceof Http2HeadersFrame trailers && path != null) {
+                    receivedTrailers.add(trailers.headers());
+                    end = trailers.isEndStream();
+                } else if (msg instanceof Http2HeadersFrame headers) {
                     streams.incrementAndGet();
                     path = String.valueOf(headers.headers().path());
                     end = headers.isEndStream();

@@ -53,6 +53,7 @@ public final class TestCell implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private final ConcurrentLinkedQueue<HttpHeaders> received = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<HttpHeaders> receivedTrailers = new ConcurrentLinkedQueue<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final io.netty.channel.group.ChannelGroup children =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
@@ -105,6 +106,11 @@ public final class TestCell implements AutoCloseable {
 
     public List<HttpHeaders> receivedHeaders() {
         return List.copyOf(received);
+    }
+
+    /** The trailers of the requests that had any, in the order they arrived. */
+    public List<HttpHeaders> receivedTrailers() {
+        return List.copyOf(receivedTrailers);
     }
 
     @Override
@@ -160,7 +166,10 @@ public final class TestCell implements AutoCloseable {
                 ByteBuf buf = content.content();
                 bytes += buf.readableBytes();
                 digest.update(buf.nioBuffer());
-                if (content instanceof LastHttpContent) {
+                if (content instanceof LastHttpContent last) {
+                    if (!last.trailingHeaders().isEmpty()) {
+                        receivedTrailers.add(last.trailingHeaders().copy());
+                    }
                     respond(ctx);
                 }
             }
