@@ -100,6 +100,34 @@ class RequestTrailersIT {
         assertCellGotOnlyTheChecksum(cellProtocol);
     }
 
+    /**
+     * A trailer value with CR LF in it, which an HTTP/1.1 cell would read as a field of its own, is
+     * refused like the same value in a head: the stream is reset, and no cell reads the injected
+     * field, whichever protocol it speaks.
+     */
+    @ParameterizedTest(name = "{0}''s cell ({1})")
+    @CsvSource({"alice, http1", "bob, h2c"})
+    void http2Client_trailerWithCrLf_isRefused(String customer, String cellProtocol) throws Exception {
+        int before = cellProtocol.equals("http1")
+                ? http1Cell.receivedTrailers().size()
+                : h2Cell.receivedTrailers().size();
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.headers(1, H2Client.request("POST", "/upload", "x-customer-id", customer), false)
+                    .data(1, "body".getBytes(StandardCharsets.US_ASCII), false)
+                    .headers(1, new DefaultHttp2Headers(false).add("x-a", "a\r\nx-customer-id: victim"), true)
+                    .flush();
+
+            assertThat(raw.readUntil(
+                            e -> e.stream().anyMatch(s -> s.startsWith("RST 1") || s.startsWith("GOAWAY")), 5000))
+                    .as(raw.events().toString())
+                    .isTrue();
+        }
+        int after = cellProtocol.equals("http1")
+                ? http1Cell.receivedTrailers().size()
+                : h2Cell.receivedTrailers().size();
+        assertThat(after).as("no trailers reached the cell").isEqualTo(before);
+    }
+
     /** The last trailers the cell read: x-checksum alone, unchanged. */
     private static void assertCellGotOnlyTheChecksum(String cellProtocol) {
         Map<String, String> received = new LinkedHashMap<>();
