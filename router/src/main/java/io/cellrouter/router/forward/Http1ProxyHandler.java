@@ -160,11 +160,28 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /**
+     * Nothing was read or written for {@code proxy.idleTimeout}. A connection with nothing to do, or
+     * whose last answer the client never took, is closed. A client that took none of its answer
+     * while the router held more of it gives up the exchange: the cell's connection and its place
+     * in the cell's budget are not held for a client that does not read.
+     */
+    private void allIdle(ChannelHandlerContext ctx) {
+        Http1Exchange.State state = exchange.state();
+        if (state == Http1Exchange.State.IDLE || state == Http1Exchange.State.CLOSED) {
+            ctx.close();
+        } else if (forward.answerStarted() && !ctx.channel().isWritable()) {
+            exchange.abort("the client took none of its answer for "
+                    + context.config().idleTimeout().toMillis() + " ms");
+            ctx.close();
+        }
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.ALL_IDLE && exchange.state() == Http1Exchange.State.IDLE) {
-                ctx.close();
+            if (idle.state() == IdleState.ALL_IDLE) {
+                allIdle(ctx);
             } else if (idle.state() == IdleState.READER_IDLE
                     && forward.awaitingBody()
                     && ctx.channel().config().isAutoRead()) {

@@ -317,8 +317,8 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
         end(error.code().code(), error.detail());
     }
 
-    /** Ends the exchange without a complete answer; {@code code} null: the client's stream is gone. */
-    private void abort(String why, Http2Error code) {
+    @Override
+    public void abort(String why, Http2Error code) {
         if (state == State.DONE) {
             return;
         }

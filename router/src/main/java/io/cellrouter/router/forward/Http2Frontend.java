@@ -122,7 +122,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
         remote = ClientAddress.of(ctx.channel());
-        waits = new Http2ResponseWaits(ctx.executor(), context.config().upstream());
+        waits = new Http2ResponseWaits(ctx.executor(), context.config());
         super.handlerAdded(ctx);
         // The connection window bounds what one client makes the router hold across its streams.
         Http2Stream connectionStream = connection().connectionStream();

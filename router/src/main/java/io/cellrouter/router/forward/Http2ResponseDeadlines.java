@@ -34,6 +34,11 @@ final class Http2ResponseDeadlines implements Runnable {
         arm(wait, loop.ticker().nanoTime());
     }
 
+    /** How long each wait lasts, in milliseconds. */
+    long timeoutMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+    }
+
     /** {@code wait} ends the timeout after {@code nowNanos}, the ticker's time just read. */
     void arm(Http2ResponseTimeout wait, long nowNanos) {
         disarm(wait);

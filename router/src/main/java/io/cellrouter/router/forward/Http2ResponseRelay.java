@@ -50,6 +50,9 @@ final class Http2ResponseRelay {
 
         /** The answer's last frame has been written to the client. */
         void answerComplete();
+
+        /** Ends the exchange without a complete answer; {@code code} null: the client's stream is gone. */
+        void abort(String why, Http2Error code);
     }
 
     private final Exchange exchange;
@@ -76,6 +79,13 @@ final class Http2ResponseRelay {
      * when the timeout is zero), until it ends.
      */
     private boolean bodyTimed;
+    /**
+     * The wait for the client to take some of an answer its stream has no room for ({@code
+     * proxy.idleTimeout}): made when the client first falls behind. Not for a WebSocket tunnel.
+     */
+    private Http2ResponseTimeout clientTimeout;
+
+    private boolean tunnel;
 
     Http2ResponseRelay(Exchange exchange, Http2Frontend front, int streamId, ExchangeLog log) {
         this.exchange = exchange;
@@ -106,6 +116,7 @@ final class Http2ResponseRelay {
      * for a WebSocket handshake, whose answer becomes a tunnel with an idle timeout of its own).
      */
     void awaitAnswer(boolean timeBody) {
+        tunnel = !timeBody;
         bodyTimed = timeBody && front.responseWaits().body() != null;
         if (responseTimeout == null) {
             responseTimeout = new Http2ResponseTimeout(exchange);
@@ -121,6 +132,35 @@ final class Http2ResponseRelay {
         }
         if (bodyTimeout != null) {
             front.responseWaits().body().disarm(bodyTimeout);
+        }
+        if (clientTimeout != null) {
+            front.responseWaits().client().disarm(clientTimeout);
+        }
+    }
+
+    /**
+     * The client's stream has room for more of the answer, or has not: a client that takes none
+     * of it for {@code proxy.idleTimeout} while its stream has none (its window, or its
+     * connection's, stays closed) gives up the exchange, and the stream is reset: the cell's stream
+     * and its place in the cell's budget are not held for a client that does not read.
+     */
+    private void watchClient(boolean writable) {
+        Http2ResponseDeadlines waits = front.responseWaits().client();
+        if (waits == null || tunnel) {
+            return;
+        }
+        if (writable) {
+            if (clientTimeout != null) {
+                waits.disarm(clientTimeout);
+            }
+            return;
+        }
+        if (clientTimeout == null) {
+            String why = "the client took none of its answer for " + waits.timeoutMillis() + " ms";
+            clientTimeout = new Http2ResponseTimeout(() -> exchange.abort(why, Http2Error.CANCEL));
+        }
+        if (!clientTimeout.armed) {
+            waits.arm(clientTimeout); // from when the client first fell behind, not from its latest frame
         }
     }
 
@@ -227,6 +267,7 @@ final class Http2ResponseRelay {
         } else {
             bytesHeld += bytes;
             side.clientWritable(false);
+            watchClient(false);
         }
         if (endStream) {
             exchange.answerComplete();
@@ -245,6 +286,7 @@ final class Http2ResponseRelay {
         side.clientWritable(writable);
         if (started && !ending) {
             awaitMore(writable);
+            watchClient(writable);
         }
     }
 

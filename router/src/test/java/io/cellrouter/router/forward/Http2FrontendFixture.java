@@ -36,8 +36,15 @@ final class Http2FrontendFixture implements AutoCloseable {
      * shows as a WINDOW_UPDATE once half of it has been acknowledged.
      */
     Http2FrontendFixture(Http2Settings clientSettings) {
+        this(clientSettings, "");
+    }
+
+    /** The same, with {@code proxyYaml}: more keys under {@code proxy:}, each line indented by two spaces. */
+    Http2FrontendFixture(Http2Settings clientSettings, String proxyYaml) {
         context = TestProxyContexts.of(
-                "proxy:\n  maxBodySize: 50000\n  http2:\n    initialStreamWindow: 65535\n", resolver, metrics);
+                "proxy:\n  maxBodySize: 50000\n  http2:\n    initialStreamWindow: 65535\n" + proxyYaml,
+                resolver,
+                metrics);
         front = Http2Frontend.create(context);
         channel = new EmbeddedChannel(front);
         channel.freezeTime(); // time moves only by advanceTimeBy: a slow test thread cannot fire a timer early

@@ -55,6 +55,11 @@ class Http2ResponseRelayTest {
         public void answerStalled() {
             told.add("stalled");
         }
+
+        @Override
+        public void abort(String why, Http2Error code) {
+            told.add("aborted: " + why + " (" + code + ")");
+        }
     };
 
     private Http2FrontendFixture fixture = new Http2FrontendFixture();
@@ -417,7 +422,8 @@ class Http2ResponseRelayTest {
     @Test
     void whileTheClientsWindowIsClosed_theCellIsNotTimed_untilItOpens() {
         fixture.close();
-        fixture = new Http2FrontendFixture(new Http2Settings().initialWindowSize(4));
+        // The client may stay behind for longer than this test's wait (see the next test).
+        fixture = new Http2FrontendFixture(new Http2Settings().initialWindowSize(4), "  idleTimeout: 10m\n");
         relay = relayOn(fixture);
         fixture.openWaitingStream(1, 0, true);
         relay.awaitAnswer(true);
@@ -432,6 +438,49 @@ class Http2ResponseRelayTest {
         relay.clientWritable(side, true);
         advanceMillis(bodyTimeoutMillis());
         assertThat(told).containsExactly("started", "stalled");
+    }
+
+    @Test
+    void aClientThatTakesNoneOfTheAnswer_forTheIdleTimeout_givesUpTheExchange_andTheCellIsNotBlamed() {
+        fixture.close();
+        fixture = new Http2FrontendFixture(new Http2Settings().initialWindowSize(4));
+        relay = relayOn(fixture);
+        long idle = fixture.context.config().idleTimeout().toMillis();
+        fixture.openWaitingStream(1, 0, true);
+        relay.awaitAnswer(true);
+        relay.headers(status("200"), false);
+        ByteBuf data = body(10);
+        relay.data(side, data, false); // fills the client's window
+        data.release();
+
+        advanceMillis(idle / 2);
+        relay.clientWritable(side, true); // it took some: the wait counts again from its next stop
+        relay.clientWritable(side, false);
+        advanceMillis(idle / 4);
+        relay.clientWritable(side, false); // still behind: the wait runs from when it fell behind
+        advanceMillis(idle - idle / 4 - 1);
+        assertThat(told).containsExactly("started");
+
+        advanceMillis(1);
+        assertThat(told)
+                .containsExactly("started", "aborted: the client took none of its answer for " + idle + " ms (CANCEL)");
+    }
+
+    @Test
+    void aWebSocketTunnel_isNotWatchedForAClientThatStopsReading() {
+        fixture.close();
+        fixture = new Http2FrontendFixture(new Http2Settings().initialWindowSize(4));
+        relay = relayOn(fixture);
+        fixture.openWaitingStream(1, 0, true);
+        relay.awaitAnswer(false); // its tunnel has an idle timeout of its own
+        relay.headers(status("200"), false);
+        ByteBuf data = body(10);
+        relay.data(side, data, false);
+        data.release();
+
+        advanceMillis(fixture.context.config().idleTimeout().toMillis() * 3);
+
+        assertThat(told).containsExactly("started");
     }
 
     @Test
