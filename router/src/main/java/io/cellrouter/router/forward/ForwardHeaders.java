@@ -37,7 +37,7 @@ public final class ForwardHeaders {
     public static final AsciiString X_CELL_ROUTER_CELL = AsciiString.cached("x-cell-router-cell");
     static final String ROUTER_PREFIX = "x-cell-router-";
     /** Netty's HTTP/2 ↔ HTTP/1.1 conversion adds these for its own use; they never leave the router. */
-    private static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
+    static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
 
     /** The {@code x-} fields {@link #toCell} removes or replaces ({@code x-forwarded-port} included). */
     private static final String[] REWRITTEN_X_PREFIXES = {

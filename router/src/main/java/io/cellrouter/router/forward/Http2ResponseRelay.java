@@ -84,7 +84,7 @@ final class Http2ResponseRelay {
      * proxy.idleTimeout}): made when the client first falls behind. Not for a WebSocket tunnel.
      */
     private Http2ResponseTimeout clientTimeout;
-
+    /** The answer is a WebSocket tunnel's: its client is not watched ({@code websocket.idleTimeout} is its bound). */
     private boolean tunnel;
 
     Http2ResponseRelay(Exchange exchange, Http2Frontend front, int streamId, ExchangeLog log) {

@@ -40,7 +40,9 @@ final class RequestTrailers {
         RequestIds.X_REQUEST_ID
     };
 
-    private static final String[] PREFIXES = {"x-forwarded-", ForwardHeaders.ROUTER_PREFIX, "x-http2-"};
+    private static final String[] PREFIXES = {
+        "x-forwarded-", ForwardHeaders.ROUTER_PREFIX, ForwardHeaders.HTTP2_EXTENSION_PREFIX
+    };
 
     private RequestTrailers() {}
 

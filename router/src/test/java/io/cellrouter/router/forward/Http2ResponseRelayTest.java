@@ -419,18 +419,27 @@ class Http2ResponseRelayTest {
         assertThat(told).containsExactly("started", "stalled");
     }
 
-    @Test
-    void whileTheClientsWindowIsClosed_theCellIsNotTimed_untilItOpens() {
+    /**
+     * An answer begun on stream 1 of a new connection whose client's window is 4 bytes, and 10
+     * bytes of it sent: the client's stream has no room left. {@code timeBody}: see {@link
+     * Http2ResponseRelay#awaitAnswer}; {@code proxyYaml}: more keys under {@code proxy:}.
+     */
+    private void answerBegunOnAClosedWindow(String proxyYaml, boolean timeBody) {
         fixture.close();
-        // The client may stay behind for longer than this test's wait (see the next test).
-        fixture = new Http2FrontendFixture(new Http2Settings().initialWindowSize(4), "  idleTimeout: 10m\n");
+        fixture = new Http2FrontendFixture(new Http2Settings().initialWindowSize(4), proxyYaml);
         relay = relayOn(fixture);
         fixture.openWaitingStream(1, 0, true);
-        relay.awaitAnswer(true);
+        relay.awaitAnswer(timeBody);
         relay.headers(status("200"), false);
         ByteBuf data = body(10);
         relay.data(side, data, false); // fills the client's window
         data.release();
+    }
+
+    @Test
+    void whileTheClientsWindowIsClosed_theCellIsNotTimed_untilItOpens() {
+        // The client may stay behind for longer than this test's wait (see the next test).
+        answerBegunOnAClosedWindow("  idleTimeout: 10m\n", true);
 
         advanceMillis(bodyTimeoutMillis() * 3);
         assertThat(told).as("a slow client is not the cell's silence").containsExactly("started");
@@ -442,16 +451,8 @@ class Http2ResponseRelayTest {
 
     @Test
     void aClientThatTakesNoneOfTheAnswer_forTheIdleTimeout_givesUpTheExchange_andTheCellIsNotBlamed() {
-        fixture.close();
-        fixture = new Http2FrontendFixture(new Http2Settings().initialWindowSize(4));
-        relay = relayOn(fixture);
+        answerBegunOnAClosedWindow("", true);
         long idle = fixture.context.config().idleTimeout().toMillis();
-        fixture.openWaitingStream(1, 0, true);
-        relay.awaitAnswer(true);
-        relay.headers(status("200"), false);
-        ByteBuf data = body(10);
-        relay.data(side, data, false); // fills the client's window
-        data.release();
 
         advanceMillis(idle / 2);
         relay.clientWritable(side, true); // it took some: the wait counts again from its next stop
@@ -468,15 +469,7 @@ class Http2ResponseRelayTest {
 
     @Test
     void aWebSocketTunnel_isNotWatchedForAClientThatStopsReading() {
-        fixture.close();
-        fixture = new Http2FrontendFixture(new Http2Settings().initialWindowSize(4));
-        relay = relayOn(fixture);
-        fixture.openWaitingStream(1, 0, true);
-        relay.awaitAnswer(false); // its tunnel has an idle timeout of its own
-        relay.headers(status("200"), false);
-        ByteBuf data = body(10);
-        relay.data(side, data, false);
-        data.release();
+        answerBegunOnAClosedWindow("", false); // its tunnel has an idle timeout of its own
 
         advanceMillis(fixture.context.config().idleTimeout().toMillis() * 3);
 
