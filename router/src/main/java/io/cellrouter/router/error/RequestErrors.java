@@ -30,4 +30,10 @@ public final class RequestErrors {
         return new RouterException(ErrorCode.REGISTRY_UNAVAILABLE, "routing failed; retry shortly")
                 .withDetail(String.valueOf(cause));
     }
+
+    /** A failure nobody expected while reading who a request is for: a bug, answered 500 and logged in full by the caller. */
+    public static RouterException identifyingFailed(Throwable cause) {
+        return new RouterException(ErrorCode.INTERNAL, "the router failed to read this request's identity")
+                .withDetail(String.valueOf(cause));
+    }
 }

@@ -56,6 +56,8 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
     private Http1Exchange exchange;
     private Http1ForwardStep forward;
     private boolean inRead;
+    /** Too many requests waited: nothing more that arrives is served. */
+    private boolean refusing;
 
     public Http1ProxyHandler(ProxyContext context) {
         this(context, Http1CellConnector.Source.of(context));
@@ -72,7 +74,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         // Added before this handler (HTTP/1.1 only); looked up once, not per request.
         headDeadline = ctx.pipeline().get(HEAD_DEADLINE) instanceof RequestHeadListener l ? l : null;
-        reads = new Http1ReadGate(ctx.channel().config());
+        reads = new Http1ReadGate(ctx.channel());
         keepAlive =
                 new Http1KeepAlive(context.drain(), context.config().limits().maxConnectionAge(), ctx.executor());
         exchange = new Http1Exchange(this, context, ctx, reads, keepAlive, cells);
@@ -94,31 +96,67 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(HttpObject msg) {
+        if (refusing) {
+            ReferenceCountUtil.release(msg); // after too many waiting requests: the connection is ending
+            return;
+        }
         switch (exchange.state()) {
             case IDLE -> {
-                if (msg instanceof HttpRequest req) {
-                    if (headDeadline != null) {
+                if (!reads.isEmpty()
+                        || (msg instanceof HttpRequest && !ctx.channel().isWritable())) {
+                    // The client has not taken its last answers: the next request waits for it to.
+                    if (msg instanceof HttpRequest && headDeadline != null) {
                         headDeadline.headReceived();
                     }
-                    exchange.start(req);
+                    hold(msg);
                 } else {
-                    // The tail of a request that was answered already (e.g. by an error); drop it.
-                    ReferenceCountUtil.release(msg);
+                    serve(msg);
                 }
             }
-            case ROUTING, CONNECTING -> {
-                reads.hold(msg);
-                exchange.updateRead();
-            }
+            case ROUTING, CONNECTING -> hold(msg);
             case FORWARDING -> {
                 if (forward.awaitingBody() && msg instanceof HttpContent content) {
                     forward.forwardContent(content);
                 } else {
-                    reads.hold(msg); // a pipelined request: served after this exchange
-                    exchange.updateRead();
+                    hold(msg); // a pipelined request: served after this exchange
                 }
             }
             case CLOSED -> ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** {@code msg} arrived, or waited, while no exchange ran. */
+    private void serve(HttpObject msg) {
+        if (msg instanceof HttpRequest req) {
+            if (headDeadline != null) {
+                headDeadline.headReceived();
+            }
+            exchange.start(req);
+        } else {
+            // The tail of a request that was answered already (e.g. by an error); drop it.
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /**
+     * {@code msg} waits for the exchange under way, or for the client to take its answers. A client
+     * with more requests waiting than that allows gets no more answers: the connection closes after
+     * the exchange under way (at once when there is none), and the rest of what it sent is dropped.
+     */
+    private void hold(HttpObject msg) {
+        if (reads.hold(msg)) {
+            exchange.updateRead();
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+        refusing = true;
+        LOG.debug("{} more than {} requests waiting: closing", ctx.channel(), Http1ReadGate.MAX_WAITING_REQUESTS);
+        if (exchange.state() == Http1Exchange.State.IDLE) {
+            exchange.enter(Http1Exchange.State.CLOSED);
+            exchangeEnded();
+        } else {
+            keepAlive.closeAfterAnswer();
+            exchange.updateRead();
         }
     }
 
@@ -137,9 +175,16 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
         if (headDeadline != null) {
             headDeadline.awaitNextHead();
         }
+        serveWaiting();
+    }
+
+    /** Serves the requests that wait, in order, while no exchange runs and the client takes its answers. */
+    private void serveWaiting() {
         HttpObject next;
-        while (exchange.state() == Http1Exchange.State.IDLE && (next = reads.next()) != null) {
-            handle(next);
+        while (exchange.state() == Http1Exchange.State.IDLE
+                && ctx.channel().isWritable()
+                && (next = reads.next()) != null) {
+            serve(next);
         }
         exchange.updateRead();
     }
@@ -156,7 +201,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        forward.clientWritabilityChanged(ctx.channel().isWritable());
+        boolean writable = ctx.channel().isWritable();
+        forward.clientWritabilityChanged(writable);
+        if (writable && exchange.state() == Http1Exchange.State.IDLE) {
+            serveWaiting();
+        }
         ctx.fireChannelWritabilityChanged();
     }
 

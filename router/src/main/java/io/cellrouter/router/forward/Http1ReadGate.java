@@ -1,6 +1,6 @@
 package io.cellrouter.router.forward;
 
-import io.netty.channel.ChannelConfig;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -12,7 +12,7 @@ import java.util.ArrayDeque;
  * that wait meanwhile.
  *
  * <pre>
- *  IDLE                  read
+ *  IDLE                  read while the client takes its answers (else a request waits here)
  *  ROUTING, CONNECTING   read while fewer than MAX_PENDING messages wait
  *  FORWARDING  body      read while the cell side takes more and nothing waits
  *              complete  read while fewer than MAX_PENDING messages wait (pipelined requests)
@@ -24,6 +24,11 @@ import java.util.ArrayDeque;
  * waiting for the response, a few messages may wait here; only a body arriving while routing is
  * slow, or a client that pipelines, fills it and turns reading off.
  *
+ * <p>Reading is off only from the next socket read: the decoder still hands over every message of
+ * the read under way. Body parts are bounded by that read's bytes; requests are not (a 64 KiB read
+ * holds thousands of small heads, each an exchange and an answer), so at most {@link
+ * #MAX_WAITING_REQUESTS} requests wait here and {@link #hold} refuses more.
+ *
  * <p>Concurrency: one per client connection, confined to its event loop.
  */
 final class Http1ReadGate {
@@ -31,18 +36,22 @@ final class Http1ReadGate {
     /** Messages that may wait while routing or while a response is on its way. */
     static final int MAX_PENDING = 4;
 
-    private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(MAX_PENDING);
-    private final ChannelConfig config;
+    /** Requests (heads) that may wait: pipelined ones, or any while the client takes no answers. */
+    static final int MAX_WAITING_REQUESTS = 32;
 
-    Http1ReadGate(ChannelConfig config) {
-        this.config = config;
+    private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(MAX_PENDING);
+    private final Channel channel;
+    private int waitingRequests;
+
+    Http1ReadGate(Channel channel) {
+        this.channel = channel;
     }
 
     /** Reads from the client while there is somewhere for the data to go ({@code leg} may be null). */
     void update(Http1Exchange.State state, boolean requestComplete, CellLeg leg) {
         boolean read =
                 switch (state) {
-                    case IDLE -> true;
+                    case IDLE -> pending.isEmpty() && channel.isWritable();
                     case ROUTING, CONNECTING -> pending.size() < MAX_PENDING;
                     case FORWARDING ->
                         requestComplete
@@ -50,19 +59,34 @@ final class Http1ReadGate {
                                 : leg != null && leg.isWritable() && pending.isEmpty();
                     case CLOSED -> false;
                 };
-        if (config.isAutoRead() != read) {
-            config.setAutoRead(read);
+        if (channel.config().isAutoRead() != read) {
+            channel.config().setAutoRead(read);
         }
     }
 
-    /** {@code msg} waits until the exchange can take it (a body part while routing, a pipelined request). */
-    void hold(HttpObject msg) {
+    /**
+     * {@code msg} waits until the exchange can take it (a body part while routing, a pipelined
+     * request). False, and {@code msg} is not taken, when it is a request and {@link
+     * #MAX_WAITING_REQUESTS} wait already.
+     */
+    boolean hold(HttpObject msg) {
+        if (msg instanceof HttpRequest) {
+            if (waitingRequests == MAX_WAITING_REQUESTS) {
+                return false;
+            }
+            waitingRequests++;
+        }
         pending.add(msg);
+        return true;
     }
 
     /** The oldest waiting message, taken out; null when none waits. */
     HttpObject next() {
-        return pending.poll();
+        HttpObject msg = pending.poll();
+        if (msg instanceof HttpRequest) {
+            waitingRequests--;
+        }
+        return msg;
     }
 
     /** The next waiting part of the current request's body, taken out; null when the next message is not one. */
@@ -84,5 +108,6 @@ final class Http1ReadGate {
         while ((msg = pending.poll()) != null) {
             ReferenceCountUtil.release(msg);
         }
+        waitingRequests = 0;
     }
 }

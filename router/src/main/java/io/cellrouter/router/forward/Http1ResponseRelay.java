@@ -15,10 +15,10 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * The cell's answer on its way to an HTTP/1.1 client ({@link Http1ForwardStep}'s answer side):
  * parts are written as they come and flushed at the end of each read from the cell; 1xx answers
- * pass before the final one; hop-by-hop headers go; an answer without framing of its own is
- * re-framed as chunked (HTTP/1.1 client) or followed by a close (HTTP/1.0); an answer the decoder
- * or {@link CellResponseValidator} refused becomes {@code bad_cell_response}. Backpressure: the
- * cell is read only while the client can take more.
+ * pass before the final one (not to an HTTP/1.0 client); hop-by-hop headers go; an answer without
+ * framing of its own is re-framed as chunked (HTTP/1.1 client) or followed by a close (HTTP/1.0);
+ * an answer the decoder or {@link CellResponseValidator} refused becomes {@code bad_cell_response}.
+ * Backpressure: the cell is read only while the client can take more.
  *
  * <p>Concurrency: one per client connection, confined to its event loop.
  */
@@ -33,6 +33,8 @@ final class Http1ResponseRelay implements UpstreamListener {
     private boolean informational;
     /** A 1xx was relayed: a byte reached the client, so the request can no longer be sent elsewhere. */
     private boolean interimSent;
+    /** The rest of a 1xx that an HTTP/1.0 client is not sent. */
+    private boolean droppingInterim;
 
     private boolean reusable;
 
@@ -49,6 +51,7 @@ final class Http1ResponseRelay implements UpstreamListener {
         started = false;
         informational = false;
         interimSent = false;
+        droppingInterim = false;
         reusable = false;
     }
 
@@ -81,6 +84,12 @@ final class Http1ResponseRelay implements UpstreamListener {
                 return;
             }
             informational = code >= 100 && code < 200;
+            if (informational && !keepAlive.clientHttp11()) {
+                // RFC 9110 section 15.2: no 1xx to an HTTP/1.0 client, which would take it for the answer.
+                ReferenceCountUtil.release(msg);
+                droppingInterim = true;
+                return;
+            }
             interimSent |= informational;
             if (!informational) {
                 started = true;
@@ -95,6 +104,11 @@ final class Http1ResponseRelay implements UpstreamListener {
             if (!keepAlive.keeps() && !informational) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
+        }
+        if (droppingInterim && msg instanceof HttpContent) {
+            droppingInterim = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return;
         }
         if (msg instanceof HttpContent content) {
             if (content.decoderResult().isFailure()) {

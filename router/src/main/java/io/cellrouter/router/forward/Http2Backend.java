@@ -99,9 +99,16 @@ final class Http2Backend extends Http2ConnectionHandler {
         return cell;
     }
 
-    /** Whether another stream may be opened now (or, before SETTINGS, once the connection is ready). */
+    /**
+     * Whether another stream may be opened now (or, before SETTINGS, once the connection is ready).
+     * Not while half the connection's window is held for clients that have not taken it: its streams
+     * share that window, and a client that reads nothing must not stall the next customer's answer.
+     */
     boolean hasRoom(int assumedMaxStreams) {
         if (goingAway || connection().goAwayReceived() || (ready.isDone() && !ready.isSuccess())) {
+            return false;
+        }
+        if (decoder().flowController().unconsumedBytes(connection().connectionStream()) >= CONNECTION_WINDOW / 2) {
             return false;
         }
         int max = ready.isSuccess() ? connection().local().maxActiveStreams() : assumedMaxStreams;

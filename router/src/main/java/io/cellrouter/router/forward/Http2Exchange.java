@@ -188,15 +188,14 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
 
     /** The client's stream closed (the connection went away, or a stream error): nothing more to answer. */
     void streamClosed() {
+        responseRelay.stopWaiting();
         if (state != State.DONE && !responseRelay.ending()) {
             abort("client stream closed", null);
         }
     }
 
     void clientWritabilityChanged(boolean writable) {
-        if (cellSide != null) {
-            responseRelay.clientWritable(cellSide, writable);
-        }
+        responseRelay.clientWritable(cellSide, writable);
     }
 
     // ----- the answer, frame by frame (CellStreamListener; Http2ToHttp1Leg converts into these) -----

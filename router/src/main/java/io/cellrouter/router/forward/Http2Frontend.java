@@ -152,25 +152,19 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     }
 
     /**
-     * Resets the stream; its exchange hears nothing more from this connection.
-     *
-     * <p>{@code NO_ERROR} follows a complete answer to a client still sending (RFC 9113 section
-     * 8.1: "stop, the answer is complete"): the answer's frames still queued for the client's window
-     * would be dropped by the reset, so they are written first; if the window keeps some of them
-     * back, no reset is sent (it only spares the client the rest of its request, whose data is
-     * acknowledged and dropped).
+     * Resets the stream; its exchange hears nothing more from this connection. {@code NO_ERROR}
+     * follows a complete answer to a client still sending (RFC 9113 section 8.1): the answer's
+     * frames queued for the client's window would be dropped by it, so they are written first, and
+     * while the window keeps some back no reset is sent (the rest of the request is dropped).
      */
     void reset(int streamId, Http2Error code) {
-        exchanges.remove(streamId);
-        if (code == Http2Error.NO_ERROR) {
-            Http2Stream stream = connection().stream(streamId);
-            if (stream != null && encoder().flowController().hasFlowControlled(stream)) {
-                flush(ctx); // the flow controller writes what the windows allow
-                if (encoder().flowController().hasFlowControlled(stream)) {
-                    return;
-                }
+        if (code == Http2Error.NO_ERROR && hasQueued(streamId)) {
+            flush(ctx); // the flow controller writes what the windows allow
+            if (hasQueued(streamId)) {
+                return; // the stream stays open, and its ended exchange with it (Http2ClientWatch)
             }
         }
+        exchanges.remove(streamId);
         resetStream(ctx, streamId, code.code(), ctx.newPromise());
         dirty = true;
     }
@@ -179,6 +173,12 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     boolean isOpen(int streamId) {
         Http2Stream stream = connection().stream(streamId);
         return stream != null && stream.state().localSideOpen();
+    }
+
+    /** Whether frames of the stream wait for the client's window. */
+    boolean hasQueued(int streamId) {
+        Http2Stream stream = connection().stream(streamId);
+        return stream != null && encoder().flowController().hasFlowControlled(stream);
     }
 
     boolean isWritable(int streamId) {

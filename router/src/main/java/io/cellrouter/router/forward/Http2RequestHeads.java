@@ -2,10 +2,12 @@ package io.cellrouter.router.forward;
 
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
+import io.cellrouter.router.identity.HostSyntax;
 import io.cellrouter.router.identity.RequestTarget;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
+import java.util.Iterator;
 
 /**
  * What an HTTP/2 exchange reads from its request head before routing ({@link Http2Exchange#start}):
@@ -39,8 +41,9 @@ final class Http2RequestHeads {
     }
 
     /**
-     * The normalised target of the request; {@code websocket}: an extended CONNECT for a WebSocket.
-     * Throws {@code malformed_request} for a {@code :protocol} other than websocket, or no {@code :path}.
+     * The normalised target of the request, which becomes its {@code :path} on the way to the cell;
+     * {@code websocket}: an extended CONNECT for a WebSocket. Throws {@code malformed_request} for a
+     * {@code :protocol} other than websocket, no {@code :path}, or a host that fails {@link #checkHost}.
      */
     static RequestTarget target(Http2Headers headers, boolean websocket) {
         if (!websocket && WebSocketHandshake.hasProtocol(headers)) {
@@ -50,6 +53,44 @@ final class Http2RequestHeads {
         if (headers.path() == null) {
             throw new RouterException(ErrorCode.MALFORMED_REQUEST, "malformed request: no :path");
         }
-        return RequestTarget.parse(headers.path().toString());
+        checkHost(headers);
+        RequestTarget target = RequestTarget.parse(headers.path().toString());
+        if (!target.originForm().contentEquals(headers.path())) {
+            // The cell gets the path the router routed on (dot segments resolved, %2F refused...),
+            // not one it might read differently, as an HTTP/1.1 request's target is rewritten too.
+            headers.path(target.originForm());
+        }
+        return target;
+    }
+
+    /**
+     * {@code :authority} and {@code host} are each a host and an optional port ({@link HostSyntax}),
+     * there is at most one {@code host}, and beside {@code :authority} it names the same host (RFC
+     * 9113 section 8.3.1): a cell must not read another host than the router did, whichever of the
+     * two it reads.
+     */
+    private static void checkHost(Http2Headers headers) {
+        CharSequence authority = headers.authority();
+        if (authority != null && !HostSyntax.valid(authority)) {
+            throw malformed(":authority is not a host and an optional port");
+        }
+        Iterator<CharSequence> hosts = headers.valueIterator(HttpHeaderNames.HOST);
+        if (!hosts.hasNext()) {
+            return;
+        }
+        CharSequence host = hosts.next();
+        if (hosts.hasNext()) {
+            throw malformed("more than one host field");
+        }
+        if (!HostSyntax.valid(host)) {
+            throw malformed("the host field is not a host and an optional port");
+        }
+        if (authority != null && !AsciiString.contentEqualsIgnoreCase(host, authority)) {
+            throw malformed("host names another host than :authority");
+        }
+    }
+
+    private static RouterException malformed(String why) {
+        return new RouterException(ErrorCode.MALFORMED_REQUEST, "malformed request: " + why);
     }
 }

@@ -53,6 +53,9 @@ final class Http2ResponseRelay {
 
         /** Ends the exchange without a complete answer; {@code code} null: the client's stream is gone. */
         void abort(String why, Http2Error code);
+
+        /** Whether the exchange has ended (its answer's last frames may still wait for the client's window). */
+        boolean done();
     }
 
     private final Exchange exchange;
@@ -79,19 +82,15 @@ final class Http2ResponseRelay {
      * when the timeout is zero), until it ends.
      */
     private boolean bodyTimed;
-    /**
-     * The wait for the client to take some of an answer its stream has no room for ({@code
-     * proxy.idleTimeout}): made when the client first falls behind. Not for a WebSocket tunnel.
-     */
-    private Http2ResponseTimeout clientTimeout;
-    /** The answer is a WebSocket tunnel's: its client is not watched ({@code websocket.idleTimeout} is its bound). */
-    private boolean tunnel;
+    /** Whether the client takes its answer ({@code proxy.idleTimeout}). */
+    private final Http2ClientWatch client;
 
     Http2ResponseRelay(Exchange exchange, Http2Frontend front, int streamId, ExchangeLog log) {
         this.exchange = exchange;
         this.front = front;
         this.streamId = streamId;
         this.log = log;
+        this.client = new Http2ClientWatch(exchange, front, streamId);
     }
 
     /** Whether the cell's final head has gone to the client. */
@@ -116,7 +115,7 @@ final class Http2ResponseRelay {
      * for a WebSocket handshake, whose answer becomes a tunnel with an idle timeout of its own).
      */
     void awaitAnswer(boolean timeBody) {
-        tunnel = !timeBody;
+        client.tunnel(!timeBody);
         bodyTimed = timeBody && front.responseWaits().body() != null;
         if (responseTimeout == null) {
             responseTimeout = new Http2ResponseTimeout(exchange);
@@ -124,7 +123,11 @@ final class Http2ResponseRelay {
         front.responseWaits().head().arm(responseTimeout);
     }
 
-    /** The answer is no longer awaited (the cell side was let go, or the exchange ended). */
+    /**
+     * The answer is no longer awaited (the cell side was let go, the exchange ended, or the stream
+     * closed). The client is still watched while the answer's last frames wait for its window: the
+     * stream, and what it holds, must not outlive a client that never takes them.
+     */
     void stopWaiting() {
         bodyTimed = false;
         if (responseTimeout != null) {
@@ -133,35 +136,7 @@ final class Http2ResponseRelay {
         if (bodyTimeout != null) {
             front.responseWaits().body().disarm(bodyTimeout);
         }
-        if (clientTimeout != null) {
-            front.responseWaits().client().disarm(clientTimeout);
-        }
-    }
-
-    /**
-     * The client's stream has room for more of the answer, or has not: a client that takes none
-     * of it for {@code proxy.idleTimeout} while its stream has none (its window, or its
-     * connection's, stays closed) gives up the exchange, and the stream is reset: the cell's stream
-     * and its place in the cell's budget are not held for a client that does not read.
-     */
-    private void watchClient(boolean writable) {
-        Http2ResponseDeadlines waits = front.responseWaits().client();
-        if (waits == null || tunnel) {
-            return;
-        }
-        if (writable) {
-            if (clientTimeout != null) {
-                waits.disarm(clientTimeout);
-            }
-            return;
-        }
-        if (clientTimeout == null) {
-            String why = "the client took none of its answer for " + waits.timeoutMillis() + " ms";
-            clientTimeout = new Http2ResponseTimeout(() -> exchange.abort(why, Http2Error.CANCEL));
-        }
-        if (!clientTimeout.armed) {
-            waits.arm(clientTimeout); // from when the client first fell behind, not from its latest frame
-        }
+        client.stop(ending);
     }
 
     /**
@@ -267,7 +242,7 @@ final class Http2ResponseRelay {
         } else {
             bytesHeld += bytes;
             side.clientWritable(false);
-            watchClient(false);
+            client.update(false);
         }
         if (endStream) {
             exchange.answerComplete();
@@ -276,17 +251,25 @@ final class Http2ResponseRelay {
         }
     }
 
-    /** The client's stream window opened or closed: what it took meanwhile is acknowledged to {@code side}. */
+    /**
+     * The client's stream window opened or closed: what it took meanwhile is acknowledged to {@code
+     * side} (null once the cell side is let go; the client is still watched while the answer's last
+     * frames wait).
+     */
     void clientWritable(Http2CellSide side, boolean writable) {
-        if (writable && bytesHeld > 0) {
-            int bytes = bytesHeld;
-            bytesHeld = 0;
-            side.answerTaken(bytes);
+        if (side != null) {
+            if (writable && bytesHeld > 0) {
+                int bytes = bytesHeld;
+                bytesHeld = 0;
+                side.answerTaken(bytes);
+            }
+            side.clientWritable(writable);
         }
-        side.clientWritable(writable);
         if (started && !ending) {
             awaitMore(writable);
-            watchClient(writable);
+        }
+        if (started || ending) {
+            client.update(writable);
         }
     }
 
@@ -330,6 +313,9 @@ final class Http2ResponseRelay {
             front.reset(streamId, Http2Error.NO_ERROR);
         }
         front.flushNow();
+        if (!front.isWritable(streamId) && front.hasQueued(streamId)) {
+            client.update(false); // a window the client keeps closed must not keep the stream
+        }
     }
 
     /**

@@ -18,6 +18,7 @@ import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -165,6 +166,19 @@ final class Http2UpstreamPool {
                 return;
             }
             gauge.incrementAndGet();
+            // A cell that takes the connection but never speaks HTTP/2 (no SETTINGS) must not hold
+            // the streams waiting for it: they fail as unreachable, within connectTimeout again.
+            ScheduledFuture<?> handshake = loop.schedule(
+                    () -> {
+                        if (backend.ready()
+                                .tryFailure(new IOException("cell " + cell.name() + " sent no HTTP/2 SETTINGS within "
+                                        + config.connectTimeout().toMillis() + " ms"))) {
+                            connect.channel().close();
+                        }
+                    },
+                    config.connectTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            backend.ready().addListener(r -> handshake.cancel(false));
             connect.channel().closeFuture().addListener(c -> {
                 gauge.decrementAndGet();
                 list.remove(backend);

@@ -45,6 +45,11 @@ final class RouteStep {
         } catch (RouterException e) {
             outcome.refused(e);
             return;
+        } catch (RuntimeException e) {
+            // A bug in an identity source must cost this request, not leave its exchange unanswered.
+            LOG.warn("identifying a request failed unexpectedly", e);
+            outcome.refused(RequestErrors.identifyingFailed(e));
+            return;
         }
         CompletableFuture<Resolution> resolution = context.router().resolve(log.identity);
         if (resolution.isDone()) {

@@ -2,21 +2,24 @@ package io.cellrouter.router.pipeline;
 
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
+import io.cellrouter.router.identity.HostSyntax;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.Iterator;
 
 /**
  * Checks that Netty's decoder does not make on a request head, before anything else sees it
- * (RFC 9112, stricter than the decoder's defaults): version HTTP/1.0 or HTTP/1.1 (else 505), exactly one Host on HTTP/1.1 and at most one
- * on HTTP/1.0, no Transfer-Encoding on HTTP/1.0, Transfer-Encoding exactly {@code chunked}, one
- * Content-Length made of digits only, at most {@code maxHeaderCount} fields, a declared body no
- * larger than {@code maxBodySize}.
+ * (RFC 9112, stricter than the decoder's defaults): version HTTP/1.0 or HTTP/1.1 (else 505), no
+ * CONNECT (405), exactly one Host on HTTP/1.1 and at most one on HTTP/1.0, a Host that is a host
+ * and an optional port ({@link HostSyntax}), no Transfer-Encoding on HTTP/1.0, Transfer-Encoding
+ * exactly {@code chunked}, one Content-Length made of digits only, at most {@code maxHeaderCount}
+ * fields, a declared body no larger than {@code maxBodySize}.
  *
  * <p>A request that fails is not dropped here: its decoder result is marked failed with a
  * {@link RouterException}, so that the proxy handler answers it through its one error path
@@ -49,15 +52,24 @@ final class Http1RequestValidator extends ChannelInboundHandlerAdapter {
             return new RouterException(
                     ErrorCode.HTTP_VERSION_NOT_SUPPORTED, "only HTTP/1.0 and HTTP/1.1 are spoken here");
         }
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            // A tunnel to wherever the client names: a forward proxy's job, and after a 2xx the
+            // codecs would frame the bytes that follow differently on each side.
+            return new RouterException(ErrorCode.METHOD_NOT_ALLOWED, "CONNECT is not served here");
+        }
         HttpHeaders headers = request.headers();
         if (headers.size() > maxHeaderCount) {
             return new RouterException(ErrorCode.HEADERS_TOO_LARGE, "more than " + maxHeaderCount + " header fields");
         }
         boolean http10 = HttpVersion.HTTP_1_0.equals(version);
-        // Values are walked where they lie (no list of them per request), counted up to two.
-        int hosts = countUpToTwo(headers.valueCharSequenceIterator(HttpHeaderNames.HOST));
-        if (hosts > 1 || (hosts == 0 && !http10)) {
-            return malformed(hosts == 0 ? "missing Host header" : "more than one Host header");
+        // Values are walked where they lie (no list of them per request).
+        Iterator<? extends CharSequence> hosts = headers.valueCharSequenceIterator(HttpHeaderNames.HOST);
+        CharSequence host = hosts.hasNext() ? hosts.next() : null;
+        if (host == null ? !http10 : hosts.hasNext()) {
+            return malformed(host == null ? "missing Host header" : "more than one Host header");
+        }
+        if (host != null && !HostSyntax.valid(host)) {
+            return malformed("the Host header is not a host and an optional port");
         }
         Iterator<? extends CharSequence> transferEncodings =
                 headers.valueCharSequenceIterator(HttpHeaderNames.TRANSFER_ENCODING);
@@ -85,16 +97,6 @@ final class Http1RequestValidator extends ChannelInboundHandlerAdapter {
             }
         }
         return null;
-    }
-
-    /** 0, 1, or 2 for two or more. */
-    private static int countUpToTwo(Iterator<?> values) {
-        int count = 0;
-        while (count < 2 && values.hasNext()) {
-            values.next();
-            count++;
-        }
-        return count;
     }
 
     private static boolean isDigits(CharSequence value) {

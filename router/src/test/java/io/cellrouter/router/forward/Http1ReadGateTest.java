@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellrouter.router.forward.Http1Exchange.State;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class Http1ReadGateTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final Http1ReadGate gate = new Http1ReadGate(channel.config());
+    private final Http1ReadGate gate = new Http1ReadGate(channel);
     private final FakeCellLeg leg = new FakeCellLeg();
 
     @AfterEach
@@ -122,5 +123,47 @@ class Http1ReadGateTest {
         assertThat(body.refCnt()).isZero();
         assertThat(gate.isEmpty()).isTrue();
         assertThat(gate.next()).isNull();
+    }
+
+    @Test
+    void idle_doesNotRead_whileTheClientTakesNoAnswers() {
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        channel.write(Unpooled.wrappedBuffer(new byte[32])); // an answer the client has not taken
+
+        gate.update(State.IDLE, false, null);
+        assertThat(channel.config().isAutoRead()).isFalse();
+
+        channel.flush();
+        channel.outboundMessages().forEach(io.netty.util.ReferenceCountUtil::release);
+        channel.outboundMessages().clear();
+        gate.update(State.IDLE, false, null);
+        assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void idle_doesNotRead_whileARequestWaits() {
+        gate.hold(head("/waiting"));
+        gate.update(State.IDLE, false, null);
+
+        assertThat(channel.config().isAutoRead()).isFalse();
+    }
+
+    @Test
+    void hold_takesAtMost32Requests_butAnyBodyParts() {
+        for (int i = 0; i < Http1ReadGate.MAX_WAITING_REQUESTS; i++) {
+            assertThat(gate.hold(head("/" + i))).as("request %d", i).isTrue();
+        }
+        DefaultHttpRequest oneTooMany = head("/too-many");
+
+        assertThat(gate.hold(oneTooMany)).isFalse();
+        HttpContent part = part("body");
+        assertThat(gate.hold(part))
+                .as("body parts are bounded by the read, not counted")
+                .isTrue();
+
+        gate.next();
+        assertThat(gate.hold(oneTooMany))
+                .as("one request taken out, one may wait")
+                .isTrue();
     }
 }

@@ -27,7 +27,7 @@ class Http1RequestRelayTest {
     private final ExchangeLog log = new ExchangeLog(ClientAddress.of(fixture.channel), "http1");
     private final Http1RequestRelay relay = new Http1RequestRelay(fixture.context, log, fixture.channel.eventLoop());
     private final FakeCellLeg leg = new FakeCellLeg();
-    private final Http1ReadGate reads = new Http1ReadGate(fixture.channel.config());
+    private final Http1ReadGate reads = new Http1ReadGate(fixture.channel);
 
     @AfterEach
     void close() {

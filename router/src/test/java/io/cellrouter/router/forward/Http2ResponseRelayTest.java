@@ -59,8 +59,16 @@ class Http2ResponseRelayTest {
         @Override
         public void abort(String why, Http2Error code) {
             told.add("aborted: " + why + " (" + code + ")");
+            done = true;
+        }
+
+        @Override
+        public boolean done() {
+            return done;
         }
     };
+    /** The exchange ended (aborted here; a test may end it otherwise). */
+    private boolean done;
 
     private Http2FrontendFixture fixture = new Http2FrontendFixture();
     private final RecordingCellSide side = new RecordingCellSide();

@@ -150,4 +150,57 @@ class EdgeInputIT {
         }
         assertNothingForwarded();
     }
+
+    @Test
+    void queryIdentity_brokenPercentEscape_is400_andNeverForwarded() throws Exception {
+        RawHttp.Response response = send("GET /x?customer=alice&x=%zz HTTP/1.1", "");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body()).contains("\"error\":\"malformed_request\"").contains("percent-escape");
+        assertNothingForwarded();
+    }
+
+    /** A decoder that stops after its first 1,024 parameters would route to alice; a cell reading the last, to bob. */
+    @Test
+    void queryIdentity_secondParameterAfterAThousandOthers_isAmbiguous() throws Exception {
+        String filler = "a=1&".repeat(1100);
+        RawHttp.Response response = send("GET /x?customer=alice&" + filler + "customer=bob HTTP/1.1", "");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body()).contains("\"error\":\"ambiguous_identity\"");
+        assertNothingForwarded();
+    }
+
+    @ParameterizedTest(name = "Host: {0}")
+    @ValueSource(strings = {"a.example:x@b.example", "a.example/b", "a.example:80:90", "[::1", "a b", "a%zz"})
+    void hostThatIsNotAHostAndPort_is400_andNeverForwarded(String host) throws Exception {
+        RawHttp.Response response = RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /x HTTP/1.1\r\nHost: " + host + "\r\nx-customer-id: alice\r\n\r\n");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body()).contains("\"error\":\"malformed_request\"");
+        assertNothingForwarded();
+    }
+
+    @ParameterizedTest(name = "Host: {0}")
+    @ValueSource(strings = {"a.example", "a.example:8443", "[::1]:8080", "127.0.0.1", "xn--bcher-kva.example"})
+    void hostThatIsAHostAndPort_isServed(String host) throws Exception {
+        RawHttp.Response response = RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /x HTTP/1.1\r\nHost: " + host + "\r\nx-customer-id: alice\r\n\r\n");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("wm-a");
+    }
+
+    @ParameterizedTest(name = "CONNECT {0}")
+    @ValueSource(strings = {"/x", "a.example:443"})
+    void connect_is405_andNeverForwarded(String target) throws Exception {
+        RawHttp.Response response = send("CONNECT " + target + " HTTP/1.1", "x-customer-id: alice\r\n");
+
+        assertThat(response.status()).isEqualTo(405);
+        assertThat(response.body()).contains("\"error\":\"method_not_allowed\"");
+        assertNothingForwarded();
+    }
 }

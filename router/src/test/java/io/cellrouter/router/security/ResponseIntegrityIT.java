@@ -272,6 +272,39 @@ class ResponseIntegrityIT {
         }
     }
 
+    /**
+     * RFC 9110 section 15.2: no 1xx to an HTTP/1.0 client, whose keep-alive connection would take a
+     * 103 for the whole answer and the real answer for its next request's. An HTTP/1.1 client gets
+     * the 103, then the answer.
+     */
+    @Test
+    void earlyHints_reachAnHttp11Client_butNotAnHttp10One() throws Exception {
+        cell.script(request -> Answer.of("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+                + ScriptedCell.ok(request.header("x-customer-id"))));
+        try (Socket socket = connect()) {
+            socket.setSoTimeout(3000);
+            write(socket, get("alice", "/hints"));
+            InputStream in = socket.getInputStream();
+
+            assertThat(RawHttp.read(in).status()).isEqualTo(103);
+            assertThat(RawHttp.read(in).body()).isEqualTo("alice");
+        }
+        try (Socket socket = connect()) {
+            socket.setSoTimeout(3000);
+            InputStream in = socket.getInputStream();
+            for (String customer : List.of("alice", "bob")) {
+                write(
+                        socket,
+                        "GET /hints HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\nx-customer-id: " + customer
+                                + "\r\n\r\n");
+                RawHttp.Response response = RawHttp.read(in);
+
+                assertThat(response.status()).as("%s's answer", customer).isEqualTo(200);
+                assertThat(response.body()).isEqualTo(customer);
+            }
+        }
+    }
+
     private Socket connect() throws IOException {
         return RawHttp.connect(router.server().proxyAddress(), 10_000);
     }

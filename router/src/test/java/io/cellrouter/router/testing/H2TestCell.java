@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /reset/CODE}: resets the stream with that HTTP/2 error code before any headers;
  *   <li>{@code /stall}: once the request ends, 200 and the first bytes of a body, then nothing more
  *       (the stream stays open: a cell that went quiet mid-answer);
+ *   <li>{@code /big/SIZE}: 200 and SIZE zero bytes, as fast as the stream's window lets them go;
  *   <li>{@code /early}: 200 and the first bytes of a body as soon as the request's head arrives,
  *       the rest ({@code bytes=B}) once the request ends: a cell that answers before it has taken
  *       the whole upload;
@@ -50,7 +51,9 @@ public final class H2TestCell implements AutoCloseable {
     private final Channel channel;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger streams = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong bigBytesSent = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.Queue<Http2Headers> receivedTrailers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.Queue<Http2Headers> receivedHeads = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean goAwayArmed =
             new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -113,6 +116,16 @@ public final class H2TestCell implements AutoCloseable {
         return java.util.List.copyOf(receivedTrailers);
     }
 
+    /** Bytes of {@code /big/} answers the flow control has let go to the router so far. */
+    public long bigBytesSent() {
+        return bigBytesSent.get();
+    }
+
+    /** The request heads it read, in the order they arrived. */
+    public java.util.List<Http2Headers> receivedHeads() {
+        return java.util.List.copyOf(receivedHeads);
+    }
+
     @Override
     public void close() {
         channel.close().awaitUninterruptibly();
@@ -137,6 +150,7 @@ public final class H2TestCell implements AutoCloseable {
                     end = trailers.isEndStream();
                 } else if (msg instanceof Http2HeadersFrame headers) {
                     streams.incrementAndGet();
+                    receivedHeads.add(headers.headers());
                     path = String.valueOf(headers.headers().path());
                     end = headers.isEndStream();
                     if (path.equals("/goaway-first") && goAwayArmed.compareAndSet(true, false)) {
@@ -185,6 +199,23 @@ public final class H2TestCell implements AutoCloseable {
                         new DefaultHttp2Headers().status("200").set("x-served-by", name)));
                 ctx.writeAndFlush(new DefaultHttp2DataFrame(
                         Unpooled.copiedBuffer("the first part", StandardCharsets.UTF_8), false));
+                return;
+            }
+            if (end && path.startsWith("/big/")) {
+                // The child channel holds back what the stream's window does not take yet.
+                int size = Integer.parseInt(path.substring("/big/".length()));
+                ctx.write(new DefaultHttp2HeadersFrame(
+                        new DefaultHttp2Headers().status("200").set("x-served-by", name)));
+                for (int sent = 0; sent < size; sent += 16 * 1024) {
+                    int n = Math.min(16 * 1024, size - sent);
+                    ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[n]), sent + n == size))
+                            .addListener(f -> {
+                                if (f.isSuccess()) {
+                                    bigBytesSent.addAndGet(n);
+                                }
+                            });
+                }
+                ctx.flush();
                 return;
             }
             if (end && path.equals("/early")) {

@@ -42,10 +42,15 @@ public final class RawH2 implements AutoCloseable {
     private boolean closed;
 
     public RawH2(InetSocketAddress address) throws IOException {
+        this(address, new Http2Settings());
+    }
+
+    /** A connection whose first SETTINGS are {@code settings} (e.g. an initial window of 0). */
+    public RawH2(InetSocketAddress address, Http2Settings settings) throws IOException {
         socket = new Socket(address.getAddress(), address.getPort());
         socket.setSoTimeout(200);
         socket.getOutputStream().write(bytes(Http2CodecUtil.connectionPrefaceBuf()));
-        writer.writeSettings(ctx, new Http2Settings(), scratch.newPromise());
+        writer.writeSettings(ctx, settings, scratch.newPromise());
         flush();
     }
 
