@@ -149,6 +149,11 @@ final class Http2Backend extends Http2ConnectionHandler {
                         Http2Error.INTERNAL_ERROR,
                         true,
                         "request head not sent: " + f.cause().getMessage());
+                if (connection().stream(id) == null && streams.remove(id) != null) {
+                    // Netty never made the stream (over the cell's SETTINGS_MAX_CONCURRENT_STREAMS,
+                    // say): no close will come to count it out.
+                    closedStream();
+                }
             }
         });
         encoder().writeHeaders(ctx, id, headers, 0, endStream, promise);

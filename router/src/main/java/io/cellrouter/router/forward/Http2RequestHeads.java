@@ -2,7 +2,6 @@ package io.cellrouter.router.forward;
 
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
-import io.cellrouter.router.identity.HostSyntax;
 import io.cellrouter.router.identity.RequestTarget;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http2.Http2Headers;

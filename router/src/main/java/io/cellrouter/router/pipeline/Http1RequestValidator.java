@@ -2,7 +2,7 @@ package io.cellrouter.router.pipeline;
 
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
-import io.cellrouter.router.identity.HostSyntax;
+import io.cellrouter.router.forward.HostSyntax;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;

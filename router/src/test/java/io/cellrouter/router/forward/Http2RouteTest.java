@@ -119,6 +119,34 @@ class Http2RouteTest {
         assertThat(inFlight()).isEmpty();
     }
 
+    /** A bug in an identity source (here: reading a header throws) costs the request a 500, and nothing hangs. */
+    @Test
+    void identitySourceThatThrows_isRefusedAsInternal() {
+        request.start(head, true);
+        route.start(new io.cellrouter.router.identity.RequestHead() {
+            @Override
+            public java.util.Iterator<String> values(io.netty.util.AsciiString name) {
+                throw new IllegalStateException("a bug");
+            }
+
+            @Override
+            public String host() {
+                return null;
+            }
+
+            @Override
+            public RequestTarget target() {
+                return RequestTarget.parse("/orders");
+            }
+
+            @Override
+            public void remove(io.netty.util.AsciiString name) {}
+        });
+
+        assertThat(told).containsExactly("fail internal");
+        assertThat(route.cell()).isNull();
+    }
+
     @Test
     void unknownCustomer_isRefused() {
         start();

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +59,11 @@ public final class H2TestCell implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicBoolean();
 
     public H2TestCell(String name) throws InterruptedException {
+        this(name, Integer.MAX_VALUE);
+    }
+
+    /** A cell that allows at most {@code maxConcurrentStreams} streams at once (its SETTINGS). */
+    public H2TestCell(String name, int maxConcurrentStreams) throws InterruptedException {
         this.name = name;
         channel = new ServerBootstrap()
                 .group(group)
@@ -67,7 +73,10 @@ public final class H2TestCell implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         int connection = connections.incrementAndGet();
                         ch.pipeline()
-                                .addLast(Http2FrameCodecBuilder.forServer().build())
+                                .addLast(Http2FrameCodecBuilder.forServer()
+                                        .initialSettings(Http2Settings.defaultSettings()
+                                                .maxConcurrentStreams(maxConcurrentStreams))
+                                        .build())
                                 .addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
                                     @Override
                                     protected void initChannel(Channel stream) {

@@ -1,4 +1,4 @@
-package io.cellrouter.router.identity;
+package io.cellrouter.router.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

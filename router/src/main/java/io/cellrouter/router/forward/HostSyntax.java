@@ -1,4 +1,4 @@
-package io.cellrouter.router.identity;
+package io.cellrouter.router.forward;
 
 /**
  * Whether a {@code Host} field (or an HTTP/2 {@code :authority}) is what RFC 9110 section 7.2

@@ -1,0 +1,70 @@
+package io.cellrouter.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cellrouter.router.testing.H2Client;
+import io.cellrouter.router.testing.H2TestCell;
+import io.cellrouter.router.testing.RawH2;
+import io.cellrouter.router.testing.RouterExtension;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A cell that allows fewer streams than the router assumes before its SETTINGS arrive (100): the
+ * streams of a first burst beyond its limit cannot be opened on that connection, and they must not
+ * count against it for ever. Before, each such stream stayed counted as open, so the connection
+ * looked full, was never chosen again and never closed when idle. The cell allows 2 streams; the
+ * router has one event loop, so every stream draws on one pool.
+ */
+@Timeout(60)
+class Http2CellStreamLimitIT {
+
+    private static H2TestCell cell;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cell = new H2TestCell("narrow", 2);
+    }
+
+    @AfterAll
+    static void stop() {
+        cell.close();
+    }
+
+    @RegisterExtension
+    final RouterExtension router = new RouterExtension(
+                    "", r -> "  - name: narrow\n    endpoint: h2c://127.0.0.1:" + cell.port() + "\n", "  bob: narrow\n")
+            .proxy(() -> "  eventLoops: 1\n");
+
+    @Test
+    void streamsOverTheCellsLimit_doNotLeaveItsConnectionLookingFull() throws Exception {
+        try (RawH2 burst = new RawH2(router.server().proxyAddress())) {
+            for (int stream = 1; stream <= 19; stream += 2) {
+                burst.headers(stream, H2Client.request("GET", "/x", "x-customer-id", "bob"), true);
+            }
+            burst.flush();
+            burst.readUntil(
+                    events -> events.stream()
+                                    .filter(e -> e.matches("(DATA \\d+ .*end|RST \\d+ .*)"))
+                                    .count()
+                            == 10,
+                    10_000);
+        }
+        int connections = cell.connections();
+
+        try (RawH2 later = new RawH2(router.server().proxyAddress())) {
+            later.headers(1, H2Client.request("GET", "/x", "x-customer-id", "bob"), true)
+                    .flush();
+
+            List<String> answer = later.readStream(1, 10_000);
+            assertThat(answer).first().isEqualTo("HEADERS 1 200");
+        }
+        assertThat(cell.connections())
+                .as("the later request went over a connection the burst opened")
+                .isEqualTo(connections);
+    }
+}
