@@ -86,10 +86,11 @@ final class Http1ResponseRelay implements UpstreamListener {
             informational = code >= 100 && code < 200;
             if (informational && !keepAlive.clientHttp11()) {
                 // RFC 9110 section 15.2: no 1xx to an HTTP/1.0 client, which would take it for the answer.
+                droppingInterim = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
-                droppingInterim = true;
                 return;
             }
+            droppingInterim = false;
             interimSent |= informational;
             if (!informational) {
                 started = true;

@@ -118,16 +118,26 @@ class Http2EdgeIT {
         assertThat(h2Cell.streams()).isEqualTo(before);
     }
 
+    /** Bob's cell speaks h2c, Alice's HTTP/1.1: the latter gets one Host field, not the two Netty's conversion makes. */
     @Test
-    void sameHostInAuthorityAndHost_isServed() throws Exception {
-        Http2Headers request = H2Client.request("GET", "/x", "x-customer-id", "bob")
-                .authority("a.example:8443")
-                .add("host", "A.example:8443");
+    void sameHostInAuthorityAndHost_isServed_withOneHostForAnHttp11Cell() throws Exception {
         try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
-            raw.headers(1, request, true).flush();
+            for (String customer : List.of("bob", "alice")) {
+                raw.headers(
+                                customer.equals("bob") ? 1 : 3,
+                                H2Client.request("GET", "/x", "x-customer-id", customer)
+                                        .authority("a.example:8443")
+                                        .add("host", "A.example:8443"),
+                                true)
+                        .flush();
+            }
 
             assertThat(raw.readStream(1, 10_000)).first().isEqualTo("HEADERS 1 200");
+            assertThat(raw.readStream(3, 10_000)).first().isEqualTo("HEADERS 3 200");
         }
+        List<io.netty.handler.codec.http.HttpHeaders> received =
+                router.cell("cell-1").receivedHeaders();
+        assertThat(received.get(received.size() - 1).getAll("host")).containsExactly("a.example:8443");
     }
 
     /**
