@@ -1,5 +1,7 @@
 package io.cellrouter.router.forward;
 
+import io.cellrouter.router.identity.RequestTarget;
+
 /**
  * Whether a {@code Host} field (or an HTTP/2 {@code :authority}) is what RFC 9110 section 7.2
  * allows: a host and an optional port, nothing else. A value such as {@code a.example:x@b.example}
@@ -22,7 +24,7 @@ public final class HostSyntax {
         if (n > 0 && value.charAt(0) == '[') {
             for (i = 1; i < n && value.charAt(i) != ']'; i++) {
                 char c = value.charAt(i);
-                if (c != ':' && !unreserved(c) && !subDelim(c)) {
+                if (c != ':' && !RequestTarget.isUnreserved(c) && !subDelim(c)) {
                     return false;
                 }
             }
@@ -38,7 +40,7 @@ public final class HostSyntax {
                         return false;
                     }
                     i += 2;
-                } else if (!unreserved(c) && !subDelim(c)) {
+                } else if (!RequestTarget.isUnreserved(c) && !subDelim(c)) {
                     return false;
                 }
             }
@@ -56,16 +58,6 @@ public final class HostSyntax {
             }
         }
         return true;
-    }
-
-    private static boolean unreserved(char c) {
-        return (c >= 'a' && c <= 'z')
-                || (c >= 'A' && c <= 'Z')
-                || (c >= '0' && c <= '9')
-                || c == '-'
-                || c == '.'
-                || c == '_'
-                || c == '~';
     }
 
     private static boolean subDelim(char c) {

@@ -1,13 +1,11 @@
 package io.cellrouter.router.forward;
 
-import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.transport.ClientAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
-import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -39,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Flow control is end to end: a client's DATA is acknowledged once the cell side has taken it,
  * and a cell's once it has been written to the client, so neither a slow cell nor a slow client
  * makes the router hold more than a stream window per stream. Writes to cells made while reading
- * the client are flushed once, at the end of the read.
+ * the client are flushed once, at the end of the read; a read's small DATA frames are joined per
+ * stream before they go on ({@link Http2SmallFrames}).
  *
  * <p>Limits (README: HTTP/2 protections): SETTINGS_MAX_CONCURRENT_STREAMS (a stream over it is
  * refused), SETTINGS_MAX_HEADER_LIST_SIZE, header validation, rapid-reset and CONTINUATION-flood
@@ -63,6 +62,8 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
     /** Exchanges whose cell side was written to during the current read: flushed at its end. */
     private final ArrayList<Http2Exchange> touched = new ArrayList<>();
+    /** Small DATA frames of the current read, joined per stream: they go on at its end. */
+    private final Http2SmallFrames smallFrames = new Http2SmallFrames();
 
     private ChannelHandlerContext ctx;
     private ClientAddress remote;
@@ -72,7 +73,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     /** Between a read of the client's bytes and its end: writes to cells wait for {@link #touch}. */
     private boolean reading;
 
-    private Http2Frontend(
+    Http2Frontend(
             Http2ConnectionDecoder decoder,
             Http2ConnectionEncoder encoder,
             Http2Settings settings,
@@ -99,7 +100,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
 
     /** The connection handler for a new client connection, with the limits of {@code proxy}. */
     public static Http2Frontend create(ProxyContext context) {
-        return new Builder(context).create();
+        return new Http2FrontendBuilder(context).create();
     }
 
     ProxyContext context() {
@@ -230,6 +231,9 @@ public final class Http2Frontend extends Http2ConnectionHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        for (int streamId : smallFrames.streams()) {
+            passJoined(streamId, exchanges.get(streamId));
+        }
         reading = false;
         for (int i = 0; i < touched.size(); i++) {
             Http2Exchange exchange = touched.get(i);
@@ -239,6 +243,16 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         touched.clear();
         dirty = false;
         super.channelReadComplete(ctx);
+    }
+
+    /** What was joined of the stream's small DATA frames goes on to its exchange (dropped if it is gone). */
+    private void passJoined(int streamId, Http2Exchange exchange) {
+        ByteBuf joined = smallFrames.take(streamId);
+        if (joined != null && exchange != null) {
+            exchange.requestData(joined, false);
+        } else if (joined != null) {
+            joined.release();
+        }
     }
 
     private Http2Exchange newExchange(int streamId) {
@@ -306,6 +320,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         // Netty closes every stream now: each exchange still running hears that its client went away.
         super.channelInactive(ctx);
         waits.stop();
+        smallFrames.releaseAll();
     }
 
     /** What the client sends, frame by frame. */
@@ -321,6 +336,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
                 }
                 newExchange(streamId).start(headers, endStream);
             } else if (endStream) {
+                passJoined(streamId, exchange); // the body's last bytes before the trailers
                 exchange.requestTrailers(
                         RequestTrailers.toCell(headers, context.router().identityFields()));
             } else {
@@ -349,51 +365,25 @@ public final class Http2Frontend extends Http2ConnectionHandler {
             if (exchange == null) {
                 return data.readableBytes() + padding;
             }
+            if (reading && Http2SmallFrames.joins(data, endStream)) {
+                ByteBuf full = smallFrames.add(streamId, data, ctx.alloc());
+                if (full != null) {
+                    exchange.requestData(full, false);
+                }
+                return padding; // the bytes are acknowledged once the cell side took them, as below
+            }
+            passJoined(streamId, exchange);
             exchange.requestData(data.retain(), endStream);
             return padding;
         }
 
         @Override
         public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+            passJoined(streamId, null);
             Http2Exchange exchange = exchanges.remove(streamId);
             if (exchange != null) {
                 exchange.clientReset(errorCode);
             }
-        }
-    }
-
-    private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2Frontend, Builder> {
-        private final ProxyContext context;
-
-        Builder(ProxyContext context) {
-            this.context = context;
-        }
-
-        Http2Frontend create() {
-            RouterConfig.Proxy config = context.config();
-            connection(Http2Tuning.connection(true));
-            headerSensitivityDetector(Http2Tuning.NEVER_INDEXED);
-            validateHeaders(true);
-            validateRequiredPseudoHeaders(true);
-            initialSettings(Http2Settings.defaultSettings()
-                    .maxConcurrentStreams(config.http2().maxConcurrentStreams())
-                    .maxHeaderListSize(config.maxHeaderSize())
-                    .initialWindowSize(config.http2().initialStreamWindow())
-                    // RFC 8441: WebSockets over HTTP/2 (extended CONNECT), see Http2WebSocketLeg.
-                    .connectProtocolEnabled(true));
-            decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
-            encoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS);
-            encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES);
-            decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES);
-            decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES);
-            gracefulShutdownTimeoutMillis(config.drainTimeout().toMillis());
-            return build();
-        }
-
-        @Override
-        protected Http2Frontend build(
-                Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
-            return new Http2Frontend(decoder, encoder, initialSettings, context);
         }
     }
 }

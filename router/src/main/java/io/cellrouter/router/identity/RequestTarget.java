@@ -150,7 +150,8 @@ public final class RequestTarget {
         return out.toString();
     }
 
-    private static boolean isUnreserved(char c) {
+    /** RFC 3986 section 2.3: letters, digits, {@code -}, {@code .}, {@code _}, {@code ~}. */
+    public static boolean isUnreserved(char c) {
         return (c >= 'a' && c <= 'z')
                 || (c >= 'A' && c <= 'Z')
                 || (c >= '0' && c <= '9')

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -175,5 +176,47 @@ class Http2EdgeIT {
             assertThat(raw.body(1)).contains("cell_unreachable");
         }
         assertThat(muteConnections).isNotEmpty();
+    }
+
+    /**
+     * 20,000 one-byte DATA frames: every byte reaches the cell, in order, but not as 20,000 parts
+     * (an HTTP/1.1 cell reads each part the router sends as a chunk of its own). The router joins a
+     * read's small frames per stream, so that a window's worth of tiny frames is not a million
+     * buffers held for a slow cell.
+     */
+    @ParameterizedTest(name = "{0}''s cell")
+    @CsvSource({"bob", "alice"})
+    void tinyDataFrames_reachTheCellWhole_joined(String customer) throws Exception {
+        int frames = 20_000;
+        int partsBefore = router.cell("cell-1").bodyPartCount();
+        byte[] body = new byte[frames];
+        for (int i = 0; i < frames; i++) {
+            body[i] = (byte) ('a' + i % 26);
+        }
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.headers(1, H2Client.request("POST", "/upload", "x-customer-id", customer), false);
+            for (int i = 0; i < frames; i++) {
+                raw.data(1, new byte[] {body[i]}, false);
+            }
+            raw.data(1, new byte[0], true).flush();
+
+            assertThat(raw.readStream(1, 20_000)).first().isEqualTo("HEADERS 1 200");
+            if (customer.equals("bob")) {
+                // Netty's flow controller merges what one flush writes to an h2 cell: only the bytes tell.
+                assertThat(raw.body(1)).contains("bytes=" + frames);
+            } else {
+                // Each part the router sends an HTTP/1.1 cell is a chunk of its own on the wire.
+                assertThat(router.cell("cell-1").bodyPartCount() - partsBefore)
+                        .as("body parts the cell read")
+                        .isLessThan(frames / 10);
+                assertThat(raw.body(1))
+                        .contains("\"bytes\":" + frames)
+                        .contains("\"sha256\":\""
+                                + HexFormat.of()
+                                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                                .digest(body))
+                                + "\"");
+            }
+        }
     }
 }

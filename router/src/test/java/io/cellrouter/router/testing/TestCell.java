@@ -55,6 +55,7 @@ public final class TestCell implements AutoCloseable {
     private final ConcurrentLinkedQueue<HttpHeaders> received = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<HttpHeaders> receivedTrailers = new ConcurrentLinkedQueue<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger bodyParts = new AtomicInteger();
     private final io.netty.channel.group.ChannelGroup children =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
@@ -98,6 +99,11 @@ public final class TestCell implements AutoCloseable {
 
     public String endpoint() {
         return "http://127.0.0.1:" + port();
+    }
+
+    /** Request body parts its decoder read (a chunk of a chunked body is one at least), on every request. */
+    public int bodyPartCount() {
+        return bodyParts.get();
     }
 
     public int requestCount() {
@@ -163,6 +169,9 @@ public final class TestCell implements AutoCloseable {
                 received.add(req.headers().copy());
             }
             if (msg instanceof HttpContent content) {
+                if (content.content().isReadable()) {
+                    bodyParts.incrementAndGet();
+                }
                 ByteBuf buf = content.content();
                 bytes += buf.readableBytes();
                 digest.update(buf.nioBuffer());
