@@ -171,12 +171,16 @@ class EdgeInputIT {
         assertNothingForwarded();
     }
 
+    private RawHttp.Response aliceWithHost(String host) throws Exception {
+        return RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /x HTTP/1.1\r\nHost: " + host + "\r\nx-customer-id: alice\r\n\r\n");
+    }
+
     @ParameterizedTest(name = "Host: {0}")
     @ValueSource(strings = {"a.example:x@b.example", "a.example/b", "a.example:80:90", "[::1", "a b", "a%zz"})
     void hostThatIsNotAHostAndPort_is400_andNeverForwarded(String host) throws Exception {
-        RawHttp.Response response = RawHttp.exchange(
-                router.server().proxyAddress(),
-                "GET /x HTTP/1.1\r\nHost: " + host + "\r\nx-customer-id: alice\r\n\r\n");
+        RawHttp.Response response = aliceWithHost(host);
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.body()).contains("\"error\":\"malformed_request\"");
@@ -186,9 +190,7 @@ class EdgeInputIT {
     @ParameterizedTest(name = "Host: {0}")
     @ValueSource(strings = {"a.example", "a.example:8443", "[::1]:8080", "127.0.0.1", "xn--bcher-kva.example"})
     void hostThatIsAHostAndPort_isServed(String host) throws Exception {
-        RawHttp.Response response = RawHttp.exchange(
-                router.server().proxyAddress(),
-                "GET /x HTTP/1.1\r\nHost: " + host + "\r\nx-customer-id: alice\r\n\r\n");
+        RawHttp.Response response = aliceWithHost(host);
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("wm-a");
