@@ -313,7 +313,7 @@ final class Http2ResponseRelay {
             front.reset(streamId, Http2Error.NO_ERROR);
         }
         front.flushNow();
-        if (!front.isWritable(streamId) && front.hasQueued(streamId)) {
+        if (front.hasQueued(streamId)) {
             client.update(false); // a window the client keeps closed must not keep the stream
         }
     }

@@ -39,7 +39,7 @@ final class Http2SmallFrames {
     ByteBuf add(int streamId, ByteBuf data, ByteBufAllocator alloc) {
         ByteBuf buffer = joined.get(streamId);
         if (buffer == null) {
-            buffer = alloc.buffer(Math.min(JOINED_MAX, 4 * SMALL), JOINED_MAX);
+            buffer = alloc.buffer(4 * SMALL, JOINED_MAX);
             joined.put(streamId, buffer);
         }
         buffer.writeBytes(data);

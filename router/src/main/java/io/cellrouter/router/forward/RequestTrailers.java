@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What a client's request trailers may carry to the cell (README: Headers).
@@ -52,12 +53,7 @@ final class RequestTrailers {
             return; // also the shared, immutable trailers of an empty last part
         }
         ForwardHeaders.removeHopByHop(trailers);
-        for (AsciiString name : NOT_IN_TRAILERS) {
-            trailers.remove(name);
-        }
-        for (AsciiString name : identityFields) {
-            trailers.remove(name);
-        }
+        removeNamed(trailers::remove, identityFields);
         ForwardHeaders.removePrefixed(trailers, PREFIXES);
     }
 
@@ -66,13 +62,16 @@ final class RequestTrailers {
      * cannot be there: the HTTP/2 codec refuses them.
      */
     static Http2Headers toCell(Http2Headers trailers, List<AsciiString> identityFields) {
-        for (AsciiString name : NOT_IN_TRAILERS) {
-            trailers.remove(name);
-        }
-        for (AsciiString name : identityFields) {
-            trailers.remove(name);
-        }
+        removeNamed(trailers::remove, identityFields);
         ForwardHeaders.removePrefixed(trailers, PREFIXES);
         return trailers;
+    }
+
+    /** Removes the fields no trailer may carry, and the identity fields, by name. */
+    private static void removeNamed(Consumer<AsciiString> remove, List<AsciiString> identityFields) {
+        for (AsciiString name : NOT_IN_TRAILERS) {
+            remove.accept(name);
+        }
+        identityFields.forEach(remove);
     }
 }
