@@ -166,6 +166,9 @@ public final class RouterServer implements AutoCloseable {
                 cellTls(config.proxy().upstream()),
                 config.proxy().limits().maxPendingConnectsPerCell());
         bulkheads = new Bulkheads(config.proxy().limits(), System::nanoTime);
+        OverloadGuard overload =
+                new OverloadGuard(config.proxy().limits().maxConnections(), metrics::connectionsRefused);
+        metrics.clientConnections(overload::openConnections);
         ProxyContext context = new ProxyContext(
                 router,
                 pool,
@@ -174,7 +177,7 @@ public final class RouterServer implements AutoCloseable {
                 drain,
                 "http",
                 bulkheads,
-                new OverloadGuard(config.proxy().limits().maxConnections(), metrics::connectionsRefused),
+                overload,
                 exchanges);
 
         proxyChannel = bindProxy(config.proxy().listen(), context, null);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.cellrouter.router.testing.RouterExtension;
 import java.lang.ref.WeakReference;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -33,6 +34,18 @@ class MetricsGaugesIT {
         assertThat(gauge(metrics, "cellrouter_registry_store_down")).isEqualTo(0.0);
         assertThat(gauge(metrics, "cellrouter_registry_snapshot_serving")).isEqualTo(0.0);
         assertThat(gauge(metrics, "cellrouter_requests_active")).isEqualTo(0.0);
+        assertThat(gauge(metrics, "cellrouter_client_connections")).isEqualTo(1.0); // the test client's
+    }
+
+    @Test
+    void clientConnections_countWhatIsOpen() throws Exception {
+        assertThat(router.get("acme", "/hello").statusCode()).isEqualTo(200); // the test client's, kept
+        try (Socket one = new Socket("127.0.0.1", router.server().proxyAddress().getPort());
+                Socket two =
+                        new Socket("127.0.0.1", router.server().proxyAddress().getPort())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> gauge(scrape(), "cellrouter_client_connections") == 3.0);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> gauge(scrape(), "cellrouter_client_connections") == 1.0);
     }
 
     /** Runs full collections until a weakly held sentinel has been cleared, {@code rounds} times. */

@@ -47,15 +47,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@code proxy.upstream.responseBodyTimeout}: a cell that goes quiet in the middle of its answer
  * does not hold the client for ever. The answer is cut once the cell has sent nothing for the
- * timeout while the client could take more: an HTTP/1.1 client's connection closes (the answer
- * never looks complete), an HTTP/2 client's stream is reset. An answer that keeps coming, however
+ * timeout while the client could take more: an HTTP/1.1 client's connection is reset (the answer
+ * never looks complete, even where the close would frame it), an HTTP/2 client's stream is reset. An answer that keeps coming, however
  * slowly, is never cut; nor is one the client itself is slow to take, nor a quiet gRPC stream.
  *
  * <p>Cells: alice's answers 200 with 14 of 100 bytes and then says nothing (a plain socket); bob's
  * is WireMock, for a body dribbled in chunks and a large one; carol's an HTTP/2 cell that stalls
  * on {@code /stall} (and answers early on {@code /early}); dave's a gRPC cell whose server stream
  * pauses between messages; erin's a plain socket that answers as soon as it has a request's head
- * and finishes once it has read the body. An upload the cell takes slowly, after its answer has
+ * and finishes once it has read the body; frank's a plain socket that answers without a length
+ * (the close would end it) and then says nothing. An upload the cell takes slowly, after its answer has
  * begun, keeps the exchange alive as the answer's own bytes do.
  */
 @Timeout(120)
@@ -73,6 +74,7 @@ class ResponseBodyTimeoutIT {
 
     private static ScriptedCell stalling;
     private static ScriptedCell early;
+    private static ScriptedCell noLength;
     private static WireMockCell wiremock;
     private static H2TestCell h2;
     private static GrpcCell grpc;
@@ -81,6 +83,7 @@ class ResponseBodyTimeoutIT {
     static void startCells() throws Exception {
         stalling =
                 new ScriptedCell(request -> Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + FIRST_PART));
+        noLength = new ScriptedCell(request -> Answer.of("HTTP/1.1 200 OK\r\n\r\n" + FIRST_PART));
         early = new ScriptedCell(request -> Answer.early(
                 "HTTP/1.1 200 OK\r\nContent-Length: " + (FIRST_PART + REST).length() + "\r\n\r\n" + FIRST_PART, REST));
         wiremock = WireMockCell.start("wm");
@@ -100,6 +103,7 @@ class ResponseBodyTimeoutIT {
     static void stopCells() {
         stalling.close();
         early.close();
+        noLength.close();
         wiremock.close();
         h2.close();
         grpc.close();
@@ -110,10 +114,11 @@ class ResponseBodyTimeoutIT {
                     "",
                     r -> "  - name: sc\n    endpoint: " + stalling.endpoint() + "\n"
                             + "  - name: early\n    endpoint: " + early.endpoint() + "\n"
+                            + "  - name: nolen\n    endpoint: " + noLength.endpoint() + "\n"
                             + wiremock.registryYaml()
                             + "  - name: h2\n    endpoint: h2c://127.0.0.1:" + h2.port() + "\n"
                             + "  - name: grpc\n    endpoint: h2c://127.0.0.1:" + grpc.port() + "\n",
-                    "  alice: sc\n  bob: wm\n  carol: h2\n  dave: grpc\n  erin: early\n")
+                    "  alice: sc\n  bob: wm\n  carol: h2\n  dave: grpc\n  erin: early\n  frank: nolen\n")
             .proxy(() -> "  upstream:\n    connectTimeout: 1s\n    responseTimeout: 5s\n    responseBodyTimeout: "
                     + BODY_TIMEOUT_MILLIS + "ms\n");
 
@@ -123,7 +128,7 @@ class ResponseBodyTimeoutIT {
             long sent = System.nanoTime();
             write(socket, "GET /x HTTP/1.1\r\nHost: router\r\nx-customer-id: alice\r\n\r\n");
 
-            String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            String all = readToAReset(socket);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
 
             assertThat(all)
@@ -148,11 +153,28 @@ class ResponseBodyTimeoutIT {
             long sent = System.nanoTime();
             write(socket, "GET /stall HTTP/1.1\r\nHost: router\r\nx-customer-id: carol\r\n\r\n");
 
-            String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            String all = readToAReset(socket);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
 
             assertThat(all).startsWith("HTTP/1.1 200").contains(FIRST_PART).doesNotContain("\r\n0\r\n\r\n");
             assertThat(millis).isBetween(BODY_TIMEOUT_MILLIS, 4_000L);
+        }
+    }
+
+    /**
+     * frank's cell answers without a length, so the close ends the answer: an HTTP/1.0 client
+     * would take an end of stream after the first part for the whole answer. It gets a reset. An
+     * HTTP/1.1 client gets the answer re-framed as chunks, and the same reset after the first part.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"HTTP/1.0", "HTTP/1.1"})
+    void cellQuietMidAnswerWithoutALength_theClientGetsAReset_notAnEnd(String version) throws Exception {
+        try (Socket socket = connect()) {
+            write(socket, "GET /x " + version + "\r\nHost: router\r\nx-customer-id: frank\r\n\r\n");
+
+            String all = readToAReset(socket);
+
+            assertThat(all).startsWith("HTTP/1.").contains(FIRST_PART).doesNotContainIgnoringCase("content-length");
         }
     }
 
@@ -301,5 +323,25 @@ class ResponseBodyTimeoutIT {
         byte[] bytes = new byte[length];
         Arrays.fill(bytes, (byte) c);
         return bytes;
+    }
+
+    /**
+     * Reads until the connection ends, which must be a reset: an answer cut short must never end
+     * the way a whole one does. What arrived before it.
+     */
+    private static String readToAReset(Socket socket) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = socket.getInputStream().read(buf)) >= 0) {
+                all.write(buf, 0, n);
+            }
+        } catch (IOException reset) {
+            assertThat(reset).hasMessageContaining("reset");
+            return all.toString(StandardCharsets.ISO_8859_1);
+        }
+        throw new AssertionError("the connection ended as if the answer were whole, after: "
+                + all.toString(StandardCharsets.ISO_8859_1));
     }
 }

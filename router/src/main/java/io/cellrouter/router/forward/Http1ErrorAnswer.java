@@ -2,7 +2,7 @@ package io.cellrouter.router.forward;
 
 import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.error.RouterException;
-import io.netty.channel.ChannelFutureListener;
+import io.cellrouter.router.transport.LingeringClose;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 
@@ -38,10 +38,11 @@ final class Http1ErrorAnswer {
 
     /**
      * Answers bytes that are no request at all (no exchange began) with {@code error}, counted as a
-     * refusal of {@code protocol}, and closes the connection.
+     * refusal of {@code protocol}, and closes the connection ({@link LingeringClose}).
      */
     static void reject(ChannelHandlerContext ctx, RouterException error, ExchangeRecorder recorder, String protocol) {
         recorder.rejected(protocol, error.code().code());
-        ctx.writeAndFlush(ErrorResponses.http1(ctx.alloc(), error, true)).addListener(ChannelFutureListener.CLOSE);
+        // The rest of the bytes, unparsed, may still be on their way.
+        LingeringClose.closeAfter(ctx.writeAndFlush(ErrorResponses.http1(ctx.alloc(), error, true)), true);
     }
 }

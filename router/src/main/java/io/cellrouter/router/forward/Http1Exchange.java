@@ -48,6 +48,8 @@ final class Http1Exchange implements RouteStep.Outcome, Http1MisrouteCorrection.
     }
 
     static final String PROTOCOL_HTTP1 = "http1";
+    /** The error of an exchange ended without an answer ({@link #abort}). */
+    private static final String ABORTED = "aborted";
 
     private final Http1ProxyHandler connection;
     private final ProxyContext context;
@@ -62,6 +64,10 @@ final class Http1Exchange implements RouteStep.Outcome, Http1MisrouteCorrection.
 
     private State state = State.IDLE;
     private Bulkheads.Permit permit;
+    /** When the last exchange ended, the client could still be sending on the connection. */
+    private boolean clientMaySend;
+    /** The last exchange ended in the middle of its answer. */
+    private boolean cutShort;
 
     Http1Exchange(
             Http1ProxyHandler connection,
@@ -117,6 +123,7 @@ final class Http1Exchange implements RouteStep.Outcome, Http1MisrouteCorrection.
         log.userAgent = req.headers().get(HttpHeaderNames.USER_AGENT);
         boolean websocket = WebSocketHandshake.requested(req);
         log.protocol = websocket ? WebSocketHandshake.PROTOCOL : PROTOCOL_HTTP1;
+        cutShort = false;
         keepAlive.begin(req);
         request.begin(req);
         forward.begin(websocket);
@@ -205,9 +212,10 @@ final class Http1Exchange implements RouteStep.Outcome, Http1MisrouteCorrection.
      */
     void abort(String why) {
         LOG.debug("{} aborting exchange: {}", ctx.channel(), why);
+        cutShort = forward.answerStarted();
         forward.abandon();
         keepAlive.closeAfterAnswer();
-        end("aborted", why);
+        end(ABORTED, why);
     }
 
     /** The cell's whole answer has been relayed. */
@@ -241,8 +249,24 @@ final class Http1Exchange implements RouteStep.Outcome, Http1MisrouteCorrection.
         forward.stop();
     }
 
+    /**
+     * When the last exchange ended, the client could still be sending: its request's last part had
+     * not arrived, or it had asked to keep the connection. False after an answer cut short.
+     */
+    boolean clientMaySend() {
+        return clientMaySend;
+    }
+
+    /** The last exchange ended in the middle of its answer: what the client has must not look whole. */
+    boolean cutShort() {
+        return cutShort;
+    }
+
     /** {@code error} null: the cell answered; else the router's error code, or "aborted". */
     private void end(String error, String detail) {
+        // The rest of this request, or the next ones of a client that asked to keep the connection,
+        // may be on their way; an answer cut short is not worth keeping the connection for.
+        clientMaySend = !ABORTED.equals(error) && (request.bodyToCome() || keepAlive.clientAsked());
         request.end(error == null);
         moves.untrack();
         if (permit != null) {

@@ -24,6 +24,8 @@ final class Http1KeepAlive {
     private final long openedNanos;
 
     private boolean keep;
+    /** The client asked for the connection to carry more requests (it may send them before it reads the answer). */
+    private boolean asked;
     /** The client spoke HTTP/1.1 (the request is forwarded as HTTP/1.1 whatever it was). */
     private boolean clientHttp11;
 
@@ -36,13 +38,19 @@ final class Http1KeepAlive {
 
     /** A request's head arrived: whether the connection outlives its exchange, as far as it is known now. */
     void begin(HttpRequest request) {
-        keep = HttpUtil.isKeepAlive(request) && !drain.draining() && !tooOld();
+        asked = HttpUtil.isKeepAlive(request);
+        keep = asked && !drain.draining() && !tooOld();
         clientHttp11 = HttpVersion.HTTP_1_1.equals(request.protocolVersion());
     }
 
     /** The connection carries another request after the current exchange. */
     boolean keeps() {
         return keep;
+    }
+
+    /** The client asked to keep the connection, whatever the router then decided. */
+    boolean clientAsked() {
+        return asked;
     }
 
     boolean clientHttp11() {

@@ -3,10 +3,13 @@ package io.cellrouter.router.forward;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RequestErrors;
 import io.cellrouter.router.error.RouterException;
+import io.cellrouter.router.transport.LingeringClose;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
@@ -34,6 +37,7 @@ import org.slf4j.LoggerFactory;
  *  all idle, no exchange ─▶ close          reader idle while a body is relayed ─▶ 408 request_timeout
  *  drain, no exchange ─▶ close             drain during an exchange ─▶ close after its answer
  *  undecodable bytes ─▶ 400 and close      client gone ─▶ the exchange is cut short
+ *  closing while the client may still send ─▶ LingeringClose (its last answer is not lost to a reset)
  * </pre>
  *
  * <p>Concurrency: one instance per client connection, confined to its event loop.
@@ -168,8 +172,22 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
     /** The exchange ended: the connection closes, or serves the next request (a pipelined one at once). */
     void exchangeEnded() {
         if (exchange.state() == Http1Exchange.State.CLOSED) {
+            // More of the client's bytes may be on their way: the rest of a body, or requests behind.
+            boolean clientMaySend = refusing || !reads.isEmpty() || exchange.clientMaySend();
             reads.releaseAll();
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ChannelFuture flushed = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
+            if (exchange.cutShort()) {
+                // A reset, not an end: where the close frames the answer (HTTP/1.0, an answer
+                // without a length), an end would make what the client has look whole.
+                flushed.addListener((ChannelFutureListener) f -> {
+                    if (f.channel().isActive()) {
+                        f.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                    }
+                    f.channel().close();
+                });
+                return;
+            }
+            LingeringClose.closeAfter(flushed, clientMaySend);
             return;
         }
         if (headDeadline != null) {
@@ -217,6 +235,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void allIdle(ChannelHandlerContext ctx) {
         Http1Exchange.State state = exchange.state();
+        if (LingeringClose.isLingering(ctx.channel())) {
+            return; // it reads and drops what the client still sends, on timers of its own
+        }
         if (state == Http1Exchange.State.IDLE || state == Http1Exchange.State.CLOSED) {
             ctx.close();
         } else if (forward.answerStarted() && !ctx.channel().isWritable()) {

@@ -1,5 +1,6 @@
 package io.cellrouter.router.forward;
 
+import io.cellrouter.router.transport.LingeringClose;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
@@ -16,7 +17,7 @@ import java.util.ArrayDeque;
  *  ROUTING, CONNECTING   read while fewer than MAX_PENDING messages wait
  *  FORWARDING  body      read while the cell side takes more and nothing waits
  *              complete  read while fewer than MAX_PENDING messages wait (pipelined requests)
- *  CLOSED                not read
+ *  CLOSED                not read, unless the connection closes in stages (LingeringClose drops what it reads)
  * </pre>
  *
  * <p>Turning reads off and on costs a system call each (epoll_ctl), so the common exchange (head
@@ -57,7 +58,7 @@ final class Http1ReadGate {
                         requestComplete
                                 ? pending.size() < MAX_PENDING
                                 : leg != null && leg.isWritable() && pending.isEmpty();
-                    case CLOSED -> false;
+                    case CLOSED -> LingeringClose.isLingering(channel); // what it reads, it drops
                 };
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);

@@ -83,9 +83,10 @@ final class Http1RequestRelay {
     /**
      * Something of the request is still to come on the client connection. A request without a body
      * is complete at its head: its empty last part, still in the decoder, is dropped when it arrives.
+     * False between requests.
      */
     boolean bodyToCome() {
-        return !(complete || bodyless(head));
+        return head != null && !(complete || bodyless(head));
     }
 
     /** Sends the head to the cell: rewritten for it the first time, as it was when sent again. */

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -209,6 +210,18 @@ public final class RouterMetrics {
         Gauge.builder("cellrouter.registry.store.down", storeDown, s -> s.getAsBoolean() ? 1 : 0)
                 .description("1 while the registry store is known down: misses answer registry_unavailable at once")
                 .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * Client connections open on the proxy listeners, those closing in stages included: what {@code
+     * proxy.maxConnections} is counted against ({@code cellrouter_client_connections}).
+     */
+    public void clientConnections(IntSupplier open) {
+        Gauge.builder("cellrouter.client.connections", open, o -> o.getAsInt())
+                .description(
+                        "Client connections open on the proxy listeners; beyond proxy.maxConnections new ones are refused")
+                .strongReference(true) // a method reference: held only by the gauge (see registryState)
                 .register(registry);
     }
 

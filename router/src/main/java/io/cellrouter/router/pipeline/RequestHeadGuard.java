@@ -5,11 +5,12 @@ import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.forward.LazyDeadline;
 import io.cellrouter.router.forward.RequestHeadListener;
+import io.cellrouter.router.transport.LingeringClose;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ByteProcessor;
+import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,6 +62,12 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (rejected) {
+            // After the 400, not a byte more reaches the decoder: TLS may hand over the rest of
+            // the same socket read after the rejected part, before the lingering close drops reads.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof ByteBuf buf) {
             if (awaitingHead && !deadline.isArmed() && buf.isReadable()) {
                 deadline.arm(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
@@ -83,6 +90,8 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     }
 
     private boolean folded;
+    /** The connection was answered with an error and is closing: nothing more is passed on. */
+    private boolean rejected;
 
     /** Visits head bytes; returns false (stop) at the end of the head or at a folded line. */
     private final ByteProcessor scanner = b -> {
@@ -135,12 +144,13 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     }
 
     private void reject(RouterException error) {
+        rejected = true;
         cancel();
         awaitingHead = false;
         scanning = false;
         onReject.accept(error.code().code());
         ctx.channel().config().setAutoRead(false);
-        ctx.writeAndFlush(ErrorResponses.http1Bytes(ctx.alloc(), error)).addListener(ChannelFutureListener.CLOSE);
+        LingeringClose.closeAfter(ctx.writeAndFlush(ErrorResponses.http1Bytes(ctx.alloc(), error)), true);
     }
 
     private void cancel() {

@@ -3,7 +3,9 @@ package io.cellrouter.router.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellrouter.router.forward.Http1Exchange.State;
+import io.cellrouter.router.transport.LingeringClose;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -44,6 +46,17 @@ class Http1ReadGateTest {
 
         gate.update(State.IDLE, false, null);
         assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void closed_butLingering_readsOn() {
+        channel.pipeline().addFirst(LingeringClose.NAME, new ChannelInboundHandlerAdapter());
+
+        gate.update(State.CLOSED, false, null);
+
+        assertThat(channel.config().isAutoRead())
+                .as("the lingering close drops what it reads")
+                .isTrue();
     }
 
     @Test

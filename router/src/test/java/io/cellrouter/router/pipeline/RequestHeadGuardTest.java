@@ -1,0 +1,53 @@
+package io.cellrouter.router.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The request-head guard on an embedded channel: what it passes on to the decoder, and what not. */
+class RequestHeadGuardTest {
+
+    private final List<String> rejected = new ArrayList<>();
+
+    private static ByteBuf bytes(String text) {
+        return Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void aWholeHead_isPassedOn() {
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestHeadGuard(10_000, rejected::add));
+
+        ch.writeInbound(bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+
+        ByteBuf passed = ch.readInbound();
+        assertThat(passed.toString(StandardCharsets.ISO_8859_1)).startsWith("GET / ");
+        passed.release();
+        assertThat(rejected).isEmpty();
+    }
+
+    /**
+     * After the 400 for a folded line, nothing more reaches the decoder, not even the rest of the
+     * same socket read (TLS hands a read over one record at a time), which would otherwise be
+     * parsed as the next request while the connection closes.
+     */
+    @Test
+    void afterAFoldedLine_theRestIsDropped_notPassedOn() {
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestHeadGuard(10_000, rejected::add));
+
+        ByteBuf next = bytes("GET /smuggled HTTP/1.1\r\nHost: a\r\nx-customer-id: bob\r\n\r\n");
+        ch.writeInbound(bytes("GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n folded\r\n\r\n"), next); // one read
+
+        assertThat(rejected).containsExactly("malformed_request");
+        assertThat((Object) ch.readInbound()).as("nothing passed on").isNull();
+        assertThat(next.refCnt()).as("released").isZero();
+        ByteBuf answer = ch.readOutbound();
+        assertThat(answer.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 400 ");
+        answer.release();
+    }
+}
