@@ -3,13 +3,11 @@ package io.cellrouter.router.forward;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RequestErrors;
 import io.cellrouter.router.error.RouterException;
+import io.cellrouter.router.transport.ConnectionReset;
 import io.cellrouter.router.transport.LingeringClose;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
@@ -175,19 +173,12 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
             // More of the client's bytes may be on their way: the rest of a body, or requests behind.
             boolean clientMaySend = refusing || !reads.isEmpty() || exchange.clientMaySend();
             reads.releaseAll();
-            ChannelFuture flushed = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
             if (exchange.cutShort()) {
-                // A reset, not an end: where the close frames the answer (HTTP/1.0, an answer
-                // without a length), an end would make what the client has look whole.
-                flushed.addListener((ChannelFutureListener) f -> {
-                    if (f.channel().isActive()) {
-                        f.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-                    }
-                    f.channel().close();
-                });
+                // A reset, not an end: what the client has must not look whole.
+                ConnectionReset.now(ctx.channel());
                 return;
             }
-            LingeringClose.closeAfter(flushed, clientMaySend);
+            LingeringClose.closeAfter(ctx.writeAndFlush(Unpooled.EMPTY_BUFFER), clientMaySend);
             return;
         }
         if (headDeadline != null) {
@@ -295,6 +286,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         LOG.debug("{} connection failed", ctx.channel(), cause);
+        if ((state == Http1Exchange.State.FORWARDING || state == Http1Exchange.State.CONNECTING)
+                && forward.answerStarted()) {
+            exchange.abort("the client connection failed: " + cause); // ends with a reset, not an end
+            return;
+        }
         ctx.close();
     }
 }

@@ -90,6 +90,12 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         inRead = true;
+        if (failure != null) {
+            // The connection failed (a reset): the decoder's closing of an answer without a length,
+            // which follows, is no end of it. channelInactive reports the failure instead.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (listener != null && msg instanceof HttpObject http) {
             listener.upstreamRead(http);
         } else {

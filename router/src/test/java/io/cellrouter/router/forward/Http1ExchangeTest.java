@@ -114,6 +114,30 @@ class Http1ExchangeTest {
         leg.release();
     }
 
+    /**
+     * The client connection fails mid-answer (a TLS error, say): the exchange is cut short at once,
+     * so the connection ends with a reset, not with a close that could pass for the answer's end.
+     */
+    @Test
+    void aFailureOfTheClientConnectionMidAnswer_cutsTheAnswerShort() {
+        fixture.send(GET);
+        FakeCellLeg leg = fixture.lastOpened().ready();
+        HttpResponse started = ok();
+        started.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // its end: the close
+        fixture.lastOpened().answer().upstreamRead(started);
+
+        fixture.channel.pipeline().fireExceptionCaught(new java.io.IOException("bad record MAC"));
+
+        assertThat(leg.abandoned).isTrue();
+        assertThat(fixture.channel.isOpen()).isFalse();
+        JsonNode line =
+                accessLines.awaitLine(l -> "aborted".equals(l.path("error").asText()));
+        assertThat(line.path("detail").asText())
+                .contains("the client connection failed")
+                .contains("bad record MAC");
+        leg.release();
+    }
+
     @Test
     void aMovesFirstNotice_endsTheConnectionWithTheCurrentAnswer() {
         fixture.send(GET);
