@@ -26,7 +26,6 @@ import io.cellrouter.router.pipeline.TlsContexts;
 import io.cellrouter.router.registry.RegistryStores;
 import io.cellrouter.router.routing.RequestRouter;
 import io.cellrouter.router.transport.Buffers;
-import io.cellrouter.router.transport.ConnectionReset;
 import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -315,10 +314,10 @@ public final class RouterServer implements AutoCloseable {
         boolean clean = drain.inFlight() == 0;
         if (!clean) {
             LOG.warn("drain timeout: closing {} unfinished exchanges", drain.inFlight());
-            // Their answers are cut short: a reset, not an end that could pass for an answer's
-            // (queued on each connection's loop before close() queues the plain close).
+            // HTTP/1.1 answers under way are cut short: a reset, not an end that could pass for an
+            // answer's (queued on each connection's loop before close() queues the plain close).
             for (Channel ch : clientChannels) {
-                ch.eventLoop().execute(() -> ConnectionReset.now(ch));
+                ch.pipeline().fireUserEventTriggered(DrainState.DRAIN_TIMEOUT_EVENT);
             }
         }
         close();

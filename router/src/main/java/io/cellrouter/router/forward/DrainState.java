@@ -17,6 +17,18 @@ public final class DrainState {
         }
     };
 
+    /**
+     * Fired down every open downstream pipeline when the drain runs out of time, before they are
+     * closed: an HTTP/1.1 answer still under way is cut short (a reset, not an end that could pass
+     * for the answer's).
+     */
+    public static final Object DRAIN_TIMEOUT_EVENT = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN_TIMEOUT";
+        }
+    };
+
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
 

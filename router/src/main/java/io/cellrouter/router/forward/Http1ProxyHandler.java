@@ -256,6 +256,10 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
             } else {
                 keepAlive.closeAfterAnswer();
             }
+        } else if (evt == DrainState.DRAIN_TIMEOUT_EVENT) {
+            if (exchange.state() == Http1Exchange.State.FORWARDING && forward.answerStarted()) {
+                exchange.abort("the drain ran out of time"); // a reset (the close comes next anyway)
+            }
         } else {
             ctx.fireUserEventTriggered(evt);
         }

@@ -1,8 +1,11 @@
 package io.cellrouter.router.transport;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ends a client connection with a TCP reset, for an answer cut short: a plain close is how an
@@ -16,12 +19,18 @@ import io.netty.channel.ChannelOption;
  */
 public final class ConnectionReset {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionReset.class);
+
     private ConnectionReset() {}
 
     /** Resets {@code channel} now. */
     public static void now(Channel channel) {
-        if (channel.isActive()) {
-            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        try {
+            if (channel.isActive()) {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            }
+        } catch (ChannelException e) {
+            LOG.debug("{} SO_LINGER 0 refused; closing without it", channel, e); // e.g. already reset
         }
         ChannelHandlerContext first = channel.pipeline().firstContext();
         if (first == null) {

@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * end is the connection's close (for an HTTP/1.0 client), so every way of cutting it short must
  * end the client's connection with a reset: the cell resetting its connection mid-answer, the cell
  * going quiet (over TLS too, where a {@code close_notify} would be a clean end), a client that
- * stops reading for {@code proxy.idleTimeout}, and a drain that runs out of time.
+ * stops reading for {@code proxy.idleTimeout} (and a drain that runs out of time: DrainTimeoutIT).
  *
  * <p>Cells are plain sockets answering {@code 200} without a length: amy's sends a first part and
  * resets its connection, ben's sends a first part and says nothing more, cat's sends 8 MiB and
@@ -139,23 +138,6 @@ class CutShortIT {
         }
     }
 
-    /** Connections still answering when the drain runs out of time are reset, not closed. */
-    @Test
-    void drainThatRunsOut_resetsTheAnswersUnderWay() throws Exception {
-        try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 10_000)) {
-            write(socket, get("HTTP/1.0", "ben"));
-            InputStream in = socket.getInputStream();
-            String head = readUntil(in, FIRST_PART);
-
-            CompletableFuture<Boolean> drained =
-                    CompletableFuture.supplyAsync(() -> router.server().drainAndStop(Duration.ofMillis(300)));
-
-            assertThat(head).startsWith("HTTP/1.1 200");
-            readToAReset(in);
-            assertThat(drained.get()).as("the drain ran out of time").isFalse();
-        }
-    }
-
     private double aborted(String cell) throws IOException {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(
                         "cellrouter_requests_total\\{cell=\"" + cell + "\",outcome=\"aborted\"[^}]*} ([0-9.]+)")
@@ -163,22 +145,11 @@ class CutShortIT {
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
-    /** Reads until {@code text} has arrived; what arrived. */
-    private static String readUntil(InputStream in, String text) throws IOException {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        while (!all.toString(StandardCharsets.ISO_8859_1).contains(text)) {
-            int b = in.read();
-            assertThat(b).as("the connection ended before %s", text).isNotNegative();
-            all.write(b);
-        }
-        return all.toString(StandardCharsets.ISO_8859_1);
-    }
-
     /**
      * Reads until the connection ends, which must be a reset (over TLS: no close_notify either,
      * which would read as an end). What arrived before it.
      */
-    private static String readToAReset(InputStream in) {
+    static String readToAReset(InputStream in) {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         byte[] buf = new byte[64 * 1024];
         try {
