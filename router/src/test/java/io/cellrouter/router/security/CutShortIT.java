@@ -69,22 +69,7 @@ class CutShortIT {
                             + "  - name: quiet\n    endpoint: " + quiet.endpoint() + "\n"
                             + "  - name: large\n    endpoint: " + large.endpoint() + "\n",
                     "  amy: resetting\n  ben: quiet\n  cat: large\n")
-            .proxy(() -> {
-                try {
-                    return """
-                              idleTimeout: 1s
-                              upstream:
-                                responseBodyTimeout: 1s
-                              tls:
-                                listen: 127.0.0.1:0
-                                certificate: %s
-                                privateKey: %s
-                            """
-                            .formatted(certs.serverChainPem(), certs.serverKeyPem());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            .proxy(() -> "  idleTimeout: 1s\n  upstream:\n    responseBodyTimeout: 1s\n" + certs.proxyTlsYaml());
 
     private static String get(String version, String customer) {
         return "GET /x " + version + "\r\nHost: router\r\nx-customer-id: " + customer + "\r\n\r\n";

@@ -51,21 +51,8 @@ class LingeringCloseIT {
     }
 
     @RegisterExtension
-    final RouterExtension router = new RouterExtension().proxy(() -> {
-        try {
-            return """
-                      maxBodySize: 1000
-                      maxConnections: 1
-                      tls:
-                        listen: 127.0.0.1:0
-                        certificate: %s
-                        privateKey: %s
-                    """
-                    .formatted(certs.serverChainPem(), certs.serverKeyPem());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    });
+    final RouterExtension router =
+            new RouterExtension().proxy(() -> "  maxBodySize: 1000\n  maxConnections: 1\n" + certs.proxyTlsYaml());
 
     @Test
     void uploadOverTheBodyLimit_isWhollySent_thenThe413_thenTheEnd() throws Exception {

@@ -93,6 +93,19 @@ public final class TestCertificates {
     }
 
     /** A client context that trusts only the test CA. */
+    /**
+     * The proxy's TLS listener on a free port with the server certificate, as lines under {@code
+     * proxy:} (indented two spaces).
+     */
+    public String proxyTlsYaml() {
+        try {
+            return "  tls:\n    listen: 127.0.0.1:0\n    certificate: " + serverChainPem() + "\n    privateKey: "
+                    + serverKeyPem() + "\n";
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public SSLContext clientContext() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, ca.toTrustManagerFactory().getTrustManagers(), null);
