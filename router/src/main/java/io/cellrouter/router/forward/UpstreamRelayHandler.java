@@ -3,9 +3,6 @@ package io.cellrouter.router.forward;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -130,23 +127,6 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && listener == null) {
             ctx.close();
-            return;
-        }
-        if (evt instanceof Http2ResetFrame reset) {
-            // Delivered before the stream channel closes: remember why, for channelInactive.
-            Http2Error code = Http2Error.valueOf(reset.errorCode());
-            failure = new UpstreamResetException(
-                    code == null ? Http2Error.INTERNAL_ERROR : code,
-                    code == Http2Error.REFUSED_STREAM,
-                    "cell reset the stream (" + (code == null ? reset.errorCode() : code) + ")");
-            return;
-        }
-        if (evt instanceof Http2GoAwayFrame goAway) {
-            // Only streams above the GOAWAY's last stream id get this: the cell never saw them.
-            Http2Error code = Http2Error.valueOf(goAway.errorCode());
-            failure = new UpstreamResetException(
-                    code == null ? Http2Error.NO_ERROR : code, true, "cell sent GOAWAY before processing the stream");
-            goAway.release();
             return;
         }
         ctx.fireUserEventTriggered(evt);
