@@ -30,7 +30,6 @@ import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -128,7 +127,7 @@ class ResponseBodyTimeoutIT {
             long sent = System.nanoTime();
             write(socket, "GET /x HTTP/1.1\r\nHost: router\r\nx-customer-id: alice\r\n\r\n");
 
-            String all = readToAReset(socket);
+            String all = RawHttp.readToAReset(socket.getInputStream());
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
 
             assertThat(all)
@@ -153,7 +152,7 @@ class ResponseBodyTimeoutIT {
             long sent = System.nanoTime();
             write(socket, "GET /stall HTTP/1.1\r\nHost: router\r\nx-customer-id: carol\r\n\r\n");
 
-            String all = readToAReset(socket);
+            String all = RawHttp.readToAReset(socket.getInputStream());
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
 
             assertThat(all).startsWith("HTTP/1.1 200").contains(FIRST_PART).doesNotContain("\r\n0\r\n\r\n");
@@ -172,7 +171,7 @@ class ResponseBodyTimeoutIT {
         try (Socket socket = connect()) {
             write(socket, "GET /x " + version + "\r\nHost: router\r\nx-customer-id: frank\r\n\r\n");
 
-            String all = readToAReset(socket);
+            String all = RawHttp.readToAReset(socket.getInputStream());
 
             assertThat(all).startsWith("HTTP/1.").contains(FIRST_PART).doesNotContainIgnoringCase("content-length");
         }
@@ -323,25 +322,5 @@ class ResponseBodyTimeoutIT {
         byte[] bytes = new byte[length];
         Arrays.fill(bytes, (byte) c);
         return bytes;
-    }
-
-    /**
-     * Reads until the connection ends, which must be a reset: an answer cut short must never end
-     * the way a whole one does. What arrived before it.
-     */
-    private static String readToAReset(Socket socket) {
-        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        try {
-            int n;
-            while ((n = socket.getInputStream().read(buf)) >= 0) {
-                all.write(buf, 0, n);
-            }
-        } catch (IOException reset) {
-            assertThat(reset).hasMessageContaining("reset");
-            return all.toString(StandardCharsets.ISO_8859_1);
-        }
-        throw new AssertionError("the connection ended as if the answer were whole, after: "
-                + all.toString(StandardCharsets.ISO_8859_1));
     }
 }

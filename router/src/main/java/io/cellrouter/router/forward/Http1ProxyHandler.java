@@ -257,9 +257,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
                 keepAlive.closeAfterAnswer();
             }
         } else if (evt == DrainState.DRAIN_TIMEOUT_EVENT) {
-            if (exchange.state() == Http1Exchange.State.FORWARDING && forward.answerStarted()) {
-                exchange.abort("the drain ran out of time"); // a reset (the close comes next anyway)
-            }
+            cutShortIfAnswering("the drain ran out of time"); // the close comes next anyway
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -290,11 +288,20 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         LOG.debug("{} connection failed", ctx.channel(), cause);
-        if ((state == Http1Exchange.State.FORWARDING || state == Http1Exchange.State.CONNECTING)
-                && forward.answerStarted()) {
-            exchange.abort("the client connection failed: " + cause); // ends with a reset, not an end
-            return;
+        if (!cutShortIfAnswering("the client connection failed: " + cause)) {
+            ctx.close();
         }
-        ctx.close();
+    }
+
+    /**
+     * Cuts the answer under way short, if one is (the connection then ends with a reset, not an end
+     * that could pass for the answer's); whether there was one.
+     */
+    private boolean cutShortIfAnswering(String why) {
+        if (exchange.state() == Http1Exchange.State.FORWARDING && forward.answerStarted()) {
+            exchange.abort(why);
+            return true;
+        }
+        return false;
     }
 }

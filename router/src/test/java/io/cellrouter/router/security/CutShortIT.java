@@ -9,9 +9,7 @@ import io.cellrouter.router.testing.RouterExtension;
 import io.cellrouter.router.testing.ScriptedCell;
 import io.cellrouter.router.testing.ScriptedCell.Answer;
 import io.cellrouter.router.testing.TestCertificates;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +80,7 @@ class CutShortIT {
         try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 10_000)) {
             write(socket, get(version, "amy"));
 
-            String all = readToAReset(socket.getInputStream());
+            String all = RawHttp.readToAReset(socket.getInputStream());
 
             assertThat(all).contains(FIRST_PART).doesNotContain("\r\n0\r\n\r\n");
         }
@@ -92,14 +90,11 @@ class CutShortIT {
     @Test
     void overTls_cellQuietMidAnswer_theClientGetsAReset_notCloseNotify() throws Exception {
         InetSocketAddress tls = router.server().tlsAddress();
-        try (SSLSocket socket =
-                (SSLSocket) certs.clientContext().getSocketFactory().createSocket(tls.getAddress(), tls.getPort())) {
-            socket.setSoTimeout(10_000);
-            socket.startHandshake();
+        try (SSLSocket socket = certs.connectTls(tls)) {
             socket.getOutputStream().write(get("HTTP/1.0", "ben").getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
 
-            assertThat(readToAReset(socket.getInputStream())).contains(FIRST_PART);
+            assertThat(RawHttp.readToAReset(socket.getInputStream())).contains(FIRST_PART);
         }
     }
 
@@ -116,7 +111,7 @@ class CutShortIT {
             write(socket, get("HTTP/1.0", "cat"));
             await().atMost(Duration.ofSeconds(10)).until(() -> aborted("large") == 1);
 
-            String all = readToAReset(socket.getInputStream());
+            String all = RawHttp.readToAReset(socket.getInputStream());
 
             assertThat(all).startsWith("HTTP/1.1 200");
             assertThat(all.length()).isLessThan(LARGE);
@@ -128,24 +123,5 @@ class CutShortIT {
                         "cellrouter_requests_total\\{cell=\"" + cell + "\",outcome=\"aborted\"[^}]*} ([0-9.]+)")
                 .matcher(router.server().metrics().scrape());
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
-    }
-
-    /**
-     * Reads until the connection ends, which must be a reset (over TLS: no close_notify either,
-     * which would read as an end). What arrived before it.
-     */
-    static String readToAReset(InputStream in) {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        byte[] buf = new byte[64 * 1024];
-        try {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                all.write(buf, 0, n);
-            }
-        } catch (IOException reset) {
-            return all.toString(StandardCharsets.ISO_8859_1);
-        }
-        throw new AssertionError("the connection ended as if the answer were whole, after " + all.size() + " bytes: "
-                + all.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse(""));
     }
 }

@@ -7,11 +7,8 @@ import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import io.cellrouter.router.testing.ScriptedCell;
 import io.cellrouter.router.testing.ScriptedCell.Answer;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -52,25 +49,14 @@ class DrainTimeoutIT {
         try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 10_000)) {
             write(socket, "GET /x HTTP/1.0\r\nHost: router\r\nx-customer-id: ben\r\n\r\n");
             InputStream in = socket.getInputStream();
-            String head = readUntil(in, FIRST_PART);
+            String head = RawHttp.readUntil(in, FIRST_PART);
 
             CompletableFuture<Boolean> drained =
                     CompletableFuture.supplyAsync(() -> router.server().drainAndStop(Duration.ofMillis(300)));
 
             assertThat(head).startsWith("HTTP/1.1 200");
-            CutShortIT.readToAReset(in);
+            RawHttp.readToAReset(in);
             assertThat(drained.get()).as("the drain ran out of time").isFalse();
         }
-    }
-
-    /** Reads until {@code text} has arrived; what arrived. */
-    private static String readUntil(InputStream in, String text) throws IOException {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        while (!all.toString(StandardCharsets.ISO_8859_1).contains(text)) {
-            int b = in.read();
-            assertThat(b).as("the connection ended before %s", text).isNotNegative();
-            all.write(b);
-        }
-        return all.toString(StandardCharsets.ISO_8859_1);
     }
 }

@@ -92,10 +92,7 @@ class LingeringCloseIT {
     @Test
     void overTls_theClientGetsThe413_andTheEndOfTls() throws Exception {
         InetSocketAddress tls = router.server().tlsAddress();
-        try (SSLSocket socket =
-                (SSLSocket) certs.clientContext().getSocketFactory().createSocket(tls.getAddress(), tls.getPort())) {
-            socket.setSoTimeout(10_000);
-            socket.startHandshake();
+        try (SSLSocket socket = certs.connectTls(tls)) {
             assertUploadThenAnswer(socket, "x-customer-id: acme\r\n", false, 413);
         }
         assertThat(router.cell("cell-1").requestCount()).isZero();

@@ -44,6 +44,40 @@ public final class RawHttp {
         socket.getOutputStream().flush();
     }
 
+    /**
+     * Reads until the connection ends, which must be a reset: an answer cut short must never end
+     * the way a whole one does (over TLS: no close_notify either, which reads as an end). Returns
+     * what arrived before it.
+     */
+    public static String readToAReset(InputStream in) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[64 * 1024];
+        try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                all.write(buf, 0, n);
+            }
+        } catch (IOException reset) {
+            org.assertj.core.api.Assertions.assertThat(reset).hasMessageContaining("reset");
+            return all.toString(StandardCharsets.ISO_8859_1);
+        }
+        throw new AssertionError("the connection ended as if the answer were whole, after " + all.size() + " bytes: "
+                + all.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse(""));
+    }
+
+    /** Reads until {@code text} has arrived (ISO-8859-1); returns what arrived. */
+    public static String readUntil(InputStream in, String text) throws IOException {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        while (!all.toString(StandardCharsets.ISO_8859_1).contains(text)) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the connection ended before " + text);
+            }
+            all.write(b);
+        }
+        return all.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /** Reads one response with a Content-Length body (what the router and the test cells send). */
     public static Response read(InputStream in) throws IOException {
         String statusLine = line(in);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A test CA and a server certificate for 127.0.0.1 and localhost, as PEM files; more certificates
@@ -104,6 +105,14 @@ public final class TestCertificates {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A TLS connection to {@code to}, trusting this CA, handshake done; reads give up after 10 s. */
+    public SSLSocket connectTls(java.net.InetSocketAddress to) throws Exception {
+        SSLSocket socket = (SSLSocket) clientContext().getSocketFactory().createSocket(to.getAddress(), to.getPort());
+        socket.setSoTimeout(10_000);
+        socket.startHandshake();
+        return socket;
     }
 
     public SSLContext clientContext() throws Exception {
