@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -31,10 +33,14 @@ import org.slf4j.LoggerFactory;
  *  exchange ◀──CellStreamListener── Http2Backend (frame listener) ◀──────────── cell
  * </pre>
  *
- * <p>Flow control runs end to end: a DATA frame from the cell is not acknowledged when it arrives
- * but when the exchange says its bytes have left the router ({@link CellStream#consumed}), so a
- * slow client holds back the cell instead of filling the router's memory; Netty's local flow
- * controller batches the WINDOW_UPDATEs (half a window at a time).
+ * <p>Flow control runs end to end on each stream: a DATA frame from the cell is not acknowledged on
+ * its stream when it arrives but when the exchange says its bytes have left the router ({@link
+ * CellStream#consumed}), so a slow client holds back its own stream of the cell instead of filling
+ * the router's memory: at most {@link #STREAM_WINDOW} per stream. The connection's window is
+ * acknowledged as DATA arrives (Netty's auto-refilled connection window): the streams of one cell
+ * connection carry many customers, and a window they shared would let a client that reads nothing
+ * stall every stream beside its own (RFC 9113 section 5.2.2). Netty's local flow controller
+ * batches the WINDOW_UPDATEs (half a window at a time).
  *
  * <p>A stream that ends without END_STREAM (reset by the cell, closed with the connection, or
  * above the last stream id of the cell's GOAWAY) is reported to its listener once, as failed, with
@@ -47,7 +53,10 @@ final class Http2Backend extends Http2ConnectionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Http2Backend.class);
 
-    /** The connection window: what the cell may send before the router has passed it on. */
+    /**
+     * The connection window, acknowledged as DATA arrives: what the cell may send ahead of the
+     * router's reads, not what the router holds (the stream windows bound that).
+     */
     static final int CONNECTION_WINDOW = 4 * 1024 * 1024;
 
     /** Each stream's window: bounds what one response may have in flight inside the router. */
@@ -99,16 +108,9 @@ final class Http2Backend extends Http2ConnectionHandler {
         return cell;
     }
 
-    /**
-     * Whether another stream may be opened now (or, before SETTINGS, once the connection is ready).
-     * Not while half the connection's window is held for clients that have not taken it: its streams
-     * share that window, and a client that reads nothing must not stall the next customer's answer.
-     */
+    /** Whether another stream may be opened now (or, before SETTINGS, once the connection is ready). */
     boolean hasRoom(int assumedMaxStreams) {
         if (goingAway || connection().goAwayReceived() || (ready.isDone() && !ready.isSuccess())) {
-            return false;
-        }
-        if (decoder().flowController().unconsumedBytes(connection().connectionStream()) >= CONNECTION_WINDOW / 2) {
             return false;
         }
         int max = ready.isSuccess() ? connection().local().maxActiveStreams() : assumedMaxStreams;
@@ -286,7 +288,12 @@ final class Http2Backend extends Http2ConnectionHandler {
         }
 
         Http2Backend create() {
-            connection(Http2Tuning.connection(false));
+            Http2Connection connection = Http2Tuning.connection(false);
+            connection
+                    .local()
+                    .flowController(new DefaultHttp2LocalFlowController(
+                            connection, DefaultHttp2LocalFlowController.DEFAULT_WINDOW_UPDATE_RATIO, true));
+            connection(connection);
             headerSensitivityDetector(Http2Tuning.NEVER_INDEXED);
             validateHeaders(true);
             validateRequiredPseudoHeaders(true);
