@@ -15,10 +15,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A cell that allows fewer streams than the router assumes before its SETTINGS arrive (100): the
- * streams of a first burst beyond its limit cannot be opened on that connection, and they must not
- * count against it for ever. Before, each such stream stayed counted as open, so the connection
- * looked full, was never chosen again and never closed when idle. The cell allows 2 streams; the
- * router has one event loop, so every stream draws on one pool.
+ * streams of a first burst beyond its limit cannot be opened on that connection. They are sent
+ * once more (the cell never saw them), now on connections that take only as many streams as the
+ * cell's SETTINGS allowed, so every request of the burst is answered; before, those that landed on
+ * the second new connection over its limit too were answered 502. And they must not count against a
+ * connection for ever: before, each such stream stayed counted as open, so the connection looked
+ * full, was never chosen again and never closed when idle. The cell allows 2 streams; the router
+ * has one event loop, so every stream draws on one pool.
  */
 @Timeout(60)
 class Http2CellStreamLimitIT {
@@ -53,6 +56,11 @@ class Http2CellStreamLimitIT {
                                     .count()
                             == 10,
                     10_000);
+            assertThat(burst.events())
+                    .as("every request of the burst is answered by the cell, none reset")
+                    .filteredOn(e -> e.matches("(HEADERS|RST) \\d+ .*"))
+                    .hasSize(10)
+                    .allMatch(e -> e.matches("HEADERS \\d+ 200"));
         }
         int connections = cell.connections();
 

@@ -117,6 +117,11 @@ final class Http2Backend extends Http2ConnectionHandler {
         return streams.open() < max;
     }
 
+    /** The streams the cell allows at once on this connection (its SETTINGS, once ready). */
+    int maxStreams() {
+        return connection().local().maxActiveStreams();
+    }
+
     /** A new stream for {@code listener}; its id is taken when its head is written. */
     CellStream open(CellStreamListener listener) {
         streams.opened();

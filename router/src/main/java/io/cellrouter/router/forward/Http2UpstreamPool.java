@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -36,7 +37,11 @@ import java.util.function.Supplier;
  *
  * <p>A request gets its own {@link CellStream} on a connection that has room under the cell's
  * SETTINGS_MAX_CONCURRENT_STREAMS; when every connection is full, another is opened. A connection
- * that received GOAWAY takes no new streams and closes when its last stream ends.
+ * that received GOAWAY takes no new streams and closes when its last stream ends. Until a new
+ * connection's SETTINGS arrive, it takes as many streams as the cell's last SETTINGS allowed on
+ * any connection (before any, {@link #ASSUMED_MAX_STREAMS}): a burst to a cell that allows fewer
+ * is spread over as many connections as it needs once the first has answered, instead of piling
+ * onto one connection and failing.
  *
  * <pre>
  *  connection: [SslHandler] ─ idle ─ Http2Backend (one handler: frames in, frames out)
@@ -59,6 +64,9 @@ final class Http2UpstreamPool {
     private final Function<Cell, Runnable> connectStarting;
     private final EndpointKeys keys =
             new EndpointKeys(cell -> cell.scheme() + "://" + cell.endpoint().getHost() + ':' + cell.port());
+    /** Per cell endpoint: the SETTINGS_MAX_CONCURRENT_STREAMS of its last connection to get ready. */
+    private final Map<String, Integer> streamLimits = new ConcurrentHashMap<>();
+
     private final FastThreadLocal<Map<String, List<Http2Backend>>> connections = new FastThreadLocal<>() {
         @Override
         protected Map<String, List<Http2Backend>> initialValue() {
@@ -89,8 +97,9 @@ final class Http2UpstreamPool {
         String key = keys.of(cell);
         List<Http2Backend> list = connections.get().computeIfAbsent(key, k -> new ArrayList<>(2));
         Http2Backend chosen = null;
+        int assumed = streamLimits.getOrDefault(key, ASSUMED_MAX_STREAMS);
         for (Http2Backend backend : list) {
-            if (backend.hasRoom(ASSUMED_MAX_STREAMS)) {
+            if (backend.hasRoom(assumed)) {
                 chosen = backend;
                 break;
             }
@@ -100,8 +109,14 @@ final class Http2UpstreamPool {
             if (connectDone == null) {
                 return loop.newFailedFuture(UpstreamPool.overloaded(cell));
             }
-            chosen = connect(cell, loop, list);
-            chosen.ready().addListener(f -> connectDone.run());
+            Http2Backend connecting = connect(cell, loop, list);
+            connecting.ready().addListener(f -> {
+                connectDone.run();
+                if (f.isSuccess()) {
+                    streamLimits.put(key, connecting.maxStreams());
+                }
+            });
+            chosen = connecting;
         }
         Http2Backend backend = chosen;
         CellStream stream = backend.open(listener);
