@@ -279,9 +279,10 @@ public record RouterConfig(
     }
 
     /**
-     * HTTP/2 limits of the proxy listeners (downstream). Memory a client can make the router hold
-     * on one connection is bounded by {@code connectionWindow}: data is acknowledged (window
-     * update) only once it has been handed to the cell.
+     * HTTP/2 limits of the proxy listeners (downstream). The request bodies a client can make the
+     * router hold on one connection are bounded by {@code connectionWindow}: data is acknowledged
+     * (window update) only once it has been handed to the cell. Its answers are bounded by the
+     * cell streams' windows (64 KiB a stream, {@code maxConcurrentStreams} streams).
      */
     public record Http2(int maxConcurrentStreams, int initialStreamWindow, int connectionWindow) {
         public Http2 {

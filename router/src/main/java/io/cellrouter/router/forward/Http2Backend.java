@@ -59,8 +59,13 @@ final class Http2Backend extends Http2ConnectionHandler {
      */
     static final int CONNECTION_WINDOW = 4 * 1024 * 1024;
 
-    /** Each stream's window: bounds what one response may have in flight inside the router. */
-    static final int STREAM_WINDOW = 1024 * 1024;
+    /**
+     * Each stream's window: bounds what one answer may hold inside the router, and so what a client
+     * that reads nothing makes the router hold: this much per stream it opens (as haproxy's default
+     * window towards its servers). Within a data centre it lets a stream go at about 64 KiB per
+     * round trip to the cell, over 100 MB/s at half a millisecond.
+     */
+    static final int STREAM_WINDOW = 64 * 1024;
 
     private final Http2BackendStreams streams = new Http2BackendStreams();
     private final Promise<Void> ready;

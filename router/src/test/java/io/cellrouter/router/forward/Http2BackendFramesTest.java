@@ -114,6 +114,26 @@ class Http2BackendFramesTest {
     }
 
     @Test
+    void theConnectionWindow_isReturnedToTheCell_asDataArrives() {
+        cellReady();
+        cell.read(channel);
+        // Streams whose clients take nothing, each sent its whole window: half the connection's
+        // window in all, which is when Netty acknowledges it.
+        int streams = Http2Backend.CONNECTION_WINDOW / 2 / Http2Backend.STREAM_WINDOW;
+        for (int i = 0; i < streams; i++) {
+            CellStream stream = openStream(true);
+            channel.writeInbound(cell.headers(stream.id(), new DefaultHttp2Headers().status("200"), false));
+            for (int sent = 0; sent < Http2Backend.STREAM_WINDOW; sent += 16_384) {
+                channel.writeInbound(cell.data(stream.id(), 16_384, false));
+            }
+        }
+
+        assertThat(cell.read(channel))
+                .contains("WINDOW_UPDATE 0 " + Http2Backend.CONNECTION_WINDOW / 2)
+                .noneMatch(frame -> frame.matches("WINDOW_UPDATE [1-9]\\d* .*"));
+    }
+
+    @Test
     void answerBytes_areReturnedToTheCell_onlyOnceConsumed() {
         cellReady();
         CellStream stream = openStream(true);

@@ -62,6 +62,16 @@ public final class H2TestCell implements AutoCloseable {
         this(name, Integer.MAX_VALUE);
     }
 
+    /** {@link #H2TestCell(String)}, for a field initialiser. */
+    public static H2TestCell started(String name) {
+        try {
+            return new H2TestCell(name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting cell " + name, e);
+        }
+    }
+
     /** A cell that allows at most {@code maxConcurrentStreams} streams at once (its SETTINGS). */
     public H2TestCell(String name, int maxConcurrentStreams) throws InterruptedException {
         this.name = name;
