@@ -26,6 +26,7 @@ import io.cellrouter.router.pipeline.TlsContexts;
 import io.cellrouter.router.registry.RegistryStores;
 import io.cellrouter.router.routing.RequestRouter;
 import io.cellrouter.router.transport.Buffers;
+import io.cellrouter.router.transport.LingerOnClose;
 import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -312,6 +313,17 @@ public final class RouterServer implements AutoCloseable {
             }
         }
         boolean clean = drain.inFlight() == 0;
+        // The exchanges have ended; their connections may still be closing in stages (the last
+        // answer, a half-close, the client's last bytes read and dropped) or, for HTTP/2, about to.
+        // A close now would reset those whose client is still sending.
+        while (clean && System.nanoTime() < deadline && clientChannels.stream().anyMatch(LingerOnClose::mayLinger)) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         if (!clean) {
             LOG.warn("drain timeout: closing {} unfinished exchanges", drain.inFlight());
             // HTTP/1.1 answers under way are cut short: a reset, not an end that could pass for an
@@ -333,6 +345,9 @@ public final class RouterServer implements AutoCloseable {
         closeListeners();
         if (adminChannel != null) {
             adminChannel.close().awaitUninterruptibly();
+        }
+        for (Channel ch : clientChannels) {
+            ch.pipeline().fireUserEventTriggered(LingerOnClose.CLOSE_AT_ONCE);
         }
         clientChannels.close().awaitUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();

@@ -62,6 +62,9 @@ class Http2CellStreamLimitIT {
                     .hasSize(10)
                     .allMatch(e -> e.matches("HEADERS \\d+ 200"));
         }
+        assertThat(cell.connections())
+                .as("the first connection's 2 streams, then 2 of the 8 sent once more on each new one")
+                .isEqualTo(5);
         int connections = cell.connections();
 
         try (RawH2 later = new RawH2(router.server().proxyAddress())) {

@@ -42,6 +42,9 @@ class Http2DrainIT {
                     events.stream().filter(s -> s.startsWith("GOAWAY")).toList();
             assertThat(goAways).as(events.toString()).isNotEmpty();
             assertThat(goAways.get(0)).isEqualTo("GOAWAY 0 last=" + Integer.MAX_VALUE);
+            assertThat(goAways)
+                    .as("the second GOAWAY names the last stream taken")
+                    .contains("GOAWAY 0 last=1");
             assertThat(events.stream().anyMatch(s -> s.startsWith("HEADERS 1") && s.contains("200")))
                     .as(events.toString())
                     .isTrue();

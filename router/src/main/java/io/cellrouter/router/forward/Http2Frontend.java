@@ -125,7 +125,8 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         remote = ClientAddress.of(ctx.channel());
         waits = new Http2ResponseWaits(ctx.executor(), context.config());
         super.handlerAdded(ctx);
-        // The connection window bounds what one client makes the router hold across its streams.
+        // The connection window bounds the request bodies one client makes the router hold across
+        // its streams (its answers: the cell streams' windows, Http2Backend.STREAM_WINDOW each).
         Http2Stream connectionStream = connection().connectionStream();
         int delta = context.config().http2().connectionWindow()
                 - decoder().flowController().windowSize(connectionStream);
@@ -279,9 +280,10 @@ public final class Http2Frontend extends Http2ConnectionHandler {
 
     /**
      * The two-step GOAWAY: first with the largest stream id (no new streams, please; those in
-     * flight still count), then, a round trip later, {@code close()}, which sends the final GOAWAY
-     * with the real last stream id and closes once the open streams have finished (bounded by the
-     * graceful-shutdown timeout, {@code proxy.drainTimeout}).
+     * flight still count), then, a round trip later, the final GOAWAY with the real last stream id
+     * and {@code close()}, which ends the connection once the open streams have finished (bounded
+     * by the graceful-shutdown timeout, {@code proxy.drainTimeout}), in stages ({@code
+     * LingerOnClose}).
      */
     private void drain(ChannelHandlerContext ctx) {
         if (draining) {
@@ -298,7 +300,25 @@ public final class Http2Frontend extends Http2ConnectionHandler {
                 io.netty.buffer.Unpooled.EMPTY_BUFFER,
                 ctx.newPromise());
         ctx.flush();
-        ctx.executor().schedule(() -> ctx.channel().close(), GOAWAY_GAP_MILLIS, TimeUnit.MILLISECONDS);
+        ctx.executor().schedule(() -> finalGoAway(ctx), GOAWAY_GAP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The second GOAWAY, with the last stream the router took, then the close. Netty's close sends
+     * no GOAWAY of its own once one has gone, so the real last stream id is sent here.
+     */
+    private void finalGoAway(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        goAway(
+                ctx,
+                connection().remote().lastStreamCreated(),
+                Http2Error.NO_ERROR.code(),
+                io.netty.buffer.Unpooled.EMPTY_BUFFER,
+                ctx.newPromise());
+        ctx.flush();
+        ctx.channel().close();
     }
 
     /** h2c by Upgrade: the upgrading HTTP/1.1 request is stream 1, already half-closed by the client. */

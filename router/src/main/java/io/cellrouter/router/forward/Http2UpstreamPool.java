@@ -38,10 +38,10 @@ import java.util.function.Supplier;
  * <p>A request gets its own {@link CellStream} on a connection that has room under the cell's
  * SETTINGS_MAX_CONCURRENT_STREAMS; when every connection is full, another is opened. A connection
  * that received GOAWAY takes no new streams and closes when its last stream ends. Until a new
- * connection's SETTINGS arrive, it takes as many streams as the cell's last SETTINGS allowed on
- * any connection (before any, {@link #ASSUMED_MAX_STREAMS}): a burst to a cell that allows fewer
- * is spread over as many connections as it needs once the first has answered, instead of piling
- * onto one connection and failing.
+ * connection's SETTINGS arrive, it takes as many streams as the cell allowed on its last connection
+ * to get ready, from 1 to {@link #ASSUMED_MAX_STREAMS} (the assumption before any): a burst to a
+ * cell that allows fewer is spread over as many connections as it needs once the first has
+ * answered, instead of piling onto one connection and failing.
  *
  * <pre>
  *  connection: [SslHandler] ─ idle ─ Http2Backend (one handler: frames in, frames out)
@@ -64,7 +64,7 @@ final class Http2UpstreamPool {
     private final Function<Cell, Runnable> connectStarting;
     private final EndpointKeys keys =
             new EndpointKeys(cell -> cell.scheme() + "://" + cell.endpoint().getHost() + ':' + cell.port());
-    /** Per cell endpoint: the SETTINGS_MAX_CONCURRENT_STREAMS of its last connection to get ready. */
+    /** Per cell endpoint: the streams its last connection to get ready allowed, from 1 to 100. */
     private final Map<String, Integer> streamLimits = new ConcurrentHashMap<>();
 
     private final FastThreadLocal<Map<String, List<Http2Backend>>> connections = new FastThreadLocal<>() {
@@ -113,7 +113,10 @@ final class Http2UpstreamPool {
             connecting.ready().addListener(f -> {
                 connectDone.run();
                 if (f.isSuccess()) {
-                    streamLimits.put(key, connecting.maxStreams());
+                    // Never 0 (a cell's SETTINGS while it drains: no connection would ever have
+                    // room), never above the assumption (a cell that sets no limit: unbounded
+                    // streams would wait on one connection that may never get ready).
+                    streamLimits.put(key, Math.max(1, Math.min(ASSUMED_MAX_STREAMS, connecting.maxStreams())));
                 }
             });
             chosen = connecting;

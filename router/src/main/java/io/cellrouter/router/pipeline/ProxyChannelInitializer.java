@@ -5,6 +5,7 @@ import io.cellrouter.router.forward.Http1ProxyHandler;
 import io.cellrouter.router.forward.Http2Frontend;
 import io.cellrouter.router.forward.ProxyContext;
 import io.cellrouter.router.transport.ClientAddress;
+import io.cellrouter.router.transport.LingerOnClose;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -175,6 +176,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         if (p.get("idle") == null) {
             p.addLast("idle", newIdleHandler());
         }
+        p.addLast(LingerOnClose.NAME, new LingerOnClose());
         p.addLast("h2-headers", newHeaderBlockGuard());
         p.addLast("h2", Http2Frontend.create(context));
     }
@@ -229,6 +231,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
             delegate.upgradeTo(ctx, upgradeRequest);
             ChannelHandlerContext codecContext = ctx.pipeline().context(codec);
             if (codecContext != null) {
+                ctx.pipeline().addBefore(codecContext.name(), LingerOnClose.NAME, new LingerOnClose());
                 ctx.pipeline().addBefore(codecContext.name(), "h2-headers", newHeaderBlockGuard());
             }
         }

@@ -80,10 +80,11 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
         if (isLingering(channel)) {
             return;
         }
-        if (!(channel instanceof DuplexChannel duplex) || !channel.isActive() || duplex.isOutputShutdown()) {
+        if (!canLinger(channel)) {
             channel.close();
             return;
         }
+        DuplexChannel duplex = (DuplexChannel) channel;
         channel.pipeline().addFirst(NAME, new LingeringClose(QUIET_MILLIS, MAX_MILLIS));
         SslHandler tls = channel.pipeline().get(SslHandler.class);
         ChannelFuture notified = tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
@@ -95,6 +96,11 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
                 }));
         // Reading may have been off (backpressure, a refused request): the client's bytes must be taken.
         channel.config().setAutoRead(true);
+    }
+
+    /** Whether {@code channel} can close in stages: open, both ways, and a socket that half-closes. */
+    static boolean canLinger(Channel channel) {
+        return channel instanceof DuplexChannel duplex && channel.isActive() && !duplex.isOutputShutdown();
     }
 
     /** Whether {@code channel} is closing in stages: its own timers, not the connection's, end it. */

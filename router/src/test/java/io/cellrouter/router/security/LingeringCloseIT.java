@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -186,6 +188,38 @@ class LingeringCloseIT {
      * reading: all of it must go (the router reads and drops it), and then the answer is {@code
      * status}, with {@code Connection: close}, followed by the end of the connection, not a reset.
      */
+    /**
+     * A drain that begins while a refused upload is still arriving: its exchange has ended, but the
+     * connection is still closing in stages, and the drain lets it finish instead of closing it
+     * under the client's upload (which would reset it, and the client would lose its 413).
+     */
+    @Test
+    void drain_whileARefusedUploadStillArrives_letsItFinish_thenThe413_thenTheEnd() throws Exception {
+        try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 10_000)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /upload HTTP/1.1\r\nHost: router\r\nx-customer-id: acme\r\nContent-Length: " + UPLOAD
+                            + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            byte[] chunk = new byte[64 * 1024];
+            int sent = 0;
+            for (; sent < UPLOAD / 8; sent += chunk.length) {
+                out.write(chunk); // more than the sockets' buffers: the router has answered and lingers
+            }
+            CompletableFuture<Boolean> drained =
+                    CompletableFuture.supplyAsync(() -> router.server().drainAndStop(Duration.ofSeconds(20)));
+            for (; sent < UPLOAD; sent += chunk.length) {
+                out.write(chunk);
+            }
+            out.flush();
+
+            assertAnswerThenEnd(socket.getInputStream(), 413);
+            socket.close();
+            assertThat(drained.get(20, TimeUnit.SECONDS))
+                    .as("the drain ended clean")
+                    .isTrue();
+        }
+    }
+
     private static void assertUploadThenAnswer(Socket socket, String headers, boolean chunked, int status)
             throws IOException {
         upload(socket, headers, chunked);

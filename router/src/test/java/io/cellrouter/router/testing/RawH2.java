@@ -40,6 +40,7 @@ public final class RawH2 implements AutoCloseable {
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final Map<Integer, StringBuilder> bodies = new ConcurrentHashMap<>();
     private boolean closed;
+    private boolean reset;
 
     public RawH2(InetSocketAddress address) throws IOException {
         this(address, new Http2Settings());
@@ -127,6 +128,19 @@ public final class RawH2 implements AutoCloseable {
         return closed;
     }
 
+    /** Whether reading ended with an error (a reset), not an end of stream. */
+    public boolean wasReset() {
+        return reset;
+    }
+
+    /**
+     * The socket's output, for a second thread that writes frames it encoded itself while this one
+     * reads; the frame methods above are not for such a thread.
+     */
+    public java.io.OutputStream rawOutput() throws IOException {
+        return socket.getOutputStream();
+    }
+
     /** Reads frames until {@code done} holds for the events so far, the peer closes, or time runs out. */
     public boolean readUntil(Predicate<List<String>> done, long timeoutMillis) throws IOException, Http2Exception {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
@@ -139,6 +153,7 @@ public final class RawH2 implements AutoCloseable {
                 continue;
             } catch (IOException reset) {
                 closed = true;
+                this.reset = true;
                 break;
             }
             if (n < 0) {
