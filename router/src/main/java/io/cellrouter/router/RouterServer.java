@@ -13,6 +13,7 @@ import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.forward.CustomerExchanges;
 import io.cellrouter.router.forward.DrainState;
 import io.cellrouter.router.forward.ExchangeRecorder;
+import io.cellrouter.router.forward.Http2Frontend;
 import io.cellrouter.router.forward.MoveAwareListener;
 import io.cellrouter.router.forward.MovedCustomerCloser;
 import io.cellrouter.router.forward.ProxyContext;
@@ -27,6 +28,7 @@ import io.cellrouter.router.registry.RegistryStores;
 import io.cellrouter.router.routing.RequestRouter;
 import io.cellrouter.router.transport.Buffers;
 import io.cellrouter.router.transport.LingerOnClose;
+import io.cellrouter.router.transport.LingeringClose;
 import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -304,7 +306,11 @@ public final class RouterServer implements AutoCloseable {
             ch.pipeline().fireUserEventTriggered(DrainState.DRAIN_EVENT);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (drain.inFlight() > 0 && System.nanoTime() < deadline) {
+        // Until the exchanges have ended, and the connections closing with them have closed: in
+        // stages (the last answer, a half-close, the client's last bytes read and dropped) or, for
+        // HTTP/2, after the second GOAWAY. A close before would reset those whose client is still
+        // sending.
+        while (System.nanoTime() < deadline && (drain.inFlight() > 0 || anyClosing())) {
             try {
                 Thread.sleep(20); // the shutdown thread waits; no event loop is blocked
             } catch (InterruptedException e) {
@@ -313,17 +319,6 @@ public final class RouterServer implements AutoCloseable {
             }
         }
         boolean clean = drain.inFlight() == 0;
-        // The exchanges have ended; their connections may still be closing in stages (the last
-        // answer, a half-close, the client's last bytes read and dropped) or, for HTTP/2, about to.
-        // A close now would reset those whose client is still sending.
-        while (clean && System.nanoTime() < deadline && clientChannels.stream().anyMatch(LingerOnClose::mayLinger)) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
         if (!clean) {
             LOG.warn("drain timeout: closing {} unfinished exchanges", drain.inFlight());
             // HTTP/1.1 answers under way are cut short: a reset, not an end that could pass for an
@@ -334,6 +329,10 @@ public final class RouterServer implements AutoCloseable {
         }
         close();
         return clean;
+    }
+
+    private boolean anyClosing() {
+        return clientChannels.stream().anyMatch(ch -> LingeringClose.isLingering(ch) || Http2Frontend.draining(ch));
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.cellrouter.router.forward;
 
 import io.cellrouter.router.transport.ClientAddress;
+import io.cellrouter.router.transport.LingeringClose;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -68,7 +70,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     private ChannelHandlerContext ctx;
     private ClientAddress remote;
     private Http2ResponseWaits waits;
-    private boolean draining;
+    private volatile boolean draining; // also read by the drain's thread (draining(Channel))
     private boolean dirty;
     /** Between a read of the client's bytes and its end: writes to cells wait for {@link #touch}. */
     private boolean reading;
@@ -96,6 +98,12 @@ public final class Http2Frontend extends Http2ConnectionHandler {
                 exchange.clientWritabilityChanged(encoder().flowController().isWritable(stream));
             }
         });
+    }
+
+    /** Whether {@code channel} is an HTTP/2 client connection that is draining (about to close). */
+    public static boolean draining(Channel channel) {
+        Http2Frontend frontend = channel.pipeline().get(Http2Frontend.class);
+        return frontend != null && frontend.draining;
     }
 
     /** The connection handler for a new client connection, with the limits of {@code proxy}. */
@@ -132,6 +140,10 @@ public final class Http2Frontend extends Http2ConnectionHandler {
                 - decoder().flowController().windowSize(connectionStream);
         if (delta > 0 && ctx.channel().isActive()) {
             decoder().flowController().incrementWindowSize(connectionStream, delta);
+        }
+        if (context.drain().draining() && ctx.channel().isActive()) {
+            // Became HTTP/2 after the drain's event went by (TLS's ALPN, a late PROXY header).
+            drain(ctx);
         }
     }
 
@@ -286,8 +298,8 @@ public final class Http2Frontend extends Http2ConnectionHandler {
      * LingerOnClose}).
      */
     private void drain(ChannelHandlerContext ctx) {
-        if (draining) {
-            return;
+        if (draining || LingeringClose.isLingering(ctx.channel())) {
+            return; // a lingering connection has sent its last frame already
         }
         draining = true;
         for (Http2Exchange exchange : exchanges.values()) {

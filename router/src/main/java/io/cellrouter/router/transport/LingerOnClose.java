@@ -14,10 +14,11 @@ import io.netty.channel.ChannelPromise;
  * GOAWAY that tells it which of its streams the router never processed (safe to send again).
  *
  * <p>Placed right before the HTTP/2 connection handler, so that the close it makes once its
- * GOAWAY is written and its streams have ended (a drain, {@code proxy.maxConnectionAge}, a
- * connection error, idleness) half-closes and lingers instead. A close asked for while lingering,
- * or after {@link #CLOSE_AT_ONCE} (the router stopping), closes at once; an immediate reset
- * ({@link ConnectionReset}) goes around it.
+ * GOAWAY is written and its streams have ended (a drain, {@code proxy.maxConnectionAge},
+ * idleness) half-closes and lingers instead. A close asked for while lingering, or after {@link
+ * #CLOSE_AT_ONCE} (the router stopping), closes at once: so does a connection error's (rapid
+ * resets, a flood), for which Netty closes twice; an immediate reset ({@link ConnectionReset})
+ * goes around it.
  *
  * <p>Concurrency: confined to the connection's event loop.
  */
@@ -35,11 +36,6 @@ public final class LingerOnClose extends ChannelDuplexHandler {
     };
 
     private boolean atOnce;
-
-    /** Whether {@code channel} is closing in stages, or will once its HTTP/2 streams have ended. */
-    public static boolean mayLinger(Channel channel) {
-        return LingeringClose.isLingering(channel) || channel.pipeline().get(NAME) != null;
-    }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {

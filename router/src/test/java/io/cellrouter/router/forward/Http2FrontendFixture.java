@@ -29,6 +29,8 @@ final class Http2FrontendFixture implements AutoCloseable {
     final Http2Frontend front;
     final EmbeddedChannel channel;
     final Http2Wire client = new Http2Wire(false, SHOWN);
+    /** The frames the router wrote as the connection started. */
+    final List<String> opening;
 
     /**
      * A connection whose client announced {@code clientSettings} (its windows, for one). The
@@ -41,16 +43,24 @@ final class Http2FrontendFixture implements AutoCloseable {
 
     /** The same, with {@code proxyYaml}: more keys under {@code proxy:}, each line indented by two spaces. */
     Http2FrontendFixture(Http2Settings clientSettings, String proxyYaml) {
+        this(clientSettings, proxyYaml, false);
+    }
+
+    /** The same, the router draining already when the connection starts ({@code drainFirst}). */
+    Http2FrontendFixture(Http2Settings clientSettings, String proxyYaml, boolean drainFirst) {
         context = TestProxyContexts.of(
                 "proxy:\n  maxBodySize: 50000\n  http2:\n    initialStreamWindow: 65535\n" + proxyYaml,
                 resolver,
                 metrics);
+        if (drainFirst) {
+            context.drain().startDraining();
+        }
         front = Http2Frontend.create(context);
         channel = new EmbeddedChannel(front);
         channel.freezeTime(); // time moves only by advanceTimeBy: a slow test thread cannot fire a timer early
         channel.writeInbound(client.clientPreface(clientSettings));
         channel.writeInbound(client.settingsAck());
-        client.read(channel); // the router's SETTINGS, its connection window, the ack of ours
+        opening = client.read(channel); // the router's SETTINGS, its connection window, the ack of ours
     }
 
     Http2FrontendFixture() {

@@ -97,7 +97,9 @@ final class Http2Wire implements AutoCloseable {
     /** The frames {@code ch} wrote since the last call (its tasks run first). */
     List<String> read(EmbeddedChannel ch) {
         ch.runPendingTasks();
-        ch.flushOutbound();
+        if (ch.isOpen()) {
+            ch.flushOutbound(); // a closed channel has flushed what it wrote before closing
+        }
         Object msg;
         while ((msg = ch.readOutbound()) != null) {
             ByteBuf part = (ByteBuf) msg;
