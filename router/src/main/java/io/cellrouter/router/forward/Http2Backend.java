@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * the router's memory: at most {@link #STREAM_WINDOW} per stream. The connection's window is
  * acknowledged as DATA arrives (Netty's auto-refilled connection window): the streams of one cell
  * connection carry many customers, and a window they shared would let a client that reads nothing
- * stall every stream beside its own (RFC 9113 section 5.2.2). Netty's local flow controller
+ * stall every stream beside its own (RFC 9113 section 5.2). Netty's local flow controller
  * batches the WINDOW_UPDATEs (half a window at a time).
  *
  * <p>A stream that ends without END_STREAM (reset by the cell, closed with the connection, or
