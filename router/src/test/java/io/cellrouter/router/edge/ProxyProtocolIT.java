@@ -61,6 +61,18 @@ class ProxyProtocolIT {
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
+    /** The router's connection counters, as scraped: what refused or closed a connection. */
+    static String connectionCounters(RouterExtension router) {
+        return router.server()
+                .metrics()
+                .scrape()
+                .lines()
+                .filter(line -> line.startsWith("cellrouter_proxy_protocol_rejected_total")
+                        || line.startsWith("cellrouter_connections_refused_total")
+                        || line.startsWith("cellrouter_client_connections"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
     static HttpHeaders lastAtCell(RouterExtension router) {
         List<HttpHeaders> received = router.cell("cell-1").receivedHeaders();
         assertThat(received).isNotEmpty();
@@ -191,7 +203,11 @@ class ProxyProtocolIT {
                     .isTrue();
 
             assertThat(router.cell("cell-1").requestCount()).isZero();
-            await().atMost(Duration.ofSeconds(5)).until(() -> counter(router, untrusted) == before + 1);
+            // With what else could have closed it: this wait has failed twice in about twenty CI
+            // runs, on io_uring, and the cause is not known yet.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(counter(router, untrusted))
+                    .as(() -> connectionCounters(router))
+                    .isEqualTo(before + 1));
         }
 
         @Test
