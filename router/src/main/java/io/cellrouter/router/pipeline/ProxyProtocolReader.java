@@ -73,7 +73,16 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         InetAddress peer = ClientAddress.peer(ctx.channel());
-        if (peer == null || !config.trusts(peer)) {
+        if (peer == null) {
+            // No peer address: on io_uring, a connection its peer reset before the router took it
+            // up (a load balancer's probe that connects and leaves). Nothing to serve, and not an
+            // untrusted peer either: closed without counting one.
+            done = true;
+            LOG.debug("{} closed: no peer address (the peer has gone)", ctx.channel());
+            ctx.close();
+            return;
+        }
+        if (!config.trusts(peer)) {
             refuse(ctx, ProxyProtocolRejections.UNTRUSTED_PEER, "not a trusted proxy");
             return;
         }
