@@ -1,7 +1,6 @@
 package io.cellrouter.router.forward;
 
 import io.cellrouter.router.transport.ClientAddress;
-import io.cellrouter.router.transport.LingeringClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +22,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A client's HTTP/2 connection, as one connection handler: each stream is an {@link
@@ -45,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Limits (README: HTTP/2 protections): SETTINGS_MAX_CONCURRENT_STREAMS (a stream over it is
  * refused), SETTINGS_MAX_HEADER_LIST_SIZE, header validation, rapid-reset and CONTINUATION-flood
  * bounds, control-frame flood bound, empty-DATA bound. Idle: a connection with no stream for
- * {@code proxy.idleTimeout} is closed. Drain: the two-step GOAWAY of RFC 9113 section 6.8.
+ * {@code proxy.idleTimeout} is closed. Drain: {@link Http2GoAways}.
  *
  * <p>Concurrency: confined to the connection's event loop, as are its exchanges' cell sides.
  */
@@ -57,9 +55,6 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
     static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
 
-    /** Time for the first GOAWAY to reach the client before the final one is sent. */
-    static final long GOAWAY_GAP_MILLIS = 1000;
-
     private final ProxyContext context;
     private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
     /** Exchanges whose cell side was written to during the current read: flushed at its end. */
@@ -70,7 +65,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     private ChannelHandlerContext ctx;
     private ClientAddress remote;
     private Http2ResponseWaits waits;
-    private volatile boolean draining; // also read by the drain's thread (draining(Channel))
+    private final Http2GoAways goAways = new Http2GoAways(this);
     private boolean dirty;
     /** Between a read of the client's bytes and its end: writes to cells wait for {@link #touch}. */
     private boolean reading;
@@ -103,7 +98,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     /** Whether {@code channel} is an HTTP/2 client connection that is draining (about to close). */
     public static boolean draining(Channel channel) {
         Http2Frontend frontend = channel.pipeline().get(Http2Frontend.class);
-        return frontend != null && frontend.draining;
+        return frontend != null && frontend.goAways.draining();
     }
 
     /** The connection handler for a new client connection, with the limits of {@code proxy}. */
@@ -290,47 +285,13 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         }
     }
 
-    /**
-     * The two-step GOAWAY: first with the largest stream id (no new streams, please; those in
-     * flight still count), then, a round trip later, the final GOAWAY with the real last stream id
-     * and {@code close()}, which ends the connection once the open streams have finished (bounded
-     * by the graceful-shutdown timeout, {@code proxy.drainTimeout}), in stages ({@code
-     * LingerOnClose}).
-     */
+    /** The two-step GOAWAY ({@link Http2GoAways}); WebSocket tunnels end within the drain timeout. */
     private void drain(ChannelHandlerContext ctx) {
-        if (draining || LingeringClose.isLingering(ctx.channel())) {
-            return; // a lingering connection has sent its last frame already
+        if (goAways.start(ctx)) {
+            for (Http2Exchange exchange : exchanges.values()) {
+                exchange.draining();
+            }
         }
-        draining = true;
-        for (Http2Exchange exchange : exchanges.values()) {
-            exchange.draining(); // WebSocket tunnels end within the drain timeout
-        }
-        goAway(
-                ctx,
-                Integer.MAX_VALUE,
-                Http2Error.NO_ERROR.code(),
-                io.netty.buffer.Unpooled.EMPTY_BUFFER,
-                ctx.newPromise());
-        ctx.flush();
-        ctx.executor().schedule(() -> finalGoAway(ctx), GOAWAY_GAP_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * The second GOAWAY, with the last stream the router took, then the close. Netty's close sends
-     * no GOAWAY of its own once one has gone, so the real last stream id is sent here.
-     */
-    private void finalGoAway(ChannelHandlerContext ctx) {
-        if (!ctx.channel().isActive()) {
-            return;
-        }
-        goAway(
-                ctx,
-                connection().remote().lastStreamCreated(),
-                Http2Error.NO_ERROR.code(),
-                io.netty.buffer.Unpooled.EMPTY_BUFFER,
-                ctx.newPromise());
-        ctx.flush();
-        ctx.channel().close();
     }
 
     /** h2c by Upgrade: the upgrading HTTP/1.1 request is stream 1, already half-closed by the client. */

@@ -19,7 +19,7 @@ class Http2FrontendDrainTest {
             assertThat(fixture.opening).contains("GOAWAY 0 last=" + Integer.MAX_VALUE);
             assertThat(Http2Frontend.draining(fixture.channel)).isTrue();
 
-            fixture.channel.advanceTimeBy(Http2Frontend.GOAWAY_GAP_MILLIS, TimeUnit.MILLISECONDS);
+            fixture.channel.advanceTimeBy(Http2GoAways.GAP_MILLIS, TimeUnit.MILLISECONDS);
             fixture.channel.runScheduledPendingTasks();
 
             assertThat(fixture.frames()).contains("GOAWAY 0 last=0");
