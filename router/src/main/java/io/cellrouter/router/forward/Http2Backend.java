@@ -118,7 +118,7 @@ final class Http2Backend extends Http2ConnectionHandler {
         if (goingAway || connection().goAwayReceived() || (ready.isDone() && !ready.isSuccess())) {
             return false;
         }
-        int max = ready.isSuccess() ? connection().local().maxActiveStreams() : assumedMaxStreams;
+        int max = ready.isSuccess() ? maxStreams() : assumedMaxStreams;
         return streams.open() < max;
     }
 
