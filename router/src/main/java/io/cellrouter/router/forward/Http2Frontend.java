@@ -87,12 +87,15 @@ public final class Http2Frontend extends Http2ConnectionHandler {
                 }
             }
         });
-        encoder.flowController().listener(stream -> {
-            Http2Exchange exchange = exchanges.get(stream.id());
-            if (exchange != null) {
-                exchange.clientWritabilityChanged(encoder().flowController().isWritable(stream));
-            }
-        });
+        encoder.flowController().listener(stream -> reportWritability(stream.id()));
+    }
+
+    /** Tells the stream's exchange whether the client's stream has room (a window opened or closed). */
+    void reportWritability(int streamId) {
+        Http2Exchange exchange = exchanges.get(streamId);
+        if (exchange != null) {
+            exchange.clientWritabilityChanged(isWritable(streamId));
+        }
     }
 
     /** Whether {@code channel} is an HTTP/2 client connection that is draining (about to close). */

@@ -22,7 +22,8 @@ import io.netty.util.AsciiString;
  *  cell HEADERS ─▶ status checked ─┬─ 1xx ──────────────▶ client (the answer follows)
  *                                  ├─ 421, nothing sent ─▶ the exchange (misroute correction)
  *                                  └─ final ─ forwarding headers, x-request-id ─▶ client
- *  cell DATA, trailers ─────────────────────────────────▶ client (DATA not copied)
+ *  cell DATA, trailers ─────────────────────────────────▶ client (DATA not copied, but small
+ *                                                          frames joined while the client is behind)
  *  router's error (ErrorResponses: JSON, or gRPC trailers-only) ─▶ client, after the current read
  * </pre>
  *
@@ -84,6 +85,8 @@ final class Http2ResponseRelay {
     private boolean bodyTimed;
     /** Whether the client takes its answer ({@code proxy.idleTimeout}). */
     private final Http2ClientWatch client;
+    /** Small DATA frames that came while the client had no room, joined. */
+    private final Http2HeldFrames held;
 
     Http2ResponseRelay(Exchange exchange, Http2Frontend front, int streamId, ExchangeLog log) {
         this.exchange = exchange;
@@ -91,6 +94,7 @@ final class Http2ResponseRelay {
         this.streamId = streamId;
         this.log = log;
         this.client = new Http2ClientWatch(exchange, front, streamId);
+        this.held = new Http2HeldFrames(front, streamId);
     }
 
     /** Whether the cell's final head has gone to the client. */
@@ -129,6 +133,7 @@ final class Http2ResponseRelay {
      * stream, and what it holds, must not outlive a client that never takes them.
      */
     void stopWaiting() {
+        held.release(); // written before the answer's end; left only when the answer is cut
         bodyTimed = false;
         if (responseTimeout != null) {
             front.responseWaits().head().disarm(responseTimeout);
@@ -217,6 +222,7 @@ final class Http2ResponseRelay {
             headers.set(RequestIds.X_REQUEST_ID, log.requestId);
         }
         ending |= endStream;
+        held.writeOut(); // trailers follow the body
         front.writeHeaders(streamId, headers, endStream);
         if (endStream) {
             exchange.answerComplete();
@@ -234,9 +240,13 @@ final class Http2ResponseRelay {
         int bytes = data.readableBytes();
         log.bytesOut += bytes;
         ending |= endStream;
-        front.writeData(streamId, data.retain(), endStream, null);
-        // Acknowledged to the cell now if the client's stream has room, else once it has.
         boolean writable = front.isWritable(streamId);
+        if (!held.hold(data, endStream, writable)) {
+            held.writeOut();
+            front.writeData(streamId, data.retain(), endStream, null);
+            writable = front.isWritable(streamId);
+        }
+        // Acknowledged to the cell now if the client's stream has room, else once it has.
         if (writable) {
             side.answerTaken(bytes);
         } else {
@@ -257,6 +267,9 @@ final class Http2ResponseRelay {
      * frames wait).
      */
     void clientWritable(Http2CellSide side, boolean writable) {
+        if (writable && held.sendFirst()) {
+            return; // reported again once the joined frames are written
+        }
         if (side != null) {
             if (writable && bytesHeld > 0) {
                 int bytes = bytesHeld;
@@ -336,6 +349,7 @@ final class Http2ResponseRelay {
 
     /** Resets the stream with {@code code}: the answer ends unfinished. */
     void reset(Http2Error code) {
+        held.release();
         front.reset(streamId, code);
         front.flushNow();
     }
@@ -343,6 +357,7 @@ final class Http2ResponseRelay {
     /** Ends a gRPC answer under way with trailers of the router's: {@code status} and {@code message}. */
     void endGrpc(GrpcStatus status, String message, boolean stopClient) {
         ending = true;
+        held.writeOut();
         front.writeHeaders(
                 streamId,
                 new DefaultHttp2Headers().setInt("grpc-status", status.value()).set("grpc-message", message),

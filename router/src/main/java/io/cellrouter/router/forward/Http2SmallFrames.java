@@ -37,16 +37,21 @@ final class Http2SmallFrames {
 
     /** Copies {@code data} (not retained) into the stream's buffer; returns the buffer when full, to go on now, else null. */
     ByteBuf add(int streamId, ByteBuf data, ByteBufAllocator alloc) {
-        ByteBuf buffer = joined.get(streamId);
-        if (buffer == null) {
-            buffer = alloc.buffer(4 * SMALL, JOINED_MAX);
-            joined.put(streamId, buffer);
-        }
-        buffer.writeBytes(data);
-        if (buffer.readableBytes() > JOINED_MAX - SMALL) {
-            return joined.remove(streamId);
-        }
-        return null;
+        ByteBuf buffer = append(joined.get(streamId), data, alloc);
+        joined.put(streamId, buffer);
+        return full(buffer) ? joined.remove(streamId) : null;
+    }
+
+    /** {@code data} (not retained) copied into {@code buffer}, or into a new one when null; returns the buffer. */
+    static ByteBuf append(ByteBuf buffer, ByteBuf data, ByteBufAllocator alloc) {
+        ByteBuf to = buffer != null ? buffer : alloc.buffer(4 * SMALL, JOINED_MAX);
+        to.writeBytes(data);
+        return to;
+    }
+
+    /** Whether a joined buffer is to go on now: another small frame might not fit. */
+    static boolean full(ByteBuf buffer) {
+        return buffer.readableBytes() > JOINED_MAX - SMALL;
     }
 
     /** The stream's joined bytes, taken out; null when there are none. */

@@ -135,7 +135,7 @@ public final class H2TestCell implements AutoCloseable {
         return java.util.List.copyOf(receivedTrailers);
     }
 
-    /** Bytes of {@code /big/} answers the flow control has let go to the router so far. */
+    /** Bytes of {@code /big/} and {@code /tiny/} answers the flow control has let go to the router so far. */
     public long bigBytesSent() {
         return bigBytesSent.get();
     }
@@ -149,6 +149,20 @@ public final class H2TestCell implements AutoCloseable {
     public void close() {
         channel.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    private void tinyFrame(ChannelHandlerContext ctx, int i, int size) {
+        if (i == size || !ctx.channel().isActive()) {
+            return;
+        }
+        byte b = (byte) ('a' + i % 26);
+        ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[] {b}), i + 1 == size))
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        bigBytesSent.incrementAndGet();
+                    }
+                });
+        ctx.executor().execute(() -> tinyFrame(ctx, i + 1, size));
     }
 
     private final class StreamHandler extends ChannelInboundHandlerAdapter {
@@ -218,6 +232,15 @@ public final class H2TestCell implements AutoCloseable {
                         new DefaultHttp2Headers().status("200").set("x-served-by", name)));
                 ctx.writeAndFlush(new DefaultHttp2DataFrame(
                         Unpooled.copiedBuffer("the first part", StandardCharsets.UTF_8), false));
+                return;
+            }
+            if (end && path.startsWith("/tiny/")) {
+                // A faulty cell: the answer in 1-byte DATA frames, each written and flushed in a task
+                // of its own (a flush inside a read waits for the read's end, where the frames
+                // would be joined), so each leaves as a frame of its own while the window has room.
+                ctx.writeAndFlush(new DefaultHttp2HeadersFrame(
+                        new DefaultHttp2Headers().status("200").set("x-served-by", name)));
+                ctx.executor().execute(() -> tinyFrame(ctx, 0, Integer.parseInt(path.substring("/tiny/".length()))));
                 return;
             }
             if (end && path.startsWith("/big/")) {
