@@ -77,6 +77,28 @@ class SmallAnswerFramesIT {
         }
     }
 
+    /**
+     * An answer larger than the window: once the client opens its window, the joined bytes go
+     * first and what the client took is acknowledged to the cell, which sends the rest.
+     */
+    @Test
+    void anAnswerLongerThanTheWindow_goesOnOnceTheClientReads() throws Exception {
+        int size = 3 * ANSWER;
+        try (RawH2 client = new RawH2(router.server().proxyAddress(), new Http2Settings().initialWindowSize(0))) {
+            client.headers(1, H2Client.request("GET", "/tiny/" + size, "x-customer-id", "mallory"), true)
+                    .flush();
+            await().atMost(Duration.ofSeconds(20)).until(() -> h2Cell.bigBytesSent() >= ANSWER);
+
+            client.windowUpdate(0, Integer.MAX_VALUE - 65_535)
+                    .windowUpdate(1, Integer.MAX_VALUE)
+                    .flush();
+            List<String> answer = client.readStream(1, 20_000);
+
+            assertThat(answer).last().asString().matches("DATA 1 \\d+ end");
+            assertThat(client.body(1)).isEqualTo(expectedBody(size));
+        }
+    }
+
     /** The heap in use after a full collection (the cell, the client and the router share this JVM). */
     private static long heapAfterCollection() {
         System.gc();
@@ -84,8 +106,12 @@ class SmallAnswerFramesIT {
     }
 
     private static String expectedBody() {
-        StringBuilder s = new StringBuilder(ANSWER);
-        for (int i = 0; i < ANSWER; i++) {
+        return expectedBody(ANSWER);
+    }
+
+    private static String expectedBody(int size) {
+        StringBuilder s = new StringBuilder(size);
+        for (int i = 0; i < size; i++) {
             s.append((char) ('a' + i % 26));
         }
         return s.toString();
