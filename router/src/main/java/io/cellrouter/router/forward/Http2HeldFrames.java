@@ -23,6 +23,8 @@ final class Http2HeldFrames {
     private final int streamId;
     private ByteBuf joined;
     private boolean sendScheduled;
+    /** A report of the stream's room was taken over by {@link #sendFirst()}: it is made again after the write. */
+    private boolean reportOwed;
 
     Http2HeldFrames(Http2Frontend front, int streamId) {
         this.front = front;
@@ -38,7 +40,14 @@ final class Http2HeldFrames {
         if (writable || !Http2SmallFrames.joins(data, endStream)) {
             return false;
         }
+        boolean first = joined == null;
         joined = Http2SmallFrames.append(joined, data, front.ctx().alloc());
+        if (first) {
+            // Netty reports a change of the stream's room against the state it last reported, and a
+            // channel's writability can change and change back before its deferred event runs: so
+            // the room is looked at again once the tasks queued so far have run.
+            schedule();
+        }
         if (Http2SmallFrames.full(joined)) {
             writeOut();
         }
@@ -63,11 +72,16 @@ final class Http2HeldFrames {
         if (joined == null) {
             return false;
         }
+        reportOwed = true;
+        schedule();
+        return true;
+    }
+
+    private void schedule() {
         if (!sendScheduled) {
             sendScheduled = true;
             front.ctx().executor().execute(this::send);
         }
-        return true;
     }
 
     private void send() {
@@ -76,6 +90,10 @@ final class Http2HeldFrames {
             release();
             return;
         }
+        if (!reportOwed && (joined == null || !front.isWritable(streamId))) {
+            return; // still no room: its opening is reported
+        }
+        reportOwed = false;
         writeOut();
         front.flushNow();
         front.reportWritability(streamId);
