@@ -33,11 +33,12 @@ final class Http2HeldFrames {
 
     /**
      * Joins {@code data} (copied; the caller keeps its reference) if it is a small frame that does not
-     * end the answer and the client has no room ({@code writable} false); false: the frame is to be
-     * written as it is, after {@link #writeOut()}.
+     * end the answer and the client has no room; false: what was joined has gone into the stream's
+     * queue, and the frame is to be written after it, as it is. Only small frames ask for the room.
      */
-    boolean hold(ByteBuf data, boolean endStream, boolean writable) {
-        if (writable || !Http2SmallFrames.joins(data, endStream)) {
+    boolean hold(ByteBuf data, boolean endStream) {
+        if (!Http2SmallFrames.joins(data, endStream) || front.isWritable(streamId)) {
+            writeOut();
             return false;
         }
         boolean first = joined == null;

@@ -240,9 +240,8 @@ final class Http2ResponseRelay {
         int bytes = data.readableBytes();
         log.bytesOut += bytes;
         ending |= endStream;
-        boolean writable = front.isWritable(streamId);
-        if (!held.hold(data, endStream, writable)) {
-            held.writeOut();
+        boolean writable = false; // a held frame: the client has no room
+        if (!held.hold(data, endStream)) {
             front.writeData(streamId, data.retain(), endStream, null);
             writable = front.isWritable(streamId);
         }
