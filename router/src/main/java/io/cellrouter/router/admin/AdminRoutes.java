@@ -36,13 +36,21 @@ import java.util.function.Supplier;
  * </pre>
  *
  * <p>A viewer may only GET: anything else is 403 {@code forbidden}, audited as a refused write.
+ * Requests a browser sends for another site's page are 403 too ({@link BrowserGuard}).
  * Writes go through {@link AdminWrites} (idempotency keys, audit). Answers are futures; the handler
  * hops back to its event loop before it writes them.
  */
 final class AdminRoutes {
 
-    /** An answer, whether it is an idempotent replay, and the {@code Allow} header of a 405. */
-    record Reply(Answer answer, boolean replayed, String allow) {
+    /**
+     * An answer, whether it is an idempotent replay, the {@code Allow} header of a 405, and whether
+     * {@link AdminWrites} has dealt with its audit line already.
+     */
+    record Reply(Answer answer, boolean replayed, String allow, boolean audited) {
+
+        Reply(Answer answer, boolean replayed, String allow) {
+            this(answer, replayed, allow, false);
+        }
 
         static CompletableFuture<Reply> of(Answer answer) {
             return CompletableFuture.completedFuture(new Reply(answer, false, null));
@@ -62,11 +70,43 @@ final class AdminRoutes {
         this.stats = stats;
     }
 
+    /**
+     * The reply to a request from {@code caller}. Any method but GET is a write attempt: refused
+     * before it reaches {@link AdminWrites} (a viewer, another site's page, a bad parameter, a
+     * method the path does not take), it is audited here.
+     */
     CompletableFuture<Reply> route(FullHttpRequest request, String rest, Caller caller) {
-        HttpMethod method = request.method();
-        if (!caller.mayWrite() && !HttpMethod.GET.equals(method)) {
-            return forbidden(request, caller);
+        boolean write = !HttpMethod.GET.equals(request.method());
+        String refusal = BrowserGuard.refusal(request, Actor.LOOPBACK.equals(caller.who()));
+        CompletableFuture<Reply> reply;
+        if (refusal != null) {
+            reply = Reply.of(Answer.error(ErrorCode.FORBIDDEN, refusal));
+        } else if (write && !caller.mayWrite()) {
+            reply = Reply.of(Answer.error(
+                    ErrorCode.FORBIDDEN,
+                    "this token has the " + caller.role().wireName() + " role: it may only read (GET)"));
+        } else {
+            reply = dispatch(request, rest, caller);
         }
+        if (!write || api == null) {
+            return reply;
+        }
+        return reply.thenApply(r -> {
+            if (!r.audited()) {
+                api.writes()
+                        .audit(
+                                caller.who(),
+                                request.method().name(),
+                                new QueryStringDecoder(request.uri()).path(),
+                                request.headers().get(IDEMPOTENCY_KEY),
+                                r.answer());
+            }
+            return r;
+        });
+    }
+
+    private CompletableFuture<Reply> dispatch(FullHttpRequest request, String rest, Caller caller) {
+        HttpMethod method = request.method();
         String[] parts = rest.split("/", -1);
         String collection = parts[0];
         boolean named = parts.length >= 2 && Cell.NAME.matcher(parts[1]).matches();
@@ -164,24 +204,7 @@ final class AdminRoutes {
         }
         String path = query.path();
         Idempotency.Result result = api.writes().run(caller.who(), method.name(), path, key, body, dryRun, write);
-        return result.answer().thenApply(answer -> new Reply(answer, result.replayed(), null));
-    }
-
-    /** A viewer's write: refused, and the refusal audited like any other (no body is read). */
-    private CompletableFuture<Reply> forbidden(FullHttpRequest request, Caller caller) {
-        Answer answer = Answer.error(
-                ErrorCode.FORBIDDEN,
-                "this token has the " + caller.role().wireName() + " role: it may only read (GET)");
-        if (api != null) {
-            api.writes()
-                    .audit(
-                            caller.who(),
-                            request.method().name(),
-                            new QueryStringDecoder(request.uri()).path(),
-                            request.headers().get(IDEMPOTENCY_KEY),
-                            answer);
-        }
-        return Reply.of(answer);
+        return result.answer().thenApply(answer -> new Reply(answer, result.replayed(), null, true));
     }
 
     private CompletableFuture<Reply> resolve(String customer) {

@@ -25,8 +25,13 @@ final class AdminWrites {
             String body,
             boolean dryRun,
             Supplier<CompletableFuture<Answer>> endpoint) {
+        if (dryRun) {
+            // Writes nothing, so there is nothing to replay; and a key it kept would replay its
+            // answer to the real request that follows with the same key (or the reverse).
+            return new Idempotency.Result(endpoint.get(), false);
+        }
         Idempotency.Result result = idempotency.run(actor, method, path, idempotencyKey, body, endpoint);
-        if (result.replayed() || dryRun) {
+        if (result.replayed()) {
             return result;
         }
         // Audited before the answer is sent: whoever sees the answer can find the audit line.
@@ -38,7 +43,7 @@ final class AdminWrites {
                 false);
     }
 
-    /** Audits an answer given without running an endpoint (a viewer's refused write). */
+    /** Audits an answer given without running an endpoint (a write refused before it, e.g. a viewer's). */
     void audit(String actor, String method, String path, String idempotencyKey, Answer answer) {
         audit.record(actor, method, path, idempotencyKey, answer);
     }

@@ -30,6 +30,33 @@ class AdminHandlerTest {
         return out.toString();
     }
 
+    private String tokenless(String head) {
+        EmbeddedChannel ch = new EmbeddedChannel(new AdminChannelInitializer(
+                resolver, null, new RouterMetrics(), ready::get, null, java.time.Clock.systemUTC()));
+        ch.writeInbound(Unpooled.copiedBuffer(head + "\r\n", StandardCharsets.ISO_8859_1));
+        StringBuilder out = new StringBuilder();
+        Object msg;
+        while ((msg = ch.readOutbound()) != null) {
+            out.append(((ByteBuf) msg).toString(StandardCharsets.UTF_8));
+            ((ByteBuf) msg).release();
+        }
+        return out.toString();
+    }
+
+    @Test
+    void withoutAToken_onlyLoopbackHostsAreAnswered_againstDnsRebinding() {
+        assertThat(tokenless("GET /admin/v1/whoami HTTP/1.1\r\nHost: 127.0.0.1:9090\r\n"))
+                .startsWith("HTTP/1.1 200")
+                .contains("loopback-no-token");
+        assertThat(tokenless("GET /admin/v1/whoami HTTP/1.1\r\nHost: localhost:9090\r\n"))
+                .startsWith("HTTP/1.1 200");
+        assertThat(tokenless("GET /admin/v1/whoami HTTP/1.1\r\nHost: rebound.evil.example:9090\r\n"))
+                .startsWith("HTTP/1.1 403")
+                .contains("loopback");
+        assertThat(tokenless("GET /healthz HTTP/1.1\r\nHost: rebound.evil.example:9090\r\n"))
+                .startsWith("HTTP/1.1 200");
+    }
+
     @Test
     void healthz_isOpen() {
         assertThat(request("GET /healthz HTTP/1.1\r\nHost: a\r\n")).startsWith("HTTP/1.1 200");
