@@ -18,7 +18,10 @@ final class CellStream implements Http2CellSide {
     private final Http2Backend backend;
     private final CellStreamListener listener;
     private int id;
+    /** The listener hears nothing more (the cell ended its answer, or the stream failed or was reset). */
     private boolean ended;
+    /** {@link #reset} has been asked of the connection once. */
+    private boolean resetSent;
     /** Heard from during the current read of the connection (see {@link Http2Backend}). */
     boolean touched;
 
@@ -99,10 +102,16 @@ final class CellStream implements Http2CellSide {
         // Nothing to do: the cell's window opens only as the client takes the answer (answerTaken).
     }
 
+    /**
+     * The answer is complete. If the request had ended too, the stream closes by itself; if it was
+     * still being sent (or its end still waits for the cell's window), it is cancelled: the cell
+     * ended its side, so nothing else would ever close the stream, which would then hold a place on
+     * the cell's connection, and any request bytes queued for it, for good.
+     */
     @Override
     public void finish(boolean reusable) {
-        if (!ended) {
-            reset(Http2Error.CANCEL); // the answer is complete but the request was still being sent
+        if (!backend.requestEnded(this)) {
+            reset(Http2Error.CANCEL);
         }
     }
 
@@ -116,10 +125,15 @@ final class CellStream implements Http2CellSide {
         return true;
     }
 
-    /** Abandons the stream (RST_STREAM {@code code}); the listener hears nothing more. */
+    /**
+     * Abandons the stream (RST_STREAM {@code code}, unless it has closed both ways already); the
+     * listener hears nothing more. Also after the cell's END_STREAM: the router's side may still be
+     * open.
+     */
     void reset(Http2Error code) {
-        if (!ended) {
-            ended = true;
+        ended = true;
+        if (!resetSent) {
+            resetSent = true;
             backend.reset(this, code);
         }
     }

@@ -223,8 +223,25 @@ final class Http2Backend extends Http2ConnectionHandler {
             return;
         }
         streams.remove(s.id());
+        if (connection().stream(s.id()) == null) {
+            return; // closed both ways already, and counted out then (or never made: see writeHeaders)
+        }
         resetStream(ctx, s.id(), code.code(), ctx.newPromise());
         ctx.flush();
+    }
+
+    /**
+     * Whether the router's side of the stream has ended: its END_STREAM written to the socket (not
+     * only queued for the cell's window), or the stream closed. False for a stream never written.
+     */
+    boolean requestEnded(CellStream s) {
+        if (s.id() == 0) {
+            return false;
+        }
+        Http2Stream stream = connection().stream(s.id());
+        return stream == null
+                || stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL
+                || stream.state() == Http2Stream.State.CLOSED;
     }
 
     private void streamClosed(Http2Stream stream) {

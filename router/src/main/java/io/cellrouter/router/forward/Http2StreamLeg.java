@@ -110,9 +110,7 @@ final class Http2StreamLeg implements CellLeg, CellStreamListener {
     @Override
     public void finish(boolean reusable) {
         listener = null;
-        if (!stream.ended()) {
-            stream.reset(Http2Error.CANCEL); // the answer is complete but the request was still being sent
-        }
+        stream.finish(reusable); // cancels the stream if the request was still being sent
     }
 
     @Override

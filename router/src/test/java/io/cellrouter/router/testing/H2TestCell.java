@@ -22,6 +22,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -41,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /early}: 200 and the first bytes of a body as soon as the request's head arrives,
  *       the rest ({@code bytes=B}) once the request ends: a cell that answers before it has taken
  *       the whole upload;
+ *   <li>{@code /whole-early}: 401 and its whole body (END_STREAM) as soon as the request's head
+ *       arrives, the request's body never read: a cell that refuses an upload at once;
  *   <li>anything else: 200 with {@code cell=NAME connection=N bytes=B} after the request ends, or,
  *       after {@link #misdirect(String)}, 421 ("this customer is not mine") naming the owner.
  * </ul>
@@ -51,6 +54,7 @@ public final class H2TestCell implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger resetsReceived = new AtomicInteger();
     private final AtomicInteger streams = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong bigBytesSent = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.Queue<Http2Headers> receivedTrailers = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -64,8 +68,13 @@ public final class H2TestCell implements AutoCloseable {
 
     /** {@link #H2TestCell(String)}, for a field initialiser. */
     public static H2TestCell started(String name) {
+        return started(name, Integer.MAX_VALUE);
+    }
+
+    /** A started cell that allows {@code maxConcurrentStreams} streams per connection. */
+    public static H2TestCell started(String name, int maxConcurrentStreams) {
         try {
-            return new H2TestCell(name);
+            return new H2TestCell(name, maxConcurrentStreams);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting cell " + name, e);
@@ -126,6 +135,11 @@ public final class H2TestCell implements AutoCloseable {
         return connections.get();
     }
 
+    /** RST_STREAM frames the router sent, on any connection. */
+    public int resetsReceived() {
+        return resetsReceived.get();
+    }
+
     public int streams() {
         return streams.get();
     }
@@ -175,6 +189,14 @@ public final class H2TestCell implements AutoCloseable {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof Http2ResetFrame) {
+                resetsReceived.incrementAndGet();
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             boolean end = false;
             try {
@@ -203,6 +225,13 @@ public final class H2TestCell implements AutoCloseable {
                                 new DefaultHttp2Headers().status("200").set("x-served-by", name)));
                         ctx.writeAndFlush(new DefaultHttp2DataFrame(
                                 Unpooled.copiedBuffer("the first part", StandardCharsets.UTF_8), false));
+                    }
+                    if (path.equals("/whole-early")) {
+                        ctx.write(new DefaultHttp2HeadersFrame(
+                                new DefaultHttp2Headers().status("401").set("x-served-by", name)));
+                        ctx.writeAndFlush(new DefaultHttp2DataFrame(
+                                Unpooled.copiedBuffer("denied", StandardCharsets.UTF_8), true));
+                        return;
                     }
                     if (path.startsWith("/reset/")) {
                         long code = Long.parseLong(path.substring("/reset/".length()));
