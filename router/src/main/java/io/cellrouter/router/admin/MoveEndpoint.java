@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.registry.store.StoreUnavailableException;
+import io.cellrouter.registry.store.VersionConflictException;
 import io.cellrouter.router.admin.Answer.Refusal;
 import io.cellrouter.router.error.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@code POST /admin/v1/customers/{id}/move} {@code {toCell, expectedVersion?, freezeFor?}}.
@@ -22,7 +25,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <pre>
  * 1. write override {customer, freeze, expiresAt = now + freezeFor}   (every router: 503 customer_frozen)
- * 2. write placement → toCell, conditional on the version read         (409? the freeze is undone)
+ * 2. write placement → toCell, conditional on the version read         (409? the freeze is undone, if
+ *                                                                      it is still this move's;
+ *                                                                      any other failure: it stays)
  * 3. answer 200 {..., frozenUntil}
  * expiresAt passes: the override stops winning by itself; every router routes to toCell.
  * </pre>
@@ -103,19 +108,47 @@ final class MoveEndpoint {
         RoutingOverride freeze = RoutingOverride.freeze(
                 customer, until, "move from " + plan.before().cell() + " to " + plan.toCell());
         return store.putOverride(freeze)
-                .thenCompose(ignored -> catchUp.after(customer))
-                .thenCompose(ignored -> switchCell(customer, plan, freeze)
-                        .exceptionallyCompose(error -> undoFreeze(plan).thenApply(ignored2 -> {
-                            throw error instanceof RuntimeException r ? r : new IllegalStateException(error);
-                        })));
+                .thenCompose(stored -> catchUp.after(customer).thenApply(ignored -> stored))
+                .thenCompose(stored -> switchCell(customer, plan, freeze).exceptionallyCompose(error -> {
+                    Throwable cause =
+                            error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
+                    if (!(cause instanceof VersionConflictException)) {
+                        // The placement write may have landed (a timeout, a lost answer, a failed
+                        // catch-up after it): undoing the freeze could let the customer reach the
+                        // new cell unfrozen. The freeze stays and ends by itself at its expiry.
+                        return CompletableFuture.failedFuture(new StoreUnavailableException(
+                                "the move's outcome is unknown (" + cause.getMessage() + "); customer "
+                                        + customer + " stays frozen until " + until
+                                        + ": read its placement, then move again or delete the override",
+                                cause));
+                    }
+                    return undoFreeze(plan, stored).thenApply(ignored2 -> {
+                        throw error instanceof RuntimeException r ? r : new IllegalStateException(error);
+                    });
+                }));
     }
 
-    /** The switch lost (409) or failed: put back the override the customer had before the freeze. */
-    private CompletableFuture<Void> undoFreeze(Plan plan) {
+    /**
+     * The switch lost (409): put back the override the customer had before the freeze, but only if
+     * the override in the registry is still this move's freeze. A concurrent move that won wrote
+     * its own freeze before its placement, so by the time this one lost, that freeze is in place,
+     * and removing it would let the customer reach the winner's cell unfrozen.
+     */
+    private CompletableFuture<Void> undoFreeze(Plan plan, RoutingOverride freeze) {
         String customer = plan.before().customer();
-        CompletableFuture<?> undo =
-                plan.override().isPresent() ? store.putOverride(plan.override().get()) : store.deleteOverride(customer);
-        return undo.handle((ignored, error) -> null).thenCompose(ignored -> catchUp.after(customer));
+        return store.overrides()
+                .thenCompose(overrides -> {
+                    boolean stillOurs =
+                            overrides.stream().anyMatch(o -> o.customer().equals(customer) && o.equals(freeze));
+                    if (!stillOurs) {
+                        return CompletableFuture.<Object>completedFuture(null);
+                    }
+                    return plan.override().isPresent()
+                            ? store.putOverride(plan.override().get()).thenApply(Object.class::cast)
+                            : store.deleteOverride(customer).thenApply(Object.class::cast);
+                })
+                .handle((ignored, error) -> null)
+                .thenCompose(ignored -> catchUp.after(customer));
     }
 
     private CompletableFuture<Answer> switchCell(String customer, Plan plan, RoutingOverride freeze) {

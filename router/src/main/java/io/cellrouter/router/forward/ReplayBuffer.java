@@ -1,10 +1,13 @@
 package io.cellrouter.router.forward;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayDeque;
 
 /**
  * The parts of an HTTP/1.1 client's request already sent to a cell, kept until the response
@@ -22,38 +25,40 @@ final class ReplayBuffer {
     static final int MAX_BYTES = 64 * 1024;
 
     private final HttpRequest head;
-    private ArrayDeque<HttpContent> parts;
+    private final BodyCopy body = new BodyCopy();
     private int bytes;
     private boolean overflowed;
-    /** The request ended with an empty last part, not kept: replayed as {@link LastHttpContent#EMPTY_LAST_CONTENT}. */
-    private boolean emptyEnd;
+    /** The request's last part has been kept: a replay ends the request too. */
+    private boolean ended;
+    /** The request's trailers, when it ended with some. */
+    private HttpHeaders trailers;
 
     ReplayBuffer(HttpRequest head) {
         this.head = head;
     }
 
-    /** Keeps a duplicate of a part that is about to be written upstream. */
+    /** Keeps a copy of a part that is about to be written upstream (see {@link BodyCopy}). */
     void add(HttpContent content) {
         if (overflowed) {
             return;
         }
         int size = content.content().readableBytes();
-        if (size == 0
-                && content instanceof LastHttpContent last
-                && last.trailingHeaders().isEmpty()) {
-            emptyEnd = true;
-            return;
-        }
         if (bytes + size > MAX_BYTES) {
             overflowed = true;
             release();
             return;
         }
         bytes += size;
-        if (parts == null) {
-            parts = new ArrayDeque<>(2);
+        body.add(content.content());
+        if (content instanceof LastHttpContent last) {
+            ended = true;
+            trailers = last.trailingHeaders().isEmpty() ? null : last.trailingHeaders();
         }
-        parts.add(content.retainedDuplicate());
+    }
+
+    /** How many buffers hold the kept body (for tests). */
+    int keptBuffers() {
+        return body.buffers();
     }
 
     boolean replayable() {
@@ -63,20 +68,31 @@ final class ReplayBuffer {
     /** Writes the head and every kept part to {@code upstream}; the buffer then holds nothing. */
     void replayTo(CellLeg leg) {
         leg.write(head);
-        HttpContent part;
-        while (parts != null && (part = parts.poll()) != null) {
-            leg.write(part);
+        ByteBuf part = body.poll();
+        while (part != null) {
+            ByteBuf next = body.poll();
+            if (next == null && ended) {
+                leg.write(last(part));
+                ended = false;
+            } else {
+                leg.write(new DefaultHttpContent(part));
+            }
+            part = next;
         }
-        if (emptyEnd) {
-            leg.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (ended) {
+            leg.write(last(Unpooled.EMPTY_BUFFER));
         }
         bytes = 0;
     }
 
-    void release() {
-        HttpContent part;
-        while (parts != null && (part = parts.poll()) != null) {
-            ReferenceCountUtil.release(part);
+    private LastHttpContent last(ByteBuf data) {
+        if (trailers == null) {
+            return data.isReadable() ? new DefaultLastHttpContent(data) : LastHttpContent.EMPTY_LAST_CONTENT;
         }
+        return new DefaultLastHttpContent(data, trailers);
+    }
+
+    void release() {
+        body.release();
     }
 }

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
-import java.util.ArrayDeque;
 
 /**
  * A copy of one sampled request, kept while the primary exchange runs so that the same request can
@@ -35,7 +34,7 @@ final class ShadowCapture {
     private final Cell target;
     private final boolean grpc;
     private HttpRequest head;
-    private ArrayDeque<ByteBuf> body;
+    private BodyCopy body;
     private int bytes;
     private boolean dropped;
 
@@ -65,9 +64,9 @@ final class ShadowCapture {
         return head;
     }
 
-    /** The kept body, oldest first; the caller takes ownership of the buffers. */
-    ArrayDeque<ByteBuf> takeBody() {
-        ArrayDeque<ByteBuf> taken = body == null ? new ArrayDeque<>(0) : body;
+    /** The kept body ({@link BodyCopy#poll} its buffers oldest first); the caller takes ownership. */
+    BodyCopy takeBody() {
+        BodyCopy taken = body == null ? new BodyCopy() : body;
         body = null;
         return taken;
     }
@@ -126,10 +125,10 @@ final class ShadowCapture {
             return;
         }
         if (body == null) {
-            body = new ArrayDeque<>(2);
+            body = new BodyCopy();
         }
         bytes += data.readableBytes();
-        body.add(data.retainedDuplicate());
+        body.add(data);
     }
 
     /**
@@ -148,10 +147,7 @@ final class ShadowCapture {
     void release() {
         dropped = true;
         if (body != null) {
-            ByteBuf part;
-            while ((part = body.poll()) != null) {
-                part.release();
-            }
+            body.release();
             body = null;
         }
     }

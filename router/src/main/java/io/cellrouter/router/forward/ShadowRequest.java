@@ -3,7 +3,6 @@ package io.cellrouter.router.forward;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -13,7 +12,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +60,7 @@ final class ShadowRequest implements UpstreamListener {
         leg = future.getNow();
         leg.readAnswer(true);
         HttpRequest head = capture.head();
-        ArrayDeque<ByteBuf> body = capture.takeBody();
+        BodyCopy body = capture.takeBody();
         // The whole body is here: fixed-length framing whatever the client used.
         head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
         if (capture.bytes() > 0 || head.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
@@ -71,11 +69,9 @@ final class ShadowRequest implements UpstreamListener {
         leg.write(head);
         ByteBuf part;
         while ((part = body.poll()) != null) {
-            leg.write(body.isEmpty() ? new DefaultLastHttpContent(part) : new DefaultHttpContent(part));
+            leg.write(new DefaultHttpContent(part));
         }
-        if (capture.bytes() == 0) {
-            leg.write(LastHttpContent.EMPTY_LAST_CONTENT);
-        }
+        leg.write(LastHttpContent.EMPTY_LAST_CONTENT);
         leg.flush();
         timeout = loop.schedule(() -> failed("no answer in time"), sender.timeoutNanos(), TimeUnit.NANOSECONDS);
     }

@@ -1,0 +1,152 @@
+package io.cellrouter.router.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cellrouter.registry.model.RoutingOverride;
+import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.registry.store.StoreUnavailableException;
+import io.cellrouter.registry.store.file.FileRegistryStore;
+import io.cellrouter.router.testing.StubResolver;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Moves with a freeze when the placement write does not simply succeed, on a real file registry;
+ * the registry's {@code putPlacement} is steered by the test (held back, or written but answered
+ * with an error), everything else goes to the registry as it is.
+ */
+class MoveEndpointTest {
+
+    @TempDir
+    Path dir;
+
+    private final Clock clock = Clock.systemUTC();
+    private FileRegistryStore registry;
+    /** Replaces {@code putPlacement(customer, cell, expectedVersion)} while set. */
+    private volatile Function<Object[], CompletableFuture<?>> putPlacement;
+
+    private MoveEndpoint moves;
+
+    @BeforeEach
+    void start() throws Exception {
+        Path file = dir.resolve("registry.yaml");
+        Files.writeString(
+                file,
+                """
+                cells:
+                  - name: cell-1
+                    endpoint: http://127.0.0.1:8081
+                  - name: cell-2
+                    endpoint: http://127.0.0.1:8082
+                  - name: cell-3
+                    endpoint: http://127.0.0.1:8083
+                customers:
+                  acme: cell-1
+                """);
+        registry = FileRegistryStore.open(file, clock);
+        RegistryStore steered = (RegistryStore) Proxy.newProxyInstance(
+                RegistryStore.class.getClassLoader(), new Class<?>[] {RegistryStore.class}, (proxy, method, args) -> {
+                    Function<Object[], CompletableFuture<?>> hook = putPlacement;
+                    if (hook != null && method.getName().equals("putPlacement")) {
+                        return hook.apply(args);
+                    }
+                    try {
+                        return method.invoke(registry, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        moves = new MoveEndpoint(
+                steered, clock, new LocalCatchUp(new StubResolver(), new CellCounts(steered, clock::instant)));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        registry.close();
+    }
+
+    private CompletableFuture<Answer> move(String toCell) {
+        return moves.move("acme", "{\"toCell\":\"" + toCell + "\",\"freezeFor\":\"10m\"}", false);
+    }
+
+    private List<RoutingOverride> overrides() throws Exception {
+        return registry.overrides().get(10, TimeUnit.SECONDS);
+    }
+
+    private String cellOfAcme() throws Exception {
+        return registry.placement("acme")
+                .get(10, TimeUnit.SECONDS)
+                .orElseThrow()
+                .cell();
+    }
+
+    @Test
+    void theLoserOfTwoMoves_doesNotRemoveTheWinnersFreeze() throws Exception {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        putPlacement = args ->
+                gate.thenCompose(ignored -> registry.putPlacement((String) args[0], (String) args[1], (Long) args[2]));
+        CompletableFuture<Answer> loser = move("cell-3"); // read version 1, wrote its freeze, waits to switch
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> overrides().stream()
+                .anyMatch(o -> o.reason().contains("to cell-3")));
+
+        putPlacement = null;
+        Answer winner = move("cell-2").get(10, TimeUnit.SECONDS);
+        gate.complete(null); // the loser's switch now meets version 2
+        Answer lost = loser.get(10, TimeUnit.SECONDS);
+
+        assertThat(winner.status().code()).isEqualTo(200);
+        assertThat(lost.status().code()).isEqualTo(409);
+        assertThat(cellOfAcme()).isEqualTo("cell-2");
+        assertThat(overrides())
+                .as("the winner's freeze holds the customer until its data is copied")
+                .singleElement()
+                .satisfies(o -> {
+                    assertThat(o.freeze()).isTrue();
+                    assertThat(o.reason()).contains("to cell-2");
+                    assertThat(o.expiresAt().toString())
+                            .isEqualTo(winner.body().get("frozenUntil").asText());
+                });
+    }
+
+    @Test
+    void aMoveThatLosesAlone_hasItsFreezeUndone() throws Exception {
+        putPlacement = args -> registry.putPlacement("acme", "cell-3", 1)
+                .thenCompose(ignored -> registry.putPlacement((String) args[0], (String) args[1], (Long) args[2]));
+
+        Answer lost = move("cell-2").get(10, TimeUnit.SECONDS);
+
+        assertThat(lost.status().code()).isEqualTo(409);
+        assertThat(cellOfAcme()).isEqualTo("cell-3");
+        assertThat(overrides()).isEmpty();
+    }
+
+    @Test
+    void aPlacementWriteThatLandedButFailedToAnswer_leavesTheFreeze_andSaysSo() throws Exception {
+        putPlacement = args -> registry.putPlacement((String) args[0], (String) args[1], (Long) args[2])
+                .thenCompose(written -> CompletableFuture.failedFuture(
+                        new StoreUnavailableException("the call timed out after 1000 ms")));
+
+        Answer unknown = move("cell-2").get(10, TimeUnit.SECONDS);
+
+        assertThat(unknown.status().code()).isEqualTo(503);
+        assertThat(unknown.body().get("message").asText())
+                .contains("outcome is unknown", "timed out", "stays frozen until");
+        assertThat(cellOfAcme()).isEqualTo("cell-2");
+        assertThat(overrides())
+                .as("without the freeze the customer would reach cell-2 before its data")
+                .singleElement()
+                .satisfies(o -> assertThat(o.freeze()).isTrue());
+    }
+}
