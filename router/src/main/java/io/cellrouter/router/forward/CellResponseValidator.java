@@ -32,6 +32,14 @@ import java.util.Iterator;
 @ChannelHandler.Sharable
 final class CellResponseValidator extends ChannelInboundHandlerAdapter {
 
+    /**
+     * Informational (1xx) answers passed on per exchange; one more makes the cell's answer invalid.
+     * On HTTP/2 they are HEADERS frames outside flow control, so a cell that sent them without end
+     * would grow the client connection's outbound buffer without bound (and keep a gRPC exchange,
+     * which has no wait for the answer's head, alive for ever).
+     */
+    static final int MAX_INTERIM_ANSWERS = 16;
+
     static final CellResponseValidator HTTP1 = new CellResponseValidator(false);
     static final CellResponseValidator HTTP2 = new CellResponseValidator(true);
     /** The connection of a WebSocket handshake: its 101 is the answer it asked for, when it matches. */

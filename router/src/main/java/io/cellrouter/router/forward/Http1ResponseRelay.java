@@ -33,6 +33,8 @@ final class Http1ResponseRelay implements UpstreamListener {
     private boolean informational;
     /** A 1xx was relayed: a byte reached the client, so the request can no longer be sent elsewhere. */
     private boolean interimSent;
+    /** Informational answers read so far. */
+    private int interims;
     /** The rest of a 1xx that an HTTP/1.0 client is not sent. */
     private boolean droppingInterim;
 
@@ -51,6 +53,7 @@ final class Http1ResponseRelay implements UpstreamListener {
         started = false;
         informational = false;
         interimSent = false;
+        interims = 0;
         droppingInterim = false;
         reusable = false;
     }
@@ -84,6 +87,12 @@ final class Http1ResponseRelay implements UpstreamListener {
                 return;
             }
             informational = code >= 100 && code < 200;
+            if (informational && ++interims > CellResponseValidator.MAX_INTERIM_ANSWERS) {
+                ReferenceCountUtil.release(msg);
+                exchange.cellFailed(badResponse(new IllegalStateException(
+                        "more than " + CellResponseValidator.MAX_INTERIM_ANSWERS + " informational (1xx) answers")));
+                return;
+            }
             if (informational && !keepAlive.clientHttp11()) {
                 // RFC 9110 section 15.2: no 1xx to an HTTP/1.0 client, which would take it for the answer.
                 droppingInterim = !(msg instanceof LastHttpContent);

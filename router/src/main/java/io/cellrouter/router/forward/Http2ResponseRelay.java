@@ -67,6 +67,8 @@ final class Http2ResponseRelay {
     private boolean started;
     /** A 1xx was relayed to the client: the request can no longer be sent elsewhere. */
     private boolean interimSent;
+    /** Informational answers passed on so far. */
+    private int interims;
     /**
      * The stream's last frame has been written (the cell's END_STREAM, or the router's own): the
      * stream closing now is the exchange's own end, not the client going away.
@@ -201,6 +203,11 @@ final class Http2ResponseRelay {
                 return;
             }
             if (code < 200) {
+                if (++interims > CellResponseValidator.MAX_INTERIM_ANSWERS) {
+                    exchange.cellBadResponse(
+                            "more than " + CellResponseValidator.MAX_INTERIM_ANSWERS + " informational (1xx) answers");
+                    return;
+                }
                 interimSent = true;
                 front.writeHeaders(streamId, headers, false); // 1xx: passed on, the answer follows
                 return;

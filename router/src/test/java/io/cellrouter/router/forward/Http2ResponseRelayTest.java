@@ -119,6 +119,24 @@ class Http2ResponseRelayTest {
     }
 
     @Test
+    void endlessInterimHeads_areABadAnswer_afterTheSixteenth() {
+        fixture.openWaitingStream(1, 0, true);
+
+        for (int i = 0; i < CellResponseValidator.MAX_INTERIM_ANSWERS; i++) {
+            relay.headers(status("102"), false);
+        }
+        fixture.front.flushNow();
+        assertThat(fixture.frames()).hasSize(CellResponseValidator.MAX_INTERIM_ANSWERS);
+        assertThat(told).isEmpty();
+
+        relay.headers(status("102"), false);
+        fixture.front.flushNow();
+
+        assertThat(fixture.frames()).as("nothing more").isEmpty();
+        assertThat(told).singleElement().asString().startsWith("bad").contains("informational");
+    }
+
+    @Test
     void misdirected_beforeAnythingWasSent_goesToTheExchange_notTheClient() {
         fixture.openWaitingStream(1, 0, true);
 

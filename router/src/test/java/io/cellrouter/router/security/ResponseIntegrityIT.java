@@ -227,6 +227,29 @@ class ResponseIntegrityIT {
         assertThat(cell.received()).extracting(ScriptedCell.Request::connection).doesNotHaveDuplicates();
     }
 
+    /**
+     * A cell that sends informational answers without end: the 17th makes the answer invalid (502),
+     * so that the cell cannot keep the exchange (and, on HTTP/2, the client's outbound buffer)
+     * growing for ever with 1xx heads. The 16 before it reach the client as they came.
+     */
+    @Test
+    void seventeenInformationalAnswers_areBadCellResponse() throws Exception {
+        cell.script(request -> Answer.of(
+                "HTTP/1.1 102 Processing\r\n\r\n".repeat(17) + ScriptedCell.ok(request.header("x-customer-id"))));
+        try (Socket socket = connect()) {
+            socket.setSoTimeout(5000);
+            write(socket, get("alice", "/processing"));
+            InputStream in = socket.getInputStream();
+
+            for (int i = 0; i < 16; i++) {
+                assertThat(RawHttp.read(in).status()).isEqualTo(102);
+            }
+            RawHttp.Response answer = RawHttp.read(in);
+            assertThat(answer.status()).isEqualTo(502);
+            assertThat(answer.body()).contains("\"error\":\"bad_cell_response\"");
+        }
+    }
+
     @Test
     void http2Client_unrequested101_isBadCellResponse_notDataBeforeHeaders() throws Exception {
         cell.script(request ->
