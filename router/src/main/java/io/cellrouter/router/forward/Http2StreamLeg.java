@@ -38,6 +38,13 @@ final class Http2StreamLeg implements CellLeg, CellStreamListener {
     private boolean responseStarted;
     private boolean reading = true;
     private int unacknowledged;
+    /**
+     * Small DATA frames that came while the client could take nothing, copied into one buffer
+     * instead of passed on one by one: each would be an entry of its own (and a chunk of its own)
+     * in the client connection's outbound buffer, about a hundred times its bytes in memory for an
+     * answer sent in 1-byte frames to a client that reads nothing.
+     */
+    private ByteBuf held;
 
     /** {@code scheme}: {@code https} for a TLS cell, else {@code http}. */
     Http2StreamLeg(String scheme, UpstreamListener listener) {
@@ -100,6 +107,12 @@ final class Http2StreamLeg implements CellLeg, CellStreamListener {
     @Override
     public void readAnswer(boolean on) {
         reading = on;
+        if (on && held != null) {
+            passHeld();
+            if (listener != null) {
+                listener.upstreamReadComplete(); // flushed now: the cell may have nothing more to send
+            }
+        }
         if (on && unacknowledged > 0) {
             int bytes = unacknowledged;
             unacknowledged = 0;
@@ -110,12 +123,14 @@ final class Http2StreamLeg implements CellLeg, CellStreamListener {
     @Override
     public void finish(boolean reusable) {
         listener = null;
+        releaseHeld();
         stream.finish(reusable); // cancels the stream if the request was still being sent
     }
 
     @Override
     public void abandon() {
         listener = null;
+        releaseHeld();
         stream.reset(Http2Error.CANCEL);
     }
 
@@ -146,6 +161,7 @@ final class Http2StreamLeg implements CellLeg, CellStreamListener {
                 responseStarted = !informational;
                 listener.upstreamRead(head);
             } else {
+                passHeld();
                 LastHttpContent trailers = new DefaultLastHttpContent();
                 HttpConversionUtil.addHttp2ToHttpHeaders(
                         stream.id(), headers, trailers.trailingHeaders(), HttpVersion.HTTP_1_1, true, false);
@@ -170,15 +186,42 @@ final class Http2StreamLeg implements CellLeg, CellStreamListener {
             stream.consumed(bytes);
         } else {
             unacknowledged += bytes;
+            if (Http2SmallFrames.joins(data, endStream)) {
+                held = Http2SmallFrames.append(held, data, data.alloc());
+                if (Http2SmallFrames.full(held)) {
+                    passHeld();
+                }
+                return;
+            }
         }
+        passHeld();
         data.retain();
         listener.upstreamRead(endStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
+    }
+
+    /** Passes on what small frames were joined, before anything that follows them. */
+    private void passHeld() {
+        ByteBuf joined = held;
+        held = null;
+        if (joined != null && listener != null) {
+            listener.upstreamRead(new DefaultHttpContent(joined));
+        } else if (joined != null) {
+            joined.release();
+        }
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
     }
 
     @Override
     public void cellFailed(Http2Error code, boolean unprocessed, String why) {
         UpstreamListener current = listener;
         listener = null;
+        releaseHeld();
         if (current != null) {
             current.upstreamClosed(new UpstreamResetException(code, unprocessed, why));
         }
