@@ -91,7 +91,7 @@ final class CachingResolver implements Resolver {
         this.health = new StoreHealth(ticker, probe.toNanos());
         MeteredStore store = new MeteredStore(builder.store, listener, ticker, health);
         this.placements = new PlacementCache(config, store, ticker, executor);
-        this.sync = new RegistrySync(store, placements, config, listener);
+        this.sync = new RegistrySync(store, placements, config, listener, ticker);
         this.registryUnavailable = CompletableFuture.completedFuture(
                 new Resolution(Outcome.REGISTRY_UNAVAILABLE, null, Source.NONE, null, config.retryAfter()));
         this.snapshot = builder.snapshot == null

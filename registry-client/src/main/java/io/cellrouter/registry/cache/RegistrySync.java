@@ -1,13 +1,16 @@
 package io.cellrouter.registry.cache;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>A poll reads the feed once and touches only what changed: a changed placement is re-read only
  * if that customer is cached, a changed override, shadow or cell re-reads the (few) overrides,
  * shadows or cells. So the steady-state cost per poll is one feed read, whatever the size of the
- * cache. When the feed no
+ * cache. Every {@link #TABLE_REFRESH} the cells, overrides and shadows are read whole anyway, so a
+ * change whose feed entry was lost is followed within that time. When the feed no
  * longer reaches back to the cursor (a gap), everything is loaded again. The cursor only moves once
  * everything a batch asked for was applied, so a poll that fails half way is replayed whole.
  *
@@ -40,6 +44,9 @@ import org.slf4j.LoggerFactory;
 final class RegistrySync {
 
     private static final Logger log = LoggerFactory.getLogger(RegistrySync.class);
+
+    /** How often cells, overrides and shadows are read whole, feed entries or not. */
+    static final Duration TABLE_REFRESH = Duration.ofSeconds(60);
 
     private final MeteredStore store;
     private final PlacementCache placements;
@@ -54,12 +61,22 @@ final class RegistrySync {
     private volatile long failedPollsBeforeOutage;
     private volatile long cursor;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null); // guarded by this
+    private final Ticker ticker;
+    /** When cells, overrides and shadows were last read whole (the ticker's nanoseconds). */
+    private volatile long tablesRead;
 
-    RegistrySync(MeteredStore store, PlacementCache placements, ResolverConfig config, ResolverListener listener) {
+    RegistrySync(
+            MeteredStore store,
+            PlacementCache placements,
+            ResolverConfig config,
+            ResolverListener listener,
+            Ticker ticker) {
         this.store = store;
         this.placements = placements;
         this.listener = listener;
         this.preload = config.preload();
+        this.ticker = ticker;
+        this.tablesRead = ticker.read();
         this.table = RoutingTable.empty(config.retryAfter());
     }
 
@@ -142,10 +159,18 @@ final class RegistrySync {
 
     private CompletableFuture<Void> pollNow() {
         long from = cursor;
-        return store.changesSince(from).thenCompose(batch -> apply(batch, from));
+        long now = ticker.read();
+        boolean tablesDue = now - tablesRead >= TABLE_REFRESH.toNanos();
+        return store.changesSince(from)
+                .thenCompose(batch -> apply(batch, from, tablesDue))
+                .thenRun(() -> {
+                    if (tablesDue) {
+                        tablesRead = now;
+                    }
+                });
     }
 
-    private CompletableFuture<Void> apply(ChangeBatch batch, long from) {
+    private CompletableFuture<Void> apply(ChangeBatch batch, long from, boolean tablesDue) {
         if (batch.gap()) {
             log.info(
                     "{} registry: the change feed no longer reaches back to {}; reloading everything",
@@ -153,9 +178,12 @@ final class RegistrySync {
                     from);
             return reloadEverything().thenRun(() -> cursor = batch.cursor());
         }
-        boolean cellsChanged = false;
-        boolean overridesChanged = false;
-        boolean shadowsChanged = false;
+        // Every TABLE_REFRESH the (few) cells, overrides and shadows are read whole even without a
+        // feed entry: a writer whose feed append failed after its item was written (the store has
+        // no transactions) is then followed within that time, not never.
+        boolean cellsChanged = tablesDue;
+        boolean overridesChanged = tablesDue;
+        boolean shadowsChanged = tablesDue;
         Set<String> customers = new LinkedHashSet<>();
         Set<String> rerouted = new LinkedHashSet<>();
         for (Change change : batch.changes()) {
@@ -177,7 +205,9 @@ final class RegistrySync {
             tableSteps.add(reloadCells());
         }
         if (overridesChanged) {
-            tableSteps.add(reloadOverrides());
+            // Customers whose override the reload changed are rerouted too (one a lost feed entry
+            // never named, for one).
+            tableSteps.add(reloadOverrides().thenAccept(rerouted::addAll));
         }
         if (shadowsChanged) {
             tableSteps.add(reloadShadows());
@@ -211,18 +241,44 @@ final class RegistrySync {
     }
 
     private CompletableFuture<Void> reloadEverything() {
+        tablesRead = ticker.read();
         CompletableFuture<Void> placementsLoaded = preload
                 ? store.placements().thenAccept(placements::replaceAll)
                 : CompletableFuture.runAsync(placements::invalidateAll, Runnable::run);
         return CompletableFuture.allOf(reloadCells(), reloadOverrides(), reloadShadows(), placementsLoaded);
     }
 
-    private CompletableFuture<Void> reloadCells() {
-        return store.cells().thenAccept(cells -> updateTable(current -> current.withCells(cells)));
+    /** Reads the overrides whole; completes with the customers whose override that changed. */
+    private CompletableFuture<Set<String>> reloadOverrides() {
+        return store.overrides().thenApply(overrides -> {
+            synchronized (tableLock) {
+                Map<String, RoutingOverride> before = byCustomer(table.overrides());
+                Map<String, RoutingOverride> after = byCustomer(overrides);
+                Set<String> changed = new LinkedHashSet<>();
+                before.forEach((customer, override) -> {
+                    if (!override.equals(after.get(customer))) {
+                        changed.add(customer);
+                    }
+                });
+                after.forEach((customer, override) -> {
+                    if (!before.containsKey(customer)) {
+                        changed.add(customer);
+                    }
+                });
+                table = table.withOverrides(overrides);
+                return changed;
+            }
+        });
     }
 
-    private CompletableFuture<Void> reloadOverrides() {
-        return store.overrides().thenAccept(overrides -> updateTable(current -> current.withOverrides(overrides)));
+    private static Map<String, RoutingOverride> byCustomer(java.util.Collection<RoutingOverride> overrides) {
+        Map<String, RoutingOverride> map = new HashMap<>();
+        overrides.forEach(override -> map.put(override.customer(), override));
+        return map;
+    }
+
+    private CompletableFuture<Void> reloadCells() {
+        return store.cells().thenAccept(cells -> updateTable(current -> current.withCells(cells)));
     }
 
     private CompletableFuture<Void> reloadShadows() {

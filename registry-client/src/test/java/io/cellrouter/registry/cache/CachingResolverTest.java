@@ -429,6 +429,35 @@ class CachingResolverTest {
     }
 
     @Test
+    void changesWhoseFeedEntriesWereLost_areFollowedAtTheNextTableRefresh() {
+        started(CONFIG);
+        assertThat(resolve("acme").outcome()).isEqualTo(Outcome.ROUTE);
+        store.loseFeedEntries();
+        join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofHours(1)), "moving data")));
+        join(files.patchCell("cell-2", io.cellrouter.registry.store.CellPatch.state(CellState.OFFLINE)));
+
+        join(resolver.catchUp());
+        Resolution before = resolve("acme");
+        ticker.advance(RegistrySync.TABLE_REFRESH.minusMillis(1));
+        join(resolver.catchUp());
+        Resolution stillBefore = resolve("acme");
+        ticker.advance(Duration.ofMillis(1));
+        store.resetCounts();
+        join(resolver.catchUp());
+
+        assertThat(before.outcome()).as("no feed entry: not seen yet").isEqualTo(Outcome.ROUTE);
+        assertThat(stillBefore.outcome()).isEqualTo(Outcome.ROUTE);
+        assertThat(resolve("acme").outcome()).isEqualTo(Outcome.FROZEN);
+        assertThat(resolve("globex").outcome()).isEqualTo(Outcome.CELL_OFFLINE);
+        assertThat(listener.rerouted())
+                .as("moved streams of the customer end as after any change")
+                .contains("acme");
+        assertThat(store.calls("overrides")).isEqualTo(1);
+        assertThat(store.calls("cells")).isEqualTo(1);
+        assertThat(store.calls("shadows")).isEqualTo(1);
+    }
+
+    @Test
     void pollOnce_cellSetOffline_resolvesItsCustomersAsCellOffline() {
         started(CONFIG);
         join(files.putCell(cell("cell-1").withState(CellState.OFFLINE)));

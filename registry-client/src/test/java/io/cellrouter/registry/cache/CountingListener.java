@@ -4,10 +4,11 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Counts lookups by kind. */
+/** Counts lookups by kind, and keeps the customers it was told were rerouted. */
 final class CountingListener implements ResolverListener {
 
     private final Map<LookupKind, AtomicInteger> lookups = new EnumMap<>(LookupKind.class);
+    private final java.util.List<String> rerouted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     CountingListener() {
         for (LookupKind kind : LookupKind.values()) {
@@ -18,6 +19,15 @@ final class CountingListener implements ResolverListener {
     @Override
     public void lookup(LookupKind kind) {
         lookups.get(kind).incrementAndGet();
+    }
+
+    @Override
+    public void routingChanged(String customer) {
+        rerouted.add(customer);
+    }
+
+    java.util.List<String> rerouted() {
+        return rerouted;
     }
 
     int count(LookupKind kind) {

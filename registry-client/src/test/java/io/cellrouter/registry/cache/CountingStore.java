@@ -25,6 +25,7 @@ final class CountingStore implements RegistryStore {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private volatile boolean down;
     private volatile boolean gapNext;
+    private volatile boolean feedLost;
     private volatile CompletableFuture<Void> placementGate = CompletableFuture.completedFuture(null);
 
     CountingStore(RegistryStore delegate) {
@@ -42,6 +43,14 @@ final class CountingStore implements RegistryStore {
 
     void resetCounts() {
         calls.clear();
+    }
+
+    /**
+     * Feed reads from now on return no changes (the cursor still moves): as if every writer's feed
+     * append had failed after its item was written.
+     */
+    void loseFeedEntries() {
+        feedLost = true;
     }
 
     void down() {
@@ -91,7 +100,8 @@ final class CountingStore implements RegistryStore {
                 gapNext = false;
                 return delegate.latestSequence().thenApply(head -> new ChangeBatch(List.of(), head, true));
             }
-            return delegate.changesSince(cursor);
+            CompletableFuture<ChangeBatch> batch = delegate.changesSince(cursor);
+            return feedLost ? batch.thenApply(b -> new ChangeBatch(List.of(), b.cursor(), b.gap())) : batch;
         });
     }
 

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletionException;
  *
  * <pre>
  * 1. write override {customer, freeze, expiresAt = now + freezeFor}   (every router: 503 customer_frozen)
+ *    this instance reads the feed and must hold the customer frozen      (else 503: no switch)
  * 2. write placement → toCell, conditional on the version read         (409? the freeze is undone, if
  *                                                                      it is still this move's;
  *                                                                      any other failure: it stays)
@@ -108,7 +109,20 @@ final class MoveEndpoint {
         RoutingOverride freeze = RoutingOverride.freeze(
                 customer, until, "move from " + plan.before().cell() + " to " + plan.toCell());
         return store.putOverride(freeze)
-                .thenCompose(stored -> catchUp.after(customer).thenApply(ignored -> stored))
+                .thenCompose(stored -> catchUp.after(customer)
+                        .thenCompose(ignored -> catchUp.frozen(customer))
+                        .thenApply(frozen -> {
+                            if (!frozen) {
+                                // Written, but its feed entry is missing (the store has no
+                                // transactions): routers would hear of the placement first.
+                                throw new StoreUnavailableException("the freeze of customer " + customer
+                                        + " was written but routers were not told of it through the change"
+                                        + " feed, so the move stopped before switching cells; routers apply"
+                                        + " the freeze within a minute and it holds the customer until "
+                                        + until + ": delete the override or move again");
+                            }
+                            return stored;
+                        }))
                 .thenCompose(stored -> switchCell(customer, plan, freeze).exceptionallyCompose(error -> {
                     Throwable cause =
                             error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;

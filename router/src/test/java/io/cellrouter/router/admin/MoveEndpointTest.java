@@ -2,11 +2,13 @@ package io.cellrouter.router.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cellrouter.registry.cache.Resolver;
+import io.cellrouter.registry.cache.ResolverConfig;
 import io.cellrouter.registry.model.RoutingOverride;
+import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.file.FileRegistryStore;
-import io.cellrouter.router.testing.StubResolver;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -38,6 +40,9 @@ class MoveEndpointTest {
     private volatile Function<Object[], CompletableFuture<?>> putPlacement;
 
     private MoveEndpoint moves;
+    private Resolver resolver;
+    /** While set, feed reads find nothing new (as if every feed append had failed). */
+    private volatile boolean feedLost;
 
     @BeforeEach
     void start() throws Exception {
@@ -62,18 +67,28 @@ class MoveEndpointTest {
                     if (hook != null && method.getName().equals("putPlacement")) {
                         return hook.apply(args);
                     }
+                    if (feedLost && method.getName().equals("changesSince")) {
+                        return registry.changesSince((Long) args[0])
+                                .thenApply(batch -> new ChangeBatch(List.of(), batch.cursor(), batch.gap()));
+                    }
                     try {
                         return method.invoke(registry, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
-        moves = new MoveEndpoint(
-                steered, clock, new LocalCatchUp(new StubResolver(), new CellCounts(steered, clock::instant)));
+        resolver = Resolver.builder()
+                .store(steered)
+                .config(ResolverConfig.defaults().withPollInterval(Duration.ofHours(1)))
+                .clock(clock)
+                .build();
+        resolver.start().get(10, TimeUnit.SECONDS);
+        moves = new MoveEndpoint(steered, clock, new LocalCatchUp(resolver, new CellCounts(steered, clock::instant)));
     }
 
     @AfterEach
     void stop() throws Exception {
+        resolver.close();
         registry.close();
     }
 
@@ -118,6 +133,19 @@ class MoveEndpointTest {
                     assertThat(o.expiresAt().toString())
                             .isEqualTo(winner.body().get("frozenUntil").asText());
                 });
+    }
+
+    @Test
+    void aFreezeWhoseFeedEntryIsLost_stopsTheMoveBeforeItSwitches() throws Exception {
+        feedLost = true;
+
+        Answer stopped = move("cell-2").get(10, TimeUnit.SECONDS);
+
+        assertThat(stopped.status().code()).isEqualTo(503);
+        assertThat(stopped.body().get("message").asText()).contains("stopped before switching", "delete the override");
+        assertThat(cellOfAcme())
+                .as("routers would have heard of the placement before the freeze")
+                .isEqualTo("cell-1");
     }
 
     @Test

@@ -46,7 +46,8 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  *
  * <p>Between the item write and the feed entry there is a window: if the writer dies there (or the
  * feed append fails after its retries), the item is written but no router hears of it through the
- * feed; they pick it up at the next {@code cache.refreshAfter}. The write is then still reported as
+ * feed; they pick it up at their next whole read of cells, overrides and shadows (once a minute) or,
+ * for a placement they cached, at the next {@code cache.refreshAfter}. The write is then still reported as
  * done (it is), the failure is logged and counted ({@link #lostFeedAppends()}). The other order
  * would be worse: a feed entry for a write that is not visible yet makes readers re-read the old
  * value and stop looking.
@@ -343,7 +344,8 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                 lostFeedAppends.incrementAndGet();
                 log.warn(
                         "DynamoDB table '{}': {} {} was written but its change-feed entry was not ({});"
-                                + " routers follow it after cache.refreshAfter",
+                                + " routers follow it within a minute (cells, overrides, shadows) or after"
+                                + " cache.refreshAfter (a placement they cached)",
                         table,
                         kind.name().toLowerCase(java.util.Locale.ROOT),
                         key,
