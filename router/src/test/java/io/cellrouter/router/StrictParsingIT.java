@@ -2,6 +2,7 @@ package io.cellrouter.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -157,6 +158,37 @@ class StrictParsingIT {
             if (!response.isEmpty()) {
                 assertThat(response).startsWith("HTTP/1.1 413 ");
             }
+        }
+    }
+
+    /**
+     * A pipelined POST whose head came with the request before it and whose body comes after that
+     * request's answer: the body (pretty-printed JSON, a line starting with spaces) is a body, not a
+     * folded head line. Before, the guard resumed scanning when the first exchange ended and
+     * answered the body 400. A fresh head after an exchange is still scanned.
+     */
+    @Test
+    void pipelinedBodyArrivingAfterTheAnswerBefore_isNotTakenForAFoldedHead() throws Exception {
+        String body = "{\n  \"a\": 1\n}";
+        try (Socket socket =
+                new Socket("127.0.0.1", router.server().proxyAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            InputStream in = socket.getInputStream();
+            RawHttp.write(
+                    socket,
+                    "GET /first HTTP/1.1\r\n" + OK_HEAD + "\r\n" + "POST /second HTTP/1.1\r\n" + OK_HEAD
+                            + "Content-Length: " + body.length() + "\r\n\r\n");
+            assertThat(RawHttp.read(in).status()).isEqualTo(200);
+
+            RawHttp.write(socket, body);
+            RawHttp.Response second = RawHttp.read(in);
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.body()).contains("\"bytes\":" + body.length());
+
+            RawHttp.write(socket, "GET /third HTTP/1.1\r\n" + OK_HEAD + "X-Folded: a\r\n b\r\n\r\n");
+            assertThat(RawHttp.read(in).status())
+                    .as("a fresh head is scanned again")
+                    .isEqualTo(400);
         }
     }
 

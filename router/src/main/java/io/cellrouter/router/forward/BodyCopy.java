@@ -34,7 +34,9 @@ final class BodyCopy {
             return;
         }
         if (joined == null || Http2SmallFrames.full(joined)) {
-            joined = data.alloc().buffer(4 * Http2SmallFrames.SMALL, Http2SmallFrames.JOINED_MAX);
+            // Sized for this part and a few more; it grows (to JOINED_MAX) only if more come: a
+            // unary gRPC message is one small part.
+            joined = data.alloc().buffer(Math.max(256, 2 * size), Http2SmallFrames.JOINED_MAX);
             parts.add(joined);
         }
         joined.writeBytes(data, data.readerIndex(), size);

@@ -181,7 +181,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
             LingeringClose.closeAfter(ctx.writeAndFlush(Unpooled.EMPTY_BUFFER), clientMaySend);
             return;
         }
-        if (headDeadline != null) {
+        if (headDeadline != null && !reads.requestWaiting()) {
+            // Only when the next head is still to come: with a pipelined request already decoded,
+            // the next raw bytes may be its body, which the guard would scan as a head.
             headDeadline.awaitNextHead();
         }
         serveWaiting();

@@ -103,6 +103,11 @@ final class Http1ReadGate {
         return pending.isEmpty();
     }
 
+    /** A request whose head was decoded already waits to be served. */
+    boolean requestWaiting() {
+        return waitingRequests > 0;
+    }
+
     /** The connection is done: nothing that waits will be served. */
     void releaseAll() {
         HttpObject msg;

@@ -149,10 +149,18 @@ final class Http1ResponseRelay implements UpstreamListener {
      * status and method that allow a body) cannot be relayed as is on a connection that stays open:
      * the client would wait for a close that never comes. An HTTP/1.1 client gets it re-framed as
      * chunked; an HTTP/1.0 client gets it followed by a close. The connection to the cell is not
-     * reused either way.
+     * reused either way. A chunked answer reaches an HTTP/1.0 client unchunked, followed by a close.
      */
     private void frameForClient(HttpResponse response) {
         int code = response.status().code();
+        if (HttpUtil.isTransferEncodingChunked(response) && !keepAlive.clientHttp11()) {
+            // RFC 9112 section 6.1: no Transfer-Encoding to an HTTP/1.0 client, which would read
+            // the chunk framing as the body. The body goes as it is and ends with the connection
+            // (the cell's connection, whose answer was framed, stays reusable).
+            HttpUtil.setTransferEncodingChunked(response, false);
+            keepAlive.closeAfterAnswer();
+            return;
+        }
         if (HttpUtil.isContentLengthSet(response)
                 || HttpUtil.isTransferEncodingChunked(response)
                 || code == 204

@@ -62,6 +62,8 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     /** Small DATA frames of the current read, joined per stream: they go on at its end. */
     private final Http2SmallFrames smallFrames = new Http2SmallFrames();
 
+    private final Http2ReplayBudget replayBudget = new Http2ReplayBudget();
+
     private ChannelHandlerContext ctx;
     private ClientAddress remote;
     private Http2ResponseWaits waits;
@@ -196,6 +198,10 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     boolean isWritable(int streamId) {
         Http2Stream stream = connection().stream(streamId);
         return stream != null && encoder().flowController().isWritable(stream);
+    }
+
+    Http2ReplayBudget replayBudget() {
+        return replayBudget;
     }
 
     /** {@code bytes} of the stream's request body have been taken by the cell side. */

@@ -101,7 +101,8 @@ final class Http2RequestRelay {
     /** A new cell side: the request head goes first. A first side starts the replay, unless the request has trailers. */
     void writeHead(Http2CellSide side) {
         if (replay == null && !resent && !trailers) {
-            replay = new Http2Replay(head); // a stream the cell never processed, or a misroute (421)
+            // a stream the cell never processed, or a misroute (421)
+            replay = new Http2Replay(head, front.replayBudget());
         }
         boolean headEnds = ended && holdsNothing() && !replaying();
         side.writeHead(head, headEnds);

@@ -25,7 +25,9 @@ final class ReplayBuffer {
     static final int MAX_BYTES = 64 * 1024;
 
     private final HttpRequest head;
-    private final BodyCopy body = new BodyCopy();
+    /** Made with the first body bytes: a request without a body costs no more than this object. */
+    private BodyCopy body;
+
     private int bytes;
     private boolean overflowed;
     /** The request's last part has been kept: a replay ends the request too. */
@@ -49,7 +51,12 @@ final class ReplayBuffer {
             return;
         }
         bytes += size;
-        body.add(content.content());
+        if (size > 0) {
+            if (body == null) {
+                body = new BodyCopy();
+            }
+            body.add(content.content());
+        }
         if (content instanceof LastHttpContent last) {
             ended = true;
             trailers = last.trailingHeaders().isEmpty() ? null : last.trailingHeaders();
@@ -58,7 +65,7 @@ final class ReplayBuffer {
 
     /** How many buffers hold the kept body (for tests). */
     int keptBuffers() {
-        return body.buffers();
+        return body == null ? 0 : body.buffers();
     }
 
     boolean replayable() {
@@ -68,7 +75,7 @@ final class ReplayBuffer {
     /** Writes the head and every kept part to {@code upstream}; the buffer then holds nothing. */
     void replayTo(CellLeg leg) {
         leg.write(head);
-        ByteBuf part = body.poll();
+        ByteBuf part = body == null ? null : body.poll();
         while (part != null) {
             ByteBuf next = body.poll();
             if (next == null && ended) {
@@ -93,6 +100,8 @@ final class ReplayBuffer {
     }
 
     void release() {
-        body.release();
+        if (body != null) {
+            body.release();
+        }
     }
 }

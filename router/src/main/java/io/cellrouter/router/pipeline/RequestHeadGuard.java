@@ -24,6 +24,10 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * The proxy handler tells it when a head is complete ({@link #headReceived}) and when the next
  * one may start ({@link #awaitNextHead}). Bytes after the end of a head (a body) are not scanned.
+ * Nor are the heads of pipelined requests that arrive while an exchange runs: the guard sees raw
+ * bytes and does not know where a body ends, so it resumes only once no decoded request waits
+ * (the decoder then joins a folded line of such a head to the line before, as it does for any
+ * header; the router forwards the joined value, which a cell reads as one field).
  *
  * <p>Concurrency: confined to the connection's event loop.
  */

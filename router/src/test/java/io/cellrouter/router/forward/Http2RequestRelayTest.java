@@ -9,6 +9,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -155,7 +157,9 @@ class Http2RequestRelayTest {
         relay.writeHead(second);
         relay.writeHeld(second);
 
-        assertThat(second.events).containsExactly("head", "body 10", "body 5 end");
+        assertThat(second.events)
+                .as("the kept body, its small parts joined (BodyCopy)")
+                .containsExactly("head", "body 15 end");
         assertThat(relay.resendable()).as("at most one resend").isFalse();
     }
 
@@ -174,6 +178,34 @@ class Http2RequestRelayTest {
         assertThat(data.refCnt()).as("the replay's duplicate released too").isZero();
         assertThat(relay.resendable()).isFalse();
         assertThat(relay.correctable()).isFalse();
+    }
+
+    @Test
+    void replaysOfOneConnection_shareABudget_streamsOverItAreNotResendable_andItComesBack() {
+        int streams = Http2ReplayBudget.MAX_BYTES / (60 * 1024) + 1; // 18 streams of 60 KiB: over 1 MiB
+        List<Http2RequestRelay> relays = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            int id = 3 + 2 * i;
+            fixture.openWaitingStream(id, 0, false);
+            Http2RequestRelay stream = new Http2RequestRelay(fixture.front, id);
+            stream.start(head, false);
+            RecordingCellSide side = new RecordingCellSide();
+            side.writable = false;
+            stream.writeHead(side);
+            stream.send(side, body(60 * 1024), false);
+            relays.add(stream);
+        }
+
+        assertThat(relays.subList(0, streams - 1)).allMatch(Http2RequestRelay::resendable);
+        assertThat(relays.get(streams - 1).resendable())
+                .as("over the connection's budget")
+                .isFalse();
+        assertThat(fixture.front.replayBudget().used()).isEqualTo((streams - 1) * 60 * 1024);
+
+        relays.forEach(Http2RequestRelay::dropReplay);
+        assertThat(fixture.front.replayBudget().used())
+                .as("every byte given back")
+                .isZero();
     }
 
     @Test

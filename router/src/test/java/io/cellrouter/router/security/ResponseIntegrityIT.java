@@ -282,6 +282,26 @@ class ResponseIntegrityIT {
         }
     }
 
+    /**
+     * RFC 9112 section 6.1: a chunked answer reaches an HTTP/1.0 client without Transfer-Encoding,
+     * its body as it is and then a close. Before, the chunk framing reached the client as the body,
+     * and its keep-alive connection waited for a close until the idle timeout.
+     */
+    @Test
+    void chunkedAnswer_toAnHttp10Client_isUnchunked_andEndsWithAClose() throws Exception {
+        cell.script(request -> Answer.of(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+        try (Socket socket = connect()) {
+            socket.setSoTimeout(3000);
+            write(socket, "GET /x HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\nx-customer-id: alice\r\n\r\n");
+
+            String raw = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+            assertThat(raw).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("transfer-encoding");
+            assertThat(raw.substring(raw.indexOf("\r\n\r\n") + 4)).isEqualTo("hello world");
+        }
+    }
+
     @Test
     void unframedAnswer_toAnHttp10Client_endsWithAClose() throws Exception {
         cell.script(request -> Answer.thenClose("HTTP/1.1 200 OK\r\n\r\nuntil the cell closes"));
