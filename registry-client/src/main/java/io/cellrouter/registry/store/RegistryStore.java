@@ -76,7 +76,12 @@ public interface RegistryStore extends AutoCloseable {
         });
     }
 
-    /** Creates or replaces the override of {@code override.customer()}. */
+    /**
+     * Creates or replaces the override of {@code override.customer()}. Completes with {@link
+     * StoreUnavailableException} when the override was written but routers could not be told through
+     * the change feed (its message says so): an override's order in the feed matters (a move's
+     * freeze must reach routers before its placement).
+     */
     CompletableFuture<RoutingOverride> putOverride(RoutingOverride override);
 
     /** Removes the override of a customer; completes with {@code false} when there was none. */

@@ -53,6 +53,7 @@ public final class WireProxy implements AutoCloseable {
             .build();
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
     private final AtomicInteger failures = new AtomicInteger();
+    private final AtomicInteger passFirst = new AtomicInteger();
     private volatile int failureStatus;
     private volatile String failureBody;
     private volatile CompletableFuture<Void> hold = CompletableFuture.completedFuture(null);
@@ -100,6 +101,12 @@ public final class WireProxy implements AutoCloseable {
         failures.set(count);
     }
 
+    /** The next {@code passing} calls are forwarded, then the {@code count} after them fail as in {@link #failNext}. */
+    public void failAfter(int passing, int count, int status, String body) {
+        passFirst.set(passing);
+        failNext(count, status, body);
+    }
+
     /** From now on calls are held unanswered, until {@link #release}. */
     public void hang() {
         hold = new CompletableFuture<>();
@@ -128,7 +135,8 @@ public final class WireProxy implements AutoCloseable {
             } catch (RuntimeException e) {
                 return;
             }
-            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            boolean passes = passFirst.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+            if (!passes && failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 respond(exchange, failureStatus, failureBody.getBytes(StandardCharsets.UTF_8), Map.of());
                 return;
             }

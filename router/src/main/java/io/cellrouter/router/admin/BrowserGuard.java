@@ -13,9 +13,10 @@ import java.util.Locale;
  * <ul>
  *   <li><b>Cross-site requests.</b> A page on another site can make a browser send a "simple" POST
  *       (a {@code text/plain} body, no preflight) to any address the browser reaches, the
- *       operator's loopback admin port included. Browsers mark such requests: an {@code Origin}
- *       that is not the admin's own, or {@code Sec-Fetch-Site} other than {@code same-origin} or
- *       {@code none}. Both are refused. curl, the CLI and scripts send neither; the console, served
+ *       operator's loopback admin port included. Browsers mark such requests with {@code
+ *       Sec-Fetch-Site} other than {@code same-origin} or {@code none}, and older ones with an
+ *       {@code Origin} that is not the admin's own ({@code Host}; looked at only without {@code
+ *       Sec-Fetch-Site}). Both are refused. curl, the CLI and scripts send neither; the console, served
  *       by the admin listener itself, sends its own origin.
  *   <li><b>DNS rebinding.</b> A page whose name the attacker points at 127.0.0.1 is same-origin to
  *       itself, and without a token every caller is an operator. So without a token, a request must
@@ -36,12 +37,15 @@ final class BrowserGuard {
         HttpHeaders headers = request.headers();
         String host = headers.get(HttpHeaderNames.HOST);
         String origin = headers.get(HttpHeaderNames.ORIGIN);
-        if (origin != null && (host == null || !sameOrigin(origin, host))) {
-            return "requests from another site's page are refused (Origin " + origin + ")";
-        }
         String site = headers.get(SEC_FETCH_SITE);
-        if (site != null && !site.equalsIgnoreCase("same-origin") && !site.equalsIgnoreCase("none")) {
-            return "requests from another site's page are refused (Sec-Fetch-Site " + site + ")";
+        if (site != null) {
+            // Set by the browser, never by a page: decisive where present, also behind a reverse
+            // proxy that rewrites Host (where Origin and Host differ for the console itself).
+            if (!site.equalsIgnoreCase("same-origin") && !site.equalsIgnoreCase("none")) {
+                return "requests from another site's page are refused (Sec-Fetch-Site " + site + ")";
+            }
+        } else if (origin != null && (host == null || !sameOrigin(origin, host))) {
+            return "requests from another site's page are refused (Origin " + origin + ")";
         }
         if (tokenless && host != null && !loopback(host)) {
             return "without an admin token the admin API answers only requests addressed to a loopback"
@@ -68,6 +72,9 @@ final class BrowserGuard {
         } else {
             int colon = host.indexOf(':');
             name = colon < 0 ? host : host.substring(0, colon);
+        }
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1); // a fully qualified name: the same host
         }
         if (name.equalsIgnoreCase("localhost")) {
             return true;

@@ -1,6 +1,5 @@
 package io.cellrouter.router.admin;
 
-import io.cellrouter.registry.cache.Resolution;
 import io.cellrouter.registry.cache.Resolver;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,14 +26,5 @@ final class LocalCatchUp {
             resolver.invalidate(customer);
         }
         return resolver.catchUp().exceptionally(error -> null);
-    }
-
-    /**
-     * Whether this instance, having read the feed, holds {@code customer} frozen: proof that the
-     * freeze's feed entry is there, and so ahead of any later entry in every router's reading.
-     */
-    CompletableFuture<Boolean> frozen(String customer) {
-        return resolver.resolve(customer, null)
-                .handle((resolution, error) -> error == null && resolution.outcome() == Resolution.Outcome.FROZEN);
     }
 }

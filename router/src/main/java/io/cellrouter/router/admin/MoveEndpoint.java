@@ -3,6 +3,8 @@ package io.cellrouter.router.admin;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RoutingOverride;
+import io.cellrouter.registry.store.InvalidRegistryException;
+import io.cellrouter.registry.store.NotFoundException;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.VersionConflictException;
@@ -24,11 +26,11 @@ import java.util.concurrent.CompletionException;
  * same version exactly one wins, the other gets 409. With {@code freezeFor} the order is:
  *
  * <pre>
- * 1. write override {customer, freeze, expiresAt = now + freezeFor}   (every router: 503 customer_frozen)
- *    this instance reads the feed and must hold the customer frozen      (else 503: no switch)
- * 2. write placement → toCell, conditional on the version read         (409? the freeze is undone, if
- *                                                                      it is still this move's;
- *                                                                      any other failure: it stays)
+ * 1. write override {customer, freeze, expiresAt = now + freezeFor}   (every router: 503 customer_frozen;
+ *                                                                      its feed entry lost: 503, stop)
+ * 2. write placement → toCell, conditional on the version read         (409 or an unknown outcome: the
+ *                                                                      freeze stays; the cell gone: undone)
+ *    the freeze still there until expiresAt, or written again
  * 3. answer 200 {..., frozenUntil}
  * expiresAt passes: the override stops winning by itself; every router routes to toCell.
  * </pre>
@@ -108,46 +110,66 @@ final class MoveEndpoint {
         Instant until = clock.instant().plus(freezeFor);
         RoutingOverride freeze = RoutingOverride.freeze(
                 customer, until, "move from " + plan.before().cell() + " to " + plan.toCell());
+        // A freeze whose change-feed entry could not be written fails here (the store says so), and
+        // the move stops before the placement: routers must never hear of the placement first.
         return store.putOverride(freeze)
-                .thenCompose(stored -> catchUp.after(customer)
-                        .thenCompose(ignored -> catchUp.frozen(customer))
-                        .thenApply(frozen -> {
-                            if (!frozen) {
-                                // Written, but its feed entry is missing (the store has no
-                                // transactions): routers would hear of the placement first.
-                                throw new StoreUnavailableException("the freeze of customer " + customer
-                                        + " was written but routers were not told of it through the change"
-                                        + " feed, so the move stopped before switching cells; routers apply"
-                                        + " the freeze within a minute and it holds the customer until "
-                                        + until + ": delete the override or move again");
-                            }
-                            return stored;
-                        }))
-                .thenCompose(stored -> switchCell(customer, plan, freeze).exceptionallyCompose(error -> {
-                    Throwable cause =
-                            error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
-                    if (!(cause instanceof VersionConflictException)) {
-                        // The placement write may have landed (a timeout, a lost answer, a failed
-                        // catch-up after it): undoing the freeze could let the customer reach the
-                        // new cell unfrozen. The freeze stays and ends by itself at its expiry.
-                        return CompletableFuture.failedFuture(new StoreUnavailableException(
-                                "the move's outcome is unknown (" + cause.getMessage() + "); customer "
-                                        + customer + " stays frozen until " + until
-                                        + ": read its placement, then move again or delete the override",
-                                cause));
-                    }
-                    return undoFreeze(plan, stored).thenApply(ignored2 -> {
-                        throw error instanceof RuntimeException r ? r : new IllegalStateException(error);
-                    });
-                }));
+                .thenCompose(stored -> catchUp.after(customer).thenApply(ignored -> stored))
+                .thenCompose(stored -> switchCell(customer, plan, freeze)
+                        .thenCompose(answer -> keepFrozen(customer, freeze, answer))
+                        .exceptionallyCompose(error -> switchFailed(plan, stored, error)));
     }
 
     /**
-     * The switch lost (409): put back the override the customer had before the freeze, but only if
-     * the override in the registry is still this move's freeze. A concurrent move that won wrote
-     * its own freeze before its placement, so by the time this one lost, that freeze is in place,
-     * and removing it would let the customer reach the winner's cell unfrozen.
+     * The switch failed. Only a refusal before anything was written (the target cell or the
+     * customer gone) undoes the freeze, and only if it is still this move's. A 409 keeps it: the
+     * move that won may be relying on it (its own freeze may have been replaced by this one). Any
+     * other failure keeps it too: the placement write may have landed.
      */
+    private CompletableFuture<Answer> switchFailed(Plan plan, RoutingOverride freeze, Throwable error) {
+        Throwable cause = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
+        String customer = plan.before().customer();
+        if (cause instanceof NotFoundException || cause instanceof InvalidRegistryException) {
+            return undoFreeze(plan, freeze).thenApply(ignored -> {
+                throw error instanceof RuntimeException r ? r : new IllegalStateException(error);
+            });
+        }
+        String frozen = "customer " + customer + " stays frozen until " + freeze.expiresAt();
+        if (cause instanceof VersionConflictException) {
+            return CompletableFuture.failedFuture(new VersionConflictException(cause.getMessage() + "; " + frozen
+                    + " (the move that won may rely on this freeze): delete the override once its data is in"
+                    + " place"));
+        }
+        return CompletableFuture.failedFuture(new StoreUnavailableException(
+                "the move's outcome is unknown (" + cause.getMessage() + "); " + frozen
+                        + ": read its placement, then move again or delete the override",
+                cause));
+    }
+
+    /**
+     * The switch is written. A concurrent move may have replaced this move's freeze with its own,
+     * possibly shorter: the customer must stay frozen at least until this move's end, so a freeze
+     * that ends earlier (or none) is written again; a longer one is left and reported.
+     */
+    private CompletableFuture<Answer> keepFrozen(String customer, RoutingOverride freeze, Answer answer) {
+        return store.overrides().thenCompose(overrides -> {
+            RoutingOverride current = overrides.stream()
+                    .filter(o -> o.customer().equals(customer))
+                    .findFirst()
+                    .orElse(null);
+            if (current != null && current.freeze() && !current.expiresAt().isBefore(freeze.expiresAt())) {
+                answer.body().put("frozenUntil", current.expiresAt().toString());
+                return CompletableFuture.completedFuture(answer);
+            }
+            if (current != null && !current.freeze()) {
+                return CompletableFuture.completedFuture(answer); // an operator's override to a cell since: theirs
+            }
+            return store.putOverride(freeze)
+                    .thenCompose(ignored -> catchUp.after(customer))
+                    .thenApply(ignored -> answer);
+        });
+    }
+
+    /** A refused switch: put back the override the customer had before, if the freeze is still this move's. */
     private CompletableFuture<Void> undoFreeze(Plan plan, RoutingOverride freeze) {
         String customer = plan.before().customer();
         return store.overrides()

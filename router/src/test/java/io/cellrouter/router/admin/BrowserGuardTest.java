@@ -65,6 +65,30 @@ class BrowserGuardTest {
                 .contains("another site's page");
     }
 
+    @Test
+    void behindAProxyThatRewritesHost_theBrowsersSameOriginMark_decides() {
+        assertThat(BrowserGuard.refusal(
+                        request(
+                                "Host",
+                                "127.0.0.1:9090",
+                                "Origin",
+                                "https://admin.example",
+                                "Sec-Fetch-Site",
+                                "same-origin"),
+                        false))
+                .isNull();
+        assertThat(BrowserGuard.refusal(
+                        request(
+                                "Host",
+                                "127.0.0.1:9090",
+                                "Origin",
+                                "https://admin.example",
+                                "Sec-Fetch-Site",
+                                "cross-site"),
+                        false))
+                .contains("Sec-Fetch-Site");
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"cross-site", "same-site", "Cross-Site"})
     void fetchSiteOtherThanOwn_isRefused(String site) {
@@ -80,6 +104,8 @@ class BrowserGuardTest {
                 "127.3.4.5:1",
                 "localhost",
                 "LOCALHOST:9090",
+                "localhost.:9090",
+                "127.0.0.1.",
                 "[::1]:9090",
                 "[::1]"
             })

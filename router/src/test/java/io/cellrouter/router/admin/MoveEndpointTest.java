@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.cache.ResolverConfig;
 import io.cellrouter.registry.model.RoutingOverride;
-import io.cellrouter.registry.store.ChangeBatch;
+import io.cellrouter.registry.store.NotFoundException;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.file.FileRegistryStore;
@@ -41,8 +41,8 @@ class MoveEndpointTest {
 
     private MoveEndpoint moves;
     private Resolver resolver;
-    /** While set, feed reads find nothing new (as if every feed append had failed). */
-    private volatile boolean feedLost;
+    /** Replaces {@code putOverride(override)} while set. */
+    private volatile Function<Object[], CompletableFuture<?>> putOverride;
 
     @BeforeEach
     void start() throws Exception {
@@ -67,9 +67,9 @@ class MoveEndpointTest {
                     if (hook != null && method.getName().equals("putPlacement")) {
                         return hook.apply(args);
                     }
-                    if (feedLost && method.getName().equals("changesSince")) {
-                        return registry.changesSince((Long) args[0])
-                                .thenApply(batch -> new ChangeBatch(List.of(), batch.cursor(), batch.gap()));
+                    Function<Object[], CompletableFuture<?>> overrideHook = putOverride;
+                    if (overrideHook != null && method.getName().equals("putOverride")) {
+                        return overrideHook.apply(args);
                     }
                     try {
                         return method.invoke(registry, args);
@@ -93,7 +93,11 @@ class MoveEndpointTest {
     }
 
     private CompletableFuture<Answer> move(String toCell) {
-        return moves.move("acme", "{\"toCell\":\"" + toCell + "\",\"freezeFor\":\"10m\"}", false);
+        return move(toCell, "10m");
+    }
+
+    private CompletableFuture<Answer> move(String toCell, String freezeFor) {
+        return moves.move("acme", "{\"toCell\":\"" + toCell + "\",\"freezeFor\":\"" + freezeFor + "\"}", false);
     }
 
     private List<RoutingOverride> overrides() throws Exception {
@@ -136,27 +140,76 @@ class MoveEndpointTest {
     }
 
     @Test
+    void theLoserWhoseFreezeReplacedTheWinnersShorter_doesNotShortenTheWinnersFreeze() throws Exception {
+        CompletableFuture<Void> winnerMaySwitch = new CompletableFuture<>();
+        CompletableFuture<Void> loserMaySwitch = new CompletableFuture<>();
+        putPlacement = args -> (args[1].equals("cell-2") ? winnerMaySwitch : loserMaySwitch)
+                .thenCompose(ignored -> registry.putPlacement((String) args[0], (String) args[1], (Long) args[2]));
+        CompletableFuture<Answer> winner = move("cell-2", "10m");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> overrides().stream()
+                .anyMatch(o -> o.reason().contains("to cell-2")));
+        CompletableFuture<Answer> loser = move("cell-3", "1m"); // its freeze replaces the winner's
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> overrides().stream()
+                .anyMatch(o -> o.reason().contains("to cell-3")));
+
+        winnerMaySwitch.complete(null);
+        Answer won = winner.get(10, TimeUnit.SECONDS);
+        loserMaySwitch.complete(null);
+        Answer lost = loser.get(10, TimeUnit.SECONDS);
+
+        assertThat(won.status().code()).isEqualTo(200);
+        assertThat(lost.status().code()).isEqualTo(409);
+        assertThat(lost.body().get("message").asText()).contains("stays frozen until");
+        assertThat(cellOfAcme()).isEqualTo("cell-2");
+        assertThat(overrides())
+                .as("frozen for the winner's 10 minutes, not the loser's one")
+                .singleElement()
+                .satisfies(o -> {
+                    assertThat(o.freeze()).isTrue();
+                    assertThat(o.reason()).contains("to cell-2");
+                    assertThat(o.expiresAt().toString())
+                            .isEqualTo(won.body().get("frozenUntil").asText());
+                    assertThat(o.expiresAt()).isAfter(clock.instant().plus(Duration.ofMinutes(9)));
+                });
+    }
+
+    @Test
     void aFreezeWhoseFeedEntryIsLost_stopsTheMoveBeforeItSwitches() throws Exception {
-        feedLost = true;
+        putOverride = args -> registry.putOverride((RoutingOverride) args[0])
+                .thenCompose(written -> CompletableFuture.failedFuture(new StoreUnavailableException(
+                        "the override of acme was written, but its change-feed entry was not")));
 
         Answer stopped = move("cell-2").get(10, TimeUnit.SECONDS);
 
         assertThat(stopped.status().code()).isEqualTo(503);
-        assertThat(stopped.body().get("message").asText()).contains("stopped before switching", "delete the override");
+        assertThat(stopped.body().get("message").asText()).contains("change-feed entry was not");
         assertThat(cellOfAcme())
                 .as("routers would have heard of the placement before the freeze")
                 .isEqualTo("cell-1");
     }
 
     @Test
-    void aMoveThatLosesAlone_hasItsFreezeUndone() throws Exception {
+    void aMoveThatLoses_keepsItsFreeze_whichTheWinnerMayRelyOn_andSaysSo() throws Exception {
         putPlacement = args -> registry.putPlacement("acme", "cell-3", 1)
                 .thenCompose(ignored -> registry.putPlacement((String) args[0], (String) args[1], (Long) args[2]));
 
         Answer lost = move("cell-2").get(10, TimeUnit.SECONDS);
 
         assertThat(lost.status().code()).isEqualTo(409);
+        assertThat(lost.body().get("message").asText()).contains("stays frozen until", "delete the override");
         assertThat(cellOfAcme()).isEqualTo("cell-3");
+        assertThat(overrides()).singleElement().satisfies(o -> assertThat(o.freeze())
+                .isTrue());
+    }
+
+    @Test
+    void aSwitchRefusedBeforeAnythingWasWritten_undoesTheFreeze() throws Exception {
+        putPlacement = args -> CompletableFuture.failedFuture(new NotFoundException("cell 'cell-2' does not exist"));
+
+        Answer refused = move("cell-2").get(10, TimeUnit.SECONDS);
+
+        assertThat(refused.status().code()).isEqualTo(404);
+        assertThat(cellOfAcme()).isEqualTo("cell-1");
         assertThat(overrides()).isEmpty();
     }
 

@@ -12,6 +12,7 @@ import io.cellrouter.registry.store.NotFoundException;
 import io.cellrouter.registry.store.PlacementPage;
 import io.cellrouter.registry.store.PlacementQuery;
 import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.VersionConflictException;
 import java.time.Clock;
 import java.util.List;
@@ -242,7 +243,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                                 .tableName(table)
                                 .item(Items.overrideItem(override, clock.instant()))
                                 .build())))
-                .thenCompose(ignored -> recordChange(Change.Kind.OVERRIDE, override.customer(), override));
+                .thenCompose(ignored -> announced(Change.Kind.OVERRIDE, override.customer(), override));
     }
 
     @java.lang.Override
@@ -335,6 +336,24 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     @java.lang.Override
     public void close() {
         client.close();
+    }
+
+    /**
+     * Appends the change, or fails when the append fails: for an override, whose order in the feed
+     * matters (a move's freeze must reach routers before its placement). The item is written either
+     * way; the failure says so.
+     */
+    private <T> CompletableFuture<T> announced(Change.Kind kind, String key, T written) {
+        return feedWriter.append(kind, key).handle((sequence, error) -> {
+            if (error == null) {
+                return written;
+            }
+            lostFeedAppends.incrementAndGet();
+            throw new StoreUnavailableException("the " + kind.name().toLowerCase(java.util.Locale.ROOT) + " of "
+                    + key + " was written, but its change-feed entry was not ("
+                    + Errors.unwrap(error).getMessage()
+                    + "): routers apply it within a minute, from their next whole read of the overrides");
+        });
     }
 
     /** Appends the change; the write itself is done whatever happens to the append. */

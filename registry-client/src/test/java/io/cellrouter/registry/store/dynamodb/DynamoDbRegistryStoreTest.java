@@ -158,6 +158,31 @@ class DynamoDbRegistryStoreTest extends RegistryStoreContract {
         }
     }
 
+    /**
+     * An override whose change-feed entry cannot be written fails, saying it was written: a move's
+     * freeze must reach routers before its placement, so the move has to know (other writes are
+     * reported done and picked up later).
+     */
+    @Test
+    void putOverride_feedAppendFailing_failsSayingTheOverrideWasWritten() throws Exception {
+        try (WireProxy wire = WireProxy.to(DYNALITE.endpoint());
+                RegistryStore store = storeBehind(wire, Duration.ofSeconds(2), Duration.ofMillis(500))) {
+            RoutingOverride freeze =
+                    RoutingOverride.freeze("feedless", java.time.Instant.now().plusSeconds(600), "moving");
+            wire.failAfter(1, 100, 500, WireProxy.INTERNAL_ERROR); // the override's PutItem passes
+
+            Throwable failure = failureOf(store.putOverride(freeze));
+
+            assertThat(failure)
+                    .isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("override of feedless was written")
+                    .hasMessageContaining("change-feed entry was not");
+            wire.failNext(0, 500, WireProxy.INTERNAL_ERROR);
+            assertThat(store.overrides().get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .contains(freeze);
+        }
+    }
+
     @Test
     void placement_storeHanging_failsAsUnavailableWithinTheCallTimeout() throws Exception {
         Duration callTimeout = Duration.ofMillis(600);
