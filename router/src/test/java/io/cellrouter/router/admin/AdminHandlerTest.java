@@ -18,21 +18,17 @@ class AdminHandlerTest {
     private final AtomicBoolean ready = new AtomicBoolean(true);
 
     private String request(String head) {
-        EmbeddedChannel ch = new EmbeddedChannel(new AdminChannelInitializer(
-                resolver, null, new RouterMetrics(), ready::get, TOKEN, java.time.Clock.systemUTC()));
-        ch.writeInbound(Unpooled.copiedBuffer(head + "\r\n", StandardCharsets.ISO_8859_1));
-        StringBuilder out = new StringBuilder();
-        Object msg;
-        while ((msg = ch.readOutbound()) != null) {
-            out.append(((ByteBuf) msg).toString(StandardCharsets.UTF_8));
-            ((ByteBuf) msg).release();
-        }
-        return out.toString();
+        return send(TOKEN, head);
     }
 
+    /** As {@link #request}, on a listener without a token (loopback only). */
     private String tokenless(String head) {
+        return send(null, head);
+    }
+
+    private String send(String token, String head) {
         EmbeddedChannel ch = new EmbeddedChannel(new AdminChannelInitializer(
-                resolver, null, new RouterMetrics(), ready::get, null, java.time.Clock.systemUTC()));
+                resolver, null, new RouterMetrics(), ready::get, token, java.time.Clock.systemUTC()));
         ch.writeInbound(Unpooled.copiedBuffer(head + "\r\n", StandardCharsets.ISO_8859_1));
         StringBuilder out = new StringBuilder();
         Object msg;
