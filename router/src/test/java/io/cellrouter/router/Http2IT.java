@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellrouter.router.grpc.test.EchoGrpc;
 import io.cellrouter.router.grpc.test.EchoRequest;
+import io.cellrouter.router.testing.ExternalTools;
 import io.cellrouter.router.testing.GrpcCell;
 import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.RouterExtension;
@@ -18,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -118,6 +120,31 @@ class Http2IT {
         assertThat(first.headers().firstValue("x-served-by")).hasValue("cell-2");
         assertThat(second.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(second.headers().firstValue("x-served-by")).hasValue("cell-1");
+    }
+
+    /**
+     * curl's {@code --http2} on a cleartext URL upgrades with the request's body in the Upgrade
+     * request. That body is outside HTTP/2 flow control; acknowledging it as if Netty had counted it
+     * was a connection error (GOAWAY INTERNAL_ERROR) and curl got no answer.
+     */
+    @Test
+    void upgradeFromHttp1_withABody_reachesTheCellWhole() throws Exception {
+        ExternalTools.Result result = ExternalTools.run(
+                router.dir(),
+                List.of(
+                        ExternalTools.require("curl", "curl").toString(),
+                        "-sS",
+                        "--http2",
+                        "-H",
+                        "x-customer-id: globex",
+                        "--data-binary",
+                        "hello, cell",
+                        "-w",
+                        "\nRESULT %{http_code} %{http_version}\n",
+                        router.proxy("/upload").toString()));
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("RESULT 200 2").contains("\"bytes\":11");
     }
 
     @Test

@@ -69,6 +69,8 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     private Http2ResponseWaits waits;
     private final Http2GoAways goAways = new Http2GoAways(this);
     private boolean dirty;
+    /** Stream 1's body that came in the h2c Upgrade request, outside flow control, not yet taken. */
+    private int upgradeBody;
     /** Between a read of the client's bytes and its end: writes to cells wait for {@link #touch}. */
     private boolean reading;
 
@@ -206,6 +208,11 @@ public final class Http2Frontend extends Http2ConnectionHandler {
 
     /** {@code bytes} of the stream's request body have been taken by the cell side. */
     void consumed(int streamId, int bytes) {
+        if (streamId == 1 && upgradeBody > 0) { // never counted by Netty: nothing to acknowledge
+            int uncounted = Math.min(upgradeBody, bytes);
+            upgradeBody -= uncounted;
+            bytes -= uncounted;
+        }
         Http2Stream stream = connection().stream(streamId);
         if (stream == null || bytes <= 0) {
             return;
@@ -313,6 +320,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         boolean hasBody = body.isReadable();
         exchange.start(headers, !hasBody);
         if (hasBody) {
+            upgradeBody = body.readableBytes();
             exchange.requestData(body.retain(), true);
         }
     }
