@@ -113,10 +113,10 @@ final class MoveEndpoint {
         // A freeze whose change-feed entry could not be written fails here (the store says so), and
         // the move stops before the placement: routers must never hear of the placement first.
         return store.putOverride(freeze)
-                .thenCompose(stored -> catchUp.after(customer).thenApply(ignored -> stored))
-                .thenCompose(stored -> switchCell(customer, plan, freeze)
+                .thenCompose(stored -> catchUp.after(customer))
+                .thenCompose(ignored -> switchCell(customer, plan, freeze)
                         .thenCompose(answer -> keepFrozen(customer, freeze, answer))
-                        .exceptionallyCompose(error -> switchFailed(plan, stored, error)));
+                        .exceptionallyCompose(error -> switchFailed(plan, freeze, error)));
     }
 
     /**
@@ -174,9 +174,7 @@ final class MoveEndpoint {
         String customer = plan.before().customer();
         return store.overrides()
                 .thenCompose(overrides -> {
-                    boolean stillOurs =
-                            overrides.stream().anyMatch(o -> o.customer().equals(customer) && o.equals(freeze));
-                    if (!stillOurs) {
+                    if (!overrides.contains(freeze)) { // no longer this move's (an override is per customer)
                         return CompletableFuture.<Object>completedFuture(null);
                     }
                     return plan.override().isPresent()

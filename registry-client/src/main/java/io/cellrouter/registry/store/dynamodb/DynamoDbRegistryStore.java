@@ -49,7 +49,8 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  * feed append fails after its retries), the item is written but no router hears of it through the
  * feed; they pick it up at their next whole read of cells, overrides and shadows (once a minute) or,
  * for a placement they cached, at the next {@code cache.refreshAfter}. The write is then still reported as
- * done (it is), the failure is logged and counted ({@link #lostFeedAppends()}). The other order
+ * done (it is), the failure is logged and counted ({@link #lostFeedAppends()}); but an override's write
+ * fails, saying it was written, as a move's freeze must reach routers before its placement. The other order
  * would be worse: a feed entry for a write that is not visible yet makes readers re-read the old
  * value and stop looking.
  *
@@ -173,7 +174,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                             return CompletableFuture.<Placement>failedFuture(error);
                         })
                         .thenCompose(Function.identity()))
-                .thenCompose(written -> recordChange(Change.Kind.PLACEMENT, customer, written));
+                .thenCompose(written -> recordChange(Change.Kind.PLACEMENT, customer, written, false));
     }
 
     /**
@@ -199,7 +200,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                         "write cell " + cell.name(),
                         () -> client.updateItem(CellUpdate.replace(table, cell, clock.instant())))
                 .thenApply(response -> Items.cell(response.attributes()))
-                .thenCompose(stored -> recordChange(Change.Kind.CELL, cell.name(), stored));
+                .thenCompose(stored -> recordChange(Change.Kind.CELL, cell.name(), stored, false));
     }
 
     /**
@@ -224,7 +225,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                     }
                     throw Errors.translate(error, table, "patch cell " + name);
                 })
-                .thenCompose(stored -> recordChange(Change.Kind.CELL, name, stored));
+                .thenCompose(stored -> recordChange(Change.Kind.CELL, name, stored, false));
     }
 
     @java.lang.Override
@@ -243,7 +244,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                                 .tableName(table)
                                 .item(Items.overrideItem(override, clock.instant()))
                                 .build())))
-                .thenCompose(ignored -> announced(Change.Kind.OVERRIDE, override.customer(), override));
+                .thenCompose(ignored -> recordChange(Change.Kind.OVERRIDE, override.customer(), override, true));
     }
 
     @java.lang.Override
@@ -261,7 +262,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                                 .build()))
                 .thenCompose(response ->
                         response.hasAttributes() && !response.attributes().isEmpty()
-                                ? recordChange(Change.Kind.OVERRIDE, customer, true)
+                                ? recordChange(Change.Kind.OVERRIDE, customer, true, false)
                                 : CompletableFuture.completedFuture(false));
     }
 
@@ -285,7 +286,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                                 .tableName(table)
                                 .item(Items.shadowItem(shadow, clock.instant()))
                                 .build())))
-                .thenCompose(ignored -> recordChange(Change.Kind.SHADOW, shadow.customer(), shadow));
+                .thenCompose(ignored -> recordChange(Change.Kind.SHADOW, shadow.customer(), shadow, false));
     }
 
     @java.lang.Override
@@ -303,7 +304,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                                 .build()))
                 .thenCompose(response ->
                         response.hasAttributes() && !response.attributes().isEmpty()
-                                ? recordChange(Change.Kind.SHADOW, customer, true)
+                                ? recordChange(Change.Kind.SHADOW, customer, true, false)
                                 : CompletableFuture.completedFuture(false));
     }
 
@@ -338,38 +339,26 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         client.close();
     }
 
-    /**
-     * Appends the change, or fails when the append fails: for an override, whose order in the feed
-     * matters (a move's freeze must reach routers before its placement). The item is written either
-     * way; the failure says so.
-     */
-    private <T> CompletableFuture<T> announced(Change.Kind kind, String key, T written) {
+    /** Appends the change; a lost append is logged, or with {@code mustAnnounce} fails the write (class comment). */
+    private <T> CompletableFuture<T> recordChange(Change.Kind kind, String key, T written, boolean mustAnnounce) {
         return feedWriter.append(kind, key).handle((sequence, error) -> {
             if (error == null) {
                 return written;
             }
             lostFeedAppends.incrementAndGet();
-            throw new StoreUnavailableException("the " + kind.name().toLowerCase(java.util.Locale.ROOT) + " of "
-                    + key + " was written, but its change-feed entry was not ("
-                    + Errors.unwrap(error).getMessage()
-                    + "): routers apply it within a minute, from their next whole read of the overrides");
-        });
-    }
-
-    /** Appends the change; the write itself is done whatever happens to the append. */
-    private <T> CompletableFuture<T> recordChange(Change.Kind kind, String key, T written) {
-        return feedWriter.append(kind, key).handle((sequence, error) -> {
-            if (error != null) {
-                lostFeedAppends.incrementAndGet();
-                log.warn(
-                        "DynamoDB table '{}': {} {} was written but its change-feed entry was not ({});"
-                                + " routers follow it within a minute (cells, overrides, shadows) or after"
-                                + " cache.refreshAfter (a placement they cached)",
-                        table,
-                        kind.name().toLowerCase(java.util.Locale.ROOT),
-                        key,
-                        Errors.unwrap(error).getMessage());
+            String kindName = kind.name().toLowerCase(java.util.Locale.ROOT);
+            String why = Errors.unwrap(error).getMessage();
+            if (mustAnnounce) {
+                throw new StoreUnavailableException("the " + kindName + " of " + key + " was written, but its"
+                        + " change-feed entry was not (" + why + "): routers apply it within a minute");
             }
+            log.warn(
+                    "DynamoDB table '{}': {} {} was written but its change-feed entry was not ({}); routers follow"
+                            + " it within a minute (cells, overrides, shadows) or after cache.refreshAfter",
+                    table,
+                    kindName,
+                    key,
+                    why);
             return written;
         });
     }
