@@ -85,6 +85,30 @@ class DrainIT {
         }
     }
 
+    /** A drain that runs out of time is still an ordinary stop: exit 0, with the cut counted in the log. */
+    @Test
+    void sigterm_drainTimeoutCutsAnExchange_stillExitsZero() throws Exception {
+        try (TestCell cell = TestCell.start("cell-1")) {
+            RouterProcess.Setup setup = RouterProcess.oneCell(
+                    dir, cell, "  drainDelay: 0s\n  drainTimeout: 1s\n", "accessLog:\n  enabled: false\n");
+            try (RouterProcess router = RouterProcess.start(dir, List.of(), "serve", "--config", "config.yaml")) {
+                router.awaitReady(setup.adminPort());
+                try (Socket socket = new Socket("127.0.0.1", setup.proxyPort())) {
+                    socket.getOutputStream()
+                            .write(("GET /slow?ms=20000 HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\n\r\n")
+                                    .getBytes(StandardCharsets.ISO_8859_1));
+                    org.awaitility.Awaitility.await().until(() -> cell.requestCount() > 0);
+
+                    router.process().destroy(); // SIGTERM
+
+                    assertThat(router.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+                    assertThat(router.stderr()).contains("drain timeout: closing 1 unfinished exchanges");
+                    assertThat(router.process().exitValue()).as(router.stderr()).isZero();
+                }
+            }
+        }
+    }
+
     /** One request that the cell holds for 100 ms, on its own connection. */
     private static String exchange(int port) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {

@@ -50,18 +50,56 @@ class HeadersIT {
                         + "Host: example.test\r\n"
                         + "x-customer-id: globex\r\n"
                         + "x-forwarded-for: 6.6.6.6\r\n"
+                        + "X-Forwarded-Prefix: //evil.example\r\n"
+                        + "X-Forwarded-Ssl: on\r\n"
+                        + "X-Forwarded-Scheme: https\r\n"
+                        + "X-Forwarded-Client-Cert: By=spiffe://x;URI=spiffe://acme/admin\r\n"
+                        + "X-Forwarded-User: admin\r\n"
                         + "x-cell-router-cell: cell-1\r\n"
                         + "x-cell-router-anything: forged\r\n"
                         + "Connection: close\r\n"
                         + "\r\n");
 
         HttpHeaders atCell = router.cell("cell-2").receivedHeaders().get(0);
+        // Every x-forwarded-* claim of an untrusted client is dropped, not only those the router sets.
+        for (String forged : List.of(
+                "x-forwarded-prefix",
+                "x-forwarded-ssl",
+                "x-forwarded-scheme",
+                "x-forwarded-client-cert",
+                "x-forwarded-user")) {
+            assertThat(atCell.contains(forged)).as(forged).isFalse();
+        }
         assertThat(atCell.getAll("x-forwarded-for")).containsExactly("127.0.0.1");
         assertThat(atCell.getAll("x-cell-router-cell")).containsExactly("cell-2");
         assertThat(atCell.contains("x-cell-router-anything")).isFalse();
         assertThat(atCell.get("x-forwarded-proto")).isEqualTo("http");
         assertThat(atCell.get("x-forwarded-host")).isEqualTo("example.test");
         assertThat(atCell.get("host")).isEqualTo("example.test");
+    }
+
+    /**
+     * A client may not take away from the cell, by naming them in Connection, the fields the router
+     * acted on: the identity it routed by and the request id it logged and answered with.
+     */
+    @Test
+    void connectionNamingRouterReadFields_doesNotRemoveThem() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /hello HTTP/1.1\r\n"
+                        + "Host: example.test\r\n"
+                        + "x-customer-id: globex\r\n"
+                        + "x-request-id: ticket-123\r\n"
+                        + "x-dropped: yes\r\n"
+                        + "Connection: keep-alive, x-request-id, X-Customer-Id, x-dropped\r\n"
+                        + "\r\n");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("x-request-id")).isEqualTo("ticket-123");
+        HttpHeaders atCell = router.cell("cell-2").receivedHeaders().get(0);
+        assertThat(atCell.getAll("x-request-id")).containsExactly("ticket-123");
+        assertThat(atCell.getAll("x-customer-id")).containsExactly("globex");
+        assertThat(atCell.contains("x-dropped")).isFalse(); // any other field it names is still hop-by-hop
     }
 
     @Test

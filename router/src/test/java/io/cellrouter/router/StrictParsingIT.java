@@ -31,8 +31,26 @@ class StrictParsingIT {
 
     static final String OK_HEAD = "x-customer-id: acme\r\nHost: a\r\n";
 
+    /** The fields of an h2c Upgrade request: such a request is checked like any other before it is upgraded. */
+    static final String H2C_UPGRADE =
+            "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n";
+
     static Stream<Arguments> malformed() {
         return Stream.of(
+                Arguments.of(
+                        "h2c upgrade with two Host headers",
+                        "GET / HTTP/1.1\r\nx-customer-id: acme\r\nHost: acme.example\r\nHost: globex.example\r\n"
+                                + H2C_UPGRADE + "\r\n",
+                        400),
+                Arguments.of(
+                        "h2c upgrade with userinfo in Host",
+                        "GET / HTTP/1.1\r\nx-customer-id: acme\r\nHost: a.example:x@b.example\r\n" + H2C_UPGRADE
+                                + "\r\n",
+                        400),
+                Arguments.of(
+                        "h2c upgrade without Host",
+                        "GET / HTTP/1.1\r\nx-customer-id: acme\r\n" + H2C_UPGRADE + "\r\n",
+                        400),
                 Arguments.of(
                         "content-length and transfer-encoding",
                         "POST / HTTP/1.1\r\n" + OK_HEAD

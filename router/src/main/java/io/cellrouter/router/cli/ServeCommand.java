@@ -50,7 +50,9 @@ final class ServeCommand implements Callable<Integer> {
         LogFormats.apply(parsed.logging().format());
         RouterServer server = RouterServer.start(parsed, Clock.systemUTC());
         Signals.awaitTermination();
-        boolean clean = server.drainAndStop(parsed.proxy().drainTimeout());
-        return clean ? Main.EXIT_OK : Main.EXIT_RUNTIME;
+        // A drain that ran out of time still exits 0: it is an ordinary rollout, and the warning
+        // "drain timeout: closing N unfinished exchanges" already says what was cut short.
+        server.drainAndStop(parsed.proxy().drainTimeout());
+        return Main.EXIT_OK;
     }
 }

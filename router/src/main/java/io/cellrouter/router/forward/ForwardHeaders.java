@@ -40,8 +40,10 @@ public final class ForwardHeaders {
     static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
 
     /** The {@code x-} fields {@link #toCell} removes or replaces ({@code x-forwarded-port} included). */
+    private static final String X_FORWARDED_PREFIX = "x-forwarded-";
+
     private static final String[] REWRITTEN_X_PREFIXES = {
-        "x-forwarded-", "x-real-ip", ROUTER_PREFIX, HTTP2_EXTENSION_PREFIX
+        X_FORWARDED_PREFIX, "x-real-ip", ROUTER_PREFIX, HTTP2_EXTENSION_PREFIX
     };
 
     private static final AsciiString[] HOP_BY_HOP = {
@@ -56,8 +58,18 @@ public final class ForwardHeaders {
 
     private ForwardHeaders() {}
 
-    /** Rewrites request headers in place for the cell. */
+    /** Rewrites request headers in place for the cell (no identity fields to keep: tests, tools). */
     public static void toCell(HttpHeaders headers, ClientAddress client, String proto, String cell) {
+        toCell(headers, client, proto, cell, List.of());
+    }
+
+    /**
+     * Rewrites request headers in place for the cell. {@code identityFields} are the fields the
+     * router read the customer from: a {@code Connection} field naming them (or {@code
+     * x-request-id}) does not remove them, so the cell sees what the router decided on.
+     */
+    public static void toCell(
+            HttpHeaders headers, ClientAddress client, String proto, String cell, List<AsciiString> identityFields) {
         if (!anyRewritten(headers.iteratorCharSequence())) {
             // The common case, found in one pass over the names: nothing to remove or replace.
             String host = headers.get(HttpHeaderNames.HOST);
@@ -69,7 +81,7 @@ public final class ForwardHeaders {
             headers.add(X_CELL_ROUTER_CELL, cell);
             return;
         }
-        removeHopByHop(headers);
+        removeHopByHop(headers, identityFields);
         String host = headers.get(HttpHeaderNames.HOST);
         headers.remove(X_FORWARDED_PORT);
         removePrefixed(headers, ROUTER_PREFIX, HTTP2_EXTENSION_PREFIX);
@@ -81,9 +93,11 @@ public final class ForwardHeaders {
             }
         } else {
             // Claims about where the request came from are the router's to make: a client's own
-            // Forwarded or X-Real-IP would let it pose as another address to the cell.
+            // Forwarded, X-Real-IP or any x-forwarded-* (-prefix, -ssl, -client-cert, -user...)
+            // would let it pose to the cell as another address, scheme, path or caller.
             headers.remove(FORWARDED);
             headers.remove(X_REAL_IP);
+            removePrefixed(headers, X_FORWARDED_PREFIX);
             headers.set(X_FORWARDED_FOR, client.ip());
             headers.set(X_FORWARDED_PROTO, proto);
         }
@@ -125,6 +139,7 @@ public final class ForwardHeaders {
         } else {
             headers.remove(FORWARDED);
             headers.remove(X_REAL_IP);
+            removePrefixed(headers, X_FORWARDED_PREFIX);
             headers.set(X_FORWARDED_FOR, client.ip());
             headers.set(X_FORWARDED_PROTO, proto);
         }
@@ -197,16 +212,21 @@ public final class ForwardHeaders {
     }
 
     static void removeHopByHop(HttpHeaders headers) {
+        removeHopByHop(headers, List.of());
+    }
+
+    /**
+     * Removes the hop-by-hop fields and those {@code Connection} names, except framing, {@code
+     * Host}, {@code x-request-id} and {@code kept}: fields the router has already acted on, which
+     * a client may not take away from the cell by calling them hop-by-hop.
+     */
+    static void removeHopByHop(HttpHeaders headers, List<AsciiString> kept) {
         List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
         if (!connection.isEmpty()) {
             for (String value : connection) {
                 for (String token : value.split(",")) {
                     String name = token.trim().toLowerCase(Locale.ROOT);
-                    // Connection may not remove framing: that would desynchronise the relay.
-                    if (!name.isEmpty()
-                            && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
-                            && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
-                            && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+                    if (!name.isEmpty() && !routerRead(name, kept)) {
                         headers.remove(name);
                     }
                 }
@@ -220,6 +240,22 @@ public final class ForwardHeaders {
         if (trailers) {
             headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
+    }
+
+    /** Whether {@code Connection} may not remove {@code name}: framing (that would desynchronise the relay), or a field the router read. */
+    private static boolean routerRead(String name, List<AsciiString> kept) {
+        if (HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+                || HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
+                || RequestIds.X_REQUEST_ID.contentEqualsIgnoreCase(name)) {
+            return true;
+        }
+        for (AsciiString field : kept) {
+            if (field.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void removePrefixed(Http2Headers headers, String... prefixes) {

@@ -95,7 +95,12 @@ final class Http1RequestRelay {
             replay.replayTo(leg); // a retry: the first stream was refused, or the first cell answered 421
             return;
         }
-        ForwardHeaders.toCell(head.headers(), log.client, context.scheme(), log.cell.name());
+        ForwardHeaders.toCell(
+                head.headers(),
+                log.client,
+                context.scheme(),
+                log.cell.name(),
+                context.router().identityFields());
         if (websocket) {
             WebSocketHandshake.toCell(head.headers()); // its Upgrade, which toCell removed
         }
@@ -107,7 +112,8 @@ final class Http1RequestRelay {
         if (!retried && !(head instanceof HttpContent)) {
             replay = new ReplayBuffer(head); // a refused HTTP/2 stream, or a misroute (421)
         }
-        shadow = context.migration().shadows().sample(log);
+        // A WebSocket handshake is not shadowed: its copy would open a session on the shadow cell.
+        shadow = websocket ? null : context.migration().shadows().sample(log);
         if (shadow != null) {
             shadow.head(head);
         }

@@ -138,7 +138,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(
                 http1,
                 protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new GuardedUpgradeCodec(Http2Frontend.create(context))
+                        ? new GuardedUpgradeCodec(Http2Frontend.create(context), newRequestValidator())
                         : null,
                 MAX_UPGRADE_BODY);
         p.addLast(Http1ProxyHandler.HEAD_DEADLINE, newHeadDeadline());
@@ -155,15 +155,11 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
 
     /** {@code codec} null: the codec was added by the cleartext upgrade handler already. */
     private void addHttp1Handlers(ChannelPipeline p, HttpServerCodec codec) {
-        RouterConfig.Proxy config = context.config();
         if (codec != null) {
             p.addLast(Http1ProxyHandler.HEAD_DEADLINE, newHeadDeadline());
             p.addLast("http1-codec", codec);
         }
-        p.addLast(
-                "http1-strict",
-                new Http1RequestValidator(
-                        config.limits().maxHeaderCount(), config.limits().maxBodySize()));
+        p.addLast("http1-strict", newRequestValidator());
         p.addLast("idle", newIdleHandler());
         if (codec == null) {
             // Cleartext: the connection may still switch to HTTP/2 (h2c Upgrade or prior knowledge).
@@ -199,18 +195,28 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 code -> context.recorder().rejected("h2", code));
     }
 
+    private Http1RequestValidator newRequestValidator() {
+        RouterConfig.Proxy config = context.config();
+        return new Http1RequestValidator(
+                config.limits().maxHeaderCount(), config.limits().maxBodySize());
+    }
+
     /**
      * The h2c {@code Upgrade} path: Netty's upgrade codec puts the HTTP/2 codec in place before
      * the 101 is sent; the header-block guard goes in front of it then, before the client's
-     * preface can arrive.
+     * preface can arrive. Netty's upgrade handler sits before {@code http1-strict}, so the upgrade
+     * request is checked here first: one that would be refused as HTTP/1.1 (two Hosts, a Host
+     * with userinfo, none) is not upgraded but passed on as HTTP/1.1, and refused there.
      */
     private final class GuardedUpgradeCodec implements HttpServerUpgradeHandler.UpgradeCodec {
         private final Http2Frontend codec;
         private final Http2ServerUpgradeCodec delegate;
+        private final Http1RequestValidator validator;
 
-        GuardedUpgradeCodec(Http2Frontend codec) {
+        GuardedUpgradeCodec(Http2Frontend codec, Http1RequestValidator validator) {
             this.codec = codec;
             this.delegate = new Http2ServerUpgradeCodec(codec);
+            this.validator = validator;
         }
 
         @Override
@@ -223,7 +229,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 ChannelHandlerContext ctx,
                 io.netty.handler.codec.http.FullHttpRequest upgradeRequest,
                 io.netty.handler.codec.http.HttpHeaders upgradeHeaders) {
-            return delegate.prepareUpgradeResponse(ctx, upgradeRequest, upgradeHeaders);
+            return validator.check(upgradeRequest) == null
+                    && delegate.prepareUpgradeResponse(ctx, upgradeRequest, upgradeHeaders);
         }
 
         @Override

@@ -119,7 +119,9 @@ class ForwardHeadersTest {
                 .add("x-forwarded-for", "6.6.6.6")
                 .add("x-forwarded-proto", "https")
                 .add("forwarded", "for=6.6.6.6")
-                .add("x-real-ip", "6.6.6.6");
+                .add("x-real-ip", "6.6.6.6")
+                .add("x-forwarded-prefix", "//evil.example")
+                .add("x-forwarded-client-cert", "URI=spiffe://acme/admin");
 
         ForwardHeaders.toCell(h, UNTRUSTED, "http", "cell-1");
 
@@ -127,6 +129,8 @@ class ForwardHeadersTest {
         assertThat(h.getAll("x-forwarded-proto")).containsExactly("http");
         assertThat(h.contains("forwarded")).isFalse();
         assertThat(h.contains("x-real-ip")).isFalse();
+        assertThat(h.contains("x-forwarded-prefix")).isFalse();
+        assertThat(h.contains("x-forwarded-client-cert")).isFalse();
     }
 
     @Test
