@@ -267,6 +267,22 @@ class AdminCommandIT {
         assertThat(servedBy("acme")).isEqualTo("cell-1");
     }
 
+    /**
+     * A token read from a file keeps its last line break ({@code TOKEN=$(cat file)} drops it, an
+     * env var from a Kubernetes Secret does not): that is dropped. One with a space or control
+     * character inside cannot be a bearer token: exit 2, and the message never shows it.
+     */
+    @Test
+    void tokenWithItsFilesNewline_works_andABrokenTokenIsNeverPrinted() throws Exception {
+        Run newline = adminWithEnv("CELL_ROUTER_ADMIN_TOKEN", RouterExtension.ADMIN_TOKEN + "\n", null, "cells");
+        Run broken = adminWithEnv("CELL_ROUTER_ADMIN_TOKEN", "first-half-01234567\nsecond-half-89", null, "cells");
+
+        assertThat(newline.exit()).as(newline.err()).isZero();
+        assertThat(newline.out()).contains("cell-1");
+        assertThat(broken.exit()).isEqualTo(2);
+        assertThat(broken.err()).contains("CELL_ROUTER_ADMIN_TOKEN").doesNotContain("half");
+    }
+
     @Test
     void missingOrWrongToken_andNoRouter_exit1() throws Exception {
         Run wrong = adminWithEnv("CELL_ROUTER_ADMIN_TOKEN", "not-the-token-0123456789", null, "cells");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.H2TestCell;
+import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +81,17 @@ class Http2UpstreamIT {
     void internalError_isGrpcInternal() throws Exception {
         assertThat(call("POST", "/reset/2", "application/grpc", new byte[5]).header("grpc-status"))
                 .isEqualTo("13");
+    }
+
+    /** An HTTP/1.1 client's answer cannot start with a body: DATA before HEADERS is the cell's fault, 502. */
+    @Test
+    void dataBeforeHeaders_toAnHttp11Client_is502() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /data-first HTTP/1.1\r\nHost: a\r\nx-customer-id: h2c-customer\r\nConnection: close\r\n\r\n");
+
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.body()).contains("bad_cell_response").doesNotContain("headless");
     }
 
     @Test

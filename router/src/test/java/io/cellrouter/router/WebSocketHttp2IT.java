@@ -163,6 +163,30 @@ class WebSocketHttp2IT {
         assertThat(ws.refusalBody.toString()).isEqualTo("no websocket for you from ws-1");
     }
 
+    /**
+     * To an extended CONNECT a 2xx means "the tunnel is open" (RFC 8441): a cell's 200 with a page
+     * instead of a 101 must not reach the client as one, or the page would be read as frames.
+     */
+    @Test
+    void cellAnswers200InsteadOf101_isABadCellResponse() throws Exception {
+        H2WebSocketClient.Stream ws = h2.open(H2WebSocketClient.connect("/page", "x-customer-id", "alpha"));
+
+        assertThat(ws.response.get(10, TimeUnit.SECONDS).status().toString()).isEqualTo("502");
+        ws.ended.get(10, TimeUnit.SECONDS);
+        assertThat(ws.refusalBody.toString()).contains("bad_cell_response").doesNotContain("hello");
+    }
+
+    /** A cell that hangs up instead of answering the handshake, with the client's first frames sent: 502. */
+    @Test
+    void cellHangsUpBeforeTheSwitch_is502() throws Exception {
+        H2WebSocketClient.Stream ws = h2.open(H2WebSocketClient.connect("/hangup", "x-customer-id", "alpha"));
+        ws.sendBinary(new byte[16 * 1024]);
+
+        assertThat(ws.response.get(10, TimeUnit.SECONDS).status().toString()).isEqualTo("502");
+        ws.ended.get(10, TimeUnit.SECONDS);
+        assertThat(ws.refusalBody.toString()).contains("cell");
+    }
+
     @Test
     void plainConnect_isRefused() throws Exception {
         Http2Headers connect = new DefaultHttp2Headers()

@@ -3,6 +3,7 @@ package io.cellrouter.router.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cellrouter.registry.model.Cell;
+import io.cellrouter.router.config.AdminToken;
 import io.cellrouter.router.config.Durations;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -83,7 +84,11 @@ final class AdminCommand {
         if (base.getHost() == null || !("http".equals(base.getScheme()) || "https".equals(base.getScheme()))) {
             throw new BadArgument("--url must be an http:// or https:// URL, was '" + url + "'");
         }
-        String token = System.getenv(tokenEnv);
+        String token = AdminToken.fromSecret(System.getenv(tokenEnv));
+        if (!AdminToken.isWellFormed(token)) {
+            // Never the value: it is a secret.
+            throw new BadArgument("$" + tokenEnv + " holds a space or control character; a bearer token cannot");
+        }
         return new AdminClient(base, token == null || token.isEmpty() ? null : token);
     }
 

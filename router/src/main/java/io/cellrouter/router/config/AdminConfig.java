@@ -11,8 +11,9 @@ import java.util.Set;
  * {@code admin}: the admin listener; {@code token} is null only on a loopback address (an empty
  * token counts as none). {@code moveGracePeriod}: how long the exchanges of a moved (or frozen)
  * customer may go on at their old cell before the router ends them so that clients reconnect to
- * the new one. {@code tokens}: more bearer tokens, each with its role ({@link AdminToken}). No
- * token ever appears in {@link #toString()} nor in a problem.
+ * the new one. {@code tokens}: more bearer tokens, each with its role ({@link AdminToken}, which
+ * also says how line breaks at a token's end are dropped). No token ever appears in {@link
+ * #toString()} nor in a problem.
  */
 public record AdminConfig(InetSocketAddress listen, String token, Duration moveGracePeriod, List<AdminToken> tokens) {
 
@@ -20,11 +21,13 @@ public record AdminConfig(InetSocketAddress listen, String token, Duration moveG
     public static final Duration DEFAULT_MOVE_GRACE_PERIOD = Duration.ofSeconds(30);
 
     public AdminConfig {
+        token = AdminToken.fromSecret(token);
         token = token == null || token.isEmpty() ? null : token;
         tokens = tokens == null ? List.of() : List.copyOf(tokens);
         Check.that()
                 .required("listen", listen)
                 .secret(token == null || token.length() >= 16, "token", "must be at least 16 characters")
+                .secret(AdminToken.isWellFormed(token), "token", AdminToken.WELL_FORMED)
                 .rule(
                         token != null
                                 || !tokens.isEmpty()

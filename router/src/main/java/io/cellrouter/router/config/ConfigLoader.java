@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -84,7 +85,7 @@ public final class ConfigLoader {
         if (tree == null) {
             return new Result(source, null, problems);
         }
-        Environment.substitute(tree, env, problems);
+        Set<String> substituted = Environment.substitute(tree, env, problems);
         RouterConfig config = ConfigMapper.bind(ConfigDefaults.under(tree), baseDir, problems);
         if (config != null) {
             StartupProbes.files(config).forEach(problem -> {
@@ -93,6 +94,7 @@ public final class ConfigLoader {
                 }
             });
         }
+        problems.replaceAll(problem -> substituted.contains(problem.key()) ? problem.redacted() : problem);
         return new Result(source, config, problems);
     }
 }

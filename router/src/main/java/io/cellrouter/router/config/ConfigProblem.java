@@ -7,13 +7,27 @@ import java.util.Set;
  * {@code identity[0].jwt.hmacSecret}), the value found there (null when there is none to show) and
  * what is wrong with it.
  *
- * <p>Secrets are never shown: the value of a key named like a secret ({@link #isSecret}) renders as
- * {@code <redacted>}, whatever the message says about it.
+ * <p>Secrets are never shown: the value of a key named like a secret ({@link #isSecret}), or of a
+ * key whose value came from an environment variable ({@link #redacted}), is not shown, whatever
+ * the message says about it.
  */
 public record ConfigProblem(String key, String value, String message, String source) {
 
-    /** The last segments of keys whose values are secrets: the admin token(s) and HMAC secrets. */
-    private static final Set<String> SECRET_KEYS = Set.of("token", "hmacSecret", "secret");
+    /**
+     * The last segments of keys whose values are secrets: the admin token(s), HMAC secrets, private
+     * keys (a path, unless PEM text was pasted in by mistake) and {@code jwt} itself (a secret given
+     * where its map belongs).
+     */
+    private static final Set<String> SECRET_KEYS =
+            Set.of("token", "hmacSecret", "secret", "privateKey", "clientPrivateKey", "jwt");
+
+    /** Keys everything under which is secret: {@code admin.tokens}, whatever shape it was given in. */
+    private static final String SECRET_LIST = "tokens";
+
+    private static final String REDACTED = "<redacted>";
+
+    /** How a value that came from an environment variable is shown: it may be a secret. */
+    private static final String FROM_ENVIRONMENT = "<from the environment, not shown>";
 
     public ConfigProblem {
         key = key == null ? "" : key;
@@ -46,10 +60,22 @@ public record ConfigProblem(String key, String value, String message, String sou
         return new ConfigProblem(joined, value, message, source);
     }
 
+    /** This problem with its value never shown: the value came from an environment variable. */
+    ConfigProblem redacted() {
+        return value == null ? this : new ConfigProblem(key, FROM_ENVIRONMENT, message, source);
+    }
+
     /** True when the value at {@code key} is a secret: never printed. */
     public static boolean isSecret(String key) {
-        int dot = Math.max(key.lastIndexOf('.'), key.lastIndexOf(']'));
-        return SECRET_KEYS.contains(key.substring(dot + 1));
+        String[] segments = key.split("\\.");
+        for (String segment : segments) {
+            int index = segment.indexOf('[');
+            if (SECRET_LIST.equals(index < 0 ? segment : segment.substring(0, index))) {
+                return true;
+            }
+        }
+        String last = segments[segments.length - 1];
+        return last.indexOf('[') < 0 && SECRET_KEYS.contains(last);
     }
 
     /** {@code key: message, was 'value'} (secrets as {@code <redacted>}). */
@@ -60,7 +86,11 @@ public record ConfigProblem(String key, String value, String message, String sou
         }
         line.append(message);
         if (value != null) {
-            line.append(", was ").append(isSecret(key) ? "<redacted>" : "'" + value + "'");
+            if (isSecret(key)) {
+                line.append(", was ").append(REDACTED);
+            } else {
+                line.append(", was ").append(FROM_ENVIRONMENT.equals(value) ? value : "'" + value + "'");
+            }
         }
         return line.toString();
     }

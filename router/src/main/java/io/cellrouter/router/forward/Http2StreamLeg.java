@@ -168,17 +168,28 @@ final class Http2StreamLeg implements CellLeg, CellStreamListener {
                 listener.upstreamRead(trailers);
             }
         } catch (Http2Exception | RuntimeException e) {
-            HttpResponse invalid = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.BAD_GATEWAY);
-            invalid.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(e));
-            listener.upstreamRead(invalid);
+            invalid(e);
         }
+    }
+
+    /** The cell's answer is not one: the relay answers 502 (or cuts a started answer short). */
+    private void invalid(Exception why) {
+        HttpResponse invalid = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.BAD_GATEWAY);
+        invalid.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(why));
+        listener.upstreamRead(invalid);
     }
 
     @Override
     public void cellData(ByteBuf data, boolean endStream) {
         if (listener == null) {
             stream.consumed(data.readableBytes());
+            return;
+        }
+        if (!responseStarted) {
+            // DATA before the answer's HEADERS (or after a 1xx only): nothing to frame it in.
+            stream.consumed(data.readableBytes());
+            invalid(new IllegalStateException("DATA before the response headers"));
             return;
         }
         int bytes = data.readableBytes();

@@ -8,6 +8,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
@@ -169,11 +170,24 @@ final class Http2WebSocketLeg implements Http2CellSide, UpstreamListener, Tunnel
 
     @Override
     public void upstreamRead(HttpObject msg) {
-        if (msg instanceof HttpResponse response
-                && response.decoderResult().isSuccess()
-                && response.status().code() == 101) {
-            upgraded(response);
+        if (closed) {
+            ReferenceCountUtil.release(msg); // the rest of an answer refused above
             return;
+        }
+        if (msg instanceof HttpResponse response && response.decoderResult().isSuccess()) {
+            if (response.status().code() == 101) {
+                upgraded(response);
+                return;
+            }
+            if (response.status().codeClass() == HttpStatusClass.SUCCESS) {
+                // To an extended CONNECT a 2xx means the tunnel is open (RFC 8441): only the
+                // cell's 101 may become one. A 200 from a cell that serves a page to every GET
+                // would have the client read that page as WebSocket frames.
+                ReferenceCountUtil.release(msg);
+                exchange.cellBadResponse("answered the WebSocket handshake with "
+                        + response.status().code() + " instead of 101 Switching Protocols");
+                return;
+            }
         }
         answer.upstreamRead(msg);
     }
@@ -218,6 +232,9 @@ final class Http2WebSocketLeg implements Http2CellSide, UpstreamListener, Tunnel
 
     @Override
     public void upstreamClosed(Throwable cause) {
+        // The exchange forgets its cell side when the cell fails, so it will not abandon this leg:
+        // the client's data held for the 101 is released here.
+        releaseEarly();
         answer.upstreamClosed(cause);
     }
 

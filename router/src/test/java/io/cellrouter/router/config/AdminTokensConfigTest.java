@@ -99,6 +99,54 @@ class AdminTokensConfigTest {
                 .hasMessageContaining("must be a list");
     }
 
+    /**
+     * A token read from a file (a Kubernetes Secret made with {@code openssl rand -hex 32 > file})
+     * ends with a line break that no caller sends: it is dropped, so the token works.
+     */
+    @Test
+    void tokenFromAFileWithItsTrailingNewline_matchesWhatCallersSend() {
+        Map<String, String> env = Map.of("TOKEN", VIEWER + "\n", "OTHER", "second-operator-0123456\r\n");
+        RouterConfig c = ConfigLoader.parse(
+                "admin:\n  listen: 0.0.0.0:9090\n  token: ${TOKEN}\n  tokens:\n    - token: ${OTHER}\n      role: operator\n",
+                "cfg.yaml",
+                Path.of("/etc/cr"),
+                env::get);
+
+        assertThat(c.admin().token()).isEqualTo(VIEWER);
+        assertThat(c.admin().allTokens())
+                .extracting(AdminToken::token)
+                .containsExactly(VIEWER, "second-operator-0123456");
+    }
+
+    @Test
+    void tokenWithASpaceOrControlCharacterInside_isRefused_withoutShowingIt() {
+        for (String bad :
+                new String[] {"viewer-secret 0123456789", "viewer-secret\n0123456789", "viewer\tsecret-0123456789"}) {
+            assertThatThrownBy(() -> ConfigLoader.parse(
+                            "admin:\n  token: ${T}\n", "cfg.yaml", Path.of("/etc/cr"), Map.of("T", bad)::get))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("admin.token: must be printable ASCII")
+                    .hasMessageNotContaining("0123456789");
+        }
+    }
+
+    /** A secret given where a list or map belongs is named as a problem, never shown. */
+    @Test
+    void tokensGivenInTheWrongShape_areNotShown() {
+        for (String yaml : new String[] {
+            "admin:\n  tokens: ${VIEWER}\n",
+            "admin:\n  tokens: [\"${VIEWER}\"]\n",
+            "admin:\n  tokens:\n    - ${VIEWER}\n",
+            "admin:\n  tokens: [viewer-secret-0123456789]\n"
+        }) {
+            assertThatThrownBy(() -> parse(yaml))
+                    .as(yaml)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("admin.tokens")
+                    .hasMessageNotContaining(VIEWER);
+        }
+    }
+
     @Test
     void toString_neverShowsATokenValue() {
         RouterConfig c = parse("admin:\n  tokens: [{token: " + VIEWER + ", role: viewer}]\n");

@@ -162,6 +162,42 @@ class EdgeConfigTest {
         });
     }
 
+    /**
+     * PEM text pasted where a key file's path belongs, written or from the environment: the problem
+     * names the key, never the key material.
+     */
+    @Test
+    void privateKeyTextInsteadOfItsPath_isNeverShown() throws Exception {
+        String pem = "-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEFAASC-----END PRIVATE KEY-----";
+        Files.writeString(dir.resolve("client.pem"), "x");
+        Map<String, String> env = Map.of("KEY", pem, "LISTEN", "not-an-address");
+        List<ConfigProblem> problems = ConfigLoader.parseAll(
+                        "proxy:\n  upstream:\n    clientCertificate: client.pem\n"
+                                + "    clientPrivateKey: ${KEY}\n  tls:\n    certificate: client.pem\n"
+                                + "    privateKey: \"" + pem + "\"\n",
+                        "cfg.yaml",
+                        dir,
+                        env::get)
+                .problems();
+        // Any value from the environment may be a secret: a problem there names the key only.
+        List<ConfigProblem> fromEnvironment = ConfigLoader.parseAll(
+                        "proxy:\n  listen: ${LISTEN}\n", "cfg.yaml", dir, env::get)
+                .problems();
+
+        assertThat(problems)
+                .extracting(ConfigProblem::key)
+                .containsExactlyInAnyOrder("proxy.upstream.clientPrivateKey", "proxy.tls.privateKey");
+        assertThat(problems).allSatisfy(problem -> assertThat(problem.render("cfg.yaml"))
+                .contains("<redacted>")
+                .doesNotContain("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"));
+        assertThat(fromEnvironment).singleElement().satisfies(problem -> {
+            assertThat(problem.key()).isEqualTo("proxy.listen");
+            assertThat(problem.describe())
+                    .contains("from the environment, not shown")
+                    .doesNotContain("not-an-address");
+        });
+    }
+
     private List<ConfigProblem> problems(String yaml) {
         return ConfigLoader.parseAll(yaml, "cfg.yaml", dir, Map.<String, String>of()::get)
                 .problems();

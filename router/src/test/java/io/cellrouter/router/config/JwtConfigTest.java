@@ -103,6 +103,19 @@ class JwtConfigTest {
                 .hasMessageNotContaining("short-secret-value");
     }
 
+    /** The secret itself given where the source's map belongs: named, never shown. */
+    @Test
+    void secretGivenAsTheWholeSource_isNotShown() {
+        assertThatThrownBy(() -> parse("identity:\n  - jwt: ${CELL_ROUTER_JWT_SECRET}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("identity[0].jwt")
+                .hasMessageNotContaining(SECRET);
+        assertThatThrownBy(() -> parse("identity:\n  - jwt: plain-text-secret-given-here-0123456789\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("identity[0].jwt")
+                .hasMessageNotContaining("plain-text-secret");
+    }
+
     @Test
     void unknownAlgorithm_isAnErrorNamingIt() {
         assertThatThrownBy(() -> parse("identity:\n  - jwt: {hmacSecret: " + SECRET + ", algorithms: [none]}\n"))

@@ -44,6 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       the whole upload;
  *   <li>{@code /whole-early}: 401 and its whole body (END_STREAM) as soon as the request's head
  *       arrives, the request's body never read: a cell that refuses an upload at once;
+ *   <li>{@code /data-first}: DATA (END_STREAM) and no HEADERS at all: a broken cell;
  *   <li>anything else: 200 with {@code cell=NAME connection=N bytes=B} after the request ends, or,
  *       after {@link #misdirect(String)}, 421 ("this customer is not mine") naming the owner.
  * </ul>
@@ -231,6 +232,12 @@ public final class H2TestCell implements AutoCloseable {
                                 new DefaultHttp2Headers().status("401").set("x-served-by", name)));
                         ctx.writeAndFlush(new DefaultHttp2DataFrame(
                                 Unpooled.copiedBuffer("denied", StandardCharsets.UTF_8), true));
+                        return;
+                    }
+                    if (path.equals("/data-first")) {
+                        // A broken cell: a body with no answer head before it.
+                        ctx.writeAndFlush(new DefaultHttp2DataFrame(
+                                Unpooled.copiedBuffer("headless", StandardCharsets.UTF_8), true));
                         return;
                     }
                     if (path.startsWith("/reset/")) {

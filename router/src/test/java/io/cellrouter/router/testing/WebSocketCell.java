@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real WebSocket server playing a cell (Netty's HTTP/1.1 codec and WebSocket handshaker): it
  * echoes every frame as it comes (binary, text, continuation), answers {@code whoami} with its
  * name, ends with a close frame on {@code close-me}, and refuses handshakes on {@code /forbidden}
- * with a plain 403. Subprotocols {@code chat} and {@code superchat}; frames up to 2 MiB.
+ * with a plain 403; on {@code /page} it answers 200 with a page, as a single-page app's fallback
+ * does, and on {@code /hangup} it closes the connection without an answer. Subprotocols {@code chat} and {@code superchat}; frames up to 2 MiB.
  * Every handshake request's headers are kept; open tunnels are counted.
  */
 public final class WebSocketCell implements AutoCloseable {
@@ -131,6 +132,20 @@ public final class WebSocketCell implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             handshakes.add(request.headers().copy());
+            if (request.uri().startsWith("/hangup")) {
+                ctx.close(); // a cell that dies before it answers
+                return;
+            }
+            if (request.uri().startsWith("/page")) {
+                // A single-page app's fallback: index.html to every GET, upgrade or not.
+                FullHttpResponse page = new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.OK,
+                        Unpooled.copiedBuffer("<html>hello</html>", StandardCharsets.UTF_8));
+                HttpUtil.setContentLength(page, page.content().readableBytes());
+                ctx.writeAndFlush(page);
+                return;
+            }
             if (request.uri().startsWith("/forbidden")) {
                 FullHttpResponse forbidden = new DefaultFullHttpResponse(
                         HttpVersion.HTTP_1_1,
