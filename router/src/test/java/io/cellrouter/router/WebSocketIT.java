@@ -374,6 +374,32 @@ class WebSocketIT {
         assertThat(line.path("detail").asText()).isEqualTo("closed by the cell");
     }
 
+    /**
+     * A move that comes while the handshake waits for the cell's 101 still ends the tunnel that
+     * the 101 opens, after the grace period: the move found the exchange before it was a tunnel.
+     */
+    @Test
+    void customerMovedWhileTheHandshakeWaitedForIts101_tunnelIsClosedAfterTheGracePeriod() throws Exception {
+        int before = ws1.handshakes().size();
+        WsClients.Client alpha = clients.connect(proxy(), ws("/slow-handshake?ms=400"), "x-customer-id", "alpha");
+        await().atMost(Duration.ofSeconds(10)).until(() -> ws1.handshakes().size() > before);
+
+        HttpResponse<String> move = http.send(
+                HttpRequest.newBuilder(router.admin("/admin/v1/customers/alpha/move"))
+                        .header("Authorization", "Bearer " + RouterExtension.ADMIN_TOKEN)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"toCell\":\"ws-2\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(move.statusCode()).isEqualTo(200);
+        // The 101, 400 ms after the handshake arrived: within the grace period, so the tunnel opens.
+        alpha.handshake.get(10, TimeUnit.SECONDS);
+        assertThat(alpha.ask("whoami")).isEqualTo("ws-1");
+
+        alpha.closed.get(10, TimeUnit.SECONDS);
+        JsonNode line = await().atMost(Duration.ofSeconds(5)).until(() -> wsLine("alpha"), l -> l != null);
+        assertThat(line.path("detail").asText()).isEqualTo("the customer moved to another cell");
+    }
+
     @Test
     void movedCustomersTunnel_isClosedAfterTheGracePeriod_anotherCustomersTunnelOnTheCellGoesOn() throws Exception {
         WsClients.Client alpha = open("/chat", "x-customer-id", "alpha");

@@ -219,11 +219,11 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
             return;
         }
         responseTimeout.stop();
-        moves.untrack();
         Bulkheads.Permit held = exchange.handOverPermit();
         CellLeg tunnelLeg = cell.take();
         exchange.enter(Http1Exchange.State.CLOSED);
-        WebSocketTunnel.open(ctx, context, log, held, tunnelLeg, switching);
+        // A move seen while the handshake waited for its 101 ends the tunnel after its grace period.
+        moves.handOver(WebSocketTunnel.open(ctx, context, log, held, tunnelLeg, switching));
     }
 
     /** The cell's answer is not valid HTTP: 502 if nothing was sent yet, else the connection closes. */

@@ -40,6 +40,8 @@ final class Http1MoveTracker implements MovableExchange {
 
     private boolean linked;
     private long sequence;
+    /** What exchange {@code sequence} became when it left HTTP (a WebSocket tunnel), or null. */
+    private MovableExchange successor;
 
     Http1MoveTracker(
             Exchange exchange,
@@ -70,6 +72,16 @@ final class Http1MoveTracker implements MovableExchange {
             inFlight.unlink(link);
             linked = false;
         }
+    }
+
+    /**
+     * The exchange left HTTP and goes on as {@code tunnel}, which moves reach from now on; a move
+     * that reached the exchange before (the handshake waited for its 101 meanwhile) still ends
+     * it after the grace period, through this tracker.
+     */
+    void handOver(MovableExchange tunnel) {
+        untrack();
+        successor = tunnel;
     }
 
     /** The number of the exchange tracked last. */
@@ -107,6 +119,8 @@ final class Http1MoveTracker implements MovableExchange {
     public void endForMove(long number) {
         if (current(number)) {
             exchange.endForMove();
+        } else if (successor != null && number == sequence) {
+            successor.endForMove(0);
         }
     }
 }

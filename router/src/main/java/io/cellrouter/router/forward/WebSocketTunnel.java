@@ -80,9 +80,9 @@ final class WebSocketTunnel implements MovableExchange, TunnelCell.Peer {
      * The cell answered the handshake with its 101: answers the client with it, takes both
      * connections out of HTTP and starts relaying. {@code proxy} is the context of the exchange's
      * {@link Http1ProxyHandler}, which this replaces; the exchange's log, permit and cell
-     * connection become the tunnel's.
+     * connection become the tunnel's. Returns the tunnel, as a move sees it.
      */
-    static void open(
+    static MovableExchange open(
             ChannelHandlerContext proxy,
             ProxyContext context,
             ExchangeLog log,
@@ -98,6 +98,7 @@ final class WebSocketTunnel implements MovableExchange, TunnelCell.Peer {
         leaveHttp(proxy.pipeline(), proxy.handler(), tunnel.client);
         tunnel.cell = TunnelCell.take((UpgradeLeg) leg);
         tunnel.start();
+        return tunnel;
     }
 
     /**

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -45,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * echoes every frame as it comes (binary, text, continuation), answers {@code whoami} with its
  * name, ends with a close frame on {@code close-me}, and refuses handshakes on {@code /forbidden}
  * with a plain 403; on {@code /page} it answers 200 with a page, as a single-page app's fallback
- * does, and on {@code /hangup} it closes the connection without an answer. Subprotocols {@code chat} and {@code superchat}; frames up to 2 MiB.
+ * does, on {@code /hangup} it closes the connection without an answer, and on {@code
+ * /slow-handshake?ms=N} it accepts N milliseconds late. Subprotocols {@code chat} and {@code superchat}; frames up to 2 MiB.
  * Every handshake request's headers are kept; open tunnels are counted.
  */
 public final class WebSocketCell implements AutoCloseable {
@@ -156,6 +158,30 @@ public final class WebSocketCell implements AutoCloseable {
                 ctx.writeAndFlush(forbidden);
                 return;
             }
+            if (request.uri().startsWith("/slow-handshake")) {
+                // A cell slow to accept: the 101 comes ms=N milliseconds after the handshake arrived.
+                long delay = Long.parseLong(new QueryStringDecoder(request.uri())
+                        .parameters()
+                        .getOrDefault("ms", List.of("1000"))
+                        .get(0));
+                request.retain();
+                ctx.executor()
+                        .schedule(
+                                () -> {
+                                    try {
+                                        accept(ctx, request);
+                                    } finally {
+                                        request.release();
+                                    }
+                                },
+                                delay,
+                                TimeUnit.MILLISECONDS);
+                return;
+            }
+            accept(ctx, request);
+        }
+
+        private void accept(ChannelHandlerContext ctx, FullHttpRequest request) {
             WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                             "ws://" + request.headers().get(HttpHeaderNames.HOST) + request.uri(),
                             "chat,superchat",
