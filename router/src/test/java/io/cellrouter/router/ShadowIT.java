@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.cellrouter.router.testing.AdminCalls;
 import io.cellrouter.router.testing.AuditCapture;
 import io.cellrouter.router.testing.H2Client;
+import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import io.cellrouter.router.testing.WireMockCell;
 import java.net.http.HttpRequest;
@@ -283,6 +284,26 @@ class ShadowIT {
                 .until(() -> cell3.received().stream().anyMatch(r -> r.getUrl().equals("/marker")));
 
         assertThat(cell3.received()).extracting(LoggedRequest::getUrl).doesNotContain("/after-expiry");
+    }
+
+    /**
+     * A WebSocket handshake is a GET, but its copy would open a session at the shadow's cell (a side
+     * effect) and its 101 would end the comparison as an error: handshakes are not shadowed.
+     */
+    @Test
+    void webSocketHandshake_isNotShadowed() throws Exception {
+        setShadow("acme", 1.0, null);
+        RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /ws-handshake HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\nConnection: Upgrade\r\n"
+                        + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+        // A copy that is still sent marks the end: a copy of the handshake would have left before it.
+        router.get("acme", "/marker");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> cell3.received().stream().anyMatch(r -> r.getUrl().equals("/marker")));
+
+        assertThat(cell3.received()).extracting(LoggedRequest::getUrl).doesNotContain("/ws-handshake");
     }
 
     // ----- helpers -----
