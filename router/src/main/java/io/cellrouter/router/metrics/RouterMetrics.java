@@ -43,11 +43,18 @@ public final class RouterMetrics {
 
     private final PrometheusMeterRegistry registry;
     /** Per cell name, then per protocol. */
-    private final Map<String, Map<String, CellMeters>> cells = new ConcurrentHashMap<>();
+    /** Per cell, the meters of each protocol ({@link PerCell}: re-tagged when the cell's region or tier changes). */
+    private final PerCell<Map<String, CellMeters>> cells = new PerCell<>(
+            (cell, old) -> new ConcurrentHashMap<>(), old -> old.values().forEach(CellMeters::remove));
 
-    private final Map<String, AtomicInteger> upstreamConnections = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> websocketTunnels = new ConcurrentHashMap<>();
-    private final Map<String, Timer> tunnelDurations = new ConcurrentHashMap<>();
+    private final PerCell<CountGauge> upstreamConnections = new PerCell<>(
+            (cell, old) -> countGauge(cell, old, "cellrouter.upstream.connections", "Open connections to a cell"),
+            this::remove);
+    private final PerCell<CountGauge> websocketTunnels = new PerCell<>(
+            (cell, old) -> countGauge(
+                    cell, old, "cellrouter.websocket.tunnels", "WebSocket tunnels open (or being opened) to a cell"),
+            this::remove);
+    private final PerCell<Timer> tunnelDurations = new PerCell<>(this::tunnelTimer, this::remove);
     private final Map<LookupKind, Counter> lookups = new EnumMap<>(LookupKind.class);
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final Counter accessLogDropped;
@@ -151,14 +158,34 @@ public final class RouterMetrics {
 
     /** Pooled and leased connections to a cell: +1 on connect, -1 on close. */
     public AtomicInteger upstreamConnections(Cell cell) {
-        return upstreamConnections.computeIfAbsent(cell.name(), name -> {
-            AtomicInteger count = new AtomicInteger();
-            Gauge.builder("cellrouter.upstream.connections", count, AtomicInteger::get)
-                    .description("Open connections to a cell")
-                    .tags(cellTags(cell))
-                    .register(registry);
-            return count;
-        });
+        return upstreamConnections.get(cell).count();
+    }
+
+    /** A count and its gauge; the count goes on when the gauge is re-tagged ({@link PerCell}). */
+    private record CountGauge(AtomicInteger count, Gauge gauge) {}
+
+    private CountGauge countGauge(Cell cell, CountGauge old, String name, String description) {
+        AtomicInteger count = old == null ? new AtomicInteger() : old.count();
+        Gauge gauge = Gauge.builder(name, count, AtomicInteger::get)
+                .description(description)
+                .tags(cellTags(cell))
+                .register(registry);
+        return new CountGauge(count, gauge);
+    }
+
+    private void remove(CountGauge old) {
+        registry.remove(old.gauge());
+    }
+
+    private Timer tunnelTimer(Cell cell, Timer old) {
+        return Timer.builder("cellrouter.websocket.tunnel.duration")
+                .description("How long WebSocket tunnels stayed open")
+                .tags(cellTags(cell))
+                .register(registry);
+    }
+
+    private void remove(Timer old) {
+        registry.remove(old);
     }
 
     /**
@@ -166,14 +193,7 @@ public final class RouterMetrics {
      * its connection closes. Also the count that {@code proxy.websocket.maxTunnelsPerCell} bounds.
      */
     public AtomicInteger websocketTunnels(Cell cell) {
-        return websocketTunnels.computeIfAbsent(cell.name(), name -> {
-            AtomicInteger count = new AtomicInteger();
-            Gauge.builder("cellrouter.websocket.tunnels", count, AtomicInteger::get)
-                    .description("WebSocket tunnels open (or being opened) to a cell")
-                    .tags(cellTags(cell))
-                    .register(registry);
-            return count;
-        });
+        return websocketTunnels.get(cell).count();
     }
 
     /**
@@ -181,15 +201,7 @@ public final class RouterMetrics {
      * from {@code cellrouter_request_duration_seconds}, whose latencies they would drown.
      */
     public void tunnelEnded(Cell cell, long nanos) {
-        String name = cell == null ? NO_CELL : cell.name();
-        Timer timer = tunnelDurations.get(name);
-        if (timer == null) {
-            timer = tunnelDurations.computeIfAbsent(name, k -> Timer.builder("cellrouter.websocket.tunnel.duration")
-                    .description("How long WebSocket tunnels stayed open")
-                    .tags(cellTags(cell))
-                    .register(registry));
-        }
-        timer.record(nanos, TimeUnit.NANOSECONDS);
+        tunnelDurations.get(cell).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -284,11 +296,7 @@ public final class RouterMetrics {
 
     private CellMeters cellMeters(Cell cell, String protocol) {
         // Two lookups rather than one on a concatenated key: nothing is allocated per request.
-        String name = cell == null ? NO_CELL : cell.name();
-        Map<String, CellMeters> byProtocol = cells.get(name);
-        if (byProtocol == null) {
-            byProtocol = cells.computeIfAbsent(name, k -> new ConcurrentHashMap<>());
-        }
+        Map<String, CellMeters> byProtocol = cells.get(cell);
         CellMeters meters = byProtocol.get(protocol);
         if (meters == null) {
             meters = byProtocol.computeIfAbsent(
@@ -347,6 +355,14 @@ public final class RouterMetrics {
                     .minimumExpectedValue(min)
                     .maximumExpectedValue(max)
                     .register(registry);
+        }
+
+        /** Takes these meters out of the registry: the cell's tags changed ({@link PerCell}). */
+        void remove() {
+            registry.remove(total);
+            registry.remove(routerAdded);
+            registry.remove(cell);
+            outcomes.values().forEach(registry::remove);
         }
 
         Counter outcome(String outcome) {
