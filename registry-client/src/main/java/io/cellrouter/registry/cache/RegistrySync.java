@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * cache. Every {@link #TABLE_REFRESH} the cells, overrides and shadows are read whole anyway, so a
  * change whose feed entry was lost is followed within that time. When the feed no
  * longer reaches back to the cursor (a gap), everything is loaded again. The cursor only moves once
- * everything a batch asked for was applied, so a poll that fails half way is replayed whole.
+ * everything a batch asked for was applied, so a poll that fails half way is replayed whole; a
+ * changed customer whose re-read fails counts as applied once it is dropped from the cache ({@link
+ * PlacementRereads}: bounded, and never stuck on one customer).
  *
  * <p>Concurrency: loads and polls are chained, never overlapping; each runs on whichever thread
  * completes the store's futures. The table is swapped atomically, the cache is concurrent.
@@ -50,6 +52,7 @@ final class RegistrySync {
 
     private final MeteredStore store;
     private final PlacementCache placements;
+    private final PlacementRereads rereads;
     private final ResolverListener listener;
     private final boolean preload;
     /** Read on every request: a plain volatile field, one hop from here; written under {@code tableLock}. */
@@ -73,6 +76,7 @@ final class RegistrySync {
             Ticker ticker) {
         this.store = store;
         this.placements = placements;
+        this.rereads = new PlacementRereads(store, placements);
         this.listener = listener;
         this.preload = config.preload();
         this.ticker = ticker;
@@ -215,17 +219,7 @@ final class RegistrySync {
         // Overrides are applied before placements: a move with freezeFor writes its freeze first,
         // and a router must never route to the new cell while the freeze is not yet in its table.
         return CompletableFuture.allOf(tableSteps.toArray(CompletableFuture<?>[]::new))
-                .thenCompose(ignored -> {
-                    List<CompletableFuture<Void>> steps = new ArrayList<>();
-                    for (String customer : customers) {
-                        // Customers nobody asked this router about stay uncached: their next request reads them.
-                        if (placements.contains(customer)) {
-                            steps.add(store.placement(customer)
-                                    .thenAccept(placement -> placements.put(customer, placement.orElse(null))));
-                        }
-                    }
-                    return CompletableFuture.allOf(steps.toArray(CompletableFuture<?>[]::new));
-                })
+                .thenCompose(ignored -> rereads.reread(List.copyOf(customers)))
                 .thenRun(() -> {
                     cursor = batch.cursor();
                     rerouted.forEach(this::tellRerouted);

@@ -10,14 +10,20 @@ import io.cellrouter.registry.store.StoreUnavailableException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * A store in front of a real one that counts the reads the resolver makes, can be taken down (every
- * read fails), can hold placement reads until released, and can answer the next feed read with a gap.
+ * read fails), can hold placement reads until released, can answer the next feed read with a gap or
+ * a batch of its own, can fail the placement reads of chosen customers, and can answer placement
+ * reads from another thread while counting those in flight (failing any beyond a bound, as a client
+ * whose connection pool overflows would).
  */
 final class CountingStore implements RegistryStore {
 
@@ -27,6 +33,12 @@ final class CountingStore implements RegistryStore {
     private volatile boolean gapNext;
     private volatile boolean feedLost;
     private volatile CompletableFuture<Void> placementGate = CompletableFuture.completedFuture(null);
+    private volatile ChangeBatch nextBatch;
+    private final Set<String> failingPlacements = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger placementsInFlight = new AtomicInteger();
+    private final AtomicInteger maxPlacementsInFlight = new AtomicInteger();
+    private volatile ExecutorService placementThread;
+    private volatile int placementBound = Integer.MAX_VALUE;
 
     CountingStore(RegistryStore delegate) {
         this.delegate = delegate;
@@ -72,10 +84,55 @@ final class CountingStore implements RegistryStore {
         gapNext = true;
     }
 
+    /** The next feed read answers {@code batch}, whatever the feed holds. */
+    void answerNextFeedRead(ChangeBatch batch) {
+        nextBatch = batch;
+    }
+
+    /** Placement reads of {@code customer} fail (unavailable) from now on. */
+    void failPlacementReadsOf(String customer) {
+        failingPlacements.add(customer);
+    }
+
+    /**
+     * Placement reads from now on are answered from another thread, and fail when {@code bound} are
+     * already in flight.
+     */
+    void answerPlacementReadsLater(int bound) {
+        placementBound = bound;
+        placementThread = Executors.newSingleThreadExecutor();
+    }
+
+    /** The most placement reads that were in flight at once (those answered later only). */
+    int maxPlacementReadsInFlight() {
+        return maxPlacementsInFlight.get();
+    }
+
     @java.lang.Override
     public CompletableFuture<Optional<Placement>> placement(String customer) {
         CompletableFuture<Void> gate = placementGate;
-        return read("placement", () -> gate.thenCompose(ignored -> delegate.placement(customer)));
+        return read("placement", () -> {
+            if (failingPlacements.contains(customer)) {
+                return CompletableFuture.failedFuture(new StoreUnavailableException("read of " + customer + " (test)"));
+            }
+            ExecutorService later = placementThread;
+            if (later == null) {
+                return gate.thenCompose(ignored -> delegate.placement(customer));
+            }
+            int inFlight = placementsInFlight.incrementAndGet();
+            maxPlacementsInFlight.accumulateAndGet(inFlight, Math::max);
+            if (inFlight > placementBound) {
+                placementsInFlight.decrementAndGet();
+                return CompletableFuture.failedFuture(new StoreUnavailableException("too many reads in flight (test)"));
+            }
+            CompletableFuture<Optional<Placement>> answer = new CompletableFuture<>();
+            later.execute(() -> {
+                Optional<Placement> placement = delegate.placement(customer).join();
+                placementsInFlight.decrementAndGet();
+                answer.complete(placement);
+            });
+            return answer;
+        });
     }
 
     @java.lang.Override
@@ -99,6 +156,11 @@ final class CountingStore implements RegistryStore {
             if (gapNext) {
                 gapNext = false;
                 return delegate.latestSequence().thenApply(head -> new ChangeBatch(List.of(), head, true));
+            }
+            ChangeBatch answer = nextBatch;
+            if (answer != null) {
+                nextBatch = null;
+                return CompletableFuture.completedFuture(answer);
             }
             CompletableFuture<ChangeBatch> batch = delegate.changesSince(cursor);
             return feedLost ? batch.thenApply(b -> new ChangeBatch(List.of(), b.cursor(), b.gap())) : batch;
@@ -152,6 +214,10 @@ final class CountingStore implements RegistryStore {
 
     @java.lang.Override
     public void close() {
+        ExecutorService later = placementThread;
+        if (later != null) {
+            later.shutdownNow();
+        }
         delegate.close();
     }
 

@@ -276,14 +276,22 @@ public abstract class RegistryStoreContract implements ListingContract {
         assertThat(result(store.overrides())).isEmpty();
     }
 
+    /**
+     * A store may announce a delete that found nothing (DynamoDB does: its retried delete cannot
+     * tell "nothing there" from "my lost first attempt deleted it"); the feed is at least once, so
+     * such an entry is harmless, but it names nothing else.
+     */
     @Test
-    void deleteOverride_noOverride_returnsFalseAndRecordsNoChange() {
+    void deleteOverride_noOverride_returnsFalseAndChangesNothingElse() {
         RegistryStore store = open(seed());
         long before = result(store.latestSequence());
 
         assertThat(result(store.deleteOverride("acme"))).isFalse();
 
-        assertThat(result(store.changesSince(before)).changes()).isEmpty();
+        assertThat(result(store.overrides())).containsExactly(RoutingOverride.freeze("initech", EXPIRY, "moving data"));
+        assertThat(result(store.changesSince(before)).changes())
+                .allMatch(change ->
+                        change.kind() == Change.Kind.OVERRIDE && change.key().equals("acme"));
     }
 
     @Test
@@ -338,8 +346,9 @@ public abstract class RegistryStoreContract implements ListingContract {
 
         assertThat(result(store.shadows())).isEmpty();
         assertThat(result(store.changesSince(start)).changes())
+                .isNotEmpty() // the second delete may be announced too (see deleteOverride_noOverride_...)
                 .extracting(Change::kind, Change::key)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(Change.Kind.SHADOW, "acme"));
+                .containsOnly(org.assertj.core.groups.Tuple.tuple(Change.Kind.SHADOW, "acme"));
     }
 
     @Test

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * An HTTP pass-through in front of a DynamoDB endpoint that sees every call at the wire: it counts
  * them by operation ({@code X-Amz-Target}: GetItem, Query, ...) and can answer the next ones itself
- * with an error (a 500, a throttling 400) or hold them unanswered (a store that hangs).
+ * with an error (a 500, a throttling 400), hold them unanswered (a store that hangs), or forward
+ * chosen ones and lose the answer (a write that landed, answered with an error).
  */
 public final class WireProxy implements AutoCloseable {
 
@@ -57,6 +58,7 @@ public final class WireProxy implements AutoCloseable {
     private volatile int failureStatus;
     private volatile String failureBody;
     private volatile CompletableFuture<Void> hold = CompletableFuture.completedFuture(null);
+    private volatile LostAnswers lostAnswers = new LostAnswers("", "", new AtomicInteger(), 0, "");
 
     private WireProxy(URI target) throws IOException {
         this.target = target;
@@ -107,6 +109,15 @@ public final class WireProxy implements AutoCloseable {
         failNext(count, status, body);
     }
 
+    /**
+     * The next {@code count} calls of {@code operation} whose request body contains {@code
+     * bodyContaining} reach the target, which acts on them; their answer is then replaced by {@code
+     * status} and {@code body}, as if it had been lost on its way back.
+     */
+    public void forwardThenFail(int count, String operation, String bodyContaining, int status, String body) {
+        lostAnswers = new LostAnswers(operation, bodyContaining, new AtomicInteger(count), status, body);
+    }
+
     /** From now on calls are held unanswered, until {@link #release}. */
     public void hang() {
         hold = new CompletableFuture<>();
@@ -135,34 +146,47 @@ public final class WireProxy implements AutoCloseable {
             } catch (RuntimeException e) {
                 return;
             }
+            LostAnswers lost = lostAnswers;
+            if (lost.matches(operation, body)) {
+                if (forward(exchange, body) != null) {
+                    respond(exchange, lost.status(), lost.body().getBytes(StandardCharsets.UTF_8), Map.of());
+                }
+                return;
+            }
             boolean passes = passFirst.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
             if (!passes && failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 respond(exchange, failureStatus, failureBody.getBytes(StandardCharsets.UTF_8), Map.of());
                 return;
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI()))
-                    .timeout(Duration.ofSeconds(30))
-                    .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-            exchange.getRequestHeaders().forEach((name, values) -> {
-                if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
-                    values.forEach(value -> request.header(name, value));
-                }
-            });
-            HttpResponse<byte[]> response;
-            try {
-                response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            } catch (IOException e) {
-                respond(exchange, 502, new byte[0], Map.of());
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            HttpResponse<byte[]> response = forward(exchange, body);
+            if (response != null) {
+                respond(
+                        exchange,
+                        response.statusCode(),
+                        response.body(),
+                        response.headers().map());
             }
-            respond(
-                    exchange,
-                    response.statusCode(),
-                    response.body(),
-                    response.headers().map());
+        }
+    }
+
+    /** Sends the call on to the target; null when it failed (then answered 502) or was interrupted. */
+    private HttpResponse<byte[]> forward(HttpExchange exchange, byte[] body) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI()))
+                .timeout(Duration.ofSeconds(30))
+                .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(value -> request.header(name, value));
+            }
+        });
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            respond(exchange, 502, new byte[0], Map.of());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
@@ -179,6 +203,16 @@ public final class WireProxy implements AutoCloseable {
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
+        }
+    }
+
+    private record LostAnswers(
+            String operation, String bodyContaining, AtomicInteger remaining, int status, String body) {
+
+        boolean matches(String calledOperation, byte[] requestBody) {
+            return operation.equals(calledOperation)
+                    && new String(requestBody, StandardCharsets.UTF_8).contains(bodyContaining)
+                    && remaining.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
         }
     }
 

@@ -4,13 +4,13 @@ import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
@@ -31,11 +31,18 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
  *       timeout.
  *   <li>Its own two Netty event-loop threads (the SDK's Netty client runs on an NIO group of its
  *       own; it is not handed the router's event loops). Futures complete on the SDK's completion
- *       executor, never on a router event loop: callers hop back to their own thread.
+ *       executor, never on a router event loop: callers hop back to their own thread. The HTTP
+ *       client is handed over as a builder, so that the SDK owns it and closing the DynamoDB client
+ *       closes it and its threads (an HTTP client handed over built is left open by the SDK).
  *   <li>Region and credentials from the SDK's default chains, web identity (IRSA) included: its
  *       provider needs the {@code sts} module and a sync HTTP client for its STS client
  *       ({@code url-connection-client}), both dependencies of this module, without which the
- *       chain would skip it silently. With an {@code endpoint} (a
+ *       chain would skip it silently. The credentials chain renews in the background ({@code
+ *       asyncCredentialUpdateEnabled}): the SDK resolves credentials on the thread that starts a
+ *       call, which in the router is a Netty event loop, and a renewal there (an STS or instance
+ *       metadata call, seconds when they are slow) would stall every connection of that loop. Only
+ *       the first resolution (the store's first call) is made on the calling thread. The client closes the
+ *       provider, and with it its renewal task, when it is closed. With an {@code endpoint} (a
  *       DynamoDB-compatible server: dynalite in the tests, a local emulator) only local sources are
  *       consulted (environment, system properties, profile file), then fixed placeholder
  *       credentials, so that such a setup never reaches for instance metadata.
@@ -48,7 +55,7 @@ final class DynamoDbClients {
     private DynamoDbClients() {}
 
     static DynamoDbAsyncClient create(DynamoDbSettings settings) {
-        SdkAsyncHttpClient http = NettyNioAsyncHttpClient.builder()
+        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
                 .maxConcurrency(settings.maxConnections())
                 .maxPendingConnectionAcquires(10_000)
                 .connectionAcquisitionTimeout(settings.callTimeout())
@@ -56,10 +63,9 @@ final class DynamoDbClients {
                 .readTimeout(settings.scanTimeout())
                 .writeTimeout(settings.scanTimeout())
                 .tcpKeepAlive(true)
-                .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(EVENT_LOOP_THREADS))
-                .build();
+                .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(EVENT_LOOP_THREADS));
         DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder()
-                .httpClient(http)
+                .httpClientBuilder(http)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .apiCallTimeout(settings.callTimeout())
                         .apiCallAttemptTimeout(settings.attemptTimeout())
@@ -75,13 +81,12 @@ final class DynamoDbClients {
                 String fromEnvironment = System.getenv("AWS_REGION");
                 builder.region(Region.of(fromEnvironment == null ? "us-east-1" : fromEnvironment));
             }
+        } else {
+            builder.credentialsProvider(DefaultCredentialsProvider.builder()
+                    .asyncCredentialUpdateEnabled(true)
+                    .build());
         }
-        try {
-            return builder.build();
-        } catch (RuntimeException e) {
-            http.close();
-            throw e;
-        }
+        return builder.build();
     }
 
     private static AwsCredentialsProvider localCredentials() {

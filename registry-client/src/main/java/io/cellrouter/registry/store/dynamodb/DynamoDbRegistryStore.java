@@ -12,7 +12,6 @@ import io.cellrouter.registry.store.NotFoundException;
 import io.cellrouter.registry.store.PlacementPage;
 import io.cellrouter.registry.store.PlacementQuery;
 import io.cellrouter.registry.store.RegistryStore;
-import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.VersionConflictException;
 import java.time.Clock;
 import java.util.List;
@@ -22,10 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
@@ -42,7 +38,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  *       pagination for every placement ({@link PlacementScan}). All strongly consistent: a router
  *       that re-reads an item because the feed said it changed must see the change.
  *   <li>Writes: one single-item write, conditional where the contract asks for it (a placement's
- *       version), then one entry in the change feed ({@link FeedWriter}). No transactions.
+ *       version), then one entry in the change feed ({@link ChangeAnnouncer}: also after a write whose
+ *       outcome is unknown). No transactions.
+ *   <li>Whole reads skip an item that does not read, with a warning ({@link ItemParser}).
  * </ul>
  *
  * <p>Between the item write and the feed entry there is a window: if the writer dies there (or the
@@ -50,26 +48,22 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  * feed; they pick it up at their next whole read of cells, overrides and shadows (once a minute) or,
  * for a placement they cached, at the next {@code cache.refreshAfter}. The write is then still reported as
  * done (it is), the failure is logged and counted ({@link #lostFeedAppends()}); but an override's write
- * fails, saying it was written, as a move's freeze must reach routers before its placement. The other order
- * would be worse: a feed entry for a write that is not visible yet makes readers re-read the old
- * value and stop looking.
+ * fails, saying it was written, as a move's freeze must reach routers before its placement.
  *
  * <p>Threads: nothing here blocks. Futures complete on the SDK's completion threads.
  */
 public final class DynamoDbRegistryStore implements RegistryStore {
-
-    private static final Logger log = LoggerFactory.getLogger(DynamoDbRegistryStore.class);
 
     private final DynamoDbAsyncClient client;
     private final DynamoDbSettings settings;
     private final String table;
     private final Clock clock;
     private final FeedReader feedReader;
-    private final FeedWriter feedWriter;
+    private final ChangeAnnouncer announcer;
+    private final ItemParser parser;
     private final PlacementScan scan;
     private final PlacementListing listing;
     private final AuditItems audit;
-    private final AtomicLong lostFeedAppends = new AtomicLong();
     private final Set<String> knownCells = ConcurrentHashMap.newKeySet();
 
     private DynamoDbRegistryStore(DynamoDbAsyncClient client, DynamoDbSettings settings, Clock clock) {
@@ -78,9 +72,10 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         this.table = settings.table();
         this.clock = clock;
         this.feedReader = new FeedReader(client, table, settings.feedBucketSize());
-        this.feedWriter = new FeedWriter(client, table, feedReader, settings, clock);
-        this.scan = new PlacementScan(client, settings);
-        this.listing = new PlacementListing(client, settings);
+        this.announcer = new ChangeAnnouncer(new FeedWriter(client, table, feedReader, settings, clock), table);
+        this.parser = new ItemParser(table);
+        this.scan = new PlacementScan(client, settings, parser);
+        this.listing = new PlacementListing(client, settings, parser);
         this.audit = new AuditItems(client, table);
     }
 
@@ -98,7 +93,12 @@ public final class DynamoDbRegistryStore implements RegistryStore {
 
     /** Writes whose feed entry could not be appended (other routers follow them after refreshAfter). */
     public long lostFeedAppends() {
-        return lostFeedAppends.get();
+        return announcer.lost();
+    }
+
+    /** Items that whole reads skipped because they do not read (each logged with its key). */
+    public long skippedItems() {
+        return parser.skipped();
     }
 
     /** Creates the table ({@link DynamoDbTables}); completes with false when it already existed. */
@@ -112,7 +112,9 @@ public final class DynamoDbRegistryStore implements RegistryStore {
             return CompletableFuture.completedFuture(Optional.empty()); // no such key can exist
         }
         return getItem(Items.placementKey(customer), "read the placement of " + customer)
-                .thenApply(item -> item.isEmpty() ? Optional.empty() : Optional.of(Items.placement(item)));
+                .thenApply(item -> item.isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(parser.one(item, "placement", Items::placement)));
     }
 
     @java.lang.Override
@@ -134,13 +136,13 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     @java.lang.Override
     public CompletableFuture<List<Cell>> cells() {
         return Queries.all(client, table, Items.CELLS_PK, "read the cells")
-                .thenApply(items -> items.stream().map(Items::cell).toList());
+                .thenApply(items -> parser.all(items, "cell", Items::cell));
     }
 
     @java.lang.Override
     public CompletableFuture<List<RoutingOverride>> overrides() {
         return Queries.all(client, table, Items.OVERRIDES_PK, "read the overrides")
-                .thenApply(items -> items.stream().map(Items::override).toList());
+                .thenApply(items -> parser.all(items, "override", Items::override));
     }
 
     @java.lang.Override
@@ -162,19 +164,21 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                     .expressionAttributeValues(Map.of(":expected", Items.n(expectedVersion)));
         }
         return requireCell(cell)
-                .thenCompose(ignored -> Errors.call(
-                                table, "write the placement of " + customer, () -> client.putItem(put.build()))
-                        .handle((response, error) -> {
-                            if (error == null) {
-                                return CompletableFuture.completedFuture(placement);
-                            }
-                            if (Errors.isConditionFailure(error)) {
-                                return conflictOrOwnRetry(placement, writeId, expectedVersion);
-                            }
-                            return CompletableFuture.<Placement>failedFuture(error);
-                        })
-                        .thenCompose(Function.identity()))
-                .thenCompose(written -> recordChange(Change.Kind.PLACEMENT, customer, written, false));
+                .thenCompose(ignored -> announcer.afterWrite(
+                        Change.Kind.PLACEMENT,
+                        customer,
+                        false,
+                        Errors.call(table, "write the placement of " + customer, () -> client.putItem(put.build()))
+                                .handle((response, error) -> {
+                                    if (error == null) {
+                                        return CompletableFuture.completedFuture(placement);
+                                    }
+                                    if (Errors.isConditionFailure(error)) {
+                                        return conflictOrOwnRetry(placement, writeId, expectedVersion);
+                                    }
+                                    return CompletableFuture.<Placement>failedFuture(error);
+                                })
+                                .thenCompose(Function.identity())));
     }
 
     /**
@@ -195,12 +199,15 @@ public final class DynamoDbRegistryStore implements RegistryStore {
 
     @java.lang.Override
     public CompletableFuture<Cell> putCell(Cell cell) {
-        return Errors.call(
-                        table,
-                        "write cell " + cell.name(),
-                        () -> client.updateItem(CellUpdate.replace(table, cell, clock.instant())))
-                .thenApply(response -> Items.cell(response.attributes()))
-                .thenCompose(stored -> recordChange(Change.Kind.CELL, cell.name(), stored, false));
+        return announcer.afterWrite(
+                Change.Kind.CELL,
+                cell.name(),
+                false,
+                Errors.call(
+                                table,
+                                "write cell " + cell.name(),
+                                () -> client.updateItem(CellUpdate.replace(table, cell, clock.instant())))
+                        .thenApply(response -> parser.one(response.attributes(), "cell", Items::cell)));
     }
 
     /**
@@ -212,20 +219,23 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         if (!DynamoDbSettings.isName(name)) {
             return CompletableFuture.failedFuture(new NotFoundException("cell '" + name + "' does not exist"));
         }
-        return Errors.call(
-                        table,
-                        "patch cell " + name,
-                        () -> client.updateItem(CellUpdate.patch(table, name, patch, clock.instant())))
-                .handle((response, error) -> {
-                    if (error == null) {
-                        return Items.cell(response.attributes());
-                    }
-                    if (Errors.isConditionFailure(error)) {
-                        throw new NotFoundException("cell '" + name + "' does not exist");
-                    }
-                    throw Errors.translate(error, table, "patch cell " + name);
-                })
-                .thenCompose(stored -> recordChange(Change.Kind.CELL, name, stored, false));
+        return announcer.afterWrite(
+                Change.Kind.CELL,
+                name,
+                false,
+                Errors.call(
+                                table,
+                                "patch cell " + name,
+                                () -> client.updateItem(CellUpdate.patch(table, name, patch, clock.instant())))
+                        .handle((response, error) -> {
+                            if (error == null) {
+                                return parser.one(response.attributes(), "cell", Items::cell);
+                            }
+                            if (Errors.isConditionFailure(error)) {
+                                throw new NotFoundException("cell '" + name + "' does not exist");
+                            }
+                            throw Errors.translate(error, table, "patch cell " + name);
+                        }));
     }
 
     @java.lang.Override
@@ -236,15 +246,18 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         }
         CompletableFuture<Void> cellExists =
                 override.cell() == null ? CompletableFuture.completedFuture(null) : requireCell(override.cell());
-        return cellExists
-                .thenCompose(ignored -> Errors.call(
-                        table,
-                        "write the override of " + override.customer(),
-                        () -> client.putItem(PutItemRequest.builder()
-                                .tableName(table)
-                                .item(Items.overrideItem(override, clock.instant()))
-                                .build())))
-                .thenCompose(ignored -> recordChange(Change.Kind.OVERRIDE, override.customer(), override, true));
+        return cellExists.thenCompose(ignored -> announcer.afterWrite(
+                Change.Kind.OVERRIDE,
+                override.customer(),
+                true,
+                Errors.call(
+                                table,
+                                "write the override of " + override.customer(),
+                                () -> client.putItem(PutItemRequest.builder()
+                                        .tableName(table)
+                                        .item(Items.overrideItem(override, clock.instant()))
+                                        .build()))
+                        .thenApply(response -> override)));
     }
 
     @java.lang.Override
@@ -252,24 +265,14 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         if (!DynamoDbSettings.isName(customer)) {
             return CompletableFuture.completedFuture(false);
         }
-        return Errors.call(
-                        table,
-                        "delete the override of " + customer,
-                        () -> client.deleteItem(DeleteItemRequest.builder()
-                                .tableName(table)
-                                .key(Items.overrideKey(customer))
-                                .returnValues(ReturnValue.ALL_OLD)
-                                .build()))
-                .thenCompose(response ->
-                        response.hasAttributes() && !response.attributes().isEmpty()
-                                ? recordChange(Change.Kind.OVERRIDE, customer, true, false)
-                                : CompletableFuture.completedFuture(false));
+        return announcer.afterDelete(
+                Change.Kind.OVERRIDE, customer, delete(Items.overrideKey(customer), "the override of " + customer));
     }
 
     @java.lang.Override
     public CompletableFuture<List<Shadow>> shadows() {
         return Queries.all(client, table, Items.SHADOWS_PK, "read the shadows")
-                .thenApply(items -> items.stream().map(Items::shadow).toList());
+                .thenApply(items -> parser.all(items, "shadow", Items::shadow));
     }
 
     @java.lang.Override
@@ -279,14 +282,18 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                     "customer must match " + Cell.NAME.pattern() + ", was '" + shadow.customer() + "'"));
         }
         return requireCell(shadow.toCell())
-                .thenCompose(ignored -> Errors.call(
-                        table,
-                        "write the shadow of " + shadow.customer(),
-                        () -> client.putItem(PutItemRequest.builder()
-                                .tableName(table)
-                                .item(Items.shadowItem(shadow, clock.instant()))
-                                .build())))
-                .thenCompose(ignored -> recordChange(Change.Kind.SHADOW, shadow.customer(), shadow, false));
+                .thenCompose(ignored -> announcer.afterWrite(
+                        Change.Kind.SHADOW,
+                        shadow.customer(),
+                        false,
+                        Errors.call(
+                                        table,
+                                        "write the shadow of " + shadow.customer(),
+                                        () -> client.putItem(PutItemRequest.builder()
+                                                .tableName(table)
+                                                .item(Items.shadowItem(shadow, clock.instant()))
+                                                .build()))
+                                .thenApply(response -> shadow)));
     }
 
     @java.lang.Override
@@ -294,18 +301,8 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         if (!DynamoDbSettings.isName(customer)) {
             return CompletableFuture.completedFuture(false);
         }
-        return Errors.call(
-                        table,
-                        "delete the shadow of " + customer,
-                        () -> client.deleteItem(DeleteItemRequest.builder()
-                                .tableName(table)
-                                .key(Items.shadowKey(customer))
-                                .returnValues(ReturnValue.ALL_OLD)
-                                .build()))
-                .thenCompose(response ->
-                        response.hasAttributes() && !response.attributes().isEmpty()
-                                ? recordChange(Change.Kind.SHADOW, customer, true, false)
-                                : CompletableFuture.completedFuture(false));
+        return announcer.afterDelete(
+                Change.Kind.SHADOW, customer, delete(Items.shadowKey(customer), "the shadow of " + customer));
     }
 
     @java.lang.Override
@@ -339,30 +336,6 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         client.close();
     }
 
-    /** Appends the change; a lost append is logged, or with {@code mustAnnounce} fails the write (class comment). */
-    private <T> CompletableFuture<T> recordChange(Change.Kind kind, String key, T written, boolean mustAnnounce) {
-        return feedWriter.append(kind, key).handle((sequence, error) -> {
-            if (error == null) {
-                return written;
-            }
-            lostFeedAppends.incrementAndGet();
-            String kindName = kind.name().toLowerCase(java.util.Locale.ROOT);
-            String why = Errors.unwrap(error).getMessage();
-            if (mustAnnounce) {
-                throw new StoreUnavailableException("the " + kindName + " of " + key + " was written, but its"
-                        + " change-feed entry was not (" + why + "): routers apply it within a minute");
-            }
-            log.warn(
-                    "DynamoDB table '{}': {} {} was written but its change-feed entry was not ({}); routers follow"
-                            + " it within a minute (cells, overrides, shadows) or after cache.refreshAfter",
-                    table,
-                    kindName,
-                    key,
-                    why);
-            return written;
-        });
-    }
-
     /**
      * A write that names a cell needs the cell to exist. The store never deletes a cell, so a cell
      * seen once is remembered: an import of many placements reads each cell once, not once per
@@ -382,6 +355,20 @@ public final class DynamoDbRegistryStore implements RegistryStore {
             knownCells.add(cell);
             return null;
         });
+    }
+
+    /** Deletes one item; completes with whether it was there. */
+    private CompletableFuture<Boolean> delete(Map<String, AttributeValue> key, String what) {
+        return Errors.call(
+                        table,
+                        "delete " + what,
+                        () -> client.deleteItem(DeleteItemRequest.builder()
+                                .tableName(table)
+                                .key(key)
+                                .returnValues(ReturnValue.ALL_OLD)
+                                .build()))
+                .thenApply(response ->
+                        response.hasAttributes() && !response.attributes().isEmpty());
     }
 
     private CompletableFuture<Map<String, AttributeValue>> getItem(Map<String, AttributeValue> key, String what) {

@@ -129,13 +129,21 @@ final class Items {
         return item;
     }
 
+    /**
+     * A placement item. Its {@code updatedAt} is only shown to people, never used to route: an item
+     * without one (written by hand or by a tool) reads as updated at the epoch, "unknown".
+     */
     static Placement placement(Map<String, AttributeValue> item) {
         String pk = text(item, PK);
+        if (!pk.startsWith(CUSTOMER_PREFIX)) {
+            throw new InvalidRegistryException("item " + describeKey(item) + " is not a placement");
+        }
+        String updatedAt = optionalText(item, UPDATED_AT);
         return new Placement(
                 pk.substring(CUSTOMER_PREFIX.length()),
                 text(item, CELL),
                 number(item, VERSION),
-                Instant.parse(text(item, UPDATED_AT)));
+                updatedAt == null ? Instant.EPOCH : Instant.parse(updatedAt));
     }
 
     // ---- cells
@@ -231,7 +239,7 @@ final class Items {
         AttributeValue methods = item.get(METHODS);
         if (fraction == null || fraction.n() == null) {
             throw new InvalidRegistryException(
-                    "item " + item.get(PK) + "/" + item.get(SK) + " has no number attribute '" + FRACTION + "'");
+                    "item " + describeKey(item) + " has no number attribute '" + FRACTION + "'");
         }
         return new Shadow(
                 text(item, SK),
@@ -327,10 +335,14 @@ final class Items {
     static String text(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         if (value == null || value.s() == null) {
-            throw new InvalidRegistryException(
-                    "item " + item.get(PK) + "/" + item.get(SK) + " has no text attribute '" + name + "'");
+            throw new InvalidRegistryException("item " + describeKey(item) + " has no text attribute '" + name + "'");
         }
         return value.s();
+    }
+
+    /** An item's key as {@code pk/sk}, for messages: never the whole item. */
+    static String describeKey(Map<String, AttributeValue> item) {
+        return optionalText(item, PK) + "/" + optionalText(item, SK);
     }
 
     static String optionalText(Map<String, AttributeValue> item, String name) {
@@ -341,8 +353,7 @@ final class Items {
     static long number(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         if (value == null || value.n() == null) {
-            throw new InvalidRegistryException(
-                    "item " + item.get(PK) + "/" + item.get(SK) + " has no number attribute '" + name + "'");
+            throw new InvalidRegistryException("item " + describeKey(item) + " has no number attribute '" + name + "'");
         }
         return Long.parseLong(value.n());
     }

@@ -38,6 +38,8 @@ import software.amazon.awssdk.services.dynamodb.model.Select;
  *       up to 1 MB of index entries, about 10,000 placements).
  * </ul>
  *
+ * <p>An item that does not read is left out of its page ({@link ItemParser}).
+ *
  * <p>A table created before the index existed answers the index Query with a validation error:
  * the listing logs it once and falls back to the filtered scan ({@code registry create-table} adds the
  * index to an existing table where the server supports it).
@@ -53,11 +55,13 @@ final class PlacementListing {
 
     private final DynamoDbAsyncClient client;
     private final DynamoDbSettings settings;
+    private final ItemParser parser;
     private final AtomicBoolean indexMissing = new AtomicBoolean();
 
-    PlacementListing(DynamoDbAsyncClient client, DynamoDbSettings settings) {
+    PlacementListing(DynamoDbAsyncClient client, DynamoDbSettings settings, ItemParser parser) {
         this.client = client;
         this.settings = settings;
+        this.parser = parser;
     }
 
     CompletableFuture<PlacementPage> page(PlacementQuery query) {
@@ -99,7 +103,7 @@ final class PlacementListing {
                         if (placements.size() == query.limit()) {
                             break;
                         }
-                        placements.add(Items.placement(item));
+                        parser.addTo(placements, item, "placement", Items::placement);
                     }
                     boolean more = response.count() > query.limit() || hasMore(response.lastEvaluatedKey());
                     String next = null;
@@ -163,8 +167,7 @@ final class PlacementListing {
         return call("list the placements", () -> client.scan(request.build())).thenCompose(response -> {
             List<Map<String, AttributeValue>> items = response.items();
             for (int i = 0; i < items.size(); i++) {
-                found.add(Items.placement(items.get(i)));
-                if (found.size() == query.limit()) {
+                if (parser.addTo(found, items.get(i), "placement", Items::placement) && found.size() == query.limit()) {
                     boolean rest = i < items.size() - 1 || hasMore(response.lastEvaluatedKey());
                     return CompletableFuture.completedFuture(
                             new PlacementPage(found, rest ? scanPosition(items.get(i)) : null));

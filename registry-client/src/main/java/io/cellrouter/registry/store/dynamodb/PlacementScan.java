@@ -15,6 +15,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
  * returned (a filter on the sort key) and only the attributes a placement needs. Strongly
  * consistent, so that a load that starts after reading the feed head misses no write before it.
  *
+ * <p>An item that does not read is skipped ({@link ItemParser}): one bad item must not stop every
+ * new router from loading.
+ *
  * <p>Each segment's pages are read one after the other; the segments run concurrently. Results are
  * gathered per segment (each list touched only by its own chain) and joined at the end.
  */
@@ -22,10 +25,12 @@ final class PlacementScan {
 
     private final DynamoDbAsyncClient client;
     private final DynamoDbSettings settings;
+    private final ItemParser parser;
 
-    PlacementScan(DynamoDbAsyncClient client, DynamoDbSettings settings) {
+    PlacementScan(DynamoDbAsyncClient client, DynamoDbSettings settings, ItemParser parser) {
         this.client = client;
         this.settings = settings;
+        this.parser = parser;
     }
 
     CompletableFuture<List<Placement>> placements() {
@@ -68,7 +73,7 @@ final class PlacementScan {
         }
         return Errors.call(settings.table(), "scan the placements", () -> client.scan(request.build()))
                 .thenCompose(response -> {
-                    response.items().forEach(item -> found.add(Items.placement(item)));
+                    response.items().forEach(item -> parser.addTo(found, item, "placement", Items::placement));
                     if (response.hasLastEvaluatedKey()
                             && !response.lastEvaluatedKey().isEmpty()) {
                         return page(segment, response.lastEvaluatedKey(), found);

@@ -1,17 +1,26 @@
 package io.cellrouter.registry.store.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.cellrouter.registry.model.Cell;
+import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.model.RoutingOverride;
+import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
+import io.cellrouter.registry.store.InvalidRegistryException;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.RegistryStoreContract;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.testing.DynaliteExtension;
 import io.cellrouter.registry.testing.WireProxy;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +34,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The store contract against a real dynalite, and what is particular to DynamoDB: the feed, timeouts. */
 class DynamoDbRegistryStoreTest extends RegistryStoreContract {
@@ -181,6 +192,126 @@ class DynamoDbRegistryStoreTest extends RegistryStoreContract {
             assertThat(store.overrides().get(10, java.util.concurrent.TimeUnit.SECONDS))
                     .contains(freeze);
         }
+    }
+
+    /**
+     * A write whose every answer is lost after it landed (a timeout or a 5xx: outcome unknown) fails,
+     * but is announced anyway: routers that cached the customer re-read it now, not after refreshAfter.
+     */
+    @Test
+    void putPlacement_answersLostAfterTheWriteLanded_failsButAnnouncesTheChange() throws Exception {
+        try (WireProxy wire = WireProxy.to(DYNALITE.endpoint());
+                RegistryStore store = storeBehind(wire, Duration.ofSeconds(2), Duration.ofMillis(500))) {
+            long before = result(store.latestSequence());
+            wire.forwardThenFail(100, "PutItem", "CUSTOMER#acme", 500, WireProxy.INTERNAL_ERROR);
+
+            Throwable failure = failureOf(store.putPlacement("acme", "cell-2", 1));
+
+            assertThat(failure).isInstanceOf(StoreUnavailableException.class);
+            assertThat(cellOf(store, "acme")).contains("cell-2");
+            assertThat(result(store.changesSince(before)).changes())
+                    .extracting(Change::kind, Change::key)
+                    .containsExactly(tuple(Change.Kind.PLACEMENT, "acme"));
+        }
+    }
+
+    @Test
+    void putOverride_answersLostAfterTheWriteLanded_failsButAnnouncesTheFreeze() throws Exception {
+        try (WireProxy wire = WireProxy.to(DYNALITE.endpoint());
+                RegistryStore store = storeBehind(wire, Duration.ofSeconds(2), Duration.ofMillis(500))) {
+            long before = result(store.latestSequence());
+            RoutingOverride freeze = RoutingOverride.freeze("acme", EXPIRY, "moving");
+            wire.forwardThenFail(100, "PutItem", "{\"S\":\"OVERRIDE\"}", 500, WireProxy.INTERNAL_ERROR);
+
+            Throwable failure = failureOf(store.putOverride(freeze));
+
+            assertThat(failure).isInstanceOf(StoreUnavailableException.class);
+            assertThat(result(store.overrides())).contains(freeze);
+            assertThat(result(store.changesSince(before)).changes())
+                    .extracting(Change::kind, Change::key)
+                    .containsExactly(tuple(Change.Kind.OVERRIDE, "acme"));
+        }
+    }
+
+    /** The SDK's retry of a delete whose answer was lost finds nothing: still announced, still false. */
+    @Test
+    void deleteOverride_firstAnswerLostAndTheRetryFindingNothing_announcesTheDelete() throws Exception {
+        try (WireProxy wire = WireProxy.to(DYNALITE.endpoint());
+                RegistryStore store = storeBehind(wire, Duration.ofSeconds(2), Duration.ofMillis(500))) {
+            long before = result(store.latestSequence());
+            wire.forwardThenFail(1, "DeleteItem", "initech", 500, WireProxy.INTERNAL_ERROR);
+
+            boolean found = result(store.deleteOverride("initech"));
+
+            assertThat(found).isFalse();
+            assertThat(wire.calls("DeleteItem")).isEqualTo(2);
+            assertThat(result(store.overrides())).isEmpty();
+            assertThat(result(store.changesSince(before)).changes())
+                    .extracting(Change::kind, Change::key)
+                    .containsExactly(tuple(Change.Kind.OVERRIDE, "initech"));
+        }
+    }
+
+    /**
+     * Items written by hand or damaged: whole reads return every other item (failing them would fail
+     * every poll of every router for ever), count the skipped ones and name each in a warning.
+     */
+    @Test
+    void wholeReads_itemsThatDoNotRead_areSkippedCountedAndNamed() {
+        DynamoDbSettings settings = Tables.settings(DYNALITE.endpoint(), Tables.newName());
+        Tables.createAndLoad(settings, seed());
+        Cell cell = new Cell("cell-9", URI.create("http://cell-9:8080"), CellState.ACTIVE);
+        Map<String, AttributeValue> maintenance = Items.cellItem(cell, Tables.LOADED_AT);
+        maintenance.put(Items.STATE, Items.s("maintenance"));
+        Map<String, AttributeValue> badUri = Items.cellItem(cell.withVersion(1), Tables.LOADED_AT);
+        badUri.putAll(Items.cellKey("cell-8"));
+        badUri.put(Items.ENDPOINT, Items.s("http://cell 8"));
+        Map<String, AttributeValue> badExpiry =
+                Items.overrideItem(RoutingOverride.freeze("umbrella", EXPIRY, null), Tables.LOADED_AT);
+        badExpiry.put(Items.EXPIRES_AT, Items.s("soon"));
+        Map<String, AttributeValue> noFraction =
+                Items.shadowItem(new Shadow("acme", "cell-2", 0.5, List.of(), EXPIRY, null), Tables.LOADED_AT);
+        noFraction.remove(Items.FRACTION);
+        Map<String, AttributeValue> noVersion =
+                Items.placementItem(new Placement("wayne", "cell-1", 1, Tables.LOADED_AT));
+        noVersion.remove(Items.VERSION);
+        Map<String, AttributeValue> noUpdatedAt =
+                Items.placementItem(new Placement("hooli", "cell-1", 1, Tables.LOADED_AT));
+        noUpdatedAt.remove(Items.UPDATED_AT);
+        Tables.writeRaw(settings, List.of(maintenance, badUri, badExpiry, noFraction, noVersion, noUpdatedAt));
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(ItemParser.class)).addAppender(logs);
+
+        try (DynamoDbRegistryStore store = DynamoDbRegistryStore.open(settings, CLOCK)) {
+            assertThat(result(store.cells()))
+                    .extracting(Cell::name)
+                    .containsExactlyInAnyOrder("cell-1", "cell-2", "cell-3");
+            assertThat(result(store.overrides()))
+                    .extracting(RoutingOverride::customer)
+                    .containsExactly("initech");
+            assertThat(result(store.shadows())).isEmpty();
+            assertThat(result(store.placements()))
+                    .extracting(Placement::customer)
+                    .containsExactlyInAnyOrder("acme", "globex", "hooli");
+            assertThat(store.skippedItems()).isEqualTo(5);
+            assertThat(result(store.placement("hooli")).orElseThrow().updatedAt())
+                    .isEqualTo(Instant.EPOCH);
+            assertThat(failureOf(store.placement("wayne")))
+                    .isInstanceOf(InvalidRegistryException.class)
+                    .hasMessageContaining("CUSTOMER#wayne/PLACEMENT");
+        } finally {
+            ((Logger) LoggerFactory.getLogger(ItemParser.class)).detachAppender(logs);
+        }
+        assertThat(logs.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(line -> assertThat(line)
+                        .contains(settings.table(), "CELL/cell-9", "maintenance")
+                        .doesNotContain("cell-9:8080"))
+                .anySatisfy(line -> assertThat(line).contains("CELL/cell-8", "http://cell 8"))
+                .anySatisfy(line -> assertThat(line).contains("OVERRIDE/umbrella", "soon"))
+                .anySatisfy(line -> assertThat(line).contains("SHADOW/acme", Items.FRACTION))
+                .anySatisfy(line -> assertThat(line).contains("CUSTOMER#wayne/PLACEMENT", Items.VERSION));
     }
 
     @Test

@@ -9,8 +9,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.cellrouter.registry.testing.DynaliteExtension;
 import java.io.IOException;
@@ -25,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.DescribeTableResponse;
 
@@ -160,6 +164,45 @@ class DynamoDbWebIdentityTest {
         }
         assertThat(requests.stream().skip(1).map(r -> r.getHeader("X-Amz-Target")))
                 .contains("DynamoDB_20120810.CreateTable", "DynamoDB_20120810.DescribeTable");
+    }
+
+    /**
+     * Credentials due for renewal (within five minutes of expiring) are renewed in the background:
+     * the caller gets the current ones at once, while the renewal's STS call is still unanswered. The
+     * caller is a router event loop; renewing on it would hold every connection of that loop for the
+     * whole STS call.
+     */
+    @Test
+    void productionClient_credentialsDueForRenewal_areRenewedWithoutHoldingTheCaller() {
+        sts.stubFor(post(urlEqualTo("/"))
+                .inScenario("renewal")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willSetStateTo("renewing")
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "text/xml")
+                        .withBody(assumeRoleWithWebIdentityResponse(
+                                Instant.now().plus(Duration.ofMinutes(3)).truncatedTo(ChronoUnit.SECONDS)))));
+        sts.stubFor(post(urlEqualTo("/"))
+                .inScenario("renewal")
+                .whenScenarioStateIs("renewing")
+                .willReturn(aResponse().withStatus(500).withFixedDelay(30_000)));
+
+        try (DynamoDbAsyncClient client = DynamoDbClients.create(productionSettings())) {
+            IdentityProvider<? extends AwsCredentialsIdentity> credentials =
+                    client.serviceClientConfiguration().credentialsProvider();
+            AwsCredentialsIdentity first = credentials.resolveIdentity().join();
+
+            CompletableFuture<AwsCredentialsIdentity> due = CompletableFuture.supplyAsync(
+                    () -> credentials.resolveIdentity().join());
+
+            assertThat(due)
+                    .succeedsWithin(Duration.ofSeconds(10))
+                    .extracting(AwsCredentialsIdentity::accessKeyId)
+                    .isEqualTo(first.accessKeyId());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> sts.findAll(anyRequestedFor(anyUrl())).size() == 2);
+        }
     }
 
     /** With an {@code endpoint} (a local emulator) the web-identity settings are ignored: no STS call. */

@@ -65,12 +65,19 @@ public final class Tables {
 
     /** Writes a placement straight into the table, behind the store's back: no feed entry. */
     public static void writeBehindTheBack(DynamoDbSettings settings, Placement placement) {
+        writeRaw(settings, List.of(Items.placementItem(placement)));
+    }
+
+    /** Writes items as they are (a hand-made or damaged item, say), behind the store's back. */
+    static void writeRaw(DynamoDbSettings settings, List<Map<String, AttributeValue>> items) {
         try (DynamoDbAsyncClient client = DynamoDbClients.create(settings.forBulkWork())) {
-            client.putItem(PutItemRequest.builder()
-                            .tableName(settings.table())
-                            .item(Items.placementItem(placement))
-                            .build())
-                    .join();
+            for (Map<String, AttributeValue> item : items) {
+                client.putItem(PutItemRequest.builder()
+                                .tableName(settings.table())
+                                .item(item)
+                                .build())
+                        .join();
+            }
         }
     }
 }
