@@ -60,9 +60,21 @@ final class PlacementCache {
     private final ConcurrentHashMap<String, CompletableFuture<CachedPlacement>> reads = new ConcurrentHashMap<>();
     /** The re-reads after a misroute in flight per customer (also in {@code reads} while current). */
     private final ConcurrentHashMap<String, CompletableFuture<CachedPlacement>> rereads = new ConcurrentHashMap<>();
+    /** Background refreshes in flight ({@link #MAX_REFRESHES_IN_FLIGHT}). */
+    private final java.util.concurrent.atomic.AtomicInteger refreshing =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /** How long a re-read after a misroute answers the next misroute of the same cell (see {@link #reread}). */
     static final long MIN_REREAD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    /**
+     * Background refreshes in flight at most. A full load stamps every entry with the same time,
+     * so {@code refreshAfter} later every active customer falls due at once; without a bound each
+     * one's next request would start a store read in the same second, filling the store client's
+     * connections (and failing the change feed's poll behind them). Over the bound a due entry is
+     * simply served as it is and tried again at its next use: the refreshes spread out.
+     */
+    static final int MAX_REFRESHES_IN_FLIGHT = 32;
 
     private final MeteredStore store;
     private final Ticker ticker;
@@ -268,15 +280,20 @@ final class PlacementCache {
     /** A placed customer as the cache knows it: for the snapshot. */
     record Placed(String customer, String cell, long version) {}
 
-    /** Starts the refresh of {@code old} unless one of this customer is already in flight. */
+    /**
+     * Starts the refresh of {@code old} unless one of this customer is already in flight, or
+     * {@link #MAX_REFRESHES_IN_FLIGHT} of any are.
+     */
     private void refresh(String customer, CachedPlacement old) {
-        if (reads.containsKey(customer)) {
+        if (reads.containsKey(customer) || refreshing.get() >= MAX_REFRESHES_IN_FLIGHT) {
             return; // checked first: a stale entry in use does not allocate on every request
         }
         CompletableFuture<CachedPlacement> refresh = new CompletableFuture<>();
         if (reads.putIfAbsent(customer, refresh) != null) {
             return;
         }
+        refreshing.incrementAndGet();
+        refresh.whenComplete((value, error) -> refreshing.decrementAndGet());
         if (!store.health().allowCall()) {
             // Known down: no call; the old value stays, and the next attempt waits another refreshAfter.
             try {

@@ -1,6 +1,7 @@
 package io.cellrouter.registry.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
@@ -81,6 +82,35 @@ class PlacementCacheTest {
         assertThat(refreshed.version()).isEqualTo(2);
         assertThat(refreshed.loadedAt()).isEqualTo(ticker.read());
         assertThat(store.calls("placement")).isEqualTo(1);
+    }
+
+    /**
+     * After a full load every entry falls due in the same instant: the refreshes their next uses
+     * start are bounded, and the rest are served as they are and refreshed at a later use.
+     */
+    @Test
+    void ready_manyEntriesDueAtOnce_refreshesAtMostTheBoundAtATime() throws Exception {
+        PlacementCache cache = cache(CONFIG);
+        List<Placement> loaded = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            loaded.add(placement("c" + i, "cell-1", 1));
+        }
+        cache.replaceAll(loaded);
+        CompletableFuture<Void> slowReads = store.holdPlacementReads();
+        ticker.advance(CONFIG.refreshAfter());
+
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(cache.ready("c" + i, ticker.read()).cell()).isEqualTo("cell-1");
+        }
+        assertThat(store.calls("placement")).isEqualTo(PlacementCache.MAX_REFRESHES_IN_FLIGHT);
+
+        slowReads.complete(null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            for (int i = 0; i < 1_000; i++) {
+                cache.ready("c" + i, ticker.read());
+            }
+            return store.calls("placement") == 1_000;
+        });
     }
 
     @Test
