@@ -30,8 +30,10 @@ import java.util.concurrent.Executor;
  *       the old one is served. A failed refresh keeps the old value (stale beats down) and is tried
  *       again after another {@code refreshAfter}; the change feed, not this, is what makes moves
  *       visible quickly.
- *   <li>Negative entries ("not placed") count as absent once {@code negativeTtl} has passed since
- *       their read: the next use reads again and replaces them, or Caffeine evicts them.
+ *   <li>Negative entries ("not placed") live in a cache of their own, bounded by a quarter of
+ *       {@code maximumSize}, so that a flood of unknown ids never evicts a placed customer. They
+ *       count as absent once {@code negativeTtl} has passed since their read: the next use reads
+ *       again and replaces them, or Caffeine evicts them.
  *   <li>A failed read is not cached: every caller sharing it sees the failure, the next one reads
  *       again.
  *   <li>The change feed ({@link #put}, {@link #invalidate}, {@link #replaceAll}) wins over a read
@@ -56,6 +58,10 @@ final class PlacementCache {
     private final Cache<String, CachedPlacement> cache;
     private final ConcurrentMap<String, CachedPlacement> map;
     private final Policy<String, CachedPlacement> policy;
+    /** "Not placed" answers, apart: random customer ids fill this, never evicting a placement. */
+    private final Cache<String, CachedPlacement> negatives;
+
+    private final Policy<String, CachedPlacement> negativePolicy;
     /** The registry read in flight per customer: a miss's, or a due refresh's, or a re-read's. */
     private final ConcurrentHashMap<String, CompletableFuture<CachedPlacement>> reads = new ConcurrentHashMap<>();
     /** The re-reads after a misroute in flight per customer (also in {@code reads} while current). */
@@ -92,6 +98,11 @@ final class PlacementCache {
                 .build();
         this.map = cache.asMap();
         this.policy = cache.policy();
+        this.negatives = Caffeine.newBuilder()
+                .maximumSize(Math.max(1, config.maximumSize() / 4))
+                .executor(executor)
+                .build();
+        this.negativePolicy = negatives.policy();
     }
 
     /**
@@ -101,8 +112,9 @@ final class PlacementCache {
      */
     CachedPlacement ready(String customer, long now) {
         CachedPlacement value = cache.getIfPresent(customer);
-        if (value == null || isExpired(value, now)) {
-            return null;
+        if (value == null) {
+            value = negatives.getIfPresent(customer);
+            return value == null || isExpired(value, now) ? null : value;
         }
         if (now - value.refreshFrom() >= refreshAfterNanos) {
             refresh(customer, value);
@@ -126,7 +138,7 @@ final class PlacementCache {
             return read;
         }
         // A read may have been answered between the caller's miss and here: use it, read nothing.
-        CachedPlacement cached = usable(policy.getIfPresentQuietly(customer));
+        CachedPlacement cached = usable(quietly(customer));
         if (cached != null) {
             end(customer, mine, cached);
             return mine;
@@ -171,7 +183,7 @@ final class PlacementCache {
      * Never completes exceptionally.
      */
     CompletableFuture<CachedPlacement> reread(String customer, String disowning) {
-        CachedPlacement cached = usable(policy.getIfPresentQuietly(customer));
+        CachedPlacement cached = usable(quietly(customer));
         if (cached != null) {
             boolean elsewhere = cached.isPlaced() && !cached.cell().equals(disowning);
             boolean justConfirmed = cached.confirmed() && ticker.read() - cached.loadedAt() < MIN_REREAD_NANOS;
@@ -191,6 +203,7 @@ final class PlacementCache {
         mine.whenComplete((value, error) -> rereads.remove(customer, mine));
         reads.put(customer, mine);
         cache.invalidate(customer);
+        negatives.invalidate(customer);
         if (!store.health().allowCall()) {
             end(customer, mine, null);
             return mine;
@@ -211,14 +224,22 @@ final class PlacementCache {
 
     /** True when the customer is cached, positive or negative, or being read. */
     boolean contains(String customer) {
-        return usable(policy.getIfPresentQuietly(customer)) != null || reads.containsKey(customer);
+        return usable(quietly(customer)) != null || reads.containsKey(customer);
     }
 
     /** Caches what was just read for {@code customer}; {@code placement} null is a negative entry. */
     void put(String customer, Placement placement) {
         CachedPlacement value = loaded(placement, ticker.read());
         reads.remove(customer); // a read in flight began before this change: its answer is not cached
-        cache.put(customer, value);
+        if (value.isPlaced()) {
+            negatives.invalidate(customer);
+            cache.put(customer, value);
+        } else {
+            map.compute(customer, (key, current) -> {
+                negatives.put(key, value);
+                return null;
+            });
+        }
     }
 
     /** Caches exactly these placements: everything else cached is dropped. */
@@ -226,6 +247,7 @@ final class PlacementCache {
         long now = ticker.read();
         Set<String> customers = new HashSet<>(Math.max(16, placements.size() * 4 / 3 + 1));
         reads.clear();
+        negatives.invalidateAll();
         for (Placement placement : placements) {
             // One by one: each entry is allocated next to the Caffeine nodes that point to it, so
             // a hit finds them in neighbouring cache lines.
@@ -249,28 +271,30 @@ final class PlacementCache {
     void invalidate(String customer) {
         reads.remove(customer);
         cache.invalidate(customer);
+        negatives.invalidate(customer);
     }
 
     void invalidateAll() {
         reads.clear();
         cache.invalidateAll();
+        negatives.invalidateAll();
     }
 
-    /** Cached entries, positive and negative (an expired negative one counts until replaced or evicted). */
+    /** Placed customers cached ("not placed" answers apart: unknown ids do not grow it). */
     long size() {
         return cache.estimatedSize();
     }
 
     /** The cell a cached, placed customer is on, without counting as a use; null when not cached. */
     String cellQuietly(String customer) {
-        CachedPlacement value = usable(policy.getIfPresentQuietly(customer));
+        CachedPlacement value = usable(quietly(customer));
         return value == null ? null : value.cell();
     }
 
     /** How long ago the cached value was read, without counting as a use. */
     Optional<Duration> age(String customer) {
         long now = ticker.read();
-        CachedPlacement value = policy.getIfPresentQuietly(customer);
+        CachedPlacement value = quietly(customer);
         if (value == null || isExpired(value, now)) {
             return Optional.empty();
         }
@@ -325,9 +349,29 @@ final class PlacementCache {
         map.computeIfPresent(customer, (key, current) -> current == old && reads.get(key) == refresh ? kept : current);
     }
 
-    /** Caches {@code value} if {@code read} is still the customer's current read. */
+    /**
+     * Caches {@code value} if {@code read} is still the customer's current read. A negative value
+     * goes to {@code negatives}, inside the same {@code compute} of the customer's key as a
+     * positive one, so the change feed's {@link #put} (which computes there too) is ordered with it.
+     */
     private void install(String customer, CompletableFuture<CachedPlacement> read, CachedPlacement value) {
-        map.compute(customer, (key, current) -> reads.get(key) == read ? value : current);
+        map.compute(customer, (key, current) -> {
+            if (reads.get(key) != read) {
+                return current;
+            }
+            if (value.isPlaced()) {
+                negatives.invalidate(key);
+                return value;
+            }
+            negatives.put(key, value);
+            return null;
+        });
+    }
+
+    /** The customer's entry, positive or negative, without counting as a use. */
+    private CachedPlacement quietly(String customer) {
+        CachedPlacement value = policy.getIfPresentQuietly(customer);
+        return value != null ? value : negativePolicy.getIfPresentQuietly(customer);
     }
 
     /** Ends a read (after its answer, if any, was cached) and answers everyone who waits on it. */

@@ -8,7 +8,7 @@ import java.time.Duration;
  * {@code overrides.pollInterval}, {@code unknownCustomer}). Validated once, here; messages name the
  * field and the bad value.
  *
- * @param maximumSize how many placements (positive and negative) the cache holds
+ * @param maximumSize how many placements the cache holds ("not placed" answers: up to a quarter as many more, apart)
  * @param refreshAfter after this long a cached placement is re-read in the background on its next
  *     use, while the old value keeps being served: a slow safety net, the change feed is the fast path
  * @param negativeTtl how long "no such customer" is remembered

@@ -265,6 +265,35 @@ class PlacementCacheTest {
         assertThat(cache.placed()).hasSizeLessThanOrEqualTo(100);
     }
 
+    /**
+     * A client sending random customer ids, each a few times: each is read once and remembered as
+     * "not placed", but those answers live apart from the placements and never evict a placed
+     * customer that nobody asked for lately (a cold, preloaded one).
+     */
+    @Test
+    void load_floodOfUnknownIds_neverEvictsAPlacedCustomer() {
+        PlacementCache cache = cache(CONFIG.withMaximumSize(100));
+        for (int i = 0; i < 90; i++) {
+            cache.put("placed-" + i, placement("placed-" + i, "cell-1", 1));
+        }
+
+        for (int i = 0; i < 5_000; i++) {
+            assertThat(join(cache.load("unknown-" + i)).isPlaced()).isFalse();
+            for (int repeat = 0; repeat < 3; repeat++) { // each id sent a few times: frequent in the sketch
+                assertThat(cache.ready("unknown-" + i, ticker.read()).isPlaced())
+                        .isFalse();
+            }
+        }
+
+        for (int i = 0; i < 90; i++) {
+            assertThat(cache.ready("placed-" + i, ticker.read()))
+                    .as("placed-" + i)
+                    .isNotNull();
+        }
+        assertThat(cache.size()).isEqualTo(90);
+        assertThat(store.calls("placement")).isEqualTo(5_000);
+    }
+
     @Test
     void put_cellNamesHandedOutAsNewStrings_areSharedByTheEntries() {
         PlacementCache cache = cache(CONFIG);

@@ -259,7 +259,7 @@ public final class RouterMetrics {
     /** Exposes the resolver's cache size and counts its lookups and store calls. */
     public ResolverListener resolverListener(Supplier<Long> cacheSize) {
         Gauge.builder("cellrouter.cache.size", cacheSize, s -> s.get().doubleValue())
-                .description("Cached placements, positive and negative")
+                .description("Cached placements (placed customers; not placed answers apart)")
                 .strongReference(true) // a lambda: held only by the gauge (see registryState)
                 .register(registry);
         Map<String, Timer> storeTimers = new ConcurrentHashMap<>();
