@@ -120,6 +120,7 @@ public final class RouterServer implements AutoCloseable {
         metrics.readiness(this::ready);
         // The counter reads the resolver, which this server holds (a meter holds its object weakly).
         metrics.snapshotFailures(resolver, r -> r.health().snapshotFailures());
+        metrics.registryStoreProblems(store, RegistryStore::lostFeedAppends, RegistryStore::skippedItems);
         this.accessLog = config.accessLog().enabled()
                 ? new AccessLog(config.accessLog().queueSize(), metrics::accessLogDropped)
                 : null;

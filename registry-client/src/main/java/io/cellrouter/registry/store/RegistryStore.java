@@ -143,6 +143,20 @@ public interface RegistryStore extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Writes whose change-feed entry could not be appended since the store opened: other routers
+     * follow those within a minute (cells, overrides, shadows) or at {@code refreshAfter}. 0 for a
+     * store without a feed of its own.
+     */
+    default long lostFeedAppends() {
+        return 0;
+    }
+
+    /** Items that whole reads skipped since the store opened because they do not read (each logged). */
+    default long skippedItems() {
+        return 0;
+    }
+
     /** A short name for logs and metrics: {@code file} or {@code dynamodb}. */
     String kind();
 

@@ -256,6 +256,22 @@ public final class RouterMetrics {
                 .register(registry);
     }
 
+    /**
+     * What the registry store worked around, for the operator: writes whose change-feed entry was
+     * lost (routers follow them late) and items a whole read skipped because they do not read.
+     */
+    public <T> void registryStoreProblems(
+            T store,
+            java.util.function.ToDoubleFunction<T> lostFeedAppends,
+            java.util.function.ToDoubleFunction<T> skippedItems) {
+        FunctionCounter.builder("cellrouter.registry.feed.appends.lost", store, lostFeedAppends)
+                .description("Registry writes whose change-feed entry could not be appended")
+                .register(registry);
+        FunctionCounter.builder("cellrouter.registry.items.skipped", store, skippedItems)
+                .description("Registry items skipped by whole reads because they do not read")
+                .register(registry);
+    }
+
     /** Exposes the resolver's cache size and counts its lookups and store calls. */
     public ResolverListener resolverListener(Supplier<Long> cacheSize) {
         Gauge.builder("cellrouter.cache.size", cacheSize, s -> s.get().doubleValue())

@@ -36,6 +36,19 @@ class RouterMetricsGaugesTest {
         assertThat(value(scrape, "cellrouter_cache_size")).isEqualTo("42.0");
     }
 
+    /** What the registry store worked around reaches the scrape as two counters. */
+    @Test
+    void registryStoreProblems_areCounters() {
+        RouterMetrics metrics = new RouterMetrics();
+        AtomicLong lost = new AtomicLong(2);
+        AtomicLong skipped = new AtomicLong(5);
+        metrics.registryStoreProblems(this, ignored -> lost.get(), ignored -> skipped.get());
+
+        String scrape = metrics.scrape();
+        assertThat(value(scrape, "cellrouter_registry_feed_appends_lost_total")).isEqualTo("2.0");
+        assertThat(value(scrape, "cellrouter_registry_items_skipped_total")).isEqualTo("5.0");
+    }
+
     /** Runs full collections until a weakly held probe is gone (so weak references were cleared). */
     private static void collectGarbage() {
         WeakReference<Object> probe = new WeakReference<>(new Object());

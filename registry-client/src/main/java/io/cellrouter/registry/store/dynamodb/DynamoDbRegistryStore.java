@@ -92,11 +92,13 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     }
 
     /** Writes whose feed entry could not be appended (other routers follow them after refreshAfter). */
+    @java.lang.Override
     public long lostFeedAppends() {
         return announcer.lost();
     }
 
     /** Items that whole reads skipped because they do not read (each logged with its key). */
+    @java.lang.Override
     public long skippedItems() {
         return parser.skipped();
     }
