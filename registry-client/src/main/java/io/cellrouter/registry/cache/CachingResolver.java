@@ -61,6 +61,9 @@ final class CachingResolver implements Resolver {
     private static final CompletableFuture<Resolution> UNKNOWN_CUSTOMER =
             CompletableFuture.completedFuture(new Resolution(Outcome.UNKNOWN_CUSTOMER, null, Source.NONE, null, null));
 
+    /** How far the clocks of the router that wrote a placement and of this one may differ. */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(2);
+
     /** Retry-After is in whole seconds; a freeze about to end still asks for one. */
     private static final Duration MINIMUM_FROZEN_RETRY = Duration.ofSeconds(1);
 
@@ -92,6 +95,14 @@ final class CachingResolver implements Resolver {
         MeteredStore store = new MeteredStore(builder.store, listener, ticker, health);
         this.placements = new PlacementCache(config, store, ticker, executor);
         this.sync = new RegistrySync(store, placements, config, listener, ticker);
+        // A move writes (and announces) its freeze before its placement; a placement read on a miss
+        // may be newer than this router's last poll, so a recent one waits for one more poll, and
+        // the freeze is in the table before the new cell can be routed to.
+        Duration recent = config.pollInterval().plus(CLOCK_SKEW);
+        placements.settleWith(
+                placement -> placement.updatedAt().isAfter(clock.instant().minus(recent))
+                        ? sync.pollOnce()
+                        : CompletableFuture.completedFuture(null));
         this.registryUnavailable = CompletableFuture.completedFuture(
                 new Resolution(Outcome.REGISTRY_UNAVAILABLE, null, Source.NONE, null, config.retryAfter()));
         this.snapshot = builder.snapshot == null
@@ -134,7 +145,7 @@ final class CachingResolver implements Resolver {
             return decide(cached, cellHint, Source.CACHE, table);
         }
         count(LookupKind.MISS);
-        return placements.load(customer).thenApply(loaded -> afterRead(loaded, cellHint));
+        return placements.load(customer).thenApply(loaded -> afterRead(customer, loaded, cellHint));
     }
 
     /**
@@ -153,7 +164,7 @@ final class CachingResolver implements Resolver {
                 return overridden(customer, override, now, table);
             }
         }
-        return placements.reread(customer, disowningCell).thenApply(loaded -> afterRead(loaded, cellHint));
+        return placements.reread(customer, disowningCell).thenApply(loaded -> afterRead(customer, loaded, cellHint));
     }
 
     @java.lang.Override
@@ -238,9 +249,17 @@ final class CachingResolver implements Resolver {
         return table.route(override.cell(), Source.OVERRIDE);
     }
 
-    private Resolution afterRead(CachedPlacement loaded, String cellHint) {
-        // The table may have changed while the read was in flight: decide on the current one.
+    private Resolution afterRead(String customer, CachedPlacement loaded, String cellHint) {
+        // The table may have changed while the read was in flight (an override among the changes):
+        // decide on the current one.
         RoutingTable table = sync.table();
+        RoutingOverride override = table.override(customer);
+        if (override != null) {
+            Instant now = clock.instant();
+            if (override.isActiveAt(now)) {
+                return overridden(customer, override, now, table).join();
+            }
+        }
         if (loaded == null) { // the read failed, or the store is known down
             count(LookupKind.ERROR);
             return (cellHint != null ? table.route(cellHint, Source.TOKEN) : registryUnavailable).join();

@@ -141,6 +141,7 @@ class CachingResolverTest {
     void resolve_afterRefreshAfter_servesTheOldValueAndReloadsInTheBackground() {
         started(CONFIG);
         join(files.putPlacement("acme", "cell-2", 1));
+        clock.advance(WRITTEN_LONG_AGO); // not a move of the last moment: its read is used at once
         store.resetCounts();
         CompletableFuture<Void> slowRead = store.holdPlacementReads();
         ticker.advance(CONFIG.refreshAfter().plusSeconds(1));
@@ -194,6 +195,7 @@ class CachingResolverTest {
         store.resetCounts();
         assertThat(resolve("newcomer").outcome()).isEqualTo(Outcome.UNKNOWN_CUSTOMER);
         join(files.putPlacement("newcomer", "cell-2", 0));
+        clock.advance(WRITTEN_LONG_AGO); // not a move of the last moment: its read is used at once
 
         ticker.advance(CONFIG.negativeTtl().minusMillis(1));
         assertThat(resolve("newcomer").outcome()).isEqualTo(Outcome.UNKNOWN_CUSTOMER);
@@ -428,6 +430,39 @@ class CachingResolverTest {
         assertThat(restored.source()).isEqualTo(Source.CACHE);
     }
 
+    /**
+     * A move writes its freeze, then its placement, both after this router's last poll. A miss
+     * reads the new placement: written moments ago, it waits for one poll, so the freeze is in the
+     * table first and the customer is frozen, not routed to the new cell.
+     */
+    @Test
+    void resolve_missReadsAPlacementNewerThanTheLastPoll_theMovesFreezeHoldsIt() {
+        started(CONFIG.withPreload(false));
+        join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofHours(1)), "moving data")));
+        join(files.putPlacement("acme", "cell-2", 1));
+        store.resetCounts();
+
+        Resolution resolution = resolve("acme");
+
+        assertThat(resolution.outcome()).isEqualTo(Outcome.FROZEN);
+        assertThat(store.calls("changesSince")).isEqualTo(1);
+    }
+
+    /** A placement written longer ago than a poll interval (and the clocks' skew) is used at once: no poll. */
+    @Test
+    void resolve_missReadsAnOlderPlacement_noExtraPoll() {
+        started(CONFIG.withPreload(false));
+        join(files.putPlacement("acme", "cell-2", 1));
+        join(resolver.catchUp());
+        clock.advance(CONFIG.pollInterval().plus(CachingResolver.CLOCK_SKEW).plusMillis(1));
+        store.resetCounts();
+
+        Resolution resolution = resolve("acme");
+
+        assertThat(resolution.cell().name()).isEqualTo("cell-2");
+        assertThat(store.calls("changesSince")).isZero();
+    }
+
     @Test
     void changesWhoseFeedEntriesWereLost_areFollowedAtTheNextTableRefresh() {
         started(CONFIG);
@@ -596,6 +631,13 @@ class CachingResolverTest {
 
         assertThat(operations).contains("latestSequence:true", "cells:true", "overrides:true", "placement:false");
     }
+
+    /**
+     * Longer than a poll interval and the clocks' skew: a placement written that long ago is used
+     * as read, where one written the moment before waits for a poll first (and that poll re-reads it).
+     */
+    static final Duration WRITTEN_LONG_AGO =
+            CONFIG.pollInterval().plus(CachingResolver.CLOCK_SKEW).plusSeconds(1);
 
     private ResolverBuilder builder(ResolverConfig config) {
         return CachingResolver.builder()
