@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * The customer → placement cache: a synchronous Caffeine {@link Cache} bounded by {@code
@@ -84,6 +85,9 @@ final class PlacementCache {
 
     private final MeteredStore store;
     private final Ticker ticker;
+    /** Set once, before the cache is shared ({@link #settleWith}). */
+    private Function<Placement, CompletableFuture<?>> settle = placement -> CompletableFuture.completedFuture(null);
+
     private final long refreshAfterNanos;
     private final long negativeTtlNanos;
 
@@ -148,7 +152,7 @@ final class PlacementCache {
             end(customer, mine, null);
             return mine;
         }
-        store.placement(customer).whenComplete((placement, error) -> {
+        read(customer).whenComplete((placement, error) -> {
             CachedPlacement value = null;
             try {
                 if (error == null) {
@@ -208,7 +212,7 @@ final class PlacementCache {
             end(customer, mine, null);
             return mine;
         }
-        store.placement(customer).whenComplete((placement, error) -> {
+        read(customer).whenComplete((placement, error) -> {
             CachedPlacement value = null;
             try {
                 if (error == null) {
@@ -312,11 +316,15 @@ final class PlacementCache {
         if (reads.containsKey(customer) || refreshing.get() >= MAX_REFRESHES_IN_FLIGHT) {
             return; // checked first: a stale entry in use does not allocate on every request
         }
-        CompletableFuture<CachedPlacement> refresh = new CompletableFuture<>();
-        if (reads.putIfAbsent(customer, refresh) != null) {
+        if (refreshing.incrementAndGet() > MAX_REFRESHES_IN_FLIGHT) { // another loop took the last room
+            refreshing.decrementAndGet();
             return;
         }
-        refreshing.incrementAndGet();
+        CompletableFuture<CachedPlacement> refresh = new CompletableFuture<>();
+        if (reads.putIfAbsent(customer, refresh) != null) {
+            refreshing.decrementAndGet();
+            return;
+        }
         refresh.whenComplete((value, error) -> refreshing.decrementAndGet());
         if (!store.health().allowCall()) {
             // Known down: no call; the old value stays, and the next attempt waits another refreshAfter.
@@ -327,7 +335,7 @@ final class PlacementCache {
             }
             return;
         }
-        store.placement(customer).whenComplete((placement, error) -> {
+        read(customer).whenComplete((placement, error) -> {
             // A miss that joined this read (the entry was evicted meanwhile) routes on the old value if it fails.
             CachedPlacement value = old;
             try {
@@ -366,6 +374,23 @@ final class PlacementCache {
             negatives.put(key, value);
             return null;
         });
+    }
+
+    /**
+     * Until what a placement read from the store may be used: {@link CachingResolver} makes a
+     * placement written moments ago wait for one poll of the change feed (a move's freeze is
+     * written, and announced, before its placement).
+     */
+    void settleWith(Function<Placement, CompletableFuture<?>> settle) {
+        this.settle = settle;
+    }
+
+    /** The store's answer for {@code customer}, once it may be used ({@link #settleWith}). */
+    private CompletableFuture<Optional<Placement>> read(String customer) {
+        return store.placement(customer)
+                .thenCompose(placement -> placement.isEmpty()
+                        ? CompletableFuture.completedFuture(placement)
+                        : settle.apply(placement.get()).handle((ignored, error) -> placement));
     }
 
     /** The customer's entry, positive or negative, without counting as a use. */

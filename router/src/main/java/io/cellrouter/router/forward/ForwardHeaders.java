@@ -16,15 +16,17 @@ import java.util.Map;
  * Header rewriting between client and cell (README: Headers).
  *
  * <p>Hop-by-hop headers (RFC 9110 section 7.6.1) and every header named in {@code Connection}
- * are removed in both directions. {@code Transfer-Encoding} and {@code Content-Length} stay: the
- * relay forwards the body in the framing it arrived in, and the codec needs them to frame it.
+ * are removed in both directions, except what the router acted on: {@code Transfer-Encoding} and
+ * {@code Content-Length} (the relay forwards the body in the framing it arrived in), {@code Host},
+ * {@code x-request-id} and the identity fields.
  * The {@code x-cell-router-*} headers are the router's to set: what a client sends under those
  * names is removed. Where the request came from (README: "Where a request came from") depends on
  * who sent it: from a trusted proxy ({@link ClientAddress#trustedProxy()}), {@code X-Forwarded-For}
- * is appended to and {@code Forwarded}, {@code X-Forwarded-Proto} and {@code X-Real-IP} are kept;
- * from anyone else {@code X-Forwarded-For} and {@code X-Forwarded-Proto} are replaced by what the
- * router saw and {@code Forwarded} and {@code X-Real-IP} are removed. {@code X-Forwarded-Host} is
- * always the Host the router received.
+ * is appended to and {@code Forwarded}, {@code X-Forwarded-Proto}, {@code X-Real-IP} and the other
+ * {@code x-forwarded-*} fields are kept; from anyone else every {@code x-forwarded-*} field,
+ * {@code Forwarded} and {@code X-Real-IP} are removed and {@code X-Forwarded-For} and {@code
+ * X-Forwarded-Proto} set to what the router saw. {@code X-Forwarded-Host} is always the Host the
+ * router received, and {@code X-Forwarded-Port} is always removed.
  */
 public final class ForwardHeaders {
 
@@ -39,9 +41,9 @@ public final class ForwardHeaders {
     /** Netty's HTTP/2 ↔ HTTP/1.1 conversion adds these for its own use; they never leave the router. */
     static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
 
-    /** The {@code x-} fields {@link #toCell} removes or replaces ({@code x-forwarded-port} included). */
     private static final String X_FORWARDED_PREFIX = "x-forwarded-";
 
+    /** The {@code x-} fields {@link #toCell} removes or replaces ({@code x-forwarded-port} included). */
     private static final String[] REWRITTEN_X_PREFIXES = {
         X_FORWARDED_PREFIX, "x-real-ip", ROUTER_PREFIX, HTTP2_EXTENSION_PREFIX
     };

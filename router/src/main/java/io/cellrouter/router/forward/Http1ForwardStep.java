@@ -219,6 +219,7 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
             return;
         }
         responseTimeout.stop();
+        moves.untrack(); // first: should opening the tunnel fail, nothing stays linked
         Bulkheads.Permit held = exchange.handOverPermit();
         CellLeg tunnelLeg = cell.take();
         exchange.enter(Http1Exchange.State.CLOSED);

@@ -80,7 +80,7 @@ final class Http1MoveTracker implements MovableExchange {
      * it after the grace period, through this tracker.
      */
     void handOver(MovableExchange tunnel) {
-        untrack();
+        untrack(); // the caller untracked before opening the tunnel already; once more does nothing
         successor = tunnel;
     }
 

@@ -105,7 +105,8 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     public void routed() {
         String cellName = route.cell().name();
         ForwardHeaders.toCell(requestRelay.head(), front.remote(), context.scheme(), cellName);
-        requestRelay.shadow(context.migration().shadows().sample(log));
+        // An RFC 8441 WebSocket handshake is not shadowed: its copy would open a session there.
+        requestRelay.shadow(websocket ? null : context.migration().shadows().sample(log));
         connect();
     }
 

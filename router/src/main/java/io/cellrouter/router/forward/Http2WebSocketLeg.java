@@ -33,8 +33,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Flow control: DATA is acknowledged to the client once the cell connection has room for it
  * ({@link #isWritable}: the upgrade is done and the channel under its water mark), and the cell is
  * read only while the client's stream can take more. Data the client sends before the 101 waits
- * here, unacknowledged (so at most a stream window of it). An answer other than 101 is relayed as
- * a normal answer ({@link Http2ToHttp1Leg}); that data is then dropped.
+ * here, unacknowledged (so at most a stream window of it). A 2xx other than the 101 is 502
+ * {@code bad_cell_response} (to an extended CONNECT any 2xx means "tunnel open"); any other answer
+ * is relayed as a normal answer ({@link Http2ToHttp1Leg}); that data is then dropped.
  *
  * <p>The tunnel ends when either side closes, after {@code proxy.websocket.idleTimeout} without a
  * byte either way, at the router's drain (a random moment in the first half of the drain timeout)

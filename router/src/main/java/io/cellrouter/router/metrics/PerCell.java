@@ -19,9 +19,15 @@ import java.util.function.Consumer;
  */
 final class PerCell<T> {
 
-    private record Entry<T>(String region, String tier, T meters) {
-        boolean describes(Cell cell) {
-            return Objects.equals(region, regionOf(cell)) && Objects.equals(tier, tierOf(cell));
+    private record Entry<T>(String region, String tier, long version, T meters) {
+        /**
+         * Whether these meters are the ones to use for {@code cell}: its tags are theirs, or it is
+         * an older copy of the cell than the one they were made for (an exchange routed before the
+         * change ends after it: its count goes to the current series, not back to the old one).
+         */
+        boolean serves(Cell cell) {
+            return (cell != null && cell.version() < version)
+                    || (Objects.equals(region, regionOf(cell)) && Objects.equals(tier, tierOf(cell)));
         }
     }
 
@@ -40,18 +46,21 @@ final class PerCell<T> {
     T get(Cell cell) {
         String name = cell == null ? RouterMetrics.NO_CELL : cell.name();
         Entry<T> entry = byName.get(name);
-        if (entry != null && entry.describes(cell)) {
+        if (entry != null && entry.serves(cell)) {
             return entry.meters();
         }
         return byName.compute(name, (key, old) -> {
-                    if (old != null && old.describes(cell)) {
+                    if (old != null && old.serves(cell)) {
                         return old;
                     }
                     if (old != null) {
                         remove.accept(old.meters());
                     }
                     return new Entry<>(
-                            regionOf(cell), tierOf(cell), create.apply(cell, old == null ? null : old.meters()));
+                            regionOf(cell),
+                            tierOf(cell),
+                            cell == null ? 0 : cell.version(),
+                            create.apply(cell, old == null ? null : old.meters()));
                 })
                 .meters();
     }

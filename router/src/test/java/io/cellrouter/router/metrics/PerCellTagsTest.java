@@ -17,7 +17,11 @@ import org.junit.jupiter.api.Test;
 class PerCellTagsTest {
 
     private static Cell cell(String region, String tier) {
-        return new Cell("c", URI.create("http://127.0.0.1:1"), CellState.ACTIVE, region, tier, Map.of(), 0);
+        return cell(region, tier, 1);
+    }
+
+    private static Cell cell(String region, String tier, long version) {
+        return new Cell("c", URI.create("http://127.0.0.1:1"), CellState.ACTIVE, region, tier, Map.of(), version);
     }
 
     @Test
@@ -30,7 +34,7 @@ class PerCellTagsTest {
         metrics.websocketTunnels(before).incrementAndGet();
         metrics.tunnelEnded(before, 1_000);
 
-        Cell after = cell("eu-central-1", "gold");
+        Cell after = cell("eu-central-1", "gold", 2);
         metrics.requestCompleted(after, "http1", "2xx", 1_000, 100, 500);
         assertThat(metrics.upstreamConnections(after)).isSameAs(connections);
         metrics.websocketTunnels(after);
@@ -45,6 +49,30 @@ class PerCellTagsTest {
                 .contains("cellrouter_websocket_tunnels{cell=\"c\",region=\"eu-central-1\",tier=\"gold\"} 1.0")
                 .contains("cellrouter_websocket_tunnel_duration_seconds_count{cell=\"c\",region=\"eu-central-1\","
                         + "tier=\"gold\"} 1");
+    }
+
+    /**
+     * An exchange routed before the change ends after it, with the older copy of the cell: it is
+     * counted under the current tags, and the meters do not flip back to the old ones.
+     */
+    @Test
+    void olderCopyOfTheCellAfterTheChange_countsUnderTheNewTags() {
+        RouterMetrics metrics = new RouterMetrics();
+        Cell before = cell("eu-west-1", "gold", 1);
+        Cell after = cell("eu-central-1", "gold", 2);
+        metrics.requestCompleted(after, "http1", "2xx", 1_000, 100, 500);
+        AtomicInteger connections = metrics.upstreamConnections(after);
+        metrics.tunnelEnded(after, 1_000);
+
+        metrics.requestCompleted(before, "http1", "2xx", 1_000, 100, 500);
+        metrics.tunnelEnded(before, 1_000);
+
+        assertThat(metrics.upstreamConnections(before)).isSameAs(connections);
+        String scrape = metrics.scrape();
+        assertThat(scrape).doesNotContain("region=\"eu-west-1\"");
+        assertThat(scrape)
+                .contains("cellrouter_requests_total{cell=\"c\",outcome=\"2xx\",protocol=\"http1\","
+                        + "region=\"eu-central-1\",tier=\"gold\"} 2.0");
     }
 
     @Test
