@@ -107,6 +107,15 @@ class WebSocketIT {
         return URI.create("ws://127.0.0.1:" + proxy().getPort() + pathAndQuery);
     }
 
+    private HttpResponse<String> moveAlphaToWs2() throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(router.admin("/admin/v1/customers/alpha/move"))
+                        .header("Authorization", "Bearer " + RouterExtension.ADMIN_TOKEN)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"toCell\":\"ws-2\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private WsClients.Client open(String pathAndQuery, String... headers) throws Exception {
         WsClients.Client client = clients.connect(proxy(), ws(pathAndQuery), headers);
         client.handshake.get(10, TimeUnit.SECONDS);
@@ -384,12 +393,7 @@ class WebSocketIT {
         WsClients.Client alpha = clients.connect(proxy(), ws("/slow-handshake?ms=400"), "x-customer-id", "alpha");
         await().atMost(Duration.ofSeconds(10)).until(() -> ws1.handshakes().size() > before);
 
-        HttpResponse<String> move = http.send(
-                HttpRequest.newBuilder(router.admin("/admin/v1/customers/alpha/move"))
-                        .header("Authorization", "Bearer " + RouterExtension.ADMIN_TOKEN)
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"toCell\":\"ws-2\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> move = moveAlphaToWs2();
         assertThat(move.statusCode()).isEqualTo(200);
         // The 101, 400 ms after the handshake arrived: within the grace period, so the tunnel opens.
         alpha.handshake.get(10, TimeUnit.SECONDS);
@@ -408,12 +412,7 @@ class WebSocketIT {
         assertThat(beta.ask("whoami")).isEqualTo("ws-1");
 
         long movedAt = System.nanoTime();
-        HttpResponse<String> move = http.send(
-                HttpRequest.newBuilder(router.admin("/admin/v1/customers/alpha/move"))
-                        .header("Authorization", "Bearer " + RouterExtension.ADMIN_TOKEN)
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"toCell\":\"ws-2\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> move = moveAlphaToWs2();
         assertThat(move.statusCode()).isEqualTo(200);
 
         assertThat(alpha.ask("still here")).isEqualTo("still here"); // within the grace period
