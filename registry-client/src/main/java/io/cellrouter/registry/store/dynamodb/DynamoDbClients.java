@@ -1,6 +1,9 @@
 package io.cellrouter.registry.store.dynamodb;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
@@ -31,9 +34,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
  *       timeout.
  *   <li>Its own two Netty event-loop threads (the SDK's Netty client runs on an NIO group of its
  *       own; it is not handed the router's event loops). Futures complete on the SDK's completion
- *       executor, never on a router event loop: callers hop back to their own thread. The HTTP
- *       client is handed over as a builder, so that the SDK owns it and closing the DynamoDB client
- *       closes it and its threads (an HTTP client handed over built is left open by the SDK).
+ *       executor, never on a router event loop: callers hop back to their own thread. The group is
+ *       this class's, handed to the SDK built, and {@link Opened#close} shuts it down without
+ *       waiting: the SDK's own shutdown of a group it made waits out a two-second quiet period,
+ *       which every {@code cell-router registry} command and every test's store would pay at close.
  *   <li>Region and credentials from the SDK's default chains, web identity (IRSA) included: its
  *       provider needs the {@code sts} module and a sync HTTP client for its STS client
  *       ({@code url-connection-client}), both dependencies of this module, without which the
@@ -54,7 +58,33 @@ final class DynamoDbClients {
 
     private DynamoDbClients() {}
 
-    static DynamoDbAsyncClient create(DynamoDbSettings settings) {
+    /** The client and the event-loop threads under it: closing closes both. */
+    record Opened(DynamoDbAsyncClient client, EventLoopGroup threads) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                client.close();
+            } finally {
+                threads.shutdownGracefully(0, 1, TimeUnit.SECONDS); // not awaited: nothing is in flight
+            }
+        }
+    }
+
+    // The SDK knows event-loop groups by class and does not know Netty 4.2's
+    // MultiThreadIoEventLoopGroup: an NIO group it knows, deprecated but kept by Netty 4.2.
+    @SuppressWarnings("deprecation")
+    static Opened create(DynamoDbSettings settings) {
+        EventLoopGroup threads = new io.netty.channel.nio.NioEventLoopGroup(
+                EVENT_LOOP_THREADS, new DefaultThreadFactory("dynamodb-client", true));
+        try {
+            return new Opened(client(settings, threads), threads);
+        } catch (RuntimeException e) {
+            threads.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    private static DynamoDbAsyncClient client(DynamoDbSettings settings, EventLoopGroup threads) {
         NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
                 .maxConcurrency(settings.maxConnections())
                 .maxPendingConnectionAcquires(10_000)
@@ -63,7 +93,7 @@ final class DynamoDbClients {
                 .readTimeout(settings.scanTimeout())
                 .writeTimeout(settings.scanTimeout())
                 .tcpKeepAlive(true)
-                .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(EVENT_LOOP_THREADS));
+                .eventLoopGroup(SdkEventLoopGroup.create(threads));
         DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder()
                 .httpClientBuilder(http)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()

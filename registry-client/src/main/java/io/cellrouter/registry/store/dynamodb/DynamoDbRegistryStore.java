@@ -58,6 +58,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     private final DynamoDbSettings settings;
     private final String table;
     private final Clock clock;
+    private final DynamoDbClients.Opened opened;
     private final FeedReader feedReader;
     private final ChangeAnnouncer announcer;
     private final ItemParser parser;
@@ -66,7 +67,9 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     private final AuditItems audit;
     private final Set<String> knownCells = ConcurrentHashMap.newKeySet();
 
-    private DynamoDbRegistryStore(DynamoDbAsyncClient client, DynamoDbSettings settings, Clock clock) {
+    private DynamoDbRegistryStore(DynamoDbClients.Opened opened, DynamoDbSettings settings, Clock clock) {
+        this.opened = opened;
+        DynamoDbAsyncClient client = opened.client();
         this.client = client;
         this.settings = settings;
         this.table = settings.table();
@@ -335,7 +338,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
 
     @java.lang.Override
     public void close() {
-        client.close();
+        opened.close();
     }
 
     /**

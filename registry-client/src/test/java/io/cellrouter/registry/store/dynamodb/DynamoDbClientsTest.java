@@ -34,7 +34,7 @@ class DynamoDbClientsTest {
 
     private static Set<Thread> eventLoopThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().startsWith("aws-java-sdk-NettyEventLoop"))
+                .filter(thread -> thread.getName().startsWith("dynamodb-client"))
                 .collect(Collectors.toSet());
     }
 }

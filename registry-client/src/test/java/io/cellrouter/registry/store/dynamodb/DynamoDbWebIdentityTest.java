@@ -117,7 +117,8 @@ class DynamoDbWebIdentityTest {
     @Test
     void productionClient_credentialsComeFromAssumeRoleWithWebIdentity() {
         AwsCredentialsIdentity identity;
-        try (DynamoDbAsyncClient client = DynamoDbClients.create(productionSettings())) {
+        try (DynamoDbClients.Opened opened = DynamoDbClients.create(productionSettings())) {
+            DynamoDbAsyncClient client = opened.client();
             identity = client.serviceClientConfiguration()
                     .credentialsProvider()
                     .resolveIdentity()
@@ -148,7 +149,8 @@ class DynamoDbWebIdentityTest {
         String table = Tables.newName();
 
         DescribeTableResponse described;
-        try (DynamoDbAsyncClient client = DynamoDbClients.create(productionSettings())) {
+        try (DynamoDbClients.Opened opened = DynamoDbClients.create(productionSettings())) {
+            DynamoDbAsyncClient client = opened.client();
             DynamoDbTables.create(client, table).join();
             described = client.describeTable(b -> b.tableName(table)).join();
         }
@@ -188,7 +190,8 @@ class DynamoDbWebIdentityTest {
                 .whenScenarioStateIs("renewing")
                 .willReturn(aResponse().withStatus(500).withFixedDelay(30_000)));
 
-        try (DynamoDbAsyncClient client = DynamoDbClients.create(productionSettings())) {
+        try (DynamoDbClients.Opened opened = DynamoDbClients.create(productionSettings())) {
+            DynamoDbAsyncClient client = opened.client();
             IdentityProvider<? extends AwsCredentialsIdentity> credentials =
                     client.serviceClientConfiguration().credentialsProvider();
             AwsCredentialsIdentity first = credentials.resolveIdentity().join();
@@ -209,9 +212,10 @@ class DynamoDbWebIdentityTest {
     @Test
     void emulatorClient_neverCallsSts() {
         AwsCredentialsIdentity identity;
-        try (DynamoDbAsyncClient client =
+        try (DynamoDbClients.Opened opened =
                 DynamoDbClients.create(Tables.settings(DYNALITE.endpoint(), Tables.newName()))) {
-            identity = client.serviceClientConfiguration()
+            identity = opened.client()
+                    .serviceClientConfiguration()
                     .credentialsProvider()
                     .resolveIdentity()
                     .join();

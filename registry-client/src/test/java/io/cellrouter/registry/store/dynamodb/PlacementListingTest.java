@@ -143,7 +143,8 @@ class PlacementListingTest {
     }
 
     private static void createTableWithoutIndex(DynamoDbSettings settings) {
-        try (DynamoDbAsyncClient client = DynamoDbClients.create(settings)) {
+        try (DynamoDbClients.Opened opened = DynamoDbClients.create(settings)) {
+            DynamoDbAsyncClient client = opened.client();
             client.createTable(CreateTableRequest.builder()
                             .tableName(settings.table())
                             .attributeDefinitions(

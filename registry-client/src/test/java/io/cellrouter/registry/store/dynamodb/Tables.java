@@ -36,7 +36,8 @@ public final class Tables {
 
     /** Creates the table and loads {@code seed} into it, placements at version 1 (or their version). */
     public static void createAndLoad(DynamoDbSettings settings, RegistryDocument seed) {
-        try (DynamoDbAsyncClient client = DynamoDbClients.create(settings.forBulkWork())) {
+        try (DynamoDbClients.Opened opened = DynamoDbClients.create(settings.forBulkWork())) {
+            DynamoDbAsyncClient client = opened.client();
             DynamoDbTables.create(client, settings.table()).join();
             List<Map<String, AttributeValue>> items = new ArrayList<>();
             seed.cells().forEach(cell -> items.add(Items.cellItem(cell, LOADED_AT)));
@@ -70,7 +71,8 @@ public final class Tables {
 
     /** Writes items as they are (a hand-made or damaged item, say), behind the store's back. */
     static void writeRaw(DynamoDbSettings settings, List<Map<String, AttributeValue>> items) {
-        try (DynamoDbAsyncClient client = DynamoDbClients.create(settings.forBulkWork())) {
+        try (DynamoDbClients.Opened opened = DynamoDbClients.create(settings.forBulkWork())) {
+            DynamoDbAsyncClient client = opened.client();
             for (Map<String, AttributeValue> item : items) {
                 client.putItem(PutItemRequest.builder()
                                 .tableName(settings.table())
