@@ -1,9 +1,6 @@
 package io.cellrouter.registry.store.dynamodb;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
@@ -14,6 +11,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
@@ -34,10 +32,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
  *       timeout.
  *   <li>Its own two Netty event-loop threads (the SDK's Netty client runs on an NIO group of its
  *       own; it is not handed the router's event loops). Futures complete on the SDK's completion
- *       executor, never on a router event loop: callers hop back to their own thread. The group is
- *       this class's, handed to the SDK built, and {@link Opened#close} shuts it down without
- *       waiting: the SDK's own shutdown of a group it made waits out a two-second quiet period,
- *       which every {@code cell-router registry} command and every test's store would pay at close.
+ *       executor, never on a router event loop: callers hop back to their own thread. The HTTP
+ *       client is this class's, handed to the SDK built (so the SDK leaves it open), and {@link
+ *       Opened#close} closes it on a thread of its own: its shutdown waits out a two-second quiet
+ *       period, which every {@code cell-router registry} command and every test's store would
+ *       otherwise pay at close.
  *   <li>Region and credentials from the SDK's default chains, web identity (IRSA) included: its
  *       provider needs the {@code sts} module and a sync HTTP client for its STS client
  *       ({@code url-connection-client}), both dependencies of this module, without which the
@@ -58,34 +57,20 @@ final class DynamoDbClients {
 
     private DynamoDbClients() {}
 
-    /** The client and the event-loop threads under it: closing closes both. */
-    record Opened(DynamoDbAsyncClient client, EventLoopGroup threads) implements AutoCloseable {
+    /** The client and the HTTP client under it: closing closes both. */
+    record Opened(DynamoDbAsyncClient client, SdkAsyncHttpClient http) implements AutoCloseable {
         @Override
         public void close() {
             try {
                 client.close();
             } finally {
-                threads.shutdownGracefully(0, 1, TimeUnit.SECONDS); // not awaited: nothing is in flight
+                closeInTheBackground(http);
             }
         }
     }
 
-    // The SDK knows event-loop groups by class and does not know Netty 4.2's
-    // MultiThreadIoEventLoopGroup: an NIO group it knows, deprecated but kept by Netty 4.2.
-    @SuppressWarnings("deprecation")
     static Opened create(DynamoDbSettings settings) {
-        EventLoopGroup threads = new io.netty.channel.nio.NioEventLoopGroup(
-                EVENT_LOOP_THREADS, new DefaultThreadFactory("dynamodb-client", true));
-        try {
-            return new Opened(client(settings, threads), threads);
-        } catch (RuntimeException e) {
-            threads.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw e;
-        }
-    }
-
-    private static DynamoDbAsyncClient client(DynamoDbSettings settings, EventLoopGroup threads) {
-        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
+        SdkAsyncHttpClient http = NettyNioAsyncHttpClient.builder()
                 .maxConcurrency(settings.maxConnections())
                 .maxPendingConnectionAcquires(10_000)
                 .connectionAcquisitionTimeout(settings.callTimeout())
@@ -93,9 +78,26 @@ final class DynamoDbClients {
                 .readTimeout(settings.scanTimeout())
                 .writeTimeout(settings.scanTimeout())
                 .tcpKeepAlive(true)
-                .eventLoopGroup(SdkEventLoopGroup.create(threads));
+                .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(EVENT_LOOP_THREADS))
+                .build();
+        try {
+            return new Opened(client(settings, http), http);
+        } catch (RuntimeException e) {
+            closeInTheBackground(http);
+            throw e;
+        }
+    }
+
+    /** Its threads end about two seconds later; nobody waits for that. */
+    private static void closeInTheBackground(SdkAsyncHttpClient http) {
+        Thread closing = new Thread(http::close, "dynamodb-client-close");
+        closing.setDaemon(true);
+        closing.start();
+    }
+
+    private static DynamoDbAsyncClient client(DynamoDbSettings settings, SdkAsyncHttpClient http) {
         DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder()
-                .httpClientBuilder(http)
+                .httpClient(http)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .apiCallTimeout(settings.callTimeout())
                         .apiCallAttemptTimeout(settings.attemptTimeout())

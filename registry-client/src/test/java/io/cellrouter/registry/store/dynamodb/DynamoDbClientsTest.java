@@ -34,7 +34,7 @@ class DynamoDbClientsTest {
 
     private static Set<Thread> eventLoopThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().startsWith("dynamodb-client"))
+                .filter(thread -> thread.getName().startsWith("aws-java-sdk-NettyEventLoop"))
                 .collect(Collectors.toSet());
     }
 }
