@@ -114,11 +114,15 @@ class MoveEndpointTest {
     @Test
     void theLoserOfTwoMoves_doesNotRemoveTheWinnersFreeze() throws Exception {
         CompletableFuture<Void> gate = new CompletableFuture<>();
-        putPlacement = args ->
-                gate.thenCompose(ignored -> registry.putPlacement((String) args[0], (String) args[1], (Long) args[2]));
+        CompletableFuture<Void> atTheGate = new CompletableFuture<>();
+        putPlacement = args -> {
+            atTheGate.complete(null);
+            return gate.thenCompose(
+                    ignored -> registry.putPlacement((String) args[0], (String) args[1], (Long) args[2]));
+        };
         CompletableFuture<Answer> loser = move("cell-3"); // read version 1, wrote its freeze, waits to switch
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> overrides().stream()
-                .anyMatch(o -> o.reason().contains("to cell-3")));
+        // Its switch is held at the gate (its freeze written before): only then may the winner's pass.
+        atTheGate.get(10, TimeUnit.SECONDS);
 
         putPlacement = null;
         Answer winner = move("cell-2").get(10, TimeUnit.SECONDS);
