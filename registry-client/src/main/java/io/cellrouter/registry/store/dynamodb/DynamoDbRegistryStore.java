@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
@@ -255,13 +256,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                 Change.Kind.OVERRIDE,
                 override.customer(),
                 true,
-                Errors.call(
-                                table,
-                                "write the override of " + override.customer(),
-                                () -> client.putItem(PutItemRequest.builder()
-                                        .tableName(table)
-                                        .item(Items.overrideItem(override, clock.instant()))
-                                        .build()))
+                put("the override of " + override.customer(), Items.overrideItem(override, clock.instant()))
                         .thenApply(response -> override)));
     }
 
@@ -291,13 +286,7 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                         Change.Kind.SHADOW,
                         shadow.customer(),
                         false,
-                        Errors.call(
-                                        table,
-                                        "write the shadow of " + shadow.customer(),
-                                        () -> client.putItem(PutItemRequest.builder()
-                                                .tableName(table)
-                                                .item(Items.shadowItem(shadow, clock.instant()))
-                                                .build()))
+                        put("the shadow of " + shadow.customer(), Items.shadowItem(shadow, clock.instant()))
                                 .thenApply(response -> shadow)));
     }
 
@@ -374,6 +363,15 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                                 .build()))
                 .thenApply(response ->
                         response.hasAttributes() && !response.attributes().isEmpty());
+    }
+
+    /** One unconditional PutItem of {@code item} ({@code what} names it in errors). */
+    private CompletableFuture<PutItemResponse> put(String what, Map<String, AttributeValue> item) {
+        return Errors.call(
+                table,
+                "write " + what,
+                () -> client.putItem(
+                        PutItemRequest.builder().tableName(table).item(item).build()));
     }
 
     private CompletableFuture<Map<String, AttributeValue>> getItem(Map<String, AttributeValue> key, String what) {
