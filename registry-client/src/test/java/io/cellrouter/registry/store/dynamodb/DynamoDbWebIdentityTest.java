@@ -173,6 +173,12 @@ class DynamoDbWebIdentityTest {
      * the caller gets the current ones at once, while the renewal's STS call is still unanswered. The
      * caller is a router event loop; renewing on it would hold every connection of that loop for the
      * whole STS call.
+     *
+     * <p>The credentials expire in 110 s, so they are due (renewal from five minutes before expiry)
+     * and not yet stale (one minute before expiry). The SDK moves each renewal time to a random
+     * instant before "one minute before stale": with 110 s that instant is always in the past and
+     * the very next call starts the renewal. With a longer lifetime it may lie ahead, and no renewal
+     * starts within the test: at three minutes, one run in three waited in vain.
      */
     @Test
     void productionClient_credentialsDueForRenewal_areRenewedWithoutHoldingTheCaller() {
@@ -184,7 +190,7 @@ class DynamoDbWebIdentityTest {
                         .withStatus(200)
                         .withHeader("Content-Type", "text/xml")
                         .withBody(assumeRoleWithWebIdentityResponse(
-                                Instant.now().plus(Duration.ofMinutes(3)).truncatedTo(ChronoUnit.SECONDS)))));
+                                Instant.now().plus(Duration.ofSeconds(110)).truncatedTo(ChronoUnit.SECONDS)))));
         sts.stubFor(post(urlEqualTo("/"))
                 .inScenario("renewal")
                 .whenScenarioStateIs("renewing")
