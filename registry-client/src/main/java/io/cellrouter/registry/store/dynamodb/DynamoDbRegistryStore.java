@@ -75,9 +75,9 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         this.settings = settings;
         this.table = settings.table();
         this.clock = clock;
-        this.feedReader = new FeedReader(client, table, settings.feedBucketSize());
-        this.announcer = new ChangeAnnouncer(new FeedWriter(client, table, feedReader, settings, clock), table);
         this.parser = new ItemParser(table);
+        this.feedReader = new FeedReader(client, table, settings.feedBucketSize(), parser);
+        this.announcer = new ChangeAnnouncer(new FeedWriter(client, table, feedReader, settings, clock), table);
         this.scan = new PlacementScan(client, settings, parser);
         this.listing = new PlacementListing(client, settings, parser);
         this.audit = new AuditItems(client, table);

@@ -23,6 +23,11 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * poll reads it. Only when the batch reaches a bucket's closing slot (its seal) does it read the next
  * bucket too.
  *
+ * <p>An entry that does not read (damaged, written by hand or by a release with another layout)
+ * makes the answer a gap: the reader cannot tell what it announced, so the caller reloads everything
+ * and goes on from the head, past that entry. Failing the poll instead would fail every poll of
+ * every router for ever. The entry is counted and named in a warning ({@link ItemParser#passOver}).
+ *
  * <p>Stateless and thread-safe: every call works on its own locals.
  */
 final class FeedReader {
@@ -33,11 +38,13 @@ final class FeedReader {
     private final DynamoDbAsyncClient client;
     private final String table;
     private final long bucketSize;
+    private final ItemParser parser;
 
-    FeedReader(DynamoDbAsyncClient client, String table, long bucketSize) {
+    FeedReader(DynamoDbAsyncClient client, String table, long bucketSize, ItemParser parser) {
         this.client = client;
         this.table = table;
         this.bucketSize = bucketSize;
+        this.parser = parser;
     }
 
     long bucket(long sequence) {
@@ -101,13 +108,26 @@ final class FeedReader {
 
     private CompletableFuture<ChangeBatch> read(long bucket, long from, boolean anchored, Batch batch) {
         return query(bucket, from, MAX_ENTRIES - batch.entries + 1).thenCompose(items -> {
-            Step step = batch.consume(items, anchored, lastSlot(bucket));
+            Step step = consume(batch, items, anchored, lastSlot(bucket));
             return switch (step) {
                 case GAP -> gap();
                 case NEXT_BUCKET -> read(bucket + 1, (bucket + 1) * bucketSize, false, batch);
                 case DONE -> CompletableFuture.completedFuture(batch.result());
             };
         });
+    }
+
+    private Step consume(Batch batch, List<Map<String, AttributeValue>> items, boolean anchored, long lastSlot) {
+        try {
+            return batch.consume(items, anchored, lastSlot);
+        } catch (RuntimeException e) {
+            parser.passOver(
+                    items.get(batch.reading),
+                    "change feed",
+                    e,
+                    "read as a gap: every router reloads the whole registry");
+            return Step.GAP;
+        }
     }
 
     private CompletableFuture<ChangeBatch> gap() {
@@ -178,6 +198,7 @@ final class FeedReader {
         private final List<Change> changes = new ArrayList<>();
         private long position; // the last contiguous sequence read
         private int entries;
+        private int reading; // the index, in the items being consumed, of the one being read
 
         Batch(long cursor) {
             this.cursor = cursor;
@@ -185,11 +206,12 @@ final class FeedReader {
         }
 
         Step consume(List<Map<String, AttributeValue>> items, boolean anchored, long lastSlot) {
-            for (Map<String, AttributeValue> item : items) {
-                if (Items.TYPE_PRUNED.equals(Items.type(item))) {
+            for (reading = 0; reading < items.size(); reading++) {
+                if (Items.TYPE_PRUNED.equals(Items.type(items.get(reading)))) {
                     return Step.GAP; // the reader is behind the retained feed
                 }
             }
+            reading = 0;
             int i = 0;
             if (anchored && cursor > 0) {
                 if (items.isEmpty() || Items.sequence(items.get(0)) != cursor) {
@@ -198,6 +220,7 @@ final class FeedReader {
                 i = 1;
             }
             for (; i < items.size() && entries < MAX_ENTRIES; i++) {
+                reading = i;
                 Map<String, AttributeValue> item = items.get(i);
                 long sequence = Items.sequence(item);
                 if (sequence == 0) {

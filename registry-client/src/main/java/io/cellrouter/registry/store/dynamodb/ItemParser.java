@@ -59,16 +59,20 @@ final class ItemParser {
         try {
             value = parse.apply(item);
         } catch (RuntimeException e) {
-            skipped.incrementAndGet();
-            log.warn(
-                    "DynamoDB table '{}': skipped a {} item that does not read ({}); fix or delete the item",
-                    table,
-                    kind,
-                    problem(item, e));
+            passOver(item, kind, e, "skipped it; fix or delete the item");
             return false;
         }
         into.add(value);
         return true;
+    }
+
+    /**
+     * Counts and names an item that does not read and that the caller passes over in its own way
+     * ({@code consequence} says which, for the operator reading the warning).
+     */
+    void passOver(Map<String, AttributeValue> item, String kind, RuntimeException e, String consequence) {
+        skipped.incrementAndGet();
+        log.warn("DynamoDB table '{}': a {} item does not read ({}); {}", table, kind, problem(item, e), consequence);
     }
 
     /** One item, or {@link InvalidRegistryException} naming its key and what is wrong. */

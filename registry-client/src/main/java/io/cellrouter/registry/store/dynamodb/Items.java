@@ -310,7 +310,9 @@ final class Items {
                         case 'P' -> Change.Kind.PLACEMENT;
                         case 'O' -> Change.Kind.OVERRIDE;
                         case 'C' -> Change.Kind.CELL;
-                        default -> throw new InvalidRegistryException("unknown change in the feed: " + encoded);
+                        default ->
+                            throw new InvalidRegistryException(
+                                    "feed entry " + describeKey(feedItem) + " has an unknown change: " + encoded);
                     };
             String key = encoded.substring(2);
             if (kind == Change.Kind.OVERRIDE && key.endsWith(SHADOW_SUFFIX)) {

@@ -314,6 +314,42 @@ class DynamoDbRegistryStoreTest extends RegistryStoreContract {
                 .anySatisfy(line -> assertThat(line).contains("CUSTOMER#wayne/PLACEMENT", Items.VERSION));
     }
 
+    /**
+     * A feed entry that does not read: the poll is a gap (every router reloads and goes on past it),
+     * counted and named, where it used to fail every poll of every router for ever.
+     */
+    @Test
+    void changesSince_anEntryThatDoesNotRead_isAGapPastIt() {
+        DynamoDbSettings settings = Tables.settings(DYNALITE.endpoint(), Tables.newName());
+        Tables.createAndLoad(settings, seed());
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(ItemParser.class)).addAppender(logs);
+
+        try (DynamoDbRegistryStore store = DynamoDbRegistryStore.open(settings, CLOCK)) {
+            long before = result(store.latestSequence());
+            long damaged = before + 1;
+            Tables.writeRaw(
+                    settings,
+                    List.of(Items.feedEntry(
+                            damaged / settings.feedBucketSize(), damaged, List.of("X:acme"), Tables.LOADED_AT)));
+            result(store.putPlacement("acme", "cell-2", 1));
+
+            ChangeBatch batch = result(store.changesSince(before));
+
+            assertThat(batch.gap()).isTrue();
+            assertThat(batch.cursor()).isGreaterThan(damaged);
+            assertThat(store.skippedItems()).isEqualTo(1);
+            ChangeBatch next = result(store.changesSince(batch.cursor()));
+            assertThat(next.gap()).isFalse();
+            assertThat(next.changes()).isEmpty();
+        } finally {
+            ((Logger) LoggerFactory.getLogger(ItemParser.class)).detachAppender(logs);
+        }
+        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).anySatisfy(line -> assertThat(line)
+                .contains(settings.table(), "X:acme", "gap"));
+    }
+
     @Test
     void placement_storeHanging_failsAsUnavailableWithinTheCallTimeout() throws Exception {
         Duration callTimeout = Duration.ofMillis(600);
