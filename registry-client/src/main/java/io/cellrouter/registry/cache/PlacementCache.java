@@ -378,8 +378,8 @@ final class PlacementCache {
 
     /**
      * Until what a placement read from the store may be used: {@link CachingResolver} makes a
-     * placement written moments ago wait for one poll of the change feed (a move's freeze is
-     * written, and announced, before its placement).
+     * placement written moments ago wait until the change feed is applied up to its head (a move's
+     * freeze is written, and announced, before its placement). When that fails, the read fails.
      */
     void settleWith(Function<Placement, CompletableFuture<?>> settle) {
         this.settle = settle;
@@ -390,7 +390,7 @@ final class PlacementCache {
         return store.placement(customer)
                 .thenCompose(placement -> placement.isEmpty()
                         ? CompletableFuture.completedFuture(placement)
-                        : settle.apply(placement.get()).handle((ignored, error) -> placement));
+                        : settle.apply(placement.get()).thenApply(ignored -> placement));
     }
 
     /** The customer's entry, positive or negative, without counting as a use. */

@@ -7,9 +7,12 @@ import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
+import io.cellrouter.registry.store.StoreUnavailableException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -40,12 +43,21 @@ import org.slf4j.LoggerFactory;
  * changed customer whose re-read fails counts as applied once it is dropped from the cache ({@link
  * PlacementRereads}: bounded, and never stuck on one customer).
  *
+ * <p>An override's end is a change too, though no writer announces it: every poll takes the
+ * overrides that expired since the last one out of the table, re-reads those customers'
+ * placements (a move's placement whose feed entry was lost is picked up when its freeze ends,
+ * not at {@code refreshAfter}) and tells the listener, which ends streams still on a cell the
+ * override had sent them to. The table never holds an expired override.
+ *
  * <p>Concurrency: loads and polls are chained, never overlapping; each runs on whichever thread
  * completes the store's futures. The table is swapped atomically, the cache is concurrent.
  */
 final class RegistrySync {
 
     private static final Logger log = LoggerFactory.getLogger(RegistrySync.class);
+
+    /** The most polls {@link #catchUpToHead} makes before it gives up. */
+    static final int CATCH_UP_POLLS = 5;
 
     /** How often cells, overrides and shadows are read whole, feed entries or not. */
     static final Duration TABLE_REFRESH = Duration.ofSeconds(60);
@@ -65,6 +77,7 @@ final class RegistrySync {
     private volatile long cursor;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null); // guarded by this
     private final Ticker ticker;
+    private final Clock clock;
     /** When cells, overrides and shadows were last read whole (the ticker's nanoseconds). */
     private volatile long tablesRead;
 
@@ -73,13 +86,15 @@ final class RegistrySync {
             PlacementCache placements,
             ResolverConfig config,
             ResolverListener listener,
-            Ticker ticker) {
+            Ticker ticker,
+            Clock clock) {
         this.store = store;
         this.placements = placements;
         this.rereads = new PlacementRereads(store, placements);
         this.listener = listener;
         this.preload = config.preload();
         this.ticker = ticker;
+        this.clock = clock;
         this.tablesRead = ticker.read();
         this.table = RoutingTable.empty(config.retryAfter());
     }
@@ -109,7 +124,7 @@ final class RegistrySync {
      */
     void install(RegistryDocument document, Instant now) {
         updateTable(current -> current.withCells(document.cells())
-                .withOverrides(document.overrides())
+                .withOverrides(activeOf(document.overrides()))
                 .withShadows(document.shadows()));
         List<Placement> loaded = new ArrayList<>(document.customers().size());
         document.customers()
@@ -149,6 +164,27 @@ final class RegistrySync {
         return enqueue(() -> pollNow().whenComplete((ignored, error) -> recordPoll(error)));
     }
 
+    /**
+     * Polls until every change up to the feed's head, as read now, is applied: a placement read
+     * just before is then decided against every override written before it (a move's freeze).
+     * Fails when the feed cannot be read, or is still behind after {@link #CATCH_UP_POLLS} polls
+     * (one poll reads a bounded batch), rather than let the placement be used without its freeze.
+     */
+    CompletableFuture<Void> catchUpToHead() {
+        return store.latestSequence().thenCompose(head -> pollUntil(head, CATCH_UP_POLLS));
+    }
+
+    private CompletableFuture<Void> pollUntil(long head, int polls) {
+        if (cursor >= head) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (polls == 0) {
+            return CompletableFuture.failedFuture(new StoreUnavailableException(
+                    "the change feed is still behind (at " + cursor + ", head " + head + ")"));
+        }
+        return pollOnce().thenCompose(ignored -> pollUntil(head, polls - 1));
+    }
+
     private synchronized CompletableFuture<Void> enqueue(Supplier<CompletableFuture<Void>> step) {
         CompletableFuture<Void> next =
                 tail.handle((ignored, error) -> (Void) null).thenCompose(ignored -> step.get());
@@ -167,6 +203,7 @@ final class RegistrySync {
         boolean tablesDue = now - tablesRead >= TABLE_REFRESH.toNanos();
         return store.changesSince(from)
                 .thenCompose(batch -> apply(batch, from, tablesDue))
+                .thenCompose(ignored -> expireOverrides())
                 .thenRun(() -> {
                     if (tablesDue) {
                         tablesRead = now;
@@ -226,6 +263,38 @@ final class RegistrySync {
                 });
     }
 
+    /** Takes the overrides that ended out of the table; their customers are re-read and rerouted (class comment). */
+    private CompletableFuture<Void> expireOverrides() {
+        Instant now = clock.instant();
+        List<String> ended = new ArrayList<>();
+        synchronized (tableLock) {
+            List<RoutingOverride> active = new ArrayList<>();
+            for (RoutingOverride override : table.overrides()) {
+                if (override.isActiveAt(now)) {
+                    active.add(override);
+                } else {
+                    ended.add(override.customer());
+                }
+            }
+            if (ended.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            table = table.withOverrides(active);
+        }
+        return rereads.reread(ended).thenRun(() -> ended.forEach(this::tellRerouted));
+    }
+
+    private List<RoutingOverride> activeOf(Collection<RoutingOverride> overrides) {
+        Instant now = clock.instant();
+        List<RoutingOverride> active = new ArrayList<>(overrides.size());
+        for (RoutingOverride override : overrides) {
+            if (override.isActiveAt(now)) {
+                active.add(override);
+            }
+        }
+        return active;
+    }
+
     private void tellRerouted(String customer) {
         try {
             listener.routingChanged(customer);
@@ -239,12 +308,16 @@ final class RegistrySync {
         CompletableFuture<Void> placementsLoaded = preload
                 ? store.placements().thenAccept(placements::replaceAll)
                 : CompletableFuture.runAsync(placements::invalidateAll, Runnable::run);
-        return CompletableFuture.allOf(reloadCells(), reloadOverrides(), reloadShadows(), placementsLoaded);
+        // Customers whose override changed unannounced (a feed gap) are rerouted as after a poll.
+        CompletableFuture<Void> overrides =
+                reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted));
+        return CompletableFuture.allOf(reloadCells(), overrides, reloadShadows(), placementsLoaded);
     }
 
     /** Reads the overrides whole; completes with the customers whose override that changed. */
     private CompletableFuture<Set<String>> reloadOverrides() {
-        return store.overrides().thenApply(overrides -> {
+        return store.overrides().thenApply(stored -> {
+            List<RoutingOverride> overrides = activeOf(stored); // an expired one is no override
             synchronized (tableLock) {
                 Map<String, RoutingOverride> before = byCustomer(table.overrides());
                 Map<String, RoutingOverride> after = byCustomer(overrides);

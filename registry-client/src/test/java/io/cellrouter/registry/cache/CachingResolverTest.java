@@ -13,6 +13,7 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.model.RoutingOverride;
+import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.file.FileRegistryStore;
@@ -448,6 +449,36 @@ class CachingResolverTest {
         assertThat(store.calls("changesSince")).isEqualTo(1);
     }
 
+    /** The feed poll that would bring the freeze fails: the read fails too, never routes unfrozen. */
+    @Test
+    void resolve_missReadsANewPlacementButTheFeedCannotBeRead_isUnavailableNotTheNewCell() {
+        started(CONFIG.withPreload(false));
+        join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofHours(1)), "moving data")));
+        join(files.putPlacement("acme", "cell-2", 1));
+        store.failNextFeedRead();
+
+        Resolution resolution = resolve("acme");
+
+        assertThat(resolution.outcome()).isEqualTo(Outcome.REGISTRY_UNAVAILABLE);
+        assertThat(resolve("acme").outcome()).as("the next read catches up").isEqualTo(Outcome.FROZEN);
+    }
+
+    /** One poll reads a bounded batch: polls go on until the feed's head, where the freeze is. */
+    @Test
+    void resolve_missReadsANewPlacementWhileTheFeedIsFarBehind_pollsUntilTheFreeze() {
+        started(CONFIG.withPreload(false));
+        join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofHours(1)), "moving data")));
+        join(files.putPlacement("acme", "cell-2", 1));
+        long cursor = resolver.health().feedCursor();
+        store.answerNextFeedRead(new ChangeBatch(List.of(), cursor, false)); // a batch that stops short
+        store.resetCounts();
+
+        Resolution resolution = resolve("acme");
+
+        assertThat(resolution.outcome()).isEqualTo(Outcome.FROZEN);
+        assertThat(store.calls("changesSince")).isEqualTo(2);
+    }
+
     /** A placement written longer ago than a poll interval (and the clocks' skew) is used at once: no poll. */
     @Test
     void resolve_missReadsAnOlderPlacement_noExtraPoll() {
@@ -646,6 +677,31 @@ class CachingResolverTest {
                 .clock(clock)
                 .ticker(ticker)
                 .listener(listener);
+    }
+
+    /**
+     * A move's placement whose feed entry was lost is read when the move's freeze ends, not at
+     * refreshAfter; and the end of the freeze reroutes the customer, so its streams are checked.
+     */
+    @Test
+    void aFreezeEnding_rereadsThePlacementWhoseFeedEntryWasLost_andReroutes() {
+        started(CONFIG);
+        join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofMinutes(5)), "moving")));
+        join(resolver.catchUp());
+        assertThat(resolve("acme").outcome()).isEqualTo(Outcome.FROZEN);
+        store.loseFeedEntries();
+        join(files.putPlacement("acme", "cell-2", 1));
+        join(resolver.catchUp());
+        assertThat(resolve("acme").outcome()).isEqualTo(Outcome.FROZEN);
+        listener.rerouted().clear();
+
+        clock.advance(Duration.ofMinutes(6));
+        join(resolver.catchUp());
+
+        assertThat(resolve("acme").cell().name()).isEqualTo("cell-2");
+        assertThat(listener.rerouted()).containsExactly("acme");
+        join(resolver.catchUp());
+        assertThat(listener.rerouted()).as("an ended override ends once").containsExactly("acme");
     }
 
     private CachingResolver started(ResolverConfig config) {

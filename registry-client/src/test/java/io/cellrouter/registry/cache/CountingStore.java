@@ -34,6 +34,7 @@ final class CountingStore implements RegistryStore {
     private volatile boolean feedLost;
     private volatile CompletableFuture<Void> placementGate = CompletableFuture.completedFuture(null);
     private volatile ChangeBatch nextBatch;
+    private volatile boolean failFeedNext;
     private final Set<String> failingPlacements = ConcurrentHashMap.newKeySet();
     private final AtomicInteger placementsInFlight = new AtomicInteger();
     private final AtomicInteger maxPlacementsInFlight = new AtomicInteger();
@@ -85,6 +86,11 @@ final class CountingStore implements RegistryStore {
     }
 
     /** The next feed read answers {@code batch}, whatever the feed holds. */
+    /** The next feed read fails as unavailable; reads of items still answer. */
+    void failNextFeedRead() {
+        failFeedNext = true;
+    }
+
     void answerNextFeedRead(ChangeBatch batch) {
         nextBatch = batch;
     }
@@ -156,6 +162,10 @@ final class CountingStore implements RegistryStore {
             if (gapNext) {
                 gapNext = false;
                 return delegate.latestSequence().thenApply(head -> new ChangeBatch(List.of(), head, true));
+            }
+            if (failFeedNext) {
+                failFeedNext = false;
+                return CompletableFuture.failedFuture(new StoreUnavailableException("the feed partition is throttled"));
             }
             ChangeBatch answer = nextBatch;
             if (answer != null) {
