@@ -19,10 +19,13 @@ import org.slf4j.LoggerFactory;
  * {@code registry import} through any store's own writes, so that every change also reaches its
  * feed: an upsert. Cells, placements and overrides of the document are written when they differ from
  * the store's; what the document does not name is left alone (the store interface deletes nothing
- * but overrides and shadows). Cells go first (placements refer to them), then placements, overrides
- * and shadows, at most
- * {@code parallelism} writes in flight. A placement is moved conditionally on the version just read;
- * one that moved meanwhile is counted as failed, and the rest goes on.
+ * but overrides and shadows). Cells go first (placements and overrides refer to them), then
+ * overrides, then placements (a document that moves customers under a freeze has the freeze in
+ * force before the move, as a move does), then shadows, at most {@code parallelism} writes in
+ * flight. A placement is moved conditionally on the version just read; one that moved meanwhile is
+ * counted as failed, and the rest goes on. A store that becomes unavailable stops the import; the
+ * failure says what was written until then, and importing the same document again writes only
+ * what still differs.
  */
 public final class RegistryImport {
 
@@ -68,15 +71,26 @@ public final class RegistryImport {
         Counts counts = new Counts();
         return store.cells()
                 .thenCompose(existing -> writeCells(store, document.cells(), existing, counts))
-                .thenCompose(ignored -> store.placements())
-                .thenCompose(existing -> writePlacements(store, document.customers(), existing, counts))
                 .thenCompose(ignored -> store.overrides())
                 .thenCompose(existing -> writeOverrides(store, document.overrides(), existing, counts))
+                .thenCompose(ignored -> store.placements())
+                .thenCompose(existing -> writePlacements(store, document.customers(), existing, counts))
                 .thenCompose(ignored -> document.shadows().isEmpty()
                         ? CompletableFuture.<Void>completedFuture(null)
                         : store.shadows()
                                 .thenCompose(existing -> writeShadows(store, document.shadows(), existing, counts)))
-                .thenApply(ignored -> counts.result());
+                .handle((ignored, error) -> {
+                    if (error == null) {
+                        return counts.result();
+                    }
+                    if (isUnavailable(error)) {
+                        throw new StoreUnavailableException(
+                                cause(error).getMessage() + "; written before it stopped: " + counts.describe()
+                                        + "; importing the document again writes only what still differs",
+                                cause(error));
+                    }
+                    throw error instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(error);
+                });
     }
 
     private static CompletableFuture<Void> writeCells(
@@ -205,6 +219,11 @@ public final class RegistryImport {
         final AtomicInteger shadows = new AtomicInteger();
         final AtomicInteger unchanged = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
+
+        String describe() {
+            return cells.get() + " cells, " + overrides.get() + " overrides, " + placements.get() + " placements, "
+                    + shadows.get() + " shadows; " + unchanged.get() + " unchanged; " + failed.get() + " failed";
+        }
 
         ImportResult result() {
             return new ImportResult(
