@@ -19,13 +19,18 @@ import java.util.function.Supplier;
  *        └─ resolve(customer): still the exchange's cell? ── yes ──► nothing
  *             └─ no (another cell, or frozen):
  *                  now:          HTTP/1.1 → Connection: close after the current response
- *                  after grace:  resolve again; still moved and still running →
+ *                  after grace (or when the freeze ends, if sooner):
+ *                                resolve again; still moved, and still running on that cell →
  *                                not answered yet → 503 customer_moved / gRPC UNAVAILABLE
  *                                HTTP/1.1 response under way → connection closed
  *                                HTTP/2 stream → RST_STREAM(CANCEL); gRPC → trailers UNAVAILABLE
  * </pre>
  *
  * <p>The second resolve makes a move that was undone within the grace period spare the streams.
+ * A freeze shorter than the grace period bounds it: when the freeze ends, new requests reach the new
+ * cell, and the old cell's streams must not overlap them. The exchange's cell is read again on its
+ * own loop at the end, so an exchange that misroute correction has taken to the new cell meanwhile
+ * is spared too.
  * Threads: called on the follower's thread; the customer's exchanges are collected on each event
  * loop (see {@link CustomerExchanges}); the grace timer and every action run on the exchange's own
  * event loop.
@@ -56,18 +61,40 @@ public final class MovedCustomerCloser {
             for (InFlight exchange : running) {
                 if (movedAway(exchange, now)) {
                     exchange.executor().execute(() -> exchange.handler().routingChanged(exchange.sequence()));
-                    exchange.executor().schedule(() -> afterGrace(exchange), grace.toNanos(), TimeUnit.NANOSECONDS);
+                    exchange.executor().schedule(() -> afterGrace(exchange), graceFor(now), TimeUnit.NANOSECONDS);
                 }
             }
         });
     }
 
+    /** The grace period, or the rest of the freeze when that is shorter (class comment). */
+    private long graceFor(Resolution now) {
+        long nanos = grace.toNanos();
+        if (now.outcome() == Resolution.Outcome.FROZEN && now.retryAfter() != null) {
+            nanos = Math.min(nanos, now.retryAfter().toNanos());
+        }
+        return nanos;
+    }
+
     private void afterGrace(InFlight exchange) {
         resolver.get().resolve(exchange.customer(), null).thenAccept(now -> {
             if (movedAway(exchange, now)) {
-                exchange.executor().execute(() -> exchange.handler().endForMove(exchange.sequence()));
+                exchange.executor().execute(() -> endIfStillMoved(exchange, now));
             }
         });
+    }
+
+    /**
+     * On the exchange's loop: spared if it runs on the resolved cell now (misroute correction took
+     * it there); otherwise ended, the handler deciding whether exchange {@code sequence} still runs
+     * (it may have ended, or gone on as a tunnel it hands the end to).
+     */
+    private static void endIfStillMoved(InFlight collected, Resolution now) {
+        InFlight current = collected.handler().inFlight();
+        if (current != null && current.sequence() == collected.sequence() && !movedAway(current, now)) {
+            return;
+        }
+        collected.handler().endForMove(collected.sequence());
     }
 
     /**

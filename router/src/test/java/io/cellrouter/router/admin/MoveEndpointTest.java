@@ -144,17 +144,24 @@ class MoveEndpointTest {
     }
 
     @Test
-    void theLoserWhoseFreezeReplacedTheWinnersShorter_doesNotShortenTheWinnersFreeze() throws Exception {
+    void theLoserAskingForAShorterFreeze_writesNone_andTheWinnersFreezeStands() throws Exception {
         CompletableFuture<Void> winnerMaySwitch = new CompletableFuture<>();
         CompletableFuture<Void> loserMaySwitch = new CompletableFuture<>();
-        putPlacement = args -> (args[1].equals("cell-2") ? winnerMaySwitch : loserMaySwitch)
-                .thenCompose(ignored -> registry.putPlacement((String) args[0], (String) args[1], (Long) args[2]));
+        CompletableFuture<Void> loserAtItsSwitch = new CompletableFuture<>();
+        putPlacement = args -> {
+            if (args[1].equals("cell-3")) {
+                loserAtItsSwitch.complete(null);
+            }
+            return (args[1].equals("cell-2") ? winnerMaySwitch : loserMaySwitch)
+                    .thenCompose(ignored -> registry.putPlacement((String) args[0], (String) args[1], (Long) args[2]));
+        };
         CompletableFuture<Answer> winner = move("cell-2", "10m");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> overrides().stream()
                 .anyMatch(o -> o.reason().contains("to cell-2")));
-        CompletableFuture<Answer> loser = move("cell-3", "1m"); // its freeze replaces the winner's
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> overrides().stream()
-                .anyMatch(o -> o.reason().contains("to cell-3")));
+        CompletableFuture<Answer> loser = move("cell-3", "1m"); // reads version 1 and the winner's freeze
+        loserAtItsSwitch.get(10, TimeUnit.SECONDS);
+        assertThat(overrides()).singleElement().satisfies(o -> assertThat(o.reason())
+                .contains("to cell-2"));
 
         winnerMaySwitch.complete(null);
         Answer won = winner.get(10, TimeUnit.SECONDS);
@@ -175,6 +182,36 @@ class MoveEndpointTest {
                             .isEqualTo(won.body().get("frozenUntil").asText());
                     assertThat(o.expiresAt()).isAfter(clock.instant().plus(Duration.ofMinutes(9)));
                 });
+    }
+
+    /** A freeze that ends later (an operator's, a concurrent move's) is never shortened by a move's. */
+    @Test
+    void aMoveUnderALongerFreeze_keepsThatFreeze_andSaysUntilWhen() throws Exception {
+        RoutingOverride maintenance =
+                RoutingOverride.freeze("acme", clock.instant().plus(Duration.ofHours(2)), "maintenance");
+        registry.putOverride(maintenance).get(10, TimeUnit.SECONDS);
+
+        Answer moved = move("cell-2", "10m").get(10, TimeUnit.SECONDS);
+
+        assertThat(moved.status().code()).isEqualTo(200);
+        assertThat(moved.body().get("frozenUntil").asText())
+                .isEqualTo(maintenance.expiresAt().toString());
+        assertThat(cellOfAcme()).isEqualTo("cell-2");
+        assertThat(overrides()).containsExactly(maintenance);
+    }
+
+    /** The same, when the switch is refused: the standing freeze was not this move's to undo. */
+    @Test
+    void aRefusedSwitchUnderALongerFreeze_leavesThatFreeze() throws Exception {
+        RoutingOverride maintenance =
+                RoutingOverride.freeze("acme", clock.instant().plus(Duration.ofHours(2)), "maintenance");
+        registry.putOverride(maintenance).get(10, TimeUnit.SECONDS);
+        putPlacement = args -> CompletableFuture.failedFuture(new NotFoundException("cell 'cell-2' does not exist"));
+
+        Answer refused = move("cell-2", "10m").get(10, TimeUnit.SECONDS);
+
+        assertThat(refused.status().code()).isEqualTo(404);
+        assertThat(overrides()).containsExactly(maintenance);
     }
 
     @Test
