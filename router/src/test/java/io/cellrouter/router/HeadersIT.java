@@ -120,5 +120,9 @@ class HeadersIT {
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.closed()).isTrue();
+        // It goes on as HTTP/1.1, which needs a Host: the cell's own authority.
+        HttpHeaders atCell = router.cell("cell-1").receivedHeaders().get(0);
+        assertThat(atCell.get("host"))
+                .isEqualTo("127.0.0.1:" + router.cell("cell-1").port());
     }
 }

@@ -1,5 +1,6 @@
 package io.cellrouter.router.forward;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -8,6 +9,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.List;
 
 /**
@@ -15,7 +17,9 @@ import java.util.List;
  * plus what pool hygiene needs and {@code HttpClientCodec} does not expose: whether bytes arrived
  * beyond the last complete response ({@link #hasUndecodedBytes()}). A connection whose answer ended
  * with more bytes behind it is never pooled again, so those bytes can never be read as the answer
- * to another customer's request.
+ * to another customer's request. That counts the bytes the decoder has already taken into a
+ * message it has not finished (a stray head cut at a line end leaves no byte in its buffer, only
+ * its state), not just the bytes still in its buffer.
  *
  * <p>The router sends one request at a time on a connection (no pipelining to cells), so the
  * method of the request in flight is enough to know that a response to HEAD has no body.
@@ -41,8 +45,21 @@ final class CellHttpCodec extends CombinedChannelDuplexHandler<CellHttpCodec.Dec
             super(config);
         }
 
+        /** Whether bytes were taken since the last message ended (a message under way). */
+        private boolean midMessage;
+
         boolean undecoded() {
-            return internalBuffer().isReadable();
+            return midMessage || internalBuffer().isReadable();
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            int readable = buffer.readableBytes();
+            int produced = out.size();
+            super.decode(ctx, buffer, out);
+            if (buffer.readableBytes() < readable) {
+                midMessage = out.size() == produced || !(out.get(out.size() - 1) instanceof LastHttpContent);
+            }
         }
 
         @Override

@@ -108,6 +108,10 @@ final class Http1RequestRelay {
         // The cell connection stays keep-alive even when the client's does not (Connection was
         // removed as a hop-by-hop header), so the pooled connection can serve the next one.
         head.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (!head.headers().contains(HttpHeaderNames.HOST)) {
+            // An HTTP/1.0 request may have none; as HTTP/1.1 it must (RFC 9112 section 3.2).
+            head.headers().set(HttpHeaderNames.HOST, log.cell.endpoint().getRawAuthority());
+        }
         headSent = true;
         if (!retried && !(head instanceof HttpContent)) {
             replay = new ReplayBuffer(head); // a refused HTTP/2 stream, or a misroute (421)

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -107,12 +108,18 @@ final class Http1ResponseRelay implements UpstreamListener {
                 exchange.answerStarted(code);
                 frameForClient(response);
             }
+            // The router's own version (RFC 9110 section 6.2), whatever the cell's: an HTTP/1.0
+            // status line would make the client ignore the chunked framing the answer may now have.
+            response.setProtocolVersion(HttpVersion.HTTP_1_1);
             ForwardHeaders.toClient(response.headers());
             if (!informational) {
                 response.headers().set(RequestIds.X_REQUEST_ID, log.requestId);
             }
             if (!keepAlive.keeps() && !informational) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (!informational && !keepAlive.clientHttp11()) {
+                // An HTTP/1.0 client that asked to keep the connection closes it unless told it stays.
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
         }
         if (droppingInterim && msg instanceof HttpContent) {

@@ -120,6 +120,27 @@ class ResponseIntegrityIT {
     }
 
     /**
+     * Behind the answer, in the same write, the start of another answer cut at a line end: the
+     * connection is never reused, or the rest of that answer would reach the next customer. (When
+     * those bytes come later, while the connection is parked, the decoder takes the lines into its
+     * state and leaves no byte in its buffer: {@code CellHttpCodecTest} covers that case.)
+     */
+    @Test
+    void theStartOfAnotherAnswerBehindTheAnswer_closesThePooledConnection() throws Exception {
+        cell.script(request -> request.target().equals("/dirty")
+                ? Answer.of(ScriptedCell.ok("alice") + "HTTP/1.1 200 OK\r\nSet-Cookie: session=alice\r\n")
+                : Answer.of(ScriptedCell.ok(request.header("x-customer-id"))));
+        RawHttp.Response dirty = RawHttp.exchange(router.server().proxyAddress(), get("alice", "/dirty"));
+        RawHttp.Response clean = RawHttp.exchange(router.server().proxyAddress(), get("bob", "/clean"));
+
+        assertThat(dirty.body()).isEqualTo("alice");
+        assertThat(clean.status()).isEqualTo(200);
+        assertThat(clean.body()).isEqualTo("bob");
+        assertThat(clean.headers()).doesNotContainKey("set-cookie");
+        assertThat(cell.received()).extracting(ScriptedCell.Request::connection).doesNotHaveDuplicates();
+    }
+
+    /**
      * 1,000 requests alternating Alice and Bob, from pipelining and concurrent keep-alive clients,
      * on a cell that writes a stray answer behind every third of its answers: none is delivered to
      * a request it does not belong to.
@@ -344,8 +365,47 @@ class ResponseIntegrityIT {
 
                 assertThat(response.status()).as("%s's answer", customer).isEqualTo(200);
                 assertThat(response.body()).isEqualTo(customer);
+                assertThat(response.header("connection"))
+                        .as("an HTTP/1.0 client is told it stays")
+                        .isEqualTo("keep-alive");
             }
         }
+    }
+
+    /**
+     * An HTTP/1.0 answer that ends with the close (a small Python or CGI server) reaches an HTTP/1.1
+     * client re-framed as chunked, under the router's own version: an HTTP/1.0 status line would
+     * make the client ignore the chunk framing and read it as the body until its timeout.
+     */
+    @Test
+    void anHttp10AnswerEndingWithTheClose_reachesTheClientAsHttp11Chunked() throws Exception {
+        cell.script(request -> request.target().equals("/old")
+                ? Answer.thenClose("HTTP/1.0 200 OK\r\n\r\nuntil the cell closes")
+                : Answer.of(ScriptedCell.ok(request.header("x-customer-id"))));
+        try (Socket socket = connect()) {
+            write(socket, get("alice", "/old"));
+            InputStream in = socket.getInputStream();
+            String head = RawHttp.readUntil(in, "\r\n\r\n");
+            String body = RawHttp.readUntil(in, "\r\n0\r\n\r\n");
+            write(socket, get("bob", "/after")); // the client's connection stays usable
+            RawHttp.Response after = RawHttp.read(in);
+
+            assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("transfer-encoding: chunked");
+            assertThat(body).contains("until the cell closes");
+            assertThat(after.body()).isEqualTo("bob");
+        }
+    }
+
+    /** RFC 9112 section 6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing. */
+    @Test
+    void transferEncodingInAnHttp10Answer_is502() throws Exception {
+        cell.script(
+                request -> Answer.of("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+
+        RawHttp.Response response = RawHttp.exchange(router.server().proxyAddress(), get("alice", "/old"));
+
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.body()).contains("bad_cell_response");
     }
 
     private Socket connect() throws IOException {
