@@ -239,8 +239,13 @@ final class CachingResolver implements Resolver {
         if (override.freeze()) {
             Duration remaining = Duration.between(now, override.expiresAt());
             Duration retryAfter = remaining.compareTo(MINIMUM_FROZEN_RETRY) < 0 ? MINIMUM_FROZEN_RETRY : remaining;
-            // The cell the customer is frozen on, when cached: its meters count the refusals.
+            // The cell the customer is frozen on, when cached: its meters count the refusals. When
+            // it is not (a cold router, or this instance's own admin write dropped it), it is read
+            // in the background, once, for the refusals after this one.
             String placed = placements.cellQuietly(customer);
+            if (placed == null) {
+                placements.load(customer);
+            }
             Cell cell = placed == null
                     ? null
                     : table.route(placed, Source.OVERRIDE).join().cell();

@@ -449,6 +449,23 @@ class CachingResolverTest {
         assertThat(store.calls("changesSince")).isEqualTo(1);
     }
 
+    /** A frozen customer's refusals are counted on its cell, also on a router that had not cached it. */
+    @Test
+    void resolve_frozenCustomerNotCached_learnsItsCellForTheNextRefusals() {
+        started(CONFIG.withPreload(false));
+        join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofHours(1)), "moving data")));
+        join(resolver.catchUp());
+
+        Resolution first = resolve("acme");
+
+        assertThat(first.outcome()).isEqualTo(Outcome.FROZEN);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(resolve("acme").cell())
+                .isNotNull()
+                .extracting(Cell::name)
+                .isEqualTo("cell-1"));
+        assertThat(resolve("acme").outcome()).isEqualTo(Outcome.FROZEN);
+    }
+
     /** The feed poll that would bring the freeze fails: the read fails too, never routes unfrozen. */
     @Test
     void resolve_missReadsANewPlacementButTheFeedCannotBeRead_isUnavailableNotTheNewCell() {
