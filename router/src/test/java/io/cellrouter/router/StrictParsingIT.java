@@ -210,6 +210,32 @@ class StrictParsingIT {
         }
     }
 
+    /**
+     * The same, when the request before is answered at once (no identity: 401) while the POST's
+     * head, in the same packet, is not decoded yet: the guard resumed at the end of that answer,
+     * before the decoder reached the POST's head, and took the body that followed for a head.
+     */
+    @Test
+    void bodyAfterAHeadDecodedBehindAnAnswerGivenAtOnce_isNotTakenForAFoldedHead() throws Exception {
+        String body = "{\n  \"a\": 1\n}";
+        try (Socket socket =
+                new Socket("127.0.0.1", router.server().proxyAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            InputStream in = socket.getInputStream();
+            RawHttp.write(
+                    socket,
+                    "GET /first HTTP/1.1\r\nHost: a\r\n\r\n" + "POST /second HTTP/1.1\r\n" + OK_HEAD
+                            + "Content-Length: " + body.length() + "\r\n\r\n");
+            assertThat(RawHttp.read(in).status()).isEqualTo(401);
+
+            RawHttp.write(socket, body);
+            RawHttp.Response second = RawHttp.read(in);
+
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.body()).contains("\"bytes\":" + body.length());
+        }
+    }
+
     @Test
     void validRequest_stillPasses() throws Exception {
         try (Socket socket =

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * The proxy handler tells it when a head is complete ({@link #headReceived}) and when the next
  * one may start ({@link #awaitNextHead}). Bytes after the end of a head (a body) are not scanned.
  * Nor are the heads of pipelined requests that arrive while an exchange runs: the guard sees raw
- * bytes and does not know where a body ends, so it resumes only once no decoded request waits
+ * bytes and does not know where a body ends, so it resumes only once no decoded request waits, and
+ * stops again when the next head turns out to have passed it already (decoded in the same read as
+ * an answer given at once)
  * (the decoder then joins a folded line of such a head to the line before, as it does for any
  * header; the router forwards the joined value, which a cell reads as one field).
  *
@@ -46,6 +48,8 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     private boolean lineStart = true;
     private boolean lineEmpty = true;
     private boolean firstLine = true;
+    /** Whether bytes arrived since {@link #awaitNextHead}. */
+    private boolean readSinceAwait;
 
     /** {@code onReject}: counts a rejection by its error code (metrics). */
     RequestHeadGuard(long timeoutMillis, java.util.function.Consumer<String> onReject) {
@@ -73,6 +77,7 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
             return;
         }
         if (msg instanceof ByteBuf buf) {
+            readSinceAwait |= buf.isReadable();
             if (awaitingHead && !deadline.isArmed() && buf.isReadable()) {
                 deadline.arm(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
             }
@@ -127,6 +132,11 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     public void headReceived() {
         awaitingHead = false;
         deadline.disarm();
+        if (scanning && !readSinceAwait) {
+            // The head came from bytes that passed before the guard resumed (decoded in the same
+            // read as an answer that ended at once): the bytes that follow may be its body.
+            scanning = false;
+        }
     }
 
     /** The exchange ended and the connection stays open: the next bytes start a new head. */
@@ -134,6 +144,7 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     public void awaitNextHead() {
         awaitingHead = true;
         scanning = true;
+        readSinceAwait = false;
         lineStart = true;
         lineEmpty = true;
         firstLine = true;
