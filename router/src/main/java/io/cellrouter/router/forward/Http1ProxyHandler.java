@@ -245,10 +245,9 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.ALL_IDLE) {
                 allIdle(ctx);
-            } else if (idle.state() == IdleState.READER_IDLE
-                    && forward.awaitingBody()
-                    && ctx.channel().config().isAutoRead()) {
-                // The client stopped sending its body although the router was reading it.
+            } else if (idle.state() == IdleState.READER_IDLE && forward.awaitingClient()) {
+                // The client stopped sending its body although the router was reading it (and
+                // the client was not waiting for the cell's 100 Continue: that wait is the cell's).
                 exchange.fail(new RouterException(ErrorCode.REQUEST_TIMEOUT, "request body stopped arriving")
                         .withDetail("proxy.requestBodyTimeout ran out"));
             }
