@@ -45,6 +45,7 @@ class Http2CellStreamLimitIT {
 
     @Test
     void streamsOverTheCellsLimit_doNotLeaveItsConnectionLookingFull() throws Exception {
+        int before = cell.connections(); // the cell serves every test of the class
         try (RawH2 burst = new RawH2(router.server().proxyAddress())) {
             for (int stream = 1; stream <= 19; stream += 2) {
                 burst.headers(stream, H2Client.request("GET", "/x", "x-customer-id", "bob"), true);
@@ -62,7 +63,7 @@ class Http2CellStreamLimitIT {
                     .hasSize(10)
                     .allMatch(e -> e.matches("HEADERS \\d+ 200"));
         }
-        assertThat(cell.connections())
+        assertThat(cell.connections() - before)
                 .as("the first connection's 2 streams, then 2 of the 8 sent once more on each new one")
                 .isEqualTo(5);
         int connections = cell.connections();
@@ -77,5 +78,51 @@ class Http2CellStreamLimitIT {
         assertThat(cell.connections())
                 .as("the later request went over a connection the burst opened")
                 .isEqualTo(connections);
+    }
+
+    /**
+     * Uploads held while the connection was getting ready (100 KiB each, more than a replay keeps):
+     * those the cell's limit refuses as their heads are written are sent once more with their whole
+     * bodies. Before, what was held went to the refused stream, so the resent request arrived
+     * without its body (or without its start).
+     */
+    @Test
+    void uploadsOverTheCellsLimit_areSentOnceMore_withTheirWholeBodies() throws Exception {
+        int size = 100 * 1024;
+        cell.stayQuiet(); // the first connection is not ready until every upload is held
+        try (RawH2 burst = new RawH2(router.server().proxyAddress())) {
+            // The router's stream window (larger than an upload) applies once its SETTINGS are acknowledged.
+            assertThat(burst.readUntil(events -> events.stream().anyMatch(e -> e.startsWith("SETTINGS")), 5000))
+                    .isTrue();
+            burst.settingsAck();
+            for (int stream = 1; stream <= 19; stream += 2) {
+                burst.headers(stream, H2Client.request("POST", "/upload", "x-customer-id", "bob"), false)
+                        .data(stream, new byte[size], true);
+            }
+            burst.ping(7).flush();
+            // The router answers the PING after it has read (and held) every frame sent before it.
+            assertThat(burst.readUntil(events -> events.contains("PING_ACK 7"), 10_000))
+                    .isTrue();
+            cell.speak();
+
+            burst.readUntil(
+                    events -> events.stream()
+                                    .filter(e -> e.matches("(DATA \\d+ .*end|RST \\d+ .*)"))
+                                    .count()
+                            == 10,
+                    20_000);
+            for (int stream = 1; stream <= 19; stream += 2) {
+                assertThat(burst.stream(stream))
+                        .as("stream %d: %s", stream, burst.body(stream))
+                        .first()
+                        .isEqualTo("HEADERS " + stream + " 200");
+                assertThat(burst.body(stream)).as("stream " + stream).endsWith(" bytes=" + size);
+            }
+        } finally {
+            cell.speak();
+        }
+        assertThat(cell.connections())
+                .as("some uploads were refused on the first connection")
+                .isGreaterThan(1);
     }
 }

@@ -8,6 +8,7 @@ import io.cellrouter.router.testing.RouterExtension;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Strict HTTP/2 (RFC 9113 section 8.1.1 "malformed"): such requests are reset and never forwarded
@@ -68,6 +70,48 @@ class Http2StrictIT {
             assertThat(refused).as(name + " " + raw.events()).isTrue();
         }
         assertThat(router.cell("cell-1").requestCount()).as(name).isZero();
+    }
+
+    /**
+     * A {@code :method} that is not a token (RFC 9110 section 9.1) is a malformed request, answered
+     * 400 on its stream whatever the cell speaks: the other streams of the connection go on. Before,
+     * converting it for an HTTP/1.1 cell threw: on a connection to the cell still being opened the
+     * stream was never answered (holding its permits), on a pooled one the client's whole
+     * connection was ended with GOAWAY.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"G@T", "GE T", "GET/1", "G{T}"})
+    void methodThatIsNotAToken_isAnswered400_andTheConnectionGoesOn(String method) throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            // Stream 1: no connection to the cell yet; stream 5: an idle pooled one (stream 3's).
+            for (int stream = 1; stream <= 7; stream += 2) {
+                String sent = stream % 4 == 1 ? method : "GET";
+                raw.headers(stream, base().method(sent), true).flush();
+
+                List<String> answer = raw.readStream(stream, 5000);
+
+                assertThat(answer)
+                        .as(sent + " on stream " + stream + ": " + raw.events())
+                        .first()
+                        .isEqualTo("HEADERS " + stream + " " + (sent.equals(method) ? "400" : "200"));
+                assertThat(raw.events()).noneMatch(e -> e.startsWith("GOAWAY"));
+            }
+            assertThat(raw.body(5)).contains("malformed_request");
+        }
+        assertThat(router.cell("cell-1").requestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void grpcCallWithAMethodThatIsNotAToken_isAnsweredInternal() throws Exception {
+        try (H2Client client = new H2Client(router.server().proxyAddress())) {
+            H2Client.Response response = client.send(
+                            base().method("P@ST").add("content-type", "application/grpc"), new byte[5])
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(response.trailersOnly()).as(response.toString()).isTrue();
+            assertThat(response.header("grpc-status")).isEqualTo("13");
+        }
+        assertThat(router.cell("cell-1").requestCount()).isZero();
     }
 
     @Test

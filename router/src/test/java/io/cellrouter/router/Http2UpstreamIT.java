@@ -1,6 +1,7 @@
 package io.cellrouter.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.H2TestCell;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the router does when an HTTP/2 cell refuses or resets streams. */
 class Http2UpstreamIT {
@@ -100,5 +103,122 @@ class Http2UpstreamIT {
 
         assertThat(response.status()).isEqualTo("502");
         assertThat(response.bodyStart()).contains("cell_unreachable");
+    }
+
+    /** The cell's connection dropped before it answered (no RST_STREAM, no GOAWAY): UNAVAILABLE, which clients retry. */
+    @Test
+    void connectionLostBeforeTheAnswer_isGrpcUnavailable() throws Exception {
+        H2Client.Response response = call("POST", "/drop", "application/grpc", new byte[5]);
+
+        assertThat(response.trailersOnly()).isTrue();
+        assertThat(response.header("grpc-status")).isEqualTo("14");
+    }
+
+    @Test
+    void connectionLostBeforeTheAnswer_forPlainHttp_is502() throws Exception {
+        H2Client.Response response = call("GET", "/drop", null, null);
+
+        assertThat(response.status()).isEqualTo("502");
+        assertThat(response.bodyStart()).contains("cell_unreachable");
+    }
+
+    // ----- a content-length the cell's DATA does not match -----
+
+    /** HEADERS with content-length: 1000 that end the stream: no body where one was announced. */
+    @Test
+    void lengthAndNoBody_toAnHttp2Client_is502() throws Exception {
+        H2Client.Response response = call("GET", "/length-no-body", null, null);
+
+        assertThat(response.status()).isEqualTo("502");
+        assertThat(response.bodyStart()).contains("bad_cell_response");
+    }
+
+    @Test
+    void lengthAndNoBody_answeringAHead_isTheAnswer() throws Exception {
+        H2Client.Response response = call("HEAD", "/length-no-body", null, null);
+
+        assertThat(response.status()).isEqualTo("200");
+        assertThat(response.header("content-length")).isEqualTo("1000");
+        assertThat(response.resetCode()).isEqualTo(-1);
+        assertThat(response.headersEndStream()).containsExactly(true);
+    }
+
+    @Test
+    void lengthAndNoBody_ina304_isTheAnswer() throws Exception {
+        H2Client.Response response = call("GET", "/length-no-body/304", null, null);
+
+        assertThat(response.status()).isEqualTo("304");
+        assertThat(response.resetCode()).isEqualTo(-1);
+    }
+
+    /** The head has gone to the client when the empty end comes: the stream is reset, never ended as if whole. */
+    @Test
+    void lengthAndAnEmptyEnd_toAnHttp2Client_isReset() throws Exception {
+        H2Client.Response response = call("GET", "/length-empty-data", null, null);
+
+        assertThat(response.resetCode()).as(response.toString()).isEqualTo(2L); // INTERNAL_ERROR
+        assertThat(response.bytes()).isZero();
+    }
+
+    @Test
+    void lengthAndAShortBody_toAnHttp2Client_isReset() throws Exception {
+        H2Client.Response response = call("GET", "/length-short", null, null);
+
+        assertThat(response.resetCode()).as(response.toString()).isEqualTo(2L);
+    }
+
+    @Test
+    void lengthAndNoBody_toAnHttp11Client_is502_andItsConnectionGoesOn() throws Exception {
+        try (java.net.Socket socket = RawHttp.connect(router.server().proxyAddress(), 5000)) {
+            RawHttp.write(socket, "GET /length-no-body HTTP/1.1\r\nHost: a\r\nx-customer-id: h2c-customer\r\n\r\n");
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+
+            assertThat(response.status()).isEqualTo(502);
+            assertThat(response.body()).contains("bad_cell_response");
+
+            RawHttp.write(socket, "GET /fine HTTP/1.1\r\nHost: a\r\nx-customer-id: h2c-customer\r\n\r\n");
+            assertThat(RawHttp.read(socket.getInputStream()).status()).isEqualTo(200);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/length-empty-data", "/length-short"})
+    void lengthNotMet_toAnHttp11Client_closesItsConnection(String path) throws Exception {
+        try (java.net.Socket socket = RawHttp.connect(router.server().proxyAddress(), 5000)) {
+            RawHttp.write(socket, "GET " + path + " HTTP/1.1\r\nHost: a\r\nx-customer-id: h2c-customer\r\n\r\n");
+
+            // Cut short: the connection ends before the 1000 bytes announced (a wait would be a keep-alive).
+            assertThatThrownBy(() -> RawHttp.read(socket.getInputStream()))
+                    .isInstanceOf(java.io.IOException.class)
+                    .isNotInstanceOf(java.net.SocketTimeoutException.class);
+        }
+    }
+
+    // ----- an informational answer that ends the stream (RFC 9113 section 8.1: malformed) -----
+
+    @Test
+    void interimThatEndsTheStream_is502AtOnce() throws Exception {
+        H2Client.Response response = call("GET", "/interim-end", null, null);
+
+        assertThat(response.status()).isEqualTo("502");
+        assertThat(response.bodyStart()).contains("bad_cell_response");
+    }
+
+    @Test
+    void interimThatEndsTheStream_ofAGrpcCall_isGrpcInternal() throws Exception {
+        H2Client.Response response = call("POST", "/interim-end", "application/grpc", new byte[5]);
+
+        assertThat(response.trailersOnly()).as(response.toString()).isTrue();
+        assertThat(response.header("grpc-status")).isEqualTo("13");
+    }
+
+    @Test
+    void interimThatEndsTheStream_toAnHttp11Client_is502() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /interim-end HTTP/1.1\r\nHost: a\r\nx-customer-id: h2c-customer\r\nConnection: close\r\n\r\n");
+
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.body()).contains("bad_cell_response");
     }
 }

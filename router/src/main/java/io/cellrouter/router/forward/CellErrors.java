@@ -4,7 +4,6 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http2.Http2Error;
 import java.time.Duration;
 
 /**
@@ -38,9 +37,13 @@ final class CellErrors {
                 .withDetail(why);
     }
 
-    /** The gRPC status a stream the cell ended early is answered with (gRPC's mapping of RST_STREAM codes). */
-    static int grpcStatus(Http2Error code, boolean unprocessed, String why) {
-        return new UpstreamResetException(code, unprocessed, why).grpcStatus();
+    /**
+     * The cell side threw instead of taking the request head: nothing of the request reached the
+     * cell, and none will (the exchange ends).
+     */
+    static RouterException headNotSent(Cell cell, RuntimeException cause) {
+        return new RouterException(ErrorCode.CELL_UNREACHABLE, "the request could not be sent to cell " + cell.name())
+                .withDetail(String.valueOf(cause));
     }
 
     /** The cell's answer is not valid HTTP. */

@@ -24,6 +24,8 @@ final class CellStream implements Http2CellSide {
     private boolean resetSent;
     /** Heard from during the current read of the connection (see {@link Http2Backend}). */
     boolean touched;
+    /** Whether the cell's answer ends as a whole one (what Netty lets through). */
+    private final CellStreamFraming framing = new CellStreamFraming();
 
     CellStream(Http2Backend backend, CellStreamListener listener) {
         this.backend = backend;
@@ -48,7 +50,13 @@ final class CellStream implements Http2CellSide {
 
     /** The request head; {@code endStream} when there is no body. */
     void writeHeaders(Http2Headers headers, boolean endStream) {
+        framing.request(headers);
         backend.writeHeaders(this, headers, endStream);
+    }
+
+    /** What checks the cell's answer on this stream as it comes. */
+    CellStreamFraming framing() {
+        return framing;
     }
 
     /** Request body bytes (ownership passes); {@code onWritten} runs once they are on the wire. */

@@ -1,7 +1,6 @@
 package io.cellrouter.router.forward;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 
 /**
@@ -20,11 +19,17 @@ interface CellStreamListener {
     void cellData(ByteBuf data, boolean endStream);
 
     /**
-     * The stream ended without its END_STREAM: reset by the cell ({@code code}), or the connection
-     * went away. {@code unprocessed}: the cell never saw it (REFUSED_STREAM, or above the last
-     * stream id of its GOAWAY), so the request may be sent again.
+     * The stream ended without its END_STREAM ({@code reset} says how): reset by the cell, never
+     * processed by it (REFUSED_STREAM, or above the last stream id of its GOAWAY: the request may be
+     * sent again), or the connection went away.
      */
-    void cellFailed(Http2Error code, boolean unprocessed, String why);
+    void cellFailed(UpstreamResetException reset);
+
+    /**
+     * The cell's answer is not a valid one ({@code why}): an informational head that ends the stream,
+     * a body other than its {@code content-length}. The stream hears nothing more.
+     */
+    void cellBadResponse(String why);
 
     /** The end of a read from the cell that brought this stream something: time to flush it on. */
     void cellReadComplete();

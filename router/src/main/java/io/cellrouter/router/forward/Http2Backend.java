@@ -67,6 +67,12 @@ final class Http2Backend extends Http2ConnectionHandler {
      */
     static final int STREAM_WINDOW = 64 * 1024;
 
+    /**
+     * Stream ids kept back when counting what is left: a head refused at once (over the cell's
+     * limit) takes an id without making a stream, so the last stream made may trail the ids taken.
+     */
+    static final int SPARE_STREAM_IDS = 100;
+
     private final Http2BackendStreams streams = new Http2BackendStreams();
     private final Promise<Void> ready;
     private final String cell;
@@ -113,13 +119,26 @@ final class Http2Backend extends Http2ConnectionHandler {
         return cell;
     }
 
-    /** Whether another stream may be opened now (or, before SETTINGS, once the connection is ready). */
+    /**
+     * Whether another stream may be opened now (or, before SETTINGS, once the connection is ready):
+     * not once either side sent GOAWAY, nor when the stream ids run out (a long-lived connection
+     * takes 2^30 streams: each would be refused, see {@link #SPARE_STREAM_IDS}).
+     */
     boolean hasRoom(int assumedMaxStreams) {
-        if (goingAway || connection().goAwayReceived() || (ready.isDone() && !ready.isSuccess())) {
+        if (goingAway
+                || connection().goAwayReceived()
+                || connection().goAwaySent()
+                || (ready.isDone() && !ready.isSuccess())) {
             return false;
         }
         int max = ready.isSuccess() ? maxStreams() : assumedMaxStreams;
-        return streams.open() < max;
+        int open = streams.open();
+        return open < max && open < streamIdsLeft() - SPARE_STREAM_IDS;
+    }
+
+    /** The stream ids not used yet: the router's are odd, up to 2^31-1. */
+    private int streamIdsLeft() {
+        return (Integer.MAX_VALUE - connection().local().lastStreamCreated()) / 2;
     }
 
     /** The streams the cell allows at once on this connection (its SETTINGS, once ready). */
@@ -158,9 +177,10 @@ final class Http2Backend extends Http2ConnectionHandler {
             if (!f.isSuccess()) {
                 streams.failed(
                         s,
-                        Http2Error.INTERNAL_ERROR,
-                        true,
-                        "request head not sent: " + f.cause().getMessage());
+                        new UpstreamResetException(
+                                Http2Error.INTERNAL_ERROR,
+                                true,
+                                "request head not sent: " + f.cause().getMessage()));
                 if (connection().stream(id) == null && streams.remove(id) != null) {
                     // Netty never made the stream (over the cell's SETTINGS_MAX_CONCURRENT_STREAMS,
                     // say): no close will come to count it out.
@@ -247,15 +267,25 @@ final class Http2Backend extends Http2ConnectionHandler {
     private void streamClosed(Http2Stream stream) {
         CellStream s = streams.remove(stream.id());
         if (s != null && !s.ended()) {
-            boolean unprocessed = connection().goAwayReceived()
-                    && stream.id() > connection().local().lastStreamKnownByPeer();
-            streams.failed(
-                    s,
-                    Http2Error.INTERNAL_ERROR,
-                    unprocessed,
-                    unprocessed ? "cell sent GOAWAY before processing the stream" : "stream closed by the cell");
+            streams.failed(s, howClosed(stream));
         }
         closedStream();
+    }
+
+    /**
+     * Why a stream the cell neither ended nor reset closed: it was above the last stream id of the
+     * cell's GOAWAY (never processed), the connection went away under it (closed, dropped), or the
+     * codec reset it (what the cell sent on it broke HTTP/2).
+     */
+    private UpstreamResetException howClosed(Http2Stream stream) {
+        if (connection().goAwayReceived() && stream.id() > connection().local().lastStreamKnownByPeer()) {
+            return new UpstreamResetException(
+                    Http2Error.INTERNAL_ERROR, true, "cell sent GOAWAY before processing the stream");
+        }
+        if (ctx == null || !ctx.channel().isActive()) {
+            return UpstreamResetException.connectionLost("connection to the cell was lost");
+        }
+        return new UpstreamResetException(Http2Error.INTERNAL_ERROR, false, "stream closed by the cell");
     }
 
     private void closedStream() {

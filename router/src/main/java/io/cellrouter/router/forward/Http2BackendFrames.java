@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *  SETTINGS (the first) ─▶ the connection is ready (over TLS only if ALPN chose h2)
- *  HEADERS, DATA        ─▶ the stream's CellStreamListener, as they are (END_STREAM ends the stream)
+ *  HEADERS, DATA        ─▶ the stream's CellStreamListener, as they are (END_STREAM ends the stream),
+ *                          unless they end the answer as no whole answer ends (CellStreamFraming)
  *  RST_STREAM           ─▶ the stream failed (REFUSED_STREAM: never processed, may be sent again)
  *  GOAWAY               ─▶ no new streams; the connection closes once its streams have
  * </pre>
@@ -63,6 +64,11 @@ final class Http2BackendFrames extends Http2FrameAdapter {
         if (s == null || s.ended()) {
             return;
         }
+        String invalid = s.framing().headers(headers, endStream);
+        if (invalid != null) {
+            streams.badResponse(s, invalid);
+            return;
+        }
         if (endStream) {
             s.end();
         }
@@ -89,6 +95,11 @@ final class Http2BackendFrames extends Http2FrameAdapter {
         if (s == null || s.ended()) {
             return data.readableBytes() + padding; // nobody wants it: acknowledge at once
         }
+        String invalid = s.framing().data(data.readableBytes(), endStream);
+        if (invalid != null) {
+            streams.badResponse(s, invalid);
+            return data.readableBytes() + padding;
+        }
         if (endStream) {
             s.end();
         }
@@ -106,9 +117,10 @@ final class Http2BackendFrames extends Http2FrameAdapter {
         Http2Error code = Http2Error.valueOf(errorCode);
         streams.failed(
                 s,
-                code == null ? Http2Error.INTERNAL_ERROR : code,
-                code == Http2Error.REFUSED_STREAM,
-                "cell reset the stream (" + (code == null ? errorCode : code) + ")");
+                new UpstreamResetException(
+                        code == null ? Http2Error.INTERNAL_ERROR : code,
+                        code == Http2Error.REFUSED_STREAM,
+                        "cell reset the stream (" + (code == null ? errorCode : code) + ")"));
     }
 
     @Override

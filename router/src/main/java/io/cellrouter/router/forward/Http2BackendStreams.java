@@ -1,6 +1,5 @@
 package io.cellrouter.router.forward;
 
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import java.util.ArrayList;
@@ -70,14 +69,23 @@ final class Http2BackendStreams {
     }
 
     /**
-     * {@code stream} ended without its END_STREAM: its listener hears it once, as failed with
-     * {@code code}; {@code unprocessed} when the cell never saw the stream (it may be sent again).
+     * {@code stream} ended without its END_STREAM: its listener hears it once, as failed ({@code
+     * reset} says how, and whether the cell never saw the stream: then it may be sent again).
      */
-    void failed(CellStream stream, Http2Error code, boolean unprocessed, String why) {
+    void failed(CellStream stream, UpstreamResetException reset) {
         if (!stream.ended()) {
             stream.end();
             touch(stream);
-            stream.listener().cellFailed(code, unprocessed, why);
+            stream.listener().cellFailed(reset);
+        }
+    }
+
+    /** The cell's answer on {@code stream} is not valid ({@code why}): its listener hears it once, and nothing more. */
+    void badResponse(CellStream stream, String why) {
+        if (!stream.ended()) {
+            stream.end();
+            touch(stream);
+            stream.listener().cellBadResponse(why);
         }
     }
 }

@@ -61,7 +61,6 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     private boolean websocket;
 
     private Http2CellSide cellSide;
-    private boolean reusable = true;
 
     Http2Exchange(Http2Frontend front, int streamId) {
         this.front = front;
@@ -131,7 +130,14 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
         }
         cellSide = side;
         state = State.FORWARDING;
-        requestRelay.writeHead(side);
+        try {
+            requestRelay.writeHead(side);
+        } catch (RuntimeException e) { // a head the cell side could not take: the exchange must still end
+            fail(CellErrors.headNotSent(route.cell(), e), -1);
+        }
+        if (cellSide != side || state != State.FORWARDING) {
+            return; // the head failed as it was written: the exchange ended, or sends the request once more
+        }
         log.forwarded(now());
         requestRelay.writeHeld(side);
         if (front.reading()) {
@@ -221,12 +227,12 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     }
 
     @Override
-    public void cellFailed(Http2Error code, boolean unprocessed, String why) {
+    public void cellFailed(UpstreamResetException reset) {
         if (state != State.FORWARDING) {
             return;
         }
         cellSide = null;
-        if (!responseRelay.started() && unprocessed && requestRelay.resendable()) {
+        if (!responseRelay.started() && reset.refused() && requestRelay.resendable()) {
             // The cell never saw this stream: once more on another connection to the same cell.
             requestRelay.resending();
             responseRelay.stopWaiting();
@@ -234,11 +240,9 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
             return;
         }
         if (!responseRelay.started()) {
-            fail(CellErrors.closedEarly(route.cell(), why), CellErrors.grpcStatus(code, unprocessed, why));
+            fail(CellErrors.closedEarly(route.cell(), reset.getMessage()), reset.grpcStatus());
         } else {
-            abort(
-                    "cell ended the answer early: " + why,
-                    code == Http2Error.NO_ERROR ? Http2Error.INTERNAL_ERROR : code);
+            abort("cell ended the answer early: " + reset.getMessage(), reset.clientCode());
         }
     }
 
@@ -246,7 +250,6 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     @Override
     public void cellBadResponse(String why) {
         abandonCellSide();
-        reusable = false;
         RouterException error = CellErrors.badResponse(route.cell(), why);
         if (!responseRelay.started()) {
             fail(error, -1);
@@ -265,11 +268,6 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
         if (cellSide instanceof Http2WebSocketLeg tunnel) {
             tunnel.draining();
         }
-    }
-
-    /** The HTTP/1.1 cell's connection cannot carry another request after this answer. */
-    void notReusable() {
-        reusable = false;
     }
 
     @Override
@@ -291,7 +289,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
         Http2CellSide side = cellSide;
         cellSide = null;
         if (side != null) {
-            side.finish(reusable && requestRelay.ended());
+            side.finish(requestRelay.ended());
         }
         // Flushed now, unless the end of the cell's read flushes it with that read's other answers.
         responseRelay.complete(!requestRelay.ended(), side == null || !side.flushesAtReadEnd());

@@ -4,6 +4,7 @@ import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.RequestTarget;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
@@ -42,9 +43,11 @@ final class Http2RequestHeads {
     /**
      * The normalised target of the request, which becomes its {@code :path} on the way to the cell;
      * {@code websocket}: an extended CONNECT for a WebSocket. Throws {@code malformed_request} for a
-     * {@code :protocol} other than websocket, no {@code :path}, or a host that fails {@link #checkHost}.
+     * {@code :method} that is not a token, a {@code :protocol} other than websocket, no {@code
+     * :path}, or a host that fails {@link #checkHost}.
      */
     static RequestTarget target(Http2Headers headers, boolean websocket) {
+        checkMethod(headers.method());
         if (!websocket && WebSocketHandshake.hasProtocol(headers)) {
             throw new RouterException(
                     ErrorCode.MALFORMED_REQUEST, "malformed request: the only :protocol served is websocket");
@@ -86,6 +89,16 @@ final class Http2RequestHeads {
         }
         if (authority != null && !AsciiString.contentEqualsIgnoreCase(host, authority)) {
             throw malformed("host names another host than :authority");
+        }
+    }
+
+    /**
+     * {@code :method} is a token (RFC 9110 section 9.1), as on an HTTP/1.1 request line: a cell of
+     * either protocol must not get another (an HTTP/1.1 cell's request line could not even carry it).
+     */
+    private static void checkMethod(CharSequence method) {
+        if (method == null || method.length() == 0 || HttpHeaderValidationUtil.validateToken(method) != -1) {
+            throw malformed(":method is not a token");
         }
     }
 

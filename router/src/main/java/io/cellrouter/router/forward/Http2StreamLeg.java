@@ -229,12 +229,20 @@ final class Http2StreamLeg implements CellLeg, CellStreamListener {
     }
 
     @Override
-    public void cellFailed(Http2Error code, boolean unprocessed, String why) {
+    public void cellFailed(UpstreamResetException reset) {
         UpstreamListener current = listener;
         listener = null;
         releaseHeld();
         if (current != null) {
-            current.upstreamClosed(new UpstreamResetException(code, unprocessed, why));
+            current.upstreamClosed(reset);
+        }
+    }
+
+    @Override
+    public void cellBadResponse(String why) {
+        if (listener != null) {
+            releaseHeld(); // the answer is cut: nothing more of it goes to the client
+            invalid(new IllegalStateException(why));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.cellrouter.router.forward;
 
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.RequestTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -11,7 +13,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
@@ -36,6 +37,8 @@ final class Http2ToHttp1Leg implements Http2CellSide, UpstreamListener {
     private CellLeg leg;
     private boolean headSent;
     private boolean answerStarted;
+    /** Whether the connection can carry another request after this answer (its framing, its keep-alive). */
+    private boolean reusableAfterAnswer = true;
 
     Http2ToHttp1Leg(Http2Exchange exchange, RequestTarget target) {
         this.exchange = exchange;
@@ -52,8 +55,11 @@ final class Http2ToHttp1Leg implements Http2CellSide, UpstreamListener {
         HttpRequest request;
         try {
             request = HttpConversionUtil.toHttpRequest(0, headers, false);
-        } catch (Http2Exception e) {
-            exchange.cellBadResponse("request could not be converted: " + e.getMessage());
+        } catch (Http2Exception | RuntimeException e) { // Netty throws both (HttpMethod.valueOf: the latter)
+            exchange.fail(
+                    new RouterException(ErrorCode.MALFORMED_REQUEST, "malformed request: it cannot be sent as HTTP/1.1")
+                            .withDetail(String.valueOf(e.getMessage())),
+                    -1);
             return;
         }
         ForwardHeaders.removeConversionHeaders(request.headers());
@@ -109,7 +115,7 @@ final class Http2ToHttp1Leg implements Http2CellSide, UpstreamListener {
 
     @Override
     public void finish(boolean reusable) {
-        leg.finish(reusable && headSent);
+        leg.finish(reusable && reusableAfterAnswer && headSent);
     }
 
     @Override
@@ -135,10 +141,10 @@ final class Http2ToHttp1Leg implements Http2CellSide, UpstreamListener {
                 }
                 int code = response.status().code();
                 if (code >= 200 && !framed(response)) {
-                    exchange.notReusable(); // read until the cell closes: END_STREAM marks the end here
+                    reusableAfterAnswer = false; // read until the cell closes: END_STREAM marks the end here
                 }
                 if (code >= 200 && !HttpUtil.isKeepAlive(response)) {
-                    exchange.notReusable();
+                    reusableAfterAnswer = false;
                 }
                 Http2Headers head = HttpConversionUtil.toHttp2Headers(response, false);
                 boolean ends = msg instanceof LastHttpContent last
@@ -195,9 +201,7 @@ final class Http2ToHttp1Leg implements Http2CellSide, UpstreamListener {
 
     @Override
     public void upstreamClosed(Throwable cause) {
-        exchange.cellFailed(
-                Http2Error.INTERNAL_ERROR,
-                false,
-                cause == null ? "cell closed the connection" : String.valueOf(cause.getMessage()));
+        exchange.cellFailed(UpstreamResetException.connectionLost(
+                cause == null ? "cell closed the connection" : String.valueOf(cause.getMessage())));
     }
 }

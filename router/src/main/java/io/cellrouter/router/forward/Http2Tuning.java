@@ -1,5 +1,6 @@
 package io.cellrouter.router.forward;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -16,6 +17,11 @@ import io.netty.util.AsciiString;
  *   <li>Values unique to one request ({@code x-request-id}, {@code traceparent}) are encoded
  *       without entering the HPACK dynamic table: indexing them would evict the entries that do
  *       repeat (the forwarding headers, the content type) at every request.
+ *   <li>Credentials ({@code authorization}, {@code proxy-authorization}, {@code cookie}) are
+ *       never indexed either, and marked so for the next hop (RFC 7541 section 7.1.3): a
+ *       connection to a cell carries the requests of many customers, and a value in its shared
+ *       table lets whoever can send requests on it, and see their sizes, guess another's secret a
+ *       few characters at a time.
  * </ul>
  */
 final class Http2Tuning {
@@ -23,9 +29,13 @@ final class Http2Tuning {
     private static final AsciiString X_REQUEST_ID = RequestIds.X_REQUEST_ID;
     private static final AsciiString TRACEPARENT = RequestIds.TRACEPARENT;
 
-    /** HPACK: fields whose values never repeat are never indexed. */
+    /** HPACK: fields whose values never repeat, and credentials, are never indexed. */
     static final Http2HeadersEncoder.SensitivityDetector NEVER_INDEXED =
-            (name, value) -> X_REQUEST_ID.contentEqualsIgnoreCase(name) || TRACEPARENT.contentEqualsIgnoreCase(name);
+            (name, value) -> X_REQUEST_ID.contentEqualsIgnoreCase(name)
+                    || TRACEPARENT.contentEqualsIgnoreCase(name)
+                    || HttpHeaderNames.AUTHORIZATION.contentEqualsIgnoreCase(name)
+                    || HttpHeaderNames.PROXY_AUTHORIZATION.contentEqualsIgnoreCase(name)
+                    || HttpHeaderNames.COOKIE.contentEqualsIgnoreCase(name);
 
     private Http2Tuning() {}
 

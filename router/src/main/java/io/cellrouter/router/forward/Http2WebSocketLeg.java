@@ -271,7 +271,8 @@ final class Http2WebSocketLeg implements Http2CellSide, UpstreamListener, Tunnel
         if (cause == null) {
             exchange.cellData(Unpooled.EMPTY_BUFFER, true); // FIN: END_STREAM
         } else {
-            exchange.cellFailed(Http2Error.CONNECT_ERROR, false, "cell connection failed: " + cause.getMessage());
+            exchange.cellFailed(new UpstreamResetException(
+                    Http2Error.CONNECT_ERROR, false, "cell connection failed: " + cause.getMessage()));
         }
     }
 

@@ -4,19 +4,35 @@ import io.cellrouter.router.error.GrpcStatus;
 import io.netty.handler.codec.http2.Http2Error;
 
 /**
- * The cell ended an HTTP/2 stream: with RST_STREAM ({@code errorCode}), or by GOAWAY before it
- * processed the stream ({@code refused}: never seen by the cell, safe to send again).
+ * How a cell ended an HTTP/2 stream without its END_STREAM: with RST_STREAM ({@code errorCode}), by
+ * GOAWAY before it processed the stream ({@code refused}: never seen by the cell, safe to send
+ * again), or by losing the connection ({@link #connectionLost}: no RST_STREAM, no GOAWAY that
+ * leaves the stream out).
  */
 final class UpstreamResetException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final transient Http2Error errorCode;
     private final boolean refused;
+    private final boolean lost;
 
     UpstreamResetException(Http2Error errorCode, boolean refused, String message) {
+        this(errorCode, refused, false, message);
+    }
+
+    private UpstreamResetException(Http2Error errorCode, boolean refused, boolean lost, String message) {
         super(message, null, false, false);
         this.errorCode = errorCode;
         this.refused = refused;
+        this.lost = lost;
+    }
+
+    /**
+     * The connection to the cell went away with the stream still open: the cell may or may not have
+     * processed it, so it is not sent again; a client may retry (gRPC UNAVAILABLE).
+     */
+    static UpstreamResetException connectionLost(String message) {
+        return new UpstreamResetException(Http2Error.INTERNAL_ERROR, false, true, message);
     }
 
     Http2Error errorCode() {
@@ -28,9 +44,22 @@ final class UpstreamResetException extends Exception {
         return refused;
     }
 
-    /** gRPC's mapping of RST_STREAM codes (doc/PROTOCOL-HTTP2.md). */
+    /** True when the connection to the cell was lost, rather than the stream reset. */
+    boolean lost() {
+        return lost;
+    }
+
+    /** The code a client's stream is reset with when this cuts its answer short: never NO_ERROR, which reads as whole. */
+    Http2Error clientCode() {
+        return errorCode == Http2Error.NO_ERROR ? Http2Error.INTERNAL_ERROR : errorCode;
+    }
+
+    /**
+     * gRPC's mapping of RST_STREAM codes (doc/PROTOCOL-HTTP2.md); a stream never processed, or whose
+     * connection was lost before the answer, is UNAVAILABLE (what gRPC clients retry).
+     */
     int grpcStatus() {
-        if (refused) {
+        if (refused || lost) {
             return GrpcStatus.UNAVAILABLE.value();
         }
         return switch (errorCode) {

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.router.error.ErrorCode;
-import io.cellrouter.router.error.GrpcStatus;
 import io.cellrouter.router.error.RouterException;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http2.Http2Error;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -49,20 +47,6 @@ class CellErrorsTest {
         assertThat(error.code()).isEqualTo(ErrorCode.CELL_UNREACHABLE);
         assertThat(error.getMessage()).isEqualTo("cell cell-a closed the stream before responding");
         assertThat(error.detail()).isEqualTo("cell reset the stream (CANCEL)");
-    }
-
-    @Test
-    void grpcStatus_followsGrpcsMappingOfResets() {
-        assertThat(CellErrors.grpcStatus(Http2Error.REFUSED_STREAM, true, "refused"))
-                .isEqualTo(GrpcStatus.UNAVAILABLE.value());
-        assertThat(CellErrors.grpcStatus(Http2Error.INTERNAL_ERROR, true, "goaway"))
-                .as("never processed: safe to retry")
-                .isEqualTo(GrpcStatus.UNAVAILABLE.value());
-        assertThat(CellErrors.grpcStatus(Http2Error.CANCEL, false, "cancel")).isEqualTo(GrpcStatus.CANCELLED.value());
-        assertThat(CellErrors.grpcStatus(Http2Error.ENHANCE_YOUR_CALM, false, "calm"))
-                .isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED.value());
-        assertThat(CellErrors.grpcStatus(Http2Error.PROTOCOL_ERROR, false, "protocol"))
-                .isEqualTo(GrpcStatus.INTERNAL.value());
     }
 
     @Test

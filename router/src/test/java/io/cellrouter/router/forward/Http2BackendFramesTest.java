@@ -14,6 +14,8 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A connection to a cell ({@link Http2Backend}) on an {@link EmbeddedChannel}, the test playing the
@@ -228,5 +230,151 @@ class Http2BackendFramesTest {
 
         assertThat(listener.events).isEmpty();
         assertThat(cell.read(channel)).contains("RST " + stream.id() + " " + Http2Error.CANCEL.code());
+    }
+
+    // ----- answers that do not end as a whole answer (CellStreamFraming) -----
+
+    @Test
+    void lengthAndNoDataAtAll_isABadResponse_neverPassedOnAsWhole() {
+        cellReady();
+        CellStream stream = openStream(true);
+
+        channel.writeInbound(cell.headers(
+                stream.id(), new DefaultHttp2Headers().status("200").setInt("content-length", 1000), true));
+
+        assertThat(listener.events)
+                .containsExactly("bad response: content-length 1000 but 0 bytes of body", "readComplete");
+        assertThat(stream.ended()).isTrue();
+    }
+
+    @Test
+    void lengthAndAnEmptyEnd_isABadResponse_afterTheHead() {
+        cellReady();
+        CellStream stream = openStream(true);
+
+        channel.writeInbound(Unpooled.wrappedBuffer(
+                cell.headers(
+                        stream.id(), new DefaultHttp2Headers().status("200").setInt("content-length", 1000), false),
+                cell.data(stream.id(), 0, true)));
+
+        assertThat(listener.events)
+                .containsExactly(
+                        "headers 200", "bad response: content-length 1000 but 0 bytes of body", "readComplete");
+    }
+
+    @Test
+    void lengthAndNoData_answeringAHead_orIn304_isWhole() {
+        cellReady();
+        CellStream head = backend.open(listener);
+        head.writeHeaders(request().method("HEAD"), true);
+        CellStream notModified = openStream(true);
+
+        channel.writeInbound(Unpooled.wrappedBuffer(
+                cell.headers(head.id(), new DefaultHttp2Headers().status("200").setInt("content-length", 1000), true),
+                cell.headers(
+                        notModified.id(),
+                        new DefaultHttp2Headers().status("304").setInt("content-length", 1000),
+                        true)));
+
+        // (one listener for both streams: each is told of the read's end)
+        assertThat(listener.events)
+                .containsExactly("headers 200 end", "headers 304 end", "readComplete", "readComplete");
+    }
+
+    @Test
+    void lengthMet_withTrailers_isWhole() {
+        cellReady();
+        CellStream stream = openStream(true);
+
+        channel.writeInbound(Unpooled.wrappedBuffer(
+                cell.headers(
+                        stream.id(), new DefaultHttp2Headers().status("200").setInt("content-length", 5), false),
+                cell.data(stream.id(), 5, false),
+                cell.headers(stream.id(), new DefaultHttp2Headers().set("grpc-status", "0"), true)));
+
+        assertThat(listener.events).containsExactly("headers 200", "data 5", "headers trailers end", "readComplete");
+    }
+
+    @Test
+    void interimAnswerThatEndsTheStream_isABadResponse() {
+        cellReady();
+        CellStream stream = openStream(true);
+
+        channel.writeInbound(Unpooled.wrappedBuffer(
+                cell.headers(stream.id(), new DefaultHttp2Headers().status("100"), false),
+                cell.headers(stream.id(), new DefaultHttp2Headers().status("103"), true)));
+
+        assertThat(listener.events)
+                .containsExactly(
+                        "headers 100", "bad response: an informational (103) answer ended the stream", "readComplete");
+    }
+
+    // ----- how a stream that was not ended is reported -----
+
+    @Test
+    void connectionDropped_failsItsStreams_asLost_notAsReset() {
+        cellReady();
+        openStream(false);
+
+        channel.unsafe().close(channel.voidPromise()); // the socket went away (no GOAWAY, no close by the router)
+
+        assertThat(listener.events).first().isEqualTo("failed INTERNAL_ERROR lost: connection to the cell was lost");
+    }
+
+    // ----- HPACK (Http2Tuning.NEVER_INDEXED) -----
+
+    /**
+     * The second request with the same credential costs its whole value again: it was never put in
+     * the connection's table (which the requests of every customer on it share).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"authorization", "proxy-authorization", "cookie"})
+    void credentials_areNeverIndexed(String name) {
+        cellReady();
+        cell.read(channel);
+        String secret = "Bearer " + "a1B2c3D4e5F6g7H8i9J0".repeat(10); // 207 characters
+        backend.open(listener).writeHeaders(request().set(name, secret), true);
+        backend.flushNow();
+        cell.read(channel);
+
+        backend.open(listener).writeHeaders(request().set(name, secret), true);
+        backend.flushNow();
+        long second = 0;
+        Object frame;
+        while ((frame = channel.readOutbound()) != null) {
+            second += ((ByteBuf) frame).readableBytes();
+            ((ByteBuf) frame).release();
+        }
+
+        assertThat(second).as("bytes of the second request's HEADERS").isGreaterThan(100);
+    }
+
+    // ----- room for another stream -----
+
+    @Test
+    void room_endsBeforeTheStreamIdsRunOut() throws Exception {
+        cellReady();
+        // As after about a billion streams: two ids beyond the spare ones are left.
+        backend.connection().local().createStream(Integer.MAX_VALUE - 2 * (Http2Backend.SPARE_STREAM_IDS + 2), true);
+        assertThat(backend.hasRoom(100)).isTrue();
+
+        backend.open(listener);
+        backend.open(listener);
+
+        assertThat(backend.hasRoom(100)).isFalse();
+    }
+
+    @Test
+    void room_endsOnceTheRouterSentGoAway() {
+        cellReady();
+
+        backend.goAway(
+                channel.pipeline().context(backend),
+                0,
+                Http2Error.NO_ERROR.code(),
+                Unpooled.EMPTY_BUFFER,
+                channel.newPromise());
+
+        assertThat(backend.hasRoom(100)).isFalse();
     }
 }

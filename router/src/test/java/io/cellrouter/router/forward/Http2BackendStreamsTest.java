@@ -60,8 +60,10 @@ class Http2BackendStreamsTest {
 
     @Test
     void failed_isReportedOnce_endsTheStream_andCountsAsHeardFrom() {
-        streams.failed(one, Http2Error.REFUSED_STREAM, true, "cell reset the stream (REFUSED_STREAM)");
-        streams.failed(one, Http2Error.INTERNAL_ERROR, false, "stream closed by the cell");
+        streams.failed(
+                one,
+                new UpstreamResetException(Http2Error.REFUSED_STREAM, true, "cell reset the stream (REFUSED_STREAM)"));
+        streams.failed(one, new UpstreamResetException(Http2Error.INTERNAL_ERROR, false, "stream closed by the cell"));
         streams.readComplete();
 
         assertThat(one.ended()).isTrue();
@@ -74,8 +76,17 @@ class Http2BackendStreamsTest {
     void failed_afterTheStreamEnded_isNotReported() {
         one.end(); // END_STREAM came
 
-        streams.failed(one, Http2Error.INTERNAL_ERROR, false, "stream closed by the cell");
+        streams.failed(one, new UpstreamResetException(Http2Error.INTERNAL_ERROR, false, "stream closed by the cell"));
 
         assertThat(first.events).isEmpty();
+    }
+
+    @Test
+    void badResponse_isReportedOnce_andEndsTheStream() {
+        streams.badResponse(one, "an informational (103) answer ended the stream");
+        streams.failed(one, UpstreamResetException.connectionLost("connection to the cell was lost"));
+
+        assertThat(one.ended()).isTrue();
+        assertThat(first.events).containsExactly("bad response: an informational (103) answer ended the stream");
     }
 }

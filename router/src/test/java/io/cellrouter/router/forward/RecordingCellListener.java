@@ -1,14 +1,14 @@
 package io.cellrouter.router.forward;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What a cell's stream tells its exchange, recorded as strings ("headers 200 end", "data 5",
- * "failed REFUSED_STREAM unprocessed: why", "readComplete"); the stream's writability, which Netty's
+ * "failed REFUSED_STREAM unprocessed: why", "failed INTERNAL_ERROR lost: why", "bad response: why",
+ * "readComplete"); the stream's writability, which Netty's
  * flow controller reports as the stream is written, apart. A collaborator, not the thing under test.
  */
 final class RecordingCellListener implements CellStreamListener {
@@ -27,8 +27,14 @@ final class RecordingCellListener implements CellStreamListener {
     }
 
     @Override
-    public void cellFailed(Http2Error code, boolean unprocessed, String why) {
-        events.add("failed " + code + (unprocessed ? " unprocessed" : "") + ": " + why);
+    public void cellFailed(UpstreamResetException reset) {
+        events.add("failed " + reset.errorCode() + (reset.refused() ? " unprocessed" : "")
+                + (reset.lost() ? " lost" : "") + ": " + reset.getMessage());
+    }
+
+    @Override
+    public void cellBadResponse(String why) {
+        events.add("bad response: " + why);
     }
 
     @Override

@@ -45,6 +45,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /whole-early}: 401 and its whole body (END_STREAM) as soon as the request's head
  *       arrives, the request's body never read: a cell that refuses an upload at once;
  *   <li>{@code /data-first}: DATA (END_STREAM) and no HEADERS at all: a broken cell;
+ *   <li>{@code /length-no-body}: 200 with {@code content-length: 1000} in a HEADERS frame that ends
+ *       the stream: a broken cell, unless the request was a HEAD ({@code /length-no-body/304}: a
+ *       304, whose length is that of a body it never carries);
+ *   <li>{@code /length-empty-data}: 200 with {@code content-length: 1000}, then an empty DATA frame
+ *       that ends the stream; {@code /length-short}: 10 bytes of the 1000 instead;
+ *   <li>{@code /interim-end}: a 103 in a HEADERS frame that ends the stream (RFC 9113 section
+ *       8.1: malformed), nothing after it;
+ *   <li>{@code /drop}: the connection is closed at once, without GOAWAY (a cell that crashed);
  *   <li>anything else: 200 with {@code cell=NAME connection=N bytes=B} after the request ends, or,
  *       after {@link #misdirect(String)}, 421 ("this customer is not mine") naming the owner.
  * </ul>
@@ -92,6 +100,11 @@ public final class H2TestCell implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         int connection = connections.incrementAndGet();
+                        if (silent.get()) {
+                            OutboundGate gate = new OutboundGate();
+                            gates.add(gate);
+                            ch.pipeline().addLast(gate);
+                        }
                         ch.pipeline()
                                 .addLast(Http2FrameCodecBuilder.forServer()
                                         .initialSettings(Http2Settings.defaultSettings()
@@ -121,6 +134,26 @@ public final class H2TestCell implements AutoCloseable {
     /** Requests answered 421. */
     public int misdirected() {
         return misdirected.get();
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean silent = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.Queue<OutboundGate> gates = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * Connections accepted from now on send nothing (not even their SETTINGS, so the router's
+     * connection stays "connecting") until {@link #speak()}.
+     */
+    public void stayQuiet() {
+        silent.set(true);
+    }
+
+    /** The quiet connections send what they held back, and new ones are no longer held. */
+    public void speak() {
+        silent.set(false);
+        OutboundGate gate;
+        while ((gate = gates.poll()) != null) {
+            gate.open();
+        }
     }
 
     /** The next {@code /goaway-first} stream gets a GOAWAY instead of an answer. */
@@ -178,6 +211,48 @@ public final class H2TestCell implements AutoCloseable {
                     }
                 });
         ctx.executor().execute(() -> tinyFrame(ctx, i + 1, size));
+    }
+
+    /** Holds a connection's writes back until opened (on the connection's event loop). */
+    private static final class OutboundGate extends io.netty.channel.ChannelOutboundHandlerAdapter {
+        private final java.util.List<Object> held = new java.util.ArrayList<>();
+        private final java.util.List<io.netty.channel.ChannelPromise> promises = new java.util.ArrayList<>();
+        private ChannelHandlerContext ctx;
+        private boolean open;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext context) {
+            ctx = context;
+        }
+
+        @Override
+        public void write(ChannelHandlerContext context, Object msg, io.netty.channel.ChannelPromise promise) {
+            if (open) {
+                context.write(msg, promise);
+            } else {
+                held.add(msg);
+                promises.add(promise);
+            }
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext context) {
+            if (open) {
+                context.flush();
+            }
+        }
+
+        void open() {
+            ctx.executor().execute(() -> {
+                open = true;
+                for (int i = 0; i < held.size(); i++) {
+                    ctx.write(held.get(i), promises.get(i));
+                }
+                held.clear();
+                promises.clear();
+                ctx.flush();
+            });
+        }
     }
 
     private final class StreamHandler extends ChannelInboundHandlerAdapter {
@@ -238,6 +313,28 @@ public final class H2TestCell implements AutoCloseable {
                         // A broken cell: a body with no answer head before it.
                         ctx.writeAndFlush(new DefaultHttp2DataFrame(
                                 Unpooled.copiedBuffer("headless", StandardCharsets.UTF_8), true));
+                        return;
+                    }
+                    if (path.startsWith("/length-no-body")) {
+                        String status = path.endsWith("/304") ? "304" : "200";
+                        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(
+                                new DefaultHttp2Headers().status(status).set("content-length", "1000"), true));
+                        return;
+                    }
+                    if (path.startsWith("/length-")) {
+                        ctx.write(new DefaultHttp2HeadersFrame(
+                                new DefaultHttp2Headers().status("200").set("content-length", "1000")));
+                        int sent = path.equals("/length-short") ? 10 : 0;
+                        ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[sent]), true));
+                        return;
+                    }
+                    if (path.equals("/interim-end")) {
+                        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("103"), true));
+                        return;
+                    }
+                    if (path.equals("/drop")) {
+                        // Closed below the HTTP/2 codec, which would send GOAWAY first.
+                        ctx.channel().parent().pipeline().firstContext().close();
                         return;
                     }
                     if (path.startsWith("/reset/")) {

@@ -26,7 +26,7 @@ import java.util.function.Predicate;
 /**
  * A deliberately dumb HTTP/2 client on a plain socket: it writes exactly the frames a test asks
  * for (ignoring the server's limits, as an attacker would) and records every frame it reads as a
- * short string ("RST 5 7", "GOAWAY 11", "HEADERS 1 end", "DATA 3 12", "SETTINGS"). Frames are
+ * short string ("RST 5 7", "GOAWAY 11", "HEADERS 1 end", "DATA 3 12", "SETTINGS", "PING_ACK 9"). Frames are
  * encoded and decoded with Netty's frame writer and reader, nothing else of Netty's HTTP/2 stack.
  */
 public final class RawH2 implements AutoCloseable {
@@ -62,6 +62,15 @@ public final class RawH2 implements AutoCloseable {
 
     public RawH2 data(int streamId, byte[] bytes, boolean endStream) {
         writer.writeData(ctx, streamId, Unpooled.wrappedBuffer(bytes), 0, endStream, scratch.newPromise());
+        return this;
+    }
+
+    /**
+     * Acknowledges the server's SETTINGS (read them first): only then does it apply the windows it
+     * announced (until then a stream may take 65,535 bytes).
+     */
+    public RawH2 settingsAck() {
+        writer.writeSettingsAck(ctx, scratch.newPromise());
         return this;
     }
 
@@ -220,6 +229,11 @@ public final class RawH2 implements AutoCloseable {
         @Override
         public void onSettingsRead(ChannelHandlerContext c, Http2Settings settings) {
             events.add("SETTINGS " + settings);
+        }
+
+        @Override
+        public void onPingAckRead(ChannelHandlerContext c, long data) {
+            events.add("PING_ACK " + data);
         }
     };
 }
