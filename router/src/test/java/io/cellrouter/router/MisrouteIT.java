@@ -119,13 +119,15 @@ class MisrouteIT {
         assertThat(get("acme").headers().firstValue("x-served-by")).contains("cell-1");
         moveBehindTheBack("acme", "cell-2");
         disown(cell1, "acme", "cell-2");
-        long reads = wire.calls("GetItem");
+        // Reads of acme's placement; a placement written this recently also makes the router read
+        // the feed up to its head first (a move's freeze would be there), which is not counted here.
+        long reads = wire.calls("GetItem", "CUSTOMER#acme");
 
         HttpResponse<String> answer = get("acme");
 
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(answer.body()).isEqualTo("cell-2");
-        assertThat(wire.calls("GetItem") - reads).isEqualTo(1);
+        assertThat(wire.calls("GetItem", "CUSTOMER#acme") - reads).isEqualTo(1);
         assertThat(received(cell1, "acme")).hasSize(2); // the first request, then the one it disowned
         List<LoggedRequest> atNewCell = received(cell2, "acme");
         assertThat(atNewCell).hasSize(1);
@@ -136,7 +138,7 @@ class MisrouteIT {
         // The cache now says cell-2: the next request goes straight there, without another read.
         assertThat(get("acme").body()).isEqualTo("cell-2");
         assertThat(received(cell1, "acme")).hasSize(2);
-        assertThat(wire.calls("GetItem") - reads).isEqualTo(1);
+        assertThat(wire.calls("GetItem", "CUSTOMER#acme") - reads).isEqualTo(1);
     }
 
     @Test

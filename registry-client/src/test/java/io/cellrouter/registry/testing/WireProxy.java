@@ -53,6 +53,9 @@ public final class WireProxy implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2))
             .build();
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+    /** Every call's operation and request body, in arrival order. */
+    private final List<Map.Entry<String, String>> journal = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger passFirst = new AtomicInteger();
     private volatile int failureStatus;
@@ -82,6 +85,14 @@ public final class WireProxy implements AutoCloseable {
         return count == null ? 0 : count.get();
     }
 
+    /** Calls seen of one operation whose request body contains {@code bodyContaining} (a key, say). */
+    public long calls(String operation, String bodyContaining) {
+        return journal.stream()
+                .filter(call ->
+                        call.getKey().equals(operation) && call.getValue().contains(bodyContaining))
+                .count();
+    }
+
     public long totalCalls() {
         return calls.values().stream().mapToLong(AtomicLong::get).sum();
     }
@@ -94,6 +105,7 @@ public final class WireProxy implements AutoCloseable {
 
     public void resetCounts() {
         calls.clear();
+        journal.clear();
     }
 
     /** The next {@code count} calls are answered with {@code status} and {@code body}, not forwarded. */
@@ -141,6 +153,7 @@ public final class WireProxy implements AutoCloseable {
             String operation = targetHeader == null ? "(none)" : targetHeader.substring(targetHeader.indexOf('.') + 1);
             calls.computeIfAbsent(operation, key -> new AtomicLong()).incrementAndGet();
             byte[] body = readAll(exchange.getRequestBody());
+            journal.add(Map.entry(operation, new String(body, StandardCharsets.UTF_8)));
             try {
                 hold.join();
             } catch (RuntimeException e) {
