@@ -6,6 +6,7 @@
 #   chromium, chromedriver (chromium, chromium-driver)   ConsoleIT (the web console in a browser)
 #   haproxy                (Debian package haproxy)      ProxyProtocolIT (a load balancer sending PROXY v1/v2)
 #   curl                   (Debian package curl)         CertificateRotationIT, command-line checks in the tests
+#   script                 (Debian package bsdutils)     AdminCommandIT (the CLI at a pseudo-terminal)
 # Idempotent and quick when everything is there (no apt-get at all then). Needs root (or sudo)
 # only when something must be installed. The tests never skip: without these programs they fail
 # and name this script.
@@ -25,6 +26,7 @@ tools=(
   chromedriver:chromium-driver
   haproxy:haproxy
   curl:curl
+  script:bsdutils
 )
 
 installed() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/bin/$1" || -x "/usr/sbin/$1" ]]; }

@@ -15,14 +15,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code cell-router admin} as operators run it: the jar in its own process, the token in an
- * environment variable, against a running router. Every subcommand, the confirmation of a move,
- * refused writes (exit 1 with the API's error) and bad arguments (exit 2).
+ * environment variable, against a running router. Every subcommand, the confirmation of a move at a
+ * terminal (and none without one), refused writes (exit 1 with the API's error) and bad arguments (exit 2).
  */
 class AdminCommandIT {
 
@@ -69,6 +70,46 @@ class AdminCommandIT {
             throw new AssertionError("cell-router admin did not exit: " + String.join(" ", args));
         }
         return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /**
+     * The command as a person runs it: stdin and stdout on a terminal, made by util-linux {@code
+     * script} (a pseudo-terminal; {@code -e} returns the command's exit code). What is typed goes in
+     * through the terminal, which echoes it; stdout and stderr both come out of it, in {@code out}.
+     */
+    private Run adminAtATerminal(String typed, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-jar",
+                RouterProcess.JAR.toAbsolutePath().toString(),
+                "admin",
+                "--url",
+                "http://127.0.0.1:" + router.server().adminAddress().getPort()));
+        command.addAll(List.of(args));
+        String line = command.stream()
+                .map(word -> "'" + word.replace("'", "'\\''") + "'")
+                .collect(Collectors.joining(" "));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        ProcessBuilder builder = new ProcessBuilder("script", "--quiet", "--return", "--command", line, "/dev/null")
+                .redirectOutput(out.toFile())
+                .redirectErrorStream(true);
+        builder.environment().put("CELL_ROUTER_ADMIN_TOKEN", RouterExtension.ADMIN_TOKEN);
+        builder.environment().put("SHELL", "/bin/sh");
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new AssertionError("this test needs util-linux script (Debian package bsdutils) on the PATH", e);
+        }
+        try (var in = process.getOutputStream()) {
+            in.write(typed.getBytes(StandardCharsets.UTF_8));
+        }
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("cell-router admin did not exit: " + String.join(" ", args));
+        }
+        return new Run(process.exitValue(), Files.readString(out), "");
     }
 
     private String servedBy(String customer) throws Exception {
@@ -127,23 +168,40 @@ class AdminCommandIT {
     }
 
     @Test
-    void move_dryRunWritesNothing_noAtThePromptWritesNothing_yesMoves() throws Exception {
+    void move_atATerminal_dryRunWritesNothing_noAtThePromptWritesNothing_yesMoves() throws Exception {
         Run dry = admin(null, "move", "acme", "--to", "cell-2", "--dry-run");
-        Run declined = admin("n\n", "move", "acme", "--to", "cell-2");
-        Run noAnswer = admin("", "move", "acme", "--to", "cell-2");
+        Run declined = adminAtATerminal("n\n", "move", "acme", "--to", "cell-2");
+        Run noAnswer = adminAtATerminal("", "move", "acme", "--to", "cell-2");
 
         assertThat(dry.exit()).isZero();
         assertThat(dry.out()).contains("dry run: move acme from cell-1 to cell-2 (version 1 -> 2)");
-        assertThat(declined.exit()).isEqualTo(1);
-        assertThat(declined.err()).contains("dry run: move acme", "[y/N]", "nothing was moved");
-        assertThat(noAnswer.exit()).isEqualTo(1);
+        assertThat(declined.exit()).as(declined.out()).isEqualTo(1);
+        assertThat(declined.out()).contains("dry run: move acme", "[y/N]", "nothing was moved");
+        assertThat(noAnswer.exit()).as(noAnswer.out()).isEqualTo(1);
         assertThat(servedBy("acme")).isEqualTo("cell-1");
 
-        Run confirmed = admin("y\n", "move", "acme", "--to", "cell-2");
+        Run confirmed = adminAtATerminal("y\n", "move", "acme", "--to", "cell-2");
 
-        assertThat(confirmed.exit()).isZero();
-        assertThat(confirmed.out()).contains("moved acme: cell-1 -> cell-2, version 2");
+        assertThat(confirmed.exit()).as(confirmed.out()).isZero();
+        assertThat(confirmed.out()).contains("[y/N]", "moved acme: cell-1 -> cell-2, version 2");
         assertThat(servedBy("acme")).isEqualTo("cell-2");
+    }
+
+    /** From a script (no terminal, whatever is on stdin) a move needs no --yes: no one is there to answer. */
+    @Test
+    void move_withoutATerminalOrYes_movesWithoutAsking_andExits0() throws Exception {
+        Run closedStdin = admin("", "move", "acme", "--to", "cell-2");
+
+        assertThat(closedStdin.exit()).as(closedStdin.err()).isZero();
+        assertThat(closedStdin.out()).contains("moved acme: cell-1 -> cell-2, version 2");
+        assertThat(closedStdin.err()).doesNotContain("[y/N]");
+        assertThat(servedBy("acme")).isEqualTo("cell-2");
+
+        Run pipedNo = admin("n\n", "move", "acme", "--to", "cell-1");
+
+        assertThat(pipedNo.exit()).as(pipedNo.err()).isZero();
+        assertThat(pipedNo.out()).contains("moved acme: cell-2 -> cell-1, version 3");
+        assertThat(servedBy("acme")).isEqualTo("cell-1");
     }
 
     @Test

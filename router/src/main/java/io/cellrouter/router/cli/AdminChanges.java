@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -21,7 +25,8 @@ final class AdminChanges {
             name = "move",
             mixinStandardHelpOptions = true,
             description = {
-                "Move a customer to another cell. Shows the dry run first and asks before writing (unless --yes).",
+                "Move a customer to another cell. At a terminal, shows the dry run first and asks before writing",
+                "(unless --yes); without a terminal (a script, a pipeline) it moves without asking.",
                 "The move is conditional on the version the dry run saw: a change in between is refused (409)."
             })
     static final class Move extends AdminCommand.Subcommand {
@@ -43,7 +48,7 @@ final class AdminChanges {
 
         @Option(
                 names = {"-y", "--yes"},
-                description = "Do not ask for confirmation.")
+                description = "Do not ask for confirmation, even at a terminal.")
         boolean yes;
 
         @Override
@@ -63,7 +68,8 @@ final class AdminChanges {
                 }
                 return;
             }
-            if (!yes) {
+            // A script has no one to answer: it runs the move as if --yes was given.
+            if (!yes && interactive()) {
                 describe(plan);
                 confirm("Move " + customer + " from " + plan.get("fromCell").asText() + " to "
                         + plan.get("toCell").asText() + "? [y/N] ");
@@ -85,7 +91,7 @@ final class AdminChanges {
 
         /** The dry run, for people (on stdout with --dry-run, before the question otherwise). */
         private void describe(JsonNode plan) {
-            var to = yes || dryRun ? out() : err();
+            var to = dryRun ? out() : err();
             to.println("dry run: move " + plan.get("customer").asText() + " from "
                     + plan.get("fromCell").asText()
                     + " to " + plan.get("toCell").asText() + " (version "
@@ -115,6 +121,38 @@ final class AdminChanges {
             String word = answer.trim().toLowerCase(Locale.ROOT);
             if (!word.equals("y") && !word.equals("yes")) {
                 throw new AdminCommand.Cancelled("not confirmed: nothing was moved");
+            }
+        }
+
+        /**
+         * Whether a person may be there to answer: stdin is a terminal (stdout may be piped, as in
+         * {@code cell-router admin move ... | tee log}). The JDK has no call for it: Linux names the file
+         * behind {@code /proc/self/fd/0}; other Unix systems answer with {@code test -t 0} on the same
+         * stdin; without a shell (Windows) a console stands for it, and when in doubt we ask.
+         */
+        @SuppressWarnings("SystemConsoleNull") // only the last resort; a JDK 22+ console errs on asking
+        private static boolean interactive() {
+            Path stdin = Path.of("/proc/self/fd/0");
+            try {
+                if (Files.exists(stdin, LinkOption.NOFOLLOW_LINKS)) {
+                    String file = Files.readSymbolicLink(stdin).toString();
+                    return file.startsWith("/dev/pts/") || file.startsWith("/dev/tty") || file.equals("/dev/console");
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // Not the Linux /proc: ask the shell.
+            }
+            try {
+                Process test = new ProcessBuilder("sh", "-c", "test -t 0")
+                        .redirectInput(Redirect.INHERIT)
+                        .redirectOutput(Redirect.DISCARD)
+                        .redirectError(Redirect.DISCARD)
+                        .start();
+                return test.waitFor() == 0;
+            } catch (IOException e) {
+                return System.console() != null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
             }
         }
 
