@@ -74,6 +74,41 @@ class CheckCommandIT {
         assertThat(result.stdout() + result.stderr()).doesNotContain(SHORT_TOKEN);
     }
 
+    /** A jwt source that cannot be built is one line among the others, not the only one. */
+    @Test
+    void check_badJwtSource_isReportedWithEveryOtherProblem() throws Exception {
+        Files.writeString(dir.resolve("registry.yaml"), REGISTRY);
+        Files.writeString(
+                dir.resolve("config.yaml"),
+                """
+                proxy:
+                  listen: 127.0.0.1:0
+                registry:
+                  file: registry.yaml
+                identity:
+                  - jwt:
+                      hmacSecret: ${CELL_ROUTER_CHECK_IT_UNSET_SECRET}
+                bogusKey: 1
+                accessLog:
+                  queueSize: -5
+                unknownCustomer: cell-z
+                """);
+
+        RouterProcess.Result result = RouterProcess.run(dir, "check", "--config", "config.yaml");
+
+        List<String> lines = lines(result.stdout());
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(lines)
+                .hasSize(4)
+                .anySatisfy(line -> assertThat(line)
+                        .contains("identity[0].jwt.hmacSecret")
+                        .contains("CELL_ROUTER_CHECK_IT_UNSET_SECRET"))
+                .anySatisfy(line -> assertThat(line).contains("bogusKey").contains("unknown key"))
+                .anySatisfy(
+                        line -> assertThat(line).contains("accessLog.queueSize").contains("'-5'"))
+                .anySatisfy(line -> assertThat(line).contains("unknownCustomer").contains("'cell-z'"));
+    }
+
     @Test
     void check_cleanConfiguration_exits0() throws Exception {
         Files.writeString(dir.resolve("registry.yaml"), REGISTRY);

@@ -3,6 +3,7 @@ package io.cellrouter.router.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -43,9 +44,11 @@ final class ConfigDefaults {
 
     /**
      * What binding goes on with after a record at some key failed (its problems are recorded): the
-     * default of a section that always exists, nothing for an optional section, a harmless identity
-     * source for a failed one. A configuration holding a stand-in is never used: it only lets the
-     * rest of the file be checked in the same run.
+     * default of a section that always exists (and of the whole configuration), nothing for an
+     * optional section, a harmless identity source of the same kind for a failed one (Jackson refuses
+     * a stand-in of another type, and the rest of the file would go unchecked). With nothing, Jackson
+     * skips the keys of that map it had not read yet. A configuration holding a stand-in is never
+     * used: it only lets the rest of the file be checked in the same run.
      */
     static Object standIn(Class<?> type) {
         return StandIns.BY_TYPE.get(type);
@@ -57,13 +60,12 @@ final class ConfigDefaults {
 
         static {
             List<ConfigProblem> problems = new ArrayList<>();
-            RouterConfig defaults =
-                    ConfigMapper.bind(under(JsonNodeFactory.instance.objectNode()), Path.of(""), problems);
+            RouterConfig defaults = ConfigMapper.bind(under(identityOfEveryKind()), Path.of(""), problems);
             if (defaults == null || !problems.isEmpty()) {
                 throw new IllegalStateException("defaults.yaml does not bind: " + problems);
             }
-            IdentitySpec identity = new IdentitySpec.HeaderSpec("x-customer-id");
             Map<Class<?>, Object> byType = new HashMap<>();
+            byType.put(RouterConfig.class, defaults);
             byType.put(RouterConfig.Proxy.class, defaults.proxy());
             byType.put(RouterConfig.Limits.class, defaults.proxy().limits());
             byType.put(RouterConfig.Http2.class, defaults.proxy().http2());
@@ -75,10 +77,28 @@ final class ConfigDefaults {
             byType.put(OverridesConfig.class, defaults.overrides());
             byType.put(AccessLogConfig.class, defaults.accessLog());
             byType.put(LoggingConfig.class, defaults.logging());
-            for (Class<?> source : IdentitySpec.class.getPermittedSubclasses()) {
-                byType.put(source, identity);
+            defaults.identity().forEach(source -> byType.put(source.getClass(), source));
+            for (Class<?> kind : IdentitySpec.class.getPermittedSubclasses()) {
+                if (!byType.containsKey(kind)) {
+                    throw new IllegalStateException("no stand-in for the identity source " + kind.getSimpleName());
+                }
             }
             BY_TYPE = Map.copyOf(byType);
+        }
+
+        /**
+         * The defaults with one valid identity source of each kind. The jwt one's secret verifies no
+         * token anyone holds, and a configuration holding it is never used.
+         */
+        private static ObjectNode identityOfEveryKind() {
+            ObjectNode tree = JsonNodeFactory.instance.objectNode();
+            ArrayNode sources = tree.putArray("identity");
+            sources.addObject().put("header", "x-customer-id");
+            sources.addObject().put("host", "^(?<customer>[^.]+)\\.");
+            sources.addObject().put("path", "^/(?<customer>[^/]+)/");
+            sources.addObject().put("query", "customer");
+            sources.addObject().putObject("jwt").put("hmacSecret", "stand-in for a jwt source that failed to bind");
+            return tree;
         }
     }
 

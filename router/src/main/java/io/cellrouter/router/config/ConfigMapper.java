@@ -47,7 +47,8 @@ final class ConfigMapper {
                 .addHandler(collector);
         identitySources(tree, problems);
         try {
-            return mapper.treeToValue(tree, RouterConfig.class);
+            RouterConfig config = mapper.treeToValue(tree, RouterConfig.class);
+            return collector.rootFailed() ? null : config;
         } catch (IOException | IllegalArgumentException e) {
             collector.unexpected(e);
             return null;

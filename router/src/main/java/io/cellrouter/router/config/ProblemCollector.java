@@ -26,9 +26,15 @@ import java.util.TreeSet;
 final class ProblemCollector extends DeserializationProblemHandler {
 
     private final List<ConfigProblem> problems;
+    private boolean rootFailed;
 
     ProblemCollector(List<ConfigProblem> problems) {
         this.problems = problems;
+    }
+
+    /** Whether {@link RouterConfig} itself failed: binding went on with a stand-in that must not be used. */
+    boolean rootFailed() {
+        return rootFailed;
     }
 
     @Override
@@ -98,7 +104,7 @@ final class ProblemCollector extends DeserializationProblemHandler {
     @Override
     public Object handleInstantiationProblem(DeserializationContext ctxt, Class<?> type, Object argument, Throwable t)
             throws IOException {
-        String at = key(ctxt.getParser().getParsingContext());
+        String at = recordKey(ctxt.getParser());
         Throwable cause = t;
         while (!(cause instanceof InvalidConfigException) && cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
@@ -112,7 +118,20 @@ final class ProblemCollector extends DeserializationProblemHandler {
             add(ConfigProblem.of(at, String.valueOf(t.getMessage())));
         }
         // Binding goes on with a stand-in, so that the rest of the file is checked too.
+        if (type == RouterConfig.class) {
+            rootFailed = true;
+        }
         return ConfigDefaults.standIn(type);
+    }
+
+    /**
+     * The key of the record being built. Jackson builds a record as soon as it has every parameter,
+     * on the key that follows the last one ({@code bogusKey} after the defaults' keys): the parser is
+     * then on that key, inside the record's own map.
+     */
+    private static String recordKey(JsonParser p) {
+        JsonStreamContext context = p.getParsingContext();
+        return p.currentToken() == JsonToken.FIELD_NAME ? key(context.getParent()) : key(context);
     }
 
     /** A failure that escaped the handlers (a bug, or input Jackson could not go on with). */

@@ -154,6 +154,27 @@ class ConfigLoaderTest {
                         .containsExactlyInAnyOrder("proxy.maxHeaderCount", "proxy.idleTimeout", "cache.negativeTtl"));
     }
 
+    /**
+     * Unknown keys come after the known ones (the defaults are laid first), and Jackson builds a
+     * section as soon as it has all of them: a section that fails then must keep its own key, and
+     * the unknown keys after it must still be reported.
+     */
+    @Test
+    void unknownKeys_afterASectionThatFails_areReported_andTheSectionKeepsItsKey() {
+        assertThatThrownBy(
+                        () -> parse("accessLog:\n  queueSize: -5\n  bogus: 1\nunknownCustomer: no/such\nbogusKey: 1\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .extracting(ConfigProblem::key)
+                        .containsExactlyInAnyOrder(
+                                "accessLog.queueSize", "accessLog.bogus", "unknownCustomer", "bogusKey"));
+        assertThatThrownBy(() -> parse("identity: []\nbogusKey: 1\n"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .extracting(ConfigProblem::key)
+                        .containsExactlyInAnyOrder("identity", "bogusKey"));
+    }
+
     @Test
     void wrongShapesAndTypes_areProblemsNamingKeyAndValue_andBindingGoesOn() {
         assertThatThrownBy(

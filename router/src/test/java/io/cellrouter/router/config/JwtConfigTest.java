@@ -141,4 +141,29 @@ class JwtConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("identity[0].jwt.jku");
     }
+
+    /** A broken jwt source is one problem among the others of the file: none of them is hidden by it. */
+    @Test
+    void badJwtSource_doesNotHideTheOtherProblems() {
+        String others =
+                """
+                bogusKey: 1
+                accessLog:
+                  queueSize: -5
+                unknownCustomer: no/such/cell
+                """;
+
+        assertThatThrownBy(() -> parse("identity:\n  - jwt: {issuer: x}\n" + others))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .extracting(ConfigProblem::key)
+                        .containsExactlyInAnyOrder(
+                                "identity[0].jwt", "bogusKey", "accessLog.queueSize", "unknownCustomer"));
+        assertThatThrownBy(() -> parse("identity:\n  - jwt:\n      hmacSecret: ${UNSET_SECRET}\n" + others))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .extracting(ConfigProblem::key)
+                        .containsExactlyInAnyOrder(
+                                "identity[0].jwt.hmacSecret", "bogusKey", "accessLog.queueSize", "unknownCustomer"));
+    }
 }
