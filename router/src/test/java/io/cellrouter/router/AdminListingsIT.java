@@ -213,6 +213,27 @@ class AdminListingsIT {
     }
 
     @Test
+    void putAndPatchCell_withATierOutsideTheFour_is400NamingThem_andWritesNothing() {
+        HttpResponse<String> put = admin().send(
+                        "PUT",
+                        "/admin/v1/cells/cell-1",
+                        "{\"endpoint\":\"" + router.cell("cell-1").endpoint() + "\",\"tier\":\"gold\"}");
+        HttpResponse<String> patch = admin().send("PATCH", "/admin/v1/cells/cell-1", "{\"tier\":\"staging\"}");
+        HttpResponse<String> allowed = admin().send("PATCH", "/admin/v1/cells/cell-2", "{\"tier\":\"single-tenant\"}");
+
+        assertThat(put.statusCode()).isEqualTo(400);
+        assertThat(AdminCalls.json(put).get("error").asText()).isEqualTo("bad_request");
+        assertThat(AdminCalls.json(put).get("message").asText())
+                .isEqualTo("tier must be one of prod, preprod, dev, single-tenant, was 'gold'");
+        assertThat(patch.statusCode()).isEqualTo(400);
+        assertThat(AdminCalls.json(patch).get("message").asText()).contains("prod, preprod, dev, single-tenant");
+        assertThat(admin().getJson("/admin/v1/cells/cell-1").get("tier").asText())
+                .isEqualTo("prod");
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(AdminCalls.json(allowed).get("tier").asText()).isEqualTo("single-tenant");
+    }
+
+    @Test
     void move_toTheCellTheCustomerIsOn_is409AlreadyThere_andWritesNothing() {
         HttpResponse<String> move =
                 admin().send("POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"cell-1\",\"freezeFor\":\"1m\"}");

@@ -3,6 +3,7 @@ package io.cellrouter.registry.model;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -21,6 +22,9 @@ public record Cell(
         String tier,
         Map<String, String> labels,
         long version) {
+
+    /** The tiers a cell may have; {@code tier} is one of them or absent. */
+    public static final List<String> TIERS = List.of("prod", "preprod", "dev", "single-tenant");
 
     /** Cell and customer names: what is safe in a URL path, a metric tag and a log line. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -56,6 +60,15 @@ public record Cell(
             throw new IllegalArgumentException("cell name must match " + NAME + ", was '" + name + "'");
         }
         validateEndpoint(endpoint);
+    }
+
+    /**
+     * Why {@code tier} cannot be a cell's tier ("must be one of prod, preprod, dev, single-tenant"),
+     * or null when it can (null, no tier, can). The stores and the admin API refuse such a tier; the
+     * record itself takes any, so that what a store already holds still loads.
+     */
+    public static String tierProblem(String tier) {
+        return tier == null || TIERS.contains(tier) ? null : "must be one of " + String.join(", ", TIERS);
     }
 
     public Cell(String name, URI endpoint, CellState state) {

@@ -18,8 +18,8 @@ class RegistryDocumentsTest {
 
     private static final String SOURCE = "/etc/cell-router/registry.yaml";
 
-    /** The registry document as the README shows it, verbatim. */
-    private static final String SPEC_EXAMPLE =
+    /** A registry document with every kind of entry, commented as an operator writes one. */
+    private static final String COMMENTED_EXAMPLE =
             """
             cells:
               - name: cell-1
@@ -43,8 +43,8 @@ class RegistryDocumentsTest {
             """;
 
     @Test
-    void parse_specExample_readsCellsCustomersAndOverrides() {
-        RegistryDocument document = RegistryDocuments.parse(SPEC_EXAMPLE, SOURCE);
+    void parse_commentedExample_readsCellsCustomersAndOverrides() {
+        RegistryDocument document = RegistryDocuments.parse(COMMENTED_EXAMPLE, SOURCE);
 
         assertThat(document.cells())
                 .containsExactly(
@@ -75,7 +75,7 @@ class RegistryDocumentsTest {
 
     @Test
     void parse_json_readsTheSameDocumentAsYaml() {
-        RegistryDocument yaml = RegistryDocuments.parse(SPEC_EXAMPLE, SOURCE);
+        RegistryDocument yaml = RegistryDocuments.parse(COMMENTED_EXAMPLE, SOURCE);
 
         RegistryDocument json = RegistryDocuments.parse(RegistryDocuments.toJson(yaml), SOURCE);
 
@@ -275,6 +275,25 @@ class RegistryDocumentsTest {
     @Test
     void parse_unknownState_failsNamingTheState() {
         assertInvalid("cells: [{name: c1, endpoint: 'http://c1', state: paused}]", "cells[0].state", "'paused'");
+    }
+
+    @Test
+    void parse_unknownTier_failsNamingTheCellTheTierAndTheAllowedTiers() {
+        assertThatThrownBy(() -> RegistryDocuments.parse(
+                        "cells: [{name: c1, endpoint: 'http://c1'}, {name: c2, endpoint: 'http://c2', tier: gold}]",
+                        SOURCE))
+                .isInstanceOf(InvalidRegistryException.class)
+                .hasMessage(SOURCE + ": cells[1].tier: must be one of prod, preprod, dev, single-tenant, was 'gold'");
+    }
+
+    @Test
+    void parse_everyTier_isAccepted() {
+        for (String tier : List.of("prod", "preprod", "dev", "single-tenant")) {
+            RegistryDocument document =
+                    RegistryDocuments.parse("cells: [{name: c1, endpoint: 'http://c1', tier: " + tier + "}]", SOURCE);
+
+            assertThat(document.cells().get(0).tier()).isEqualTo(tier);
+        }
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * fields ({@code null} removes a region or tier; labels, when given, replace the labels): one
  * atomic store write, 404 when the cell does not exist. {@code draining} takes no new placements
  * while its customers keep routing, {@code offline} fails its customers fast with 503 {@code
- * cell_offline} and touches no other cell.
+ * cell_offline} and touches no other cell. A {@code tier} is one of {@link Cell#TIERS} (400 otherwise).
  */
 final class CellEndpoints {
 
@@ -114,9 +114,19 @@ final class CellEndpoints {
             }
         }
         Optional<String> region = body.names("region") ? Optional.ofNullable(body.text("region")) : null;
-        Optional<String> tier = body.names("tier") ? Optional.ofNullable(body.text("tier")) : null;
+        Optional<String> tier = body.names("tier") ? Optional.ofNullable(tier(body)) : null;
         Map<String, String> labels = body.names("labels") ? body.labels("labels") : null;
         return new CellPatch(state, endpoint, region, tier, labels);
+    }
+
+    /** The body's tier, one of {@link Cell#TIERS} (or none). */
+    private static String tier(JsonBody body) {
+        String tier = body.text("tier");
+        String problem = Cell.tierProblem(tier);
+        if (problem != null) {
+            throw JsonBody.bad("tier " + problem + ", was '" + tier + "'");
+        }
+        return tier;
     }
 
     private static Cell parse(String name, JsonBody body) {
@@ -134,7 +144,7 @@ final class CellEndpoints {
             throw JsonBody.bad(e.getMessage());
         }
         try {
-            return new Cell(name, endpoint, state, body.text("region"), body.text("tier"), body.labels("labels"), 0);
+            return new Cell(name, endpoint, state, body.text("region"), tier(body), body.labels("labels"), 0);
         } catch (IllegalArgumentException e) {
             throw JsonBody.bad(e.getMessage());
         }
