@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code demo}: two demo cells on loopback, a file registry with a few customers in a temp folder,
- * the router on 127.0.0.1:8080 and its admin API on 127.0.0.1:9090, and curl lines to try.
+ * the router on 127.0.0.1:8080 and its admin API on 127.0.0.1:9090, and curl lines to try. With
+ * four customers, removing one is 25% of the placements: the demo's {@code
+ * registry.maxRemovalFraction} is 0.5, so that the edits it invites are taken.
  */
 @Command(
         name = "demo",
@@ -87,6 +89,7 @@ final class DemoCommand implements Callable<Integer> {
                   token: %s
                 registry:
                   file: %s
+                  maxRemovalFraction: 0.5   # four customers: removing one is already 25%%
                 overrides:
                   pollInterval: 1s
                 identity:
@@ -106,7 +109,9 @@ final class DemoCommand implements Callable<Integer> {
 
                 cell-router demo is running (Ctrl-C to stop).
                   proxy  %1$s     admin %2$s     admin token %3$s
-                  registry file %4$s (edit it: the router follows without a restart)
+                  registry file %4$s
+                    (edit it: the router follows without a restart; it refuses an edit that removes
+                    more than half the customers, or a cell that still holds customers)
 
                 Route by header, path, query and host name:
                   curl -s -H 'x-customer-id: acme' %1$s/hello
