@@ -175,14 +175,18 @@ class AdminApiIT {
     }
 
     @Test
-    void placeCustomer_returns201_then409_404ForUnknownCell_422ForDrainingCell() throws Exception {
+    void placeCustomer_returns201_then409NamingItsCell_404ForUnknownCell_422ForDrainingCell() throws Exception {
         assertThat(send("PUT", "/admin/v1/customers/hooli", "{\"cell\":\"cell-2\"}")
                         .statusCode())
                 .isEqualTo(201);
         assertThat(servedBy("hooli")).isEqualTo("cell-2");
-        assertThat(send("PUT", "/admin/v1/customers/hooli", "{\"cell\":\"cell-1\"}")
-                        .statusCode())
-                .isEqualTo(409);
+        HttpResponse<String> again = send("PUT", "/admin/v1/customers/hooli", "{\"cell\":\"cell-1\"}");
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(json(again).get("error").asText()).isEqualTo("version_conflict");
+        assertThat(json(again).get("message").asText())
+                .isEqualTo("customer hooli is already placed on cell cell-2; PUT places new customers only:"
+                        + " to change its cell, move it (POST /admin/v1/customers/hooli/move)");
+        assertThat(servedBy("hooli")).isEqualTo("cell-2");
         assertThat(send("PUT", "/admin/v1/customers/other", "{\"cell\":\"cell-9\"}")
                         .statusCode())
                 .isEqualTo(404);

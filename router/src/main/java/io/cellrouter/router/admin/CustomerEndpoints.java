@@ -6,6 +6,7 @@ import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.registry.store.VersionConflictException;
 import io.cellrouter.router.admin.Answer.Refusal;
 import io.cellrouter.router.error.ErrorCode;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -13,6 +14,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@code GET /admin/v1/customers/{id}} (placement, active override and active shadow, read from the
@@ -65,7 +67,10 @@ final class CustomerEndpoints {
                 });
     }
 
-    /** 201 placed; 404 no such cell; 409 already placed; 422 the cell takes no new placements. */
+    /**
+     * 201 placed; 404 no such cell; 409 {@code version_conflict} already placed (on which cell, and
+     * to move it instead); 422 the cell takes no new placements.
+     */
     CompletableFuture<Answer> place(String customer, String requestBody) {
         String action = "place";
         String target = "customer/" + customer;
@@ -80,6 +85,7 @@ final class CustomerEndpoints {
                     requireActive(cells, cellName);
                     return store.putPlacement(customer, cellName, 0);
                 })
+                .exceptionallyCompose(error -> alreadyPlaced(customer, error))
                 .thenCompose(placed -> catchUp.after(customer).thenApply(ignored -> Answer.of(
                                 HttpResponseStatus.CREATED,
                                 JsonBody.JSON
@@ -89,6 +95,28 @@ final class CustomerEndpoints {
                                         .put("version", placed.version()))
                         .describing(action, target, null, Views.placement(placed), placed.version())))
                 .exceptionally(error -> StoreFailures.answer(error).describing(action, target, null, null, null));
+    }
+
+    /**
+     * A placement conditional on version 0 conflicts when the customer is placed already: the
+     * refusal says where it is and that a move changes its cell (the store's own message speaks of
+     * versions). Any other failure, or a placement that cannot be read, is passed on as it was.
+     */
+    private CompletableFuture<Placement> alreadyPlaced(String customer, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (!(cause instanceof VersionConflictException)) {
+            return CompletableFuture.failedFuture(cause);
+        }
+        return store.placement(customer)
+                .handle((placement, readError) -> placement == null || placement.isEmpty() ? null : placement.get())
+                .thenCompose(placed -> CompletableFuture.<Placement>failedFuture(
+                        placed == null
+                                ? cause
+                                : new Refusal(
+                                        ErrorCode.VERSION_CONFLICT,
+                                        "customer " + customer + " is already placed on cell " + placed.cell()
+                                                + "; PUT places new customers only: to change its cell, move it"
+                                                + " (POST /admin/v1/customers/" + customer + "/move)")));
     }
 
     /** The named cell, when it exists (else 404) and takes new placements (else 422). */
