@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RunCommandTest {
 
     @Test
-    void runJson_printsOneSpecShapedObject_andWritesHistogramAndPlot(@TempDir Path dir) throws Exception {
+    void runJson_printsOneObjectOfTheDocumentedShape_andWritesHistogramAndPlot(@TempDir Path dir) throws Exception {
         try (LoadTestCell cell = LoadTestCell.start("cell-j", new InetSocketAddress("127.0.0.1", 0), 1)) {
             Path histogram = dir.resolve("run.hlog");
             Path plot = dir.resolve("run.html");

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class RunReportTest {
 
     @Test
-    void json_hasTheSpecShape() throws Exception {
+    void json_hasTheDocumentedShape() throws Exception {
         Histogram h = new Histogram(3_600_000_000_000L, 3);
         for (int i = 0; i < 2499; i++) {
             h.recordValue(180_000); // 180 us

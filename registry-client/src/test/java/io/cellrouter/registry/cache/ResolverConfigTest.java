@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ResolverConfigTest {
 
     @Test
-    void defaults_areTheDefaultsOfTheSpec() {
+    void defaults_areTheDocumentedDefaults() {
         ResolverConfig config = ResolverConfig.defaults();
 
         assertThat(config.maximumSize()).isEqualTo(1_000_000);

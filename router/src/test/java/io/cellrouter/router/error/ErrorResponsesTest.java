@@ -36,7 +36,7 @@ class ErrorResponsesTest {
     }
 
     @Test
-    void everyCode_hasTheStatusOfTheSpecTable() {
+    void everyCode_hasTheStatusOfTheDocumentedTable() {
         assertThat(ErrorCode.MISSING_IDENTITY.status().code()).isEqualTo(401);
         assertThat(ErrorCode.INVALID_TOKEN.status().code()).isEqualTo(401);
         assertThat(ErrorCode.UNKNOWN_CUSTOMER.grpcCode()).isEqualTo(5);
