@@ -124,6 +124,9 @@ class MoveGraceIT {
         Stream beta = open("beta");
         assertThat(alpha.exchange("a1").getCell()).isEqualTo("grpc-1");
         assertThat(beta.exchange("b1").getCell()).isEqualTo("grpc-1");
+        assertThat(activeAt("grpc-1"))
+                .as("both streams are under way at grpc-1")
+                .isEqualTo(2.0);
 
         long movedAt = System.nanoTime();
         HttpResponse<String> move = router.client()
@@ -149,6 +152,23 @@ class MoveGraceIT {
 
         Stream again = open("alpha"); // the client reconnects: same channel, the new cell
         assertThat(again.exchange("a3").getCell()).isEqualTo("grpc-2");
+        assertThat(activeAt("grpc-2")).isEqualTo(1.0);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> activeAt("grpc-1") == 0.0);
         again.requests.onCompleted();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> activeAt("grpc-2") == 0.0);
+    }
+
+    /** {@code cellrouter_cell_requests_active} of one cell, from the admin port's /metrics. */
+    private double activeAt(String cell) throws Exception {
+        String metrics = router.client()
+                .send(HttpRequest.newBuilder(router.admin("/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "(?m)^cellrouter_cell_requests_active\\{cell=\"" + cell + "\"[^}]*} (\\S+)$")
+                .matcher(metrics);
+        assertThat(m.find())
+                .as("cellrouter_cell_requests_active of %s in /metrics", cell)
+                .isTrue();
+        return Double.parseDouble(m.group(1));
     }
 }

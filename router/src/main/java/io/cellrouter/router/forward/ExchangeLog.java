@@ -2,7 +2,9 @@ package io.cellrouter.router.forward;
 
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.identity.Identity;
+import io.cellrouter.router.metrics.RouterMetrics;
 import io.cellrouter.router.transport.ClientAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the access log and the meters keep of one exchange, filled in as it goes: one per HTTP/1.1
@@ -38,6 +40,8 @@ final class ExchangeLog {
     boolean tunnel;
     /** The cell that answered 421 before this exchange was sent again elsewhere (misroute correction), or null. */
     String misroutedFrom;
+    /** The count of requests under way at a cell that counts this exchange, or null. */
+    private AtomicInteger underWay;
 
     ExchangeLog(ClientAddress client, String protocol) {
         this.client = client;
@@ -47,6 +51,7 @@ final class ExchangeLog {
 
     /** A new exchange begins: everything of the last one is forgotten. */
     void start(long nowNanos, String requestMethod, String requestPath) {
+        leaveCell();
         startNanos = nowNanos;
         routerNanos = -1;
         cellNanos = -1;
@@ -64,10 +69,27 @@ final class ExchangeLog {
         misroutedFrom = null;
     }
 
-    /** The request left for the cell: what the router added before that is its own time. */
-    void forwarded(long nowNanos) {
+    /**
+     * The request left for the cell ({@link #cell}): what the router added before that is its own
+     * time, and the exchange counts as under way at that cell until it ends (at the new cell, once
+     * misroute correction sends it there).
+     */
+    void forwarded(long nowNanos, RouterMetrics metrics) {
         if (routerNanos < 0) {
             routerNanos = nowNanos - startNanos;
+        }
+        AtomicInteger atCell = metrics.cellRequestsActive(cell);
+        if (atCell != underWay) {
+            leaveCell();
+            atCell.incrementAndGet();
+            underWay = atCell;
+        }
+    }
+
+    private void leaveCell() {
+        if (underWay != null) {
+            underWay.decrementAndGet();
+            underWay = null;
         }
     }
 
@@ -88,6 +110,7 @@ final class ExchangeLog {
 
     /** Records the exchange: {@code error} null for a cell's answer, else the router's error code or "aborted". */
     void end(ExchangeRecorder recorder, String error, String detail, long nowNanos) {
+        leaveCell();
         recorder.record(this, error, detail, nowNanos - startNanos);
     }
 }

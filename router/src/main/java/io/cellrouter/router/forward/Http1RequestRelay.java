@@ -45,6 +45,8 @@ final class Http1RequestRelay {
     private boolean headSent;
     private ReplayBuffer replay;
     private boolean retried;
+    /** The request had no Host: the router gave it the cell's authority (and gives it the next cell's on a correction). */
+    private boolean hostAdded;
     /** The copy of this request for the customer's shadow, if it was sampled ({@link ShadowSender}). */
     private ShadowCapture shadow;
 
@@ -93,6 +95,7 @@ final class Http1RequestRelay {
     void send(CellLeg leg, boolean websocket) {
         if (replay != null) {
             replay.replayTo(leg); // a retry: the first stream was refused, or the first cell answered 421
+            log.forwarded(loop.ticker().nanoTime(), context.recorder().metrics());
             return;
         }
         ForwardHeaders.toCell(
@@ -108,7 +111,8 @@ final class Http1RequestRelay {
         // The cell connection stays keep-alive even when the client's does not (Connection was
         // removed as a hop-by-hop header), so the pooled connection can serve the next one.
         head.setProtocolVersion(HttpVersion.HTTP_1_1);
-        if (!head.headers().contains(HttpHeaderNames.HOST)) {
+        hostAdded = !head.headers().contains(HttpHeaderNames.HOST);
+        if (hostAdded) {
             // An HTTP/1.0 request may have none; as HTTP/1.1 it must (RFC 9112 section 3.2).
             head.headers().set(HttpHeaderNames.HOST, log.cell.endpoint().getRawAuthority());
         }
@@ -122,7 +126,7 @@ final class Http1RequestRelay {
             shadow.head(head);
         }
         leg.write(head);
-        log.forwarded(loop.ticker().nanoTime());
+        log.forwarded(loop.ticker().nanoTime(), context.recorder().metrics());
     }
 
     /**
@@ -193,6 +197,9 @@ final class Http1RequestRelay {
     void redirect(Cell cell) {
         retried = true;
         head.headers().set(ForwardHeaders.X_CELL_ROUTER_CELL, cell.name());
+        if (hostAdded) {
+            head.headers().set(HttpHeaderNames.HOST, cell.endpoint().getRawAuthority());
+        }
         ForwardHeaders.removeConversionHeaders(head.headers());
     }
 
@@ -207,6 +214,7 @@ final class Http1RequestRelay {
         }
         dropReplay();
         retried = false;
+        hostAdded = false;
         head = null;
         target = null;
         headSent = false;

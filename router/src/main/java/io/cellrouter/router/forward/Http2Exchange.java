@@ -138,7 +138,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
         if (cellSide != side || state != State.FORWARDING) {
             return; // the head failed as it was written: the exchange ended, or sends the request once more
         }
-        log.forwarded(now());
+        log.forwarded(now(), context.recorder().metrics());
         requestRelay.writeHeld(side);
         if (front.reading()) {
             front.touch(this); // one flush per cell connection at the end of the client's read

@@ -42,7 +42,6 @@ public final class RouterMetrics {
     public static final String NO_CELL = "none";
 
     private final PrometheusMeterRegistry registry;
-    /** Per cell name, then per protocol. */
     /** Per cell, the meters of each protocol ({@link PerCell}: re-tagged when the cell's region or tier changes). */
     private final PerCell<Map<String, CellMeters>> cells = new PerCell<>(
             (cell, old) -> new ConcurrentHashMap<>(), old -> old.values().forEach(CellMeters::remove));
@@ -53,6 +52,10 @@ public final class RouterMetrics {
     private final PerCell<CountGauge> websocketTunnels = new PerCell<>(
             (cell, old) -> countGauge(
                     cell, old, "cellrouter.websocket.tunnels", "WebSocket tunnels open (or being opened) to a cell"),
+            this::remove);
+    private final PerCell<CountGauge> cellRequests = new PerCell<>(
+            (cell, old) -> countGauge(
+                    cell, old, "cellrouter.cell.requests.active", "Requests forwarded to a cell and not ended yet"),
             this::remove);
     private final PerCell<Timer> tunnelDurations = new PerCell<>(this::tunnelTimer, this::remove);
     private final Map<LookupKind, Counter> lookups = new EnumMap<>(LookupKind.class);
@@ -154,6 +157,15 @@ public final class RouterMetrics {
 
     public void accessLogDropped() {
         accessLogDropped.increment();
+    }
+
+    /**
+     * Requests forwarded to {@code cell} and not ended yet (streams and tunnels included): +1 when
+     * one leaves for the cell, -1 at its end. {@code cellrouter_requests_active} counts them all,
+     * routed or not.
+     */
+    public AtomicInteger cellRequestsActive(Cell cell) {
+        return cellRequests.get(cell).count();
     }
 
     /** Pooled and leased connections to a cell: +1 on connect, -1 on close. */
@@ -329,68 +341,5 @@ public final class RouterMetrics {
                 "cell", cell.name(),
                 "region", cell.region() == null ? "" : cell.region(),
                 "tier", cell.tier() == null ? "" : cell.tier());
-    }
-
-    /** The meters of one (cell, protocol): outcome counters are created on first use. */
-    private static final class CellMeters {
-        private final PrometheusMeterRegistry registry;
-        private final Tags tags;
-        private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
-        final Timer total;
-        final Timer routerAdded;
-        final Timer cell;
-
-        CellMeters(PrometheusMeterRegistry registry, Tags tags) {
-            this.registry = registry;
-            this.tags = tags;
-            total = latency(
-                    "cellrouter.request.duration",
-                    "Time from the request's first byte to the response's last, through the router",
-                    Duration.ofNanos(50_000),
-                    Duration.ofSeconds(60));
-            routerAdded = latency(
-                    "cellrouter.request.router",
-                    "Time the router spent before the request left for the cell: identity, routing and the"
-                            + " upstream connection",
-                    Duration.ofNanos(1_000),
-                    Duration.ofSeconds(10));
-            cell = latency(
-                    "cellrouter.request.cell",
-                    "Time from the request leaving for the cell to the head of the cell's answer, as the router"
-                            + " sees it: the network both ways, the cell's queue and its work",
-                    Duration.ofNanos(10_000),
-                    Duration.ofSeconds(60));
-        }
-
-        /** A latency histogram of this (cell, protocol), its buckets spanning {@code min} to {@code max}. */
-        private Timer latency(String name, String description, Duration min, Duration max) {
-            return Timer.builder(name)
-                    .description(description)
-                    .tags(tags)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(min)
-                    .maximumExpectedValue(max)
-                    .register(registry);
-        }
-
-        /** Takes these meters out of the registry: the cell's tags changed ({@link PerCell}). */
-        void remove() {
-            registry.remove(total);
-            registry.remove(routerAdded);
-            registry.remove(cell);
-            outcomes.values().forEach(registry::remove);
-        }
-
-        Counter outcome(String outcome) {
-            Counter counter = outcomes.get(outcome);
-            if (counter == null) {
-                counter = outcomes.computeIfAbsent(outcome, o -> Counter.builder("cellrouter.requests")
-                        .description("Requests by cell, protocol and outcome (status class or router error)")
-                        .tags(tags)
-                        .tag("outcome", o)
-                        .register(registry));
-            }
-            return counter;
-        }
     }
 }
