@@ -64,7 +64,7 @@ public record Cell(
 
     /**
      * Why {@code tier} cannot be a cell's tier ("must be one of prod, preprod, dev, single-tenant"),
-     * or null when it can (null, no tier, can). The stores and the admin API refuse such a tier; the
+     * or null when it can (null, no tier, can). {@code registry import} and the admin API refuse such a tier; the
      * record itself takes any, so that what a store already holds still loads.
      */
     public static String tierProblem(String tier) {

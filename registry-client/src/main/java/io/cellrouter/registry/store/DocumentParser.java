@@ -110,7 +110,7 @@ final class DocumentParser {
         URI endpoint = endpoint(node.path("endpoint"), path + ".endpoint");
         CellState state = isAbsent(node.path("state")) ? CellState.ACTIVE : state(node.path("state"), path + ".state");
         String region = optionalName(node.path("region"), path + ".region");
-        String tier = tier(node.path("tier"), path + ".tier");
+        String tier = optionalName(node.path("tier"), path + ".tier");
         Map<String, String> labels = labels(node.path("labels"), path + ".labels");
         long version = isAbsent(node.path("version")) ? 0 : number(node.path("version"), path + ".version", 0);
         return new Cell(name, endpoint, state, region, tier, labels, version);
@@ -292,18 +292,6 @@ final class DocumentParser {
         } catch (IllegalArgumentException e) {
             throw error(path, "must be one of active, draining, offline", value);
         }
-    }
-
-    private String tier(JsonNode node, String path) {
-        if (isAbsent(node)) {
-            return null;
-        }
-        String value = text(node, path);
-        String problem = Cell.tierProblem(value);
-        if (problem != null) {
-            throw error(path, problem, value);
-        }
-        return value;
     }
 
     private Instant instant(JsonNode node, String path) {

@@ -42,6 +42,7 @@ public final class RegistryImport {
      * @throws InvalidRegistryException naming the key and the cell
      */
     public static void checkReferences(RegistryDocument document, List<Cell> existing, String source) {
+        checkTiers(document, source);
         java.util.Set<String> cells = new java.util.HashSet<>();
         existing.forEach(cell -> cells.add(cell.name()));
         document.cells().forEach(cell -> cells.add(cell.name()));
@@ -63,6 +64,24 @@ public final class RegistryImport {
             if (!cells.contains(shadow.toCell())) {
                 throw new InvalidRegistryException(source + ": shadows[" + i + "].toCell: names a cell that is"
                         + " neither in the document nor in the registry, was '" + shadow.toCell() + "'");
+            }
+        }
+    }
+
+    /**
+     * Checks that every cell of a document to be imported has one of {@link Cell#TIERS}, or none.
+     * Only what is written anew is checked: a stored document, a snapshot or a store holding an
+     * older tier still loads (refusing it there would stop a router from starting).
+     *
+     * @throws InvalidRegistryException naming the cell and the tiers
+     */
+    public static void checkTiers(RegistryDocument document, String source) {
+        for (int i = 0; i < document.cells().size(); i++) {
+            Cell cell = document.cells().get(i);
+            String problem = Cell.tierProblem(cell.tier());
+            if (problem != null) {
+                throw new InvalidRegistryException(
+                        source + ": cells[" + i + "].tier: " + problem + ", was '" + cell.tier() + "'");
             }
         }
     }

@@ -278,10 +278,14 @@ class RegistryDocumentsTest {
     }
 
     @Test
-    void parse_unknownTier_failsNamingTheCellTheTierAndTheAllowedTiers() {
-        assertThatThrownBy(() -> RegistryDocuments.parse(
-                        "cells: [{name: c1, endpoint: 'http://c1'}, {name: c2, endpoint: 'http://c2', tier: gold}]",
-                        SOURCE))
+    void importOfAnUnknownTier_failsNamingTheCellTheTierAndTheAllowedTiers_butAStoredOneStillLoads() {
+        RegistryDocument stored = RegistryDocuments.parse(
+                "cells: [{name: c1, endpoint: 'http://c1'}, {name: c2, endpoint: 'http://c2', tier: gold}]", SOURCE);
+
+        assertThat(stored.cells().get(1).tier())
+                .as("a snapshot or a registry file written before the tiers were checked")
+                .isEqualTo("gold");
+        assertThatThrownBy(() -> RegistryImport.checkTiers(stored, SOURCE))
                 .isInstanceOf(InvalidRegistryException.class)
                 .hasMessage(SOURCE + ": cells[1].tier: must be one of prod, preprod, dev, single-tenant, was 'gold'");
     }

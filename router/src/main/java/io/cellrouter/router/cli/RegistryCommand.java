@@ -191,6 +191,7 @@ final class RegistryCommand {
             try (RegistryStore store = bulkStore(registry)) {
                 ImportResult result;
                 if (allowRemovals) {
+                    RegistryImport.checkTiers(document, file.toString());
                     result = await(((FileRegistryStore) store).replaceDocument(document));
                 } else {
                     RegistryImport.checkReferences(document, await(store.cells()), file.toString());

@@ -207,7 +207,9 @@ final class FeedReader {
 
         Step consume(List<Map<String, AttributeValue>> items, boolean anchored, long lastSlot) {
             for (reading = 0; reading < items.size(); reading++) {
-                if (Items.TYPE_PRUNED.equals(Items.type(items.get(reading)))) {
+                // Read leniently: the anchor (the cursor's own entry) may be one that does not
+                // read, already passed over as a gap; it must match by its sequence only.
+                if (Items.TYPE_PRUNED.equals(Items.optionalText(items.get(reading), Items.TYPE))) {
                     return Step.GAP; // the reader is behind the retained feed
                 }
             }

@@ -350,6 +350,34 @@ class DynamoDbRegistryStoreTest extends RegistryStoreContract {
                 .contains(settings.table(), "X:acme", "gap"));
     }
 
+    /** The same entry at the head of the feed: once passed over, it is the anchor, matched by its sequence only. */
+    @Test
+    void changesSince_anEntryThatDoesNotReadAtTheHead_isOneGapNotAGapEveryPoll() {
+        DynamoDbSettings settings = Tables.settings(DYNALITE.endpoint(), Tables.newName());
+        Tables.createAndLoad(settings, seed());
+
+        try (DynamoDbRegistryStore store = DynamoDbRegistryStore.open(settings, CLOCK)) {
+            long before = result(store.latestSequence());
+            long damaged = before + 1;
+            Map<String, AttributeValue> typeless =
+                    Items.feedEntry(damaged / settings.feedBucketSize(), damaged, List.of("P:acme"), Tables.LOADED_AT);
+            typeless.remove(Items.TYPE);
+            Tables.writeRaw(settings, List.of(typeless));
+
+            ChangeBatch gap = result(store.changesSince(before));
+            ChangeBatch next = result(store.changesSince(gap.cursor()));
+
+            assertThat(gap.gap()).isTrue();
+            assertThat(gap.cursor()).isEqualTo(damaged);
+            assertThat(next.gap()).as("the next poll reads on from it").isFalse();
+            assertThat(next.cursor()).isEqualTo(damaged);
+            result(store.putPlacement("acme", "cell-2", 1));
+            assertThat(result(store.changesSince(next.cursor())).changes())
+                    .extracting(Change::kind, Change::key)
+                    .containsExactly(tuple(Change.Kind.PLACEMENT, "acme"));
+        }
+    }
+
     @Test
     void placement_storeHanging_failsAsUnavailableWithinTheCallTimeout() throws Exception {
         Duration callTimeout = Duration.ofMillis(600);
