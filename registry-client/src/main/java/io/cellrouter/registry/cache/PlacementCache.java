@@ -378,8 +378,8 @@ final class PlacementCache {
 
     /**
      * Until what a placement read from the store may be used: {@link CachingResolver} makes a
-     * placement written moments ago wait until the change feed is applied up to its head (a move's
-     * freeze is written, and announced, before its placement). When that fails, the read fails.
+     * placement written moments ago wait until the overrides are read again (a move's freeze is
+     * written before its placement). When that fails, the read fails.
      */
     void settleWith(Function<Placement, CompletableFuture<?>> settle) {
         this.settle = settle;

@@ -7,7 +7,6 @@ import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
-import io.cellrouter.registry.store.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,9 +54,6 @@ import org.slf4j.LoggerFactory;
 final class RegistrySync {
 
     private static final Logger log = LoggerFactory.getLogger(RegistrySync.class);
-
-    /** The most polls {@link #catchUpToHead} makes before it gives up. */
-    static final int CATCH_UP_POLLS = 5;
 
     /** How often cells, overrides and shadows are read whole, feed entries or not. */
     static final Duration TABLE_REFRESH = Duration.ofSeconds(60);
@@ -165,24 +161,13 @@ final class RegistrySync {
     }
 
     /**
-     * Polls until every change up to the feed's head, as read now, is applied: a placement read
-     * just before is then decided against every override written before it (a move's freeze).
-     * Fails when the feed cannot be read, or is still behind after {@link #CATCH_UP_POLLS} polls
-     * (one poll reads a bounded batch), rather than let the placement be used without its freeze.
+     * Reads the overrides whole now, in turn with the polls and loads: a placement read just before
+     * is then decided against every override written before it (a move's freeze), however far this
+     * router's feed is behind. Fails when they cannot be read, rather than let the placement be used
+     * without its freeze. Customers whose override this changes are rerouted, as after a poll.
      */
-    CompletableFuture<Void> catchUpToHead() {
-        return store.latestSequence().thenCompose(head -> pollUntil(head, CATCH_UP_POLLS));
-    }
-
-    private CompletableFuture<Void> pollUntil(long head, int polls) {
-        if (cursor >= head) {
-            return CompletableFuture.completedFuture(null);
-        }
-        if (polls == 0) {
-            return CompletableFuture.failedFuture(new StoreUnavailableException(
-                    "the change feed is still behind (at " + cursor + ", head " + head + ")"));
-        }
-        return pollOnce().thenCompose(ignored -> pollUntil(head, polls - 1));
+    CompletableFuture<Void> refreshOverrides() {
+        return enqueue(() -> reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted)));
     }
 
     private synchronized CompletableFuture<Void> enqueue(Supplier<CompletableFuture<Void>> step) {
@@ -281,7 +266,9 @@ final class RegistrySync {
             }
             table = table.withOverrides(active);
         }
-        return rereads.reread(ended).thenRun(() -> ended.forEach(this::tellRerouted));
+        // Rerouted even when a re-read fails (the store went down): that customer was dropped from
+        // the cache, and the streams the override sent elsewhere are still checked.
+        return rereads.reread(ended).whenComplete((ignored, error) -> ended.forEach(this::tellRerouted));
     }
 
     private List<RoutingOverride> activeOf(Collection<RoutingOverride> overrides) {

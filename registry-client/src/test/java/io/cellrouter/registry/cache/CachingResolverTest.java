@@ -13,7 +13,6 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.model.RoutingOverride;
-import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.file.FileRegistryStore;
@@ -446,7 +445,7 @@ class CachingResolverTest {
         Resolution resolution = resolve("acme");
 
         assertThat(resolution.outcome()).isEqualTo(Outcome.FROZEN);
-        assertThat(store.calls("changesSince")).isEqualTo(1);
+        assertThat(store.calls("overrides")).isEqualTo(1);
     }
 
     /** A frozen customer's refusals are counted on its cell, also on a router that had not cached it. */
@@ -466,13 +465,13 @@ class CachingResolverTest {
         assertThat(resolve("acme").outcome()).isEqualTo(Outcome.FROZEN);
     }
 
-    /** The feed poll that would bring the freeze fails: the read fails too, never routes unfrozen. */
+    /** The read of the overrides that would bring the freeze fails: the placement's read fails too, never routes unfrozen. */
     @Test
-    void resolve_missReadsANewPlacementButTheFeedCannotBeRead_isUnavailableNotTheNewCell() {
+    void resolve_missReadsANewPlacementButTheOverridesCannotBeRead_isUnavailableNotTheNewCell() {
         started(CONFIG.withPreload(false));
         join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofHours(1)), "moving data")));
         join(files.putPlacement("acme", "cell-2", 1));
-        store.failNextFeedRead();
+        store.failNextOverridesRead();
 
         Resolution resolution = resolve("acme");
 
@@ -480,20 +479,20 @@ class CachingResolverTest {
         assertThat(resolve("acme").outcome()).as("the next read catches up").isEqualTo(Outcome.FROZEN);
     }
 
-    /** One poll reads a bounded batch: polls go on until the feed's head, where the freeze is. */
+    /**
+     * However far behind this router's feed is (a poll reads a bounded batch; after an import it
+     * may take many), the freeze is found: the overrides are read whole, not through the feed.
+     */
     @Test
-    void resolve_missReadsANewPlacementWhileTheFeedIsFarBehind_pollsUntilTheFreeze() {
+    void resolve_missReadsANewPlacementWhileTheFeedDoesNotBringTheFreeze_theFreezeHoldsIt() {
         started(CONFIG.withPreload(false));
+        store.loseFeedEntries(); // as if this router's polls were thousands of entries behind
         join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofHours(1)), "moving data")));
         join(files.putPlacement("acme", "cell-2", 1));
-        long cursor = resolver.health().feedCursor();
-        store.answerNextFeedRead(new ChangeBatch(List.of(), cursor, false)); // a batch that stops short
-        store.resetCounts();
 
         Resolution resolution = resolve("acme");
 
         assertThat(resolution.outcome()).isEqualTo(Outcome.FROZEN);
-        assertThat(store.calls("changesSince")).isEqualTo(2);
     }
 
     /** A placement written longer ago than a poll interval (and the clocks' skew) is used at once: no poll. */

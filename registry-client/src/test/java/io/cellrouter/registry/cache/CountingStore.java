@@ -34,7 +34,7 @@ final class CountingStore implements RegistryStore {
     private volatile boolean feedLost;
     private volatile CompletableFuture<Void> placementGate = CompletableFuture.completedFuture(null);
     private volatile ChangeBatch nextBatch;
-    private volatile boolean failFeedNext;
+    private volatile boolean failOverridesNext;
     private final Set<String> failingPlacements = ConcurrentHashMap.newKeySet();
     private final AtomicInteger placementsInFlight = new AtomicInteger();
     private final AtomicInteger maxPlacementsInFlight = new AtomicInteger();
@@ -86,9 +86,9 @@ final class CountingStore implements RegistryStore {
     }
 
     /** The next feed read answers {@code batch}, whatever the feed holds. */
-    /** The next feed read fails as unavailable; reads of items still answer. */
-    void failNextFeedRead() {
-        failFeedNext = true;
+    /** The next read of the overrides fails as unavailable; other reads still answer. */
+    void failNextOverridesRead() {
+        failOverridesNext = true;
     }
 
     void answerNextFeedRead(ChangeBatch batch) {
@@ -153,7 +153,13 @@ final class CountingStore implements RegistryStore {
 
     @java.lang.Override
     public CompletableFuture<List<RoutingOverride>> overrides() {
-        return read("overrides", delegate::overrides);
+        return read("overrides", () -> {
+            if (failOverridesNext) {
+                failOverridesNext = false;
+                return CompletableFuture.failedFuture(new StoreUnavailableException("the store is throttling"));
+            }
+            return delegate.overrides();
+        });
     }
 
     @java.lang.Override
@@ -162,10 +168,6 @@ final class CountingStore implements RegistryStore {
             if (gapNext) {
                 gapNext = false;
                 return delegate.latestSequence().thenApply(head -> new ChangeBatch(List.of(), head, true));
-            }
-            if (failFeedNext) {
-                failFeedNext = false;
-                return CompletableFuture.failedFuture(new StoreUnavailableException("the feed partition is throttled"));
             }
             ChangeBatch answer = nextBatch;
             if (answer != null) {
