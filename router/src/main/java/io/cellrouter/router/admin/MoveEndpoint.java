@@ -39,9 +39,9 @@ import java.util.concurrent.CompletionException;
  * {@code expiresAt}, not by a timer in this process: a router restart, or another instance that
  * never saw the request, cannot lose the switch or hold the customer longer. The freeze is written
  * first, and routers apply a feed batch's overrides before its placements, so no router routes to
- * the new cell before the freeze is in its table. A freeze replaces any override the customer had,
- * except a freeze that ends no earlier: that one stays, and the move goes on under it (a freeze is
- * never shortened, so a concurrent move or an operator keeps the time it asked for).
+ * the new cell before the freeze is in its table. A freeze replaces any override the customer had;
+ * a freeze is never shortened: when one that ends later stands, this move's ends then too (a
+ * concurrent move or an operator keeps the time it asked for).
  *
  * <p>{@code ?dryRun=true}: the same checks, nothing written: from, to, the version the move
  * would write and the active override. A move to the cell the customer is already on is 409
@@ -109,24 +109,25 @@ final class MoveEndpoint {
     }
 
     private CompletableFuture<Answer> freezeThenSwitch(String customer, Plan plan, Duration freezeFor) {
-        Instant until = clock.instant().plus(freezeFor);
-        RoutingOverride asked = RoutingOverride.freeze(
-                customer, until, "move from " + plan.before().cell() + " to " + plan.toCell());
+        Instant asked = clock.instant().plus(freezeFor);
         // Read again just before writing: a freeze written since the plan was read (a concurrent
-        // move's, an operator's) that ends no earlier is kept, never shortened, and this move goes on
-        // under it. A freeze whose change-feed entry could not be written fails here (the store
-        // says so), and the move stops before the placement: routers must never hear of it first.
+        // move's, an operator's) that ends later is never shortened: this move's own freeze ends
+        // when that one would have. (It is still written: a move that loses and undoes its own
+        // freeze must not take this move's protection with it.) A freeze whose change-feed entry
+        // could not be written fails here (the store says so), and the move stops before the
+        // placement: routers must never hear of it first.
         return store.overrides().thenCompose(overrides -> {
-            Optional<RoutingOverride> standing = Views.active(overrides, customer, clock.instant())
-                    .filter(o -> o.freeze() && !o.expiresAt().isBefore(until));
-            boolean written = standing.isEmpty();
-            CompletableFuture<RoutingOverride> frozen = written
-                    ? store.putOverride(asked).thenApply(stored -> asked)
-                    : CompletableFuture.completedFuture(standing.get());
-            return frozen.thenCompose(
-                    freeze -> catchUp.after(customer).thenCompose(ignored -> switchCell(customer, plan, freeze)
-                            .thenCompose(answer -> keepFrozen(customer, asked, answer))
-                            .exceptionallyCompose(error -> switchFailed(plan, freeze, written, error))));
+            Instant until = Views.active(overrides, customer, clock.instant())
+                    .filter(o -> o.freeze() && o.expiresAt().isAfter(asked))
+                    .map(RoutingOverride::expiresAt)
+                    .orElse(asked);
+            RoutingOverride freeze = RoutingOverride.freeze(
+                    customer, until, "move from " + plan.before().cell() + " to " + plan.toCell());
+            return store.putOverride(freeze)
+                    .thenCompose(stored -> catchUp.after(customer))
+                    .thenCompose(ignored -> switchCell(customer, plan, freeze)
+                            .thenCompose(answer -> keepFrozen(customer, freeze, answer))
+                            .exceptionallyCompose(error -> switchFailed(plan, freeze, error)));
         });
     }
 
@@ -134,17 +135,13 @@ final class MoveEndpoint {
      * The switch failed. Only a refusal before anything was written (the target cell or the
      * customer gone) undoes the freeze, and only if it is still this move's. A 409 keeps it: the
      * move that won may be relying on it (its own freeze may have been replaced by this one). Any
-     * other failure keeps it too: the placement write may have landed. A freeze this move did not
-     * write ({@code written} false: one that stood already) is never undone.
+     * other failure keeps it too: the placement write may have landed.
      */
-    private CompletableFuture<Answer> switchFailed(
-            Plan plan, RoutingOverride freeze, boolean written, Throwable error) {
+    private CompletableFuture<Answer> switchFailed(Plan plan, RoutingOverride freeze, Throwable error) {
         Throwable cause = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
         String customer = plan.before().customer();
         if (cause instanceof NotFoundException || cause instanceof InvalidRegistryException) {
-            CompletableFuture<Void> undone =
-                    written ? undoFreeze(plan, freeze) : CompletableFuture.completedFuture(null);
-            return undone.thenApply(ignored -> {
+            return undoFreeze(plan, freeze).thenApply(ignored -> {
                 throw error instanceof RuntimeException r ? r : new IllegalStateException(error);
             });
         }

@@ -144,7 +144,7 @@ class MoveEndpointTest {
     }
 
     @Test
-    void theLoserAskingForAShorterFreeze_writesNone_andTheWinnersFreezeStands() throws Exception {
+    void theLoserAskingForAShorterFreeze_doesNotShortenTheWinnersFreeze() throws Exception {
         CompletableFuture<Void> winnerMaySwitch = new CompletableFuture<>();
         CompletableFuture<Void> loserMaySwitch = new CompletableFuture<>();
         CompletableFuture<Void> loserAtItsSwitch = new CompletableFuture<>();
@@ -160,8 +160,11 @@ class MoveEndpointTest {
                 .anyMatch(o -> o.reason().contains("to cell-2")));
         CompletableFuture<Answer> loser = move("cell-3", "1m"); // reads version 1 and the winner's freeze
         loserAtItsSwitch.get(10, TimeUnit.SECONDS);
-        assertThat(overrides()).singleElement().satisfies(o -> assertThat(o.reason())
-                .contains("to cell-2"));
+        assertThat(overrides())
+                .as("the loser's freeze ends when the winner's would have")
+                .singleElement()
+                .satisfies(
+                        o -> assertThat(o.expiresAt()).isAfter(clock.instant().plus(Duration.ofMinutes(9))));
 
         winnerMaySwitch.complete(null);
         Answer won = winner.get(10, TimeUnit.SECONDS);
@@ -177,16 +180,50 @@ class MoveEndpointTest {
                 .singleElement()
                 .satisfies(o -> {
                     assertThat(o.freeze()).isTrue();
-                    assertThat(o.reason()).contains("to cell-2");
                     assertThat(o.expiresAt().toString())
                             .isEqualTo(won.body().get("frozenUntil").asText());
                     assertThat(o.expiresAt()).isAfter(clock.instant().plus(Duration.ofMinutes(9)));
                 });
     }
 
+    /**
+     * A move under another move's longer freeze writes a freeze of its own, ending as late: when
+     * the other move is refused and undoes its freeze, this move's customer stays frozen.
+     */
+    @Test
+    void aMoveUnderAnotherMovesFreeze_staysFrozenWhenTheOtherIsRefusedAndUndoesItsOwn() throws Exception {
+        CompletableFuture<Void> refuseTheFirst = new CompletableFuture<>();
+        CompletableFuture<Void> firstAtItsSwitch = new CompletableFuture<>();
+        putPlacement = args -> {
+            if (args[1].equals("cell-2")) {
+                firstAtItsSwitch.complete(null);
+                return refuseTheFirst.thenCompose(ignored ->
+                        CompletableFuture.failedFuture(new NotFoundException("cell 'cell-2' does not exist")));
+            }
+            return registry.putPlacement((String) args[0], (String) args[1], (Long) args[2]);
+        };
+        CompletableFuture<Answer> first = move("cell-2", "10m");
+        firstAtItsSwitch.get(10, TimeUnit.SECONDS);
+
+        Answer second = move("cell-3", "5m").get(10, TimeUnit.SECONDS);
+        refuseTheFirst.complete(null);
+        Answer refused = first.get(10, TimeUnit.SECONDS);
+
+        assertThat(second.status().code()).isEqualTo(200);
+        assertThat(refused.status().code()).isEqualTo(404);
+        assertThat(cellOfAcme()).isEqualTo("cell-3");
+        assertThat(overrides())
+                .as("the second move's customer is still frozen, as long as the first move's freeze would have")
+                .singleElement()
+                .satisfies(o -> {
+                    assertThat(o.freeze()).isTrue();
+                    assertThat(o.expiresAt()).isAfter(clock.instant().plus(Duration.ofMinutes(9)));
+                });
+    }
+
     /** A freeze that ends later (an operator's, a concurrent move's) is never shortened by a move's. */
     @Test
-    void aMoveUnderALongerFreeze_keepsThatFreeze_andSaysUntilWhen() throws Exception {
+    void aMoveUnderALongerFreeze_freezesUntilThatOneEnds_andSaysUntilWhen() throws Exception {
         RoutingOverride maintenance =
                 RoutingOverride.freeze("acme", clock.instant().plus(Duration.ofHours(2)), "maintenance");
         registry.putOverride(maintenance).get(10, TimeUnit.SECONDS);
@@ -197,12 +234,15 @@ class MoveEndpointTest {
         assertThat(moved.body().get("frozenUntil").asText())
                 .isEqualTo(maintenance.expiresAt().toString());
         assertThat(cellOfAcme()).isEqualTo("cell-2");
-        assertThat(overrides()).containsExactly(maintenance);
+        assertThat(overrides()).singleElement().satisfies(o -> {
+            assertThat(o.freeze()).isTrue();
+            assertThat(o.expiresAt()).isEqualTo(maintenance.expiresAt());
+        });
     }
 
-    /** The same, when the switch is refused: the standing freeze was not this move's to undo. */
+    /** The same, when the switch is refused: the freeze the customer had is put back. */
     @Test
-    void aRefusedSwitchUnderALongerFreeze_leavesThatFreeze() throws Exception {
+    void aRefusedSwitchUnderALongerFreeze_putsThatFreezeBack() throws Exception {
         RoutingOverride maintenance =
                 RoutingOverride.freeze("acme", clock.instant().plus(Duration.ofHours(2)), "maintenance");
         registry.putOverride(maintenance).get(10, TimeUnit.SECONDS);
