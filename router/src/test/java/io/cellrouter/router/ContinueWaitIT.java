@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A client that sent {@code Expect: 100-continue} and waits for the cell's 100 is not a client
  * whose body stopped arriving: when the cell never answers, the wait is the cell's (504), not the
- * client's (408), however short {@code requestBodyTimeout} is.
+ * client's (408), however short {@code requestBodyTimeout} is. Once it has sent body bytes it no
+ * longer waits, and a body that stops is its own (408).
  */
 @Timeout(60)
 class ContinueWaitIT {
@@ -54,6 +55,22 @@ class ContinueWaitIT {
 
             assertThat(answer.status()).isEqualTo(504);
             assertThat(answer.body()).contains("cell_timeout");
+        }
+    }
+
+    /** A client that stopped waiting and sent part of its body, then nothing: its upload stalled (408). */
+    @Test
+    void aClientThatSentPartOfItsBodyAndStopped_getsARequestTimeout() throws Exception {
+        try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 20_000)) {
+            RawHttp.write(
+                    socket,
+                    "POST /upload HTTP/1.1\r\nHost: a\r\nx-customer-id: alice\r\nExpect: 100-continue\r\n"
+                            + "Content-Length: 10\r\n\r\nabc");
+
+            RawHttp.Response answer = RawHttp.read(socket.getInputStream());
+
+            assertThat(answer.status()).isEqualTo(408);
+            assertThat(answer.body()).contains("request_timeout");
         }
     }
 }

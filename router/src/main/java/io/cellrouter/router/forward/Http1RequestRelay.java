@@ -72,9 +72,12 @@ final class Http1RequestRelay {
         return target;
     }
 
-    /** The client waits for a {@code 100 Continue} before it sends its body. */
+    /**
+     * The client waits for a {@code 100 Continue} before it sends its body: it asked for one and
+     * has sent none of its body yet (a client stops waiting after a while, curl after a second).
+     */
     boolean expectsContinue() {
-        return HttpUtil.is100ContinueExpected(head);
+        return log.bytesIn == 0 && HttpUtil.is100ContinueExpected(head);
     }
 
     /** The last part of the request has been relayed (or came with the head). */
