@@ -77,6 +77,7 @@ public final class FileRegistryStore implements RegistryStore {
     private final Path file;
     private final Clock clock;
     private final WriterThread writer;
+    private final WriteLock writeLock;
     private final EditRefusals refusals;
     private final StoreState state;
     private final ListingIndex listing = new ListingIndex();
@@ -89,6 +90,7 @@ public final class FileRegistryStore implements RegistryStore {
         DocumentOnDisk disk = new DocumentOnDisk(file, clock, options.maxRemovalFraction(), refusals);
         this.state = new StoreState(this.file, clock, disk, feedCapacity);
         this.writer = new WriterThread(this.file);
+        this.writeLock = new WriteLock(this.file);
     }
 
     /**
@@ -268,13 +270,13 @@ public final class FileRegistryStore implements RegistryStore {
      * it up (the versions sidecar now names it as a store's write).
      */
     public CompletableFuture<ImportResult> replaceDocument(RegistryDocument document) {
-        return writer.submit(() -> {
+        return writer.submit(() -> writeLock.holding(() -> {
             Snapshot current = state.catchUp(DocumentOnDisk.Purpose.REPLACE);
             StoreWrites.Outcome<ImportResult> outcome =
                     StoreWrites.replaceDocument(current, document, file.toString(), clock.instant());
             state.commit(outcome.next(), outcome.changes(), true); // the operator vouches for this document
             return outcome.answer();
-        });
+        }));
     }
 
     @java.lang.Override
@@ -336,11 +338,14 @@ public final class FileRegistryStore implements RegistryStore {
         });
     }
 
+    /** Catches up with the file, applies the rule and writes, holding the file's {@link WriteLock}. */
     private <T> T apply(Function<Snapshot, StoreWrites.Outcome<T>> rule) {
-        StoreWrites.Outcome<T> outcome = rule.apply(state.catchUp(DocumentOnDisk.Purpose.WRITE));
-        if (!outcome.changes().isEmpty()) {
-            state.commit(outcome.next(), outcome.changes(), false);
-        }
-        return outcome.answer();
+        return writeLock.holding(() -> {
+            StoreWrites.Outcome<T> outcome = rule.apply(state.catchUp(DocumentOnDisk.Purpose.WRITE));
+            if (!outcome.changes().isEmpty()) {
+                state.commit(outcome.next(), outcome.changes(), false);
+            }
+            return outcome.answer();
+        });
     }
 }

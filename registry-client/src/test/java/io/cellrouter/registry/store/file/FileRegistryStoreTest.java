@@ -177,7 +177,9 @@ class FileRegistryStoreTest extends RegistryStoreContract {
         }
 
         try (Stream<Path> files = Files.list(directory)) {
-            assertThat(files).containsExactlyInAnyOrder(file(), VersionSidecar.pathFor(file()));
+            assertThat(files)
+                    .as("no temporary file: the document, its versions and the writers' lock file")
+                    .containsExactlyInAnyOrder(file(), VersionSidecar.pathFor(file()), WriteLock.pathFor(file()));
         }
         RegistryDocuments.read(file());
         store.close();
