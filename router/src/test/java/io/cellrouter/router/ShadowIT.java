@@ -306,6 +306,19 @@ class ShadowIT {
         assertThat(cell3.received()).extracting(LoggedRequest::getUrl).doesNotContain("/ws-handshake");
     }
 
+    /** An HTTP/1.0 request without Host gets a cell's authority as Host: the copy its own cell's. */
+    @Test
+    void http10RequestWithoutHost_copyCarriesTheShadowCellsAuthority() throws Exception {
+        setShadow("acme", 1.0, null);
+
+        RawHttp.Response answer = RawHttp.exchange(
+                router.server().proxyAddress(), "GET /old-client HTTP/1.0\r\nx-customer-id: acme\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(200);
+        LoggedRequest copy = awaitCopies(1).get(0);
+        assertThat(copy.getHeader("Host")).isEqualTo("127.0.0.1:" + cell3.port());
+    }
+
     // ----- helpers -----
 
     private HttpResponse<String> shadow(String customer, String body) {

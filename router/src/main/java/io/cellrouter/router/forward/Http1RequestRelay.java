@@ -127,6 +127,9 @@ final class Http1RequestRelay {
         shadow = websocket ? null : context.migration().shadows().sample(log);
         if (shadow != null) {
             shadow.head(head);
+            if (hostAdded) {
+                shadow.hostOfItsCell();
+            }
         }
         leg.write(head);
         log.forwarded(loop.ticker().nanoTime(), context.recorder().metrics());

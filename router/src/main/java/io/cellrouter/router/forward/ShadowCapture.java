@@ -100,6 +100,13 @@ final class ShadowCapture {
         mark();
     }
 
+    /** The router gave the request the primary cell's authority as Host (it had none): the copy gets its own cell's. */
+    void hostOfItsCell() {
+        if (head != null) {
+            head.headers().set(HttpHeaderNames.HOST, target.endpoint().getRawAuthority());
+        }
+    }
+
     private void mark() {
         head.headers().set(ForwardHeaders.X_CELL_ROUTER_CELL, target.name());
         head.headers().set(SHADOW_HEADER, "1");
