@@ -72,6 +72,11 @@ final class RegistrySync {
     private volatile long failedPollsBeforeOutage;
     private volatile long cursor;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null); // guarded by this
+    /** The last {@link #refreshOverrides} queued, and how many were queued and started. Guarded by this. */
+    private CompletableFuture<Void> lastRefresh;
+
+    private long refreshesQueued;
+    private long refreshesStarted;
     private final Ticker ticker;
     private final Clock clock;
     /** When cells, overrides and shadows were last read whole (the ticker's nanoseconds). */
@@ -165,9 +170,23 @@ final class RegistrySync {
      * is then decided against every override written before it (a move's freeze), however far this
      * router's feed is behind. Fails when they cannot be read, rather than let the placement be used
      * without its freeze. Customers whose override this changes are rerouted, as after a poll.
+     *
+     * <p>Callers share a read that is queued and not started yet: it reads after every one of
+     * their placements, which is all each needs. So a burst of misses (after an import) queues one
+     * read, not one each.
      */
-    CompletableFuture<Void> refreshOverrides() {
-        return enqueue(() -> reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted)));
+    synchronized CompletableFuture<Void> refreshOverrides() {
+        if (lastRefresh != null && refreshesStarted < refreshesQueued) {
+            return lastRefresh;
+        }
+        long number = ++refreshesQueued;
+        lastRefresh = enqueue(() -> {
+            synchronized (this) {
+                refreshesStarted = Math.max(refreshesStarted, number);
+            }
+            return reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted));
+        });
+        return lastRefresh;
     }
 
     private synchronized CompletableFuture<Void> enqueue(Supplier<CompletableFuture<Void>> step) {

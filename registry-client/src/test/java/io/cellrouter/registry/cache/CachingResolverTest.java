@@ -448,6 +448,41 @@ class CachingResolverTest {
         assertThat(store.calls("overrides")).isEqualTo(1);
     }
 
+    /**
+     * Many misses on recently written placements (customers just imported) while a read of the
+     * overrides is under way: they share one more read, queued behind it, not one each.
+     */
+    @Test
+    void resolve_manyMissesOfNewPlacementsAtOnce_shareOneQueuedReadOfTheOverrides() {
+        started(CONFIG.withPreload(false));
+        for (int i = 0; i < 20; i++) {
+            join(files.putPlacement("new-" + i, "cell-1", 0));
+        }
+        join(files.putOverride(RoutingOverride.freeze("new-7", START.plus(Duration.ofHours(1)), "moving data")));
+        CompletableFuture<Void> gate = store.holdOverridesReads();
+        store.resetCounts();
+        CompletableFuture<Resolution> first = resolver.resolve("new-0", null); // its read of the overrides waits
+        await().atMost(WAIT).until(() -> store.calls("overrides") == 1);
+        store.resetCounts();
+
+        List<CompletableFuture<Resolution>> others = new ArrayList<>();
+        for (int i = 1; i < 20; i++) {
+            others.add(resolver.resolve("new-" + i, null));
+        }
+        await().atMost(WAIT).until(() -> store.calls("placement") == 19);
+        gate.complete(null);
+
+        assertThat(join(first).outcome()).isEqualTo(Outcome.ROUTE);
+        for (int i = 0; i < others.size(); i++) {
+            assertThat(join(others.get(i)).outcome())
+                    .as("new-%d", i + 1)
+                    .isEqualTo(i + 1 == 7 ? Outcome.FROZEN : Outcome.ROUTE);
+        }
+        assertThat(store.calls("overrides"))
+                .as("one read queued behind the first, shared")
+                .isEqualTo(1);
+    }
+
     /** A frozen customer's refusals are counted on its cell, also on a router that had not cached it. */
     @Test
     void resolve_frozenCustomerNotCached_learnsItsCellForTheNextRefusals() {

@@ -33,6 +33,7 @@ final class CountingStore implements RegistryStore {
     private volatile boolean gapNext;
     private volatile boolean feedLost;
     private volatile CompletableFuture<Void> placementGate = CompletableFuture.completedFuture(null);
+    private volatile CompletableFuture<Void> overridesGate = CompletableFuture.completedFuture(null);
     private volatile ChangeBatch nextBatch;
     private volatile boolean failOverridesNext;
     private final Set<String> failingPlacements = ConcurrentHashMap.newKeySet();
@@ -78,6 +79,13 @@ final class CountingStore implements RegistryStore {
     CompletableFuture<Void> holdPlacementReads() {
         CompletableFuture<Void> gate = new CompletableFuture<>();
         placementGate = gate;
+        return gate;
+    }
+
+    /** Reads of the overrides from now on complete only when the returned future is completed. */
+    CompletableFuture<Void> holdOverridesReads() {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        overridesGate = gate;
         return gate;
     }
 
@@ -158,7 +166,7 @@ final class CountingStore implements RegistryStore {
                 failOverridesNext = false;
                 return CompletableFuture.failedFuture(new StoreUnavailableException("the store is throttling"));
             }
-            return delegate.overrides();
+            return overridesGate.thenCompose(ignored -> delegate.overrides());
         });
     }
 
