@@ -72,11 +72,10 @@ final class RegistrySync {
     private volatile long failedPollsBeforeOutage;
     private volatile long cursor;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null); // guarded by this
-    /** The last {@link #refreshOverrides} queued, and how many were queued and started. Guarded by this. */
+    /** The last {@link #refreshOverrides} queued, and whether it has still to start. Guarded by this. */
     private CompletableFuture<Void> lastRefresh;
 
-    private long refreshesQueued;
-    private long refreshesStarted;
+    private boolean refreshWaiting;
     private final Ticker ticker;
     private final Clock clock;
     /** When cells, overrides and shadows were last read whole (the ticker's nanoseconds). */
@@ -176,13 +175,13 @@ final class RegistrySync {
      * read, not one each.
      */
     synchronized CompletableFuture<Void> refreshOverrides() {
-        if (lastRefresh != null && refreshesStarted < refreshesQueued) {
+        if (refreshWaiting) {
             return lastRefresh;
         }
-        long number = ++refreshesQueued;
+        refreshWaiting = true; // before enqueue: the step may start (and clear it) within the call
         lastRefresh = enqueue(() -> {
             synchronized (this) {
-                refreshesStarted = Math.max(refreshesStarted, number);
+                refreshWaiting = false;
             }
             return reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted));
         });
@@ -269,20 +268,14 @@ final class RegistrySync {
 
     /** Takes the overrides that ended out of the table; their customers are re-read and rerouted (class comment). */
     private CompletableFuture<Void> expireOverrides() {
-        Instant now = clock.instant();
         List<String> ended = new ArrayList<>();
         synchronized (tableLock) {
-            List<RoutingOverride> active = new ArrayList<>();
-            for (RoutingOverride override : table.overrides()) {
-                if (override.isActiveAt(now)) {
-                    active.add(override);
-                } else {
-                    ended.add(override.customer());
-                }
-            }
-            if (ended.isEmpty()) {
+            Collection<RoutingOverride> current = table.overrides();
+            List<RoutingOverride> active = activeOf(current);
+            if (active.size() == current.size()) {
                 return CompletableFuture.completedFuture(null);
             }
+            current.stream().filter(o -> !active.contains(o)).forEach(o -> ended.add(o.customer()));
             table = table.withOverrides(active);
         }
         // Rerouted even when a re-read fails (the store went down): that customer was dropped from
