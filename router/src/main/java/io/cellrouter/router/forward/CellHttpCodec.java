@@ -38,6 +38,11 @@ final class CellHttpCodec extends CombinedChannelDuplexHandler<CellHttpCodec.Dec
         return inboundHandler().undecoded();
     }
 
+    /** Whether not one byte has come from the cell since the last request head left. */
+    boolean silentSinceRequest() {
+        return inboundHandler().silent;
+    }
+
     static final class Decoder extends HttpResponseDecoder {
         private HttpMethod method = HttpMethod.GET;
 
@@ -48,6 +53,9 @@ final class CellHttpCodec extends CombinedChannelDuplexHandler<CellHttpCodec.Dec
         /** Whether bytes were taken since the last message ended (a message under way). */
         private boolean midMessage;
 
+        /** No byte has arrived since the last request head was written ({@link Encoder}). */
+        private boolean silent;
+
         boolean undecoded() {
             return midMessage || internalBuffer().isReadable();
         }
@@ -55,6 +63,9 @@ final class CellHttpCodec extends CombinedChannelDuplexHandler<CellHttpCodec.Dec
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
             int readable = buffer.readableBytes();
+            if (readable > 0) {
+                silent = false;
+            }
             int produced = out.size();
             super.decode(ctx, buffer, out);
             if (buffer.readableBytes() < readable) {
@@ -79,6 +90,7 @@ final class CellHttpCodec extends CombinedChannelDuplexHandler<CellHttpCodec.Dec
         protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
             if (msg instanceof HttpRequest request) {
                 decoder.method = request.method();
+                decoder.silent = true;
             }
             super.encode(ctx, msg, out);
         }

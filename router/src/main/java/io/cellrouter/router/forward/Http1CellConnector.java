@@ -45,11 +45,26 @@ final class Http1CellConnector implements FutureListener<CellLeg> {
         /** A cell side on {@code cell} whose answer goes to {@code answer}; {@code upgrade}: for a WebSocket handshake. */
         Future<CellLeg> open(Cell cell, EventLoop loop, UpstreamListener answer, boolean upgrade);
 
+        /** A cell side on a connection opened for it, never an idle one ({@link UpstreamPool#acquireNew}). */
+        default Future<CellLeg> openNew(Cell cell, EventLoop loop, UpstreamListener answer) {
+            return open(cell, loop, answer, false);
+        }
+
         /** The router's: the pool ({@link UpstreamPool#acquire}), or a connection of its own ({@link UpgradeLeg}). */
         static Source of(ProxyContext context) {
-            return (cell, loop, answer, upgrade) -> upgrade
-                    ? UpgradeLeg.open(context, cell, loop, answer)
-                    : context.pool().acquire(cell, loop, false, answer);
+            return new Source() {
+                @Override
+                public Future<CellLeg> open(Cell cell, EventLoop loop, UpstreamListener answer, boolean upgrade) {
+                    return upgrade
+                            ? UpgradeLeg.open(context, cell, loop, answer)
+                            : context.pool().acquire(cell, loop, false, answer);
+                }
+
+                @Override
+                public Future<CellLeg> openNew(Cell cell, EventLoop loop, UpstreamListener answer) {
+                    return context.pool().acquireNew(cell, loop, answer);
+                }
+            };
         }
     }
 
@@ -71,6 +86,12 @@ final class Http1CellConnector implements FutureListener<CellLeg> {
     void connect(Cell target, UpstreamListener answer, boolean upgrade) {
         cell = target;
         await(source.open(target, loop, answer, upgrade));
+    }
+
+    /** As {@link #connect}, on a new connection ({@link Source#openNew}): never a WebSocket handshake. */
+    void connectNew(Cell target, UpstreamListener answer) {
+        cell = target;
+        await(source.openNew(target, loop, answer));
     }
 
     /** Waits for {@code acquiring}: handled at once when it is done already. */

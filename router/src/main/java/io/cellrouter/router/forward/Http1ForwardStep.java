@@ -94,6 +94,13 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
         cell.connect(log.cell, websocket ? new WebSocketAnswer(this, answer) : answer, websocket);
     }
 
+    /** Gets the exchange a cell side on {@code log.cell} over a new connection (not a WebSocket handshake). */
+    private void connectNew() {
+        exchange.enter(Http1Exchange.State.CONNECTING);
+        exchange.updateRead();
+        cell.connectNew(log.cell, answer);
+    }
+
     @Override
     public boolean connecting() {
         return exchange.state() == Http1Exchange.State.CONNECTING;
@@ -237,21 +244,31 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
         }
     }
 
-    /** The cell side closed: before the answer (maybe refused: sent once more), or cutting it short. */
+    /**
+     * The cell side closed: before the answer (sent once more when the cell never saw it, or when
+     * it is idempotent and its reused connection closed unanswered), or cutting it short.
+     */
     void cellClosed(Throwable cause) {
         if (exchange.state() != Http1Exchange.State.FORWARDING) {
             return;
         }
         cell.lost();
         boolean refused = cause instanceof UpstreamResetException reset && reset.refused();
-        if (!answer.started() && refused && request.replayable()) {
-            // The cell never saw this stream: send it once more on another connection to the
-            // same cell (never another cell), after the GOAWAY has been handled by the pool.
+        // Most likely closed as idle while the request was on its way; the cell may have taken it
+        // though, so only a request that may be sent twice is sent again, on a new connection.
+        boolean idleClosed = !websocket && cause instanceof ReusedConnectionClosed && request.idempotent();
+        if (!answer.started() && (refused || idleClosed) && request.replayable()) {
+            // Never to another cell; a refused stream after the GOAWAY has been handled by the pool.
             request.retrying();
             responseTimeout.cancel();
             exchange.enter(Http1Exchange.State.CONNECTING);
             ctx.executor().execute(() -> {
-                if (connecting()) {
+                if (!connecting()) {
+                    return;
+                }
+                if (idleClosed) {
+                    connectNew();
+                } else {
                     connect();
                 }
             });

@@ -24,8 +24,10 @@ import io.netty.util.ReferenceCountUtil;
  *  body part ─▶ size limit (payload_too_large) ─▶ replay, shadow ─▶ cell side
  * </pre>
  *
- * <p>The request is kept for a replay until the answer starts: a refused HTTP/2 stream is sent
- * once more to the same cell, a 421 once to another ({@link MisrouteCorrection}); never both.
+ * <p>The request is kept for a replay until the answer starts: a refused HTTP/2 stream, or an
+ * idempotent request whose reused connection closed unanswered ({@link ReusedConnectionClosed}),
+ * is sent once more to the same cell, a 421 once to another ({@link MisrouteCorrection}); never
+ * two of these.
  *
  * <p>Concurrency: one per client connection, reused request after request, confined to its event
  * loop; no allocation per body part.
@@ -187,6 +189,12 @@ final class Http1RequestRelay {
     /** Whether the request can be sent once more as it was: kept whole, never sent again before. */
     boolean replayable() {
         return replay != null && replay.replayable() && !retried;
+    }
+
+    /** Whether sending the request twice does no more than sending it once ({@link IdempotentRequests}). */
+    boolean idempotent() {
+        return IdempotentRequests.test(
+                head.method().name(), head.headers().contains(IdempotentRequests.IDEMPOTENCY_KEY));
     }
 
     /** Whether a 421 can be corrected: the request is complete and {@link #replayable}. */

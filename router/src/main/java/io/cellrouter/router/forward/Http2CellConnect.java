@@ -37,7 +37,8 @@ final class Http2CellConnect {
             EventLoop loop,
             RequestTarget target,
             boolean websocket,
-            boolean grpc) {
+            boolean grpc,
+            boolean newConnection) {
         if (websocket) {
             Http2WebSocketLeg leg = new Http2WebSocketLeg(exchange, context, target);
             UpgradeLeg.open(context, cell, loop, leg)
@@ -52,7 +53,9 @@ final class Http2CellConnect {
             }
         } else {
             Http2ToHttp1Leg leg = new Http2ToHttp1Leg(exchange, target);
-            Future<CellLeg> acquired = context.pool().acquire(cell, loop, false, leg);
+            Future<CellLeg> acquired = newConnection
+                    ? context.pool().acquireNew(cell, loop, leg)
+                    : context.pool().acquire(cell, loop, false, leg);
             if (acquired.isDone()) { // an idle pooled connection (the usual case): no listener to allocate
                 exchange.connected(acquired.isSuccess() ? leg.attach(acquired.getNow()) : null, acquired.cause());
             } else {

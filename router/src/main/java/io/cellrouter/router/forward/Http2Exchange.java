@@ -29,8 +29,8 @@ import java.time.Duration;
  * <p>Headers stay {@link Http2Headers}: only the routing fields are read and the forwarding
  * headers set in place. DATA frames pass on without copying. Request bytes are acknowledged to the
  * client once the cell side has taken them; answer bytes to the cell once written to the client.
- * A stream the cell never processed (REFUSED_STREAM, above its GOAWAY's last stream id) is sent
- * once more on another connection to the same cell, if its body so far fits the replay buffer.
+ * A stream the cell never processed, or an idempotent one whose reused HTTP/1.1 connection closed
+ * unanswered, is sent once more to the same cell ({@link Http2RequestRelay#resendableAfter}).
  *
  * <p>Concurrency: confined to the connection's event loop; the resolver's answer, when not
  * immediate, is handed back to it.
@@ -106,14 +106,15 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
         ForwardHeaders.toCell(requestRelay.head(), front.remote(), context.scheme(), cellName);
         // An RFC 8441 WebSocket handshake is not shadowed: its copy would open a session there.
         requestRelay.shadow(websocket ? null : context.migration().shadows().sample(log));
-        connect();
+        connect(false);
     }
 
-    /** CONNECTING: the cell side is opened ({@link #connected} follows, now or later). */
+    /** CONNECTING: opens the cell side ({@link #connected} follows); {@code fresh}: never an idle pooled connection. */
     @Override
-    public void connect() {
+    public void connect(boolean fresh) {
         state = State.CONNECTING;
-        Http2CellConnect.open(this, context, route.cell(), front.ctx().channel().eventLoop(), target, websocket, grpc);
+        Http2CellConnect.open(
+                this, context, route.cell(), front.ctx().channel().eventLoop(), target, websocket, grpc, fresh);
     }
 
     /** The cell side is there ({@code side}), or could not be opened ({@code cause}). */
@@ -232,11 +233,11 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
             return;
         }
         cellSide = null;
-        if (!responseRelay.started() && reset.refused() && requestRelay.resendable()) {
-            // The cell never saw this stream: once more on another connection to the same cell.
+        if (!responseRelay.started() && requestRelay.resendableAfter(reset)) {
+            // Once more on another connection to the same cell (a new one after an idle close).
             requestRelay.resending();
             responseRelay.stopWaiting();
-            connect();
+            connect(reset.idleClosed());
             return;
         }
         if (!responseRelay.started()) {

@@ -194,6 +194,19 @@ final class Http2RequestRelay {
                 && (interimSent || !head.contains(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true));
     }
 
+    /** Whether sending the request twice does no more than sending it once ({@link IdempotentRequests}). */
+    boolean idempotent() {
+        return IdempotentRequests.test(head.method(), head.contains(IdempotentRequests.IDEMPOTENCY_KEY));
+    }
+
+    /**
+     * Whether the request may go once more after {@code reset}, as it was: the cell never processed
+     * its stream, or it is {@link #idempotent} and its reused HTTP/1.1 connection closed unanswered.
+     */
+    boolean resendableAfter(UpstreamResetException reset) {
+        return (reset.refused() || (reset.idleClosed() && idempotent())) && resendable();
+    }
+
     /** Whether a stream the cell never processed may be sent once more, as it was. */
     boolean resendable() {
         return replay != null && replay.replayable() && !resent;

@@ -37,8 +37,8 @@ final class Http2Route implements RouteStep.Outcome, MisrouteCorrection.Exchange
         /** Routed and admitted to {@link Http2Route#cell}: the request goes there. */
         void routed();
 
-        /** The request goes once more, to the cell corrected to (its head already says which). */
-        void connect();
+        /** The request goes once more, to the cell corrected to (its head already says which); {@code fresh}: see Http2Exchange. */
+        void connect(boolean fresh);
 
         /** Answers with the router's own {@code error} ({@code grpcStatus} -1: the code's own). */
         void fail(RouterException error, int grpcStatus);
@@ -127,7 +127,7 @@ final class Http2Route implements RouteStep.Outcome, MisrouteCorrection.Exchange
         cell = newCell;
         log.cell = newCell;
         request.resendTo(newCell);
-        exchange.connect(); // the replay holds the body: the request is sent as it was
+        exchange.connect(false); // the replay holds the body: the request is sent as it was
     }
 
     @Override

@@ -201,7 +201,10 @@ final class Http2ToHttp1Leg implements Http2CellSide, UpstreamListener {
 
     @Override
     public void upstreamClosed(Throwable cause) {
-        exchange.cellFailed(UpstreamResetException.connectionLost(
-                cause == null ? "cell closed the connection" : String.valueOf(cause.getMessage())));
+        String why = cause == null ? "cell closed the connection" : String.valueOf(cause.getMessage());
+        exchange.cellFailed(
+                cause instanceof ReusedConnectionClosed
+                        ? UpstreamResetException.idleClosed(why)
+                        : UpstreamResetException.connectionLost(why));
     }
 }

@@ -13,7 +13,9 @@ import io.netty.handler.codec.http.LastHttpContent;
  * The parts of an HTTP/1.1 client's request already sent to a cell, kept until the response
  * starts, so that the request can be sent once more: on a new connection to the same cell when the
  * cell never processed its HTTP/2 stream (REFUSED_STREAM, or above the last stream id of its
- * GOAWAY), or to another cell when the cell answered 421 ({@link MisrouteCorrection}). Bounded:
+ * GOAWAY) or an idempotent request's reused connection closed unanswered ({@link
+ * ReusedConnectionClosed}), or to another cell when the cell answered 421 ({@link
+ * MisrouteCorrection}). Bounded:
  * past {@link #MAX_BYTES} of body the request is no longer replayable and the parts are let go. A
  * request without a body costs this object only.
  *

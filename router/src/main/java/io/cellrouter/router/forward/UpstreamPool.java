@@ -112,6 +112,20 @@ public final class UpstreamPool {
                 ch.close();
             }
         }
+        return acquireNew(cell, loop, listener);
+    }
+
+    /**
+     * A new HTTP/1.1 connection to an {@code http://} cell, never an idle one: for a request sent
+     * once more after a reused connection closed under it ({@link ReusedConnectionClosed}), whose
+     * idle companions may be closing the same way. It joins the pool afterwards like any other.
+     * Other cells: as {@link #acquire}.
+     */
+    Future<CellLeg> acquireNew(Cell cell, EventLoop loop, UpstreamListener listener) {
+        if (!"http".equals(cell.scheme())) {
+            return acquire(cell, loop, false, listener);
+        }
+        String key = keys.of(cell);
         Promise<CellLeg> promise = loop.newPromise();
         Runnable connectDone = connectStarting(cell);
         if (connectDone == null) {

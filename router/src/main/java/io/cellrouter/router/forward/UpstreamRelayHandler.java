@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * that bytes arriving behind the answer in the same read, or in a later read of the same batch,
  * are seen first. Whatever arrives while no exchange holds the channel (behind an answer, or on an
  * idle pooled channel: a cell may not speak first) marks it unusable, and it is closed. A pooled
- * channel is therefore never carrying a byte it read before its next request was written.
+ * channel is therefore never carrying a byte it read before its next request was written. A
+ * connection that served an exchange before and ends without a byte of its current answer is
+ * reported as {@link ReusedConnectionClosed}: the exchange may send an idempotent request again.
  *
  * <p>Concurrency: the channel, this handler and its listener are confined to one event loop.
  */
@@ -34,6 +36,8 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private Http1CellLeg leg;
     /** What returns a pooled connection to its pool. */
     private Runnable park;
+    /** The exchanges this connection has been leased to, the current one included. */
+    private int leases;
 
     private ChannelHandlerContext ctx;
 
@@ -60,6 +64,7 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     void lease(UpstreamListener listener) {
         this.listener = listener;
+        leases++;
     }
 
     void release() {
@@ -145,7 +150,19 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         UpstreamListener current = listener;
         listener = null;
         if (current != null) {
-            current.upstreamClosed(failure);
+            current.upstreamClosed(closedUnanswered(ctx) ? new ReusedConnectionClosed(failure) : failure);
         }
+    }
+
+    /**
+     * A connection that served an exchange before ended without a byte of the answer to its
+     * current request: most likely closed by the cell as idle while the request was on its way.
+     */
+    private boolean closedUnanswered(ChannelHandlerContext ctx) {
+        if (leases < 2) {
+            return false;
+        }
+        CellHttpCodec codec = ctx.pipeline().get(CellHttpCodec.class);
+        return codec != null && codec.silentSinceRequest();
     }
 }

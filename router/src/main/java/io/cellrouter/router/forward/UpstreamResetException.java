@@ -15,16 +15,19 @@ final class UpstreamResetException extends Exception {
     private final transient Http2Error errorCode;
     private final boolean refused;
     private final boolean lost;
+    private final boolean idleClosed;
 
     UpstreamResetException(Http2Error errorCode, boolean refused, String message) {
-        this(errorCode, refused, false, message);
+        this(errorCode, refused, false, false, message);
     }
 
-    private UpstreamResetException(Http2Error errorCode, boolean refused, boolean lost, String message) {
+    private UpstreamResetException(
+            Http2Error errorCode, boolean refused, boolean lost, boolean idleClosed, String message) {
         super(message, null, false, false);
         this.errorCode = errorCode;
         this.refused = refused;
         this.lost = lost;
+        this.idleClosed = idleClosed;
     }
 
     /**
@@ -32,7 +35,20 @@ final class UpstreamResetException extends Exception {
      * processed it, so it is not sent again; a client may retry (gRPC UNAVAILABLE).
      */
     static UpstreamResetException connectionLost(String message) {
-        return new UpstreamResetException(Http2Error.INTERNAL_ERROR, false, true, message);
+        return new UpstreamResetException(Http2Error.INTERNAL_ERROR, false, true, false, message);
+    }
+
+    /**
+     * As {@link #connectionLost}, for a reused HTTP/1.1 connection that ended before a byte of its
+     * answer ({@link ReusedConnectionClosed}): an idempotent request may be sent once more.
+     */
+    static UpstreamResetException idleClosed(String message) {
+        return new UpstreamResetException(Http2Error.INTERNAL_ERROR, false, true, true, message);
+    }
+
+    /** True when a reused HTTP/1.1 connection ended before a byte of the answer ({@link #idleClosed}). */
+    boolean idleClosed() {
+        return idleClosed;
     }
 
     Http2Error errorCode() {

@@ -50,7 +50,7 @@ class Http2RouteTest {
         }
 
         @Override
-        public void connect() {
+        public void connect(boolean fresh) {
             told.add("connect");
         }
 
