@@ -23,30 +23,25 @@ final class CellMeters {
         total = latency(
                 "cellrouter.request.duration",
                 "Time from the request's first byte to the response's last, through the router",
-                Duration.ofNanos(50_000),
-                Duration.ofSeconds(60));
+                HistogramBounds.EXCHANGE);
         routerAdded = latency(
                 "cellrouter.request.router",
                 "Time the router spent before the request left for the cell: identity, routing and the"
                         + " upstream connection",
-                Duration.ofNanos(1_000),
-                Duration.ofSeconds(10));
+                HistogramBounds.ROUTER);
         cell = latency(
                 "cellrouter.request.cell",
                 "Time from the request leaving for the cell to the head of the cell's answer, as the router"
                         + " sees it: the network both ways, the cell's queue and its work",
-                Duration.ofNanos(10_000),
-                Duration.ofSeconds(60));
+                HistogramBounds.EXCHANGE);
     }
 
-    /** A latency histogram of this (cell, protocol), its buckets spanning {@code min} to {@code max}. */
-    private Timer latency(String name, String description, Duration min, Duration max) {
+    /** A latency histogram of this (cell, protocol) with {@code buckets} ({@link HistogramBounds}). */
+    private Timer latency(String name, String description, Duration[] buckets) {
         return Timer.builder(name)
                 .description(description)
                 .tags(tags)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(min)
-                .maximumExpectedValue(max)
+                .serviceLevelObjectives(buckets)
                 .register(registry);
     }
 
