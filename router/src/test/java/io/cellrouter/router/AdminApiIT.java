@@ -322,6 +322,35 @@ class AdminApiIT {
     }
 
     @Test
+    void wrongMethodOnANamedResource_is405WithItsAllow_unknownSubresource404_andAudited() throws Exception {
+        HttpResponse<String> cell = send("DELETE", "/admin/v1/cells/cell-1", null);
+        HttpResponse<String> customer = send("POST", "/admin/v1/customers/acme", "{}");
+        HttpResponse<String> move = send("GET", "/admin/v1/customers/acme/move", null);
+        HttpResponse<String> cellMove = send("POST", "/admin/v1/cells/cell-1/move", "{}");
+
+        assertThat(cell.statusCode()).isEqualTo(405);
+        assertThat(cell.headers().firstValue("allow")).hasValue("GET, HEAD, PUT, PATCH");
+        assertThat(json(cell).get("error").asText()).isEqualTo("method_not_allowed");
+        assertThat(customer.statusCode()).isEqualTo(405);
+        assertThat(customer.headers().firstValue("allow")).hasValue("GET, HEAD, PUT");
+        assertThat(move.statusCode()).isEqualTo(405);
+        assertThat(move.headers().firstValue("allow")).hasValue("POST");
+        assertThat(cellMove.statusCode()).isEqualTo(404);
+        assertThat(audit.lines()).hasSize(3).allSatisfy(l -> assertThat(l).contains("\"result\":\"refused\""));
+    }
+
+    @Test
+    void head_isARead_answeredWithoutABody_andNeverAudited() throws Exception {
+        HttpResponse<String> customer = send("HEAD", "/admin/v1/customers/acme", null);
+        HttpResponse<String> cells = send("HEAD", "/admin/v1/cells", null);
+
+        assertThat(customer.statusCode()).isEqualTo(200);
+        assertThat(customer.body()).isEmpty();
+        assertThat(cells.statusCode()).isEqualTo(200);
+        assertThat(audit.lines()).isEmpty();
+    }
+
+    @Test
     void missingOrWrongToken_is401_andAdminPathsOnTheProxyPort_are404() throws Exception {
         HttpResponse<String> none = router.client()
                 .send(

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -59,6 +60,14 @@ final class AdminRoutes {
 
     private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
+    /** The methods each named resource takes: a 405's {@code Allow}. */
+    private static final Map<String, String> ALLOWED = Map.of(
+            "customers", "GET, HEAD, PUT",
+            "cells", "GET, HEAD, PUT, PATCH",
+            "customers/move", "POST",
+            "customers/shadow", "PUT, DELETE",
+            "overrides", "PUT, DELETE");
+
     private final Resolver resolver;
     private final AdminApi api;
     private final StatsEndpoint stats;
@@ -71,12 +80,12 @@ final class AdminRoutes {
     }
 
     /**
-     * The reply to a request from {@code caller}. Any method but GET is a write attempt: refused
+     * The reply to a request from {@code caller}. Any method but GET and HEAD is a write attempt: refused
      * before it reaches {@link AdminWrites} (a viewer, another site's page, a bad parameter, a
      * method the path does not take), it is audited here.
      */
     CompletableFuture<Reply> route(FullHttpRequest request, String rest, Caller caller) {
-        boolean write = !HttpMethod.GET.equals(request.method());
+        boolean write = !reads(request.method());
         String refusal = BrowserGuard.refusal(request, Actor.LOOPBACK.equals(caller.who()));
         CompletableFuture<Reply> reply;
         if (refusal != null) {
@@ -111,8 +120,8 @@ final class AdminRoutes {
         String collection = parts[0];
         boolean named = parts.length >= 2 && Cell.NAME.matcher(parts[1]).matches();
         if (parts.length == 1 && List.of("whoami", "stats", "cells").contains(collection)) {
-            if (!HttpMethod.GET.equals(method)) {
-                return methodNotAllowed("GET");
+            if (!reads(method)) {
+                return methodNotAllowed("GET, HEAD");
             }
             return Reply.of(
                     switch (collection) {
@@ -124,8 +133,8 @@ final class AdminRoutes {
         if (api != null
                 && parts.length == 1
                 && List.of("customers", "overrides").contains(collection)) {
-            if (!HttpMethod.GET.equals(method)) {
-                return methodNotAllowed("GET");
+            if (!reads(method)) {
+                return methodNotAllowed("GET, HEAD");
             }
             QueryStringDecoder query = new QueryStringDecoder(request.uri());
             if (collection.equals("overrides") && !query.parameters().isEmpty()) {
@@ -137,8 +146,8 @@ final class AdminRoutes {
                             : api.listings().overrides());
         }
         if (parts.length == 2 && collection.equals("resolve") && named) {
-            if (!HttpMethod.GET.equals(method)) {
-                return methodNotAllowed("GET");
+            if (!reads(method)) {
+                return methodNotAllowed("GET, HEAD");
             }
             return resolve(parts[1]);
         }
@@ -160,7 +169,8 @@ final class AdminRoutes {
     private CompletableFuture<Reply> endpoint(FullHttpRequest request, String[] parts, Caller caller) {
         HttpMethod method = request.method();
         String name = parts[1];
-        String route = parts[0] + (parts.length == 3 ? "/" + parts[2] : "") + " " + method;
+        String resource = parts[0] + (parts.length == 3 ? "/" + parts[2] : "");
+        String route = resource + " " + (HttpMethod.HEAD.equals(method) ? HttpMethod.GET : method);
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         String body = request.content().toString(StandardCharsets.UTF_8);
         Supplier<CompletableFuture<Answer>> write;
@@ -189,7 +199,10 @@ final class AdminRoutes {
             case "overrides PUT" -> write = () -> api.overrides().put(name, body);
             case "overrides DELETE" -> write = () -> api.overrides().delete(name);
             default -> {
-                return Reply.of(Answer.error(ErrorCode.METHOD_NOT_ALLOWED, "not allowed here"));
+                String allow = ALLOWED.get(resource);
+                return allow == null
+                        ? Reply.of(Answer.error(ErrorCode.NOT_FOUND, "no such admin endpoint"))
+                        : methodNotAllowed(allow);
             }
         }
         for (String parameter : query.parameters().keySet()) {
@@ -255,6 +268,11 @@ final class AdminRoutes {
 
     private static CompletableFuture<Reply> reply(CompletableFuture<Answer> answer) {
         return answer.thenApply(a -> new Reply(a, false, null));
+    }
+
+    /** GET, and HEAD (the same answer without its body: the codec leaves the body out). */
+    private static boolean reads(HttpMethod method) {
+        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
     }
 
     private static CompletableFuture<Reply> methodNotAllowed(String allow) {
