@@ -342,13 +342,21 @@ class AdminCommandIT {
     }
 
     @Test
+    void noTokenInTheEnvironment_401_saysWhichVariableIsEmpty() throws Exception {
+        Run none = adminWithEnv("MY_ADMIN_TOKEN", "", null, "--token-env", "MY_ADMIN_TOKEN", "cells");
+
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err()).contains("401 unauthorized").contains("$MY_ADMIN_TOKEN is not set or empty");
+    }
+
+    @Test
     void missingOrWrongToken_andNoRouter_exit1() throws Exception {
         Run wrong = adminWithEnv("CELL_ROUTER_ADMIN_TOKEN", "not-the-token-0123456789", null, "cells");
         Run notFound = admin(null, "customer", "nobody");
         Run unreachable = admin(null, "cells", "--url", "http://127.0.0.1:" + RouterProcess.freePort());
 
         assertThat(wrong.exit()).isEqualTo(1);
-        assertThat(wrong.err()).contains("401 unauthorized");
+        assertThat(wrong.err()).contains("401 unauthorized").doesNotContain("is not set or empty");
         assertThat(notFound.exit()).isEqualTo(1);
         assertThat(notFound.err()).contains("404 not_found");
         assertThat(unreachable.exit()).isEqualTo(1);

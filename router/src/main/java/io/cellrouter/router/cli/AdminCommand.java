@@ -92,6 +92,12 @@ final class AdminCommand {
         return new AdminClient(base, token == null || token.isEmpty() ? null : token);
     }
 
+    /** Whether no token was sent: the variable {@code --token-env} names is unset or empty. */
+    boolean tokenMissing() {
+        String token = AdminToken.fromSecret(System.getenv(tokenEnv));
+        return token == null || token.isEmpty();
+    }
+
     static String name(String value, String what) {
         if (!Cell.NAME.matcher(value).matches()) {
             throw new BadArgument(what + " must match " + Cell.NAME.pattern() + ", was '" + value + "'");
@@ -125,7 +131,10 @@ final class AdminCommand {
             } catch (BadArgument e) {
                 return fail(Main.EXIT_USAGE, e.getMessage());
             } catch (AdminClient.Refused e) {
-                return fail(Main.EXIT_RUNTIME, "refused: " + e.status + " " + e.error + ": " + e.getMessage());
+                String hint = e.status == 401 && admin.tokenMissing()
+                        ? " ($" + admin.tokenEnv + " is not set or empty: export the admin token there)"
+                        : "";
+                return fail(Main.EXIT_RUNTIME, "refused: " + e.status + " " + e.error + ": " + e.getMessage() + hint);
             } catch (AdminClient.Unreachable e) {
                 return fail(Main.EXIT_RUNTIME, e.getMessage());
             } catch (Cancelled e) {
