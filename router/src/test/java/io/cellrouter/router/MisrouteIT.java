@@ -17,6 +17,7 @@ import io.cellrouter.registry.store.dynamodb.Tables;
 import io.cellrouter.registry.testing.WireProxy;
 import io.cellrouter.router.grpc.test.EchoGrpc;
 import io.cellrouter.router.grpc.test.EchoRequest;
+import io.cellrouter.router.testing.AdminCalls;
 import io.cellrouter.router.testing.DynamoDbRouters;
 import io.cellrouter.router.testing.GrpcCell;
 import io.cellrouter.router.testing.H2Client;
@@ -78,7 +79,8 @@ class MisrouteIT {
         h2Old = new H2TestCell("h2-old");
         grpcNew = GrpcCell.start("grpc-new");
         Map<String, String> customers = new java.util.LinkedHashMap<>();
-        for (String customer : List.of("acme", "umbrella", "globex", "initech", "hooli", "wayne", "stark")) {
+        for (String customer :
+                List.of("acme", "umbrella", "globex", "initech", "hooli", "wayne", "stark", "tyrell", "cyberdyne")) {
             customers.put(customer, "cell-1");
         }
         customers.put("grpc-moved", "h2-old");
@@ -266,6 +268,48 @@ class MisrouteIT {
     }
 
     // ----- helpers -----
+
+    /**
+     * A customer shadowed to cell-2 and moved there behind the router's back: the corrected request
+     * reaches cell-2 once, not a second time as its own shadow copy (HTTP/1.1 and HTTP/2 clients).
+     */
+    @Test
+    void shadowOnTheCellTheCorrectionGoesTo_isNotSentThere_theNewCellGetsTheRequestOnce() throws Exception {
+        AdminCalls admin = new AdminCalls(
+                p -> URI.create("http://127.0.0.1:" + router.adminAddress().getPort() + p), TOKEN);
+        for (String customer : List.of("tyrell", "cyberdyne")) {
+            assertThat(admin.send(
+                                    "PUT",
+                                    "/admin/v1/customers/" + customer + "/shadow",
+                                    "{\"toCell\":\"cell-2\",\"fraction\":1,\"ttl\":\"10m\"}")
+                            .statusCode())
+                    .isEqualTo(200);
+            // The shadow is on: before the move, a copy of the customer's request goes to cell-2.
+            assertThat(get(customer).body()).isEqualTo("cell-1");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> received(cell2, customer).size() == 1);
+            moveBehindTheBack(customer, "cell-2");
+            disown(cell1, customer, "cell-2");
+        }
+        cell2.server().resetRequests();
+
+        assertThat(get("tyrell").body()).isEqualTo("cell-2");
+        try (H2Client h2 = new H2Client(router.proxyAddress())) {
+            assertThat(h2.send(H2Client.request("GET", "/h2", "x-customer-id", "cyberdyne"), null)
+                            .get(10, TimeUnit.SECONDS)
+                            .header("x-served-by"))
+                    .isEqualTo("cell-2");
+        }
+
+        // A shadow copy leaves right after its primary: a second for the while would be one.
+        for (String customer : List.of("tyrell", "cyberdyne")) {
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(3))
+                    .until(() -> received(cell2, customer).size() == 1);
+            assertThat(received(cell2, customer).get(0).getHeader("x-cell-router-shadow"))
+                    .isNull();
+        }
+    }
 
     private static void moveBehindTheBack(String customer, String cell) {
         Tables.writeBehindTheBack(routers.table(), new Placement(customer, cell, 2, Instant.now()));

@@ -210,6 +210,7 @@ final class Http1RequestRelay {
     /** The request is about to be sent once more, to {@code cell} (a misroute correction). */
     void redirect(Cell cell) {
         retried = true;
+        shadow = ShadowCapture.dropIfFor(shadow, cell);
         head.headers().set(ForwardHeaders.X_CELL_ROUTER_CELL, cell.name());
         if (hostAdded) {
             head.headers().set(HttpHeaderNames.HOST, cell.endpoint().getRawAuthority());

@@ -225,6 +225,7 @@ final class Http2RequestRelay {
     /** The request goes once more, from its replay, to {@code cell} (a misroute corrected). */
     void resendTo(Cell cell) {
         resent = true;
+        shadow = ShadowCapture.dropIfFor(shadow, cell);
         head.set(ForwardHeaders.X_CELL_ROUTER_CELL, cell.name());
     }
 

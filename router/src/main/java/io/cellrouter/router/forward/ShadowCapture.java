@@ -151,6 +151,19 @@ final class ShadowCapture {
         loop.execute(() -> sender.send(this, primaryStatus, loop));
     }
 
+    /**
+     * The primary goes to {@code cell} after all (a misroute corrected): a copy of it for that same
+     * cell is let go (the customer is on the shadow's cell: nothing to compare). Returns what the
+     * exchange keeps: {@code capture}, or null.
+     */
+    static ShadowCapture dropIfFor(ShadowCapture capture, Cell cell) {
+        if (capture == null || !capture.target.name().equals(cell.name())) {
+            return capture;
+        }
+        capture.release();
+        return null;
+    }
+
     void release() {
         dropped = true;
         if (body != null) {
