@@ -1,7 +1,10 @@
 # cell-router image: built with Maven, run on a JRE as a non-root user.
 #   podman build --format docker -t cell-router .        (or: docker build -t cell-router .)
 #   podman run -p 8080:8080 -p 9090:9090 -v $PWD/config.yaml:/etc/cell-router/config.yaml:ro \
-#       -v $PWD/registry.yaml:/etc/cell-router/registry.yaml cell-router
+#       -v $PWD/data:/var/lib/cell-router cell-router
+# with registry.file: /var/lib/cell-router/registry.yaml in config.yaml, and ./data writable by
+# uid 10001 (chown 10001 data): the admin API's writes put a lock file and a new copy of the
+# registry beside it, and a folder mount also carries edits that replace the file.
 # scripts/container-smoke.sh builds it and checks it for real (CI runs it after the tests).
 
 FROM maven:3.9-eclipse-temurin-17 AS build

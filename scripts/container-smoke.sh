@@ -70,26 +70,30 @@ cell_port=$(free_port); proxy_port=$(free_port); admin_port=$(free_port)
 mkdir -p "$work/www" && echo "hello from the smoke cell" > "$work/www/index.html"
 python3 -m http.server "$cell_port" --bind 127.0.0.1 -d "$work/www" >/dev/null 2>&1 &
 cell_pid=$!
-mkdir -p "$work/etc"
+mkdir -p "$work/etc" "$work/data"
 cat > "$work/etc/config.yaml" <<YAML
 proxy:
   listen: 127.0.0.1:$proxy_port
 admin:
   listen: 127.0.0.1:$admin_port
 registry:
-  file: /etc/cell-router/registry.yaml
+  file: /var/lib/cell-router/registry.yaml
 YAML
-cat > "$work/etc/registry.yaml" <<YAML
+# The registry lives in a folder the router's user (uid 10001) may write: moves write it (a lock
+# file and a new copy renamed over the old one, beside it).
+cat > "$work/data/registry.yaml" <<YAML
 cells:
   - name: cell-1
+    endpoint: http://127.0.0.1:$cell_port
+  - name: cell-2
     endpoint: http://127.0.0.1:$cell_port
 customers:
   acme: cell-1
 YAML
-chmod 755 "$work" "$work/etc" && chmod 644 "$work"/etc/*.yaml
+chmod 755 "$work" "$work/etc" && chmod 644 "$work"/etc/*.yaml && chown -R 10001 "$work/data"
 
 run=(quiet_podman run --runtime runc --ulimit nofile=1024:20000 --ulimit nproc=4096:4096 --network host
-     -v "$work/etc:/etc/cell-router:ro")
+     -v "$work/etc:/etc/cell-router:ro" -v "$work/data:/var/lib/cell-router")
 
 say "cell-router check in the container"
 "${run[@]}" --rm "$image" check --config /etc/cell-router/config.yaml || die "check refused the configuration"
@@ -117,6 +121,13 @@ routed=$(curl -fsS -H 'x-customer-id: acme' "http://127.0.0.1:$proxy_port/index.
   || { podman logs "$name" >&2; die "the routed request failed"; }
 [ "$routed" = "hello from the smoke cell" ] || die "the routed request answered '$routed'"
 say "routed:  $routed"
+
+moved=$(curl -sS -o "$work/move.json" -w '%{http_code}' -X POST -H 'content-type: application/json' \
+  -d '{"toCell":"cell-2"}' "http://127.0.0.1:$admin_port/admin/v1/customers/acme/move") \
+  || die "the admin API did not answer the move"
+[ "$moved" = 200 ] || { cat "$work/move.json" >&2; die "the move answered $moved (the registry file must be writable)"; }
+grep -Eq '^ *acme: *cell-2' "$work/data/registry.yaml" || die "the move did not reach the registry file"
+say "moved:   acme to cell-2, written to the mounted registry file"
 
 podman healthcheck run "$name" || die "the image's HEALTHCHECK failed"
 say "health:  healthy"
