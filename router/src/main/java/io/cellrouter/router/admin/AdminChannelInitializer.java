@@ -7,7 +7,6 @@ import io.cellrouter.router.metrics.LiveStats;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.time.Clock;
@@ -74,7 +73,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http1-codec", new HttpServerCodec())
-                .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
+                .addLast("aggregate", new AdminBodyLimit())
                 .addLast("admin", new AdminHandler(routes, auth, console, metrics, readiness));
     }
 }

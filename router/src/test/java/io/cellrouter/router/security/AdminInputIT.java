@@ -69,4 +69,15 @@ class AdminInputIT {
 
         assertThat(response.statusCode()).isEqualTo(201);
     }
+
+    @Test
+    void bodyOver64KiB_is413WithTheJsonError_andWritesNothing() throws Exception {
+        String huge = "{\"cell\":\"cell-2\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}";
+
+        HttpResponse<String> response = put("/admin/v1/customers/newcomer", huge);
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.body()).contains("\"error\":\"payload_too_large\"").contains("64 KiB");
+        assertThat(router.get("newcomer", "/").statusCode()).isEqualTo(404);
+    }
 }

@@ -1,0 +1,39 @@
+package io.cellrouter.router.admin;
+
+import io.cellrouter.router.error.ErrorCode;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+
+/**
+ * Aggregates admin requests up to {@link AdminChannelInitializer#MAX_BODY}; a larger one is answered
+ * like every admin error, {@code 413} with the JSON error body ({@code payload_too_large}), not
+ * Netty's bare 413. As with Netty's, the rest of a keep-alive request's body is read and dropped.
+ */
+final class AdminBodyLimit extends HttpObjectAggregator {
+
+    AdminBodyLimit() {
+        super(AdminChannelInitializer.MAX_BODY);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        FullHttpResponse refused = AdminHandler.error(
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                "admin request bodies are limited to " + AdminChannelInitializer.MAX_BODY / 1024 + " KiB");
+        if (oversized instanceof FullHttpMessage
+                || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized))) {
+            refused.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(refused).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            // As Netty's own: the connection stays, the rest of the body is read and dropped.
+            ctx.writeAndFlush(refused).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+    }
+}
