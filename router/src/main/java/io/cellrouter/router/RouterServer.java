@@ -67,6 +67,7 @@ public final class RouterServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
+
     private final RegistryStore store;
     private final Resolver resolver;
     private final RouterMetrics metrics;
@@ -184,15 +185,16 @@ public final class RouterServer implements AutoCloseable {
                 overload,
                 exchanges);
 
-        proxyChannel = bindProxy(config.proxy().listen(), context, null);
+        proxyChannel = bindProxy(config.proxy().listen(), "proxy.listen", context, null);
         if (config.proxy().tls() != null) {
             ProxyContext tlsContext = context.withScheme("https");
             tlsChannel = bindProxy(
                     config.proxy().tls().listen(),
+                    "proxy.tls.listen",
                     tlsContext,
                     watched(ReloadingSslContext.forListener(config.proxy().tls(), metrics.registry())));
         }
-        adminChannel = new ServerBootstrap()
+        ServerBootstrap admin = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -206,10 +208,8 @@ public final class RouterServer implements AutoCloseable {
                         config.admin().allTokens(),
                         clock,
                         liveStats,
-                        bulkheads::inFlight))
-                .bind(config.admin().listen())
-                .sync()
-                .channel();
+                        bulkheads::inFlight));
+        adminChannel = Listeners.bind(admin, config.admin().listen(), "admin.listen");
         LOG.info(
                 "cell-router {} started: proxy http://{}{} admin http://{} registry {} transport {}",
                 version(),
@@ -236,9 +236,9 @@ public final class RouterServer implements AutoCloseable {
         return context;
     }
 
-    private Channel bindProxy(InetSocketAddress address, ProxyContext context, Supplier<SslContext> tls)
+    private Channel bindProxy(InetSocketAddress address, String key, ProxyContext context, Supplier<SslContext> tls)
             throws InterruptedException {
-        return new ServerBootstrap()
+        ServerBootstrap proxy = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -248,10 +248,8 @@ public final class RouterServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new ProxyChannelInitializer(context, clientChannels, tls))
-                .bind(address)
-                .sync()
-                .channel();
+                .childHandler(new ProxyChannelInitializer(context, clientChannels, tls));
+        return Listeners.bind(proxy, address, key);
     }
 
     public boolean ready() {
