@@ -67,6 +67,8 @@ public final class RouterServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
+    /** The admin listener's own thread: probes and scrapes are answered however busy the proxy's loops are. */
+    private final EventLoopGroup adminGroup;
 
     private final RegistryStore store;
     private final Resolver resolver;
@@ -98,6 +100,7 @@ public final class RouterServer implements AutoCloseable {
         // One event loop per core unless proxy.eventLoops says otherwise: more loops than cores only
         // adds context switches.
         this.workerGroup = transport.newGroup(config.proxy().eventLoopCount(), "cellrouter-io");
+        this.adminGroup = transport.newGroup(1, "cellrouter-admin");
         this.metrics = new RouterMetrics();
         this.store = RegistryStores.open(config.registry(), clock, metrics::registryEditRejected);
         // The placement cache's maintenance runs on the calling thread (an event loop): it is short
@@ -195,7 +198,7 @@ public final class RouterServer implements AutoCloseable {
                     watched(ReloadingSslContext.forListener(config.proxy().tls(), metrics.registry())));
         }
         ServerBootstrap admin = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
+                .group(adminGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
@@ -350,6 +353,7 @@ public final class RouterServer implements AutoCloseable {
         clientChannels.close().awaitUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         dns.close();
         certificates.forEach(ReloadingSslContext::close);
         resolver.close();
