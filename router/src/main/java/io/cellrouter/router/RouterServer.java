@@ -67,6 +67,9 @@ public final class RouterServer implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
+    /** The admin listener's own thread: probes and scrapes are answered however busy the proxy's loops are. */
+    private final EventLoopGroup adminGroup;
+
     private final RegistryStore store;
     private final Resolver resolver;
     private final RouterMetrics metrics;
@@ -97,6 +100,7 @@ public final class RouterServer implements AutoCloseable {
         // One event loop per core unless proxy.eventLoops says otherwise: more loops than cores only
         // adds context switches.
         this.workerGroup = transport.newGroup(config.proxy().eventLoopCount(), "cellrouter-io");
+        this.adminGroup = transport.newGroup(1, "cellrouter-admin");
         this.metrics = new RouterMetrics();
         this.store = RegistryStores.open(config.registry(), clock, metrics::registryEditRejected);
         // The placement cache's maintenance runs on the calling thread (an event loop): it is short
@@ -184,16 +188,17 @@ public final class RouterServer implements AutoCloseable {
                 overload,
                 exchanges);
 
-        proxyChannel = bindProxy(config.proxy().listen(), context, null);
+        proxyChannel = bindProxy(config.proxy().listen(), "proxy.listen", context, null);
         if (config.proxy().tls() != null) {
             ProxyContext tlsContext = context.withScheme("https");
             tlsChannel = bindProxy(
                     config.proxy().tls().listen(),
+                    "proxy.tls.listen",
                     tlsContext,
                     watched(ReloadingSslContext.forListener(config.proxy().tls(), metrics.registry())));
         }
-        adminChannel = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
+        ServerBootstrap admin = new ServerBootstrap()
+                .group(adminGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
@@ -206,10 +211,8 @@ public final class RouterServer implements AutoCloseable {
                         config.admin().allTokens(),
                         clock,
                         liveStats,
-                        bulkheads::inFlight))
-                .bind(config.admin().listen())
-                .sync()
-                .channel();
+                        bulkheads::inFlight));
+        adminChannel = Listeners.bind(admin, config.admin().listen(), "admin.listen");
         LOG.info(
                 "cell-router {} started: proxy http://{}{} admin http://{} registry {} transport {}",
                 version(),
@@ -236,9 +239,9 @@ public final class RouterServer implements AutoCloseable {
         return context;
     }
 
-    private Channel bindProxy(InetSocketAddress address, ProxyContext context, Supplier<SslContext> tls)
+    private Channel bindProxy(InetSocketAddress address, String key, ProxyContext context, Supplier<SslContext> tls)
             throws InterruptedException {
-        return new ServerBootstrap()
+        ServerBootstrap proxy = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -248,10 +251,8 @@ public final class RouterServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new ProxyChannelInitializer(context, clientChannels, tls))
-                .bind(address)
-                .sync()
-                .channel();
+                .childHandler(new ProxyChannelInitializer(context, clientChannels, tls));
+        return Listeners.bind(proxy, address, key);
     }
 
     public boolean ready() {
@@ -352,6 +353,7 @@ public final class RouterServer implements AutoCloseable {
         clientChannels.close().awaitUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         dns.close();
         certificates.forEach(ReloadingSslContext::close);
         resolver.close();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellrouter.router.testing.RouterProcess;
 import io.cellrouter.router.testing.TestCell;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,6 +62,27 @@ class CommandLineIT {
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.stdout()).contains("serve").contains("demo");
+    }
+
+    @Test
+    void portTaken_exits1NamingListenerAndAddress() throws Exception {
+        try (TestCell cell = TestCell.start("cell-1");
+                ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            RouterProcess.oneCell(dir, cell, "", "");
+            String config = Files.readString(dir.resolve("config.yaml"))
+                    .replaceFirst(
+                            "admin:\n  listen: 127\\.0\\.0\\.1:\\d+",
+                            "admin:\n  listen: 127.0.0.1:" + taken.getLocalPort());
+            Files.writeString(dir.resolve("config.yaml"), config);
+
+            RouterProcess.Result result = RouterProcess.run(dir, "serve", "--config", "config.yaml");
+
+            assertThat(result.exitCode()).isEqualTo(1);
+            assertThat(result.stderr())
+                    .contains("admin.listen")
+                    .contains("127.0.0.1:" + taken.getLocalPort())
+                    .contains("Address already in use");
+        }
     }
 
     @Test

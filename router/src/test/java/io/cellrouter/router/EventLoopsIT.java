@@ -42,4 +42,15 @@ class EventLoopsIT {
                 .as("threads of the router's connection group")
                 .hasSize(1);
     }
+
+    @Test
+    void adminListener_hasItsOwnThread_apartFromTheProxyLoops() throws Exception {
+        assertThat(router.adminGet("/healthz").statusCode()).isEqualTo(200);
+
+        // The admin listener (its accept and its connections) is served by its own group's one
+        // thread, started when the listener was bound; the proxy's loops never see an admin request.
+        assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName))
+                .as("live threads")
+                .anyMatch(name -> name.startsWith("cellrouter-admin-"));
+    }
 }

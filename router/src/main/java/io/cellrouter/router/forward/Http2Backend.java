@@ -1,5 +1,6 @@
 package io.cellrouter.router.forward;
 
+import io.cellrouter.router.transport.TlsFailures;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -330,6 +331,21 @@ final class Http2Backend extends Http2ConnectionHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (TlsFailures.sslFailure(cause) != null) {
+            // TLS with the cell failed (mostly the handshake: its certificate refused, a plaintext
+            // cell): the streams fail as cell_unreachable. Not passed on, where the pipeline's
+            // end would log it at WARN, and logged without the message, which may quote the
+            // cell's bytes.
+            LOG.debug(
+                    "{} TLS with cell {} failed: {} ({})",
+                    ctx.channel(),
+                    cell,
+                    TlsFailures.reason(cause),
+                    TlsFailures.describe(cause));
+            ready.tryFailure(cause);
+            ctx.close();
+            return;
+        }
         LOG.debug("{} upstream HTTP/2 connection to {} failed", ctx.channel(), cell, cause);
         ready.tryFailure(cause);
         super.exceptionCaught(ctx, cause);

@@ -20,6 +20,9 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +42,8 @@ import java.util.function.Supplier;
  *   socket ─▶ h2c-or-http1 (prior-knowledge preface → HTTP/2; else HttpServerCodec, and
  *                           Upgrade: h2c → HTTP/2 with the upgrading request as stream 1)
  *  TLS listener:
- *   socket ─▶ tls (SslHandler) ─▶ alpn (h2 → HTTP/2, else HTTP/1.1)
+ *   socket ─▶ tls (SslHandler) ─▶ alpn (h2 → HTTP/2, else HTTP/1.1; a failed handshake: closed,
+ *                                       counted by TlsHandshakeFailures, never logged at WARN)
  *
  *  HTTP/1.1:  ─▶ head-deadline (RequestHeadGuard: slow-loris 408, obs-fold 400) ─▶ http1-codec (strict RFC 9112 framing)
  *             ─▶ http1-strict (Host, Transfer-Encoding, Content-Length, header count, body size)
@@ -80,6 +84,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private final Supplier<SslContext> tls;
 
     private final ProxyProtocolRejections proxyProtocolRejections;
+    private final TlsHandshakeFailures handshakeFailures;
 
     /** {@code tls} null: the cleartext listener. */
     public ProxyChannelInitializer(ProxyContext context, ChannelGroup channels, Supplier<SslContext> tls) {
@@ -88,6 +93,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         this.tls = tls;
         this.proxyProtocolRejections =
                 new ProxyProtocolRejections(context.recorder().metrics().registry());
+        this.handshakeFailures =
+                new TlsHandshakeFailures(context.recorder().metrics().registry());
     }
 
     public ProxyChannelInitializer(ProxyContext context, ChannelGroup channels) {
@@ -120,7 +127,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
 
     private void addTlsHandlers(ChannelPipeline p) {
         // The context of the moment: a rotated certificate serves new handshakes at once.
-        p.addLast("tls", tls.get().newHandler(p.channel().alloc()));
+        SslHandler tlsHandler = tls.get().newHandler(p.channel().alloc());
+        p.addLast("tls", tlsHandler);
         p.addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
             @Override
             protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
@@ -129,6 +137,34 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 } else {
                     addHttp1Handlers(ctx.pipeline(), newHttp1Codec());
                 }
+            }
+
+            // Netty's own handling logs each failed handshake at WARN with the exception's message
+            // (which may quote the client's bytes): TlsHandshakeFailures closes, counts, and logs
+            // at DEBUG instead.
+            @Override
+            protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+                handshakeFailures.failed(ctx, cause);
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+                if (tlsHandler.handshakeFuture().isSuccess()) {
+                    super.exceptionCaught(ctx, cause); // configurePipeline failed: a bug, logged loudly
+                } else {
+                    handshakeFailures.failed(ctx, cause);
+                }
+            }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                // A handshake that timed out is reported by this event alone; other failures also
+                // come to exceptionCaught, where they are counted.
+                if (evt instanceof SslHandshakeCompletionEvent handshake
+                        && handshake.cause() instanceof SslHandshakeTimeoutException) {
+                    handshakeFailures.failed(ctx, handshake.cause());
+                }
+                super.userEventTriggered(ctx, evt);
             }
         });
     }
