@@ -95,15 +95,9 @@ final class CachingResolver implements Resolver {
         MeteredStore store = new MeteredStore(builder.store, listener, ticker, health);
         this.placements = new PlacementCache(config, store, ticker, executor);
         this.sync = new RegistrySync(store, placements, config, listener, ticker, clock);
-        // A move writes (and announces) its freeze before its placement; a placement read on a miss
-        // may be newer than this router's last poll, so a recent one waits until the overrides are
-        // read again (the freeze is then in the table before the new cell can be routed to), and
-        // fails when they cannot be.
-        Duration recent = config.pollInterval().plus(CLOCK_SKEW);
-        placements.settleWith(
-                placement -> placement.updatedAt().isAfter(clock.instant().minus(recent))
-                        ? sync.refreshOverrides()
-                        : CompletableFuture.completedFuture(null));
+        // A placement read on a miss may be newer than this router's last poll: it waits for the
+        // move's freeze (FreezeGuard), and fails when the overrides cannot be read.
+        placements.settleWith(sync.guard()::settle);
         this.registryUnavailable = CompletableFuture.completedFuture(
                 new Resolution(Outcome.REGISTRY_UNAVAILABLE, null, Source.NONE, null, config.retryAfter()));
         this.snapshot = builder.snapshot == null

@@ -61,6 +61,7 @@ final class RegistrySync {
     private final MeteredStore store;
     private final PlacementCache placements;
     private final PlacementRereads rereads;
+    private final FreezeGuard guard;
     private final ResolverListener listener;
     private final boolean preload;
     /** Read on every request: a plain volatile field, one hop from here; written under {@code tableLock}. */
@@ -90,7 +91,12 @@ final class RegistrySync {
             Clock clock) {
         this.store = store;
         this.placements = placements;
-        this.rereads = new PlacementRereads(store, placements);
+        this.guard = new FreezeGuard(
+                clock,
+                config.pollInterval().plus(CachingResolver.CLOCK_SKEW),
+                this::refreshOverrides,
+                this::readOverridesNow);
+        this.rereads = new PlacementRereads(store, placements, guard);
         this.listener = listener;
         this.preload = config.preload();
         this.ticker = ticker;
@@ -101,6 +107,11 @@ final class RegistrySync {
 
     RoutingTable table() {
         return table;
+    }
+
+    /** What a placement read from the store waits for before it is used. */
+    FreezeGuard guard() {
+        return guard;
     }
 
     /** The feed position up to which every change has been applied. */
@@ -183,9 +194,14 @@ final class RegistrySync {
             synchronized (this) {
                 refreshWaiting = false;
             }
-            return reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted));
+            return readOverridesNow();
         });
         return lastRefresh;
+    }
+
+    /** Reads the overrides whole and reroutes the customers whose override that changed. */
+    private CompletableFuture<Void> readOverridesNow() {
+        return reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted));
     }
 
     private synchronized CompletableFuture<Void> enqueue(Supplier<CompletableFuture<Void>> step) {
@@ -258,6 +274,8 @@ final class RegistrySync {
         }
         // Overrides are applied before placements: a move with freezeFor writes its freeze first,
         // and a router must never route to the new cell while the freeze is not yet in its table.
+        // A re-read may find a placement newer than this batch (a later move, whose freeze lies
+        // beyond it): the re-reads pass the freeze guard, which reads the overrides again.
         return CompletableFuture.allOf(tableSteps.toArray(CompletableFuture<?>[]::new))
                 .thenCompose(ignored -> rereads.reread(List.copyOf(customers)))
                 .thenRun(() -> {
@@ -308,9 +326,7 @@ final class RegistrySync {
                 ? store.placements().thenAccept(placements::replaceAll)
                 : CompletableFuture.runAsync(placements::invalidateAll, Runnable::run);
         // Customers whose override changed unannounced (a feed gap) are rerouted as after a poll.
-        CompletableFuture<Void> overrides =
-                reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted));
-        return CompletableFuture.allOf(reloadCells(), overrides, reloadShadows(), placementsLoaded);
+        return CompletableFuture.allOf(reloadCells(), readOverridesNow(), reloadShadows(), placementsLoaded);
     }
 
     /** Reads the overrides whole; completes with the customers whose override that changed. */
