@@ -1,5 +1,7 @@
 package io.cellrouter.registry.cache;
 
+import io.cellrouter.registry.model.Placement;
+
 /**
  * What the placement cache holds for one customer, kept small because there is one per cached
  * customer (a million of them in 32 bytes each): the cell name, shared by every customer of that
@@ -19,6 +21,16 @@ class CachedPlacement {
         this.cell = cell;
         this.version = version;
         this.loadedAt = loadedAt;
+    }
+
+    /** {@code placement} as read at {@code now}; null is "not placed". */
+    static CachedPlacement loaded(Placement placement, long now) {
+        return placement == null
+                ? notPlaced(now)
+                : new CachedPlacement(
+                        // One String per cell name whatever the store hands out (DynamoDB: a new
+                        // one per item), the same one the routing table's lookup is keyed by.
+                        RoutingTable.CELL_NAMES.intern(placement.cell()), placement.version(), now);
     }
 
     /** The customer is not placed, as read at {@code loadedAt}. */

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * shadows or cells. So the steady-state cost per poll is one feed read, whatever the size of the
  * cache. Every {@link #TABLE_REFRESH} the cells, overrides and shadows are read whole anyway, so a
  * change whose feed entry was lost is followed within that time. When the feed no
- * longer reaches back to the cursor (a gap), everything is loaded again. The cursor only moves once
+ * longer reaches back to the cursor (a gap), everything is loaded again (without preload: the
+ * cached customers are read again). The cursor only moves once
  * everything a batch asked for was applied, so a poll that fails half way is replayed whole; a
  * changed customer whose re-read fails counts as applied once it is dropped from the cache ({@link
  * PlacementRereads}: bounded, and never stuck on one customer).
@@ -322,9 +323,12 @@ final class RegistrySync {
 
     private CompletableFuture<Void> reloadEverything() {
         tablesRead = ticker.read();
+        // Without preload the cached customers are read again, not dropped: dropped, every one of them
+        // would miss at once across the fleet, and answer 503 if the store then failed. While the
+        // store is down their entries stay and the reload fails, to be tried again (PlacementRereads).
         CompletableFuture<Void> placementsLoaded = preload
                 ? store.placements().thenAccept(placements::replaceAll)
-                : CompletableFuture.runAsync(placements::invalidateAll, Runnable::run);
+                : rereads.reread(placements.customers());
         // Customers whose override changed unannounced (a feed gap) are rerouted as after a poll.
         return CompletableFuture.allOf(reloadCells(), readOverridesNow(), reloadShadows(), placementsLoaded);
     }

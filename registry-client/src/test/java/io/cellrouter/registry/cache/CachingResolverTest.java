@@ -646,6 +646,26 @@ class CachingResolverTest {
         assertThat(resolver.health().feedCursor()).isEqualTo(join(files.latestSequence()));
     }
 
+    /** Without preload a gap reads the cached customers again, placed or not: changes the feed lost are picked up. */
+    @Test
+    void pollOnce_feedGapWithoutPreload_rereadsTheCachedCustomers() {
+        started(CONFIG.withPreload(false));
+        assertThat(resolve("acme").cell().name()).isEqualTo("cell-1");
+        assertThat(resolve("newcomer").outcome()).isEqualTo(Outcome.UNKNOWN_CUSTOMER);
+        join(files.putPlacement("acme", "cell-2", 1));
+        join(files.putPlacement("newcomer", "cell-1", 0));
+        store.gapOnNextFeedRead();
+        store.resetCounts();
+
+        join(resolver.catchUp());
+
+        assertThat(store.calls("placement")).isEqualTo(2);
+        assertThat(resolve("acme").cell().name()).isEqualTo("cell-2");
+        assertThat(resolve("acme").source()).isEqualTo(Source.CACHE);
+        assertThat(resolve("newcomer").cell().name()).isEqualTo("cell-1");
+        assertThat(resolve("newcomer").source()).isEqualTo(Source.CACHE);
+    }
+
     @Test
     void pollOnce_storeDown_countsFailuresLogsOnceAndTheNextPollCatchesUp() {
         started(CONFIG);
