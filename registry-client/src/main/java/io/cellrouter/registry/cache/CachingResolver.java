@@ -31,7 +31,8 @@ import java.util.concurrent.Executor;
  *   └─ one shared registry read
  *          ├─ placed ──► route(cell, REGISTRY)
  *          ├─ not ─────► hint? TOKEN : default? DEFAULT : UNKNOWN_CUSTOMER
- *          └─ failed ──► hint? TOKEN : REGISTRY_UNAVAILABLE
+ *          ├─ failed ──► hint? TOKEN : REGISTRY_UNAVAILABLE
+ *          └─ recent, overrides unreadable ──► REGISTRY_UNAVAILABLE (a freeze may be in force)
  * route(cell): unknown cell ► UNKNOWN_CELL; offline ► CELL_OFFLINE; active or draining ► ROUTE
  * </pre>
  *
@@ -260,9 +261,12 @@ final class CachingResolver implements Resolver {
                 return overridden(customer, override, now, table).join();
             }
         }
-        if (loaded == null) { // the read failed, or the store is known down
+        if (loaded == null || loaded == CachedPlacement.UNSETTLED) { // the read failed, or the store is known down
             count(LookupKind.ERROR);
-            return (cellHint != null ? table.route(cellHint, Source.TOKEN) : registryUnavailable).join();
+            // A token's cell stands in for a registry that cannot be read, not for overrides that
+            // cannot be read after a recent placement: a freeze may hold the customer (UNSETTLED).
+            boolean hintUsable = cellHint != null && loaded == null;
+            return (hintUsable ? table.route(cellHint, Source.TOKEN) : registryUnavailable).join();
         }
         return decide(loaded, cellHint, Source.REGISTRY, table).join();
     }

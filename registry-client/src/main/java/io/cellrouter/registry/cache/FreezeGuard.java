@@ -53,9 +53,20 @@ final class FreezeGuard {
         this.readNow = readNow;
     }
 
-    /** Completes once {@code placement} may be used; fails when the overrides it waits for cannot be read. */
+    /**
+     * Completes once {@code placement} may be used; fails with {@link Unsettled} when the overrides
+     * it waits for cannot be read.
+     */
     CompletableFuture<Void> settle(Placement placement) {
-        return isRecent(placement) ? queuedRead.get() : SETTLED;
+        if (!isRecent(placement)) {
+            return SETTLED;
+        }
+        return queuedRead.get().handle((ignored, error) -> {
+            if (error != null) {
+                throw new Unsettled(error);
+            }
+            return null;
+        });
     }
 
     /** As {@link #settle}, for placements read by a step that holds the turn: one read for them all. */
@@ -66,6 +77,18 @@ final class FreezeGuard {
             }
         }
         return SETTLED;
+    }
+
+    /**
+     * A placement was read but the overrides after it could not be: a freeze may hold the customer,
+     * so neither the placement nor a token's cell may be routed to.
+     */
+    static final class Unsettled extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unsettled(Throwable cause) {
+            super("the overrides could not be read after a recent placement: " + cause, cause);
+        }
     }
 
     private boolean isRecent(Placement placement) {

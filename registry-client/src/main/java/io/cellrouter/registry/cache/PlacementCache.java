@@ -128,8 +128,9 @@ final class PlacementCache {
 
     /**
      * The one registry read of {@code customer} that all concurrent callers share. Completes with
-     * the value read (also cached, unless the change feed replaced it meanwhile), or with null when
-     * the read failed or the store is known to be down. Never completes exceptionally.
+     * the value read (also cached, unless the change feed replaced it meanwhile), with {@link
+     * CachedPlacement#UNSETTLED} when the freeze guard failed, or with null when the read failed or
+     * the store is known to be down. Never completes exceptionally.
      */
     CompletableFuture<CachedPlacement> load(String customer) {
         CompletableFuture<CachedPlacement> read = reads.get(customer);
@@ -158,6 +159,8 @@ final class PlacementCache {
                 if (error == null) {
                     value = CachedPlacement.loaded(placement.orElse(null), ticker.read());
                     install(customer, mine, value);
+                } else {
+                    value = CachedPlacement.afterFailure(error);
                 }
             } finally {
                 end(customer, mine, value);
@@ -219,6 +222,8 @@ final class PlacementCache {
                     value = CachedPlacement.loaded(placement.orElse(null), ticker.read())
                             .asConfirmed();
                     install(customer, mine, value);
+                } else {
+                    value = CachedPlacement.afterFailure(error);
                 }
             } finally {
                 end(customer, mine, value);

@@ -516,6 +516,22 @@ class CachingResolverTest {
         assertThat(resolve("acme").outcome()).as("the next read catches up").isEqualTo(Outcome.FROZEN);
     }
 
+    /** The same with a token naming the new cell: the token does not stand in for the overrides either. */
+    @Test
+    void resolve_missReadsANewPlacementButTheOverridesCannotBeReadWithATokenHint_isUnavailableNotTheHintedCell() {
+        started(CONFIG.withPreload(false));
+        join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofHours(1)), "moving data")));
+        join(files.putPlacement("acme", "cell-2", 1));
+        store.failNextOverridesRead();
+
+        Resolution resolution = resolve("acme", "cell-2");
+
+        assertThat(resolution.outcome()).isEqualTo(Outcome.REGISTRY_UNAVAILABLE);
+        assertThat(resolve("acme", "cell-2").outcome())
+                .as("the next read catches up")
+                .isEqualTo(Outcome.FROZEN);
+    }
+
     /**
      * However far behind this router's feed is (a poll reads a bounded batch; after an import it
      * may take many), the freeze is found: the overrides are read whole, not through the feed.
