@@ -1,5 +1,8 @@
 package io.cellrouter.registry.cache;
 
+import io.cellrouter.registry.model.Placement;
+import java.util.concurrent.CompletionException;
+
 /**
  * What the placement cache holds for one customer, kept small because there is one per cached
  * customer (a million of them in 32 bytes each): the cell name, shared by every customer of that
@@ -19,6 +22,28 @@ class CachedPlacement {
         this.cell = cell;
         this.version = version;
         this.loadedAt = loadedAt;
+    }
+
+    /**
+     * What a read answers that found a placement but could not read the overrides after it ({@link
+     * FreezeGuard.Unsettled}): neither placed nor "not placed", and never cached.
+     */
+    static final CachedPlacement UNSETTLED = new CachedPlacement(null, 0, 0);
+
+    /** What a failed read answers its callers: {@link #UNSETTLED} for the freeze guard's failure, else null. */
+    static CachedPlacement afterFailure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof FreezeGuard.Unsettled ? UNSETTLED : null;
+    }
+
+    /** {@code placement} as read at {@code now}; null is "not placed". */
+    static CachedPlacement loaded(Placement placement, long now) {
+        return placement == null
+                ? notPlaced(now)
+                : new CachedPlacement(
+                        // One String per cell name whatever the store hands out (DynamoDB: a new
+                        // one per item), the same one the routing table's lookup is keyed by.
+                        RoutingTable.CELL_NAMES.intern(placement.cell()), placement.version(), now);
     }
 
     /** The customer is not placed, as read at {@code loadedAt}. */

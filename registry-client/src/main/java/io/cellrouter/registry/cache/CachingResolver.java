@@ -31,7 +31,8 @@ import java.util.concurrent.Executor;
  *   └─ one shared registry read
  *          ├─ placed ──► route(cell, REGISTRY)
  *          ├─ not ─────► hint? TOKEN : default? DEFAULT : UNKNOWN_CUSTOMER
- *          └─ failed ──► hint? TOKEN : REGISTRY_UNAVAILABLE
+ *          ├─ failed ──► hint? TOKEN : REGISTRY_UNAVAILABLE
+ *          └─ recent, overrides unreadable ──► REGISTRY_UNAVAILABLE (a freeze may be in force)
  * route(cell): unknown cell ► UNKNOWN_CELL; offline ► CELL_OFFLINE; active or draining ► ROUTE
  * </pre>
  *
@@ -95,15 +96,9 @@ final class CachingResolver implements Resolver {
         MeteredStore store = new MeteredStore(builder.store, listener, ticker, health);
         this.placements = new PlacementCache(config, store, ticker, executor);
         this.sync = new RegistrySync(store, placements, config, listener, ticker, clock);
-        // A move writes (and announces) its freeze before its placement; a placement read on a miss
-        // may be newer than this router's last poll, so a recent one waits until the overrides are
-        // read again (the freeze is then in the table before the new cell can be routed to), and
-        // fails when they cannot be.
-        Duration recent = config.pollInterval().plus(CLOCK_SKEW);
-        placements.settleWith(
-                placement -> placement.updatedAt().isAfter(clock.instant().minus(recent))
-                        ? sync.refreshOverrides()
-                        : CompletableFuture.completedFuture(null));
+        // A placement read on a miss may be newer than this router's last poll: it waits for the
+        // move's freeze (FreezeGuard), and fails when the overrides cannot be read.
+        placements.settleWith(sync.guard()::settle);
         this.registryUnavailable = CompletableFuture.completedFuture(
                 new Resolution(Outcome.REGISTRY_UNAVAILABLE, null, Source.NONE, null, config.retryAfter()));
         this.snapshot = builder.snapshot == null
@@ -266,9 +261,12 @@ final class CachingResolver implements Resolver {
                 return overridden(customer, override, now, table).join();
             }
         }
-        if (loaded == null) { // the read failed, or the store is known down
+        if (loaded == null || loaded == CachedPlacement.UNSETTLED) { // the read failed, or the store is known down
             count(LookupKind.ERROR);
-            return (cellHint != null ? table.route(cellHint, Source.TOKEN) : registryUnavailable).join();
+            // A token's cell stands in for a registry that cannot be read, not for overrides that
+            // cannot be read after a recent placement: a freeze may hold the customer (UNSETTLED).
+            boolean hintUsable = cellHint != null && loaded == null;
+            return (hintUsable ? table.route(cellHint, Source.TOKEN) : registryUnavailable).join();
         }
         return decide(loaded, cellHint, Source.REGISTRY, table).join();
     }

@@ -128,8 +128,9 @@ final class PlacementCache {
 
     /**
      * The one registry read of {@code customer} that all concurrent callers share. Completes with
-     * the value read (also cached, unless the change feed replaced it meanwhile), or with null when
-     * the read failed or the store is known to be down. Never completes exceptionally.
+     * the value read (also cached, unless the change feed replaced it meanwhile), with {@link
+     * CachedPlacement#UNSETTLED} when the freeze guard failed, or with null when the read failed or
+     * the store is known to be down. Never completes exceptionally.
      */
     CompletableFuture<CachedPlacement> load(String customer) {
         CompletableFuture<CachedPlacement> read = reads.get(customer);
@@ -156,8 +157,10 @@ final class PlacementCache {
             CachedPlacement value = null;
             try {
                 if (error == null) {
-                    value = loaded(placement.orElse(null), ticker.read());
+                    value = CachedPlacement.loaded(placement.orElse(null), ticker.read());
                     install(customer, mine, value);
+                } else {
+                    value = CachedPlacement.afterFailure(error);
                 }
             } finally {
                 end(customer, mine, value);
@@ -216,8 +219,11 @@ final class PlacementCache {
             CachedPlacement value = null;
             try {
                 if (error == null) {
-                    value = loaded(placement.orElse(null), ticker.read()).asConfirmed();
+                    value = CachedPlacement.loaded(placement.orElse(null), ticker.read())
+                            .asConfirmed();
                     install(customer, mine, value);
+                } else {
+                    value = CachedPlacement.afterFailure(error);
                 }
             } finally {
                 end(customer, mine, value);
@@ -233,7 +239,7 @@ final class PlacementCache {
 
     /** Caches what was just read for {@code customer}; {@code placement} null is a negative entry. */
     void put(String customer, Placement placement) {
-        CachedPlacement value = loaded(placement, ticker.read());
+        CachedPlacement value = CachedPlacement.loaded(placement, ticker.read());
         reads.remove(customer); // a read in flight began before this change: its answer is not cached
         if (value.isPlaced()) {
             negatives.invalidate(customer);
@@ -256,7 +262,7 @@ final class PlacementCache {
             // One by one: each entry is allocated next to the Caffeine nodes that point to it, so
             // a hit finds them in neighbouring cache lines.
             customers.add(placement.customer());
-            cache.put(placement.customer(), loaded(placement, now));
+            cache.put(placement.customer(), CachedPlacement.loaded(placement, now));
         }
         map.keySet().retainAll(customers);
     }
@@ -278,10 +284,11 @@ final class PlacementCache {
         negatives.invalidate(customer);
     }
 
-    void invalidateAll() {
-        reads.clear();
-        cache.invalidateAll();
-        negatives.invalidateAll();
+    /** Every customer cached, placed or not: what a reload without preload reads again. */
+    List<String> customers() {
+        List<String> customers = new ArrayList<>(map.keySet());
+        customers.addAll(negatives.asMap().keySet());
+        return customers;
     }
 
     /** Placed customers cached ("not placed" answers apart: unknown ids do not grow it). */
@@ -340,7 +347,7 @@ final class PlacementCache {
             CachedPlacement value = old;
             try {
                 if (error == null) {
-                    value = loaded(placement.orElse(null), ticker.read());
+                    value = CachedPlacement.loaded(placement.orElse(null), ticker.read());
                     install(customer, refresh, value);
                 } else {
                     keepAfterFailure(customer, refresh, old);
@@ -411,14 +418,5 @@ final class PlacementCache {
 
     private boolean isExpired(CachedPlacement value, long now) {
         return !value.isPlaced() && now - value.loadedAt() >= negativeTtlNanos;
-    }
-
-    private CachedPlacement loaded(Placement placement, long now) {
-        return placement == null
-                ? CachedPlacement.notPlaced(now)
-                : new CachedPlacement(
-                        // One String per cell name whatever the store hands out (DynamoDB: a new
-                        // one per item), the same one the routing table's lookup is keyed by.
-                        RoutingTable.CELL_NAMES.intern(placement.cell()), placement.version(), now);
     }
 }

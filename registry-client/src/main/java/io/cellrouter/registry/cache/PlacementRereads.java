@@ -3,8 +3,11 @@ package io.cellrouter.registry.cache;
 import io.cellrouter.registry.model.Placement;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -26,6 +29,10 @@ import org.slf4j.LoggerFactory;
  *       read, failed reads keep their entries, and the batch fails. The cursor stays, cached entries
  *       keep routing (stale beats down), and the next poll replays the batch. Dropping every changed
  *       customer of an outage would turn them from routed into unavailable.
+ *   <li>What was read is cached only once the batch's reads are done and have passed the {@link
+ *       FreezeGuard}: a placement newer than the batch (a later move's) waits for the overrides to
+ *       be read again, so its move's freeze is in the table first. When they cannot be read, the
+ *       batch fails and nothing it read is cached (the next poll replays it).
  * </ul>
  *
  * <p>Stack depth: a store may complete its futures at once (the file store does). A lane then goes
@@ -48,10 +55,12 @@ final class PlacementRereads {
 
     private final MeteredStore store;
     private final PlacementCache placements;
+    private final FreezeGuard guard;
 
-    PlacementRereads(MeteredStore store, PlacementCache placements) {
+    PlacementRereads(MeteredStore store, PlacementCache placements, FreezeGuard guard) {
         this.store = store;
         this.placements = placements;
+        this.guard = guard;
     }
 
     /** Re-reads those of {@code customers} that are cached; fails only when the store is down (class comment). */
@@ -73,6 +82,9 @@ final class PlacementRereads {
         private final AtomicInteger unsettled;
         private final AtomicInteger dropped = new AtomicInteger();
         private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        /** What was read, cached once the guard lets it ({@link #finish}); null is "not placed". */
+        private final Queue<Read> read = new ConcurrentLinkedQueue<>();
+
         private volatile boolean storeDown;
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
@@ -112,7 +124,7 @@ final class PlacementRereads {
         private void apply(String customer, Optional<Placement> placement, Throwable error) {
             try {
                 if (error == null) {
-                    placements.put(customer, placement.orElse(null));
+                    read.add(new Read(customer, placement.orElse(null)));
                 } else if (!isStoreDown()) {
                     firstFailure.compareAndSet(null, error);
                     dropped.incrementAndGet();
@@ -142,9 +154,24 @@ final class PlacementRereads {
             if (storeDown) {
                 done.completeExceptionally(new StoreUnavailableException("the store is down: " + customers.size()
                         + " changed customers are read again at the next poll"));
-            } else {
-                done.complete(null);
+                return;
             }
+            List<Placement> placed =
+                    read.stream().map(Read::placement).filter(Objects::nonNull).toList();
+            guard.settleInTurn(placed).whenComplete((ignored, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                    return;
+                }
+                try {
+                    read.forEach(each -> placements.put(each.customer(), each.placement()));
+                    done.complete(null);
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            });
         }
     }
+
+    private record Read(String customer, Placement placement) {}
 }

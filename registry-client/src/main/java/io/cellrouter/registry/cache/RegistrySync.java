@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * shadows or cells. So the steady-state cost per poll is one feed read, whatever the size of the
  * cache. Every {@link #TABLE_REFRESH} the cells, overrides and shadows are read whole anyway, so a
  * change whose feed entry was lost is followed within that time. When the feed no
- * longer reaches back to the cursor (a gap), everything is loaded again. The cursor only moves once
+ * longer reaches back to the cursor (a gap), everything is loaded again (without preload: the
+ * cached customers are read again). The cursor only moves once
  * everything a batch asked for was applied, so a poll that fails half way is replayed whole; a
  * changed customer whose re-read fails counts as applied once it is dropped from the cache ({@link
  * PlacementRereads}: bounded, and never stuck on one customer).
@@ -61,6 +62,7 @@ final class RegistrySync {
     private final MeteredStore store;
     private final PlacementCache placements;
     private final PlacementRereads rereads;
+    private final FreezeGuard guard;
     private final ResolverListener listener;
     private final boolean preload;
     /** Read on every request: a plain volatile field, one hop from here; written under {@code tableLock}. */
@@ -90,7 +92,12 @@ final class RegistrySync {
             Clock clock) {
         this.store = store;
         this.placements = placements;
-        this.rereads = new PlacementRereads(store, placements);
+        this.guard = new FreezeGuard(
+                clock,
+                config.pollInterval().plus(CachingResolver.CLOCK_SKEW),
+                this::refreshOverrides,
+                this::readOverridesNow);
+        this.rereads = new PlacementRereads(store, placements, guard);
         this.listener = listener;
         this.preload = config.preload();
         this.ticker = ticker;
@@ -101,6 +108,11 @@ final class RegistrySync {
 
     RoutingTable table() {
         return table;
+    }
+
+    /** What a placement read from the store waits for before it is used. */
+    FreezeGuard guard() {
+        return guard;
     }
 
     /** The feed position up to which every change has been applied. */
@@ -183,9 +195,14 @@ final class RegistrySync {
             synchronized (this) {
                 refreshWaiting = false;
             }
-            return reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted));
+            return readOverridesNow();
         });
         return lastRefresh;
+    }
+
+    /** Reads the overrides whole and reroutes the customers whose override that changed. */
+    private CompletableFuture<Void> readOverridesNow() {
+        return reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted));
     }
 
     private synchronized CompletableFuture<Void> enqueue(Supplier<CompletableFuture<Void>> step) {
@@ -258,6 +275,8 @@ final class RegistrySync {
         }
         // Overrides are applied before placements: a move with freezeFor writes its freeze first,
         // and a router must never route to the new cell while the freeze is not yet in its table.
+        // A re-read may find a placement newer than this batch (a later move, whose freeze lies
+        // beyond it): the re-reads pass the freeze guard, which reads the overrides again.
         return CompletableFuture.allOf(tableSteps.toArray(CompletableFuture<?>[]::new))
                 .thenCompose(ignored -> rereads.reread(List.copyOf(customers)))
                 .thenRun(() -> {
@@ -304,13 +323,14 @@ final class RegistrySync {
 
     private CompletableFuture<Void> reloadEverything() {
         tablesRead = ticker.read();
+        // Without preload the cached customers are read again, not dropped: dropped, every one of them
+        // would miss at once across the fleet, and answer 503 if the store then failed. While the
+        // store is down their entries stay and the reload fails, to be tried again (PlacementRereads).
         CompletableFuture<Void> placementsLoaded = preload
                 ? store.placements().thenAccept(placements::replaceAll)
-                : CompletableFuture.runAsync(placements::invalidateAll, Runnable::run);
+                : rereads.reread(placements.customers());
         // Customers whose override changed unannounced (a feed gap) are rerouted as after a poll.
-        CompletableFuture<Void> overrides =
-                reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted));
-        return CompletableFuture.allOf(reloadCells(), overrides, reloadShadows(), placementsLoaded);
+        return CompletableFuture.allOf(reloadCells(), readOverridesNow(), reloadShadows(), placementsLoaded);
     }
 
     /** Reads the overrides whole; completes with the customers whose override that changed. */

@@ -124,6 +124,21 @@ class CachingResolverStaticStabilityTest {
         assertThat(acme.source()).isEqualTo(Source.REGISTRY);
     }
 
+    /** A feed gap without preload keeps the cached customers (and reads them again): a later outage finds them there. */
+    @Test
+    void pollOnce_feedGapWithoutPreloadThenTheStoreGoesDown_cachedCustomerKeepsRouting() {
+        resolver = started(builder(MANUAL_POLLS.withPreload(false)));
+        assertThat(resolve("acme").outcome()).isEqualTo(Outcome.ROUTE);
+        store.gapOnNextFeedRead();
+        join(resolver.catchUp());
+
+        store.down();
+        Resolution acme = resolve("acme");
+
+        assertThat(acme.outcome()).isEqualTo(Outcome.ROUTE);
+        assertThat(acme.source()).isEqualTo(Source.CACHE);
+    }
+
     @Test
     void resolve_storeKnownDownAndCustomerCached_keepsRoutingFromTheCache() {
         resolver = started(builder(MANUAL_POLLS));

@@ -13,6 +13,8 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.model.RoutingOverride;
+import io.cellrouter.registry.store.Change;
+import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.file.FileRegistryStore;
@@ -514,6 +516,22 @@ class CachingResolverTest {
         assertThat(resolve("acme").outcome()).as("the next read catches up").isEqualTo(Outcome.FROZEN);
     }
 
+    /** The same with a token naming the new cell: the token does not stand in for the overrides either. */
+    @Test
+    void resolve_missReadsANewPlacementButTheOverridesCannotBeReadWithATokenHint_isUnavailableNotTheHintedCell() {
+        started(CONFIG.withPreload(false));
+        join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofHours(1)), "moving data")));
+        join(files.putPlacement("acme", "cell-2", 1));
+        store.failNextOverridesRead();
+
+        Resolution resolution = resolve("acme", "cell-2");
+
+        assertThat(resolution.outcome()).isEqualTo(Outcome.REGISTRY_UNAVAILABLE);
+        assertThat(resolve("acme", "cell-2").outcome())
+                .as("the next read catches up")
+                .isEqualTo(Outcome.FROZEN);
+    }
+
     /**
      * However far behind this router's feed is (a poll reads a bounded batch; after an import it
      * may take many), the freeze is found: the overrides are read whole, not through the feed.
@@ -528,6 +546,46 @@ class CachingResolverTest {
         Resolution resolution = resolve("acme");
 
         assertThat(resolution.outcome()).isEqualTo(Outcome.FROZEN);
+    }
+
+    /**
+     * A poll's batch names an older move of a cached customer; by the time its re-read lands a
+     * second move has written its freeze and then its placement, both beyond the batch (the freeze
+     * is not in the table). The re-read reads the overrides again before its placement is used, as
+     * a miss does: frozen, not routed to the new cell.
+     */
+    @Test
+    void pollOnce_rereadFindsAPlacementNewerThanTheBatch_theMovesFreezeHoldsIt() {
+        started(CONFIG);
+        join(files.putPlacement("acme", "cell-2", 1));
+        long firstMove = join(files.latestSequence());
+        join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofHours(1)), "moving data")));
+        join(files.putPlacement("acme", "cell-1", 2));
+        store.answerNextFeedRead(new ChangeBatch(
+                List.of(new Change(firstMove, Change.Kind.PLACEMENT, "acme", START)), firstMove, false));
+
+        join(resolver.catchUp());
+
+        assertThat(resolve("acme").outcome()).isEqualTo(Outcome.FROZEN);
+    }
+
+    /** The overrides cannot be read after such a re-read: the poll fails, the cached cell stays, the next poll catches up. */
+    @Test
+    void pollOnce_rereadFindsANewerPlacementButTheOverridesCannotBeRead_keepsTheCachedCellAndTheCursor() {
+        started(CONFIG);
+        long before = resolver.health().feedCursor();
+        join(files.putOverride(RoutingOverride.freeze("acme", START.plus(Duration.ofHours(1)), "moving data")));
+        join(files.putPlacement("acme", "cell-2", 1));
+        store.answerNextFeedRead(
+                new ChangeBatch(List.of(new Change(before, Change.Kind.PLACEMENT, "acme", START)), before + 1, false));
+        store.failNextOverridesRead();
+
+        assertThat(resolver.catchUp()).failsWithin(WAIT);
+
+        assertThat(resolver.health().feedCursor()).isEqualTo(before);
+        assertThat(resolve("acme").cell().name()).isEqualTo("cell-1");
+        join(resolver.catchUp());
+        assertThat(resolve("acme").outcome()).isEqualTo(Outcome.FROZEN);
     }
 
     /** A placement written longer ago than a poll interval (and the clocks' skew) is used at once: no poll. */
@@ -602,6 +660,26 @@ class CachingResolverTest {
         assertThat(store.calls("placements")).isEqualTo(1);
         assertThat(resolve("acme").cell().name()).isEqualTo("cell-2");
         assertThat(resolver.health().feedCursor()).isEqualTo(join(files.latestSequence()));
+    }
+
+    /** Without preload a gap reads the cached customers again, placed or not: changes the feed lost are picked up. */
+    @Test
+    void pollOnce_feedGapWithoutPreload_rereadsTheCachedCustomers() {
+        started(CONFIG.withPreload(false));
+        assertThat(resolve("acme").cell().name()).isEqualTo("cell-1");
+        assertThat(resolve("newcomer").outcome()).isEqualTo(Outcome.UNKNOWN_CUSTOMER);
+        join(files.putPlacement("acme", "cell-2", 1));
+        join(files.putPlacement("newcomer", "cell-1", 0));
+        store.gapOnNextFeedRead();
+        store.resetCounts();
+
+        join(resolver.catchUp());
+
+        assertThat(store.calls("placement")).isEqualTo(2);
+        assertThat(resolve("acme").cell().name()).isEqualTo("cell-2");
+        assertThat(resolve("acme").source()).isEqualTo(Source.CACHE);
+        assertThat(resolve("newcomer").cell().name()).isEqualTo("cell-1");
+        assertThat(resolve("newcomer").source()).isEqualTo(Source.CACHE);
     }
 
     @Test

@@ -30,6 +30,9 @@ public abstract class RegistryStoreContract implements ListingContract {
 
     protected static final Instant EXPIRY = Instant.parse("2030-01-01T00:00:00Z");
 
+    /** Before the clock of every store the contract opens. */
+    protected static final Instant EXPIRED = Instant.parse("2026-01-01T00:00:00Z");
+
     private final List<RegistryStore> opened = new ArrayList<>();
 
     /** A new store holding exactly {@code seed} (placements at version 1), with an empty feed. */
@@ -257,6 +260,19 @@ public abstract class RegistryStoreContract implements ListingContract {
         assertThat(result(store.overrides())).containsExactly(unfrozen);
     }
 
+    /** Routers ignore an expired override by their own clock; the store drops it at its next write, so none pile up. */
+    @Test
+    void putOverride_alreadyExpired_isGoneAfterTheNextWrite() {
+        RegistryStore store = open(seed());
+        result(store.putOverride(RoutingOverride.freeze("acme", EXPIRED, "moved")));
+        RoutingOverride active = RoutingOverride.toCell("globex", "cell-1", EXPIRY, null);
+
+        result(store.putOverride(active));
+
+        assertThat(result(store.overrides()))
+                .containsExactlyInAnyOrder(active, RoutingOverride.freeze("initech", EXPIRY, "moving data"));
+    }
+
     @Test
     void putOverride_unknownCell_failsWithNotFound() {
         RegistryStore store = open(seed());
@@ -321,6 +337,17 @@ public abstract class RegistryStoreContract implements ListingContract {
         assertThat(result(store.shadows())).containsExactly(replacement);
         assertThat(result(store.shadows()).get(0).methods()).isEqualTo(Shadow.DEFAULT_METHODS);
         assertThat(result(store.overrides())).hasSize(1);
+    }
+
+    @Test
+    void putShadow_alreadyExpired_isGoneAfterTheNextWrite() {
+        RegistryStore store = open(seed());
+        result(store.putShadow(new Shadow("acme", "cell-2", 0.5, null, EXPIRED, null)));
+        Shadow active = new Shadow("globex", "cell-1", 0.5, null, EXPIRY, null);
+
+        result(store.putShadow(active));
+
+        assertThat(result(store.shadows())).containsExactly(active);
     }
 
     @Test

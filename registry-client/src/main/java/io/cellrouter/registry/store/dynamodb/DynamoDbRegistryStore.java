@@ -42,6 +42,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  *       version), then one entry in the change feed ({@link ChangeAnnouncer}: also after a write whose
  *       outcome is unknown). No transactions.
  *   <li>Whole reads skip an item that does not read, with a warning ({@link ItemParser}).
+ *   <li>A write of an override or a shadow also deletes those that have expired ({@link ExpiredItems}).
  * </ul>
  *
  * <p>Between the item write and the feed entry there is a window: if the writer dies there (or the
@@ -66,6 +67,8 @@ public final class DynamoDbRegistryStore implements RegistryStore {
     private final PlacementScan scan;
     private final PlacementListing listing;
     private final AuditItems audit;
+    private final ExpiredItems expiredOverrides;
+    private final ExpiredItems expiredShadows;
     private final Set<String> knownCells = ConcurrentHashMap.newKeySet();
 
     private DynamoDbRegistryStore(DynamoDbClients.Opened opened, DynamoDbSettings settings, Clock clock) {
@@ -81,6 +84,8 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         this.scan = new PlacementScan(client, settings, parser);
         this.listing = new PlacementListing(client, settings, parser);
         this.audit = new AuditItems(client, table);
+        this.expiredOverrides = new ExpiredItems(client, table, Items.OVERRIDES_PK, clock);
+        this.expiredShadows = new ExpiredItems(client, table, Items.SHADOWS_PK, clock);
     }
 
     /**
@@ -252,12 +257,12 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         }
         CompletableFuture<Void> cellExists =
                 override.cell() == null ? CompletableFuture.completedFuture(null) : requireCell(override.cell());
-        return cellExists.thenCompose(ignored -> announcer.afterWrite(
+        return cellExists.thenCompose(ignored -> expiredOverrides.after(announcer.afterWrite(
                 Change.Kind.OVERRIDE,
                 override.customer(),
                 true,
                 put("the override of " + override.customer(), Items.overrideItem(override, clock.instant()))
-                        .thenApply(response -> override)));
+                        .thenApply(response -> override))));
     }
 
     @java.lang.Override
@@ -265,8 +270,8 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         if (!DynamoDbSettings.isName(customer)) {
             return CompletableFuture.completedFuture(false);
         }
-        return announcer.afterDelete(
-                Change.Kind.OVERRIDE, customer, delete(Items.overrideKey(customer), "the override of " + customer));
+        return expiredOverrides.after(announcer.afterDelete(
+                Change.Kind.OVERRIDE, customer, delete(Items.overrideKey(customer), "the override of " + customer)));
     }
 
     @java.lang.Override
@@ -282,12 +287,12 @@ public final class DynamoDbRegistryStore implements RegistryStore {
                     "customer must match " + Cell.NAME.pattern() + ", was '" + shadow.customer() + "'"));
         }
         return requireCell(shadow.toCell())
-                .thenCompose(ignored -> announcer.afterWrite(
+                .thenCompose(ignored -> expiredShadows.after(announcer.afterWrite(
                         Change.Kind.SHADOW,
                         shadow.customer(),
                         false,
                         put("the shadow of " + shadow.customer(), Items.shadowItem(shadow, clock.instant()))
-                                .thenApply(response -> shadow)));
+                                .thenApply(response -> shadow))));
     }
 
     @java.lang.Override
@@ -295,8 +300,8 @@ public final class DynamoDbRegistryStore implements RegistryStore {
         if (!DynamoDbSettings.isName(customer)) {
             return CompletableFuture.completedFuture(false);
         }
-        return announcer.afterDelete(
-                Change.Kind.SHADOW, customer, delete(Items.shadowKey(customer), "the shadow of " + customer));
+        return expiredShadows.after(announcer.afterDelete(
+                Change.Kind.SHADOW, customer, delete(Items.shadowKey(customer), "the shadow of " + customer)));
     }
 
     @java.lang.Override
