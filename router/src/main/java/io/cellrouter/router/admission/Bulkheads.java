@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  *       own budget and its customers then get 503 {@code cell_overloaded} at once, while the
  *       router's threads, memory and the other cells' budgets stay untouched;
  *   <li>per customer: at most {@code maxConcurrentPerCustomer} in flight, and optionally
- *       {@code customerRate} requests per second (token bucket, burst of one second): 429
+ *       {@code customerRate} requests per second (token bucket, burst of one second's worth, and
+ *       at least one request: a rate below 1 admits one request every {@code 1/rate} seconds): 429
  *       {@code rate_limited}.
  * </ul>
  *
@@ -145,20 +146,25 @@ public final class Bulkheads {
         return counter == null ? 0 : counter.get();
     }
 
-    /** A token bucket refilled at {@code rate} per second, holding at most one second's worth. */
+    /**
+     * A token bucket refilled at {@code rate} per second, holding one second's worth but never less
+     * than one token: a bucket that cannot hold one would refuse every request, forever.
+     */
     static final class TokenBucket {
         private final double rate;
+        private final double capacity;
         private double tokens;
         private long last;
 
         TokenBucket(double rate, long now) {
             this.rate = rate;
-            this.tokens = rate;
+            this.capacity = Math.max(1, rate);
+            this.tokens = capacity;
             this.last = now;
         }
 
         synchronized boolean tryAcquire(long now) {
-            tokens = Math.min(rate, tokens + (now - last) * rate / 1e9);
+            tokens = Math.min(capacity, tokens + (now - last) * rate / 1e9);
             last = now;
             if (tokens >= 1) {
                 tokens -= 1;

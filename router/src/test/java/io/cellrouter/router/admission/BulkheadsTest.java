@@ -111,4 +111,20 @@ class BulkheadsTest {
         assertThat(codeOf(() -> bulkheads.admit("c", a).release())).isNull();
         assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
     }
+
+    @Test
+    void customerRate_belowOne_admitsOneRequestPerPeriod() {
+        Bulkheads bulkheads = bulkheads(100, 100, 0.5);
+
+        assertThat(codeOf(() -> bulkheads.admit("c", a).release())).isNull();
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+        now.addAndGet(1_000_000_000L); // 1 s at 0.5/s: half a token
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+        now.addAndGet(1_000_000_000L); // 2 s in all: one token
+        assertThat(codeOf(() -> bulkheads.admit("c", a).release())).isNull();
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+        now.addAndGet(60_000_000_000L); // a long pause still banks one request, not thirty
+        assertThat(codeOf(() -> bulkheads.admit("c", a).release())).isNull();
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+    }
 }
