@@ -84,6 +84,22 @@ public final class Bulkheads {
                 leave(customer);
             }
         }
+
+        /**
+         * The same request's right, moved to {@code target} (a misroute correction sends it there
+         * once more): the customer's in-flight count and rate token carry over, only {@code
+         * target}'s bulkhead is checked (503 cell_overloaded). This permit's cell slot is freed
+         * and it is spent, so releasing it does nothing; the returned permit is released instead.
+         */
+        public Permit moveTo(Cell target) {
+            if (released) {
+                return admit(customer, target); // nothing left to carry over
+            }
+            AtomicInteger inTarget = enterCell(target);
+            released = true;
+            cell.decrementAndGet();
+            return new Permit(inTarget, customer);
+        }
     }
 
     /** A customer's requests in flight; mutated only inside the map's {@code compute} for its key. */
@@ -116,14 +132,7 @@ public final class Bulkheads {
             throw new RouterException(
                     ErrorCode.RATE_LIMITED, "customer " + customer + " is over its request rate", RETRY_OVERLOADED);
         }
-        AtomicInteger inCell = cells.computeIfAbsent(cell.name(), k -> new AtomicInteger());
-        if (inCell.incrementAndGet() > maxPerCell) {
-            inCell.decrementAndGet();
-            throw new RouterException(
-                    ErrorCode.CELL_OVERLOADED,
-                    "cell " + cell.name() + " has " + maxPerCell + " requests in flight",
-                    RETRY_OVERLOADED);
-        }
+        AtomicInteger inCell = enterCell(cell);
         if (customers.compute(customer, ENTER).count > maxPerCustomer) {
             inCell.decrementAndGet();
             leave(customer);
@@ -133,6 +142,19 @@ public final class Bulkheads {
                     RETRY_OVERLOADED);
         }
         return new Permit(inCell, customer);
+    }
+
+    /** Takes one of {@code cell}'s slots, or throws 503 cell_overloaded when it has none. */
+    private AtomicInteger enterCell(Cell cell) {
+        AtomicInteger inCell = cells.computeIfAbsent(cell.name(), k -> new AtomicInteger());
+        if (inCell.incrementAndGet() > maxPerCell) {
+            inCell.decrementAndGet();
+            throw new RouterException(
+                    ErrorCode.CELL_OVERLOADED,
+                    "cell " + cell.name() + " has " + maxPerCell + " requests in flight",
+                    RETRY_OVERLOADED);
+        }
+        return inCell;
     }
 
     /** Customers with requests in flight now (for tests). */
