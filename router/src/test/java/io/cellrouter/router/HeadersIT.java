@@ -2,10 +2,16 @@ package io.cellrouter.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -124,5 +130,87 @@ class HeadersIT {
         HttpHeaders atCell = router.cell("cell-1").receivedHeaders().get(0);
         assertThat(atCell.get("host"))
                 .isEqualTo("127.0.0.1:" + router.cell("cell-1").port());
+    }
+
+    /**
+     * The names a client spells with '_' for '-', which CGI, WSGI and Rack servers read as the
+     * router's own (x_customer_id and x-customer-id are both HTTP_X_CUSTOMER_ID), and their values.
+     */
+    private static final String[][] UNDERSCORE_SPELLINGS = {
+        {"x_customer_id", "globex"},
+        {"X_Customer_Id", "globex"},
+        {"x-customer_id", "globex"},
+        {"x_forwarded_for", "6.6.6.6"},
+        {"x-forwarded_for", "6.6.6.6"},
+        {"x_forwarded_proto", "https"},
+        {"x_forwarded_host", "evil.example"},
+        {"x_forwarded_prefix", "//evil.example"},
+        {"x_real_ip", "6.6.6.6"},
+        {"X_Real_IP", "6.6.6.6"},
+        {"x_cell_router_cell", "cell-2"},
+        {"x_cell_router_owner", "cell-2"},
+    };
+
+    @Test
+    void underscoreSpellingsOfRouterDecidedFields_neverReachTheCell_http1() throws Exception {
+        StringBuilder raw = new StringBuilder("GET /hello HTTP/1.1\r\nHost: example.test\r\nx-customer-id: acme\r\n");
+        for (String[] field : UNDERSCORE_SPELLINGS) {
+            raw.append(field[0]).append(": ").append(field[1]).append("\r\n");
+        }
+        raw.append("x_app_field: kept\r\nConnection: close\r\n\r\n");
+
+        RawHttp.Response response = RawHttp.exchange(router.server().proxyAddress(), raw.toString());
+
+        assertThat(response.status()).isEqualTo(200);
+        HttpHeaders atCell = router.cell("cell-1").receivedHeaders().get(0);
+        assertOnlyTheRoutersOwn(atCell, "example.test");
+        assertThat(atCell.get("x_app_field")).isEqualTo("kept"); // an '_' in any other name is no concern
+        assertThat(router.cell("cell-2").requestCount()).isZero();
+    }
+
+    @Test
+    void underscoreSpellingsOfRouterDecidedFields_neverReachTheCell_h2c() throws Exception {
+        List<String> fields = new ArrayList<>(List.of("x-customer-id", "acme", "x_app_field", "kept"));
+        for (String[] field : UNDERSCORE_SPELLINGS) {
+            fields.add(field[0].toLowerCase(Locale.ROOT)); // HTTP/2 field names are lower case
+            fields.add(field[1]);
+        }
+        try (H2Client client = new H2Client(router.server().proxyAddress())) {
+            H2Client.Response response = client.send(
+                            H2Client.request("GET", "/hello", fields.toArray(String[]::new)), null)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(response.status()).isEqualTo("200");
+        }
+
+        HttpHeaders atCell = router.cell("cell-1").receivedHeaders().get(0);
+        assertOnlyTheRoutersOwn(atCell, "test");
+        assertThat(atCell.get("x_app_field")).isEqualTo("kept");
+        assertThat(router.cell("cell-2").requestCount()).isZero();
+    }
+
+    /**
+     * Every field the cell received whose name, lower case with '_' read as '-', is the identity
+     * field or starts with x-forwarded-, x-real-ip, forwarded or x-cell-router-: exactly the
+     * router's own, under their own names.
+     */
+    private static void assertOnlyTheRoutersOwn(HttpHeaders atCell, String host) {
+        Map<String, List<String>> decided = new LinkedHashMap<>();
+        atCell.forEach(field -> {
+            String read = field.getKey().toLowerCase(Locale.ROOT).replace('_', '-');
+            if (read.equals("x-customer-id")
+                    || read.startsWith("x-forwarded-")
+                    || read.startsWith("x-real-ip")
+                    || read.startsWith("forwarded")
+                    || read.startsWith("x-cell-router-")) {
+                decided.computeIfAbsent(field.getKey(), k -> new ArrayList<>()).add(field.getValue());
+            }
+        });
+        assertThat(decided)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "x-customer-id", List.of("acme"),
+                        "x-forwarded-for", List.of("127.0.0.1"),
+                        "x-forwarded-proto", List.of("http"),
+                        "x-forwarded-host", List.of(host),
+                        "x-cell-router-cell", List.of("cell-1")));
     }
 }

@@ -14,6 +14,8 @@ import io.cellrouter.registry.token.TokenMinter;
 import io.cellrouter.router.grpc.test.EchoGrpc;
 import io.cellrouter.router.grpc.test.EchoRequest;
 import io.cellrouter.router.testing.GrpcCell;
+import io.cellrouter.router.testing.H2Client;
+import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -30,6 +32,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,6 +126,46 @@ class JwtIT {
         HttpHeaders atCell = router.cell("cell-1").receivedHeaders().get(0);
         assertThat(atCell.getAll("x-customer-id")).isEmpty();
         assertThat(atCell.get("authorization")).startsWith("Bearer ");
+    }
+
+    /**
+     * x_customer_id is x-customer-id to a CGI, WSGI or Rack server (both HTTP_X_CUSTOMER_ID): next
+     * to a token, no spelling of the identity header reaches the cell, over HTTP/1.1 or h2c.
+     */
+    @Test
+    void validTokenForA_withUnderscoreSpellingsOfXCustomerIdB_theCellSeesNoneOfThem() throws Exception {
+        String bearer = "Bearer " + token("acme", null);
+        RawHttp.Response http1 = RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /hello HTTP/1.1\r\nHost: example.test\r\nAuthorization: " + bearer
+                        + "\r\nx_customer_id: globex\r\nX-Customer_Id: globex\r\nx-customer-id: globex"
+                        + "\r\nConnection: close\r\n\r\n");
+        assertThat(http1.status()).isEqualTo(200);
+        try (H2Client client = new H2Client(router.server().proxyAddress())) {
+            H2Client.Response h2 = client.send(
+                            H2Client.request(
+                                    "GET",
+                                    "/hello",
+                                    "authorization",
+                                    bearer,
+                                    "x_customer_id",
+                                    "globex",
+                                    "x-customer_id",
+                                    "globex"),
+                            null)
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(h2.status()).isEqualTo("200");
+        }
+
+        assertThat(router.cell("cell-2").requestCount()).isZero();
+        List<HttpHeaders> received = router.cell("cell-1").receivedHeaders();
+        assertThat(received).hasSize(2);
+        for (HttpHeaders atCell : received) {
+            assertThat(atCell.names())
+                    .noneMatch(name ->
+                            name.toLowerCase(Locale.ROOT).replace('_', '-').equals("x-customer-id"));
+            assertThat(atCell.get("authorization")).isEqualTo(bearer);
+        }
     }
 
     @Test

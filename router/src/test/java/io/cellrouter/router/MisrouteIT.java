@@ -83,6 +83,8 @@ class MisrouteIT {
                 List.of("acme", "umbrella", "globex", "initech", "hooli", "wayne", "stark", "tyrell", "cyberdyne")) {
             customers.put(customer, "cell-1");
         }
+        customers.put("solo-h1", "cell-1");
+        customers.put("solo-h2", "cell-1");
         customers.put("grpc-moved", "h2-old");
         customers.put("grpc-stays", "h2-old");
         Tables.createAndLoad(
@@ -265,6 +267,42 @@ class MisrouteIT {
             h2Old.misdirect(null);
         }
         assertThat(h2Old.misdirected()).isEqualTo(2);
+    }
+
+    /**
+     * The correction is the same request sent once more, not another: with one request in flight
+     * per customer it is still corrected (not 429 rate_limited), over HTTP/1.1 and HTTP/2.
+     */
+    @Test
+    void oneRequestInFlightPerCustomer_correctionIsNotCountedTwice() throws Exception {
+        RouterServer strict =
+                routers.startRouter("  maxConcurrentPerCustomer: 1\n", "identity:\n  - header: x-customer-id\n");
+        try {
+            for (String customer : List.of("solo-h1", "solo-h2")) {
+                // strict's cache learns cell-1 first, so the move behind its back makes it stale
+                assertThat(routers.get(strict, customer, "/misroute").body()).isEqualTo("cell-1");
+                moveBehindTheBack(customer, "cell-2");
+                disown(cell1, customer, "cell-2");
+            }
+
+            HttpResponse<String> http1 = routers.get(strict, "solo-h1", "/misroute");
+            assertThat(http1.statusCode()).as(http1.body()).isEqualTo(200);
+            assertThat(http1.body()).isEqualTo("cell-2");
+            try (H2Client h2 = new H2Client(strict.proxyAddress())) {
+                H2Client.Response answer = h2.send(H2Client.request("GET", "/h2", "x-customer-id", "solo-h2"), null)
+                        .get(10, TimeUnit.SECONDS);
+                assertThat(answer.status()).as(answer.bodyStart()).isEqualTo("200");
+                assertThat(answer.header("x-served-by")).isEqualTo("cell-2");
+            }
+            assertThat(received(cell1, "solo-h1")).hasSize(2);
+            assertThat(received(cell2, "solo-h1")).hasSize(1);
+            assertThat(received(cell2, "solo-h2")).hasSize(1);
+            // Every permit was given back: one more request each is admitted, as 1 allows.
+            assertThat(routers.get(strict, "solo-h1", "/misroute").statusCode()).isEqualTo(200);
+            assertThat(routers.get(strict, "solo-h2", "/misroute").statusCode()).isEqualTo(200);
+        } finally {
+            strict.close();
+        }
     }
 
     // ----- helpers -----

@@ -43,6 +43,10 @@ class RequestTrailersIT {
         TRAILERS.put("x-forwarded-for", "6.6.6.6");
         TRAILERS.put("x-cell-router-cell", "elsewhere");
         TRAILERS.put("x-request-id", "forged");
+        // The same spelled with '_' for '-', which CGI-style servers read as the fields above.
+        TRAILERS.put("x_customer_id", "victim");
+        TRAILERS.put("x_forwarded_for", "6.6.6.6");
+        TRAILERS.put("x_cell_router_cell", "elsewhere");
         TRAILERS.put("x-checksum", "c0ffee");
     }
 

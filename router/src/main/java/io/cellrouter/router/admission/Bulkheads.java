@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  *       own budget and its customers then get 503 {@code cell_overloaded} at once, while the
  *       router's threads, memory and the other cells' budgets stay untouched;
  *   <li>per customer: at most {@code maxConcurrentPerCustomer} in flight, and optionally
- *       {@code customerRate} requests per second (token bucket, burst of one second): 429
+ *       {@code customerRate} requests per second (token bucket, burst of one second's worth, and
+ *       at least one request: a rate below 1 admits one request every {@code 1/rate} seconds): 429
  *       {@code rate_limited}.
  * </ul>
  *
@@ -83,6 +84,22 @@ public final class Bulkheads {
                 leave(customer);
             }
         }
+
+        /**
+         * The same request's right, moved to {@code target} (a misroute correction sends it there
+         * once more): the customer's in-flight count and rate token carry over, only {@code
+         * target}'s bulkhead is checked (503 cell_overloaded). This permit's cell slot is freed
+         * and it is spent, so releasing it does nothing; the returned permit is released instead.
+         */
+        public Permit moveTo(Cell target) {
+            if (released) {
+                return admit(customer, target); // nothing left to carry over
+            }
+            AtomicInteger inTarget = enterCell(target);
+            released = true;
+            cell.decrementAndGet();
+            return new Permit(inTarget, customer);
+        }
     }
 
     /** A customer's requests in flight; mutated only inside the map's {@code compute} for its key. */
@@ -115,14 +132,7 @@ public final class Bulkheads {
             throw new RouterException(
                     ErrorCode.RATE_LIMITED, "customer " + customer + " is over its request rate", RETRY_OVERLOADED);
         }
-        AtomicInteger inCell = cells.computeIfAbsent(cell.name(), k -> new AtomicInteger());
-        if (inCell.incrementAndGet() > maxPerCell) {
-            inCell.decrementAndGet();
-            throw new RouterException(
-                    ErrorCode.CELL_OVERLOADED,
-                    "cell " + cell.name() + " has " + maxPerCell + " requests in flight",
-                    RETRY_OVERLOADED);
-        }
+        AtomicInteger inCell = enterCell(cell);
         if (customers.compute(customer, ENTER).count > maxPerCustomer) {
             inCell.decrementAndGet();
             leave(customer);
@@ -132,6 +142,19 @@ public final class Bulkheads {
                     RETRY_OVERLOADED);
         }
         return new Permit(inCell, customer);
+    }
+
+    /** Takes one of {@code cell}'s slots, or throws 503 cell_overloaded when it has none. */
+    private AtomicInteger enterCell(Cell cell) {
+        AtomicInteger inCell = cells.computeIfAbsent(cell.name(), k -> new AtomicInteger());
+        if (inCell.incrementAndGet() > maxPerCell) {
+            inCell.decrementAndGet();
+            throw new RouterException(
+                    ErrorCode.CELL_OVERLOADED,
+                    "cell " + cell.name() + " has " + maxPerCell + " requests in flight",
+                    RETRY_OVERLOADED);
+        }
+        return inCell;
     }
 
     /** Customers with requests in flight now (for tests). */
@@ -145,20 +168,25 @@ public final class Bulkheads {
         return counter == null ? 0 : counter.get();
     }
 
-    /** A token bucket refilled at {@code rate} per second, holding at most one second's worth. */
+    /**
+     * A token bucket refilled at {@code rate} per second, holding one second's worth but never less
+     * than one token: a bucket that cannot hold one would refuse every request, forever.
+     */
     static final class TokenBucket {
         private final double rate;
+        private final double capacity;
         private double tokens;
         private long last;
 
         TokenBucket(double rate, long now) {
             this.rate = rate;
-            this.tokens = rate;
+            this.capacity = Math.max(1, rate);
+            this.tokens = capacity;
             this.last = now;
         }
 
         synchronized boolean tryAcquire(long now) {
-            tokens = Math.min(rate, tokens + (now - last) * rate / 1e9);
+            tokens = Math.min(capacity, tokens + (now - last) * rate / 1e9);
             last = now;
             if (tokens >= 1) {
                 tokens -= 1;

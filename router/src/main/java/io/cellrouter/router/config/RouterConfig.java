@@ -246,7 +246,8 @@ public record RouterConfig(
      * @param maxConcurrentPerCustomer requests in flight for one customer; over it: 429 {@code
      *     rate_limited}
      * @param customerRate requests per second one customer may start (token bucket with a burst
-     *     of one second's worth); zero: no rate limit
+     *     of one second's worth, at least one request: 0.5 is one request every 2 s); zero: no
+     *     rate limit
      * @param maxConnections client connections open at once; beyond it, and while the heap is
      *     more than 90% full after a collection, new connections are closed on accept
      */

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Header rewriting between client and cell (README: Headers).
@@ -27,6 +28,13 @@ import java.util.Map;
  * {@code Forwarded} and {@code X-Real-IP} are removed and {@code X-Forwarded-For} and {@code
  * X-Forwarded-Proto} set to what the router saw. {@code X-Forwarded-Host} is always the Host the
  * router received, and {@code X-Forwarded-Port} is always removed.
+ *
+ * <p>A field removed or replaced here because it is the router's to decide is also removed under
+ * every other spelling of its name ({@link FieldSpellings}: {@code x_forwarded_for}, {@code
+ * X_Real_IP}, {@code x_cell_router_cell}, {@code x_customer_id} for the identity fields), from
+ * trusted proxies too: a server that reads {@code '_'} as {@code '-'} would take it for the
+ * router's. One pass over the names finds what is to do; the common request, with no field to
+ * replace and no {@code '_'} in a name, is only added to.
  */
 public final class ForwardHeaders {
 
@@ -42,6 +50,16 @@ public final class ForwardHeaders {
     static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
 
     private static final String X_FORWARDED_PREFIX = "x-forwarded-";
+
+    /** What {@link #toCell} removes in every other spelling, beside the identity fields. */
+    private static final AsciiString[] SPELLED_NAMED = {X_REAL_IP};
+
+    private static final String[] SPELLED_PREFIXES = {X_FORWARDED_PREFIX, ROUTER_PREFIX};
+
+    /** What {@link #scanRequest} found: a field to remove or replace, a name with a {@code '_'}. */
+    private static final int REWRITTEN = 1;
+
+    private static final int UNDERSCORE = 2;
 
     /** The {@code x-} fields {@link #toCell} removes or replaces ({@code x-forwarded-port} included). */
     private static final String[] REWRITTEN_X_PREFIXES = {
@@ -72,7 +90,11 @@ public final class ForwardHeaders {
      */
     public static void toCell(
             HttpHeaders headers, ClientAddress client, String proto, String cell, List<AsciiString> identityFields) {
-        if (!anyRewritten(headers.iteratorCharSequence())) {
+        int found = scanRequest(headers.iteratorCharSequence());
+        if ((found & UNDERSCORE) != 0 || FieldSpellings.anyUnderscore(identityFields)) {
+            removeSpellings(headers.iteratorCharSequence(), headers::remove, identityFields);
+        }
+        if ((found & REWRITTEN) == 0) {
             // The common case, found in one pass over the names: nothing to remove or replace.
             String host = headers.get(HttpHeaderNames.HOST);
             headers.add(X_FORWARDED_FOR, client.ip());
@@ -111,12 +133,28 @@ public final class ForwardHeaders {
         headers.set(X_CELL_ROUTER_CELL, cell);
     }
 
+    /** The HTTP/2 rewrite for a request to {@code context}'s listener: its scheme, its identity fields. */
+    static void toCell(Http2Headers headers, ClientAddress client, ProxyContext context, String cell) {
+        toCell(headers, client, context.scheme(), cell, context.router().identityFields());
+    }
+
+    /** The HTTP/2 rewrite with no identity fields (tests, tools). */
+    public static void toCell(Http2Headers headers, ClientAddress client, String proto, String cell) {
+        toCell(headers, client, proto, cell, List.of());
+    }
+
     /**
      * The same rewrite on an HTTP/2 request's headers, in place (the frames are relayed, not
      * converted). Connection-specific fields cannot be there: the HTTP/2 codec refuses them.
+     * {@code identityFields} are removed in their other spellings, like the forwarding fields.
      */
-    public static void toCell(Http2Headers headers, ClientAddress client, String proto, String cell) {
-        if (!anyRewritten(headers.iterator())) {
+    public static void toCell(
+            Http2Headers headers, ClientAddress client, String proto, String cell, List<AsciiString> identityFields) {
+        int found = scanRequest(headers.iterator());
+        if ((found & UNDERSCORE) != 0 || FieldSpellings.anyUnderscore(identityFields)) {
+            removeSpellings(headers.iterator(), headers::remove, identityFields);
+        }
+        if ((found & REWRITTEN) == 0) {
             CharSequence host = headers.authority();
             if (host == null) {
                 host = headers.get(HttpHeaderNames.HOST);
@@ -164,25 +202,60 @@ public final class ForwardHeaders {
      */
     private static boolean anyRewritten(Iterator<? extends Map.Entry<? extends CharSequence, ?>> fields) {
         while (fields.hasNext()) {
-            CharSequence name = fields.next().getKey();
-            if (name.length() > 1 && (name.charAt(0) == 'x' || name.charAt(0) == 'X') && name.charAt(1) == '-') {
-                for (String prefix : REWRITTEN_X_PREFIXES) {
-                    if (AsciiString.regionMatches(name, true, 0, prefix, 0, prefix.length())) {
-                        return true;
-                    }
-                }
-            } else {
-                for (AsciiString hopByHop : HOP_BY_HOP) {
-                    if (hopByHop.contentEqualsIgnoreCase(name)) {
-                        return true;
-                    }
-                }
-                if (FORWARDED.contentEqualsIgnoreCase(name)) {
-                    return true;
-                }
+            if (rewritten(fields.next().getKey())) {
+                return true;
             }
         }
         return false;
+    }
+
+    /**
+     * A request's names in one pass: {@link #REWRITTEN} if any is a field {@code toCell} removes,
+     * replaces or appends to, {@link #UNDERSCORE} if any has a {@code '_'} (and may spell one).
+     */
+    private static int scanRequest(Iterator<? extends Map.Entry<? extends CharSequence, ?>> fields) {
+        int found = 0;
+        while (fields.hasNext() && found != (REWRITTEN | UNDERSCORE)) {
+            CharSequence name = fields.next().getKey();
+            if ((found & REWRITTEN) == 0 && rewritten(name)) {
+                found |= REWRITTEN;
+            }
+            if ((found & UNDERSCORE) == 0 && FieldSpellings.hasUnderscore(name)) {
+                found |= UNDERSCORE;
+            }
+        }
+        return found;
+    }
+
+    private static boolean rewritten(CharSequence name) {
+        if (name.length() > 1 && (name.charAt(0) == 'x' || name.charAt(0) == 'X') && name.charAt(1) == '-') {
+            for (String prefix : REWRITTEN_X_PREFIXES) {
+                if (AsciiString.regionMatches(name, true, 0, prefix, 0, prefix.length())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (AsciiString hopByHop : HOP_BY_HOP) {
+            if (hopByHop.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return FORWARDED.contentEqualsIgnoreCase(name);
+    }
+
+    /**
+     * Removes the other spellings of {@code x-real-ip}, {@code x-forwarded-*}, {@code
+     * x-cell-router-*} and the identity fields ({@link FieldSpellings}).
+     */
+    private static void removeSpellings(
+            Iterator<? extends Map.Entry<? extends CharSequence, ?>> fields,
+            Consumer<CharSequence> remove,
+            List<AsciiString> identityFields) {
+        List<CharSequence> spelled = FieldSpellings.find(fields, SPELLED_NAMED, identityFields, SPELLED_PREFIXES);
+        if (spelled != null) {
+            spelled.forEach(remove);
+        }
     }
 
     /** The fields of {@code chain} as one list, then {@code ip}: {@code "a, b, ip"}. */

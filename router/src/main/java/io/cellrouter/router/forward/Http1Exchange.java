@@ -170,6 +170,11 @@ final class Http1Exchange implements RouteStep.Outcome, Http1MisrouteCorrection.
     }
 
     @Override
+    public Bulkheads.Permit permit() {
+        return permit;
+    }
+
+    @Override
     public void correctTo(Cell corrected, Bulkheads.Permit admitted) {
         permit.release();
         permit = admitted;

@@ -21,6 +21,9 @@ final class Http1MisrouteCorrection implements MisrouteCorrection.Exchange {
         /** The request can be sent once more as it was ({@link Http1RequestRelay#correctable}). */
         boolean correctable();
 
+        /** The permit the request holds now. */
+        Bulkheads.Permit permit();
+
         /** Sends the request once more, to {@code cell}, admitted with {@code permit}. */
         void correctTo(Cell cell, Bulkheads.Permit permit);
 
@@ -47,6 +50,11 @@ final class Http1MisrouteCorrection implements MisrouteCorrection.Exchange {
     @Override
     public boolean waiting() {
         return moves.current(sequence) && exchange.routing();
+    }
+
+    @Override
+    public Bulkheads.Permit permit() {
+        return exchange.permit();
     }
 
     @Override

@@ -103,7 +103,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     @Override
     public void routed() {
         String cellName = route.cell().name();
-        ForwardHeaders.toCell(requestRelay.head(), front.remote(), context.scheme(), cellName);
+        ForwardHeaders.toCell(requestRelay.head(), front.remote(), context, cellName);
         // An RFC 8441 WebSocket handshake is not shadowed: its copy would open a session there.
         requestRelay.shadow(websocket ? null : context.migration().shadows().sample(log));
         connect(false);

@@ -121,6 +121,11 @@ final class Http2Route implements RouteStep.Outcome, MisrouteCorrection.Exchange
     }
 
     @Override
+    public Bulkheads.Permit permit() {
+        return permit;
+    }
+
+    @Override
     public void correctTo(Cell newCell, Bulkheads.Permit admitted) {
         permit.release();
         permit = admitted;

@@ -21,7 +21,7 @@ public record Migration(MisrouteCorrection misroutes, ShadowSender shadows) {
             Bulkheads bulkheads) {
         MigrationMetrics metrics = new MigrationMetrics(recorder.metrics().registry());
         return new Migration(
-                new MisrouteCorrection(router, bulkheads, metrics),
+                new MisrouteCorrection(router, metrics),
                 new ShadowSender(
                         router,
                         pool,

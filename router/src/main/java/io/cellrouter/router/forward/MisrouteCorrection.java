@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *   ├─ not replayable (body incomplete or over 64 KiB, a 1xx already sent) ──▶ 421 misrouted  (not_replayable)
  *   │                                             (the re-read below still runs: the next request goes right)
  *   └─ resolver.misrouted: cached placement dropped, one registry read (coalesced), override first
- *        ├─ routes to B ≠ A ─▶ admit on B ─▶ the same request once more, to B    (corrected)
+ *        ├─ routes to B ≠ A ─▶ permit moved to B ─▶ the same request once more, to B (corrected)
  *        │                          └─ B over its limits ─▶ that refusal           (refused)
  *        ├─ registry unreachable ──────────────────────────────▶ 421 misrouted     (registry_unavailable)
  *        └─ A again, no placement, another outcome ────────────▶ 421 misrouted     (unconfirmed)
@@ -58,6 +58,9 @@ final class MisrouteCorrection {
         /** Still waiting for the correction's decision (false once the client went away or it ended). */
         boolean waiting();
 
+        /** The permit the request holds for the cell that disowned it. */
+        Bulkheads.Permit permit();
+
         /**
          * Sends the request once more, to {@code cell}; {@code permit} (the new cell's bulkhead) is
          * the exchange's to release, the old one it releases now.
@@ -69,12 +72,10 @@ final class MisrouteCorrection {
     }
 
     private final RequestRouter router;
-    private final Bulkheads bulkheads;
     private final MigrationMetrics metrics;
 
-    MisrouteCorrection(RequestRouter router, Bulkheads bulkheads, MigrationMetrics metrics) {
+    MisrouteCorrection(RequestRouter router, MigrationMetrics metrics) {
         this.router = router;
-        this.bulkheads = bulkheads;
         this.metrics = metrics;
     }
 
@@ -142,7 +143,9 @@ final class MisrouteCorrection {
         }
         Bulkheads.Permit permit;
         try {
-            permit = bulkheads.admit(log.identity.customer(), cell);
+            // The same request, not another: the customer's count and rate token carry over, so
+            // maxConcurrentPerCustomer 1 or an exhausted rate does not refuse the correction.
+            permit = exchange.permit().moveTo(cell);
         } catch (RouterException refused) {
             metrics.misroute(disowning.name(), "refused");
             exchange.misrouted(refused.withDetail("misrouted by " + disowning.name() + "; " + cell.name()

@@ -4,7 +4,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +27,8 @@ import java.util.function.Consumer;
  *       Transfer-Encoding}, {@code Trailer}, {@code Host}), which cannot be trailers.
  * </ul>
  *
+ * Each goes in every other spelling of its name too ({@link FieldSpellings}: {@code x_customer_id},
+ * {@code x_forwarded_for}), which a server that reads {@code '_'} as {@code '-'} would take for it.
  * Every other trailer field (a checksum, gRPC's metadata) passes unchanged.
  */
 final class RequestTrailers {
@@ -55,6 +59,7 @@ final class RequestTrailers {
         ForwardHeaders.removeHopByHop(trailers);
         removeNamed(trailers::remove, identityFields);
         ForwardHeaders.removePrefixed(trailers, PREFIXES);
+        removeSpellings(trailers.iteratorCharSequence(), trailers::remove, identityFields);
     }
 
     /**
@@ -64,7 +69,19 @@ final class RequestTrailers {
     static Http2Headers toCell(Http2Headers trailers, List<AsciiString> identityFields) {
         removeNamed(trailers::remove, identityFields);
         ForwardHeaders.removePrefixed(trailers, PREFIXES);
+        removeSpellings(trailers.iterator(), trailers::remove, identityFields);
         return trailers;
+    }
+
+    /** Removes the other spellings of what {@link #removeNamed} and the prefixes remove. */
+    private static void removeSpellings(
+            Iterator<? extends Map.Entry<? extends CharSequence, ?>> fields,
+            Consumer<CharSequence> remove,
+            List<AsciiString> identityFields) {
+        List<CharSequence> spelled = FieldSpellings.find(fields, NOT_IN_TRAILERS, identityFields, PREFIXES);
+        if (spelled != null) {
+            spelled.forEach(remove);
+        }
     }
 
     /** Removes the fields no trailer may carry, and the identity fields, by name. */

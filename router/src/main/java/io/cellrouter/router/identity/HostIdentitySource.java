@@ -4,7 +4,11 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The customer id is the {@code customer} group of a pattern on the Host name (port removed). */
+/**
+ * The customer id is the {@code customer} group of a pattern on the Host name (port removed). A
+ * match where that group took no part (an optional group: {@code ^(?:(?<customer>[a-z0-9-]+)\.)?api\.example\.com$}
+ * and {@code api.example.com}) names no customer: the source does not apply.
+ */
 final class HostIdentitySource implements IdentitySource {
 
     private final Pattern pattern;
@@ -20,7 +24,8 @@ final class HostIdentitySource implements IdentitySource {
             return null;
         }
         Matcher m = pattern.matcher(stripPort(host).toLowerCase(Locale.ROOT));
-        return m.matches() ? new Identity(m.group("customer"), null, "host") : null;
+        String customer = m.matches() ? m.group("customer") : null;
+        return customer == null ? null : new Identity(customer, null, "host");
     }
 
     static String stripPort(String host) {

@@ -26,7 +26,10 @@ import java.util.List;
  * x-customer-id}) are not trusted: they are removed from the request here, so that a client cannot
  * send a token for A with {@code x-customer-id: B} and have the cell read B. Removing them at the
  * point where identity is decided covers every protocol the request arrived with (HTTP/1.1,
- * HTTP/2, gRPC), whichever forward path then copies the headers.
+ * HTTP/2, gRPC), whichever forward path then copies the headers. Their other spellings ({@code
+ * x_customer_id}, which CGI-style servers read as {@code x-customer-id}) are removed whatever the
+ * source, where the request is rewritten for the cell ({@code ForwardHeaders}, given {@link
+ * #headerFields()}).
  *
  * <p>Owns the token verifiers (they may watch a key file): {@link #close()} stops them.
  */

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
  * The customer id is the {@code customer} group of a pattern on the normalised request path
  * ({@link RequestTarget}: the path the cell receives; query excluded). The pattern is searched with
  * {@code lookingAt}, so {@code ^/v1/customers/(?<customer>[^/]+)/} matches every path below a
- * customer.
+ * customer. A match where that group took no part (an optional group) names no customer: the
+ * source does not apply.
  */
 final class PathIdentitySource implements IdentitySource {
 
@@ -20,6 +21,7 @@ final class PathIdentitySource implements IdentitySource {
     @Override
     public Identity identify(RequestHead request) {
         Matcher m = pattern.matcher(request.target().path());
-        return m.lookingAt() ? new Identity(m.group("customer"), null, "path") : null;
+        String customer = m.lookingAt() ? m.group("customer") : null;
+        return customer == null ? null : new Identity(customer, null, "path");
     }
 }

@@ -111,4 +111,52 @@ class BulkheadsTest {
         assertThat(codeOf(() -> bulkheads.admit("c", a).release())).isNull();
         assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
     }
+
+    @Test
+    void customerRate_belowOne_admitsOneRequestPerPeriod() {
+        Bulkheads bulkheads = bulkheads(100, 100, 0.5);
+
+        assertThat(codeOf(() -> bulkheads.admit("c", a).release())).isNull();
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+        now.addAndGet(1_000_000_000L); // 1 s at 0.5/s: half a token
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+        now.addAndGet(1_000_000_000L); // 2 s in all: one token
+        assertThat(codeOf(() -> bulkheads.admit("c", a).release())).isNull();
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+        now.addAndGet(60_000_000_000L); // a long pause still banks one request, not thirty
+        assertThat(codeOf(() -> bulkheads.admit("c", a).release())).isNull();
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+    }
+
+    /** A misroute correction moves the request's permit: no second count, no second rate token. */
+    @Test
+    void moveTo_carriesTheCustomersCountAndRateToken_overTheNewCellsBulkhead() {
+        Bulkheads bulkheads = bulkheads(1, 1, 1);
+        Bulkheads.Permit first = bulkheads.admit("c", a);
+
+        Bulkheads.Permit moved = first.moveTo(b);
+
+        assertThat(bulkheads.inFlight("cell-a")).isZero();
+        assertThat(bulkheads.inFlight("cell-b")).isEqualTo(1);
+        assertThat(bulkheads.customersInFlight()).isEqualTo(1);
+        first.release(); // spent by the move: frees nothing more
+        assertThat(bulkheads.inFlight("cell-b")).isEqualTo(1);
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+        moved.release();
+        assertThat(bulkheads.customersInFlight()).isZero();
+        assertThat(bulkheads.inFlight("cell-b")).isZero();
+    }
+
+    @Test
+    void moveTo_aFullCell_isCellOverloaded_andThePermitStaysWhereItWas() {
+        Bulkheads bulkheads = bulkheads(1, 100, 0);
+        Bulkheads.Permit held = bulkheads.admit("c", a);
+        bulkheads.admit("other", b);
+
+        assertThat(codeOf(() -> held.moveTo(b))).isEqualTo(ErrorCode.CELL_OVERLOADED);
+        assertThat(bulkheads.inFlight("cell-a")).isEqualTo(1);
+        held.release();
+        assertThat(bulkheads.inFlight("cell-a")).isZero();
+        assertThat(bulkheads.customersInFlight()).isEqualTo(1); // "other" alone
+    }
 }

@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -148,6 +150,70 @@ class ForwardHeadersTest {
         assertThat(h.get("x-forwarded-proto")).hasToString("https");
         assertThat(h.get("forwarded")).hasToString("for=203.0.113.7");
         assertThat(h.get("x-real-ip")).hasToString("203.0.113.7");
+    }
+
+    private static final List<AsciiString> IDENTITY =
+            List.of(AsciiString.of("x-customer-id"), AsciiString.of("authorization"));
+
+    /** Spelled with '_' for '-', a trusted proxy's too: CGI-style servers read them as the router's. */
+    @Test
+    void toCell_underscoreSpellingsOfDecidedFields_areRemoved_evenFromATrustedProxy() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("x-customer-id", "acme")
+                .add("X_Customer_Id", "globex")
+                .add("x-forwarded-for", "203.0.113.7")
+                .add("x_forwarded_for", "6.6.6.6")
+                .add("x-forwarded_proto", "http")
+                .add("x_real_ip", "6.6.6.6")
+                .add("x_cell_router_cell", "cell-2")
+                .add("x-forwarded-my_field", "proxy's")
+                .add("x_app", "kept");
+
+        ForwardHeaders.toCell(h, TRUSTED_PROXY, "https", "cell-1", IDENTITY);
+
+        assertThat(h.names())
+                .containsExactlyInAnyOrder(
+                        "x-customer-id",
+                        "x-forwarded-for",
+                        "x-forwarded-my_field",
+                        "x_app",
+                        "x-forwarded-proto",
+                        "x-cell-router-cell");
+        assertThat(h.getAll("x-customer-id")).containsExactly("acme");
+        assertThat(h.getAll("x-forwarded-for")).containsExactly("203.0.113.7, 10.0.0.2");
+        assertThat(h.getAll("x-cell-router-cell")).containsExactly("cell-1");
+    }
+
+    @Test
+    void toCellHttp2_underscoreSpellingsOfDecidedFields_areRemoved() {
+        Http2Headers h = new DefaultHttp2Headers()
+                .add("x-customer-id", "acme")
+                .add("x_customer_id", "globex")
+                .add("x_forwarded_for", "6.6.6.6")
+                .add("x_real_ip", "6.6.6.6")
+                .add("x_cell_router_cell", "cell-2")
+                .add("x_app", "kept");
+
+        ForwardHeaders.toCell(h, UNTRUSTED, "http", "cell-1", IDENTITY);
+
+        assertThat(h.names())
+                .extracting(CharSequence::toString)
+                .containsExactlyInAnyOrder(
+                        "x-customer-id", "x_app", "x-forwarded-for", "x-forwarded-proto", "x-cell-router-cell");
+        assertThat(h.getAll("x-forwarded-for"))
+                .extracting(CharSequence::toString)
+                .containsExactly("10.0.0.1");
+    }
+
+    /** An identity header configured with '_' is removed in its '-' spelling. */
+    @Test
+    void toCell_identityFieldConfiguredWithUnderscore_losesItsHyphenSpelling() {
+        HttpHeaders h = new DefaultHttpHeaders().add("x_tenant", "acme").add("X-Tenant", "globex");
+
+        ForwardHeaders.toCell(h, UNTRUSTED, "http", "cell-1", List.of(AsciiString.of("x_tenant")));
+
+        assertThat(h.getAll("x_tenant")).containsExactly("acme");
+        assertThat(h.contains("x-tenant")).isFalse();
     }
 
     @Test

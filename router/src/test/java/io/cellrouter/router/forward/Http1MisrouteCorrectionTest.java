@@ -43,6 +43,11 @@ class Http1MisrouteCorrectionTest {
         }
 
         @Override
+        public Bulkheads.Permit permit() {
+            return null;
+        }
+
+        @Override
         public void correctTo(Cell cell, Bulkheads.Permit permit) {
             correctedTo.add(cell);
         }

@@ -36,6 +36,13 @@ class RequestTrailersTest {
         "Host", "elsewhere",
         "TE", "trailers",
         "Proxy-Authorization", "Basic eA==",
+        // Spelled with '_' for '-', which CGI-style servers read as the fields above.
+        "x_customer_id", "victim",
+        "X-Forwarded_For", "6.6.6.6",
+        "x_real_ip", "6.6.6.6",
+        "x_cell_router_cell", "cell-b",
+        "x_request_id", "forged",
+        "Transfer_Encoding", "chunked",
         "x-checksum", "c0ffee",
         "grpc-previous-rpc-attempts", "1"
     };

@@ -126,4 +126,23 @@ class IdentityResolverTest {
                 .isInstanceOfSatisfying(
                         RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
     }
+
+    /** An optional customer group that took no part in the match names no one: the next source, then 401. */
+    @Test
+    void optionalCustomerGroup_notMatched_fallsThroughToTheNextSource_thenMissingIdentity() {
+        IdentityResolver optional = IdentityResolver.fromConfig(List.of(
+                new HostSpec(Pattern.compile("^(?:(?<customer>[a-z0-9-]+)\\.)?api\\.example\\.com$")),
+                new PathSpec(Pattern.compile("^/(?:v1/customers/(?<customer>[^/]+)/)?")),
+                new QuerySpec("customer")));
+
+        assertThat(optional.identify(request("/x?customer=q", "Host", "api.example.com")))
+                .isEqualTo(new Identity("q", null, "query"));
+        assertThat(optional.identify(request("/v1/customers/p/x", "Host", "api.example.com")))
+                .isEqualTo(new Identity("p", null, "path"));
+        assertThat(optional.identify(request("/", "Host", "acme.api.example.com")))
+                .isEqualTo(new Identity("acme", null, "host"));
+        assertThatThrownBy(() -> optional.identify(request("/x", "Host", "api.example.com")))
+                .isInstanceOfSatisfying(
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MISSING_IDENTITY));
+    }
 }

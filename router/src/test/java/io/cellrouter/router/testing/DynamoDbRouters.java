@@ -116,6 +116,11 @@ public final class DynamoDbRouters implements AutoCloseable {
      * unless the test closes it first.
      */
     public RouterServer startRouter(String extra) throws InterruptedException {
+        return startRouter("", extra);
+    }
+
+    /** {@link #startRouter(String)} with more {@code proxy} keys ({@code proxyLines}, indented two spaces). */
+    public RouterServer startRouter(String proxyLines, String extra) throws InterruptedException {
         String yaml =
                 """
                 proxy:
@@ -123,7 +128,7 @@ public final class DynamoDbRouters implements AutoCloseable {
                   upstream:
                     connectTimeout: 1s
                     responseTimeout: 5s
-                admin:
+                %sadmin:
                   listen: 127.0.0.1:0
                 %sregistry:
                   dynamodb:
@@ -135,6 +140,7 @@ public final class DynamoDbRouters implements AutoCloseable {
                   enabled: false
                 """
                                 .formatted(
+                                        proxyLines,
                                         adminToken == null ? "" : "  token: " + adminToken + "\n",
                                         table.table(),
                                         registryEndpoint(),
