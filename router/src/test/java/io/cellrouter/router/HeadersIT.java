@@ -188,6 +188,44 @@ class HeadersIT {
         assertThat(router.cell("cell-2").requestCount()).isZero();
     }
 
+    /** Spellings of framing and hop-by-hop fields, and of x-request-id, that a cell could read as the real ones. */
+    private static final String[][] FRAMING_SPELLINGS = {
+        {"transfer_encoding", "chunked"},
+        {"Content_Length", "5"},
+        {"keep_alive", "timeout=600"},
+        {"proxy_connection", "keep-alive"},
+        {"proxy_authorization", "Basic c3RvbGVu"},
+        {"x_request_id", "forged"},
+    };
+
+    @Test
+    void underscoreSpellingsOfFramingAndHopByHopFields_neverReachTheCell_http1AndH2c() throws Exception {
+        StringBuilder raw = new StringBuilder("GET /hello HTTP/1.1\r\nHost: example.test\r\nx-customer-id: acme\r\n");
+        List<String> fields = new ArrayList<>(List.of("x-customer-id", "acme"));
+        for (String[] field : FRAMING_SPELLINGS) {
+            raw.append(field[0]).append(": ").append(field[1]).append("\r\n");
+            fields.add(field[0].toLowerCase(Locale.ROOT));
+            fields.add(field[1]);
+        }
+        raw.append("Connection: close\r\n\r\n");
+
+        assertThat(RawHttp.exchange(router.server().proxyAddress(), raw.toString())
+                        .status())
+                .isEqualTo(200);
+        try (H2Client client = new H2Client(router.server().proxyAddress())) {
+            assertThat(client.send(H2Client.request("GET", "/hello", fields.toArray(String[]::new)), null)
+                            .get(10, TimeUnit.SECONDS)
+                            .status())
+                    .isEqualTo("200");
+        }
+
+        for (HttpHeaders atCell : router.cell("cell-1").receivedHeaders()) {
+            atCell.forEach(field -> assertThat(field.getKey()).doesNotContain("_"));
+            assertThat(atCell.get("x-request-id")).isNotEqualTo("forged");
+        }
+        assertThat(router.cell("cell-1").receivedHeaders()).hasSize(2);
+    }
+
     /**
      * Every field the cell received whose name, lower case with '_' read as '-', is the identity
      * field or starts with x-forwarded-, x-real-ip, forwarded or x-cell-router-: exactly the

@@ -51,8 +51,21 @@ public final class ForwardHeaders {
 
     private static final String X_FORWARDED_PREFIX = "x-forwarded-";
 
-    /** What {@link #toCell} removes in every other spelling, beside the identity fields. */
-    private static final AsciiString[] SPELLED_NAMED = {X_REAL_IP};
+    /**
+     * What {@link #toCell} removes in every other spelling, beside the identity fields: the router's
+     * own fields, and the framing and hop-by-hop fields with a {@code '-'}, whose spelling a server
+     * that reads {@code transfer_encoding} as {@code Transfer-Encoding} would frame the request by.
+     */
+    private static final AsciiString[] SPELLED_NAMED = {
+        X_REAL_IP,
+        RequestIds.X_REQUEST_ID,
+        HttpHeaderNames.TRANSFER_ENCODING,
+        HttpHeaderNames.CONTENT_LENGTH,
+        AsciiString.cached("keep-alive"),
+        AsciiString.cached("proxy-connection"),
+        HttpHeaderNames.PROXY_AUTHENTICATE,
+        HttpHeaderNames.PROXY_AUTHORIZATION
+    };
 
     private static final String[] SPELLED_PREFIXES = {X_FORWARDED_PREFIX, ROUTER_PREFIX};
 
