@@ -147,6 +147,45 @@ class Http2IT {
         assertThat(result.output()).contains("RESULT 200 2").contains("\"bytes\":11");
     }
 
+    /** Over the upgrade's 64 KiB: not upgraded, served as HTTP/1.1 as it streams, the body whole (not a bare 413). */
+    @Test
+    void upgradeFromHttp1_withABodyOver64KiB_isServedAsHttp11_andReachesTheCellWhole() throws Exception {
+        java.nio.file.Path body = router.dir().resolve("100k.bin");
+        java.nio.file.Files.write(body, new byte[100 * 1024]);
+        ExternalTools.Result result = ExternalTools.run(
+                router.dir(),
+                List.of(
+                        ExternalTools.require("curl", "curl").toString(),
+                        "-sS",
+                        "--http2",
+                        "-H",
+                        "x-customer-id: globex",
+                        "--data-binary",
+                        "@" + body,
+                        "-w",
+                        "\nRESULT %{http_code} %{http_version}\n",
+                        router.proxy("/upload").toString()));
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("RESULT 200 1.1").contains("\"bytes\":102400");
+    }
+
+    /** A first request with any other Upgrade and a body over 64 KiB: an ordinary request, streamed to the cell whole. */
+    @Test
+    void firstRequestWithAWebSocketUpgradeAndABodyOver64KiB_isAnOrdinaryRequest_reachingTheCellWhole()
+            throws Exception {
+        String request = "POST /upload HTTP/1.1\r\nHost: a\r\nx-customer-id: globex\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade, close\r\nContent-Length: 70000\r\n\r\n" + "b".repeat(70_000);
+
+        io.cellrouter.router.testing.RawHttp.Response response =
+                io.cellrouter.router.testing.RawHttp.exchange(router.server().proxyAddress(), request);
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).contains("\"bytes\":70000");
+        assertThat(router.cell("cell-2").receivedHeaders().get(0).contains("upgrade"))
+                .isFalse();
+    }
+
     @Test
     void tls_alpnH2_routes() throws Exception {
         HttpClient client = HttpClient.newBuilder()

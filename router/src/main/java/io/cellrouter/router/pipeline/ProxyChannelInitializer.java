@@ -12,6 +12,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
@@ -75,7 +77,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     /** Body chunks are relayed in parts of at most this many bytes. */
     static final int MAX_CHUNK_SIZE = 64 * 1024;
 
-    /** An HTTP/1.1 request that asks to upgrade to h2c is read whole; it must be small. */
+    /** An HTTP/1.1 request that asks to upgrade to h2c is read whole; a larger one is served as HTTP/1.1. */
     static final int MAX_UPGRADE_BODY = 64 * 1024;
 
     private final ProxyContext context;
@@ -171,12 +173,18 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
 
     private void addCleartextHandlers(ChannelPipeline p) {
         HttpServerCodec http1 = newHttp1Codec();
-        HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(
-                http1,
-                protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new GuardedUpgradeCodec(Http2Frontend.create(context), newRequestValidator())
-                        : null,
-                MAX_UPGRADE_BODY);
+        HttpServerUpgradeHandler upgrade =
+                new HttpServerUpgradeHandler(
+                        http1,
+                        protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                                ? new GuardedUpgradeCodec(Http2Frontend.create(context), newRequestValidator())
+                                : null,
+                        MAX_UPGRADE_BODY) {
+                    @Override
+                    protected boolean shouldHandleUpgradeRequest(HttpRequest request) {
+                        return h2cUpgradeTaken(request);
+                    }
+                };
         p.addLast(Http1ProxyHandler.HEAD_DEADLINE, newHeadDeadline());
         p.addLast(
                 "h2c-or-http1",
@@ -187,6 +195,31 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                     }
                 }));
         addHttp1Handlers(p, null);
+    }
+
+    /**
+     * Whether a first request's {@code Upgrade} is taken up, so that the request is read whole
+     * first: only an upgrade to h2c whose body is known to fit ({@link #MAX_UPGRADE_BODY}). Any
+     * other request with an {@code Upgrade} (a WebSocket handshake, h2c with a larger or chunked
+     * body) is served as HTTP/1.1 as it streams in, its {@code Upgrade} handled or removed like any
+     * later request's: Netty would read it whole too, and answer a bare 413 past the limit.
+     */
+    static boolean h2cUpgradeTaken(HttpRequest request) {
+        boolean h2c = false;
+        for (String offer : request.headers().getAll(HttpHeaderNames.UPGRADE)) {
+            for (String protocol : offer.split(",", -1)) {
+                h2c |= protocol.trim().equalsIgnoreCase(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME.toString());
+            }
+        }
+        if (!h2c || request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            return false;
+        }
+        String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        try {
+            return length == null || Long.parseLong(length.trim()) <= MAX_UPGRADE_BODY;
+        } catch (NumberFormatException e) {
+            return false; // not a length: the strict validator answers it
+        }
     }
 
     /** {@code codec} null: the codec was added by the cleartext upgrade handler already. */
