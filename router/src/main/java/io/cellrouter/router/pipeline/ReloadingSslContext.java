@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  FileChangeWatcher thread ─▶ reload(): both files read together; same bytes? nothing
  *                                        pair refused (unreadable, no key, key of another
- *                                        certificate: TlsPairCheck)? logged, counted, the old stays
+ *                                        certificate: TlsPairCheck; on a reload, a certificate
+ *                                        expired or not valid yet)? logged, counted, the old stays
  *                                        else the new context: every new handshake uses it
  *  event loops ─▶ get(): the current context (a volatile read) when a connection is set up
  * </pre>
@@ -149,6 +151,21 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
         return true;
     }
 
+    /** Why {@code leaf} is not valid at {@code now}, or null when it is (or is unknown). */
+    static String outOfDate(X509Certificate leaf, Instant now) {
+        if (leaf == null) {
+            return null;
+        }
+        if (now.isAfter(leaf.getNotAfter().toInstant())) {
+            return "the certificate expired at " + leaf.getNotAfter().toInstant();
+        }
+        if (now.isBefore(leaf.getNotBefore().toInstant())) {
+            return "not valid yet: the certificate is valid from "
+                    + leaf.getNotBefore().toInstant();
+        }
+        return null;
+    }
+
     /** Null when the current pair is in use (new or unchanged); else why the files were refused. */
     private synchronized String load() {
         KeyMaterial pair;
@@ -163,6 +180,14 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
         }
         lastDigest = digest; // refused or not, the same bytes are not tried (nor counted) again
         String problem = TlsPairCheck.problem(pair);
+        if (problem == null && current != null) {
+            // A pair that works in a handshake but that clients refuse by its dates does not
+            // replace one that is in use.
+            problem = outOfDate(pair.leaf(), Instant.now());
+            if (problem != null && problem.startsWith("not valid")) {
+                lastDigest = null; // tried again at the next recheck: taken once it is valid
+            }
+        }
         SslContext next = null;
         if (problem == null) {
             try {

@@ -77,6 +77,33 @@ class ReloadingSslContextTest {
     }
 
     @Test
+    void reload_expiredOrNotYetValidPair_refusedAndTheOldStays() throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        TestCertificates.writePem(certs.issueServer("current"), cert, key);
+        java.time.Instant now = java.time.Instant.now();
+        try (ReloadingSslContext context = open(cert, key)) {
+            SslContext current = context.get();
+
+            TestCertificates.writePem(
+                    certs.issueServer("old", now.minus(Duration.ofDays(400)), now.minus(Duration.ofDays(35))),
+                    cert,
+                    key);
+            assertThat(context.reload()).isFalse();
+            assertThat(context.get()).isSameAs(current);
+            assertThat(reloads("failure")).isEqualTo(1);
+
+            TestCertificates.writePem(
+                    certs.issueServer("tomorrow", now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(90))),
+                    cert,
+                    key);
+            assertThat(context.reload()).isFalse();
+            assertThat(context.get()).isSameAs(current);
+            assertThat(reloads("failure")).isEqualTo(2);
+        }
+    }
+
+    @Test
     void reload_sameBytes_nothing_newPair_taken_brokenPair_refusedAndTheOldStays() throws Exception {
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");

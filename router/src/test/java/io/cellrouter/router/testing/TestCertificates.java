@@ -50,6 +50,16 @@ public final class TestCertificates {
                 .buildIssuedBy(ca);
     }
 
+    /** As {@link #issueServer(String)}, valid from {@code notBefore} to {@code notAfter} only. */
+    public X509Bundle issueServer(String cn, Instant notBefore, Instant notAfter) throws Exception {
+        return base().subject("CN=" + cn)
+                .notBefore(notBefore)
+                .notAfter(notAfter)
+                .addSanDnsName("localhost")
+                .addSanIpAddress("127.0.0.1")
+                .buildIssuedBy(ca);
+    }
+
     /** A client certificate from the same CA, named {@code cn}. */
     public X509Bundle issueClient(String cn) throws Exception {
         return base().subject("CN=" + cn).buildIssuedBy(ca);
