@@ -11,6 +11,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
@@ -103,12 +104,16 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
             return;
         }
         InetAddress client;
+        boolean named;
         try {
             if (!accepts(header.protocolVersion())) {
                 refuse(ctx, ProxyProtocolRejections.VERSION, "PROXY protocol " + header.protocolVersion());
                 return;
             }
             client = clientOf(header, ClientAddress.peer(ctx.channel()));
+            named = header.command() == HAProxyCommand.LOCAL
+                    || header.proxiedProtocol() == HAProxyProxiedProtocol.TCP4
+                    || header.proxiedProtocol() == HAProxyProxiedProtocol.TCP6;
         } finally {
             header.release();
         }
@@ -118,7 +123,9 @@ final class ProxyProtocolReader extends ChannelInboundHandlerAdapter {
         }
         done = true;
         cancelDeadline();
-        ClientAddress.record(ctx.channel(), client, config::trusts);
+        // UNKNOWN or UNIX: a client the proxy cannot name, whom the proxy's address stands for
+        // without its trust (its X-Forwarded-For is not the proxy's to vouch for).
+        ClientAddress.record(ctx.channel(), client, named ? config::trusts : address -> false);
         next.accept(ctx.pipeline());
         // The decoder passes on what followed the header once it has removed itself: by then the
         // handlers just added are in place to read it.

@@ -29,4 +29,11 @@ final class ProxyHeaders {
         header.put(V2_SIGNATURE).put((byte) 0x20).put((byte) 0x00).putShort((short) 0);
         return header.array();
     }
+
+    /** A v2 PROXY command for an unknown protocol (AF_UNSPEC): the proxy cannot say who the client is. */
+    static byte[] v2Unknown() {
+        ByteBuffer header = ByteBuffer.allocate(16);
+        header.put(V2_SIGNATURE).put((byte) 0x21).put((byte) 0x00).putShort((short) 0);
+        return header.array();
+    }
 }

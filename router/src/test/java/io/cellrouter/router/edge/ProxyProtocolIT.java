@@ -250,6 +250,22 @@ class ProxyProtocolIT {
             assertThat(lastAtCell(router).getAll("x-forwarded-for")).containsExactly("198.51.100.9, 127.0.0.1");
         }
 
+        /**
+         * UNKNOWN: the proxy forwards a client it cannot name. The proxy's address stands for it,
+         * but not the proxy's trust: the client's own X-Forwarded-For never reaches the cell.
+         */
+        @Test
+        void unknownProtocol_theProxysAddressStands_butUntrusted() throws Exception {
+            RawHttp.Response response = ClientSockets.exchange(
+                    "127.0.0.1",
+                    router.server().proxyAddress(),
+                    ProxyHeaders.v2Unknown(),
+                    request("X-Forwarded-For: 198.51.100.9"));
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(lastAtCell(router).getAll("x-forwarded-for")).containsExactly("127.0.0.1");
+        }
+
         @Test
         void headerAndRequestInOneWrite_bothRead() throws Exception {
             byte[] header =
