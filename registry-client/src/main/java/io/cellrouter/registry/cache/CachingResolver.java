@@ -32,6 +32,7 @@ import java.util.concurrent.Executor;
  *          ├─ placed ──► route(cell, REGISTRY)
  *          ├─ not ─────► hint? TOKEN : default? DEFAULT : UNKNOWN_CUSTOMER
  *          ├─ failed ──► hint? TOKEN : REGISTRY_UNAVAILABLE
+ *          ├─ busy (too many misses in flight: no read) ──► hint? TOKEN : REGISTRY_UNAVAILABLE
  *          └─ recent, overrides unreadable ──► REGISTRY_UNAVAILABLE (a freeze may be in force)
  * route(cell): unknown cell ► UNKNOWN_CELL; offline ► CELL_OFFLINE; active or draining ► ROUTE
  * </pre>
@@ -261,11 +262,12 @@ final class CachingResolver implements Resolver {
                 return overridden(customer, override, now, table).join();
             }
         }
-        if (loaded == null || loaded == CachedPlacement.UNSETTLED) { // the read failed, or the store is known down
-            count(LookupKind.ERROR);
+        // The read failed, or the store is known down, or too many misses were in flight (BUSY).
+        if (loaded == null || loaded == CachedPlacement.UNSETTLED || loaded == CachedPlacement.BUSY) {
+            count(loaded == CachedPlacement.BUSY ? LookupKind.BUSY : LookupKind.ERROR);
             // A token's cell stands in for a registry that cannot be read, not for overrides that
             // cannot be read after a recent placement: a freeze may hold the customer (UNSETTLED).
-            boolean hintUsable = cellHint != null && loaded == null;
+            boolean hintUsable = cellHint != null && loaded != CachedPlacement.UNSETTLED;
             return (hintUsable ? table.route(cellHint, Source.TOKEN) : registryUnavailable).join();
         }
         return decide(loaded, cellHint, Source.REGISTRY, table).join();
