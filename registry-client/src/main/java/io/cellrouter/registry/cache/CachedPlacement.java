@@ -30,9 +30,21 @@ class CachedPlacement {
      */
     static final CachedPlacement UNSETTLED = new CachedPlacement(null, 0, 0);
 
-    /** What a failed read answers its callers: {@link #UNSETTLED} for the freeze guard's failure, else null. */
+    /**
+     * What a miss answers that was refused without a store read because too many were in flight
+     * ({@link MissReads.Busy}): neither placed nor "not placed", never cached, no store failure.
+     */
+    static final CachedPlacement BUSY = new CachedPlacement(null, 0, 0);
+
+    /**
+     * What a failed read answers its callers: {@link #UNSETTLED} for the freeze guard's failure,
+     * {@link #BUSY} for a miss refused over the bound, else null.
+     */
     static CachedPlacement afterFailure(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof MissReads.Busy) {
+            return BUSY;
+        }
         return cause instanceof FreezeGuard.Unsettled ? UNSETTLED : null;
     }
 

@@ -32,7 +32,8 @@ import java.util.concurrent.Executor;
  *          ├─ placed ──► route(cell, REGISTRY)
  *          ├─ not ─────► hint? TOKEN : default? DEFAULT : UNKNOWN_CUSTOMER
  *          ├─ failed ──► hint? TOKEN : REGISTRY_UNAVAILABLE
- *          └─ recent, overrides unreadable ──► REGISTRY_UNAVAILABLE (a freeze may be in force)
+ *          ├─ busy (too many misses in flight: no read) ──► hint? TOKEN : REGISTRY_UNAVAILABLE
+ *          └─ recent, overrides unreadable (or not read within 3 s) ──► REGISTRY_UNAVAILABLE (a freeze may be in force)
  * route(cell): unknown cell ► UNKNOWN_CELL; offline ► CELL_OFFLINE; active or draining ► ROUTE
  * </pre>
  *
@@ -96,9 +97,6 @@ final class CachingResolver implements Resolver {
         MeteredStore store = new MeteredStore(builder.store, listener, ticker, health);
         this.placements = new PlacementCache(config, store, ticker, executor);
         this.sync = new RegistrySync(store, placements, config, listener, ticker, clock);
-        // A placement read on a miss may be newer than this router's last poll: it waits for the
-        // move's freeze (FreezeGuard), and fails when the overrides cannot be read.
-        placements.settleWith(sync.guard()::settle);
         this.registryUnavailable = CompletableFuture.completedFuture(
                 new Resolution(Outcome.REGISTRY_UNAVAILABLE, null, Source.NONE, null, config.retryAfter()));
         this.snapshot = builder.snapshot == null
@@ -112,6 +110,11 @@ final class CachingResolver implements Resolver {
                         storeKind);
         this.follower = new RegistryFollower(
                 sync, snapshot, placements::size, config.pollInterval(), storeKind, clock, builder.scheduler);
+        // A placement read on a miss may be newer than this router's last poll: it waits for the
+        // move's freeze (FreezeGuard), at most SettleDeadline.MAX_WAIT, and fails when the overrides
+        // cannot be read in that time.
+        SettleDeadline deadline = new SettleDeadline(follower.scheduler());
+        placements.settleWith(placement -> deadline.bound(sync.guard().settle(placement)));
     }
 
     static ResolverBuilder builder() {
@@ -261,11 +264,12 @@ final class CachingResolver implements Resolver {
                 return overridden(customer, override, now, table).join();
             }
         }
-        if (loaded == null || loaded == CachedPlacement.UNSETTLED) { // the read failed, or the store is known down
-            count(LookupKind.ERROR);
+        // The read failed, or the store is known down, or too many misses were in flight (BUSY).
+        if (loaded == null || loaded == CachedPlacement.UNSETTLED || loaded == CachedPlacement.BUSY) {
+            count(loaded == CachedPlacement.BUSY ? LookupKind.BUSY : LookupKind.ERROR);
             // A token's cell stands in for a registry that cannot be read, not for overrides that
             // cannot be read after a recent placement: a freeze may hold the customer (UNSETTLED).
-            boolean hintUsable = cellHint != null && loaded == null;
+            boolean hintUsable = cellHint != null && loaded != CachedPlacement.UNSETTLED;
             return (hintUsable ? table.route(cellHint, Source.TOKEN) : registryUnavailable).join();
         }
         return decide(loaded, cellHint, Source.REGISTRY, table).join();

@@ -9,5 +9,7 @@ public enum LookupKind {
     /** From the cache, older than {@code refreshAfter}: its refresh is due, in flight, or failed. */
     STALE,
     /** Not cached and the registry read failed. */
-    ERROR
+    ERROR,
+    /** Not cached, and answered without a registry read: too many misses were in flight (a flood of unknown ids). */
+    BUSY
 }

@@ -36,7 +36,7 @@ import java.util.function.Function;
  *       count as absent once {@code negativeTtl} has passed since their read: the next use reads
  *       again and replaces them, or Caffeine evicts them.
  *   <li>A failed read is not cached: every caller sharing it sees the failure, the next one reads
- *       again.
+ *       again. Neither is a miss refused because too many are being read ({@link MissReads}).
  *   <li>The change feed ({@link #put}, {@link #invalidate}, {@link #replaceAll}) wins over a read
  *       in flight: such a read, begun before the change, may answer what the change replaced, so
  *       its answer goes to the callers that waited for it but not into the cache.
@@ -68,8 +68,9 @@ final class PlacementCache {
     /** The re-reads after a misroute in flight per customer (also in {@code reads} while current). */
     private final ConcurrentHashMap<String, CompletableFuture<CachedPlacement>> rereads = new ConcurrentHashMap<>();
     /** Background refreshes in flight ({@link #MAX_REFRESHES_IN_FLIGHT}). */
-    private final java.util.concurrent.atomic.AtomicInteger refreshing =
-            new java.util.concurrent.atomic.AtomicInteger();
+    private final InFlightLimit refreshes = new InFlightLimit(MAX_REFRESHES_IN_FLIGHT);
+    /** The store reads of misses, bounded ({@link MissReads#MAX_IN_FLIGHT}). */
+    private final MissReads misses;
 
     /** How long a re-read after a misroute answers the next misroute of the same cell (see {@link #reread}). */
     static final long MIN_REREAD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
@@ -93,6 +94,7 @@ final class PlacementCache {
 
     PlacementCache(ResolverConfig config, MeteredStore store, Ticker ticker, Executor executor) {
         this.store = store;
+        this.misses = new MissReads(store);
         this.ticker = ticker;
         this.refreshAfterNanos = config.refreshAfter().toNanos();
         this.negativeTtlNanos = config.negativeTtl().toNanos();
@@ -129,8 +131,8 @@ final class PlacementCache {
     /**
      * The one registry read of {@code customer} that all concurrent callers share. Completes with
      * the value read (also cached, unless the change feed replaced it meanwhile), with {@link
-     * CachedPlacement#UNSETTLED} when the freeze guard failed, or with null when the read failed or
-     * the store is known to be down. Never completes exceptionally.
+     * CachedPlacement#UNSETTLED} when the freeze guard failed, with {@link CachedPlacement#BUSY} when
+     * too many misses were in flight, or with null when the read failed or the store is known down. Never completes exceptionally.
      */
     CompletableFuture<CachedPlacement> load(String customer) {
         CompletableFuture<CachedPlacement> read = reads.get(customer);
@@ -148,12 +150,8 @@ final class PlacementCache {
             end(customer, mine, cached);
             return mine;
         }
-        if (!store.health().allowCall()) {
-            // Known down: answer at once rather than make this request wait out a failing call.
-            end(customer, mine, null);
-            return mine;
-        }
-        read(customer).whenComplete((placement, error) -> {
+        // Too many misses in flight, or the store known down: failed at once, without a call (MissReads).
+        settled(misses.read(customer)).whenComplete((placement, error) -> {
             CachedPlacement value = null;
             try {
                 if (error == null) {
@@ -320,19 +318,15 @@ final class PlacementCache {
      * {@link #MAX_REFRESHES_IN_FLIGHT} of any are.
      */
     private void refresh(String customer, CachedPlacement old) {
-        if (reads.containsKey(customer) || refreshing.get() >= MAX_REFRESHES_IN_FLIGHT) {
+        if (reads.containsKey(customer) || !refreshes.tryAcquire()) {
             return; // checked first: a stale entry in use does not allocate on every request
-        }
-        if (refreshing.incrementAndGet() > MAX_REFRESHES_IN_FLIGHT) { // another loop took the last room
-            refreshing.decrementAndGet();
-            return;
         }
         CompletableFuture<CachedPlacement> refresh = new CompletableFuture<>();
         if (reads.putIfAbsent(customer, refresh) != null) {
-            refreshing.decrementAndGet();
+            refreshes.release();
             return;
         }
-        refresh.whenComplete((value, error) -> refreshing.decrementAndGet());
+        refresh.whenComplete((value, error) -> refreshes.release());
         if (!store.health().allowCall()) {
             // Known down: no call; the old value stays, and the next attempt waits another refreshAfter.
             try {
@@ -394,10 +388,13 @@ final class PlacementCache {
 
     /** The store's answer for {@code customer}, once it may be used ({@link #settleWith}). */
     private CompletableFuture<Optional<Placement>> read(String customer) {
-        return store.placement(customer)
-                .thenCompose(placement -> placement.isEmpty()
-                        ? CompletableFuture.completedFuture(placement)
-                        : settle.apply(placement.get()).thenApply(ignored -> placement));
+        return settled(store.placement(customer));
+    }
+
+    private CompletableFuture<Optional<Placement>> settled(CompletableFuture<Optional<Placement>> read) {
+        return read.thenCompose(placement -> placement.isEmpty()
+                ? CompletableFuture.completedFuture(placement)
+                : settle.apply(placement.get()).thenApply(ignored -> placement));
     }
 
     /** The customer's entry, positive or negative, without counting as a use. */

@@ -78,6 +78,11 @@ final class RegistryFollower implements AutoCloseable {
         return started;
     }
 
+    /** The thread the follower runs on; the resolver's timers run there too. */
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
     Origin origin() {
         return origin;
     }

@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * read fails), can hold placement reads until released, can answer the next feed read with a gap or
  * a batch of its own, can fail the placement reads of chosen customers, and can answer placement
  * reads from another thread while counting those in flight (failing any beyond a bound, as a client
- * whose connection pool overflows would).
+ * whose connection pool overflows would), and can make every read wait for one of a few shared
+ * connections (as the DynamoDB client's pool does).
  */
 final class CountingStore implements RegistryStore {
 
@@ -41,6 +42,7 @@ final class CountingStore implements RegistryStore {
     private final AtomicInteger maxPlacementsInFlight = new AtomicInteger();
     private volatile ExecutorService placementThread;
     private volatile int placementBound = Integer.MAX_VALUE;
+    private volatile Connections connections;
 
     CountingStore(RegistryStore delegate) {
         this.delegate = delegate;
@@ -115,6 +117,15 @@ final class CountingStore implements RegistryStore {
     void answerPlacementReadsLater(int bound) {
         placementBound = bound;
         placementThread = Executors.newSingleThreadExecutor();
+    }
+
+    /**
+     * Every read from now on (placements, the feed, the overrides...) first waits for one of {@code
+     * count} connections, in turn, and holds it until it is answered: a held placement read holds
+     * its connection, and the reads after it queue, as behind the DynamoDB client's pool.
+     */
+    void shareConnections(int count) {
+        connections = new Connections(count);
     }
 
     /** The most placement reads that were in flight at once (those answered later only). */
@@ -246,6 +257,44 @@ final class CountingStore implements RegistryStore {
         if (down) {
             return CompletableFuture.failedFuture(new StoreUnavailableException("registry down (test)"));
         }
-        return call.get();
+        Connections pool = connections;
+        if (pool == null) {
+            return call.get();
+        }
+        return pool.acquire().thenCompose(ignored -> call.get()).whenComplete((value, error) -> pool.release());
+    }
+
+    /** A pool of connections with a queue of reads waiting for one, served in turn. */
+    private static final class Connections {
+        private final java.util.ArrayDeque<CompletableFuture<Void>> waiting = new java.util.ArrayDeque<>();
+        private int free;
+
+        Connections(int count) {
+            this.free = count;
+        }
+
+        CompletableFuture<Void> acquire() {
+            synchronized (this) {
+                if (free > 0) {
+                    free--;
+                    return CompletableFuture.completedFuture(null);
+                }
+                CompletableFuture<Void> turn = new CompletableFuture<>();
+                waiting.add(turn);
+                return turn;
+            }
+        }
+
+        void release() {
+            CompletableFuture<Void> next;
+            synchronized (this) {
+                next = waiting.poll();
+                if (next == null) {
+                    free++;
+                    return;
+                }
+            }
+            next.complete(null); // the connection passes to the next read, outside the lock
+        }
     }
 }

@@ -70,7 +70,8 @@ public final class RouterMetrics {
             lookups.put(
                     kind,
                     Counter.builder("cellrouter.registry.lookups")
-                            .description("Placement lookups by source: cache hit, miss, stale serve, error")
+                            .description(
+                                    "Placement lookups by source: cache hit, miss, stale serve, error, busy refusal")
                             .tag("source", kind.name().toLowerCase(java.util.Locale.ROOT))
                             .register(registry));
         }
