@@ -78,8 +78,9 @@ class MissReadsTest {
 
     /**
      * 10,000 never-seen ids while the store does not answer: at most the bound of them reach the
-     * store, the others are answered at once, the feed's poll still gets a connection, and the store
-     * is not marked down; once the store answers, misses are read again.
+     * store, the next ones wait (a bounded number), the others are answered at once, the feed's poll
+     * still gets a connection, and the store is not marked down; once the store answers, the waiting
+     * ones are read, and misses are read again.
      */
     @Test
     void resolve_floodOfDistinctUnknownIds_readsAtMostTheBoundAndAnswersTheRestAtOnceAsUnavailable() {
@@ -92,16 +93,17 @@ class MissReadsTest {
             results.add(resolver.resolve("random-" + i, null));
         }
 
+        int admitted = MissReads.MAX_IN_FLIGHT + MissReads.MAX_WAITING;
         assertThat(store.calls("placement")).isEqualTo(MissReads.MAX_IN_FLIGHT);
-        List<CompletableFuture<Resolution>> refused =
-                results.stream().filter(CompletableFuture::isDone).toList();
-        assertThat(refused).hasSize(10_000 - MissReads.MAX_IN_FLIGHT);
+        assertThat(results.subList(0, admitted)).noneMatch(CompletableFuture::isDone);
+        List<CompletableFuture<Resolution>> refused = results.subList(admitted, results.size());
+        assertThat(refused).allMatch(CompletableFuture::isDone).hasSize(10_000 - admitted);
         for (CompletableFuture<Resolution> result : refused) {
             Resolution resolution = result.join();
             assertThat(resolution.outcome()).isEqualTo(Outcome.REGISTRY_UNAVAILABLE);
             assertThat(resolution.retryAfter()).isEqualTo(CONFIG.retryAfter());
         }
-        assertThat(listener.count(LookupKind.BUSY)).isEqualTo(10_000 - MissReads.MAX_IN_FLIGHT);
+        assertThat(listener.count(LookupKind.BUSY)).isEqualTo(10_000 - admitted);
         join(resolver.catchUp()); // the feed's poll finds a connection while the misses' reads hang
         assertThat(resolver.health().storeDown()).isFalse();
         Resolution withToken = resolve("acme", "cell-1");
@@ -111,9 +113,10 @@ class MissReadsTest {
 
         gate.complete(null);
 
-        for (int i = 0; i < MissReads.MAX_IN_FLIGHT; i++) {
+        for (int i = 0; i < admitted; i++) {
             assertThat(join(results.get(i)).outcome()).as("random-%d", i).isEqualTo(Outcome.UNKNOWN_CUSTOMER);
         }
+        assertThat(store.calls("placement")).as("the waiting ones were read").isEqualTo(admitted);
         assertThat(resolver.health().storeDown()).isFalse();
         store.resetCounts();
         Resolution placed = resolve("acme", null);
