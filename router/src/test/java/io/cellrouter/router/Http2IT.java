@@ -129,19 +129,7 @@ class Http2IT {
      */
     @Test
     void upgradeFromHttp1_withABody_reachesTheCellWhole() throws Exception {
-        ExternalTools.Result result = ExternalTools.run(
-                router.dir(),
-                List.of(
-                        ExternalTools.require("curl", "curl").toString(),
-                        "-sS",
-                        "--http2",
-                        "-H",
-                        "x-customer-id: globex",
-                        "--data-binary",
-                        "hello, cell",
-                        "-w",
-                        "\nRESULT %{http_code} %{http_version}\n",
-                        router.proxy("/upload").toString()));
+        ExternalTools.Result result = curlHttp2Upload("hello, cell");
 
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("RESULT 200 2").contains("\"bytes\":11");
@@ -152,7 +140,15 @@ class Http2IT {
     void upgradeFromHttp1_withABodyOver64KiB_isServedAsHttp11_andReachesTheCellWhole() throws Exception {
         java.nio.file.Path body = router.dir().resolve("100k.bin");
         java.nio.file.Files.write(body, new byte[100 * 1024]);
-        ExternalTools.Result result = ExternalTools.run(
+        ExternalTools.Result result = curlHttp2Upload("@" + body);
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("RESULT 200 1.1").contains("\"bytes\":102400");
+    }
+
+    /** {@code curl --http2 --data-binary <data>} to /upload (cleartext: by Upgrade), its status and version last. */
+    private ExternalTools.Result curlHttp2Upload(String data) throws Exception {
+        return ExternalTools.run(
                 router.dir(),
                 List.of(
                         ExternalTools.require("curl", "curl").toString(),
@@ -161,13 +157,10 @@ class Http2IT {
                         "-H",
                         "x-customer-id: globex",
                         "--data-binary",
-                        "@" + body,
+                        data,
                         "-w",
                         "\nRESULT %{http_code} %{http_version}\n",
                         router.proxy("/upload").toString()));
-
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        assertThat(result.output()).contains("RESULT 200 1.1").contains("\"bytes\":102400");
     }
 
     /** A first request with any other Upgrade and a body over 64 KiB: an ordinary request, streamed to the cell whole. */
