@@ -23,25 +23,30 @@ final class CellMeters {
         total = latency(
                 "cellrouter.request.duration",
                 "Time from the request's first byte to the response's last, through the router",
-                HistogramBounds.EXCHANGE);
+                Duration.ofNanos(50_000),
+                Duration.ofSeconds(60));
         routerAdded = latency(
                 "cellrouter.request.router",
                 "Time the router spent before the request left for the cell: identity, routing and the"
                         + " upstream connection",
-                HistogramBounds.ROUTER);
+                Duration.ofNanos(1_000),
+                Duration.ofSeconds(10));
         cell = latency(
                 "cellrouter.request.cell",
                 "Time from the request leaving for the cell to the head of the cell's answer, as the router"
                         + " sees it: the network both ways, the cell's queue and its work",
-                HistogramBounds.EXCHANGE);
+                Duration.ofNanos(10_000),
+                Duration.ofSeconds(60));
     }
 
-    /** A latency histogram of this (cell, protocol) with {@code buckets} ({@link HistogramBounds}). */
-    private Timer latency(String name, String description, Duration[] buckets) {
+    /** A latency histogram of this (cell, protocol), its buckets spanning {@code min} to {@code max}. */
+    private Timer latency(String name, String description, Duration min, Duration max) {
         return Timer.builder(name)
                 .description(description)
                 .tags(tags)
-                .serviceLevelObjectives(buckets)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(min)
+                .maximumExpectedValue(max)
                 .register(registry);
     }
 

@@ -3,6 +3,7 @@ package io.cellrouter.router.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -73,7 +74,9 @@ public final class MigrationMetrics {
             timer = shadowDurations.computeIfAbsent(cell, c -> Timer.builder("cellrouter.shadow.duration")
                     .description("Time from sending a shadow request to the last byte of its (discarded) answer")
                     .tag("cell", c)
-                    .serviceLevelObjectives(HistogramBounds.EXCHANGE)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(50_000))
+                    .maximumExpectedValue(Duration.ofSeconds(60))
                     .register(registry));
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);
