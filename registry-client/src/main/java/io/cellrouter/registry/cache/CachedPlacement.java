@@ -103,7 +103,7 @@ class CachedPlacement {
         return new Confirmed(cell, version, loadedAt);
     }
 
-    /** This entry, unchanged, with a refresh that failed at {@code at}. */
+    /** This entry, unchanged, with its next refresh counted from {@code at} (a failed refresh; a feed gap). */
     CachedPlacement refreshFailed(long at) {
         return new RefreshFailed(cell, version, loadedAt, at);
     }
@@ -126,9 +126,9 @@ class CachedPlacement {
     }
 
     /**
-     * An entry whose refresh failed: it keeps routing with its old read time (so it counts as
-     * stale and its age keeps growing), and the next refresh waits from the failure. Only entries
-     * of a failing store pay the extra field.
+     * An entry whose refresh failed, or that a feed gap made due: it keeps routing with its old read
+     * time (so it counts as stale and its age keeps growing), and the next refresh is counted from
+     * the failure (or is due at once). Only such entries pay the extra field.
      */
     private static final class RefreshFailed extends CachedPlacement {
         private final long failedAt;

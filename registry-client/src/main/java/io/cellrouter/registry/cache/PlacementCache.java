@@ -250,6 +250,33 @@ final class PlacementCache {
         }
     }
 
+    /**
+     * As {@link #put}, unless the customer's entry was read after {@code since} (the ticker's time
+     * a batch of re-reads began): a newer answer (a miss, a refresh, a misroute's re-read) stays.
+     */
+    void putUnlessReadSince(String customer, Placement placement, long since) {
+        CachedPlacement current = quietly(customer);
+        if (current == null || current.loadedAt() <= since) {
+            put(customer, placement);
+        }
+    }
+
+    /** The ticker's time now. */
+    long now() {
+        return ticker.read();
+    }
+
+    /**
+     * A feed gap without preload (what changed is unknown): every placed entry falls due for a
+     * refresh at its next use, in the background and bounded like any refresh, and routes from
+     * the cache meanwhile; the "not placed" answers are dropped (their next request reads).
+     */
+    void allDue() {
+        long due = ticker.read() - refreshAfterNanos;
+        map.replaceAll((customer, value) -> value.refreshFrom() > due ? value.refreshFailed(due) : value);
+        negatives.invalidateAll();
+    }
+
     /** Caches exactly these placements: everything else cached is dropped. */
     void replaceAll(Collection<Placement> placements) {
         long now = ticker.read();
@@ -280,13 +307,6 @@ final class PlacementCache {
         reads.remove(customer);
         cache.invalidate(customer);
         negatives.invalidate(customer);
-    }
-
-    /** Every customer cached, placed or not: what a reload without preload reads again. */
-    List<String> customers() {
-        List<String> customers = new ArrayList<>(map.keySet());
-        customers.addAll(negatives.asMap().keySet());
-        return customers;
     }
 
     /** Placed customers cached ("not placed" answers apart: unknown ids do not grow it). */

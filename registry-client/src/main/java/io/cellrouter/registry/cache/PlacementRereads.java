@@ -88,6 +88,9 @@ final class PlacementRereads {
         private volatile boolean storeDown;
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
+        /** The ticker's time the run began: an entry read since then is newer than this run's. */
+        private final long started = placements.now();
+
         Run(List<String> customers) {
             this.customers = customers;
             this.unsettled = new AtomicInteger(customers.size());
@@ -164,7 +167,7 @@ final class PlacementRereads {
                     return;
                 }
                 try {
-                    read.forEach(each -> placements.put(each.customer(), each.placement()));
+                    read.forEach(each -> placements.putUnlessReadSince(each.customer(), each.placement(), started));
                     done.complete(null);
                 } catch (RuntimeException e) {
                     done.completeExceptionally(e);

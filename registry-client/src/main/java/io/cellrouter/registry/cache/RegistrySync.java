@@ -323,12 +323,16 @@ final class RegistrySync {
 
     private CompletableFuture<Void> reloadEverything() {
         tablesRead = ticker.read();
-        // Without preload the cached customers are read again, not dropped: dropped, every one of them
-        // would miss at once across the fleet, and answer 503 if the store then failed. While the
-        // store is down their entries stay and the reload fails, to be tried again (PlacementRereads).
-        CompletableFuture<Void> placementsLoaded = preload
-                ? store.placements().thenAccept(placements::replaceAll)
-                : rereads.reread(placements.customers());
+        // Without preload the cached customers fall due for a refresh at their next use, not
+        // dropped (every one of them would miss at once across the fleet, and answer 503 if the
+        // store then failed), nor read here (a million reads would hold the feed for minutes).
+        CompletableFuture<Void> placementsLoaded;
+        if (preload) {
+            placementsLoaded = store.placements().thenAccept(placements::replaceAll);
+        } else {
+            placements.allDue();
+            placementsLoaded = CompletableFuture.completedFuture(null);
+        }
         // Customers whose override changed unannounced (a feed gap) are rerouted as after a poll.
         return CompletableFuture.allOf(reloadCells(), readOverridesNow(), reloadShadows(), placementsLoaded);
     }

@@ -114,6 +114,43 @@ class PlacementCacheTest {
     }
 
     @Test
+    void allDue_placedEntriesRouteOnAndAreRefreshedAtTheirNextUse_notPlacedAnswersAreDropped() throws Exception {
+        PlacementCache cache = cache(CONFIG);
+        cache.put("acme", placement("acme", "cell-1", 1));
+        cache.put("newcomer", null);
+        files.putPlacement("acme", "cell-2", 1).get(10, TimeUnit.SECONDS);
+        store.resetCounts();
+
+        cache.allDue();
+
+        assertThat(store.calls("placement")).as("nothing is read at once").isZero();
+        assertThat(cache.ready("newcomer", ticker.read()))
+                .as("the not-placed answer is gone")
+                .isNull();
+        assertThat(cache.ready("acme", ticker.read()).cell())
+                .as("routes on while due")
+                .isEqualTo("cell-1");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "cell-2".equals(cache.ready("acme", ticker.read()).cell()));
+        assertThat(store.calls("placement")).isEqualTo(1);
+    }
+
+    @Test
+    void putUnlessReadSince_aNewerReadStays_anOlderEntryIsReplaced() {
+        PlacementCache cache = cache(CONFIG);
+        cache.put("acme", placement("acme", "cell-1", 1));
+        long batchBegan = ticker.read();
+        ticker.advance(Duration.ofSeconds(1));
+        cache.put("acme", placement("acme", "cell-2", 2)); // read while the batch ran: newer
+        cache.put("globex", placement("globex", "cell-2", 1));
+        cache.putUnlessReadSince("acme", placement("acme", "cell-1", 1), batchBegan);
+        cache.putUnlessReadSince("globex", placement("globex", "cell-1", 2), ticker.read());
+
+        assertThat(cache.ready("acme", ticker.read()).cell()).isEqualTo("cell-2");
+        assertThat(cache.ready("globex", ticker.read()).cell()).isEqualTo("cell-1");
+    }
+
+    @Test
     void ready_beforeRefreshAfter_readsNothing() {
         PlacementCache cache = cache(CONFIG);
         cache.put("acme", placement("acme", "cell-1", 1));
