@@ -60,7 +60,10 @@ public final class Bulkheads {
         this.buckets = rate > 0
                 ? Caffeine.newBuilder()
                         .maximumSize(1_000_000)
-                        .expireAfterAccess(Duration.ofMinutes(1))
+                        // Kept until it would be full again anyway: a minute, or longer below 1/60 a second
+                        // (a bucket dropped sooner would come back full and let the customer in early).
+                        .expireAfterAccess(Duration.ofMinutes(1).plusNanos((long) TokenBucket.refillNanos(rate)))
+                        .ticker(nanoTime::getAsLong)
                         .executor(Runnable::run)
                         .build()
                 : null;
@@ -177,6 +180,11 @@ public final class Bulkheads {
         private final double capacity;
         private double tokens;
         private long last;
+
+        /** How long an empty bucket of {@code rate} takes to fill. */
+        static double refillNanos(double rate) {
+            return Math.max(1, rate) / rate * 1e9;
+        }
 
         TokenBucket(double rate, long now) {
             this.rate = rate;

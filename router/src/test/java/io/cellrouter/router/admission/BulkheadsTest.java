@@ -128,6 +128,18 @@ class BulkheadsTest {
         assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
     }
 
+    /** Below one request a minute too: an idle customer's bucket is kept until it would be full again. */
+    @Test
+    void customerRate_belowOneAMinute_aBucketIdleForAMinuteIsNotForgotten() {
+        Bulkheads bulkheads = bulkheads(100, 100, 0.01); // one request every 100 s
+
+        assertThat(codeOf(() -> bulkheads.admit("c", a).release())).isNull();
+        now.addAndGet(61_000_000_000L);
+        assertThat(codeOf(() -> bulkheads.admit("c", a))).isEqualTo(ErrorCode.RATE_LIMITED);
+        now.addAndGet(39_000_000_000L); // 100 s in all
+        assertThat(codeOf(() -> bulkheads.admit("c", a).release())).isNull();
+    }
+
     /** A misroute correction moves the request's permit: no second count, no second rate token. */
     @Test
     void moveTo_carriesTheCustomersCountAndRateToken_overTheNewCellsBulkhead() {
