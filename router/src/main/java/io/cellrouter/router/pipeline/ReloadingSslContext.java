@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  FileChangeWatcher thread ─▶ reload(): both files read together; same bytes? nothing
  *                                        pair refused (unreadable, no key, key of another
- *                                        certificate: TlsPairCheck; on a reload, a certificate
- *                                        expired or not valid yet)? logged, counted, the old stays
+ *                                        certificate: TlsPairCheck; on a reload, an expired
+ *                                        certificate)? logged, counted, the old stays
  *                                        else the new context: every new handshake uses it
  *  event loops ─▶ get(): the current context (a volatile read) when a connection is set up
  * </pre>
@@ -58,6 +59,7 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
         SslContext build(KeyMaterial pair) throws SSLException;
     }
 
+    private final Clock clock;
     private final String name;
     private final Path certificate;
     private final Path privateKey;
@@ -70,7 +72,8 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
     private FileChangeWatcher watcher;
 
     private ReloadingSslContext(
-            String name, Path certificate, Path privateKey, Builder builder, MeterRegistry registry) {
+            String name, Path certificate, Path privateKey, Builder builder, MeterRegistry registry, Clock clock) {
+        this.clock = clock;
         this.name = name;
         this.certificate = certificate;
         this.privateKey = privateKey;
@@ -102,7 +105,19 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
      */
     static ReloadingSslContext open(
             String name, Path certificate, Path privateKey, Builder builder, MeterRegistry registry, Duration recheck) {
-        ReloadingSslContext context = new ReloadingSslContext(name, certificate, privateKey, builder, registry);
+        return open(name, certificate, privateKey, builder, registry, recheck, Clock.systemUTC());
+    }
+
+    /** As above; {@code clock} tells whether a new certificate has expired. */
+    static ReloadingSslContext open(
+            String name,
+            Path certificate,
+            Path privateKey,
+            Builder builder,
+            MeterRegistry registry,
+            Duration recheck,
+            Clock clock) {
+        ReloadingSslContext context = new ReloadingSslContext(name, certificate, privateKey, builder, registry, clock);
         Gauge.builder("cellrouter.tls.certificate.expiry", context, c -> c.notAfterSeconds)
                 .description("When the certificate in use expires (Unix time)")
                 .baseUnit("seconds")
@@ -151,17 +166,14 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
         return true;
     }
 
-    /** Why {@code leaf} is not valid at {@code now}, or null when it is (or is unknown). */
-    static String outOfDate(X509Certificate leaf, Instant now) {
-        if (leaf == null) {
-            return null;
-        }
-        if (now.isAfter(leaf.getNotAfter().toInstant())) {
+    /**
+     * Why {@code leaf} cannot be used at {@code now} (it has expired), or null. One not valid yet
+     * is taken: certificate authorities date them back, so that is clock skew or a pair staged
+     * early, which the router would otherwise refuse and count every minute.
+     */
+    static String expired(X509Certificate leaf, Instant now) {
+        if (leaf != null && now.isAfter(leaf.getNotAfter().toInstant())) {
             return "the certificate expired at " + leaf.getNotAfter().toInstant();
-        }
-        if (now.isBefore(leaf.getNotBefore().toInstant())) {
-            return "not valid yet: the certificate is valid from "
-                    + leaf.getNotBefore().toInstant();
         }
         return null;
     }
@@ -181,12 +193,9 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
         lastDigest = digest; // refused or not, the same bytes are not tried (nor counted) again
         String problem = TlsPairCheck.problem(pair);
         if (problem == null && current != null) {
-            // A pair that works in a handshake but that clients refuse by its dates does not
-            // replace one that is in use.
-            problem = outOfDate(pair.leaf(), Instant.now());
-            if (problem != null && problem.startsWith("not valid")) {
-                lastDigest = null; // tried again at the next recheck: taken once it is valid
-            }
+            // A pair that works in a handshake but that every client refuses does not replace one
+            // that is in use.
+            problem = expired(pair.leaf(), clock.instant());
         }
         SslContext next = null;
         if (problem == null) {

@@ -77,12 +77,19 @@ class ReloadingSslContextTest {
     }
 
     @Test
-    void reload_expiredOrNotYetValidPair_refusedAndTheOldStays() throws Exception {
+    void reload_expiredPair_refusedAndTheOldStays_oneNotValidYetIsTaken() throws Exception {
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
         TestCertificates.writePem(certs.issueServer("current"), cert, key);
-        java.time.Instant now = java.time.Instant.now();
-        try (ReloadingSslContext context = open(cert, key)) {
+        java.time.Instant now = java.time.Instant.parse("2026-12-06T12:00:00Z");
+        try (ReloadingSslContext context = ReloadingSslContext.open(
+                "proxy.tls",
+                cert,
+                key,
+                TlsContexts::server,
+                meters,
+                Duration.ofHours(1),
+                java.time.Clock.fixed(now, java.time.ZoneOffset.UTC))) {
             SslContext current = context.get();
 
             TestCertificates.writePem(
@@ -94,12 +101,11 @@ class ReloadingSslContextTest {
             assertThat(reloads("failure")).isEqualTo(1);
 
             TestCertificates.writePem(
-                    certs.issueServer("tomorrow", now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(90))),
+                    certs.issueServer("soon", now.plus(Duration.ofMinutes(5)), now.plus(Duration.ofDays(90))),
                     cert,
                     key);
-            assertThat(context.reload()).isFalse();
-            assertThat(context.get()).isSameAs(current);
-            assertThat(reloads("failure")).isEqualTo(2);
+            assertThat(context.reload()).isTrue();
+            assertThat(reloads("failure")).isEqualTo(1);
         }
     }
 
