@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A bound on the store reads of one kind in flight at once (background refreshes, misses): a
- * caller takes room before it calls the store and gives it back when the store has answered. There
- * is no queue: a caller that finds no room does without the read, at once.
+ * caller takes room before it calls the store and gives it back when the store has answered. This
+ * holds no queue: a caller that finds no room does without (a refresh) or waits its own way
+ * ({@link MissReads}).
  *
  * <p>Concurrency: one lock-free counter, used from any thread. {@link #tryAcquire} reads the counter
  * before it writes it, so callers turned away (a flood) do not contend on it, and allocates nothing.

@@ -59,8 +59,10 @@ final class MissReads {
     }
 
     /**
-     * The store's answer for {@code customer}; failed at once, without a call, with {@link Busy}
-     * when {@link #MAX_IN_FLIGHT} reads are in flight, or when the store is known down.
+     * The store's answer for {@code customer}: read now, or once room frees when {@link
+     * #MAX_IN_FLIGHT} reads are in flight; failed at once, without a call, with {@link Busy} when
+     * {@link #MAX_WAITING} misses wait already, and with {@code KnownDown} when the store is known
+     * down.
      */
     CompletableFuture<Optional<Placement>> read(String customer) {
         if (inFlight.tryAcquire()) {

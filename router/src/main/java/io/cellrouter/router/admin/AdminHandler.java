@@ -83,8 +83,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
                 reply(ctx, routes.route(request, path.substring(PREFIX.length()), caller), keepAlive);
             } else if (console.serves(path)) {
-                if (!HttpMethod.GET.equals(method)) {
-                    send(ctx, methodNotAllowed("GET"), keepAlive);
+                if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+                    send(ctx, methodNotAllowed("GET, HEAD"), keepAlive);
                     return;
                 }
                 send(ctx, console.response(path), keepAlive);

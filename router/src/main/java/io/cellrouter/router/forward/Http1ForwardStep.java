@@ -24,7 +24,9 @@ import io.netty.handler.codec.http.HttpResponse;
  *    421 ─▶ the cell side is let go: ROUTING again until the misroute correction decides (Http1MisrouteCorrection)
  *    101 to a WebSocket handshake ─▶ the connection leaves HTTP (WebSocketTunnel)
  *    an invalid answer ─▶ 502 bad_cell_response, or cut short once the answer has begun
- *    closed before the answer ─▶ a refused HTTP/2 stream: CONNECTING again, to the same cell, once;
+ *    closed before the answer ─▶ a refused HTTP/2 stream, or an idempotent request whose reused
+ *                                connection closed without a byte (ReusedConnectionClosed): CONNECTING
+ *                                again, to the same cell, once (a new connection for the latter);
  *                                otherwise 502 cell_unreachable
  *    closed during the answer ─▶ cut short
  * </pre>

@@ -57,7 +57,9 @@ class ConsoleAssetsTest {
     @Test
     void otherMethods_are405_andOtherFiles404() {
         assertThat(request("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n"))
-                .startsWith("HTTP/1.1 405");
+                .startsWith("HTTP/1.1 405")
+                .contains("allow: GET, HEAD");
+        assertThat(request("HEAD / HTTP/1.1\r\nHost: a\r\n")).startsWith("HTTP/1.1 200");
         assertThat(request("GET /console/../config.yaml HTTP/1.1\r\nHost: a\r\n"))
                 .startsWith("HTTP/1.1 404");
         assertThat(request("GET /console/ HTTP/1.1\r\nHost: a\r\n")).startsWith("HTTP/1.1 404");

@@ -80,4 +80,18 @@ class AdminInputIT {
         assertThat(response.body()).contains("\"error\":\"payload_too_large\"").contains("64 KiB");
         assertThat(router.get("newcomer", "/").statusCode()).isEqualTo(404);
     }
+
+    /** curl sends Expect: 100-continue before a large body: the same JSON 413, and the body is never sent. */
+    @Test
+    void bodyOver64KiBAfterExpectContinue_is413WithTheJsonError() throws Exception {
+        String head = "PUT /admin/v1/customers/newcomer HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + RouterExtension.ADMIN_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n"
+                + "Expect: 100-continue\r\nConnection: close\r\n\r\n";
+
+        io.cellrouter.router.testing.RawHttp.Response response =
+                io.cellrouter.router.testing.RawHttp.exchange(router.server().adminAddress(), head);
+
+        assertThat(response.status()).isEqualTo(413);
+        assertThat(response.body()).contains("\"error\":\"payload_too_large\"");
+    }
 }
