@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Other spellings of a header name, as the server behind the router may read them. CGI, WSGI,
@@ -64,6 +65,22 @@ final class FieldSpellings {
             return '-';
         }
         return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+    }
+
+    /**
+     * Removes with {@code remove} the names among {@code fields} that spell, not being them, one of
+     * {@code named}, one of {@code identityFields} or a name starting with one of {@code prefixes}.
+     */
+    static void remove(
+            Iterator<? extends Map.Entry<? extends CharSequence, ?>> fields,
+            Consumer<CharSequence> remove,
+            AsciiString[] named,
+            List<AsciiString> identityFields,
+            String[] prefixes) {
+        List<CharSequence> spelled = find(fields, named, identityFields, prefixes);
+        if (spelled != null) {
+            spelled.forEach(remove);
+        }
     }
 
     /**

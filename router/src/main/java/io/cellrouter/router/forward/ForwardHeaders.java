@@ -11,7 +11,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Header rewriting between client and cell (README: Headers).
@@ -105,7 +104,8 @@ public final class ForwardHeaders {
             HttpHeaders headers, ClientAddress client, String proto, String cell, List<AsciiString> identityFields) {
         int found = scanRequest(headers.iteratorCharSequence());
         if ((found & UNDERSCORE) != 0 || FieldSpellings.anyUnderscore(identityFields)) {
-            removeSpellings(headers.iteratorCharSequence(), headers::remove, identityFields);
+            FieldSpellings.remove(
+                    headers.iteratorCharSequence(), headers::remove, SPELLED_NAMED, identityFields, SPELLED_PREFIXES);
         }
         if ((found & REWRITTEN) == 0) {
             // The common case, found in one pass over the names: nothing to remove or replace.
@@ -165,7 +165,7 @@ public final class ForwardHeaders {
             Http2Headers headers, ClientAddress client, String proto, String cell, List<AsciiString> identityFields) {
         int found = scanRequest(headers.iterator());
         if ((found & UNDERSCORE) != 0 || FieldSpellings.anyUnderscore(identityFields)) {
-            removeSpellings(headers.iterator(), headers::remove, identityFields);
+            FieldSpellings.remove(headers.iterator(), headers::remove, SPELLED_NAMED, identityFields, SPELLED_PREFIXES);
         }
         if ((found & REWRITTEN) == 0) {
             CharSequence host = headers.authority();
@@ -255,20 +255,6 @@ public final class ForwardHeaders {
             }
         }
         return FORWARDED.contentEqualsIgnoreCase(name);
-    }
-
-    /**
-     * Removes the other spellings of {@code x-real-ip}, {@code x-forwarded-*}, {@code
-     * x-cell-router-*} and the identity fields ({@link FieldSpellings}).
-     */
-    private static void removeSpellings(
-            Iterator<? extends Map.Entry<? extends CharSequence, ?>> fields,
-            Consumer<CharSequence> remove,
-            List<AsciiString> identityFields) {
-        List<CharSequence> spelled = FieldSpellings.find(fields, SPELLED_NAMED, identityFields, SPELLED_PREFIXES);
-        if (spelled != null) {
-            spelled.forEach(remove);
-        }
     }
 
     /** The fields of {@code chain} as one list, then {@code ip}: {@code "a, b, ip"}. */

@@ -4,9 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -59,7 +57,9 @@ final class RequestTrailers {
         ForwardHeaders.removeHopByHop(trailers);
         removeNamed(trailers::remove, identityFields);
         ForwardHeaders.removePrefixed(trailers, PREFIXES);
-        removeSpellings(trailers.iteratorCharSequence(), trailers::remove, identityFields);
+        // The other spellings of what removeNamed and the prefixes remove.
+        FieldSpellings.remove(
+                trailers.iteratorCharSequence(), trailers::remove, NOT_IN_TRAILERS, identityFields, PREFIXES);
     }
 
     /**
@@ -69,19 +69,8 @@ final class RequestTrailers {
     static Http2Headers toCell(Http2Headers trailers, List<AsciiString> identityFields) {
         removeNamed(trailers::remove, identityFields);
         ForwardHeaders.removePrefixed(trailers, PREFIXES);
-        removeSpellings(trailers.iterator(), trailers::remove, identityFields);
+        FieldSpellings.remove(trailers.iterator(), trailers::remove, NOT_IN_TRAILERS, identityFields, PREFIXES);
         return trailers;
-    }
-
-    /** Removes the other spellings of what {@link #removeNamed} and the prefixes remove. */
-    private static void removeSpellings(
-            Iterator<? extends Map.Entry<? extends CharSequence, ?>> fields,
-            Consumer<CharSequence> remove,
-            List<AsciiString> identityFields) {
-        List<CharSequence> spelled = FieldSpellings.find(fields, NOT_IN_TRAILERS, identityFields, PREFIXES);
-        if (spelled != null) {
-            spelled.forEach(remove);
-        }
     }
 
     /** Removes the fields no trailer may carry, and the identity fields, by name. */
