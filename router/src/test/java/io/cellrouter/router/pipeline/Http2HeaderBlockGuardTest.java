@@ -9,15 +9,24 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The header-block guard on an embedded channel, its clock advanced by hand. */
 class Http2HeaderBlockGuardTest {
 
     private final List<String> rejected = new ArrayList<>();
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    /** What a test left unread (the GOAWAY of a closed connection) is released, not leaked. */
+    @AfterEach
+    void releaseWhatIsLeft() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
 
     private EmbeddedChannel channel() {
         EmbeddedChannel ch = new EmbeddedChannel(new Http2HeaderBlockGuard(1000, rejected::add));
+        channels.add(ch);
         ch.freezeTime(); // time moves only by advanceTimeBy
         ch.writeInbound(Http2CodecUtil.connectionPrefaceBuf());
         ch.readInbound();
