@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
@@ -205,18 +206,13 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
      * later request's: Netty would read it whole too, and answer a bare 413 past the limit.
      */
     static boolean h2cUpgradeTaken(HttpRequest request) {
-        boolean h2c = false;
-        for (String offer : request.headers().getAll(HttpHeaderNames.UPGRADE)) {
-            for (String protocol : offer.split(",", -1)) {
-                h2c |= protocol.trim().equalsIgnoreCase(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME.toString());
-            }
-        }
-        if (!h2c || request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+        // containsValue reads comma-separated lists ("Upgrade: websocket, h2c").
+        if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, true)
+                || request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
             return false;
         }
-        String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
         try {
-            return length == null || Long.parseLong(length.trim()) <= MAX_UPGRADE_BODY;
+            return HttpUtil.getContentLength(request, 0L) <= MAX_UPGRADE_BODY;
         } catch (NumberFormatException e) {
             return false; // not a length: the strict validator answers it
         }
