@@ -17,7 +17,8 @@ import java.util.Set;
  * Replaces a file so that a reader, or the file after a crash, sees either the whole old content or
  * the whole new content, never a mix: write a temporary file in the same directory (a rename is only
  * atomic within one file system), fsync it, rename it over the target, fsync the directory so that
- * the rename itself is durable.
+ * the rename itself is durable. A target that is a symbolic link is followed: the file it names is
+ * replaced and the link stays (a rename over the link itself would turn it into a plain file).
  */
 public final class AtomicFiles {
 
@@ -35,7 +36,8 @@ public final class AtomicFiles {
     }
 
     /** Like {@link #replace(Path, byte[])}, streaming: a large file is never held in memory whole. */
-    public static void replace(Path target, Content content) throws IOException {
+    public static void replace(Path link, Content content) throws IOException {
+        Path target = Files.isSymbolicLink(link) ? link.toRealPath() : link;
         Path directory = target.toAbsolutePath().getParent();
         Path temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
         try {

@@ -17,6 +17,7 @@ import io.cellrouter.registry.store.RejectedEdit;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.watch.FileChangeWatcher;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -119,11 +121,10 @@ public final class FileRegistryStore implements RegistryStore {
         FileRegistryStore store = new FileRegistryStore(disk, clock, options, feedCapacity);
         try {
             store.state.load(options.startWithoutDocument());
-            Set<Path> names = Set.of(disk.path().getFileName(), disk.sidecar().getFileName());
             store.watcher = FileChangeWatcher.start(
                     "cell-router-registry-watch",
-                    List.of(disk.path()),
-                    names::contains,
+                    disk.target().equals(disk.path()) ? List.of(disk.path()) : List.of(disk.path(), disk.target()),
+                    concerns(disk),
                     debounce,
                     null,
                     store::onFileChanged);
@@ -135,6 +136,18 @@ public final class FileRegistryStore implements RegistryStore {
             throw e;
         }
         return store;
+    }
+
+    /**
+     * Which events in the watched folders may be an edit: those naming the file or its versions;
+     * any event while the file is a symbolic link, since a link is edited by changing what it points
+     * to (a Kubernetes config map swaps {@code ..data}, an event that never names the file). A
+     * needless reload costs one read: {@link #onFileChanged} compares bytes.
+     */
+    private static Predicate<Path> concerns(RegistryFile disk) {
+        Set<Path> names = Set.of(
+                disk.path().getFileName(), VersionSidecar.pathFor(disk.path()).getFileName());
+        return name -> names.contains(name) || Files.isSymbolicLink(disk.path());
     }
 
     /** The registry file, as an absolute path. */

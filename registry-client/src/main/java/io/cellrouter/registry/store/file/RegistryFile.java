@@ -30,19 +30,32 @@ final class RegistryFile {
     record Loaded(RegistryDocument document, JsonNode tree, boolean json, boolean exact, boolean trusted) {}
 
     private final Path file;
-    private final Path sidecar;
 
     RegistryFile(Path file) {
         this.file = file;
-        this.sidecar = VersionSidecar.pathFor(file);
     }
 
+    /** The registry file as configured: a symbolic link stays one, read through at every read. */
     Path path() {
         return file;
     }
 
+    /**
+     * The file the registry's bytes are in: {@link #path()}, or where it links to. A Kubernetes
+     * config map's file links through {@code ..data}, which a swap points elsewhere, so this is
+     * asked anew each time.
+     */
+    Path target() {
+        try {
+            return Files.isSymbolicLink(file) ? file.toRealPath() : file;
+        } catch (IOException e) {
+            return file; // a dangling link: reading it says so
+        }
+    }
+
+    /** The versions beside the file they describe: beside the link's target when it is a link. */
     Path sidecar() {
-        return sidecar;
+        return VersionSidecar.pathFor(target());
     }
 
     /** The file's bytes, or null when it does not exist. */
@@ -65,7 +78,7 @@ final class RegistryFile {
      */
     Loaded parse(byte[] content, boolean firstLoad) {
         RegistryDocuments.Parsed parsed = RegistryDocuments.parseKeepingTree(content, file.toString());
-        VersionSidecar versions = VersionSidecar.read(sidecar);
+        VersionSidecar versions = VersionSidecar.read(sidecar());
         boolean exact = versions != null && versions.describes(content);
         long bump = firstLoad && versions != null && !exact ? 1 : 0;
         return new Loaded(
@@ -79,7 +92,7 @@ final class RegistryFile {
     /** Writes the sidecar, then the document. */
     void write(byte[] content, VersionSidecar versions) {
         try {
-            AtomicFiles.replace(sidecar, versions.toBytes());
+            AtomicFiles.replace(sidecar(), versions.toBytes());
             AtomicFiles.replace(file, content);
         } catch (IOException e) {
             throw new StoreUnavailableException(file + ": cannot write the registry file (" + e.getMessage() + ")", e);

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * a state that another has replaced in between, which would undo that other write (a lost update).
  *
  * <p>The lock is an advisory lock on a file beside the registry ({@code .<name>.lock}, left in
- * place), taken by writers only: readers and hand edits never wait. The operating system's lock
+ * place; beside the file a symbolic link names), taken by writers only: readers and hand edits never wait. The operating system's lock
  * belongs to the process, so the stores of one process also share a lock of their own per file.
  *
  * <p>Concurrency: {@link #holding} blocks its caller (a store's writer thread, never an event loop)
@@ -27,13 +27,23 @@ final class WriteLock {
 
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_THIS_PROCESS = new ConcurrentHashMap<>();
 
-    private final Path lockFile;
-    private final ReentrantLock local;
+    private final Path registry;
 
     WriteLock(Path registry) {
-        Path absolute = registry.toAbsolutePath().normalize();
-        this.lockFile = pathFor(absolute);
-        this.local = IN_THIS_PROCESS.computeIfAbsent(absolute, path -> new ReentrantLock());
+        this.registry = registry.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The file itself, every link followed, so that each way of naming it takes one lock, beside
+     * the file that is written (see {@link AtomicFiles}); asked at each write, since a link may be
+     * pointed elsewhere.
+     */
+    private Path file() {
+        try {
+            return registry.toRealPath();
+        } catch (IOException e) {
+            return registry; // not there (yet): the write that follows says so
+        }
     }
 
     /** The lock file of {@code registry}: beside it, {@code .<name>.lock}. */
@@ -43,6 +53,9 @@ final class WriteLock {
 
     /** Runs {@code write} while no other writer of the file runs. */
     <T> T holding(Supplier<T> write) {
+        Path file = file();
+        Path lockFile = pathFor(file);
+        ReentrantLock local = IN_THIS_PROCESS.computeIfAbsent(file, path -> new ReentrantLock());
         local.lock();
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock held = channel.lock(); // released with the channel, at the latest

@@ -1,0 +1,108 @@
+package io.cellrouter.registry.store.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cellrouter.registry.model.Placement;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A registry file that is a symbolic link: the way Kubernetes mounts a config map, and the way an
+ * operator points a fixed path at a file kept elsewhere. Edits behind the link are followed, and
+ * the store's own writes go to the file the link names, leaving the link in place.
+ */
+class FileRegistryStoreLinksTest {
+
+    private static final Duration DEBOUNCE = Duration.ofMillis(20);
+
+    private static final String REGISTRY =
+            """
+            cells:
+              - name: cell-1
+                endpoint: http://127.0.0.1:8081
+              - name: cell-2
+                endpoint: http://127.0.0.1:8082
+            customers:
+              acme: cell-1
+            """;
+
+    @TempDir
+    Path directory;
+
+    private final Clock clock = Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC);
+
+    private FileRegistryStore store;
+
+    @AfterEach
+    void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Test
+    void configMapUpdate_dataLinkSwapped_isReloaded() throws IOException {
+        Path mount = Files.createDirectories(directory.resolve("mount"));
+        Files.writeString(
+                Files.createDirectories(mount.resolve("..2026_06_01_a")).resolve("registry.yaml"), REGISTRY);
+        Files.createSymbolicLink(mount.resolve("..data"), Path.of("..2026_06_01_a"));
+        Path file = Files.createSymbolicLink(mount.resolve("registry.yaml"), Path.of("..data/registry.yaml"));
+        store = FileRegistryStore.open(file, clock, FileStoreOptions.defaults(), 1000, DEBOUNCE);
+        long generation = store.generation();
+
+        // What the kubelet does: a new timestamped folder, a new link beside ..data, renamed over it.
+        Path next = Files.createDirectories(mount.resolve("..2026_06_01_b"));
+        Files.writeString(next.resolve("registry.yaml"), REGISTRY.replace("acme: cell-1", "acme: cell-2"));
+        Files.createSymbolicLink(mount.resolve("..data_tmp"), Path.of("..2026_06_01_b"));
+        Files.move(mount.resolve("..data_tmp"), mount.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+
+        await().until(() -> store.generation() > generation);
+        assertThat(cellOf("acme")).contains("cell-2");
+    }
+
+    @Test
+    void linkToAFileElsewhere_writeGoesToThatFileAndTheLinkStays() throws IOException {
+        Path kept = Files.createDirectories(directory.resolve("data")).resolve("registry.yaml");
+        Files.writeString(kept, REGISTRY);
+        Path file = Files.createSymbolicLink(
+                Files.createDirectories(directory.resolve("etc")).resolve("registry.yaml"), kept);
+        store = FileRegistryStore.open(file, clock, FileStoreOptions.defaults(), 1000, DEBOUNCE);
+
+        store.putPlacement("acme", "cell-2", 1).join();
+
+        assertThat(Files.isSymbolicLink(file)).isTrue();
+        assertThat(Files.readString(kept)).contains("acme: cell-2");
+        assertThat(VersionSidecar.pathFor(kept)).exists();
+        assertThat(directory.resolve("etc")).isDirectoryNotContaining(path -> !path.equals(file));
+    }
+
+    @Test
+    void linkToAFileElsewhere_editThere_isReloaded() throws IOException {
+        Path kept = Files.createDirectories(directory.resolve("data")).resolve("registry.yaml");
+        Files.writeString(kept, REGISTRY);
+        Path file = Files.createSymbolicLink(
+                Files.createDirectories(directory.resolve("etc")).resolve("registry.yaml"), kept);
+        store = FileRegistryStore.open(file, clock, FileStoreOptions.defaults(), 1000, DEBOUNCE);
+        long generation = store.generation();
+
+        Files.writeString(kept, REGISTRY.replace("acme: cell-1", "acme: cell-2"));
+
+        await().until(() -> store.generation() > generation);
+        assertThat(cellOf("acme")).contains("cell-2");
+    }
+
+    private Optional<String> cellOf(String customer) {
+        return store.placement(customer).join().map(Placement::cell);
+    }
+}
