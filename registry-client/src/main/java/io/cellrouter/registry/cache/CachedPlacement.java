@@ -103,9 +103,22 @@ class CachedPlacement {
         return new Confirmed(cell, version, loadedAt);
     }
 
-    /** This entry, unchanged, with its next refresh counted from {@code at} (a failed refresh; a feed gap). */
+    /** This entry, unchanged, with its next refresh counted from {@code at}, a failed refresh. */
     CachedPlacement refreshFailed(long at) {
-        return new RefreshFailed(cell, version, loadedAt, at);
+        return new RefreshFailed(cell, version, loadedAt, at, true);
+    }
+
+    /** This entry, unchanged, due for a refresh from {@code at} (a feed gap: what changed is unknown). */
+    CachedPlacement dueFrom(long at) {
+        return new RefreshFailed(cell, version, loadedAt, at, false);
+    }
+
+    /**
+     * Whether the last refresh of this entry failed: served, it is stale (the store could not say
+     * whether it still holds), which a due refresh, or one under way, is not.
+     */
+    boolean stale() {
+        return false;
     }
 
     @Override
@@ -127,20 +140,27 @@ class CachedPlacement {
 
     /**
      * An entry whose refresh failed, or that a feed gap made due: it keeps routing with its old read
-     * time (so it counts as stale and its age keeps growing), and the next refresh is counted from
-     * the failure (or is due at once). Only such entries pay the extra field.
+     * time (so its age keeps growing; after a failure it counts as stale), and the next refresh is
+     * counted from the failure (or is due at once). Only such entries pay the extra fields.
      */
     private static final class RefreshFailed extends CachedPlacement {
         private final long failedAt;
+        private final boolean failed;
 
-        RefreshFailed(String cell, long version, long loadedAt, long failedAt) {
+        RefreshFailed(String cell, long version, long loadedAt, long failedAt, boolean failed) {
             super(cell, version, loadedAt);
             this.failedAt = failedAt;
+            this.failed = failed;
         }
 
         @Override
         long refreshFrom() {
             return failedAt;
+        }
+
+        @Override
+        boolean stale() {
+            return failed;
         }
     }
 }

@@ -73,7 +73,6 @@ final class CachingResolver implements Resolver {
     private final Clock clock;
     private final Ticker ticker;
     private final ResolverListener listener;
-    private final long refreshAfterNanos;
     private final String storeKind;
     private final PlacementCache placements;
     private final RegistrySync sync;
@@ -87,7 +86,6 @@ final class CachingResolver implements Resolver {
         this.clock = builder.clock;
         this.ticker = builder.ticker;
         this.listener = builder.listener;
-        this.refreshAfterNanos = config.refreshAfter().toNanos();
         this.storeKind = builder.store.kind();
         Executor executor = builder.executor == null ? Runnable::run : builder.executor;
         Duration probe = config.pollInterval().compareTo(MAXIMUM_PROBE_INTERVAL) < 0
@@ -140,7 +138,7 @@ final class CachingResolver implements Resolver {
         long now = ticker.read();
         CachedPlacement cached = placements.ready(customer, now);
         if (cached != null) {
-            count(now - cached.loadedAt() >= refreshAfterNanos ? LookupKind.STALE : LookupKind.HIT);
+            count(cached.stale() ? LookupKind.STALE : LookupKind.HIT);
             return decide(cached, cellHint, Source.CACHE, table);
         }
         count(LookupKind.MISS);

@@ -273,7 +273,7 @@ final class PlacementCache {
      */
     void allDue() {
         long due = ticker.read() - refreshAfterNanos;
-        map.replaceAll((customer, value) -> value.refreshFrom() > due ? value.refreshFailed(due) : value);
+        map.replaceAll((customer, value) -> value.refreshFrom() > due ? value.dueFrom(due) : value);
         negatives.invalidateAll();
     }
 

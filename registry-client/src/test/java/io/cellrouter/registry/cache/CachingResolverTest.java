@@ -153,7 +153,8 @@ class CachingResolverTest {
         assertThat(served).isDone();
         assertThat(served.join().cell().name()).isEqualTo("cell-1");
         assertThat(served.join().source()).isEqualTo(Source.CACHE);
-        assertThat(listener.count(LookupKind.STALE)).isEqualTo(1);
+        assertThat(listener.count(LookupKind.HIT)).isEqualTo(1); // a due refresh is routine, not stale
+        assertThat(listener.count(LookupKind.STALE)).isZero();
         assertThat(store.calls("placement")).isEqualTo(1);
         slowRead.complete(null);
         await().atMost(WAIT)
@@ -175,9 +176,30 @@ class CachingResolverTest {
             assertThat(resolution.cell().name()).isEqualTo("cell-1");
         });
         assertThat(store.calls("placement")).isPositive();
-        assertThat(listener.count(LookupKind.STALE)).isEqualTo(2);
+        // The first use starts the refresh, whose failure makes the second use stale.
+        assertThat(listener.count(LookupKind.HIT)).isEqualTo(1);
+        assertThat(listener.count(LookupKind.STALE)).isEqualTo(1);
         assertThat(resolver.cacheAge("acme"))
                 .hasValueSatisfying(age -> assertThat(age).isGreaterThan(CONFIG.refreshAfter()));
+    }
+
+    @Test
+    void resolve_refreshSucceedsAfterAFailure_isNoLongerStale() {
+        started(CONFIG);
+        store.down();
+        ticker.advance(CONFIG.refreshAfter().plusSeconds(1));
+        resolve("acme"); // starts the refresh, which fails
+        assertThat(resolve("acme").cell().name()).isEqualTo("cell-1");
+        assertThat(listener.count(LookupKind.STALE)).isEqualTo(1);
+
+        store.up();
+        ticker.advance(CONFIG.refreshAfter().plusSeconds(1));
+        resolve("acme"); // stale still, and starts a refresh that succeeds
+        await().atMost(WAIT).until(() -> resolver.cacheAge("acme").orElseThrow().compareTo(CONFIG.refreshAfter()) < 0);
+        long stale = listener.count(LookupKind.STALE);
+        resolve("acme");
+
+        assertThat(listener.count(LookupKind.STALE)).isEqualTo(stale);
     }
 
     @Test
@@ -680,6 +702,7 @@ class CachingResolverTest {
         await().atMost(WAIT).until(() -> "cell-2".equals(resolve("acme").cell().name()));
         assertThat(resolve("acme").source()).isEqualTo(Source.CACHE);
         assertThat(resolve("newcomer").cell().name()).isEqualTo("cell-1");
+        assertThat(listener.count(LookupKind.STALE)).as("nothing failed").isZero();
     }
 
     @Test
