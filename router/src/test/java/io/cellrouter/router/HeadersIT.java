@@ -62,6 +62,7 @@ class HeadersIT {
                         + "X-Forwarded-Client-Cert: By=spiffe://x;URI=spiffe://acme/admin\r\n"
                         + "X-Forwarded-User: admin\r\n"
                         + "x-cell-router-cell: cell-1\r\n"
+                        + "x-cell-router-customer: acme\r\n"
                         + "x-cell-router-anything: forged\r\n"
                         + "Connection: close\r\n"
                         + "\r\n");
@@ -78,6 +79,7 @@ class HeadersIT {
         }
         assertThat(atCell.getAll("x-forwarded-for")).containsExactly("127.0.0.1");
         assertThat(atCell.getAll("x-cell-router-cell")).containsExactly("cell-2");
+        assertThat(atCell.getAll("x-cell-router-customer")).containsExactly("globex");
         assertThat(atCell.contains("x-cell-router-anything")).isFalse();
         assertThat(atCell.get("x-forwarded-proto")).isEqualTo("http");
         assertThat(atCell.get("x-forwarded-host")).isEqualTo("example.test");
@@ -249,6 +251,7 @@ class HeadersIT {
                         "x-forwarded-for", List.of("127.0.0.1"),
                         "x-forwarded-proto", List.of("http"),
                         "x-forwarded-host", List.of(host),
-                        "x-cell-router-cell", List.of("cell-1")));
+                        "x-cell-router-cell", List.of("cell-1"),
+                        "x-cell-router-customer", List.of("acme")));
     }
 }

@@ -126,6 +126,7 @@ class JwtIT {
         HttpHeaders atCell = router.cell("cell-1").receivedHeaders().get(0);
         assertThat(atCell.getAll("x-customer-id")).isEmpty();
         assertThat(atCell.get("authorization")).startsWith("Bearer ");
+        assertThat(atCell.getAll("x-cell-router-customer")).containsExactly("acme");
     }
 
     /**

@@ -44,6 +44,9 @@ public final class ForwardHeaders {
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     public static final AsciiString X_CELL_ROUTER_CELL = AsciiString.cached("x-cell-router-cell");
+    /** The customer the router routed the request for: the one identity the cell may rely on. */
+    public static final AsciiString X_CELL_ROUTER_CUSTOMER = AsciiString.cached("x-cell-router-customer");
+
     static final String ROUTER_PREFIX = "x-cell-router-";
     /** Netty's HTTP/2 ↔ HTTP/1.1 conversion adds these for its own use; they never leave the router. */
     static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
@@ -144,6 +147,25 @@ public final class ForwardHeaders {
             headers.remove(X_FORWARDED_HOST);
         }
         headers.set(X_CELL_ROUTER_CELL, cell);
+    }
+
+    /**
+     * Names the customer the router decided on, after {@link #toCell} (which removed any client's
+     * {@code x-cell-router-*}). Several identity sources may name customers in one request (a token
+     * for one, a path or host naming another; the first configured source wins): this field says
+     * which one the router routed for, so a cell can refuse a request whose other fields disagree.
+     */
+    static void nameCustomer(HttpHeaders headers, String customer) {
+        if (customer != null) {
+            headers.set(X_CELL_ROUTER_CUSTOMER, customer);
+        }
+    }
+
+    /** {@link #nameCustomer(HttpHeaders, String)} on an HTTP/2 request's headers. */
+    static void nameCustomer(Http2Headers headers, String customer) {
+        if (customer != null) {
+            headers.set(X_CELL_ROUTER_CUSTOMER, customer);
+        }
     }
 
     /** The HTTP/2 rewrite for a request to {@code context}'s listener: its scheme, its identity fields. */

@@ -109,6 +109,7 @@ final class Http1RequestRelay {
                 context.scheme(),
                 log.cell.name(),
                 context.router().identityFields());
+        ForwardHeaders.nameCustomer(head.headers(), log.customer());
         if (websocket) {
             WebSocketHandshake.toCell(head.headers()); // its Upgrade, which toCell removed
         }

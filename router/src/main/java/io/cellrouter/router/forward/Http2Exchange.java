@@ -104,6 +104,7 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
     public void routed() {
         String cellName = route.cell().name();
         ForwardHeaders.toCell(requestRelay.head(), front.remote(), context, cellName);
+        ForwardHeaders.nameCustomer(requestRelay.head(), log.customer());
         // An RFC 8441 WebSocket handshake is not shadowed: its copy would open a session there.
         requestRelay.shadow(websocket ? null : context.migration().shadows().sample(log));
         connect(false);
