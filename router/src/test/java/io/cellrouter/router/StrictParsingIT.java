@@ -117,6 +117,14 @@ class StrictParsingIT {
                                 + "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\nab\r\n0\r\n\r\n",
                         400),
                 Arguments.of("missing Host", "GET / HTTP/1.1\r\nx-customer-id: acme\r\n\r\n", 400),
+                Arguments.of(
+                        "absolute target naming another host than Host",
+                        "GET http://globex.example/ HTTP/1.1\r\nx-customer-id: acme\r\nHost: acme.example\r\n\r\n",
+                        400),
+                Arguments.of(
+                        "absolute target with user information",
+                        "GET http://u@acme.example/ HTTP/1.1\r\nx-customer-id: acme\r\nHost: acme.example\r\n\r\n",
+                        400),
                 Arguments.of("duplicate Host", "GET / HTTP/1.1\r\n" + OK_HEAD + "Host: b\r\n\r\n", 400),
                 Arguments.of("duplicate Host on HTTP/1.0", "GET / HTTP/1.0\r\n" + OK_HEAD + "Host: b\r\n\r\n", 400),
                 Arguments.of(
@@ -248,6 +256,21 @@ class StrictParsingIT {
             assertThat(readAll(socket.getInputStream()))
                     .startsWith("HTTP/1.1 200")
                     .contains("\"bytes\":2");
+        }
+    }
+
+    @Test
+    void absoluteTargetNamingTheHost_passesAsTheOriginForm() throws Exception {
+        try (Socket socket =
+                new Socket("127.0.0.1", router.server().proxyAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("GET http://acme.example/hello?x=1 HTTP/1.1\r\nx-customer-id: acme\r\n"
+                                    + "Host: acme.example\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(readAll(socket.getInputStream()))
+                    .startsWith("HTTP/1.1 200")
+                    .contains("\"path\":\"/hello?x=1\"");
         }
     }
 

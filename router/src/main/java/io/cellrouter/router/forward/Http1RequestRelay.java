@@ -71,6 +71,7 @@ final class Http1RequestRelay {
     /** Reads the request's target; the exchange ends with the exception when it is not valid. */
     RequestTarget parseTarget() throws RouterException {
         target = RequestTarget.parse(head.uri());
+        RequestTarget.checkAuthority(head.uri(), head.headers().get(HttpHeaderNames.HOST));
         return target;
     }
 
