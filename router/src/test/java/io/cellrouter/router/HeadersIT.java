@@ -86,6 +86,25 @@ class HeadersIT {
         assertThat(atCell.get("host")).isEqualTo("example.test");
     }
 
+    @Test
+    void framingFields_reachTheCellWrittenTheOneWayEveryServerReads() throws Exception {
+        RawHttp.Response length = RawHttp.exchange(
+                router.server().proxyAddress(),
+                "POST /a HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\nContent-Length: 003\r\n"
+                        + "Connection: close\r\n\r\nabc");
+        RawHttp.Response chunked = RawHttp.exchange(
+                router.server().proxyAddress(),
+                "POST /b HTTP/1.1\r\nHost: a\r\nx-customer-id: acme\r\nTransfer-Encoding: \tChunked\r\n"
+                        + "Connection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+        assertThat(List.of(length.status(), chunked.status())).containsExactly(200, 200);
+
+        List<HttpHeaders> atCell = router.cell("cell-1").receivedHeaders();
+        assertThat(atCell).hasSize(2);
+        assertThat(atCell.get(0).getAll("content-length")).containsExactly("3");
+        assertThat(atCell.get(1).getAll("transfer-encoding")).containsExactly("chunked");
+    }
+
     /**
      * A client may not take away from the cell, by naming them in Connection, the fields the router
      * acted on: the identity it routed by and the request id it logged and answered with.

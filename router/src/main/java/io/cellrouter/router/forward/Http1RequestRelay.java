@@ -111,6 +111,7 @@ final class Http1RequestRelay {
                 log.cell.name(),
                 context.router().identityFields());
         ForwardHeaders.nameCustomer(head.headers(), log.customer());
+        FramingFields.canonical(head);
         if (websocket) {
             WebSocketHandshake.toCell(head.headers()); // its Upgrade, which toCell removed
         }
