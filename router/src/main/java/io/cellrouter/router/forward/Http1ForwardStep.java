@@ -178,6 +178,12 @@ final class Http1ForwardStep implements Http1CellConnector.Exchange, Http1Respon
     }
 
     void answerStarted(int status) {
+        if (!request.complete()) {
+            // The cell answers before the whole body arrived: the rest is still on the client's
+            // connection, which cannot carry another request (answerComplete). Said in the answer
+            // itself, so that the client sends no request the close would lose.
+            keepAlive.closeAfterAnswer();
+        }
         long now = ctx.executor().ticker().nanoTime();
         responseTimeout.answerBegan(now, ctx.channel().isWritable());
         request.answered();
