@@ -117,6 +117,9 @@ class StrictParsingIT {
                                 + "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\nab\r\n0\r\n\r\n",
                         400),
                 Arguments.of("missing Host", "GET / HTTP/1.1\r\nx-customer-id: acme\r\n\r\n", 400),
+                Arguments.of("request line with a lower-case version", "GET / http/1.1\r\n" + OK_HEAD + "\r\n", 400),
+                Arguments.of("request line with tabs", "GET\t/\tHTTP/1.1\r\n" + OK_HEAD + "\r\n", 400),
+                Arguments.of("request line with two spaces", "GET  / HTTP/1.1\r\n" + OK_HEAD + "\r\n", 400),
                 Arguments.of(
                         "absolute target naming another host than Host",
                         "GET http://globex.example/ HTTP/1.1\r\nx-customer-id: acme\r\nHost: acme.example\r\n\r\n",

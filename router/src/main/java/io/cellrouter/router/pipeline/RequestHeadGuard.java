@@ -84,21 +84,36 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
             if (scanning && !scan(buf)) {
                 buf.release();
                 reject(new RouterException(
-                        ErrorCode.MALFORMED_REQUEST, "malformed request: obsolete line folding (obs-fold)"));
+                        ErrorCode.MALFORMED_REQUEST,
+                        folded
+                                ? "malformed request: obsolete line folding (obs-fold)"
+                                : "malformed request: the request line is not METHOD SP target SP HTTP/x.y"));
                 return;
             }
         }
         ctx.fireChannelRead(msg);
     }
 
-    /** Scans head bytes; false when a line is folded. Stops at the empty line that ends the head. */
+    /** Scans head bytes; false when a line is folded or the request line is loose. Stops at the empty line that ends the head. */
     private boolean scan(ByteBuf buf) {
         folded = false;
+        loose = false;
         buf.forEachByte(scanner);
-        return !folded;
+        return !folded && !loose;
     }
 
     private boolean folded;
+    /**
+     * The request line is not exactly {@code METHOD SP target SP HTTP/x.y} (RFC 9112 section 3):
+     * a tab or a run of spaces between its parts, or a version not spelt {@code HTTP/}. The decoder
+     * would read such a line anyway; another server in the path might read it otherwise.
+     */
+    private boolean loose;
+    /** In the request line: spaces seen, and how much of {@code HTTP/} after the second one. */
+    private int spaces;
+
+    private int versionAt;
+    private boolean afterSpace;
     /** The connection was answered with an error and is closing: nothing more is passed on. */
     private boolean rejected;
 
@@ -120,12 +135,35 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
             folded = true;
             return false;
         }
+        if (firstLine && b != '\r' && !requestLineByte(b)) {
+            loose = true;
+            return false;
+        }
         if (b != '\r') {
             lineEmpty = false;
         }
         lineStart = false;
         return true;
     };
+
+    /** Whether {@code b} may come next in the request line (which the decoder checks further). */
+    private boolean requestLineByte(byte b) {
+        if (b == '\t') {
+            return false;
+        }
+        if (b == ' ') {
+            boolean single = !lineStart && !afterSpace && ++spaces <= 2;
+            afterSpace = true;
+            return single;
+        }
+        afterSpace = false;
+        if (spaces == 2 && versionAt < VERSION.length) {
+            return b == VERSION[versionAt++];
+        }
+        return true;
+    }
+
+    private static final byte[] VERSION = {'H', 'T', 'T', 'P', '/'};
 
     /** A request head was decoded: stop the clock until the next one starts. */
     @Override
@@ -148,6 +186,9 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
         lineStart = true;
         lineEmpty = true;
         firstLine = true;
+        spaces = 0;
+        versionAt = 0;
+        afterSpace = false;
     }
 
     private void expired() {

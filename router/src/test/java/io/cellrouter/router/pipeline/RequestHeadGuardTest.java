@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The request-head guard on an embedded channel: what it passes on to the decoder, and what not. */
 class RequestHeadGuardTest {
@@ -49,5 +51,49 @@ class RequestHeadGuardTest {
         ByteBuf answer = ch.readOutbound();
         assertThat(answer.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 400 ");
         answer.release();
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(
+            strings = {
+                "GET /a http/1.1\r\n",
+                "GET /a Http/1.1\r\n",
+                "GET\t/a\tHTTP/1.1\r\n",
+                "GET  /a HTTP/1.1\r\n",
+                "GET /a  HTTP/1.1\r\n",
+                " GET /a HTTP/1.1\r\n",
+                "GET /a HTTP/1.1 \r\n",
+                "GET /a b HTTP/1.1\r\n"
+            })
+    void aLooseRequestLine_is400_andNothingPassedOn(String line) {
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestHeadGuard(10_000, rejected::add));
+
+        ch.writeInbound(bytes(line + "Host: a\r\n\r\n"));
+
+        assertThat(rejected).containsExactly("malformed_request");
+        assertThat((Object) ch.readInbound()).as("nothing passed on").isNull();
+        ByteBuf answer = ch.readOutbound();
+        assertThat(answer.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 400 ");
+        answer.release();
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {"GET /a HTTP/1.1\r\n", "\r\nGET /a HTTP/1.1\r\n", "OPTIONS * HTTP/1.0\r\n"})
+    void aRequestLineSplitAcrossReads_isPassedOn(String line) {
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestHeadGuard(10_000, rejected::add));
+        String head = line + "Host: a\r\n\r\n";
+
+        for (int i = 0; i < head.length(); i++) {
+            ch.writeInbound(bytes(head.substring(i, i + 1)));
+        }
+
+        assertThat(rejected).isEmpty();
+        ByteBuf passed;
+        int bytes = 0;
+        while ((passed = ch.readInbound()) != null) {
+            bytes += passed.readableBytes();
+            passed.release();
+        }
+        assertThat(bytes).isEqualTo(head.length());
     }
 }
