@@ -35,6 +35,40 @@ class Http2LimitsIT {
         }
     }
 
+    /**
+     * A stream refused while its header block was decoded is created only to be reset (so that its
+     * DATA is not a connection error): it must give its slot back, or a client's malformed
+     * requests would use up its connection's streams.
+     */
+    @Test
+    void malformedStreams_doNotKeepTheirSlots() throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            for (int stream = 1; stream <= 9; stream += 2) {
+                raw.headers(
+                                stream,
+                                H2Client.request("POST", "/a", "x-customer-id", "acme")
+                                        .add("connection", "x"),
+                                false)
+                        .data(stream, new byte[3], true)
+                        .flush();
+                String reset = "RST " + stream + " 1";
+                assertThat(raw.readUntil(e -> e.contains(reset), 5000))
+                        .as(raw.events().toString())
+                        .isTrue();
+            }
+
+            raw.headers(11, H2Client.request("GET", "/fine", "x-customer-id", "acme"), true)
+                    .flush();
+
+            assertThat(raw.readStream(11, 5000))
+                    .as(raw.events().toString())
+                    .first()
+                    .isEqualTo("HEADERS 11 200");
+            assertThat(raw.events()).noneMatch(e -> e.startsWith("GOAWAY"));
+        }
+        assertThat(router.cell("cell-1").requestCount()).isEqualTo(1);
+    }
+
     @Test
     void rapidReset_endsTheAbusiveConnection_healthyConnectionsKeepWorking() throws Exception {
         try (RawH2 attacker = new RawH2(router.server().proxyAddress());

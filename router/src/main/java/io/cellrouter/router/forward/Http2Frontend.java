@@ -81,7 +81,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
             ProxyContext context) {
         super(decoder, encoder, settings);
         this.context = context;
-        decoder.frameListener(new FrameListener());
+        decoder.frameListener(new Http2FieldRules(new FrameListener()));
         connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamClosed(Http2Stream stream) {
@@ -325,6 +325,16 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         }
     }
 
+    /** A client's frame broke a stream's rules: see {@link Http2RefusedHeads} before it is reset. */
+    @Override
+    protected void onStreamError(
+            ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception.StreamException error) {
+        if (!outbound) {
+            Http2RefusedHeads.open(connection(), error);
+        }
+        super.onStreamError(ctx, outbound, cause, error);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         // Netty closes every stream now: each exchange still running hears that its client went away.
@@ -333,7 +343,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         smallFrames.releaseAll();
     }
 
-    /** What the client sends, frame by frame. */
+    /** What the client sends, frame by frame (its header blocks checked by {@link Http2FieldRules} first). */
     private final class FrameListener extends Http2FrameAdapter {
         @Override
         public void onHeadersRead(
@@ -353,20 +363,6 @@ public final class Http2Frontend extends Http2ConnectionHandler {
                 throw Http2Exception.streamError(
                         streamId, Http2Error.PROTOCOL_ERROR, "a second HEADERS frame must end the stream");
             }
-        }
-
-        @Override
-        public void onHeadersRead(
-                ChannelHandlerContext ctx,
-                int streamId,
-                Http2Headers headers,
-                int streamDependency,
-                short weight,
-                boolean exclusive,
-                int padding,
-                boolean endStream)
-                throws Http2Exception {
-            onHeadersRead(ctx, streamId, headers, padding, endStream);
         }
 
         @Override

@@ -61,6 +61,13 @@ final class Http2StreamLeg implements CellLeg, CellStreamListener {
         if (part instanceof HttpRequest request) {
             request.headers().set(SCHEME, scheme);
             pendingHead = HttpConversionUtil.toHttp2Headers(request, false);
+            CharSequence authority = pendingHead.authority();
+            if (authority != null && authority.length() == 0) {
+                // An empty Host names no authority, and RFC 9113 section 8.3.1 then wants no
+                // :authority at all; Netty's conversion sends an empty one, which a strict HTTP/2
+                // cell may refuse as malformed.
+                pendingHead.remove(Http2Headers.PseudoHeaderName.AUTHORITY.value());
+            }
         }
         if (part instanceof HttpContent content) {
             boolean last = content instanceof LastHttpContent;
