@@ -101,6 +101,20 @@ class Http2StrictIT {
         assertThat(router.cell("cell-1").requestCount()).isEqualTo(2);
     }
 
+    /** {@code :path} in absolute form names a host that a hop before the router could go by instead of :authority. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http://globex.example/x", "x", "https://a/x"})
+    void pathThatIsNotAPath_isAnswered400_andNeverForwarded(String path) throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.headers(1, base().method("GET").path(path), true).flush();
+
+            List<String> answer = raw.readStream(1, 5000);
+
+            assertThat(answer).as(raw.events().toString()).first().isEqualTo("HEADERS 1 400");
+        }
+        assertThat(router.cell("cell-1").requestCount()).isZero();
+    }
+
     @Test
     void grpcCallWithAMethodThatIsNotAToken_isAnsweredInternal() throws Exception {
         try (H2Client client = new H2Client(router.server().proxyAddress())) {

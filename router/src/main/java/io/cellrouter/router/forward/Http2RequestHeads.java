@@ -56,7 +56,14 @@ final class Http2RequestHeads {
             throw new RouterException(ErrorCode.MALFORMED_REQUEST, "malformed request: no :path");
         }
         checkHost(headers);
-        RequestTarget target = RequestTarget.parse(headers.path().toString());
+        CharSequence path = headers.path();
+        if (!(path.length() > 0 && path.charAt(0) == '/') && !"*".contentEquals(path)) {
+            // RFC 9113 section 8.3.1: a path (or * for OPTIONS), never the absolute form, whose
+            // host a hop before the router could read instead of :authority.
+            throw new RouterException(
+                    ErrorCode.MALFORMED_REQUEST, "malformed request: :path must start with '/' (or be *)");
+        }
+        RequestTarget target = RequestTarget.parse(path.toString());
         if (!target.originForm().contentEquals(headers.path())) {
             // The cell gets the path the router routed on (dot segments resolved, %2F refused...),
             // not one it might read differently, as an HTTP/1.1 request's target is rewritten too.

@@ -94,6 +94,21 @@ class Http2RequestHeadsTest {
     }
 
     @Test
+    void target_absoluteFormPath_isMalformed() {
+        assertThatThrownBy(() -> Http2RequestHeads.target(get("http://globex.example/a"), false))
+                .isInstanceOfSatisfying(
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_REQUEST));
+    }
+
+    @Test
+    void target_asterisk_isServed() {
+        assertThat(Http2RequestHeads.target(
+                                new DefaultHttp2Headers().method("OPTIONS").path("*"), false)
+                        .path())
+                .isEqualTo("*");
+    }
+
+    @Test
     void target_noPath_isMalformed() {
         Http2Headers noPath = new DefaultHttp2Headers().method("GET");
 
