@@ -73,11 +73,8 @@ class FileRegistryStoreLinksTest {
 
     @Test
     void linkToAFileElsewhere_writeGoesToThatFileAndTheLinkStays() throws IOException {
-        Path kept = Files.createDirectories(directory.resolve("data")).resolve("registry.yaml");
-        Files.writeString(kept, REGISTRY);
-        Path file = Files.createSymbolicLink(
-                Files.createDirectories(directory.resolve("etc")).resolve("registry.yaml"), kept);
-        store = FileRegistryStore.open(file, clock, FileStoreOptions.defaults(), 1000, DEBOUNCE);
+        Path kept = directory.resolve("data/registry.yaml");
+        Path file = openedThroughALinkTo(kept);
 
         store.putPlacement("acme", "cell-2", 1).join();
 
@@ -89,17 +86,23 @@ class FileRegistryStoreLinksTest {
 
     @Test
     void linkToAFileElsewhere_editThere_isReloaded() throws IOException {
-        Path kept = Files.createDirectories(directory.resolve("data")).resolve("registry.yaml");
-        Files.writeString(kept, REGISTRY);
-        Path file = Files.createSymbolicLink(
-                Files.createDirectories(directory.resolve("etc")).resolve("registry.yaml"), kept);
-        store = FileRegistryStore.open(file, clock, FileStoreOptions.defaults(), 1000, DEBOUNCE);
+        Path kept = directory.resolve("data/registry.yaml");
+        openedThroughALinkTo(kept);
         long generation = store.generation();
 
         Files.writeString(kept, REGISTRY.replace("acme: cell-1", "acme: cell-2"));
 
         await().until(() -> store.generation() > generation);
         assertThat(cellOf("acme")).contains("cell-2");
+    }
+
+    /** Writes the registry to {@code kept}, links etc/registry.yaml to it and opens the store on the link. */
+    private Path openedThroughALinkTo(Path kept) throws IOException {
+        Files.writeString(Files.createDirectories(kept.getParent()).resolve(kept.getFileName()), REGISTRY);
+        Path file = Files.createSymbolicLink(
+                Files.createDirectories(directory.resolve("etc")).resolve("registry.yaml"), kept);
+        store = FileRegistryStore.open(file, clock, FileStoreOptions.defaults(), 1000, DEBOUNCE);
+        return file;
     }
 
     private Optional<String> cellOf(String customer) {
