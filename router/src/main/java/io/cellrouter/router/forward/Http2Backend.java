@@ -296,6 +296,13 @@ final class Http2Backend extends Http2ConnectionHandler {
         }
     }
 
+    /** No new streams here (the cell allows none); the connection closes once its streams have. */
+    void retire() {
+        if (ctx != null) {
+            goingAway(ctx);
+        }
+    }
+
     /** The cell sent GOAWAY: no new streams here; the connection closes once its streams have. */
     void goingAway(ChannelHandlerContext ctx) {
         goingAway = true;

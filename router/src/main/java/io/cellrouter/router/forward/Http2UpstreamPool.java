@@ -2,6 +2,8 @@ package io.cellrouter.router.forward;
 
 import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.config.RouterConfig.Upstream;
+import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.cellrouter.router.transport.Buffers;
 import io.cellrouter.router.transport.Transport;
@@ -21,6 +23,7 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -67,6 +70,11 @@ final class Http2UpstreamPool {
     /** Per cell endpoint: the streams its last connection to get ready allowed, from 1 to 100. */
     private final Map<String, Integer> streamLimits = new ConcurrentHashMap<>();
 
+    /** How long a cell whose new connection allowed no stream gets no other connection. */
+    static final long NO_STREAMS_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Per cell endpoint: until when (event loop ticker) it is known to allow no stream. */
+    private final Map<String, Long> noStreamsUntil = new ConcurrentHashMap<>();
+
     private final FastThreadLocal<Map<String, List<Http2Backend>>> connections = new FastThreadLocal<>() {
         @Override
         protected Map<String, List<Http2Backend>> initialValue() {
@@ -105,6 +113,13 @@ final class Http2UpstreamPool {
             }
         }
         if (chosen == null) {
+            Long until = noStreamsUntil.get(key);
+            if (until != null) {
+                if (loop.ticker().nanoTime() - until < 0) {
+                    return loop.newFailedFuture(takesNoStreams(cell));
+                }
+                noStreamsUntil.remove(key, until);
+            }
             Runnable connectDone = connectStarting.apply(cell);
             if (connectDone == null) {
                 return loop.newFailedFuture(UpstreamPool.overloaded(cell));
@@ -117,6 +132,15 @@ final class Http2UpstreamPool {
                     // room), never above the assumption (a cell that sets no limit: unbounded
                     // streams would wait on one connection that may never get ready).
                     streamLimits.put(key, Math.max(1, Math.min(ASSUMED_MAX_STREAMS, connecting.maxStreams())));
+                    if (connecting.maxStreams() == 0) {
+                        // A cell that allows no stream (SETTINGS_MAX_CONCURRENT_STREAMS 0: it drains,
+                        // or sheds load). Kept, the connection would hold a socket until it idled
+                        // out, and every request would open another: one such cell could use up
+                        // the router's file descriptors, and every cell would fail with it. It
+                        // closes, and for a second the cell's requests fail at once, unopened.
+                        noStreamsUntil.put(key, loop.ticker().nanoTime() + NO_STREAMS_NANOS);
+                        connecting.retire();
+                    }
                 }
             });
             chosen = connecting;
@@ -128,7 +152,10 @@ final class Http2UpstreamPool {
         }
         Promise<CellStream> promise = loop.newPromise();
         backend.ready().addListener(f -> {
-            if (f.isSuccess()) {
+            if (f.isSuccess() && backend.maxStreams() == 0) {
+                stream.reset(io.netty.handler.codec.http2.Http2Error.CANCEL);
+                promise.tryFailure(takesNoStreams(cell));
+            } else if (f.isSuccess()) {
                 promise.trySuccess(stream);
             } else {
                 stream.reset(io.netty.handler.codec.http2.Http2Error.CANCEL);
@@ -178,6 +205,12 @@ final class Http2UpstreamPool {
         list.add(backend);
         ChannelFuture connect = bootstrap.connect(cell.endpoint().getHost(), cell.port());
         connect.addListener(f -> {
+            if (!loop.inEventLoop()) {
+                // A channel that could not even be created (no file descriptor left) fails its
+                // future on Netty's global executor: the per-loop list is the loop's alone.
+                loop.execute(() -> connectFailed(backend, list, f.cause()));
+                return;
+            }
             if (!f.isSuccess()) {
                 list.remove(backend);
                 backend.ready().tryFailure(f.cause());
@@ -204,5 +237,17 @@ final class Http2UpstreamPool {
             });
         });
         return backend;
+    }
+
+    private static void connectFailed(Http2Backend backend, List<Http2Backend> list, Throwable cause) {
+        list.remove(backend);
+        backend.ready().tryFailure(cause == null ? new IOException("connection to the cell not opened") : cause);
+    }
+
+    private static RouterException takesNoStreams(Cell cell) {
+        return new RouterException(
+                ErrorCode.CELL_OVERLOADED,
+                "cell " + cell.name() + " takes no new streams (its SETTINGS_MAX_CONCURRENT_STREAMS is 0)",
+                Duration.ofSeconds(1));
     }
 }
