@@ -5,6 +5,7 @@ import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.router.config.AdminToken;
 import io.cellrouter.router.metrics.LiveStats;
 import io.cellrouter.router.metrics.RouterMetrics;
+import io.cellrouter.router.transport.ShutdownInputOnClose;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -70,6 +71,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        ShutdownInputOnClose.install(ch);
         ch.pipeline()
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http1-codec", new HttpServerCodec())

@@ -6,6 +6,7 @@ import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.cellrouter.router.transport.Buffers;
+import io.cellrouter.router.transport.ShutdownInputOnClose;
 import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -182,6 +183,7 @@ final class Http2UpstreamPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        ShutdownInputOnClose.install(ch);
                         if (secure) {
                             ch.pipeline()
                                     .addLast(

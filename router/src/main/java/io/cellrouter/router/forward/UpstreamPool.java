@@ -4,6 +4,7 @@ import io.cellrouter.registry.model.Cell;
 import io.cellrouter.router.config.RouterConfig.Upstream;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.cellrouter.router.transport.Buffers;
+import io.cellrouter.router.transport.ShutdownInputOnClose;
 import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -237,6 +238,7 @@ public final class UpstreamPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        ShutdownInputOnClose.install(ch);
                         ch.pipeline()
                                 .addLast(
                                         "codec",

@@ -6,6 +6,7 @@ import io.cellrouter.router.forward.Http2Frontend;
 import io.cellrouter.router.forward.ProxyContext;
 import io.cellrouter.router.transport.ClientAddress;
 import io.cellrouter.router.transport.LingerOnClose;
+import io.cellrouter.router.transport.ShutdownInputOnClose;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -106,6 +107,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        ShutdownInputOnClose.install(ch);
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast("overload", context.overload());

@@ -85,7 +85,13 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
             return;
         }
         DuplexChannel duplex = (DuplexChannel) channel;
-        channel.pipeline().addFirst(NAME, new LingeringClose(QUIET_MILLIS, MAX_MILLIS));
+        LingeringClose lingering = new LingeringClose(QUIET_MILLIS, MAX_MILLIS);
+        if (channel.pipeline().get(ShutdownInputOnClose.NAME) != null) {
+            // Behind it: the close this handler makes must pass it too.
+            channel.pipeline().addAfter(ShutdownInputOnClose.NAME, NAME, lingering);
+        } else {
+            channel.pipeline().addFirst(NAME, lingering);
+        }
         SslHandler tls = channel.pipeline().get(SslHandler.class);
         ChannelFuture notified = tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
         notified.addListener(
