@@ -26,6 +26,7 @@ import io.cellrouter.router.pipeline.ReloadingSslContext;
 import io.cellrouter.router.pipeline.TlsContexts;
 import io.cellrouter.router.registry.RegistryStores;
 import io.cellrouter.router.routing.RequestRouter;
+import io.cellrouter.router.transport.AcceptFailures;
 import io.cellrouter.router.transport.Buffers;
 import io.cellrouter.router.transport.LingerOnClose;
 import io.cellrouter.router.transport.LingeringClose;
@@ -95,6 +96,9 @@ public final class RouterServer implements AutoCloseable {
     private RouterServer(RouterConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
+        // Before Netty's io_uring support loads (in Transport.detect): a pause after a failed
+        // accept holds on io_uring only with single-shot accepts (AcceptFailures).
+        AcceptFailures.singleShotAccepts();
         this.transport = Transport.detect();
         this.bossGroup = transport.newGroup(1, "cellrouter-accept");
         // One event loop per core unless proxy.eventLoops says otherwise: more loops than cores only
@@ -212,7 +216,7 @@ public final class RouterServer implements AutoCloseable {
                         clock,
                         liveStats,
                         bulkheads::inFlight));
-        adminChannel = Listeners.bind(admin, config.admin().listen(), "admin.listen");
+        adminChannel = Listeners.bind(admin, config.admin().listen(), "admin.listen", metrics);
         LOG.info(
                 "cell-router {} started: proxy http://{}{} admin http://{} registry {} transport {}",
                 version(),
@@ -252,7 +256,7 @@ public final class RouterServer implements AutoCloseable {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(new ProxyChannelInitializer(context, clientChannels, tls));
-        return Listeners.bind(proxy, address, key);
+        return Listeners.bind(proxy, address, key, metrics);
     }
 
     public boolean ready() {

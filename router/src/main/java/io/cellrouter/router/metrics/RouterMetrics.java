@@ -156,6 +156,19 @@ public final class RouterMetrics {
         connectionsRefused.increment(count);
     }
 
+    /**
+     * Connections the listener of {@code listener} ({@code proxy}, {@code proxy.tls}, {@code admin})
+     * could not accept: {@code cellrouter_accept_failures_total{listener}}. Registered when the
+     * listener binds, so that it reads 0, not "absent", until the first failure.
+     */
+    public Counter acceptFailures(String listener) {
+        return Counter.builder("cellrouter.accept.failures")
+                .description("Accepts that failed on a listener (out of file descriptors, mostly);"
+                        + " each pauses accepting on it for 1 s")
+                .tag("listener", listener)
+                .register(registry);
+    }
+
     public void accessLogDropped() {
         accessLogDropped.increment();
     }
