@@ -26,7 +26,6 @@ import io.cellrouter.router.pipeline.ReloadingSslContext;
 import io.cellrouter.router.pipeline.TlsContexts;
 import io.cellrouter.router.registry.RegistryStores;
 import io.cellrouter.router.routing.RequestRouter;
-import io.cellrouter.router.transport.AcceptFailures;
 import io.cellrouter.router.transport.Buffers;
 import io.cellrouter.router.transport.LingerOnClose;
 import io.cellrouter.router.transport.LingeringClose;
@@ -96,9 +95,6 @@ public final class RouterServer implements AutoCloseable {
     private RouterServer(RouterConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        // Before Netty's io_uring support loads (in Transport.detect): a pause after a failed
-        // accept holds on io_uring only with single-shot accepts (AcceptFailures).
-        AcceptFailures.singleShotAccepts();
         this.transport = Transport.detect();
         this.bossGroup = transport.newGroup(1, "cellrouter-accept");
         // One event loop per core unless proxy.eventLoops says otherwise: more loops than cores only

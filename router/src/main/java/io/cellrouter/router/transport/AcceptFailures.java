@@ -61,8 +61,8 @@ public final class AcceptFailures extends ChannelInboundHandlerAdapter {
 
     /**
      * Turns io_uring's multishot accepts off unless the JVM was given the switch, so that a pause
-     * holds there too. Only takes effect before Netty's io_uring support first loads ({@link
-     * Transport#detect}).
+     * holds there too. Only takes effect before Netty's io_uring support first loads: {@link
+     * Transport#detect} calls it first.
      */
     public static void singleShotAccepts() {
         if (System.getProperty(MULTISHOT_ACCEPT_PROPERTY) == null) {

@@ -99,6 +99,7 @@ public record Transport(
         if (System.getProperty(MULTISHOT_POLL_PROPERTY) == null) {
             System.setProperty(MULTISHOT_POLL_PROPERTY, "false");
         }
+        AcceptFailures.singleShotAccepts(); // so that a pause after a failed accept holds
         if (!IoUring.isAvailable()) {
             Throwable cause = IoUring.unavailabilityCause();
             return "unavailable, " + (cause == null ? "no cause given" : cause.getMessage());
