@@ -29,6 +29,9 @@ class Http2CellNoStreamsIT {
     private static final Pattern CONNECTIONS =
             Pattern.compile("cellrouter_upstream_connections\\{cell=\"closed\"[^}]*} ([0-9.]+)");
 
+    private static final Pattern ACTIVE =
+            Pattern.compile("cellrouter_cell_requests_active\\{cell=\"closed\"[^}]*} ([0-9.]+)");
+
     private static H2TestCell cell;
 
     @BeforeAll
@@ -58,15 +61,16 @@ class Http2CellNoStreamsIT {
 
         // One connection per second at most (the requests took less than a few seconds).
         assertThat(cell.connections() - before).isBetween(1, 5);
-        await().atMost(Duration.ofSeconds(10)).until(() -> connections() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> gauge(CONNECTIONS) == 0);
+        assertThat(gauge(ACTIVE)).as("requests under way at the cell").isZero();
         assertThat(router.cell("cell-1").requestCount()).isZero();
     }
 
-    private double connections() throws Exception {
+    private double gauge(Pattern gauge) throws Exception {
         String metrics = router.client()
                 .send(HttpRequest.newBuilder(router.admin("/metrics")).build(), HttpResponse.BodyHandlers.ofString())
                 .body();
-        Matcher m = CONNECTIONS.matcher(metrics);
+        Matcher m = gauge.matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

@@ -42,6 +42,11 @@ final class ExchangeLog {
     String misroutedFrom;
     /** The count of requests under way at a cell that counts this exchange, or null. */
     private AtomicInteger underWay;
+    /**
+     * The exchange ended: a request that only then counts as gone to the cell (its head failed as
+     * it was written, which ended the exchange first) is not counted, or nothing would uncount it.
+     */
+    private boolean ended;
 
     ExchangeLog(ClientAddress client, String protocol) {
         this.client = client;
@@ -52,6 +57,7 @@ final class ExchangeLog {
     /** A new exchange begins: everything of the last one is forgotten. */
     void start(long nowNanos, String requestMethod, String requestPath) {
         leaveCell();
+        ended = false;
         startNanos = nowNanos;
         routerNanos = -1;
         cellNanos = -1;
@@ -75,6 +81,9 @@ final class ExchangeLog {
      * misroute correction sends it there).
      */
     void forwarded(long nowNanos, RouterMetrics metrics) {
+        if (ended) {
+            return;
+        }
         if (routerNanos < 0) {
             routerNanos = nowNanos - startNanos;
         }
@@ -111,6 +120,7 @@ final class ExchangeLog {
     /** Records the exchange: {@code error} null for a cell's answer, else the router's error code or "aborted". */
     void end(ExchangeRecorder recorder, String error, String detail, long nowNanos) {
         leaveCell();
+        ended = true;
         recorder.record(this, error, detail, nowNanos - startNanos);
     }
 }
