@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -355,6 +356,13 @@ final class Http2Backend extends Http2ConnectionHandler {
         }
         LOG.debug("{} upstream HTTP/2 connection to {} failed", ctx.channel(), cell, cause);
         ready.tryFailure(cause);
+        if (cause instanceof IOException && Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+            // The connection broke (a reset, a broken pipe): its streams fail as the cell's error
+            // when it closes. Passed on, it would reach the pipeline's end, a WARN with a stack
+            // trace for every connection a faulty cell resets.
+            ctx.close();
+            return;
+        }
         super.exceptionCaught(ctx, cause);
     }
 
