@@ -108,9 +108,12 @@ class CachedPlacement {
         return new RefreshFailed(cell, version, loadedAt, at, true);
     }
 
-    /** This entry, unchanged, due for a refresh from {@code at} (a feed gap: what changed is unknown). */
+    /**
+     * This entry, unchanged, due for a refresh from {@code at} (a feed gap: what changed is
+     * unknown); stale still if its last refresh failed.
+     */
     CachedPlacement dueFrom(long at) {
-        return new RefreshFailed(cell, version, loadedAt, at, false);
+        return new RefreshFailed(cell, version, loadedAt, at, stale());
     }
 
     /**

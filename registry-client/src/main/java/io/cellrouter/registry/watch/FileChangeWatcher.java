@@ -48,6 +48,7 @@ public final class FileChangeWatcher implements AutoCloseable {
     private final Runnable onChange;
     private final WatchService watchService;
     private final Thread thread;
+    private final int folderCount;
 
     private FileChangeWatcher(
             String threadName,
@@ -79,6 +80,7 @@ public final class FileChangeWatcher implements AutoCloseable {
             watchService.close();
             throw e;
         }
+        this.folderCount = folders.size();
         this.thread = new Thread(this::run, threadName);
         thread.setDaemon(true);
     }
@@ -119,10 +121,10 @@ public final class FileChangeWatcher implements AutoCloseable {
 
     private void run() {
         boolean pending = false;
-        boolean watching = true;
+        int watched = folderCount;
         long due = 0;
         try {
-            while (watching || recheckNanos > 0) {
+            while (watched > 0 || recheckNanos > 0 || pending) {
                 WatchKey key;
                 if (pending) {
                     key = watchService.poll(Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -139,10 +141,11 @@ public final class FileChangeWatcher implements AutoCloseable {
                         pending = true;
                         due = System.nanoTime() + debounceNanos;
                     }
-                    if (!key.reset()) {
-                        watching = false;
+                    if (!key.reset() && --watched == 0) {
+                        // One folder gone (a link's old target, say) leaves the others watched;
+                        // only when none is left is there nothing to wait for.
                         log.warn(
-                                "{}: a watched folder can no longer be watched; {}",
+                                "{}: no watched folder can be watched any more; {}",
                                 description,
                                 recheckNanos > 0
                                         ? "rechecking every " + TimeUnit.NANOSECONDS.toSeconds(recheckNanos) + "s only"

@@ -37,7 +37,7 @@ public final class AtomicFiles {
 
     /** Like {@link #replace(Path, byte[])}, streaming: a large file is never held in memory whole. */
     public static void replace(Path link, Content content) throws IOException {
-        Path target = Files.isSymbolicLink(link) ? link.toRealPath() : link;
+        Path target = followed(link);
         Path directory = target.toAbsolutePath().getParent();
         Path temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
         try {
@@ -54,6 +54,23 @@ public final class AtomicFiles {
             throw e;
         }
         syncDirectory(directory);
+    }
+
+    /**
+     * The file {@code path} names, every link followed; for a link to a file not there yet, the
+     * path the link names (where the first write creates the file).
+     */
+    private static Path followed(Path path) throws IOException {
+        if (!Files.isSymbolicLink(path)) {
+            return path;
+        }
+        try {
+            return path.toRealPath();
+        } catch (NoSuchFileException notYet) {
+            return path.toAbsolutePath()
+                    .resolveSibling(Files.readSymbolicLink(path))
+                    .normalize();
+        }
     }
 
     /** A temporary file is created owner-only; the registry keeps the permissions it had. */

@@ -12,7 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,14 +63,36 @@ class FileRegistryStoreLinksTest {
         store = FileRegistryStore.open(file, clock, FileStoreOptions.defaults(), 1000, DEBOUNCE);
         long generation = store.generation();
 
-        // What the kubelet does: a new timestamped folder, a new link beside ..data, renamed over it.
-        Path next = Files.createDirectories(mount.resolve("..2026_06_01_b"));
-        Files.writeString(next.resolve("registry.yaml"), REGISTRY.replace("acme: cell-1", "acme: cell-2"));
-        Files.createSymbolicLink(mount.resolve("..data_tmp"), Path.of("..2026_06_01_b"));
-        Files.move(mount.resolve("..data_tmp"), mount.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+        swap(mount, "..2026_06_01_a", "..2026_06_01_b", REGISTRY.replace("acme: cell-1", "acme: cell-2"));
 
         await().until(() -> store.generation() > generation);
         assertThat(cellOf("acme")).contains("cell-2");
+
+        // The old folder is gone (the watch on it with it); the next update is followed all the same.
+        long second = store.generation();
+        swap(
+                mount,
+                "..2026_06_01_b",
+                "..2026_06_01_c",
+                REGISTRY.replace("acme: cell-1", "acme: cell-1\n  globex: cell-2"));
+
+        await().until(() -> store.generation() > second);
+        assertThat(cellOf("globex")).contains("cell-2");
+    }
+
+    /**
+     * What the kubelet does: the new content in a new timestamped folder, a new link beside {@code
+     * ..data} renamed over it, then the old folder removed.
+     */
+    private static void swap(Path mount, String old, String next, String content) throws IOException {
+        Files.writeString(Files.createDirectories(mount.resolve(next)).resolve("registry.yaml"), content);
+        Files.createSymbolicLink(mount.resolve("..data_tmp"), Path.of(next));
+        Files.move(mount.resolve("..data_tmp"), mount.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+        try (Stream<Path> files = Files.walk(mount.resolve(old))) {
+            for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     @Test
@@ -82,6 +106,20 @@ class FileRegistryStoreLinksTest {
         assertThat(Files.readString(kept)).contains("acme: cell-2");
         assertThat(VersionSidecar.pathFor(kept)).exists();
         assertThat(directory.resolve("etc")).isDirectoryNotContaining(path -> !path.equals(file));
+    }
+
+    @Test
+    void linkToAFileNotThereYet_firstWriteCreatesItThere() throws IOException {
+        Path kept = directory.resolve("data/registry.yaml");
+        Files.createDirectories(kept.getParent());
+        Path link = Files.createSymbolicLink(
+                Files.createDirectories(directory.resolve("etc")).resolve("registry.yaml"),
+                Path.of("../data/registry.yaml"));
+
+        AtomicFiles.replace(link, REGISTRY.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Files.readString(kept)).isEqualTo(REGISTRY);
     }
 
     @Test
