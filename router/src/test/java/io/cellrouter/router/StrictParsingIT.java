@@ -43,6 +43,11 @@ class StrictParsingIT {
                                 + H2C_UPGRADE + "\r\n",
                         400),
                 Arguments.of(
+                        "h2c upgrade with an absolute target naming another host than Host",
+                        "GET http://globex.example/ HTTP/1.1\r\nx-customer-id: acme\r\nHost: acme.example\r\n"
+                                + H2C_UPGRADE + "\r\n",
+                        400),
+                Arguments.of(
                         "h2c upgrade with userinfo in Host",
                         "GET / HTTP/1.1\r\nx-customer-id: acme\r\nHost: a.example:x@b.example\r\n" + H2C_UPGRADE
                                 + "\r\n",

@@ -71,7 +71,6 @@ final class Http1RequestRelay {
     /** Reads the request's target; the exchange ends with the exception when it is not valid. */
     RequestTarget parseTarget() throws RouterException {
         target = RequestTarget.parse(head.uri());
-        RequestTarget.checkAuthority(head.uri(), head.headers().get(HttpHeaderNames.HOST));
         return target;
     }
 
@@ -100,8 +99,8 @@ final class Http1RequestRelay {
     /** Sends the head to the cell: rewritten for it the first time, as it was when sent again. */
     void send(CellLeg leg, boolean websocket) {
         if (replay != null) {
-            replay.replayTo(leg); // a retry: the first stream was refused, or the first cell answered 421
             log.forwarded(loop.ticker().nanoTime(), context.recorder().metrics());
+            replay.replayTo(leg); // a retry: the first stream was refused, or the first cell answered 421
             return;
         }
         ForwardHeaders.toCell(
@@ -136,8 +135,9 @@ final class Http1RequestRelay {
                 shadow.hostOfItsCell();
             }
         }
-        leg.write(head);
+        // Counted before the write: a write that fails at once ends the exchange, whose end uncounts it.
         log.forwarded(loop.ticker().nanoTime(), context.recorder().metrics());
+        leg.write(head);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.cellrouter.router.pipeline;
 
 import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
+import io.cellrouter.router.forward.AbsoluteTarget;
 import io.cellrouter.router.forward.HostSyntax;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -70,6 +71,15 @@ final class Http1RequestValidator extends ChannelInboundHandlerAdapter {
         }
         if (host != null && !HostSyntax.valid(host)) {
             return malformed("the Host header is not a host and an optional port");
+        }
+        if (!request.uri().startsWith("/")) {
+            // An absolute-form target names the host Host names (an h2c Upgrade's too, whose
+            // :authority Netty takes from the target).
+            try {
+                AbsoluteTarget.check(request.uri(), host == null ? null : host.toString());
+            } catch (RouterException e) {
+                return e;
+            }
         }
         Iterator<? extends CharSequence> transferEncodings =
                 headers.valueCharSequenceIterator(HttpHeaderNames.TRANSFER_ENCODING);

@@ -78,6 +78,7 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
         }
         if (msg instanceof ByteBuf buf) {
             readSinceAwait |= buf.isReadable();
+            passedUnscanned |= !scanning && buf.isReadable();
             if (awaitingHead && !deadline.isArmed() && buf.isReadable()) {
                 deadline.arm(TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
             }
@@ -98,7 +99,9 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
     private boolean scan(ByteBuf buf) {
         folded = false;
         loose = false;
-        buf.forEachByte(scanner);
+        int stop = buf.forEachByte(scanner);
+        // Bytes behind the head's end go to the decoder unscanned: a body, or the next request.
+        passedUnscanned |= !scanning && stop >= 0 && stop < buf.writerIndex() - 1;
         return !folded && !loose;
     }
 
@@ -109,6 +112,15 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
      * would read such a line anyway; another server in the path might read it otherwise.
      */
     private boolean loose;
+    /**
+     * Whether the request line is checked: only when the guard is sure the bytes it scans start a
+     * head. After bytes went to the decoder unscanned (a body, a pipelined request), the decoder
+     * may already hold the start of the next head, and the guard would read its middle as a
+     * request line; such a head is checked for obs-fold only, as before.
+     */
+    private boolean checkRequestLine = true;
+    /** Bytes were passed on unscanned since the guard last resumed. */
+    private boolean passedUnscanned;
     /** In the request line: spaces seen, and how much of {@code HTTP/} after the second one. */
     private int spaces;
 
@@ -135,7 +147,7 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
             folded = true;
             return false;
         }
-        if (firstLine && b != '\r' && !requestLineByte(b)) {
+        if (firstLine && checkRequestLine && b != '\r' && !requestLineByte(b)) {
             loose = true;
             return false;
         }
@@ -189,6 +201,8 @@ public final class RequestHeadGuard extends ChannelInboundHandlerAdapter impleme
         spaces = 0;
         versionAt = 0;
         afterSpace = false;
+        checkRequestLine = !passedUnscanned;
+        passedUnscanned = false;
     }
 
     private void expired() {

@@ -1,7 +1,6 @@
 package io.cellrouter.router.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cellrouter.router.error.ErrorCode;
@@ -33,34 +32,6 @@ class RequestTargetTest {
     })
     void normalises(String uri, String expected) {
         assertThat(RequestTarget.parse(uri).originForm()).isEqualTo(expected);
-    }
-
-    @ParameterizedTest(name = "{0} with Host {1}")
-    @CsvSource({
-        "/a, other.example",
-        "http://acme.example/a, acme.example",
-        "HTTP://ACME.example/a, acme.EXAMPLE",
-        "http://acme.example:80/a, acme.example",
-        "https://acme.example/a, acme.example:443",
-        "http://acme.example:8080?q, acme.example:8080",
-    })
-    void checkAuthority_targetNamingTheHost_passes(String uri, String host) {
-        assertThatCode(() -> RequestTarget.checkAuthority(uri, host)).doesNotThrowAnyException();
-    }
-
-    @ParameterizedTest(name = "{0} with Host {1}")
-    @CsvSource({
-        "http://bob.example/a, alice.example",
-        "http://alice.example:8080/a, alice.example",
-        "https://alice.example:80/a, alice.example",
-        "http://u@alice.example/a, alice.example",
-        "http://alice.example@bob.example/a, alice.example",
-        "ftp://alice.example/a, alice.example",
-    })
-    void checkAuthority_targetNamingAnotherHost_isRefused(String uri, String host) {
-        assertThatThrownBy(() -> RequestTarget.checkAuthority(uri, host))
-                .isInstanceOfSatisfying(
-                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_REQUEST));
     }
 
     @ParameterizedTest(name = "{0}")

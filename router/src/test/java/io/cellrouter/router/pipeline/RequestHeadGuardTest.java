@@ -96,4 +96,46 @@ class RequestHeadGuardTest {
         }
         assertThat(bytes).isEqualTo(head.length());
     }
+
+    /**
+     * The next request's head started in the read of the last one: the decoder holds its start,
+     * and what arrives next is the middle of a head, not a request line.
+     */
+    @Test
+    void aPipelinedHeadStartedInTheLastRead_isNotReadAsARequestLine() {
+        RequestHeadGuard guard = new RequestHeadGuard(10_000, rejected::add);
+        EmbeddedChannel ch = new EmbeddedChannel(guard);
+        ch.writeInbound(bytes("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nUser-Ag"));
+        guard.headReceived();
+        guard.awaitNextHead();
+
+        ch.writeInbound(bytes("ent: Mozilla/5.0 (X11; Linux x86_64)\r\nHost: a\r\n\r\n"));
+
+        assertThat(rejected).isEmpty();
+        releaseAll(ch);
+    }
+
+    @Test
+    void theNextHeadInAReadOfItsOwn_isChecked() {
+        RequestHeadGuard guard = new RequestHeadGuard(10_000, rejected::add);
+        EmbeddedChannel ch = new EmbeddedChannel(guard);
+        ch.writeInbound(bytes("GET /a HTTP/1.1\r\nHost: a\r\n\r\n"));
+        guard.headReceived();
+        guard.awaitNextHead();
+
+        ch.writeInbound(bytes("GET /b http/1.1\r\nHost: a\r\n\r\n"));
+
+        assertThat(rejected).containsExactly("malformed_request");
+        releaseAll(ch);
+    }
+
+    private static void releaseAll(EmbeddedChannel ch) {
+        Object message;
+        while ((message = ch.readInbound()) != null) {
+            ((ByteBuf) message).release();
+        }
+        while ((message = ch.readOutbound()) != null) {
+            ((ByteBuf) message).release();
+        }
+    }
 }
