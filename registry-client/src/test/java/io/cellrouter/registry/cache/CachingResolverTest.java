@@ -15,12 +15,10 @@ import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
-import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.StoreUnavailableException;
 import io.cellrouter.registry.store.file.FileRegistryStore;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,9 +59,7 @@ class CachingResolverTest {
 
     @BeforeEach
     void openRegistry() throws IOException {
-        Path file = directory.resolve("registry.yaml");
-        Files.writeString(file, RegistryDocuments.write(seed()));
-        files = FileRegistryStore.open(file, clock);
+        files = TestRegistries.open(directory, seed(), clock);
         store = new CountingStore(files);
     }
 

@@ -9,11 +9,9 @@ import io.cellrouter.registry.model.CellState;
 import io.cellrouter.registry.model.RegistryDocument;
 import io.cellrouter.registry.model.RoutingOverride;
 import io.cellrouter.registry.model.Shadow;
-import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.file.FileRegistryStore;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,17 +53,16 @@ class MisrouteAndShadowTest {
 
     @BeforeEach
     void start() throws IOException {
-        Path file = directory.resolve("registry.yaml");
-        Files.writeString(
-                file,
-                RegistryDocuments.write(new RegistryDocument(
+        files = TestRegistries.open(
+                directory,
+                new RegistryDocument(
                         List.of(
                                 new Cell("cell-1", URI.create("http://cell-1:8080"), CellState.ACTIVE),
                                 new Cell("cell-2", URI.create("http://cell-2:8080"), CellState.ACTIVE)),
                         Map.of("acme", "cell-1", "umbrella", "cell-1"),
                         List.of(RoutingOverride.toCell("umbrella", "cell-2", START.plus(Duration.ofHours(1)), null)),
-                        Map.of())));
-        files = FileRegistryStore.open(file, clock);
+                        Map.of()),
+                clock);
         store = new CountingStore(files);
         resolver = CachingResolver.builder()
                 .store(store)

@@ -4,20 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cellrouter.registry.cache.Resolution.Outcome;
 import io.cellrouter.registry.cache.Resolution.Source;
-import io.cellrouter.registry.model.Cell;
-import io.cellrouter.registry.model.CellState;
-import io.cellrouter.registry.model.RegistryDocument;
-import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.file.FileRegistryStore;
 import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -51,14 +44,7 @@ class MissReadsTest {
 
     @BeforeEach
     void openRegistry() throws IOException {
-        Path file = directory.resolve("registry.yaml");
-        RegistryDocument seed = new RegistryDocument(
-                List.of(new Cell("cell-1", URI.create("http://cell-1:8080"), CellState.ACTIVE)),
-                Map.of("acme", "cell-1"),
-                List.of(),
-                Map.of());
-        Files.writeString(file, RegistryDocuments.write(seed));
-        files = FileRegistryStore.open(file, clock);
+        files = TestRegistries.open(directory, TestRegistries.oneCell(), clock);
         store = new CountingStore(files);
         resolver = CachingResolver.builder()
                 .store(store)

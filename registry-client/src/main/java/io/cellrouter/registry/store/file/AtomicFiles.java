@@ -60,7 +60,7 @@ public final class AtomicFiles {
      * The file {@code path} names, every link followed; for a link to a file not there yet, the
      * path the link names (where the first write creates the file).
      */
-    private static Path followed(Path path) throws IOException {
+    static Path followed(Path path) throws IOException {
         if (!Files.isSymbolicLink(path)) {
             return path;
         }

@@ -47,9 +47,9 @@ final class RegistryFile {
      */
     Path target() {
         try {
-            return Files.isSymbolicLink(file) ? file.toRealPath() : file;
+            return AtomicFiles.followed(file);
         } catch (IOException e) {
-            return file; // a dangling link: reading it says so
+            return file; // a link that cannot be read: reading the file says so
         }
     }
 
