@@ -125,6 +125,11 @@ final class CachingResolver implements Resolver {
     }
 
     @java.lang.Override
+    public CompletableFuture<Void> recheck(Collection<String> customers) {
+        return sync.recheck(customers);
+    }
+
+    @java.lang.Override
     public CompletableFuture<Resolution> resolve(String customer, String cellHint) {
         requireNonNull(customer, "customer");
         RoutingTable table = sync.table();

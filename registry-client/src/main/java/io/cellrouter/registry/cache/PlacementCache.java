@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -88,6 +89,8 @@ final class PlacementCache {
     private final Ticker ticker;
     /** Set once, before the cache is shared ({@link #settleWith}). */
     private Function<Placement, CompletableFuture<?>> settle = placement -> CompletableFuture.completedFuture(null);
+    /** Set once, before the cache is shared ({@link #tellMovesTo}). */
+    private Consumer<String> moves = customer -> {};
 
     private final long refreshAfterNanos;
     private final long negativeTtlNanos;
@@ -277,19 +280,28 @@ final class PlacementCache {
         negatives.invalidateAll();
     }
 
-    /** Caches exactly these placements: everything else cached is dropped. */
-    void replaceAll(Collection<Placement> placements) {
+    /**
+     * Caches exactly these placements: everything else cached is dropped. Returns the customers
+     * that were cached on another cell, or dropped: those whose routing this changed.
+     */
+    Set<String> replaceAll(Collection<Placement> placements) {
         long now = ticker.read();
         Set<String> customers = new HashSet<>(Math.max(16, placements.size() * 4 / 3 + 1));
+        Set<String> moved = new HashSet<>();
         reads.clear();
         negatives.invalidateAll();
         for (Placement placement : placements) {
             // One by one: each entry is allocated next to the Caffeine nodes that point to it, so
             // a hit finds them in neighbouring cache lines.
             customers.add(placement.customer());
+            CachedPlacement before = policy.getIfPresentQuietly(placement.customer());
+            if (before != null && before.isPlaced() && !before.cell().equals(placement.cell())) {
+                moved.add(placement.customer());
+            }
             cache.put(placement.customer(), CachedPlacement.loaded(placement, now));
         }
-        map.keySet().retainAll(customers);
+        map.keySet().removeIf(customer -> !customers.contains(customer) && moved.add(customer));
+        return moved;
     }
 
     /** Every placed customer: what a snapshot of this cache holds. */
@@ -359,17 +371,26 @@ final class PlacementCache {
         read(customer).whenComplete((placement, error) -> {
             // A miss that joined this read (the entry was evicted meanwhile) routes on the old value if it fails.
             CachedPlacement value = old;
+            boolean moved = false;
             try {
                 if (error == null) {
                     value = CachedPlacement.loaded(placement.orElse(null), ticker.read());
-                    install(customer, refresh, value);
+                    moved = install(customer, refresh, value) && !sameCell(old, value);
                 } else {
                     keepAfterFailure(customer, refresh, old);
                 }
             } finally {
                 end(customer, refresh, value);
             }
+            if (moved) {
+                moves.accept(customer); // a change no feed entry announced (a gap, a lost entry)
+            }
         });
+    }
+
+    /** Whether {@code after} routes where {@code before} did: both on one cell, or neither placed. */
+    private static boolean sameCell(CachedPlacement before, CachedPlacement after) {
+        return before.isPlaced() ? after.isPlaced() && before.cell().equals(after.cell()) : !after.isPlaced();
     }
 
     /** Keeps {@code old}, marked so that the next refresh waits another {@code refreshAfter}. */
@@ -382,12 +403,15 @@ final class PlacementCache {
      * Caches {@code value} if {@code read} is still the customer's current read. A negative value
      * goes to {@code negatives}, inside the same {@code compute} of the customer's key as a
      * positive one, so the change feed's {@link #put} (which computes there too) is ordered with it.
+     * True when it was cached.
      */
-    private void install(String customer, CompletableFuture<CachedPlacement> read, CachedPlacement value) {
+    private boolean install(String customer, CompletableFuture<CachedPlacement> read, CachedPlacement value) {
+        boolean[] installed = new boolean[1];
         map.compute(customer, (key, current) -> {
             if (reads.get(key) != read) {
                 return current;
             }
+            installed[0] = true;
             if (value.isPlaced()) {
                 negatives.invalidate(key);
                 return value;
@@ -395,6 +419,7 @@ final class PlacementCache {
             negatives.put(key, value);
             return null;
         });
+        return installed[0];
     }
 
     /**
@@ -404,6 +429,14 @@ final class PlacementCache {
      */
     void settleWith(Function<Placement, CompletableFuture<?>> settle) {
         this.settle = settle;
+    }
+
+    /**
+     * Who hears of a customer that a refresh found on another cell than the cached one: a change
+     * the change feed did not announce (after a feed gap, or an entry that was lost).
+     */
+    void tellMovesTo(Consumer<String> moves) {
+        this.moves = moves;
     }
 
     /** The store's answer for {@code customer}, once it may be used ({@link #settleWith}). */

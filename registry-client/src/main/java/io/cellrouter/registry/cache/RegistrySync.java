@@ -104,6 +104,7 @@ final class RegistrySync {
         this.clock = clock;
         this.tablesRead = ticker.read();
         this.table = RoutingTable.empty(config.retryAfter());
+        placements.tellMovesTo(this::tellRerouted);
     }
 
     RoutingTable table() {
@@ -326,15 +327,43 @@ final class RegistrySync {
         // Without preload the cached customers fall due for a refresh at their next use, not
         // dropped (every one of them would miss at once across the fleet, and answer 503 if the
         // store then failed), nor read here (a million reads would hold the feed for minutes).
-        CompletableFuture<Void> placementsLoaded;
+        // Which of them moved is unknown: the listener is told so, and names the customers whose
+        // streams are open to be read again ({@link #recheck}); a refresh that finds a customer on
+        // another cell reroutes it too ({@link PlacementCache#tellMovesTo}).
+        CompletableFuture<Set<String>> placementsLoaded;
         if (preload) {
-            placementsLoaded = store.placements().thenAccept(placements::replaceAll);
+            placementsLoaded = store.placements().thenApply(placements::replaceAll);
         } else {
             placements.allDue();
-            placementsLoaded = CompletableFuture.completedFuture(null);
+            placementsLoaded = CompletableFuture.completedFuture(Set.of());
         }
         // Customers whose override changed unannounced (a feed gap) are rerouted as after a poll.
-        return CompletableFuture.allOf(reloadCells(), readOverridesNow(), reloadShadows(), placementsLoaded);
+        return CompletableFuture.allOf(reloadCells(), readOverridesNow(), reloadShadows(), placementsLoaded)
+                .thenRun(() -> {
+                    if (preload) {
+                        placementsLoaded.join().forEach(this::tellRerouted);
+                    } else {
+                        tellUnknownChanges();
+                    }
+                });
+    }
+
+    private void tellUnknownChanges() {
+        try {
+            listener.routingMayHaveChanged();
+        } catch (RuntimeException e) {
+            log.warn("{} registry: a routing-change listener failed after a reload", store.kind(), e);
+        }
+    }
+
+    /**
+     * Reads these customers' placements again, at most {@link PlacementRereads#MAX_IN_FLIGHT} at a
+     * time and in turn with the polls, then reroutes each: the customers with streams open when
+     * a reload could not say who moved ({@link ResolverListener#routingMayHaveChanged}).
+     */
+    CompletableFuture<Void> recheck(Collection<String> customers) {
+        List<String> named = List.copyOf(customers);
+        return enqueue(() -> rereads.reread(named).whenComplete((ignored, error) -> named.forEach(this::tellRerouted)));
     }
 
     /** Reads the overrides whole; completes with the customers whose override that changed. */

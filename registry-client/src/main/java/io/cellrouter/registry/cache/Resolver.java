@@ -91,6 +91,17 @@ public interface Resolver extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Reads these customers' placements from the registry again and tells the listener {@link
+     * ResolverListener#routingChanged} for each, once read (or once a read failed): what a listener
+     * calls after {@link ResolverListener#routingMayHaveChanged}. The default drops their cached
+     * placements and tells nothing.
+     */
+    default CompletableFuture<Void> recheck(Collection<String> customers) {
+        customers.forEach(this::invalidate);
+        return CompletableFuture.completedFuture(null);
+    }
+
     @java.lang.Override
     void close();
 }

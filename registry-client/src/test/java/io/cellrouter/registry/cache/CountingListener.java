@@ -4,11 +4,12 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Counts lookups by kind, and keeps the customers it was told were rerouted. */
+/** Counts lookups by kind, keeps the customers it was told were rerouted, counts the unknown changes. */
 final class CountingListener implements ResolverListener {
 
     private final Map<LookupKind, AtomicInteger> lookups = new EnumMap<>(LookupKind.class);
     private final java.util.List<String> rerouted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger unknownChanges = new AtomicInteger();
 
     CountingListener() {
         for (LookupKind kind : LookupKind.values()) {
@@ -24,6 +25,16 @@ final class CountingListener implements ResolverListener {
     @Override
     public void routingChanged(String customer) {
         rerouted.add(customer);
+    }
+
+    @Override
+    public void routingMayHaveChanged() {
+        unknownChanges.incrementAndGet();
+    }
+
+    /** How often the listener heard that anyone's routing may have changed. */
+    int unknownChanges() {
+        return unknownChanges.get();
     }
 
     java.util.List<String> rerouted() {

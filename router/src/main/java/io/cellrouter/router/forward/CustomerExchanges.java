@@ -2,10 +2,13 @@ package io.cellrouter.router.forward;
 
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Predicate;
 
 /**
  * The exchanges in flight: what a move has to reach when the customer's long-lived streams must
@@ -50,9 +53,13 @@ public final class CustomerExchanges {
      * A loop that has shut down has none.
      */
     CompletableFuture<List<InFlight>> of(String customer) {
+        return of(exchange -> exchange.customer().equals(customer));
+    }
+
+    private CompletableFuture<List<InFlight>> of(Predicate<InFlight> wanted) {
         List<CompletableFuture<List<InFlight>>> perLoop = new ArrayList<>();
         for (Loop loop : loops.values()) {
-            perLoop.add(loop.of(customer));
+            perLoop.add(loop.of(wanted));
         }
         return CompletableFuture.allOf(perLoop.toArray(CompletableFuture[]::new))
                 .thenApply(done -> {
@@ -62,6 +69,15 @@ public final class CustomerExchanges {
                     }
                     return all;
                 });
+    }
+
+    /** The customers with exchanges in flight now, each once, collected on each event loop's own thread. */
+    CompletableFuture<Set<String>> customers() {
+        return of(exchange -> true).thenApply(all -> {
+            Set<String> customers = new LinkedHashSet<>();
+            all.forEach(exchange -> customers.add(exchange.customer()));
+            return customers;
+        });
     }
 
     /** One event loop's exchanges in flight: a doubly linked list through the handlers, confined to the loop. */
@@ -99,21 +115,21 @@ public final class CustomerExchanges {
             link.next = null;
         }
 
-        private CompletableFuture<List<InFlight>> of(String customer) {
+        private CompletableFuture<List<InFlight>> of(Predicate<InFlight> wanted) {
             CompletableFuture<List<InFlight>> found = new CompletableFuture<>();
             try {
-                executor.execute(() -> found.complete(collect(customer)));
+                executor.execute(() -> found.complete(collect(wanted)));
             } catch (RejectedExecutionException shutDown) {
                 found.complete(List.of());
             }
             return found;
         }
 
-        private List<InFlight> collect(String customer) {
+        private List<InFlight> collect(Predicate<InFlight> wanted) {
             List<InFlight> matches = new ArrayList<>();
             for (Link link = head; link != null; link = link.next) {
                 InFlight exchange = link.owner.inFlight();
-                if (exchange != null && exchange.customer().equals(customer)) {
+                if (exchange != null && wanted.test(exchange)) {
                     matches.add(exchange);
                 }
             }

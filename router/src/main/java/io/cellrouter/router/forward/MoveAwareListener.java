@@ -37,4 +37,10 @@ public final class MoveAwareListener implements ResolverListener {
         metrics.routingChanged(customer);
         closer.routingChanged(customer);
     }
+
+    @Override
+    public void routingMayHaveChanged() {
+        metrics.routingMayHaveChanged();
+        closer.routingMayHaveChanged();
+    }
 }

@@ -14,7 +14,9 @@ import java.util.function.Supplier;
  * even on the same HTTP/2 connection, are not touched.
  *
  * <pre>
- * routingChanged(customer)  (change feed, or this instance's own admin write)
+ * routingChanged(customer)  (change feed, a refresh that found a move, or this instance's own admin write;
+ *                            after a feed gap without preload, every customer with exchanges in flight,
+ *                            once the registry has been read again: routingMayHaveChanged)
  *   └─ any exchange of the customer in flight? ── no ──► nothing (the usual case: one map lookup)
  *        └─ resolve(customer): still the exchange's cell? ── yes ──► nothing
  *             └─ no (another cell, or frozen):
@@ -52,6 +54,19 @@ public final class MovedCustomerCloser {
         exchanges.of(customer).thenAccept(running -> {
             if (!running.isEmpty()) {
                 moved(customer, running);
+            }
+        });
+    }
+
+    /**
+     * Any customer may have moved, and the resolver cannot say who (a feed gap without preload):
+     * the customers with exchanges in flight are read from the registry again, and each is then
+     * checked as after a move ({@link #routingChanged}).
+     */
+    public void routingMayHaveChanged() {
+        exchanges.customers().thenAccept(customers -> {
+            if (!customers.isEmpty()) {
+                resolver.get().recheck(customers);
             }
         });
     }

@@ -58,6 +58,7 @@ public final class DynamoDbRouters implements AutoCloseable {
     private String adminToken;
     private Duration pollInterval = Duration.ofMillis(250);
     private String registryLines = "";
+    private String adminLines = "";
 
     private DynamoDbRouters(Path dir, Dynalite dynalite) {
         this.dir = dir;
@@ -86,6 +87,12 @@ public final class DynamoDbRouters implements AutoCloseable {
     /** The admin token of routers started from now on (none: no {@code admin.token}). */
     public DynamoDbRouters adminToken(String token) {
         this.adminToken = token;
+        return this;
+    }
+
+    /** More lines under {@code admin:} (indented by two spaces), e.g. {@code "  moveGracePeriod: 200ms\n"}. */
+    public DynamoDbRouters adminLines(String lines) {
+        this.adminLines = lines;
         return this;
     }
 
@@ -141,7 +148,7 @@ public final class DynamoDbRouters implements AutoCloseable {
                 """
                                 .formatted(
                                         proxyLines,
-                                        adminToken == null ? "" : "  token: " + adminToken + "\n",
+                                        (adminToken == null ? "" : "  token: " + adminToken + "\n") + adminLines,
                                         table.table(),
                                         registryEndpoint(),
                                         registryLines,

@@ -69,6 +69,17 @@ public final class Tables {
         writeRaw(settings, List.of(Items.placementItem(placement)));
     }
 
+    /**
+     * Writes a feed entry that does not read at {@code sequence} (the next one a writer would take,
+     * say): a reader whose cursor is before it sees a gap there and reloads everything.
+     */
+    public static void damageFeedEntry(DynamoDbSettings settings, long sequence) {
+        writeRaw(
+                settings,
+                List.of(Items.feedEntry(
+                        sequence / settings.feedBucketSize(), sequence, List.of("X:damaged"), LOADED_AT)));
+    }
+
     /** Writes items as they are (a hand-made or damaged item, say), behind the store's back. */
     static void writeRaw(DynamoDbSettings settings, List<Map<String, AttributeValue>> items) {
         try (DynamoDbClients.Opened opened = DynamoDbClients.create(settings.forBulkWork())) {
