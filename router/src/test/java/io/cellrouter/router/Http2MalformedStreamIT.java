@@ -26,8 +26,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * HTTP/2 edge cases between the router's client side and its cells: a malformed request is its
  * own stream's problem, never its connection's (RFC 9113 sections 5.4.2 and 8.1.1); values with
  * whitespace at either end and a {@code :scheme} that is not a scheme are malformed (section
- * 8.2.1); an HTTP/1.1 request with an empty Host reaches an HTTP/2 cell without {@code :authority}
- * (section 8.3.1).
+ * 8.2.1); an HTTP/1.1 request with an empty Host, plain or h2c Upgrade, reaches an HTTP/2 cell
+ * without {@code :authority} (section 8.3.1), and an HTTP/2 request without one reaches an
+ * HTTP/1.1 cell with an empty Host (RFC 9112 section 3.2).
  */
 @org.junit.jupiter.api.Timeout(60)
 class Http2MalformedStreamIT {
@@ -196,5 +197,73 @@ class Http2MalformedStreamIT {
                 .orElseThrow();
         assertThat(head.authority()).as(head.toString()).isNull();
         assertThat(head.contains("host")).as(head.toString()).isFalse();
+    }
+
+    /**
+     * The other way: an HTTP/2 request without {@code :authority} reaches an HTTP/1.1 cell with an
+     * empty Host, as HTTP/1.1 writes a target without an authority. Before, it had no Host at all,
+     * which an HTTP/1.1 server must answer 400 (RFC 9112 section 3.2).
+     */
+    @Test
+    void http2RequestWithoutAuthority_reachesAnHttp1CellWithAnEmptyHost() throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.headers(
+                            1,
+                            new DefaultHttp2Headers(false)
+                                    .method("GET")
+                                    .path("/no-authority")
+                                    .scheme("http")
+                                    .add("x-customer-id", "acme"),
+                            true)
+                    .flush();
+
+            assertThat(raw.readStream(1, 10_000))
+                    .as(raw.events().toString())
+                    .first()
+                    .isEqualTo("HEADERS 1 200");
+        }
+        List<io.netty.handler.codec.http.HttpHeaders> received =
+                router.cell("cell-1").receivedHeaders();
+        assertThat(received).hasSize(1);
+        assertThat(received.get(0).getAll("host"))
+                .as(received.get(0).toString())
+                .containsExactly("");
+    }
+
+    /**
+     * The same request as an h2c Upgrade, where it becomes stream 1: it is answered there, as the
+     * plain HTTP/1.1 request is, whichever kind of cell serves it, and an HTTP/2 cell gets no
+     * {@code :authority}. Before, Netty's conversion of the upgrade request gave stream 1 an empty
+     * {@code :authority}, and the client got no answer.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"acme", "h2c-customer"})
+    void h2cUpgradeWithAnEmptyHost_isAnsweredOnStream1(String customer) throws Exception {
+        String path = "/empty-host-upgrade/" + customer;
+        try (RawH2 raw = RawH2.upgrade(
+                router.server().proxyAddress(),
+                "GET " + path + " HTTP/1.1\r\nHost:\r\nx-customer-id: " + customer + "\r\n"
+                        + StrictParsingIT.H2C_UPGRADE + "\r\n")) {
+            List<String> answer = raw.readStream(1, 10_000);
+
+            assertThat(answer).as(raw.events().toString()).first().isEqualTo("HEADERS 1 200");
+            assertThat(answer).last().asString().matches("DATA 1 \\d+ end");
+            assertThat(raw.body(1)).contains(customer.equals("acme") ? "\"path\":\"" + path : "cell=h2-cell");
+        }
+        if (customer.equals("acme")) {
+            List<io.netty.handler.codec.http.HttpHeaders> received =
+                    router.cell("cell-1").receivedHeaders();
+            assertThat(received).hasSize(1);
+            assertThat(received.get(0).getAll("host"))
+                    .as("an empty Host, as the plain HTTP/1.1 request's: " + received.get(0))
+                    .containsExactly("");
+        } else {
+            Http2Headers head = h2.receivedHeads().stream()
+                    .filter(h -> path.contentEquals(h.path()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(head.authority()).as(head.toString()).isNull();
+            assertThat(head.contains("host")).as(head.toString()).isFalse();
+        }
     }
 }

@@ -53,6 +53,10 @@ class StrictParsingIT {
                                 + "\r\n",
                         400),
                 Arguments.of(
+                        "h2c upgrade with a port over 65535 in Host",
+                        "GET / HTTP/1.1\r\nx-customer-id: acme\r\nHost: example.com:99999\r\n" + H2C_UPGRADE + "\r\n",
+                        400),
+                Arguments.of(
                         "h2c upgrade without Host",
                         "GET / HTTP/1.1\r\nx-customer-id: acme\r\n" + H2C_UPGRADE + "\r\n",
                         400),
@@ -132,6 +136,10 @@ class StrictParsingIT {
                 Arguments.of(
                         "absolute target with user information",
                         "GET http://u@acme.example/ HTTP/1.1\r\nx-customer-id: acme\r\nHost: acme.example\r\n\r\n",
+                        400),
+                Arguments.of(
+                        "Host with a port over 65535",
+                        "GET / HTTP/1.1\r\nx-customer-id: acme\r\nHost: example.com:65536\r\n\r\n",
                         400),
                 Arguments.of("duplicate Host", "GET / HTTP/1.1\r\n" + OK_HEAD + "Host: b\r\n\r\n", 400),
                 Arguments.of("duplicate Host on HTTP/1.0", "GET / HTTP/1.0\r\n" + OK_HEAD + "Host: b\r\n\r\n", 400),

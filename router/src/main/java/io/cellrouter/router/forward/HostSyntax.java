@@ -10,11 +10,17 @@ import io.cellrouter.router.identity.RequestTarget;
  *
  * <pre>
  *  host [ ":" port ]    host: "[" IP literal "]", or a reg-name (letters, digits, - . _ ~,
- *                       %XX escapes, ! $ &amp; ' ( ) * + , ; =); port: digits only
+ *                       %XX escapes, ! $ &amp; ' ( ) * + , ; =); port: digits only, at most 65535
  * </pre>
- * An empty value is allowed (RFC 9112 section 3.2: a request whose target has no authority).
+ * An empty value is allowed (RFC 9112 section 3.2: a request whose target has no authority), and
+ * so is an empty port ({@code a.example:}, RFC 3986 section 3.2.3). A port is read as a decimal
+ * number, leading zeros and all, as a Content-Length is: {@code :000080} is port 80, and {@code
+ * :99999} (no TCP port) is refused. The value is passed on as the client wrote it: the port takes
+ * no part in routing (README, "Edge strictness").
  */
 public final class HostSyntax {
+
+    private static final int MAX_PORT = 65535;
 
     private HostSyntax() {}
 
@@ -51,10 +57,15 @@ public final class HostSyntax {
         if (value.charAt(i) != ':') {
             return false;
         }
+        int port = 0;
         for (i++; i < n; i++) {
             char c = value.charAt(i);
             if (c < '0' || c > '9') {
                 return false;
+            }
+            port = port * 10 + (c - '0');
+            if (port > MAX_PORT) {
+                return false; // before it could overflow, however many digits follow
             }
         }
         return true;

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
@@ -313,8 +312,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
     /** h2c by Upgrade: the upgrading HTTP/1.1 request is stream 1, already half-closed by the client. */
     private void upgraded(HttpServerUpgradeHandler.UpgradeEvent upgrade) {
         FullHttpRequest request = upgrade.upgradeRequest();
-        request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
-        Http2Headers headers = HttpConversionUtil.toHttp2Headers(request, false);
+        Http2Headers headers = Http2RequestHeads.fromHttp1(request, "http"); // an empty Host: no :authority
         Http2Exchange exchange = newExchange(1);
         ByteBuf body = request.content();
         boolean hasBody = body.isReadable();

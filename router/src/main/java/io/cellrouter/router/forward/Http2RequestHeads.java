@@ -5,20 +5,40 @@ import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.RequestTarget;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
 
 /**
  * What an HTTP/2 exchange reads from its request head before routing ({@link Http2Exchange#start}):
  * whether it is a gRPC call, what the access log keeps of it, and the target the cell receives.
- * Fields are read in place; the headers are neither copied nor converted.
+ * Fields are read in place; the headers are neither copied nor converted. Also the one conversion
+ * of an HTTP/1.1 request head to HTTP/2 headers ({@link #fromHttp1}).
  */
 final class Http2RequestHeads {
 
     private static final AsciiString GRPC = AsciiString.cached("application/grpc");
 
     private Http2RequestHeads() {}
+
+    /**
+     * An HTTP/1.1 request's head as HTTP/2 headers, {@code scheme} its {@code :scheme}: Netty's
+     * conversion, less the empty {@code :authority} it makes of an empty Host. An empty Host names
+     * no authority, and RFC 9113 section 8.3.1 then wants no {@code :authority} at all (README,
+     * "HTTP/2 and gRPC"): a strict HTTP/2 cell refuses an empty one. Used for a request to an
+     * HTTP/2 cell and for the h2c Upgrade request that becomes stream 1.
+     */
+    static Http2Headers fromHttp1(HttpRequest request, CharSequence scheme) {
+        request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), scheme);
+        Http2Headers headers = HttpConversionUtil.toHttp2Headers(request, false);
+        CharSequence authority = headers.authority();
+        if (authority != null && authority.length() == 0) {
+            headers.remove(Http2Headers.PseudoHeaderName.AUTHORITY.value());
+        }
+        return headers;
+    }
 
     /** Whether the request is a gRPC call ({@code content-type: application/grpc}, any suffix). */
     static boolean grpc(Http2Headers headers) {

@@ -29,8 +29,6 @@ import io.netty.util.AsciiString;
  */
 final class Http2StreamLeg implements CellLeg, CellStreamListener {
 
-    private static final AsciiString SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
-
     private final String scheme;
     private UpstreamListener listener;
     private CellStream stream;
@@ -59,15 +57,7 @@ final class Http2StreamLeg implements CellLeg, CellStreamListener {
     @Override
     public void write(HttpObject part) {
         if (part instanceof HttpRequest request) {
-            request.headers().set(SCHEME, scheme);
-            pendingHead = HttpConversionUtil.toHttp2Headers(request, false);
-            CharSequence authority = pendingHead.authority();
-            if (authority != null && authority.length() == 0) {
-                // An empty Host names no authority, and RFC 9113 section 8.3.1 then wants no
-                // :authority at all; Netty's conversion sends an empty one, which a strict HTTP/2
-                // cell may refuse as malformed.
-                pendingHead.remove(Http2Headers.PseudoHeaderName.AUTHORITY.value());
-            }
+            pendingHead = Http2RequestHeads.fromHttp1(request, scheme);
         }
         if (part instanceof HttpContent content) {
             boolean last = content instanceof LastHttpContent;

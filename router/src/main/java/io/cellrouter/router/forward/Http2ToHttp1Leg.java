@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -63,6 +64,11 @@ final class Http2ToHttp1Leg implements Http2CellSide, UpstreamListener {
             return;
         }
         ForwardHeaders.removeConversionHeaders(request.headers());
+        if (!request.headers().contains(HttpHeaderNames.HOST)) {
+            // No :authority (nor host): a target without an authority, which HTTP/1.1 writes as
+            // an empty Host (RFC 9112 section 3.2), as an HTTP/1.1 client's empty Host reaches the cell.
+            request.headers().set(HttpHeaderNames.HOST, "");
+        }
         request.setUri(target.originForm());
         if (!endStream && !HttpUtil.isContentLengthSet(request)) {
             HttpUtil.setTransferEncodingChunked(request, true);

@@ -7,6 +7,10 @@ import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.transport.ClientAddress;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import org.junit.jupiter.api.Test;
@@ -19,6 +23,24 @@ class Http2RequestHeadsTest {
                 .scheme("http")
                 .authority("a")
                 .path(path);
+    }
+
+    @Test
+    void fromHttp1_anEmptyHostNamesNoAuthority_anotherIsTheAuthority() {
+        HttpRequest emptyHost = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x");
+        emptyHost.headers().set("host", "").set("x-customer-id", "acme");
+        HttpRequest named = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x");
+        named.headers().set("host", "a.example:8443");
+
+        Http2Headers withoutAuthority = Http2RequestHeads.fromHttp1(emptyHost, "http");
+        Http2Headers withAuthority = Http2RequestHeads.fromHttp1(named, "https");
+
+        assertThat(withoutAuthority.authority()).as(withoutAuthority.toString()).isNull();
+        assertThat(withoutAuthority.contains("host")).isFalse();
+        assertThat(withoutAuthority.scheme().toString()).isEqualTo("http");
+        assertThat(withoutAuthority.get("x-customer-id").toString()).isEqualTo("acme");
+        assertThat(withAuthority.authority().toString()).isEqualTo("a.example:8443");
+        assertThat(withAuthority.scheme().toString()).isEqualTo("https");
     }
 
     @Test

@@ -178,7 +178,18 @@ class EdgeInputIT {
     }
 
     @ParameterizedTest(name = "Host: {0}")
-    @ValueSource(strings = {"a.example:x@b.example", "a.example/b", "a.example:80:90", "[::1", "a b", "a%zz"})
+    @ValueSource(
+            strings = {
+                "a.example:x@b.example",
+                "a.example/b",
+                "a.example:80:90",
+                "[::1",
+                "a b",
+                "a%zz",
+                "example.com:99999",
+                "example.com:65536",
+                "[::1]:65536"
+            })
     void hostThatIsNotAHostAndPort_is400_andNeverForwarded(String host) throws Exception {
         RawHttp.Response response = aliceWithHost(host);
 
@@ -188,7 +199,16 @@ class EdgeInputIT {
     }
 
     @ParameterizedTest(name = "Host: {0}")
-    @ValueSource(strings = {"a.example", "a.example:8443", "[::1]:8080", "127.0.0.1", "xn--bcher-kva.example"})
+    @ValueSource(
+            strings = {
+                "a.example",
+                "a.example:8443",
+                "[::1]:8080",
+                "127.0.0.1",
+                "xn--bcher-kva.example",
+                "example.com:65535",
+                "example.com:000080"
+            })
     void hostThatIsAHostAndPort_isServed(String host) throws Exception {
         RawHttp.Response response = aliceWithHost(host);
 

@@ -100,7 +100,10 @@ class Http2EdgeIT {
         "'a.example:x@b.example', ''",
         "'a.example/b', ''",
         "'a.example', 'b.example'",
-        "'a.example', 'a.example:x@b.example'"
+        "'a.example', 'a.example:x@b.example'",
+        "'example.com:99999', ''",
+        "'example.com:65536', 'example.com:65536'",
+        "'[::1]:65536', ''"
     })
     void authorityOrHostThatIsNotOneHost_is400_andNothingReachesTheCell(String authority, String host)
             throws Exception {

@@ -48,7 +48,31 @@ public final class RawH2 implements AutoCloseable {
 
     /** A connection whose first SETTINGS are {@code settings} (e.g. an initial window of 0). */
     public RawH2(InetSocketAddress address, Http2Settings settings) throws IOException {
-        socket = new Socket(address.getAddress(), address.getPort());
+        this(new Socket(address.getAddress(), address.getPort()), settings);
+    }
+
+    /**
+     * A connection that starts as HTTP/1.1 and switches to h2c by {@code Upgrade}: writes {@code
+     * upgradeRequest} (which becomes stream 1), reads the server's 101, then sends the preface and
+     * SETTINGS. Throws if the answer is not a 101, with the head that came instead.
+     */
+    public static RawH2 upgrade(InetSocketAddress address, String upgradeRequest) throws IOException {
+        Socket socket = RawHttp.connect(address, 10_000);
+        try {
+            RawHttp.write(socket, upgradeRequest);
+            String head = RawHttp.readUntil(socket.getInputStream(), "\r\n\r\n");
+            if (!head.startsWith("HTTP/1.1 101 ")) {
+                throw new IOException("not upgraded: " + head);
+            }
+            return new RawH2(socket, new Http2Settings());
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private RawH2(Socket socket, Http2Settings settings) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(200);
         socket.getOutputStream().write(bytes(Http2CodecUtil.connectionPrefaceBuf()));
         writer.writeSettings(ctx, settings, scratch.newPromise());
