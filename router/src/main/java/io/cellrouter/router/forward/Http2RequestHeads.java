@@ -96,7 +96,9 @@ final class Http2RequestHeads {
      * {@code :authority} and {@code host} are each a host and an optional port ({@link HostSyntax}),
      * there is at most one {@code host}, and beside {@code :authority} it names the same host (RFC
      * 9113 section 8.3.1): a cell must not read another host than the router did, whichever of the
-     * two it reads.
+     * two it reads. Neither may be empty (the same section: an http or https request that names no
+     * authority leaves both out), where an HTTP/1.1 request may have an empty Host; Netty's decoder
+     * already refuses an empty {@code :authority} (the stream is reset, {@link Http2RefusedHeads}).
      */
     private static void checkHost(Http2Headers headers) {
         CharSequence authority = headers.authority();
@@ -111,7 +113,7 @@ final class Http2RequestHeads {
         if (hosts.hasNext()) {
             throw malformed("more than one host field");
         }
-        if (!HostSyntax.valid(host)) {
+        if (host.length() == 0 || !HostSyntax.valid(host)) {
             throw malformed("the host field is not a host and an optional port");
         }
         if (authority != null && !AsciiString.contentEqualsIgnoreCase(host, authority)) {

@@ -6,6 +6,7 @@ import io.cellrouter.router.testing.H2Client;
 import io.cellrouter.router.testing.H2TestCell;
 import io.cellrouter.router.testing.RawH2;
 import io.cellrouter.router.testing.RouterExtension;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import java.io.IOException;
@@ -118,6 +119,29 @@ class Http2EdgeIT {
 
             assertThat(raw.readStream(1, 10_000)).first().isEqualTo("HEADERS 1 400");
             assertThat(raw.body(1)).contains("malformed_request");
+        }
+        assertThat(h2Cell.streams()).isEqualTo(before);
+    }
+
+    /**
+     * RFC 9113 section 8.3.1: an http request names its authority in one of the two, or leaves
+     * both out; never empty. An empty {@code :authority} is refused while the header block is
+     * decoded (the stream is reset), an empty {@code host} after it (400).
+     */
+    @ParameterizedTest(name = "[{index}] empty {0}")
+    @CsvSource({":authority, RST 1 1", "host, HEADERS 1 400"})
+    void anEmptyAuthorityOrHost_isRefused_andNothingReachesTheCell(String field, String answer) throws Exception {
+        int before = h2Cell.streams();
+        Http2Headers request = new DefaultHttp2Headers(false) // unchecked: the client's own would refuse it
+                .method("GET")
+                .path("/x")
+                .scheme("http")
+                .add("x-customer-id", "bob")
+                .add(field, "");
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.headers(1, request, true).flush();
+
+            assertThat(raw.readStream(1, 10_000)).first().isEqualTo(answer);
         }
         assertThat(h2Cell.streams()).isEqualTo(before);
     }
