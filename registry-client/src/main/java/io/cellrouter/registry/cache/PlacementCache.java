@@ -70,6 +70,8 @@ final class PlacementCache {
     private final ConcurrentHashMap<String, CompletableFuture<CachedPlacement>> rereads = new ConcurrentHashMap<>();
     /** Background refreshes in flight ({@link #MAX_REFRESHES_IN_FLIGHT}). */
     private final InFlightLimit refreshes = new InFlightLimit(MAX_REFRESHES_IN_FLIGHT);
+    /** Re-reads after a misroute in flight ({@link #MAX_REREADS_IN_FLIGHT}). */
+    private final InFlightLimit misrouteReads = new InFlightLimit(MAX_REREADS_IN_FLIGHT);
     /** The store reads of misses, bounded ({@link MissReads#MAX_IN_FLIGHT}). */
     private final MissReads misses;
 
@@ -84,6 +86,16 @@ final class PlacementCache {
      * simply served as it is and tried again at its next use: the refreshes spread out.
      */
     static final int MAX_REFRESHES_IN_FLIGHT = 32;
+
+    /**
+     * Re-reads after a misroute in flight at most. A cell that disowns every customer (a bad deploy
+     * answering 421 to everything) would otherwise start a store read per customer per second, at
+     * the rate of its traffic, filling the store client's connections and leaving the change feed
+     * and real misses to time out: one faulty cell would make the registry unavailable to every
+     * cell's customers. Over the bound a re-read is not made: the cached entry stays, and the
+     * caller gets {@link CachedPlacement#BUSY} (the request is answered 421 {@code misrouted}).
+     */
+    static final int MAX_REREADS_IN_FLIGHT = 8;
 
     private final MeteredStore store;
     private final Ticker ticker;
@@ -187,8 +199,9 @@ final class PlacementCache {
      *       before it is not cached over it.
      * </ul>
      *
-     * Completes with the value read, or null when the read failed or the store is known to be down.
-     * Never completes exceptionally.
+     * Completes with the value read, or null when the read failed or the store is known to be down,
+     * or {@link CachedPlacement#BUSY} over {@link #MAX_REREADS_IN_FLIGHT}. Never completes
+     * exceptionally.
      */
     CompletableFuture<CachedPlacement> reread(String customer, String disowning) {
         CachedPlacement cached = usable(quietly(customer));
@@ -209,6 +222,11 @@ final class PlacementCache {
             return read;
         }
         mine.whenComplete((value, error) -> rereads.remove(customer, mine));
+        if (!misrouteReads.tryAcquire()) {
+            mine.complete(CachedPlacement.BUSY); // no read, and the cached entry stays (MAX_REREADS_IN_FLIGHT)
+            return mine;
+        }
+        mine.whenComplete((value, error) -> misrouteReads.release());
         reads.put(customer, mine);
         cache.invalidate(customer);
         negatives.invalidate(customer);

@@ -132,6 +132,48 @@ class MisrouteAndShadowTest {
         assertThat(store.calls("placement")).isEqualTo(1);
     }
 
+    /**
+     * A cell that disowns every customer cannot turn its traffic into store reads: at most {@link
+     * PlacementCache#MAX_REREADS_IN_FLIGHT} re-reads are in flight; beyond them a misroute is
+     * answered without a read (registry unavailable, counted busy) and the customer's cached
+     * placement stays.
+     */
+    @Test
+    void misrouted_manyCustomersAtOnce_atMostTheBoundAreReRead_theRestAnsweredWithoutARead() {
+        int customers = PlacementCache.MAX_REREADS_IN_FLIGHT + 1;
+        for (int i = 0; i < customers; i++) {
+            join(files.putPlacement("c" + i, "cell-1", 0));
+            assertThat(join(resolver.resolve("c" + i, null)).cell().name()).isEqualTo("cell-1");
+        }
+        clock.advance(CachingResolverTest.WRITTEN_LONG_AGO);
+        store.resetCounts();
+        CompletableFuture<Void> gate = store.holdPlacementReads();
+
+        List<CompletableFuture<Resolution>> misrouted = new ArrayList<>();
+        for (int i = 0; i < customers; i++) {
+            misrouted.add(resolver.misrouted("c" + i, null, "cell-1"));
+        }
+
+        assertThat(store.calls("placement")).isEqualTo(PlacementCache.MAX_REREADS_IN_FLIGHT);
+        CompletableFuture<Resolution> refused = misrouted.get(customers - 1);
+        assertThat(refused).isDone();
+        assertThat(refused.join().outcome()).isEqualTo(Outcome.REGISTRY_UNAVAILABLE);
+        Resolution cached = join(resolver.resolve("c" + (customers - 1), null));
+        assertThat(cached.cell().name()).isEqualTo("cell-1");
+        assertThat(cached.source()).as("its entry stayed").isEqualTo(Source.CACHE);
+        assertThat(misrouted.subList(0, customers - 1)).noneMatch(CompletableFuture::isDone);
+        gate.complete(null);
+        for (CompletableFuture<Resolution> read : misrouted.subList(0, customers - 1)) {
+            assertThat(join(read).cell().name()).isEqualTo("cell-1");
+        }
+        assertThat(join(resolver.misrouted("c" + (customers - 1), null, "cell-1"))
+                        .cell()
+                        .name())
+                .as("room again once the reads are answered")
+                .isEqualTo("cell-1");
+        assertThat(store.calls("placement")).isEqualTo(customers);
+    }
+
     @Test
     void misrouted_storeStillNamesTheDisowningCell_answersIt_andReadsAgainOnlyAfterASecond() {
         store.resetCounts();
