@@ -3,6 +3,7 @@ package io.cellrouter.router.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cellrouter.registry.store.dynamodb.DynamoDbSettings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +60,9 @@ class RegistryConfigTest {
         assertThat(settings.endpoint()).isNull();
         assertThat(settings.callTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(settings.attemptTimeout()).isEqualTo(Duration.ofMillis(300));
+        assertThat(settings.maxConnections())
+                .as("the store's own default, sized for the resolver's read bounds")
+                .isEqualTo(DynamoDbSettings.DEFAULT_MAX_CONNECTIONS);
     }
 
     @Test

@@ -69,7 +69,15 @@ public record DynamoDbSettings(
         requireBetween("feedRetainBuckets", feedRetainBuckets, 1, 1_000_000);
     }
 
-    /** The defaults: a 1 s call bound of up to three 300 ms attempts, 50 connections, 4 scan segments. */
+    /** {@link #of}'s connection pool bound. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 100;
+
+    /**
+     * The defaults: a 1 s call bound of up to three 300 ms attempts, 100 connections, 4 scan
+     * segments. 100 connections: more than the resolver's own bounds on concurrent reads together
+     * (misses, refreshes, the feed's re-reads, misroute re-reads) plus the feed's poll and table
+     * reads and the preload's segments, so the feed never waits for a connection behind them.
+     */
     public static DynamoDbSettings of(String table) {
         return new DynamoDbSettings(
                 table,
@@ -78,7 +86,7 @@ public record DynamoDbSettings(
                 Duration.ofSeconds(1),
                 Duration.ofMillis(300),
                 Duration.ofSeconds(30),
-                50,
+                DEFAULT_MAX_CONNECTIONS,
                 4,
                 1_000,
                 100);
