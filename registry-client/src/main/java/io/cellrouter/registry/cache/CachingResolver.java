@@ -105,6 +105,7 @@ final class CachingResolver implements Resolver {
                         sync::document,
                         sync::cursor,
                         placements::size,
+                        sync::reroutes,
                         storeKind);
         this.follower = new RegistryFollower(
                 sync, snapshot, placements::size, config.pollInterval(), storeKind, clock, builder.scheduler);

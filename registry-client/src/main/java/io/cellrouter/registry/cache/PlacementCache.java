@@ -236,16 +236,20 @@ final class PlacementCache {
         }
         read(customer).whenComplete((placement, error) -> {
             CachedPlacement value = null;
+            boolean moved = false;
             try {
                 if (error == null) {
                     value = CachedPlacement.loaded(placement.orElse(null), ticker.read())
                             .asConfirmed();
-                    install(customer, mine, value);
+                    moved = install(customer, mine, value) && cached != null && !sameCell(cached, value);
                 } else {
                     value = CachedPlacement.afterFailure(error);
                 }
             } finally {
                 end(customer, mine, value);
+            }
+            if (moved) {
+                moves.accept(customer); // the customer's other exchanges at the disowning cell end too
             }
         });
         return mine;
@@ -450,8 +454,9 @@ final class PlacementCache {
     }
 
     /**
-     * Who hears of a customer that a refresh found on another cell than the cached one: a change
-     * the change feed did not announce (after a feed gap, or an entry that was lost).
+     * Who hears of a customer that a refresh or a misroute's re-read found on another cell than the
+     * cached one: a change the change feed did not announce (after a feed gap, or an entry that was
+     * lost).
      */
     void tellMovesTo(Consumer<String> moves) {
         this.moves = moves;

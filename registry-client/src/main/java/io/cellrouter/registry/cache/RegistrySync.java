@@ -70,6 +70,7 @@ final class RegistrySync {
 
     private final Object tableLock = new Object();
     private final AtomicLong failedPolls = new AtomicLong();
+    private final AtomicLong reroutes = new AtomicLong();
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile long failedPollsBeforeOutage;
     private volatile long cursor;
@@ -314,7 +315,13 @@ final class RegistrySync {
         return active;
     }
 
+    /** How many times a customer was rerouted: a routing change the snapshot must follow, cursor moved or not. */
+    long reroutes() {
+        return reroutes.get();
+    }
+
     private void tellRerouted(String customer) {
+        reroutes.incrementAndGet();
         try {
             listener.routingChanged(customer);
         } catch (RuntimeException e) {

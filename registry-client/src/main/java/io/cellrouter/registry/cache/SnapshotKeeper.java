@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Keeps the last-known-good snapshot ({@link SnapshotFile}) fresh: once the resolver has loaded the
  * store it {@linkplain #follow follows} it, and every {@code interval} (1 s by default) writes what
  * the resolver knows if anything changed since the last write (the feed cursor moved: a placement,
- * override or cell changed; or the cache grew or shrank). So a routing change the router learns is
+ * override or cell changed; the cache grew or shrank; or a customer was rerouted without either: a
+ * refresh or a misroute's re-read found it on another cell, an override ended). So a routing change the router learns is
  * on disk within about two intervals, and a router that cold-starts with the store down routes every
  * customer as the fleet last did. {@link #close} writes once more if something changed: a graceful
  * shutdown leaves the newest snapshot.
@@ -45,6 +46,7 @@ final class SnapshotKeeper {
     private final Supplier<RegistryDocument> document;
     private final LongSupplier cursor;
     private final LongSupplier size;
+    private final LongSupplier reroutes;
     private final String storeKind;
     private final ExecutorService writer;
     private final AtomicBoolean writing = new AtomicBoolean();
@@ -54,6 +56,7 @@ final class SnapshotKeeper {
     private volatile Instant writtenAt;
     private volatile long writtenCursor = -1;
     private volatile long writtenSize = -1;
+    private volatile long writtenReroutes = -1;
     private volatile long lastWriteNanos;
     private volatile boolean failing;
     private volatile boolean writtenOnce;
@@ -64,12 +67,14 @@ final class SnapshotKeeper {
             Supplier<RegistryDocument> document,
             LongSupplier cursor,
             LongSupplier size,
+            LongSupplier reroutes,
             String storeKind) {
         this.file = new SnapshotFile(path);
         this.interval = interval;
         this.document = document;
         this.cursor = cursor;
         this.size = size;
+        this.reroutes = reroutes;
         this.storeKind = storeKind;
         this.writer = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "cell-router-snapshot");
@@ -126,7 +131,7 @@ final class SnapshotKeeper {
             return;
         }
         if (following && changed()) {
-            write(cursor.getAsLong(), size.getAsLong());
+            write(cursor.getAsLong(), size.getAsLong(), reroutes.getAsLong());
         }
     }
 
@@ -149,7 +154,9 @@ final class SnapshotKeeper {
     }
 
     private boolean changed() {
-        return cursor.getAsLong() != writtenCursor || size.getAsLong() != writtenSize;
+        return cursor.getAsLong() != writtenCursor
+                || size.getAsLong() != writtenSize
+                || reroutes.getAsLong() != writtenReroutes;
     }
 
     /** Hands a write to the writer thread when something changed and no write is under way. */
@@ -159,10 +166,11 @@ final class SnapshotKeeper {
         }
         long atCursor = cursor.getAsLong();
         long atSize = size.getAsLong();
+        long atReroutes = reroutes.getAsLong();
         try {
             writer.execute(() -> {
                 try {
-                    write(atCursor, atSize);
+                    write(atCursor, atSize, atReroutes);
                 } finally {
                     writing.set(false);
                 }
@@ -172,14 +180,15 @@ final class SnapshotKeeper {
         }
     }
 
-    /** Writes the snapshot of what the resolver knows; {@code atCursor}/{@code atSize}: what it reflects at least. */
-    private void write(long atCursor, long atSize) {
+    /** Writes the snapshot of what the resolver knows; {@code atCursor}, {@code atSize}, {@code atReroutes}: what it reflects at least. */
+    private void write(long atCursor, long atSize, long atReroutes) {
         long start = System.nanoTime();
         try {
             RegistryDocument current = document.get();
             file.write(current);
             writtenCursor = atCursor;
             writtenSize = atSize;
+            writtenReroutes = atReroutes;
             writtenAt = file.writtenAt();
             lastWriteNanos = System.nanoTime() - start;
             if (failing) {

@@ -211,6 +211,25 @@ class CachingResolverStaticStabilityTest {
                 });
     }
 
+    /** A move found by a refresh (its feed entry lost) moves neither the cursor nor the cache size. */
+    @Test
+    void routingChangeFoundByARefresh_isInTheSnapshot() throws Exception {
+        Path snapshot = directory.resolve("snapshot.json");
+        resolver = started(builder(MANUAL_POLLS).snapshot(snapshot).snapshotInterval(Duration.ofMillis(50)));
+        store.loseFeedEntries();
+        join(files.putPlacement("acme", "cell-2", 1));
+        join(resolver.catchUp());
+        await().atMost(WAIT).until(() -> Files.exists(snapshot));
+        await().atMost(WAIT).until(() -> resolver.health().snapshotWrittenAt().isPresent());
+        clock.advance(CachingResolverTest.WRITTEN_LONG_AGO);
+        ticker.advance(MANUAL_POLLS.refreshAfter().plusSeconds(1));
+
+        join(resolver.resolve("acme", null)); // due: read again in the background
+
+        await().atMost(WAIT)
+                .until(() -> RegistryDocuments.read(snapshot).customers().get("acme"), "cell-2"::equals);
+    }
+
     @Test
     void close_writesTheSnapshotOfWhatWasLearntSinceTheLastWrite() throws Exception {
         Path snapshot = directory.resolve("snapshot.json");

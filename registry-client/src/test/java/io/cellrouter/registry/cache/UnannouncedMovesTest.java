@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Moves the change feed did not announce still reach the listener, so that a moved customer's
  * long-lived streams end: after a feed gap (with preload, the customers the reload moved; without,
- * a call to recheck the customers whose streams are open), and when a refresh finds a customer on
- * another cell (a lost feed entry).
+ * a call to recheck the customers whose streams are open), and when a refresh or a misroute's
+ * re-read finds a customer on another cell (a lost feed entry).
  */
 class UnannouncedMovesTest {
 
@@ -125,6 +125,24 @@ class UnannouncedMovesTest {
 
         await().atMost(WAIT).until(() -> "cell-2".equals(resolve("acme")));
         await().atMost(WAIT).until(() -> store.calls("placement") == 2);
+        assertThat(listener.rerouted()).containsExactly("acme");
+    }
+
+    @Test
+    void misroutesReReadFindingAnotherCell_tellsTheCustomer() {
+        started(CONFIG);
+        store.loseFeedEntries();
+        join(files.putPlacement("acme", "cell-2", 1));
+        join(resolver.catchUp());
+        clock.advance(WRITTEN_LONG_AGO);
+
+        assertThat(join(resolver.misrouted("acme", null, "cell-1")).cell().name())
+                .isEqualTo("cell-2");
+
+        assertThat(listener.rerouted())
+                .as("its other exchanges at cell-1 end too")
+                .containsExactly("acme");
+        join(resolver.misrouted("umbrella", null, "cell-1")); // the registry still says cell-1
         assertThat(listener.rerouted()).containsExactly("acme");
     }
 
