@@ -35,8 +35,9 @@ final class MissReads {
 
     /**
      * Store reads of misses in flight at most: with the other reads' bounds, below the DynamoDB
-     * client's default pool ({@code StoreReadBoundsTest}), so that misses never take every connection. At a few milliseconds a read
-     * that is thousands of never-seen customers a second, far more than new customers arrive at.
+     * client's default pool ({@code StoreReadBoundsTest}), so that misses never take every
+     * connection. At a few milliseconds a read that is thousands of never-seen customers a second,
+     * far more than new customers arrive at.
      */
     static final int MAX_IN_FLIGHT = 32;
 

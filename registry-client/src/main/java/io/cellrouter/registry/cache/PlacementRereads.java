@@ -49,8 +49,7 @@ final class PlacementRereads {
     /**
      * Re-reads in flight at most: a few connections of the store client's pool (DynamoDB's default
      * is 100, shared with the misses of live traffic: {@code StoreReadBoundsTest}), and at a few
-     * milliseconds a read still
-     * thousands of customers a second.
+     * milliseconds a read still thousands of customers a second.
      */
     static final int MAX_IN_FLIGHT = 16;
 

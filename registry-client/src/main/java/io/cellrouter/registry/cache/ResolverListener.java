@@ -31,8 +31,8 @@ public interface ResolverListener {
      * and the resolver has applied it (so {@link Resolver#resolve} already answers the new way).
      * Called by the change-feed follower, once per changed customer of a batch (after a feed gap
      * with preload: once per customer the reload moved or dropped), on the thread that applied it;
-     * and when a refresh finds a cached customer on another cell than the cache said (a change no
-     * feed entry announced), on the thread that completed the read. May be called for a customer
+     * and when a refresh or a misroute's re-read finds a cached customer on another cell than the
+     * cache said (a change no feed entry announced), on the thread that completed the read. May be called for a customer
      * whose routing turns out unchanged. The router uses it to end the long-lived exchanges of a
      * moved customer.
      */
@@ -41,8 +41,9 @@ public interface ResolverListener {
     /**
      * Any customer's routing may have changed, and the resolver cannot say whose: the registry was
      * loaded again (at start, after serving a snapshot, or after a gap in the change feed) without
-     * preload, so the cached entries are only due for a refresh. A listener that holds long-lived exchanges passes their customers to {@link
-     * Resolver#recheck}, which reads them again and calls {@link #routingChanged} for each.
+     * preload, so the cached entries are only due for a refresh. A listener that holds long-lived
+     * exchanges passes their customers to {@link Resolver#recheck}, which reads them again and
+     * calls {@link #routingChanged} for each.
      */
     default void routingMayHaveChanged() {}
 }

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * store it {@linkplain #follow follows} it, and every {@code interval} (1 s by default) writes what
  * the resolver knows if anything changed since the last write (the feed cursor moved: a placement,
  * override or cell changed; the cache grew or shrank; or a customer was rerouted without either: a
- * refresh or a misroute's re-read found it on another cell, an override ended). So a routing change the router learns is
- * on disk within about two intervals, and a router that cold-starts with the store down routes every
- * customer as the fleet last did. {@link #close} writes once more if something changed: a graceful
+ * refresh or a misroute's re-read found it on another cell, an override ended). So a routing
+ * change the router learns is on disk within about two intervals, and a router that cold-starts
+ * with the store down routes every customer as the fleet last did. {@link #close} writes once more if something changed: a graceful
  * shutdown leaves the newest snapshot.
  *
  * <p>Cost: a write streams the whole document (cells, overrides, every cached placement); the next
@@ -180,7 +180,7 @@ final class SnapshotKeeper {
         }
     }
 
-    /** Writes the snapshot of what the resolver knows; {@code atCursor}, {@code atSize}, {@code atReroutes}: what it reflects at least. */
+    /** Writes the snapshot of what the resolver knows; {@code atCursor}, {@code atSize}, {@code atReroutes}: at least that. */
     private void write(long atCursor, long atSize, long atReroutes) {
         long start = System.nanoTime();
         try {
