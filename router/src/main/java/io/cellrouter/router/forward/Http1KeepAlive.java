@@ -28,6 +28,8 @@ final class Http1KeepAlive {
     private boolean asked;
     /** The client spoke HTTP/1.1 (the request is forwarded as HTTP/1.1 whatever it was). */
     private boolean clientHttp11;
+    /** The current answer's head went out without {@code Connection: close}: the client may send more. */
+    private boolean promised;
 
     Http1KeepAlive(DrainState drain, Duration maxConnectionAge, EventExecutor loop) {
         this.drain = drain;
@@ -41,6 +43,12 @@ final class Http1KeepAlive {
         asked = HttpUtil.isKeepAlive(request);
         keep = asked && !drain.draining() && !tooOld();
         clientHttp11 = HttpVersion.HTTP_1_1.equals(request.protocolVersion());
+        promised = false;
+    }
+
+    /** The current answer's head is going out now, saying whether the connection stays ({@link #keeps}). */
+    void answerHeadSent() {
+        promised = keep;
     }
 
     /** The connection carries another request after the current exchange. */
@@ -60,6 +68,18 @@ final class Http1KeepAlive {
     /** The connection ends with the current exchange. */
     void closeAfterAnswer() {
         keep = false;
+    }
+
+    /**
+     * The connection had better end with the current exchange (its customer moved): only while the
+     * answer can still say so. Once its head went out without {@code Connection: close}, the client
+     * may already have sent its next request, and closing would lose it: the connection goes on,
+     * and that request is routed anew like every request.
+     */
+    void closeAfterAnswerIfUnsaid() {
+        if (!promised) {
+            keep = false;
+        }
     }
 
     private boolean tooOld() {

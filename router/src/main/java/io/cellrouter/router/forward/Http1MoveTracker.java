@@ -10,7 +10,8 @@ import io.netty.util.concurrent.EventExecutor;
  *
  * <pre>
  *  routed ─▶ track (sequence + 1, linked) ─── the exchange ends ─▶ untrack
- *  move: routingChanged(sequence) ─▶ the connection ends after the current answer
+ *  move: routingChanged(sequence) ─▶ the connection ends after the current answer (unless its head
+ *                                    went out keeping it: then the next request is routed anew)
  *        endForMove(sequence), grace period over ─▶ the exchange ends now (503 customer_moved, or cut short)
  * </pre>
  *
@@ -102,12 +103,13 @@ final class Http1MoveTracker implements MovableExchange {
 
     /**
      * The customer of exchange {@code number} now routes elsewhere: the connection ends after the
-     * current answer instead of carrying the next request.
+     * current answer instead of carrying the next request, if the answer can still say so ({@link
+     * Http1KeepAlive#closeAfterAnswerIfUnsaid}).
      */
     @Override
     public void routingChanged(long number) {
         if (current(number)) {
-            keepAlive.closeAfterAnswer();
+            keepAlive.closeAfterAnswerIfUnsaid();
         }
     }
 

@@ -115,6 +115,9 @@ final class Http1ResponseRelay implements UpstreamListener {
             if (!informational) {
                 response.headers().set(RequestIds.X_REQUEST_ID, log.requestId);
             }
+            if (!informational) {
+                keepAlive.answerHeadSent();
+            }
             if (!keepAlive.keeps() && !informational) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             } else if (!informational && !keepAlive.clientHttp11()) {

@@ -74,6 +74,17 @@ class Http1MoveTrackerTest {
         assertThat(keepAlive.keeps()).isFalse();
     }
 
+    /** The answer's head went out keeping the connection: the client may have sent its next request already. */
+    @Test
+    void routingChanged_afterTheAnswersHeadKeptTheConnection_keepsIt() {
+        routedToCellA("acme");
+        keepAlive.answerHeadSent();
+
+        tracker.routingChanged(tracker.sequence());
+
+        assertThat(keepAlive.keeps()).isTrue();
+    }
+
     @Test
     void aMoveOfAnEarlierExchange_doesNotTouchTheNextOne() {
         routedToCellA("acme");
