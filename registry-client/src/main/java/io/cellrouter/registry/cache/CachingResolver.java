@@ -133,6 +133,11 @@ final class CachingResolver implements Resolver {
     @java.lang.Override
     public CompletableFuture<Resolution> resolve(String customer, String cellHint) {
         requireNonNull(customer, "customer");
+        if (!follower.isReady()) {
+            // Nothing loaded yet, cells included: a placement read now would name a cell this
+            // router does not know (502), where the truth is that its registry cannot answer yet.
+            return registryUnavailable;
+        }
         RoutingTable table = sync.table();
         RoutingOverride override = table.override(customer);
         if (override != null) {

@@ -664,6 +664,29 @@ class CachingResolverTest {
                 .containsExactly(CellState.OFFLINE);
     }
 
+    /**
+     * Before the first load has completed (the cells not read yet, say), no customer is routed: a
+     * placement read then would name a cell the router does not know, a 502 blaming the cell, where
+     * the truth is that the registry cannot answer yet (503 with Retry-After).
+     */
+    @Test
+    void resolve_beforeTheFirstLoadCompleted_isRegistryUnavailable_withoutARead() {
+        CompletableFuture<Void> overrides = store.holdOverridesReads();
+        resolver = builder(CONFIG.withPreload(false)).buildCaching();
+        CompletableFuture<Void> started = resolver.start();
+        store.resetCounts();
+
+        Resolution early = resolve("acme");
+
+        assertThat(started).isNotDone();
+        assertThat(early.outcome()).isEqualTo(Outcome.REGISTRY_UNAVAILABLE);
+        assertThat(early.retryAfter()).isNotNull();
+        assertThat(store.calls("placement")).isZero();
+        overrides.complete(null);
+        join(started);
+        assertThat(resolve("acme").cell().name()).isEqualTo("cell-1");
+    }
+
     @Test
     void pollOnce_feedGap_reloadsEverything() {
         started(CONFIG);
