@@ -211,7 +211,9 @@ public final class RouterServer implements AutoCloseable {
                         config.admin().allTokens(),
                         clock,
                         liveStats,
-                        bulkheads::inFlight));
+                        bulkheads::inFlight,
+                        config.admin().maxConnections(),
+                        config.admin().requestTimeout()));
         adminChannel = Listeners.bind(admin, config.admin().listen(), "admin.listen", metrics);
         LOG.info(
                 "cell-router {} started: proxy http://{}{} admin http://{} registry {} transport {}",

@@ -71,6 +71,43 @@ public record Cell(
         return tier == null || TIERS.contains(tier) ? null : "must be one of " + String.join(", ", TIERS);
     }
 
+    /**
+     * Why {@code value} cannot be a name ("must match ..."), or null when it can: the registry
+     * parser's rule for cell and customer names, a region and a tier.
+     */
+    public static String nameProblem(String value) {
+        return NAME.matcher(value).matches() ? null : "must match " + NAME.pattern();
+    }
+
+    /** Why {@code label} cannot be a label's name (a blank one), or null when it can. */
+    public static String labelNameProblem(String label) {
+        return label.isBlank() ? "has an empty label name" : null;
+    }
+
+    /**
+     * The first reason the registry parser would refuse a cell with this {@code region}, {@code tier}
+     * (either may be null) and {@code labels}, naming the field ("region: name must match ..."), or
+     * null. The parser and the admin API both check with it, so that the admin API never writes a
+     * cell that a registry file cannot hold (README: Admin API and migrations).
+     */
+    public static String metadataProblem(String region, String tier, Map<String, String> labels) {
+        String problem = region == null ? null : nameProblem(region);
+        if (problem != null) {
+            return "region: name " + problem;
+        }
+        problem = tier == null ? null : nameProblem(tier);
+        if (problem != null) {
+            return "tier: name " + problem;
+        }
+        for (String label : labels == null ? List.<String>of() : labels.keySet()) {
+            problem = labelNameProblem(label);
+            if (problem != null) {
+                return "labels: " + problem;
+            }
+        }
+        return null;
+    }
+
     public Cell(String name, URI endpoint, CellState state) {
         this(name, endpoint, state, null, null, Map.of(), 0);
     }

@@ -268,8 +268,9 @@ final class DocumentParser {
             throw error(path, "must be a mapping of label to string", node);
         }
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
-            if (entry.getKey().isBlank()) {
-                throw error(path, "has an empty label name", entry.getKey());
+            String problem = Cell.labelNameProblem(entry.getKey());
+            if (problem != null) {
+                throw error(path, problem, entry.getKey());
             }
             labels.put(entry.getKey(), text(entry.getValue(), path + "." + entry.getKey()));
         }
@@ -342,8 +343,9 @@ final class DocumentParser {
     }
 
     private void checkName(String value, String path, String what) {
-        if (!Cell.NAME.matcher(value).matches()) {
-            throw error(path, what + " must match " + Cell.NAME.pattern(), value);
+        String problem = Cell.nameProblem(value);
+        if (problem != null) {
+            throw error(path, what + " " + problem, value);
         }
     }
 

@@ -2,6 +2,7 @@ package io.cellrouter.router.admin;
 
 import io.cellrouter.registry.cache.Resolver;
 import io.cellrouter.registry.store.RegistryStore;
+import io.cellrouter.router.config.AdminConfig;
 import io.cellrouter.router.config.AdminToken;
 import io.cellrouter.router.metrics.LiveStats;
 import io.cellrouter.router.metrics.RouterMetrics;
@@ -11,11 +12,16 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.ToIntFunction;
 
-/** The admin listener's pipeline: small aggregated requests, a read timeout, {@link AdminHandler}. */
+/**
+ * The admin listener's pipeline: a bound on open connections ({@link AdminConnectionLimit}), a
+ * whole-request deadline ({@link AdminRequestDeadline}), a read timeout for idle connections, the
+ * token checked on the request head ({@link AdminGate}), small aggregated requests, {@link AdminHandler}.
+ */
 public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
 
     /** Admin bodies are small JSON documents. */
@@ -26,6 +32,8 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     private final ConsoleAssets console = ConsoleAssets.fromJar();
     private final RouterMetrics metrics;
     private final Readiness readiness;
+    private final AdminConnectionLimit connectionLimit;
+    private final Duration requestTimeout;
 
     /** One operator token (null: none, loopback only); no live traffic figures. */
     public AdminChannelInitializer(
@@ -60,6 +68,34 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
             Clock clock,
             LiveStats live,
             ToIntFunction<String> inFlight) {
+        this(
+                resolver,
+                store,
+                metrics,
+                ready,
+                tokens,
+                clock,
+                live,
+                inFlight,
+                AdminConfig.DEFAULT_MAX_CONNECTIONS,
+                AdminConfig.DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /**
+     * As above, with {@code admin.maxConnections} and {@code admin.requestTimeout} (README:
+     * Admin API and migrations, "Limits of the admin listener").
+     */
+    public AdminChannelInitializer(
+            Resolver resolver,
+            RegistryStore store,
+            RouterMetrics metrics,
+            BooleanSupplier ready,
+            List<AdminToken> tokens,
+            Clock clock,
+            LiveStats live,
+            ToIntFunction<String> inFlight,
+            int maxConnections,
+            Duration requestTimeout) {
         this.routes = new AdminRoutes(
                 resolver,
                 store == null ? null : AdminApi.create(store, resolver, clock),
@@ -67,14 +103,20 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
         this.auth = new AdminAuth(tokens);
         this.metrics = metrics;
         this.readiness = new Readiness(ready, resolver, store);
+        this.connectionLimit = new AdminConnectionLimit(maxConnections, metrics.adminConnectionsRefused()::increment);
+        this.requestTimeout = requestTimeout;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ShutdownInputOnClose.install(ch);
+        AdminRequestDeadline deadline = new AdminRequestDeadline(requestTimeout);
         ch.pipeline()
+                .addLast("connection-limit", connectionLimit)
+                .addLast("request-deadline", deadline)
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http1-codec", new HttpServerCodec())
+                .addLast("token-on-head", new AdminGate(auth, deadline))
                 .addLast("aggregate", new AdminBodyLimit())
                 .addLast("admin", new AdminHandler(routes, auth, console, metrics, readiness));
     }

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * /readyz} and {@code /metrics} are open, and so are the console's files ({@link ConsoleAssets});
  * {@code /admin/v1/*} needs a bearer token ({@link AdminAuth}) and is routed by {@link
  * AdminRoutes}. Requests are small and aggregated; nothing here is on the request path of customers.
+ * A malformed percent-escape in the path or query is a 400 (README: Admin API and migrations).
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -35,6 +36,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "/admin/v1/";
     private static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+    private static final String MALFORMED_PATH = "malformed percent-escape in the path";
 
     private final AdminRoutes routes;
     private final AdminAuth auth;
@@ -58,10 +60,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             send(ctx, error(ErrorCode.MALFORMED_REQUEST, "malformed request"), false);
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        String decoded = decodedPath(request.uri());
+        String path = decoded == null ? rawPath(request.uri()) : decoded;
         HttpMethod method = request.method();
         try {
-            if (path.equals("/healthz")) {
+            if (decoded == null && !path.startsWith(PREFIX)) {
+                send(ctx, error(ErrorCode.BAD_REQUEST, MALFORMED_PATH), keepAlive);
+            } else if (path.equals("/healthz")) {
                 send(ctx, json(HttpResponseStatus.OK, JSON.createObjectNode().put("status", "ok")), keepAlive);
             } else if (path.equals("/readyz")) {
                 boolean isReady = readiness.ready();
@@ -76,12 +81,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } else if (path.startsWith(PREFIX)) {
                 AdminAuth.Caller caller = auth.caller(request);
                 if (caller == null) {
-                    FullHttpResponse denied = error(ErrorCode.UNAUTHORIZED, "a valid admin bearer token is required");
-                    denied.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-                    send(ctx, denied, keepAlive);
+                    send(ctx, unauthorized(), keepAlive);
                     return;
                 }
-                reply(ctx, routes.route(request, path.substring(PREFIX.length()), caller), keepAlive);
+                String malformed = decoded == null ? MALFORMED_PATH : queryProblem(request.uri());
+                reply(ctx, routes.route(request, path, caller, malformed), keepAlive);
             } else if (console.serves(path)) {
                 if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
                     send(ctx, methodNotAllowed("GET, HEAD"), keepAlive);
@@ -113,6 +117,48 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             send(ctx, response, keepAlive);
         }));
+    }
+
+    /** 401 {@code unauthorized} with {@code WWW-Authenticate: Bearer}: a missing or invalid token. */
+    static FullHttpResponse unauthorized() {
+        FullHttpResponse denied = error(ErrorCode.UNAUTHORIZED, "a valid admin bearer token is required");
+        denied.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        return denied;
+    }
+
+    /** Whether a request to {@code uri} needs a token: its path (decoded, or raw if it cannot be) is {@code /admin/v1/*}. */
+    static boolean needsToken(String uri) {
+        String decoded = decodedPath(uri);
+        return (decoded == null ? rawPath(uri) : decoded).startsWith(PREFIX);
+    }
+
+    /** The path of {@code uri}, percent-decoded; null when a percent-escape in it is malformed. */
+    private static String decodedPath(String uri) {
+        try {
+            return new QueryStringDecoder(uri).path();
+        } catch (IllegalArgumentException malformed) {
+            return null;
+        }
+    }
+
+    /** The path of {@code uri} as sent, without its query or fragment. */
+    private static String rawPath(String uri) {
+        int end = uri.length();
+        for (char c : new char[] {'?', '#'}) {
+            int at = uri.indexOf(c);
+            end = at >= 0 ? Math.min(end, at) : end;
+        }
+        return uri.substring(0, end);
+    }
+
+    /** Why the query of {@code uri} cannot be decoded, or null. */
+    private static String queryProblem(String uri) {
+        try {
+            new QueryStringDecoder(uri).parameters();
+            return null;
+        } catch (IllegalArgumentException malformed) {
+            return "malformed percent-escape in the query";
+        }
     }
 
     private static FullHttpResponse methodNotAllowed(String allow) {

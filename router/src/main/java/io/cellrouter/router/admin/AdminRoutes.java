@@ -59,6 +59,7 @@ final class AdminRoutes {
     }
 
     private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final String PREFIX = "/admin/v1/";
 
     /** The methods each named resource takes: a 405's {@code Allow}. */
     private static final Map<String, String> ALLOWED = Map.of(
@@ -80,11 +81,13 @@ final class AdminRoutes {
     }
 
     /**
-     * The reply to a request from {@code caller}. Any method but GET and HEAD is a write attempt: refused
-     * before it reaches {@link AdminWrites} (a viewer, another site's page, a bad parameter, a
-     * method the path does not take), it is audited here.
+     * The reply to a request from {@code caller} for {@code path} (under {@code /admin/v1/}; as
+     * sent when {@code malformed} says why it or the query cannot be decoded: then 400). Any method
+     * but GET and HEAD is a write attempt: refused before it reaches {@link AdminWrites} (a viewer,
+     * another site's page, a bad parameter or escape, a method the path does not take), it is
+     * audited here.
      */
-    CompletableFuture<Reply> route(FullHttpRequest request, String rest, Caller caller) {
+    CompletableFuture<Reply> route(FullHttpRequest request, String path, Caller caller, String malformed) {
         boolean write = !reads(request.method());
         String refusal = BrowserGuard.refusal(request, Actor.LOOPBACK.equals(caller.who()));
         CompletableFuture<Reply> reply;
@@ -94,8 +97,10 @@ final class AdminRoutes {
             reply = Reply.of(Answer.error(
                     ErrorCode.FORBIDDEN,
                     "this token has the " + caller.role().wireName() + " role: it may only read (GET)"));
+        } else if (malformed != null) {
+            reply = Reply.of(Answer.error(ErrorCode.BAD_REQUEST, malformed));
         } else {
-            reply = dispatch(request, rest, caller);
+            reply = dispatch(request, path.substring(PREFIX.length()), caller);
         }
         if (!write || api == null) {
             return reply;
@@ -106,7 +111,7 @@ final class AdminRoutes {
                         .audit(
                                 caller.who(),
                                 request.method().name(),
-                                new QueryStringDecoder(request.uri()).path(),
+                                path,
                                 request.headers().get(IDEMPOTENCY_KEY),
                                 r.answer());
             }

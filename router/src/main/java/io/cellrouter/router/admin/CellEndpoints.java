@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
  * fields ({@code null} removes a region or tier; labels, when given, replace the labels): one
  * atomic store write, 404 when the cell does not exist. {@code draining} takes no new placements
  * while its customers keep routing, {@code offline} fails its customers fast with 503 {@code
- * cell_offline} and touches no other cell. A {@code tier} is one of {@link Cell#TIERS} (400 otherwise).
+ * cell_offline} and touches no other cell. A {@code tier} is one of {@link Cell#TIERS} (400 otherwise);
+ * a {@code region} and label names follow the registry file's rules (400 otherwise).
  */
 final class CellEndpoints {
 
@@ -116,7 +117,24 @@ final class CellEndpoints {
         Optional<String> region = body.names("region") ? Optional.ofNullable(body.text("region")) : null;
         Optional<String> tier = body.names("tier") ? Optional.ofNullable(tier(body)) : null;
         Map<String, String> labels = body.names("labels") ? body.labels("labels") : null;
+        checkMetadata(region == null ? null : region.orElse(null), labels);
         return new CellPatch(state, endpoint, region, tier, labels);
+    }
+
+    /**
+     * A region or label name that the registry parser refuses is refused here by the same rule
+     * ({@link Cell#metadataProblem}): written, it would leave a registry file that no router loads.
+     */
+    private static void checkMetadata(String region, Map<String, String> labels) {
+        String problem = Cell.metadataProblem(region, null, labels);
+        if (problem != null) {
+            throw JsonBody.bad(problem.startsWith("region") ? problem + ", was '" + shown(region) + "'" : problem);
+        }
+    }
+
+    /** A refused value as the error shows it: at most 64 characters. */
+    private static String shown(String value) {
+        return value.length() <= 64 ? value : value.substring(0, 64) + "... (" + value.length() + " characters)";
     }
 
     /** The body's tier, one of {@link Cell#TIERS} (or none). */
@@ -143,8 +161,11 @@ final class CellEndpoints {
         } catch (IllegalArgumentException e) {
             throw JsonBody.bad(e.getMessage());
         }
+        String region = body.text("region");
+        Map<String, String> labels = body.labels("labels");
+        checkMetadata(region, labels);
         try {
-            return new Cell(name, endpoint, state, body.text("region"), tier(body), body.labels("labels"), 0);
+            return new Cell(name, endpoint, state, region, tier(body), labels, 0);
         } catch (IllegalArgumentException e) {
             throw JsonBody.bad(e.getMessage());
         }

@@ -12,13 +12,27 @@ import java.util.Set;
  * token counts as none). {@code moveGracePeriod}: how long the exchanges of a moved (or frozen)
  * customer may go on at their old cell before the router ends them so that clients reconnect to
  * the new one. {@code tokens}: more bearer tokens, each with its role ({@link AdminToken}, which
- * also says how line breaks at a token's end are dropped). No token ever appears in {@link
- * #toString()} nor in a problem.
+ * also says how line breaks at a token's end are dropped). {@code maxConnections}: admin
+ * connections open at once (more are closed on accept); {@code requestTimeout}: how long a
+ * request's head and body may take to arrive (README: Admin API and migrations, "Limits of the
+ * admin listener"). No token ever appears in {@link #toString()} nor in a problem.
  */
-public record AdminConfig(InetSocketAddress listen, String token, Duration moveGracePeriod, List<AdminToken> tokens) {
+public record AdminConfig(
+        InetSocketAddress listen,
+        String token,
+        Duration moveGracePeriod,
+        List<AdminToken> tokens,
+        int maxConnections,
+        Duration requestTimeout) {
 
     /** Long enough for most requests to finish by themselves, short enough to bound a move. */
     public static final Duration DEFAULT_MOVE_GRACE_PERIOD = Duration.ofSeconds(30);
+
+    /** Probes, scrapes, the console and a few operators, with room to spare; defaults.yaml gives the same. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 64;
+
+    /** A 64 KiB body at 6.5 KB/s; defaults.yaml gives the same. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     public AdminConfig {
         token = AdminToken.fromSecret(token);
@@ -42,7 +56,13 @@ public record AdminConfig(InetSocketAddress listen, String token, Duration moveG
                         "tokens[" + Math.max(0, duplicate(token, tokens)) + "].token",
                         "the same token is given twice")
                 .notNegative("moveGracePeriod", moveGracePeriod)
+                .range("maxConnections", maxConnections, 1, 100_000)
+                .positive("requestTimeout", requestTimeout)
                 .done();
+    }
+
+    public AdminConfig(InetSocketAddress listen, String token, Duration moveGracePeriod, List<AdminToken> tokens) {
+        this(listen, token, moveGracePeriod, tokens, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT);
     }
 
     public AdminConfig(InetSocketAddress listen, String token, Duration moveGracePeriod) {
@@ -77,6 +97,7 @@ public record AdminConfig(InetSocketAddress listen, String token, Duration moveG
     @Override
     public String toString() {
         return "Admin[listen=" + listen + ", token=" + (token == null ? "none" : "<redacted>") + ", moveGracePeriod="
-                + moveGracePeriod + ", tokens=" + tokens + "]";
+                + moveGracePeriod + ", tokens=" + tokens + ", maxConnections=" + maxConnections + ", requestTimeout="
+                + requestTimeout + "]";
     }
 }

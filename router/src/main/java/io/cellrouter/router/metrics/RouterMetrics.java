@@ -157,6 +157,17 @@ public final class RouterMetrics {
     }
 
     /**
+     * Admin connections closed on accept because {@code admin.maxConnections} were open: {@code
+     * cellrouter_admin_connections_refused_total}. Registered with the admin listener, so that it
+     * reads 0 until the first refusal.
+     */
+    public Counter adminConnectionsRefused() {
+        return Counter.builder("cellrouter.admin.connections.refused")
+                .description("Admin connections closed on accept: admin.maxConnections were open")
+                .register(registry);
+    }
+
+    /**
      * Connections the listener of {@code listener} ({@code proxy}, {@code proxy.tls}, {@code admin})
      * could not accept: {@code cellrouter_accept_failures_total{listener}}. Registered when the
      * listener binds, so that it reads 0, not "absent", until the first failure.

@@ -1,7 +1,14 @@
 package io.cellrouter.router.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.cellrouter.registry.store.RegistryDocuments;
+import io.cellrouter.router.RouterServer;
+import io.cellrouter.router.config.ConfigLoader;
+import io.cellrouter.router.testing.AuditCapture;
+import io.cellrouter.router.testing.LogCapture;
+import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -10,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -23,13 +31,89 @@ class AdminInputIT {
     @RegisterExtension
     final RouterExtension router = new RouterExtension();
 
+    @RegisterExtension
+    final AuditCapture audit = new AuditCapture();
+
+    @RegisterExtension
+    final LogCapture log = new LogCapture();
+
     private HttpResponse<String> put(String path, String body) throws Exception {
+        return send("PUT", path, body);
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(router.admin(path))
                 .header("Authorization", "Bearer " + RouterExtension.ADMIN_TOKEN)
                 .timeout(Duration.ofSeconds(10))
-                .PUT(HttpRequest.BodyPublishers.ofString(body))
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
                 .build();
         return router.client().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A region or a label name that the registry parser refuses is refused by the admin API (README:
+     * Admin API and migrations, cells): written, it would leave a registry file no router could load.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "PATCH | {\"region\":\"US East (N. Virginia)\"} | region",
+                "PATCH | {\"region\":\"\"} | region",
+                "PATCH | {\"region\":\"eu\\u0000west\"} | region",
+                "PATCH | {\"region\":\"eu\\nwest\"} | region",
+                "PATCH | {\"labels\":{\" \":\"x\"}} | labels",
+                "PATCH | {\"labels\":{\"\":\"x\"}} | labels",
+                "PUT | {\"endpoint\":\"ENDPOINT\",\"region\":\"\"} | region",
+                "PUT | {\"endpoint\":\"ENDPOINT\",\"region\":\"eu west\"} | region",
+                "PUT | {\"endpoint\":\"ENDPOINT\",\"labels\":{\" \":\"x\"}} | labels",
+            })
+    void cellMetadataTheRegistryParserRefuses_is400NamingTheField_andTheFileStillLoads(
+            String method, String body, String field) throws Exception {
+        String endpoint = router.cell("cell-2").endpoint().toString();
+
+        HttpResponse<String> response = send(method, "/admin/v1/cells/cell-2", body.replace("ENDPOINT", endpoint));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(response.body()).contains("\"message\":\"" + field + ": ");
+        RegistryDocuments.read(router.dir().resolve("registry.yaml"));
+        assertARouterStartsOnTheFile();
+    }
+
+    @Test
+    void regionOf64KiB_is400_andTheFileStillLoads() throws Exception {
+        HttpResponse<String> response =
+                send("PATCH", "/admin/v1/cells/cell-2", "{\"region\":\"" + "r".repeat(64 * 1024 - 20) + "\"}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("region: ").hasSizeLessThan(1024);
+        RegistryDocuments.read(router.dir().resolve("registry.yaml"));
+    }
+
+    @Test
+    void validMetadata_isWritten_andARouterStartsOnTheFile() throws Exception {
+        HttpResponse<String> response = send(
+                "PATCH",
+                "/admin/v1/cells/cell-2",
+                "{\"region\":\"us-east-1\",\"labels\":{\"owner team\":\"payments (EU)\"}}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(RegistryDocuments.read(router.dir().resolve("registry.yaml"))
+                        .cells()
+                        .get(1)
+                        .region())
+                .isEqualTo("us-east-1");
+        assertARouterStartsOnTheFile();
+    }
+
+    private void assertARouterStartsOnTheFile() throws Exception {
+        RouterServer second =
+                RouterServer.start(ConfigLoader.load(router.dir().resolve("config.yaml")), java.time.Clock.systemUTC());
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(second::ready);
+        } finally {
+            second.close();
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -93,5 +177,49 @@ class AdminInputIT {
 
         assertThat(response.status()).isEqualTo(413);
         assertThat(response.body()).contains("\"error\":\"payload_too_large\"");
+    }
+
+    /**
+     * A malformed percent-escape in an admin request's query or path is a 400 naming it, with no
+     * stack trace in the log; a write so refused is audited like every refused write.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "POST | /admin/v1/customers/acme/move?dryRun=%zz | query | true",
+                "PUT | /admin/v1/customers/zed?x=%zz | query | true",
+                "GET | /admin/v1/overrides?%zz | query | false",
+                "GET | /admin/v1/customers/%zz | path | false",
+                "PUT | /admin/v1/customers/acme%zz | path | true",
+                "GET | /healthz%zz | path | false",
+            })
+    void malformedPercentEscape_is400NamingWhere_withoutAStackTrace_andAWriteIsAudited(
+            String method, String target, String where, boolean audited) throws Exception {
+        String body = "{\"toCell\":\"cell-2\"}";
+        RawHttp.Response response = RawHttp.exchange(
+                router.server().adminAddress(),
+                method + " " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + RouterExtension.ADMIN_TOKEN
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                        + body);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body())
+                .contains("\"error\":\"bad_request\"")
+                .contains("malformed percent-escape in the " + where);
+        assertThat(log.events())
+                .noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.INFO)
+                        && e.getThrowableProxy() != null);
+        if (audited) {
+            assertThat(audit.lines())
+                    .singleElement()
+                    .asString()
+                    .contains("\"result\":\"refused\"")
+                    .contains("\"action\":\"" + method + " ")
+                    .contains("percent-escape");
+        } else {
+            assertThat(audit.lines()).isEmpty();
+        }
+        assertThat(router.get("zed", "/x").statusCode()).isEqualTo(404);
     }
 }

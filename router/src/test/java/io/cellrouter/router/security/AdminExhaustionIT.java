@@ -1,0 +1,182 @@
+package io.cellrouter.router.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cellrouter.router.testing.RawHttp;
+import io.cellrouter.router.testing.RouterExtension;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Whoever reaches the admin port without a token cannot hold its memory or its connections (README:
+ * Admin API and migrations, "Limits of the admin listener"): a request without a valid token is
+ * answered 401 on its head, its body never read; connections over {@code admin.maxConnections}
+ * are closed at once; a request whose head and body take longer than {@code admin.requestTimeout}
+ * is answered 408 and closed, however slowly its bytes keep coming.
+ */
+@Timeout(60)
+class AdminExhaustionIT {
+
+    @RegisterExtension
+    final RouterExtension router = new RouterExtension().admin(() -> "  maxConnections: 4\n  requestTimeout: 1s");
+
+    private InetSocketAddress admin() {
+        return router.server().adminAddress();
+    }
+
+    @Test
+    void tokenlessWriteWithALargeBody_is401BeforeTheBodyIsSent_andTheConnectionCloses() throws Exception {
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            // 65000 bytes announced, 100 sent: the answer can only come from the head.
+            RawHttp.write(
+                    socket,
+                    "POST /admin/v1/customers/acme/move HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: 65000\r\n\r\n" + "x".repeat(100));
+
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+
+            assertThat(response.status()).isEqualTo(401);
+            assertThat(response.header("www-authenticate")).isEqualTo("Bearer");
+            assertThat(response.closed()).isTrue();
+            assertThat(socket.getInputStream().read())
+                    .as("closed after the 401")
+                    .isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void wrongTokenWithAChunkedBody_is401BeforeTheBodyIsSent() throws Exception {
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(
+                    socket,
+                    "PUT /admin/v1/customers/acme HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer not-the-token\r\n"
+                            + "Transfer-Encoding: chunked\r\n\r\n400\r\n" + "x".repeat(100));
+
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+
+            assertThat(response.status()).isEqualTo(401);
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void tokenlessRequestWithoutABody_is401_andTheConnectionStaysForTheNext() throws Exception {
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(socket, "GET /admin/v1/whoami HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(RawHttp.read(socket.getInputStream()).status()).isEqualTo(401);
+
+            RawHttp.write(
+                    socket,
+                    "GET /admin/v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + RouterExtension.ADMIN_TOKEN
+                            + "\r\n\r\n");
+            assertThat(RawHttp.read(socket.getInputStream()).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void connectionsOverTheCap_areClosedAtOnce_andCounted() throws Exception {
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Socket socket = RawHttp.connect(admin(), 5_000);
+                held.add(socket);
+                // Answered: the connection is open and counted on the server.
+                RawHttp.write(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(RawHttp.read(socket.getInputStream()).status()).isEqualTo(200);
+            }
+
+            try (Socket fifth = RawHttp.connect(admin(), 5_000)) {
+                assertThat(endOrReset(fifth.getInputStream()))
+                        .as("closed without an answer")
+                        .isTrue();
+            }
+
+            held.remove(0).close();
+            await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> assertThat(metrics())
+                    .contains("cellrouter_admin_connections_refused_total 1.0"));
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void clientDribblingItsBody_isAnswered408AtTheDeadline_andClosed() throws Exception {
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(
+                    socket,
+                    "PUT /admin/v1/customers/newcomer HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                            + RouterExtension.ADMIN_TOKEN + "\r\nContent-Length: 1000\r\n\r\n{");
+            Thread dribbler = dribble(socket);
+            long start = System.nanoTime();
+
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+
+            assertThat(response.status()).isEqualTo(408);
+            assertThat(response.body()).contains("\"error\":\"request_timeout\"");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+            assertThat(endOrReset(socket.getInputStream())).isTrue();
+            dribbler.interrupt();
+        }
+    }
+
+    @Test
+    void clientDribblingItsHead_isAnswered408AtTheDeadline() throws Exception {
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
+            Thread dribbler = dribble(socket);
+
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+
+            assertThat(response.status()).isEqualTo(408);
+            assertThat(endOrReset(socket.getInputStream())).isTrue();
+            dribbler.interrupt();
+        }
+    }
+
+    /** Writes one byte every 100 ms (a header line's or a body's) until interrupted or refused. */
+    private static Thread dribble(Socket socket) {
+        Thread dribbler = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(100); // the pace of the attack, not a wait for a condition
+                    RawHttp.write(socket, "X");
+                }
+            } catch (IOException | InterruptedException e) {
+                // closed by the router, or the test is done
+            }
+        });
+        dribbler.setDaemon(true);
+        dribbler.start();
+        return dribbler;
+    }
+
+    /** True when the connection ends (EOF or reset) before anything arrives. */
+    private static boolean endOrReset(InputStream in) throws IOException {
+        try {
+            return in.read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    private String metrics() throws Exception {
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(socket, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            return RawHttp.read(socket.getInputStream()).body();
+        }
+    }
+}
