@@ -147,9 +147,18 @@ final class MoveEndpoint {
         }
         String frozen = "customer " + customer + " stays frozen until " + freeze.expiresAt();
         if (cause instanceof VersionConflictException) {
-            return CompletableFuture.failedFuture(new VersionConflictException(cause.getMessage() + "; " + frozen
-                    + " (the move that won may rely on this freeze): delete the override once its data is in"
-                    + " place"));
+            // Refused, yet it wrote its freeze: the audit line says so (before: the override the
+            // customer had; after: this move's freeze, which stays).
+            ObjectNode overrideBefore = JsonBody.JSON.createObjectNode();
+            overrideBefore.set("override", plan.override().map(Views::override).orElse(null));
+            ObjectNode overrideAfter = JsonBody.JSON.createObjectNode();
+            overrideAfter.set("override", Views.override(freeze));
+            return CompletableFuture.completedFuture(Answer.error(
+                            ErrorCode.VERSION_CONFLICT,
+                            cause.getMessage() + "; " + frozen
+                                    + " (the move that won may rely on this freeze): delete the override once its data"
+                                    + " is in place")
+                    .describing("move", "customer/" + customer, overrideBefore, overrideAfter, null));
         }
         return CompletableFuture.failedFuture(new StoreUnavailableException(
                 "the move's outcome is unknown (" + cause.getMessage() + "); " + frozen

@@ -174,6 +174,9 @@ class MoveEndpointTest {
         assertThat(won.status().code()).isEqualTo(200);
         assertThat(lost.status().code()).isEqualTo(409);
         assertThat(lost.body().get("message").asText()).contains("stays frozen until");
+        assertThat(lost.change().after().path("override").path("reason").asText())
+                .as("the refused move's audit line names the freeze it wrote, which stays")
+                .contains("to cell-3");
         assertThat(cellOfAcme()).isEqualTo("cell-2");
         assertThat(overrides())
                 .as("frozen for the winner's 10 minutes, not the loser's one")
