@@ -152,9 +152,11 @@ public final class RouterServer implements AutoCloseable {
     private void bind() throws InterruptedException {
         resolver.start().whenComplete((ok, e) -> {
             if (e != null) {
-                LOG.warn(
-                        "registry not loaded yet ({}); retrying in the background, not ready until it loads",
-                        e.getMessage());
+                if (!resolver.isReady()) { // else it serves its snapshot, as the registry's own line said
+                    LOG.warn(
+                            "registry not loaded yet ({}); retrying in the background, not ready until it loads",
+                            e.getMessage());
+                }
             } else {
                 LOG.info(
                         "registry loaded: {} cells, {} cached placements",

@@ -198,13 +198,13 @@ final class SnapshotKeeper {
             if (!writtenOnce) {
                 writtenOnce = true;
                 log.info(
-                        "{} registry: wrote the last-known-good snapshot {} ({} customers) in {} ms; rewritten"
-                                + " within {} of every change",
+                        "{} registry: wrote the last-known-good snapshot {} ({} customers) in {} ms; looking for"
+                                + " a change every {} ms, rewritten within two of those after each",
                         storeKind,
                         file.path(),
                         current.customers().size(),
                         lastWriteNanos / 1_000_000,
-                        interval);
+                        interval.toMillis());
             }
         } catch (IOException | RuntimeException e) {
             failures.incrementAndGet();
