@@ -34,6 +34,8 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     private final Readiness readiness;
     private final AdminConnectionLimit connectionLimit;
     private final Duration requestTimeout;
+    /** Counts a 401 ({@code cellrouter_admin_unauthorized_total}). */
+    private final Runnable unauthorized;
 
     /** One operator token (null: none, loopback only); no live traffic figures. */
     public AdminChannelInitializer(
@@ -104,6 +106,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
         this.metrics = metrics;
         this.readiness = new Readiness(ready, resolver, store);
         this.connectionLimit = new AdminConnectionLimit(maxConnections, metrics.adminConnectionsRefused()::increment);
+        this.unauthorized = metrics.adminUnauthorized()::increment;
         this.requestTimeout = requestTimeout;
     }
 
@@ -116,8 +119,8 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("request-deadline", deadline)
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http1-codec", new HttpServerCodec())
-                .addLast("token-on-head", new AdminGate(auth, deadline))
+                .addLast("token-on-head", new AdminGate(auth, deadline, unauthorized))
                 .addLast("aggregate", new AdminBodyLimit())
-                .addLast("admin", new AdminHandler(routes, auth, console, metrics, readiness));
+                .addLast("admin", new AdminHandler(routes, auth, console, metrics, readiness, unauthorized));
     }
 }

@@ -25,11 +25,13 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
 
     private final AdminAuth auth;
     private final AdminRequestDeadline deadline;
+    private final Runnable unauthorized;
     private boolean denied;
 
-    AdminGate(AdminAuth auth, AdminRequestDeadline deadline) {
+    AdminGate(AdminAuth auth, AdminRequestDeadline deadline, Runnable unauthorized) {
         this.auth = auth;
         this.deadline = deadline;
+        this.unauthorized = unauthorized;
     }
 
     @Override
@@ -46,6 +48,7 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
                 && auth.caller(head) == null) {
             ReferenceCountUtil.release(msg);
             denied = true;
+            unauthorized.run();
             deadline.requestRead();
             FullHttpResponse refused = AdminHandler.unauthorized();
             refused.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

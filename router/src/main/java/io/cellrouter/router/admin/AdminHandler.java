@@ -43,14 +43,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ConsoleAssets console;
     private final RouterMetrics metrics;
     private final Readiness readiness;
+    /** Counts a 401 ({@code cellrouter_admin_unauthorized_total}). */
+    private final Runnable unauthorized;
 
     AdminHandler(
-            AdminRoutes routes, AdminAuth auth, ConsoleAssets console, RouterMetrics metrics, Readiness readiness) {
+            AdminRoutes routes,
+            AdminAuth auth,
+            ConsoleAssets console,
+            RouterMetrics metrics,
+            Readiness readiness,
+            Runnable unauthorized) {
         this.routes = routes;
         this.auth = auth;
         this.console = console;
         this.metrics = metrics;
         this.readiness = readiness;
+        this.unauthorized = unauthorized;
     }
 
     @Override
@@ -81,6 +89,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } else if (path.startsWith(PREFIX)) {
                 AdminAuth.Caller caller = auth.caller(request);
                 if (caller == null) {
+                    this.unauthorized.run();
                     send(ctx, unauthorized(), keepAlive);
                     return;
                 }

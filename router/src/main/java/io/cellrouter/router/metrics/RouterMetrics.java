@@ -157,6 +157,17 @@ public final class RouterMetrics {
     }
 
     /**
+     * Admin API requests answered 401 (no token, or one that is not valid): {@code
+     * cellrouter_admin_unauthorized_total}, what a security dashboard watches for guessing.
+     * Registered with the admin listener, so that it reads 0 until the first refusal.
+     */
+    public Counter adminUnauthorized() {
+        return Counter.builder("cellrouter.admin.unauthorized")
+                .description("Admin API requests refused 401: no token, or one that is not valid")
+                .register(registry);
+    }
+
+    /**
      * Admin connections closed on accept because {@code admin.maxConnections} were open: {@code
      * cellrouter_admin_connections_refused_total}. Registered with the admin listener, so that it
      * reads 0 until the first refusal.

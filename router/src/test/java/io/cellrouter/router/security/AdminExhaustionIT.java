@@ -83,6 +83,22 @@ class AdminExhaustionIT {
         }
     }
 
+    /** Every 401, refused on the head or after the whole request, is counted: what a guessing attack shows. */
+    @Test
+    void refusedTokens_areCounted() throws Exception {
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(socket, "GET /admin/v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer guess\r\n\r\n");
+            assertThat(RawHttp.read(socket.getInputStream()).status()).isEqualTo(401);
+        }
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(
+                    socket, "POST /admin/v1/customers/acme/move HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+            assertThat(RawHttp.read(socket.getInputStream()).status()).isEqualTo(401);
+        }
+
+        assertThat(metrics()).contains("cellrouter_admin_unauthorized_total 2.0");
+    }
+
     @Test
     void connectionsOverTheCap_areClosedAtOnce_andCounted() throws Exception {
         List<Socket> held = new ArrayList<>();
