@@ -33,6 +33,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 final class Items {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Items.class);
+
     static final String PK = "pk";
     static final String SK = "sk";
 
@@ -148,20 +150,51 @@ final class Items {
 
     // ---- cells
 
+    /**
+     * A cell item. A region, tier or label name that a registry document could not hold (written
+     * before the admin API checked them, or by another writer) is left out, with a warning: kept,
+     * it would go into the last-known-good snapshot, which then would not read back when it is
+     * needed (the store down at start). Routing does not depend on them.
+     */
     static Cell cell(Map<String, AttributeValue> item) {
+        String name = text(item, SK);
         Map<String, String> labels = new LinkedHashMap<>();
         AttributeValue labelsValue = item.get(LABELS);
         if (labelsValue != null && labelsValue.hasM()) {
-            labelsValue.m().forEach((name, value) -> labels.put(name, value.s()));
+            labelsValue.m().forEach((label, value) -> {
+                if (Cell.labelNameProblem(label) == null) {
+                    labels.put(label, value.s());
+                } else {
+                    leftOut(name, "label name '" + label + "'", Cell.labelNameProblem(label));
+                }
+            });
         }
         return new Cell(
-                text(item, SK),
+                name,
                 URI.create(text(item, ENDPOINT)),
                 CellState.parse(text(item, STATE)),
-                optionalText(item, REGION),
-                optionalText(item, TIER),
+                checkedName(name, "region", optionalText(item, REGION)),
+                checkedName(name, "tier", optionalText(item, TIER)),
                 labels,
                 number(item, VERSION));
+    }
+
+    private static String checkedName(String cell, String field, String value) {
+        if (value == null || Cell.nameProblem(value) == null) {
+            return value;
+        }
+        leftOut(cell, field + " '" + value + "'", Cell.nameProblem(value));
+        return null;
+    }
+
+    private static void leftOut(String cell, String what, String problem) {
+        log.warn(
+                "cell {}: its {} {} and is left out (a registry document could not hold it); correct it with"
+                        + " PATCH /admin/v1/cells/{}",
+                cell,
+                what,
+                problem,
+                cell);
     }
 
     /** A whole cell item, as {@code putCell} leaves it (for loading a table without the feed). */

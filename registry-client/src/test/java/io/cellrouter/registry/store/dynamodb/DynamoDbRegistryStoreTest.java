@@ -15,6 +15,7 @@ import io.cellrouter.registry.model.Shadow;
 import io.cellrouter.registry.store.Change;
 import io.cellrouter.registry.store.ChangeBatch;
 import io.cellrouter.registry.store.InvalidRegistryException;
+import io.cellrouter.registry.store.RegistryDocuments;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.RegistryStoreContract;
 import io.cellrouter.registry.store.StoreUnavailableException;
@@ -318,6 +319,39 @@ class DynamoDbRegistryStoreTest extends RegistryStoreContract {
      * A feed entry that does not read: the poll is a gap (every router reloads and goes on past it),
      * counted and named, where it used to fail every poll of every router for ever.
      */
+    /**
+     * A cell item whose region or label name a registry document could not hold (written before the
+     * admin API checked them) reads without them: kept, it would make every snapshot unreadable.
+     */
+    @Test
+    void cells_aRegionOrLabelNameADocumentCannotHold_isLeftOut_andTheDocumentReadsBack() {
+        DynamoDbSettings settings = Tables.settings(DYNALITE.endpoint(), Tables.newName());
+        Tables.createAndLoad(settings, seed());
+        Map<String, AttributeValue> item =
+                Items.cellItem(new Cell("cell-9", URI.create("http://cell-9:8080"), CellState.ACTIVE), CLOCK.instant());
+        item.put("region", AttributeValue.fromS("US East (N. Virginia)"));
+        item.put(
+                "labels",
+                AttributeValue.fromM(Map.of(" ", AttributeValue.fromS("x"), "team", AttributeValue.fromS("a"))));
+        Tables.writeRaw(settings, List.of(item));
+
+        try (DynamoDbRegistryStore store = DynamoDbRegistryStore.open(settings, CLOCK)) {
+            Cell read = result(store.cells()).stream()
+                    .filter(cell -> cell.name().equals("cell-9"))
+                    .findFirst()
+                    .orElseThrow();
+
+            assertThat(read.region()).isNull();
+            assertThat(read.labels()).containsExactly(Map.entry("team", "a"));
+            RegistryDocument document = new RegistryDocument(List.of(read), Map.of(), List.of(), Map.of());
+            assertThat(RegistryDocuments.parse(RegistryDocuments.toJson(document), "snapshot")
+                            .cells())
+                    .singleElement()
+                    .extracting(Cell::name)
+                    .isEqualTo("cell-9");
+        }
+    }
+
     @Test
     void changesSince_anEntryThatDoesNotRead_isAGapPastIt() {
         DynamoDbSettings settings = Tables.settings(DYNALITE.endpoint(), Tables.newName());
