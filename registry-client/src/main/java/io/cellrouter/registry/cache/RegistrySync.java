@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -71,6 +72,13 @@ final class RegistrySync {
     private final Object tableLock = new Object();
     private final AtomicLong failedPolls = new AtomicLong();
     private final AtomicLong reroutes = new AtomicLong();
+    /**
+     * Customers a full reload moved (with preload) and not told yet: kept until a reload completes
+     * whole, so that one that failed after replacing the cache (the cells not read, say) does not
+     * lose them (the next reload finds the cache already moved).
+     */
+    private final Set<String> movedUntold = ConcurrentHashMap.newKeySet();
+
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile long failedPollsBeforeOutage;
     private volatile long cursor;
@@ -337,18 +345,22 @@ final class RegistrySync {
         // Which of them moved is unknown: the listener is told so, and names the customers whose
         // streams are open to be read again ({@link #recheck}); a refresh that finds a customer on
         // another cell reroutes it too ({@link PlacementCache#tellMovesTo}).
-        CompletableFuture<Set<String>> placementsLoaded;
+        CompletableFuture<Void> placementsLoaded;
         if (preload) {
-            placementsLoaded = store.placements().thenApply(placements::replaceAll);
+            placementsLoaded =
+                    store.placements().thenAccept(loaded -> movedUntold.addAll(placements.replaceAll(loaded)));
         } else {
             placements.allDue();
-            placementsLoaded = CompletableFuture.completedFuture(Set.of());
+            placementsLoaded = CompletableFuture.completedFuture(null);
         }
         // Customers whose override changed unannounced (a feed gap) are rerouted as after a poll.
+        // Those the reload moved are told once everything is read (cells included).
         return CompletableFuture.allOf(reloadCells(), readOverridesNow(), reloadShadows(), placementsLoaded)
                 .thenRun(() -> {
                     if (preload) {
-                        placementsLoaded.join().forEach(this::tellRerouted);
+                        List<String> moved = List.copyOf(movedUntold);
+                        movedUntold.removeAll(moved);
+                        moved.forEach(this::tellRerouted);
                     } else {
                         tellUnknownChanges();
                     }
@@ -366,11 +378,25 @@ final class RegistrySync {
     /**
      * Reads these customers' placements again, at most {@link PlacementRereads#MAX_IN_FLIGHT} at a
      * time and in turn with the polls, then reroutes each: the customers with streams open when
-     * a reload could not say who moved ({@link ResolverListener#routingMayHaveChanged}).
+     * a reload could not say who moved ({@link ResolverListener#routingMayHaveChanged}). In steps
+     * of {@link #RECHECK_STEP} customers, each queued when the last is done, so that polls (and the
+     * admin API's catch-up) take their turns between them instead of waiting for thousands of reads.
      */
     CompletableFuture<Void> recheck(Collection<String> customers) {
-        List<String> named = List.copyOf(customers);
-        return enqueue(() -> rereads.reread(named).whenComplete((ignored, error) -> named.forEach(this::tellRerouted)));
+        return recheckFrom(List.copyOf(customers), 0);
+    }
+
+    /** Customers re-read per turn of {@link #recheck}: a few store round trips at the re-reads' bound. */
+    static final int RECHECK_STEP = 4 * PlacementRereads.MAX_IN_FLIGHT;
+
+    private CompletableFuture<Void> recheckFrom(List<String> customers, int from) {
+        if (from >= customers.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<String> step = customers.subList(from, Math.min(customers.size(), from + RECHECK_STEP));
+        return enqueue(() -> rereads.reread(step).whenComplete((ignored, error) -> step.forEach(this::tellRerouted)))
+                .handle((ignored, error) -> (Void) null)
+                .thenCompose(ignored -> recheckFrom(customers, from + RECHECK_STEP));
     }
 
     /** Reads the overrides whole; completes with the customers whose override that changed. */

@@ -10,6 +10,7 @@ final class CountingListener implements ResolverListener {
     private final Map<LookupKind, AtomicInteger> lookups = new EnumMap<>(LookupKind.class);
     private final java.util.List<String> rerouted = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger unknownChanges = new AtomicInteger();
+    private final java.util.List<String> operations = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     CountingListener() {
         for (LookupKind kind : LookupKind.values()) {
@@ -25,6 +26,16 @@ final class CountingListener implements ResolverListener {
     @Override
     public void routingChanged(String customer) {
         rerouted.add(customer);
+    }
+
+    @Override
+    public void storeCall(String operation, long nanos, boolean success) {
+        operations.add(operation);
+    }
+
+    /** The store calls made, in the order they ended. */
+    java.util.List<String> operations() {
+        return operations;
     }
 
     @Override

@@ -81,6 +81,24 @@ class UnannouncedMovesTest {
         assertThat(listener.unknownChanges()).isZero();
     }
 
+    /** A reload that replaced the cache and then failed (the overrides not read) still tells the moves at the next one. */
+    @Test
+    void feedGapWithPreload_aReloadThatFailsHalfWay_tellsTheMovesWhenTheNextOneCompletes() {
+        started(CONFIG);
+        store.loseFeedEntries(); // only a reload can find the move
+        join(files.putPlacement("acme", "cell-2", 1));
+        store.gapOnNextFeedRead();
+        store.failNextOverridesRead();
+
+        assertThat(resolver.catchUp()).failsWithin(WAIT);
+        assertThat(listener.rerouted()).isEmpty();
+        store.gapOnNextFeedRead();
+        join(resolver.catchUp());
+
+        assertThat(resolve("acme")).isEqualTo("cell-2");
+        assertThat(listener.rerouted()).containsExactly("acme");
+    }
+
     @Test
     void feedGapWithoutPreload_saysAnyoneMayHaveMoved_andRecheckReadsAndTellsTheNamedCustomers() {
         started(CONFIG.withPreload(false));
@@ -108,6 +126,31 @@ class UnannouncedMovesTest {
                 .as("the re-read is cached before the listener hears")
                 .isEqualTo("cell-2");
         assertThat(store.calls("placement")).isZero();
+    }
+
+    /** Thousands of customers to recheck do not hold the change feed: a poll takes its turn between steps. */
+    @Test
+    void recheck_ofManyCustomers_letsAPollInBetweenItsSteps() {
+        List<String> customers = new java.util.ArrayList<>();
+        for (int i = 0; i < RegistrySync.RECHECK_STEP + 10; i++) {
+            join(files.putPlacement("c" + i, "cell-1", 0));
+            customers.add("c" + i);
+        }
+        started(CONFIG);
+        CompletableFuture<Void> held = store.holdPlacementReads();
+
+        CompletableFuture<Void> recheck = resolver.recheck(customers);
+        CompletableFuture<Void> poll = resolver.catchUp();
+        held.complete(null);
+        join(recheck);
+        join(poll);
+
+        List<String> operations = listener.operations();
+        int polled = operations.lastIndexOf("changesSince");
+        assertThat(operations.subList(polled, operations.size()))
+                .as("the second step's reads came after the poll")
+                .filteredOn("placement"::equals)
+                .hasSize(10);
     }
 
     @Test
