@@ -3,6 +3,7 @@ package io.cellrouter.router.registry;
 import io.cellrouter.registry.store.RegistryStore;
 import io.cellrouter.registry.store.RejectedEdit;
 import io.cellrouter.registry.store.dynamodb.DynamoDbRegistryStore;
+import io.cellrouter.registry.store.dynamodb.DynamoDbSettings;
 import io.cellrouter.registry.store.file.FileRegistryStore;
 import io.cellrouter.registry.store.file.FileStoreOptions;
 import io.cellrouter.router.config.DynamoDbConfig;
@@ -13,6 +14,8 @@ import java.util.function.Consumer;
 /** Opens the registry store that the configuration names: {@code registry.file} or {@code registry.dynamodb}. */
 public final class RegistryStores {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RegistryStores.class);
+
     private RegistryStores() {}
 
     /**
@@ -20,7 +23,7 @@ public final class RegistryStores {
      * (a missing or invalid file fails now); a DynamoDB store only builds its client.
      */
     public static RegistryStore open(RegistryConfig config, Clock clock) {
-        return open(config, clock, edit -> {});
+        return openStore(config, clock, edit -> {});
     }
 
     /**
@@ -31,6 +34,21 @@ public final class RegistryStores {
      * that a router can start while the table is out of reach (and serve its snapshot).
      */
     public static RegistryStore open(RegistryConfig config, Clock clock, Consumer<RejectedEdit> rejectedEdits) {
+        if (config.dynamodb() != null) {
+            int connections = config.dynamodb().settings().maxConnections();
+            if (connections < DynamoDbSettings.DEFAULT_MAX_CONNECTIONS) {
+                LOG.warn(
+                        "registry.dynamodb.maxConnections is {}, under {}: with every kind of registry read at its"
+                                + " bound (misses, refreshes, re-reads), the change feed's poll can wait for a"
+                                + " connection and time out (README: Static stability)",
+                        connections,
+                        DynamoDbSettings.DEFAULT_MAX_CONNECTIONS);
+            }
+        }
+        return openStore(config, clock, rejectedEdits);
+    }
+
+    private static RegistryStore openStore(RegistryConfig config, Clock clock, Consumer<RejectedEdit> rejectedEdits) {
         if (config.dynamodb() != null) {
             return DynamoDbRegistryStore.open(config.dynamodb().settings(), clock);
         }
