@@ -18,9 +18,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.ToIntFunction;
 
 /**
- * The admin listener's pipeline: a bound on open connections ({@link AdminConnectionLimit}), a
- * whole-request deadline ({@link AdminRequestDeadline}), a read timeout for idle connections, the
- * token checked on the request head ({@link AdminGate}), small aggregated requests, {@link AdminHandler}.
+ * The admin listener's pipeline: a bound on open connections ({@link AdminConnectionLimit}, shared),
+ * idle and whole-request deadlines ({@link AdminRequestDeadline}, which also admits the connection),
+ * a read timeout as a backstop, the token and the body checked on the request head ({@link
+ * AdminGate}), small aggregated requests, {@link AdminHandler}.
  */
 public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -105,7 +106,10 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
         this.auth = new AdminAuth(tokens);
         this.metrics = metrics;
         this.readiness = new Readiness(ready, resolver, store);
-        this.connectionLimit = new AdminConnectionLimit(maxConnections, metrics.adminConnectionsRefused()::increment);
+        this.connectionLimit = new AdminConnectionLimit(
+                maxConnections,
+                metrics.adminConnectionsRefused()::increment,
+                metrics.adminConnectionsEvicted()::increment);
         this.unauthorized = metrics.adminUnauthorized()::increment;
         this.requestTimeout = requestTimeout;
     }
@@ -113,10 +117,10 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ShutdownInputOnClose.install(ch);
-        AdminRequestDeadline deadline = new AdminRequestDeadline(requestTimeout);
+        AdminRequestDeadline deadline = new AdminRequestDeadline(requestTimeout, connectionLimit);
         ch.pipeline()
-                .addLast("connection-limit", connectionLimit)
-                .addLast("request-deadline", deadline)
+                .addLast("connection-limit-and-deadlines", deadline)
+                // A backstop only: AdminRequestDeadline bounds idleness and requests more tightly.
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http1-codec", new HttpServerCodec())
                 .addLast("token-on-head", new AdminGate(auth, deadline, unauthorized))

@@ -1,27 +1,33 @@
 package io.cellrouter.router.admin;
 
-import io.netty.channel.ChannelFutureListener;
+import io.cellrouter.router.error.ErrorCode;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Authenticates {@code /admin/v1/*} on the request head, before any body is read (README: Admin API
- * and migrations, "Limits of the admin listener"): a request with a body and without a valid token
- * is answered {@code 401} at once, its body is never aggregated, and the connection is closed
- * (its body is unread). A request without a body goes on to {@link AdminHandler}, which answers the
- * same 401 in turn. Sits between the HTTP codec and the aggregator; tells {@link
- * AdminRequestDeadline} when each request has been read.
+ * Judges an admin request on its head, before any body is read (README: Admin API and migrations,
+ * "Limits of the admin listener"): a request with a body is answered at once, its body never
+ * aggregated, when it goes to {@code /admin/v1/*} without a valid token ({@code 401}) or to an
+ * endpoint that takes no body ({@code 413}: {@code /healthz}, {@code /readyz}, {@code /metrics},
+ * the console). The connection then closes in stages ({@code LingeringClose}), so that a client
+ * still uploading reads the answer instead of a reset. A request without a body goes on to {@link
+ * AdminHandler}, which answers the same 401 in turn. Sits between the HTTP codec and the
+ * aggregator, and tells {@link AdminRequestDeadline} when each request begins and has been read,
+ * and when each final answer is written.
  *
  * <p>Concurrency: one per channel, used on its event loop only.
  */
-final class AdminGate extends ChannelInboundHandlerAdapter {
+final class AdminGate extends ChannelDuplexHandler {
 
     private final AdminAuth auth;
     private final AdminRequestDeadline deadline;
@@ -40,25 +46,59 @@ final class AdminGate extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpRequest head
-                && !(msg instanceof LastHttpContent)
-                && head.decoderResult().isSuccess()
-                && hasBody(head)
-                && AdminHandler.needsToken(head.uri())
-                && auth.caller(head) == null) {
-            ReferenceCountUtil.release(msg);
-            denied = true;
-            unauthorized.run();
-            deadline.requestRead();
-            FullHttpResponse refused = AdminHandler.unauthorized();
-            refused.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(refused).addListener(ChannelFutureListener.CLOSE);
-            return;
+        if (msg instanceof HttpRequest head) {
+            deadline.requestBegun();
+            if (!(msg instanceof LastHttpContent) && head.decoderResult().isSuccess() && hasBody(head)) {
+                FullHttpResponse refused = refusal(head);
+                if (refused != null) {
+                    ReferenceCountUtil.release(msg);
+                    refuse(ctx, refused);
+                    return;
+                }
+            }
         }
         if (msg instanceof LastHttpContent) {
             deadline.requestRead();
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** The answer a request with a body gets on its head, or null: it goes on. */
+    private FullHttpResponse refusal(HttpRequest head) {
+        if (!AdminHandler.needsToken(head.uri())) {
+            if (AdminHandler.malformedPath(head.uri())) {
+                return AdminHandler.error(ErrorCode.BAD_REQUEST, AdminHandler.MALFORMED_PATH); // as without a body
+            }
+            return AdminHandler.error(
+                    ErrorCode.PAYLOAD_TOO_LARGE, "this endpoint takes no request body (only /admin/v1/* does)");
+        }
+        if (auth.caller(head) == null) {
+            unauthorized.run();
+            return AdminHandler.unauthorized();
+        }
+        return null;
+    }
+
+    private void refuse(ChannelHandlerContext ctx, FullHttpResponse refused) {
+        denied = true;
+        deadline.requestRead();
+        deadline.answered(true); // written from here, it does not pass this handler's write
+        refused.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        deadline.closeLingering(ctx.writeAndFlush(refused));
+    }
+
+    /** Counts the final answers, for the deadline's idleness; closes after one when it says so. */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            if (deadline.answered(!HttpUtil.isKeepAlive(response))) {
+                ChannelPromise written = promise.unvoid();
+                ctx.write(msg, written);
+                deadline.closeLingering(written);
+                return;
+            }
+        }
+        ctx.write(msg, promise);
     }
 
     private static boolean hasBody(HttpRequest head) {

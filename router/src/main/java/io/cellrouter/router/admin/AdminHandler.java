@@ -36,7 +36,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "/admin/v1/";
     private static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
-    private static final String MALFORMED_PATH = "malformed percent-escape in the path";
+    static final String MALFORMED_PATH = "malformed percent-escape in the path";
 
     private final AdminRoutes routes;
     private final AdminAuth auth;
@@ -139,6 +139,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static boolean needsToken(String uri) {
         String decoded = decodedPath(uri);
         return (decoded == null ? rawPath(uri) : decoded).startsWith(PREFIX);
+    }
+
+    /** Whether a percent-escape in the path of {@code uri} is malformed. */
+    static boolean malformedPath(String uri) {
+        return decodedPath(uri) == null;
     }
 
     /** The path of {@code uri}, percent-decoded; null when a percent-escape in it is malformed. */

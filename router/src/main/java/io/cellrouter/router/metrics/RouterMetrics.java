@@ -168,13 +168,23 @@ public final class RouterMetrics {
     }
 
     /**
-     * Admin connections closed on accept because {@code admin.maxConnections} were open: {@code
+     * Admin connections closed on accept because {@code admin.maxConnections} were open, all busy: {@code
      * cellrouter_admin_connections_refused_total}. Registered with the admin listener, so that it
      * reads 0 until the first refusal.
      */
     public Counter adminConnectionsRefused() {
         return Counter.builder("cellrouter.admin.connections.refused")
-                .description("Admin connections closed on accept: admin.maxConnections were open")
+                .description("Admin connections closed on accept: admin.maxConnections were open, all busy")
+                .register(registry);
+    }
+
+    /**
+     * Idle admin connections closed at {@code admin.maxConnections} to make room for a new one:
+     * {@code cellrouter_admin_connections_evicted_total}. Registered with the admin listener.
+     */
+    public Counter adminConnectionsEvicted() {
+        return Counter.builder("cellrouter.admin.connections.evicted")
+                .description("Idle admin connections closed for a new one: admin.maxConnections were open")
                 .register(registry);
     }
 

@@ -20,15 +20,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Whoever reaches the admin port without a token cannot hold its memory or its connections (README:
  * Admin API and migrations, "Limits of the admin listener"): a request without a valid token is
- * answered 401 on its head, its body never read; connections over {@code admin.maxConnections}
- * are closed at once; a request whose head and body take longer than {@code admin.requestTimeout}
- * is answered 408 and closed, however slowly its bytes keep coming.
+ * answered 401 on its head, its body never read, and a body to an endpoint that takes none is
+ * refused at once; at {@code admin.maxConnections}, the connection idle the longest makes way for a
+ * new one, which is refused only when all are busy; a connection idle for {@code
+ * admin.requestTimeout} is closed; a request whose head and body take longer than that is answered
+ * 408 and closed, however slowly its bytes keep coming.
  */
 @Timeout(60)
 class AdminExhaustionIT {
 
     @RegisterExtension
-    final RouterExtension router = new RouterExtension().admin(() -> "  maxConnections: 4\n  requestTimeout: 1s");
+    final RouterExtension router = new RouterExtension().admin(() -> "  maxConnections: 4\n  requestTimeout: 2s");
 
     private InetSocketAddress admin() {
         return router.server().adminAddress();
@@ -99,16 +101,59 @@ class AdminExhaustionIT {
         assertThat(metrics()).contains("cellrouter_admin_unauthorized_total 2.0");
     }
 
+    /**
+     * Idle connections cannot lock out the probes: at the cap, the connection idle the longest is
+     * closed for the new one (before: the new one was refused, and a probe failed while anyone held
+     * the cap with idle connections).
+     */
     @Test
-    void connectionsOverTheCap_areClosedAtOnce_andCounted() throws Exception {
+    void idleConnectionsAtTheCap_theOldestIsEvicted_soAProbeIsAnswered() throws Exception {
         List<Socket> held = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {
                 Socket socket = RawHttp.connect(admin(), 5_000);
                 held.add(socket);
-                // Answered: the connection is open and counted on the server.
+                // Answered: the connection is open, counted and idle on the server.
                 RawHttp.write(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertThat(RawHttp.read(socket.getInputStream()).status()).isEqualTo(200);
+            }
+
+            try (Socket probe = RawHttp.connect(admin(), 5_000)) {
+                RawHttp.write(probe, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                assertThat(RawHttp.read(probe.getInputStream()).status()).isEqualTo(200);
+            }
+            assertThat(endOrReset(held.get(0).getInputStream()))
+                    .as("the oldest idle connection is closed")
+                    .isTrue();
+            RawHttp.write(held.get(1), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(RawHttp.read(held.get(1).getInputStream()).status())
+                    .as("the others stay")
+                    .isEqualTo(200);
+            assertThat(metrics()).contains("cellrouter_admin_connections_evicted_total 1.0");
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
+    /** Connections in the middle of a request are not evicted: the new one is refused, and counted. */
+    @Test
+    void busyConnectionsAtTheCap_areNotEvicted_theNewOneIsRefused_andCounted() throws Exception {
+        String body = "{\"cell\":\"nope\"}";
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Socket socket = RawHttp.connect(admin(), 5_000);
+                held.add(socket);
+                RawHttp.write(
+                        socket,
+                        "PUT /admin/v1/customers/busy" + i + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                                + RouterExtension.ADMIN_TOKEN + "\r\nContent-Type: application/json\r\n"
+                                + "Expect: 100-continue\r\nContent-Length: " + body.length() + "\r\n\r\n");
+                // 100 Continue: the server has read the head, the request is under way.
+                assertThat(RawHttp.read(socket.getInputStream()).status()).isEqualTo(100);
+                RawHttp.write(socket, body.substring(0, 5));
             }
 
             try (Socket fifth = RawHttp.connect(admin(), 5_000)) {
@@ -117,13 +162,94 @@ class AdminExhaustionIT {
                         .isTrue();
             }
 
-            held.remove(0).close();
-            await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> assertThat(metrics())
-                    .contains("cellrouter_admin_connections_refused_total 1.0"));
+            RawHttp.write(held.get(0), body.substring(5));
+            assertThat(RawHttp.read(held.get(0).getInputStream()).status())
+                    .as("a busy connection finishes its request")
+                    .isEqualTo(404);
         } finally {
             for (Socket socket : held) {
                 socket.close();
             }
+        }
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> assertThat(metrics())
+                .contains("cellrouter_admin_connections_refused_total 1.0"));
+    }
+
+    @Test
+    void connectionThatSendsNothing_isClosedAfterTheRequestTimeout() throws Exception {
+        try (Socket silent = RawHttp.connect(admin(), 5_000)) {
+            long start = System.nanoTime();
+            assertThat(endOrReset(silent.getInputStream())).as("closed").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+        }
+    }
+
+    @Test
+    void idleKeepAliveConnection_isClosedAfterTheRequestTimeout() throws Exception {
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(RawHttp.read(socket.getInputStream()).status()).isEqualTo(200);
+            long start = System.nanoTime();
+            assertThat(endOrReset(socket.getInputStream())).as("closed").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isGreaterThan(Duration.ofMillis(1_500))
+                    .isLessThan(Duration.ofSeconds(4));
+        }
+    }
+
+    /** A CRLF after a request (which HTTP/1.1 lets a client send) starts no deadline: no 408 comes. */
+    @Test
+    void strayCrlfAfterARequest_startsNoDeadline_theIdleConnectionClosesQuietly() throws Exception {
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(RawHttp.read(socket.getInputStream()).status()).isEqualTo(200);
+            RawHttp.write(socket, "\r\n"); // after the answer: a read of its own on the server
+
+            assertThat(socket.getInputStream().read())
+                    .as("closed quietly when idle, no 408")
+                    .isEqualTo(-1);
+        }
+    }
+
+    /**
+     * A client that uploads its whole body before it reads (as simple clients do) still reads the
+     * 401: the connection closes in stages (README: "Answers the router gives itself"), not with a reset.
+     */
+    @Test
+    void tokenlessUploadOfALargeBody_stillReadsThe401() throws Exception {
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            byte[] piece = "x".repeat(4096).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            RawHttp.write(
+                    socket,
+                    "POST /admin/v1/customers/acme/move HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + 15 * piece.length + "\r\n\r\n");
+            for (int i = 0; i < 15; i++) {
+                Thread.sleep(20); // the pace of an upload, not a wait for a condition
+                socket.getOutputStream().write(piece);
+                socket.getOutputStream().flush();
+            }
+
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+
+            assertThat(response.status()).isEqualTo(401);
+            assertThat(response.closed()).isTrue();
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    /** A body sent to an endpoint that takes none is answered at once, never buffered. */
+    @Test
+    void bodyToAnEndpointThatTakesNone_isAnsweredAtOnce_andTheConnectionCloses() throws Exception {
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(
+                    socket, "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n" + "x".repeat(100));
+
+            RawHttp.Response response = RawHttp.read(socket.getInputStream());
+
+            assertThat(response.status()).isEqualTo(413);
+            assertThat(response.body()).contains("takes no request body");
+            assertThat(response.closed()).isTrue();
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
         }
     }
 
