@@ -54,39 +54,17 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
                 token == null ? List.of() : List.of(new AdminToken(token, AdminToken.Role.OPERATOR)),
                 clock,
                 new LiveStats(clock::millis),
-                cell -> 0);
-    }
-
-    /**
-     * {@code store} may be null: then only the read-only endpoints exist. {@code tokens}: every
-     * accepted bearer token with its role (empty: no token needed, loopback only). {@code live} and
-     * {@code inFlight}: this instance's traffic per cell, for {@code /admin/v1/stats}.
-     */
-    public AdminChannelInitializer(
-            Resolver resolver,
-            RegistryStore store,
-            RouterMetrics metrics,
-            BooleanSupplier ready,
-            List<AdminToken> tokens,
-            Clock clock,
-            LiveStats live,
-            ToIntFunction<String> inFlight) {
-        this(
-                resolver,
-                store,
-                metrics,
-                ready,
-                tokens,
-                clock,
-                live,
-                inFlight,
+                cell -> 0,
                 AdminConfig.DEFAULT_MAX_CONNECTIONS,
                 AdminConfig.DEFAULT_REQUEST_TIMEOUT);
     }
 
     /**
-     * As above, with {@code admin.maxConnections} and {@code admin.requestTimeout} (README:
-     * Admin API and migrations, "Limits of the admin listener").
+     * {@code store} may be null: then only the read-only endpoints exist. {@code tokens}: every
+     * accepted bearer token with its role (empty: no token needed, loopback only). {@code live} and
+     * {@code inFlight}: this instance's traffic per cell, for {@code /admin/v1/stats}. {@code
+     * maxConnections} and {@code requestTimeout}: README, Admin API and migrations, "Limits of the
+     * admin listener".
      */
     public AdminChannelInitializer(
             Resolver resolver,
