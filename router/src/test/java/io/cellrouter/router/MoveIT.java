@@ -36,6 +36,9 @@ class MoveIT {
         assertThat(move.body()).contains("\"fromCell\":\"cell-1\"", "\"toCell\":\"cell-2\"", "\"version\":2");
         assertThat(router.get("acme", "/x").headers().firstValue("x-served-by")).hasValue("cell-2");
         assertThat(router.adminGet("/admin/v1/customers/acme").body()).contains("\"cell\":\"cell-2\"");
+        assertThat(router.adminGet("/metrics").body())
+                .as("a move shows on a dashboard, not only in the audit log")
+                .contains("cellrouter_admin_writes_total{action=\"move\",result=\"applied\"} 1.0");
     }
 
     @Test

@@ -17,7 +17,12 @@ record AdminApi(
         AdminWrites writes,
         ShadowEndpoints shadows) {
 
-    static AdminApi create(RegistryStore store, Resolver resolver, Clock clock) {
+    /** {@code written}: told each write's action and result, for {@code cellrouter_admin_writes_total}. */
+    static AdminApi create(
+            RegistryStore store,
+            Resolver resolver,
+            Clock clock,
+            java.util.function.BiConsumer<String, String> written) {
         CellCounts counts = new CellCounts(store, clock::instant);
         LocalCatchUp catchUp = new LocalCatchUp(resolver, counts);
         return new AdminApi(
@@ -26,7 +31,7 @@ record AdminApi(
                 new CellEndpoints(store, catchUp),
                 new OverrideEndpoints(store, clock, catchUp),
                 new ListingEndpoints(store, clock, counts),
-                new AdminWrites(new AuditLog(store, clock)),
+                new AdminWrites(new AuditLog(store, clock, written)),
                 new ShadowEndpoints(store, clock, catchUp));
     }
 }

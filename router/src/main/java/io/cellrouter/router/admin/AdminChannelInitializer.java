@@ -79,16 +79,16 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
             Duration requestTimeout) {
         this.routes = new AdminRoutes(
                 resolver,
-                store == null ? null : AdminApi.create(store, resolver, clock),
+                store == null ? null : AdminApi.create(store, resolver, clock, metrics.admin()::write),
                 new StatsEndpoint(live, inFlight, resolver));
         this.auth = new AdminAuth(tokens);
         this.metrics = metrics;
         this.readiness = new Readiness(ready, resolver, store);
         this.connectionLimit = new AdminConnectionLimit(
                 maxConnections,
-                metrics.adminConnectionsRefused()::increment,
-                metrics.adminConnectionsEvicted()::increment);
-        this.unauthorized = metrics.adminUnauthorized()::increment;
+                metrics.admin().connectionsRefused()::increment,
+                metrics.admin().connectionsEvicted()::increment);
+        this.unauthorized = metrics.admin().unauthorized()::increment;
         this.requestTimeout = requestTimeout;
     }
 

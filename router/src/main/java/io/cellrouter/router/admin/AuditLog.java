@@ -29,10 +29,13 @@ final class AuditLog {
 
     private final RegistryStore store;
     private final Clock clock;
+    /** Told each line's action (one of a few: not a path) and result. */
+    private final java.util.function.BiConsumer<String, String> written;
 
-    AuditLog(RegistryStore store, Clock clock) {
+    AuditLog(RegistryStore store, Clock clock, java.util.function.BiConsumer<String, String> written) {
         this.store = store;
         this.clock = clock;
+        this.written = written;
     }
 
     void record(String who, String method, String path, String idempotencyKey, Answer answer) {
@@ -63,6 +66,7 @@ final class AuditLog {
             throw new IllegalStateException(e);
         }
         AUDIT.info("{}", text);
+        written.accept(change == null ? "other" : change.action(), answer.ok() ? "applied" : "refused");
         store.appendAudit(now, text).exceptionally(error -> {
             LOG.warn(
                     "{} registry: the audit entry of {} was logged but not stored: {}",

@@ -156,36 +156,9 @@ public final class RouterMetrics {
         connectionsRefused.increment(count);
     }
 
-    /**
-     * Admin API requests answered 401 (no token, or one that is not valid): {@code
-     * cellrouter_admin_unauthorized_total}, what a security dashboard watches for guessing.
-     * Registered with the admin listener, so that it reads 0 until the first refusal.
-     */
-    public Counter adminUnauthorized() {
-        return Counter.builder("cellrouter.admin.unauthorized")
-                .description("Admin API requests refused 401: no token, or one that is not valid")
-                .register(registry);
-    }
-
-    /**
-     * Admin connections closed on accept because {@code admin.maxConnections} were open, all busy: {@code
-     * cellrouter_admin_connections_refused_total}. Registered with the admin listener, so that it
-     * reads 0 until the first refusal.
-     */
-    public Counter adminConnectionsRefused() {
-        return Counter.builder("cellrouter.admin.connections.refused")
-                .description("Admin connections closed on accept: admin.maxConnections were open, all busy")
-                .register(registry);
-    }
-
-    /**
-     * Idle admin connections closed at {@code admin.maxConnections} to make room for a new one:
-     * {@code cellrouter_admin_connections_evicted_total}. Registered with the admin listener.
-     */
-    public Counter adminConnectionsEvicted() {
-        return Counter.builder("cellrouter.admin.connections.evicted")
-                .description("Idle admin connections closed for a new one: admin.maxConnections were open")
-                .register(registry);
+    /** The admin listener's meters ({@link AdminMeters}). */
+    public AdminMeters admin() {
+        return new AdminMeters(registry);
     }
 
     /**
