@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -64,20 +63,14 @@ final class RegistrySync {
     private final PlacementCache placements;
     private final PlacementRereads rereads;
     private final FreezeGuard guard;
-    private final ResolverListener listener;
     private final boolean preload;
     /** Read on every request: a plain volatile field, one hop from here; written under {@code tableLock}. */
     private volatile RoutingTable table;
 
     private final Object tableLock = new Object();
     private final AtomicLong failedPolls = new AtomicLong();
-    private final AtomicLong reroutes = new AtomicLong();
-    /**
-     * Customers a full reload moved (with preload) and not told yet: kept until a reload completes
-     * whole, so that one that failed after replacing the cache (the cells not read, say) does not
-     * lose them (the next reload finds the cache already moved).
-     */
-    private final Set<String> movedUntold = ConcurrentHashMap.newKeySet();
+    /** Tells the listener whose routing changed, and counts it for the snapshot. */
+    private final Reroutes reroutes;
 
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile long failedPollsBeforeOutage;
@@ -107,7 +100,7 @@ final class RegistrySync {
                 this::refreshOverrides,
                 this::readOverridesNow);
         this.rereads = new PlacementRereads(store, placements, guard);
-        this.listener = listener;
+        this.reroutes = new Reroutes(listener, store.kind());
         this.preload = config.preload();
         this.ticker = ticker;
         this.clock = clock;
@@ -325,16 +318,11 @@ final class RegistrySync {
 
     /** How many times a customer was rerouted: a routing change the snapshot must follow, cursor moved or not. */
     long reroutes() {
-        return reroutes.get();
+        return reroutes.count();
     }
 
     private void tellRerouted(String customer) {
-        reroutes.incrementAndGet();
-        try {
-            listener.routingChanged(customer);
-        } catch (RuntimeException e) {
-            log.warn("{} registry: a routing-change listener failed for {}", store.kind(), customer, e);
-        }
+        reroutes.tell(customer);
     }
 
     private CompletableFuture<Void> reloadEverything() {
@@ -348,7 +336,7 @@ final class RegistrySync {
         CompletableFuture<Void> placementsLoaded;
         if (preload) {
             placementsLoaded =
-                    store.placements().thenAccept(loaded -> movedUntold.addAll(placements.replaceAll(loaded)));
+                    store.placements().thenAccept(loaded -> reroutes.movedByReload(placements.replaceAll(loaded)));
         } else {
             placements.allDue();
             placementsLoaded = CompletableFuture.completedFuture(null);
@@ -356,23 +344,7 @@ final class RegistrySync {
         // Customers whose override changed unannounced (a feed gap) are rerouted as after a poll.
         // Those the reload moved are told once everything is read (cells included).
         return CompletableFuture.allOf(reloadCells(), readOverridesNow(), reloadShadows(), placementsLoaded)
-                .thenRun(() -> {
-                    if (preload) {
-                        List<String> moved = List.copyOf(movedUntold);
-                        movedUntold.removeAll(moved);
-                        moved.forEach(this::tellRerouted);
-                    } else {
-                        tellUnknownChanges();
-                    }
-                });
-    }
-
-    private void tellUnknownChanges() {
-        try {
-            listener.routingMayHaveChanged();
-        } catch (RuntimeException e) {
-            log.warn("{} registry: a routing-change listener failed after a reload", store.kind(), e);
-        }
+                .thenRun(() -> reroutes.reloadCompleted(preload));
     }
 
     /**
