@@ -13,7 +13,6 @@ import io.cellrouter.router.config.RouterConfig;
 import io.cellrouter.router.forward.CustomerExchanges;
 import io.cellrouter.router.forward.DrainState;
 import io.cellrouter.router.forward.ExchangeRecorder;
-import io.cellrouter.router.forward.Http2Frontend;
 import io.cellrouter.router.forward.MoveAwareListener;
 import io.cellrouter.router.forward.MovedCustomerCloser;
 import io.cellrouter.router.forward.ProxyContext;
@@ -28,7 +27,6 @@ import io.cellrouter.router.registry.RegistryStores;
 import io.cellrouter.router.routing.RequestRouter;
 import io.cellrouter.router.transport.Buffers;
 import io.cellrouter.router.transport.LingerOnClose;
-import io.cellrouter.router.transport.LingeringClose;
 import io.cellrouter.router.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -55,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * ({@code /readyz}) follows when the registry has loaded.
  *
  * <p>Lifecycle: {@link #drainAndStop} is the graceful path of SIGTERM (README "Operations"): readiness
- * goes false, the listeners stop accepting, idle connections close, busy ones finish their
+ * goes false, the listeners stop accepting, connections between requests close (one yet to send
+ * its first request gets a few seconds to send it: {@link ConnectionDrain}), busy ones finish their
  * exchange with {@code Connection: close}, bounded by the drain timeout; then everything closes.
  */
 public final class RouterServer implements AutoCloseable {
@@ -308,37 +307,9 @@ public final class RouterServer implements AutoCloseable {
             }
         }
         closeListeners();
-        for (Channel ch : clientChannels) {
-            ch.pipeline().fireUserEventTriggered(DrainState.DRAIN_EVENT);
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        // Until the exchanges have ended, and the connections closing with them have closed: in
-        // stages (the last answer, a half-close, the client's last bytes read and dropped) or, for
-        // HTTP/2, after the second GOAWAY. A close before would reset those whose client is still
-        // sending.
-        while (System.nanoTime() < deadline && (drain.inFlight() > 0 || anyClosing())) {
-            try {
-                Thread.sleep(20); // the shutdown thread waits; no event loop is blocked
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        boolean clean = drain.inFlight() == 0;
-        if (!clean) {
-            LOG.warn("drain timeout: closing {} unfinished exchanges", drain.inFlight());
-            // HTTP/1.1 answers under way are cut short: a reset, not an end that could pass for an
-            // answer's (queued on each connection's loop before close() queues the plain close).
-            for (Channel ch : clientChannels) {
-                ch.pipeline().fireUserEventTriggered(DrainState.DRAIN_TIMEOUT_EVENT);
-            }
-        }
+        boolean clean = new ConnectionDrain(drain, clientChannels, workerGroup).await(timeout);
         close();
         return clean;
-    }
-
-    private boolean anyClosing() {
-        return clientChannels.stream().anyMatch(ch -> LingeringClose.isLingering(ch) || Http2Frontend.draining(ch));
     }
 
     @Override

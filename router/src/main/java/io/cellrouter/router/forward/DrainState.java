@@ -1,5 +1,7 @@
 package io.cellrouter.router.forward;
 
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,6 +31,15 @@ public final class DrainState {
         }
     };
 
+    /**
+     * Set on a client connection until its first request begins (or it turns HTTP/2, whose drain
+     * is its GOAWAY): a drain does not close such a connection at once, as its request may already
+     * be in the socket, unread (closing would reset it under the client); it is answered with
+     * {@code Connection: close}, and the drain waits a short while for it.
+     */
+    private static final AttributeKey<Boolean> AWAITING_FIRST_REQUEST =
+            AttributeKey.valueOf(DrainState.class, "awaitingFirstRequest");
+
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -51,5 +62,20 @@ public final class DrainState {
 
     void exchangeEnded() {
         inFlight.decrementAndGet();
+    }
+
+    /** A client connection opened: it has not begun a request yet. */
+    public static void connectionOpened(Channel channel) {
+        channel.attr(AWAITING_FIRST_REQUEST).set(Boolean.TRUE);
+    }
+
+    /** The connection's first request began, or it became HTTP/2. */
+    static void firstRequestBegan(Channel channel) {
+        channel.attr(AWAITING_FIRST_REQUEST).set(null);
+    }
+
+    /** Whether {@code channel} is a client connection that has not begun a request yet. */
+    public static boolean awaitingFirstRequest(Channel channel) {
+        return channel.attr(AWAITING_FIRST_REQUEST).get() != null;
     }
 }

@@ -68,6 +68,8 @@ final class Http1Exchange implements RouteStep.Outcome, Http1MisrouteCorrection.
     private boolean clientMaySend;
     /** The last exchange ended in the middle of its answer. */
     private boolean cutShort;
+    /** A request has begun on this connection. */
+    private boolean begunAny;
 
     Http1Exchange(
             Http1ProxyHandler connection,
@@ -128,6 +130,10 @@ final class Http1Exchange implements RouteStep.Outcome, Http1MisrouteCorrection.
         request.begin(req);
         forward.begin(websocket);
         context.drain().exchangeStarted();
+        if (!begunAny) {
+            begunAny = true;
+            DrainState.firstRequestBegan(ctx.channel());
+        }
         context.recorder().metrics().requestStarted();
         state = State.ROUTING;
         updateRead();
@@ -280,10 +286,12 @@ final class Http1Exchange implements RouteStep.Outcome, Http1MisrouteCorrection.
         }
         log.end(context.recorder(), error, detail, now());
         context.recorder().metrics().requestEnded();
-        context.drain().exchangeEnded();
         forward.finish(request.complete());
         state = keepAlive.keeps() ? State.IDLE : State.CLOSED;
         connection.exchangeEnded();
+        // Only now: a drain that sees no exchange in flight must see the connection closing
+        // (LingeringClose.isClosing) or idle, not in between.
+        context.drain().exchangeEnded();
     }
 
     private long now() {

@@ -253,7 +253,11 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
             }
         } else if (evt == DrainState.DRAIN_EVENT) {
             if (exchange.state() == Http1Exchange.State.IDLE) {
-                ctx.close();
+                if (!DrainState.awaitingFirstRequest(ctx.channel())) {
+                    ctx.close(); // between requests: the next, if any, goes to another router
+                }
+                // Else its first request may already be in the socket: it gets its answer, with
+                // Connection: close (the drain waits a while for it: ConnectionDrain).
             } else {
                 keepAlive.closeAfterAnswer();
             }

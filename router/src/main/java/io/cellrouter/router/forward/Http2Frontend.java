@@ -133,6 +133,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         this.ctx = ctx;
         remote = ClientAddress.of(ctx.channel());
         waits = new Http2ResponseWaits(ctx.executor(), context.config());
+        DrainState.firstRequestBegan(ctx.channel()); // its drain is the GOAWAY's (draining())
         super.handlerAdded(ctx);
         // The connection window bounds the request bodies one client makes the router hold across
         // its streams (its answers: the cell streams' windows, Http2Backend.STREAM_WINDOW each).

@@ -1,6 +1,7 @@
 package io.cellrouter.router.pipeline;
 
 import io.cellrouter.router.config.RouterConfig;
+import io.cellrouter.router.forward.DrainState;
 import io.cellrouter.router.forward.Http1ProxyHandler;
 import io.cellrouter.router.forward.Http2Frontend;
 import io.cellrouter.router.forward.ProxyContext;
@@ -108,6 +109,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ShutdownInputOnClose.install(ch);
+        DrainState.connectionOpened(ch);
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast("overload", context.overload());

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -45,6 +46,8 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
     /** The longest a connection lingers, however much the client still sends. */
     static final long MAX_MILLIS = 10_000;
 
+    private static final AttributeKey<Boolean> CLOSING = AttributeKey.valueOf(LingeringClose.class, "closing");
+
     private final long quietNanos;
     private final long maxNanos;
     private long startedNanos;
@@ -62,6 +65,10 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
      * their way or unread).
      */
     public static void closeAfter(ChannelFuture lastWrite, boolean clientMaySend) {
+        // Closing from now on, not only once the write is done (on io_uring, a later turn of the
+        // loop): a drain that looked in between would close the connection at once, under the
+        // answer or the client's upload.
+        lastWrite.channel().attr(CLOSING).set(Boolean.TRUE);
         if (clientMaySend) {
             lastWrite.addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {
@@ -107,6 +114,14 @@ public final class LingeringClose extends ChannelInboundHandlerAdapter {
     /** Whether {@code channel} can close in stages: open, both ways, and a socket that half-closes. */
     static boolean canLinger(Channel channel) {
         return channel instanceof DuplexChannel duplex && channel.isActive() && !duplex.isOutputShutdown();
+    }
+
+    /**
+     * Whether {@code channel} is about to close after its last answer ({@link #closeAfter}),
+     * lingering or not: a drain lets it finish.
+     */
+    public static boolean isClosing(Channel channel) {
+        return channel.attr(CLOSING).get() != null || isLingering(channel);
     }
 
     /** Whether {@code channel} is closing in stages: its own timers, not the connection's, end it. */

@@ -22,9 +22,10 @@ class Http1ProxyHandlerTest {
     private final StubResolver resolver = new StubResolver();
     private final RouterMetrics metrics = new RouterMetrics();
 
+    private final ProxyContext context =
+            TestProxyContexts.of("proxy:\n  maxInitialLineLength: 256\n  maxHeaderSize: 1024\n", resolver, metrics);
+
     private EmbeddedChannel channel() {
-        ProxyContext context =
-                TestProxyContexts.of("proxy:\n  maxInitialLineLength: 256\n  maxHeaderSize: 1024\n", resolver, metrics);
         return new EmbeddedChannel(
                 new ProxyChannelInitializer(context, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
     }
@@ -175,11 +176,32 @@ class Http1ProxyHandlerTest {
     }
 
     @Test
-    void draining_closesIdleConnections() {
+    void draining_closesAConnectionBetweenRequests() {
         EmbeddedChannel ch = channel();
+        assertThat(send(ch, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")).startsWith("HTTP/1.1 401");
 
+        context.drain().startDraining();
         ch.pipeline().fireUserEventTriggered(DrainState.DRAIN_EVENT);
 
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    /**
+     * A connection whose first request has not been read when the drain starts may have it in the
+     * socket already: closed then, it would be reset under the client. It gets its answer, then the end.
+     */
+    @Test
+    void draining_answersTheFirstRequestOfAConnectionThatHadNotBegunOne_withConnectionClose() {
+        EmbeddedChannel ch = channel();
+        assertThat(DrainState.awaitingFirstRequest(ch)).isTrue();
+
+        context.drain().startDraining();
+        ch.pipeline().fireUserEventTriggered(DrainState.DRAIN_EVENT);
+        assertThat(ch.isOpen()).as("open for its first request").isTrue();
+
+        String response = send(ch, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(response).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close");
+        assertThat(DrainState.awaitingFirstRequest(ch)).isFalse();
         assertThat(ch.isOpen()).isFalse();
     }
 }

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * way; their tests show that the staged close does not get in their way. The cells are the test
  * cells of the router extension (acme on cell-1); none of them may see any of it.
  */
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a blocked socket write ignores interrupts
 class LingeringCloseIT {
 
     /** More than loopback's socket buffers on both sides hold (a few MiB each). */

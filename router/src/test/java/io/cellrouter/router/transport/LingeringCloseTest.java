@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -132,5 +133,24 @@ class LingeringCloseTest {
 
         assertThat(ch.isOpen()).isFalse();
         ((ByteBuf) ch.readOutbound()).release();
+    }
+
+    /**
+     * A connection is closing from the moment its last answer is written, not once that write is
+     * done (on io_uring a later turn of the loop): a drain looking in between would close it at
+     * once, under the answer or the client's upload.
+     */
+    @Test
+    void closingFromTheLastWrite_notFromItsCompletion() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        assertThat(LingeringClose.isClosing(ch)).isFalse();
+
+        ChannelFuture unflushed = ch.write(Unpooled.copiedBuffer(new byte[16]));
+        LingeringClose.closeAfter(unflushed, true);
+
+        assertThat(unflushed.isDone()).isFalse();
+        assertThat(LingeringClose.isLingering(ch)).isFalse();
+        assertThat(LingeringClose.isClosing(ch)).isTrue();
+        ch.finishAndReleaseAll();
     }
 }
