@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *  FileChangeWatcher thread ─▶ reload(): both files read together; same bytes? nothing
  *                                        pair refused (unreadable, no key, key of another
  *                                        certificate: TlsPairCheck; on a reload, an expired
- *                                        certificate)? logged, counted, the old stays
+ *                                        certificate)? logged, counted (once for
+ *                                        the same refusal), the old stays
  *                                        else the new context: every new handshake uses it
  *  event loops ─▶ get(): the current context (a volatile read) when a connection is set up
  * </pre>
@@ -69,6 +70,9 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
     private volatile SslContext current;
     private volatile long notAfterSeconds;
     private byte[] lastDigest;
+    /** Why the files were last refused, until a pair is read that is in use: told once. */
+    private String lastRefusal;
+
     private FileChangeWatcher watcher;
 
     private ReloadingSslContext(
@@ -117,6 +121,22 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
             MeterRegistry registry,
             Duration recheck,
             Clock clock) {
+        ReloadingSslContext context = openUnwatched(name, certificate, privateKey, builder, registry, clock);
+        try {
+            context.watcher = FileChangeWatcher.start(
+                    "cell-router-tls-watch", List.of(certificate, privateKey), DEBOUNCE, recheck, context::reload);
+        } catch (IOException e) {
+            throw new ConfigException(name + ": cannot watch " + certificate + " and " + privateKey + ": " + e, e);
+        }
+        return context;
+    }
+
+    /**
+     * Loads the pair, without watching the files: {@link #reload()} reads them only when called
+     * (tests that change the files step by step, which a watcher's reload would race).
+     */
+    static ReloadingSslContext openUnwatched(
+            String name, Path certificate, Path privateKey, Builder builder, MeterRegistry registry, Clock clock) {
         ReloadingSslContext context = new ReloadingSslContext(name, certificate, privateKey, builder, registry, clock);
         Gauge.builder("cellrouter.tls.certificate.expiry", context, c -> c.notAfterSeconds)
                 .description("When the certificate in use expires (Unix time)")
@@ -127,12 +147,6 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
         if (problem != null) {
             throw new ConfigException(
                     name + ": cannot use certificate " + certificate + " and key " + privateKey + ": " + problem);
-        }
-        try {
-            context.watcher = FileChangeWatcher.start(
-                    "cell-router-tls-watch", List.of(certificate, privateKey), DEBOUNCE, recheck, context::reload);
-        } catch (IOException e) {
-            throw new ConfigException(name + ": cannot watch " + certificate + " and " + privateKey + ": " + e, e);
         }
         return context;
     }
@@ -150,6 +164,10 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
         byte[] before = lastDigest;
         String problem = load();
         if (problem != null) {
+            if (problem.equals(lastRefusal)) {
+                return false; // the same files refused again (the watcher, then the recheck): told once
+            }
+            lastRefusal = problem;
             failures.increment();
             LOG.warn(
                     "{}: new certificate {} and key {} refused, the one in use stays: {}",
@@ -159,6 +177,7 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
                     problem);
             return false;
         }
+        lastRefusal = null;
         if (Arrays.equals(before, lastDigest)) {
             return false;
         }

@@ -31,9 +31,10 @@ class ReloadingSslContextTest {
         certs = TestCertificates.create();
     }
 
+    /** Unwatched: reload() reads the files when the test says (the watcher: CertificateRotationIT). */
     private ReloadingSslContext open(Path certificate, Path key) {
-        return ReloadingSslContext.open(
-                "proxy.tls", certificate, key, TlsContexts::server, meters, Duration.ofHours(1));
+        return ReloadingSslContext.openUnwatched(
+                "proxy.tls", certificate, key, TlsContexts::server, meters, java.time.Clock.systemUTC());
     }
 
     private double reloads(String result) {
@@ -82,13 +83,12 @@ class ReloadingSslContextTest {
         Path key = dir.resolve("key.pem");
         TestCertificates.writePem(certs.issueServer("current"), cert, key);
         java.time.Instant now = java.time.Instant.parse("2026-12-06T12:00:00Z");
-        try (ReloadingSslContext context = ReloadingSslContext.open(
+        try (ReloadingSslContext context = ReloadingSslContext.openUnwatched(
                 "proxy.tls",
                 cert,
                 key,
                 TlsContexts::server,
                 meters,
-                Duration.ofHours(1),
                 java.time.Clock.fixed(now, java.time.ZoneOffset.UTC))) {
             SslContext current = context.get();
 
@@ -138,6 +138,10 @@ class ReloadingSslContextTest {
             Files.delete(key);
             assertThat(context.reload()).isFalse();
             assertThat(context.get()).isSameAs(second);
+            assertThat(reloads("failure")).isEqualTo(2);
+
+            // Unreadable again (the watcher's reload after the test's, or the recheck): told once.
+            assertThat(context.reload()).isFalse();
             assertThat(reloads("failure")).isEqualTo(2);
         }
         assertThat(meters.get("cellrouter.tls.certificate.expiry").gauge().value())
