@@ -36,7 +36,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "/admin/v1/";
     private static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
-    static final String MALFORMED_PATH = "malformed percent-escape in the path";
+    static final String MALFORMED_PATH = "malformed percent-escape in the path (an encoded '/' is refused too)";
 
     private final AdminRoutes routes;
     private final AdminAuth auth;
@@ -146,8 +146,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return decodedPath(uri) == null;
     }
 
-    /** The path of {@code uri}, percent-decoded; null when a percent-escape in it is malformed. */
+    /**
+     * The path of {@code uri}, percent-decoded; null when a percent-escape in it is malformed, or
+     * is an encoded {@code /}: decoded, it would split a name into two segments and reach another
+     * endpoint ({@code /customers/acme%2Fmove} the move), past any rule that filters paths as sent.
+     */
     private static String decodedPath(String uri) {
+        if (rawPath(uri).toLowerCase(java.util.Locale.ROOT).contains("%2f")) {
+            return null;
+        }
         try {
             return new QueryStringDecoder(uri).path();
         } catch (IllegalArgumentException malformed) {

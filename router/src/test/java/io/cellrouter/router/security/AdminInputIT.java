@@ -181,7 +181,8 @@ class AdminInputIT {
 
     /**
      * A malformed percent-escape in an admin request's query or path is a 400 naming it, with no
-     * stack trace in the log; a write so refused is audited like every refused write.
+     * stack trace in the log; a write so refused is audited like every refused write. So is an
+     * encoded '/' in the path, which would make a name two segments ({@code acme%2Fmove}: the move).
      */
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(
@@ -193,6 +194,8 @@ class AdminInputIT {
                 "GET | /admin/v1/customers/%zz | path | false",
                 "PUT | /admin/v1/customers/acme%zz | path | true",
                 "GET | /healthz%zz | path | false",
+                "POST | /admin/v1/customers/acme%2Fmove | path | true",
+                "GET | /admin/v1/customers/acme%2fmove | path | false",
             })
     void malformedPercentEscape_is400NamingWhere_withoutAStackTrace_andAWriteIsAudited(
             String method, String target, String where, boolean audited) throws Exception {
