@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * exchanges in flight have ended and the connections closing with them have closed: in stages (the
  * last answer, a half-close, the client's last bytes read and dropped) or, for HTTP/2, after the
  * second GOAWAY. A close before would reset those whose client is still sending. A connection that
- * has not begun a request yet may have it in the socket, unread: it is given up to {@link
- * #FIRST_REQUEST_GRACE} to begin it (Go's http.Server, likewise, leaves a new connection open on
- * shutdown until it has been open 5 s). When the time is up, HTTP/1.1 answers still under way are
- * cut short ({@link DrainState#DRAIN_TIMEOUT_EVENT}).
+ * has not begun a request yet may have it in the socket, unread: while it is younger than {@link
+ * #FIRST_REQUEST_GRACE} the drain waits for it too (Go's http.Server, likewise, leaves a new
+ * connection open on shutdown until it has been open 5 s); an older one is idle and closes with the
+ * rest. When the time is up, HTTP/1.1 answers still under way are cut short ({@link
+ * DrainState#DRAIN_TIMEOUT_EVENT}).
  *
  * <p>Runs on the thread that stops the router, which polls; no event loop blocks.
  */
@@ -33,7 +34,7 @@ final class ConnectionDrain {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionDrain.class);
 
-    /** How long the drain waits, at most, for connections that had not begun a request. */
+    /** A connection that has not begun a request is waited for until it has been open this long. */
     static final Duration FIRST_REQUEST_GRACE = Duration.ofSeconds(5);
 
     private static final long POLL_MILLIS = 20;
@@ -50,11 +51,14 @@ final class ConnectionDrain {
 
     /** Tells the connections and waits, at most {@code timeout}; whether no exchange was cut off. */
     boolean await(Duration timeout) {
-        long started = System.nanoTime();
-        long deadline = started + timeout.toNanos();
-        long firstRequestsDeadline = started + FIRST_REQUEST_GRACE.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         tellConnections(deadline);
-        while (System.nanoTime() < deadline && unfinished(firstRequestsDeadline)) {
+        LOG.info(
+                "draining: told {} client connections; {} exchanges in flight, {} connections yet to send a first request",
+                connections.size(),
+                drain.inFlight(),
+                connections.stream().filter(DrainState::awaitingFirstRequest).count());
+        while (System.nanoTime() < deadline && unfinished()) {
             try {
                 Thread.sleep(POLL_MILLIS);
             } catch (InterruptedException e) {
@@ -62,9 +66,13 @@ final class ConnectionDrain {
                 break;
             }
         }
-        boolean clean = drain.inFlight() == 0;
+        long closing = connections.stream().filter(ConnectionDrain::closing).count();
+        boolean clean = drain.inFlight() == 0 && closing == 0;
         if (!clean) {
-            LOG.warn("drain timeout: closing {} unfinished exchanges", drain.inFlight());
+            LOG.warn(
+                    "drain timeout: closing {} unfinished exchanges and {} connections still closing",
+                    drain.inFlight(),
+                    closing);
             // HTTP/1.1 answers under way are cut short: a reset, not an end that could pass for an
             // answer's (queued on each connection's loop before the router's close queues the plain close).
             for (Channel ch : connections) {
@@ -101,10 +109,16 @@ final class ConnectionDrain {
      * (its first request counted in flight before it stops awaiting one; closing before its
      * exchange stops counting), so that a connection between two steps is not missed.
      */
-    private boolean unfinished(long firstRequestsDeadline) {
-        return (System.nanoTime() < firstRequestsDeadline && any(DrainState::awaitingFirstRequest))
+    private boolean unfinished() {
+        long now = System.nanoTime();
+        long grace = FIRST_REQUEST_GRACE.toNanos();
+        return any(ch -> DrainState.awaitingFirstRequest(ch, now, grace))
                 || drain.inFlight() > 0
-                || any(ch -> LingeringClose.isClosing(ch) || Http2Frontend.draining(ch));
+                || any(ConnectionDrain::closing);
+    }
+
+    private static boolean closing(Channel ch) {
+        return LingeringClose.isClosing(ch) || Http2Frontend.draining(ch);
     }
 
     private boolean any(Predicate<Channel> test) {

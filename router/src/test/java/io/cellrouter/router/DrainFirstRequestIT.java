@@ -3,11 +3,10 @@ package io.cellrouter.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cellrouter.router.testing.LogCapture;
 import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +30,9 @@ class DrainFirstRequestIT {
     @RegisterExtension
     final RouterExtension router = new RouterExtension();
 
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
+
     private final ExecutorService drainer = Executors.newSingleThreadExecutor();
 
     @AfterEach
@@ -43,7 +45,7 @@ class DrainFirstRequestIT {
         try (Socket socket = RawHttp.connect(router.server().proxyAddress(), 10_000)) {
             awaitOpenConnections(1);
             CompletableFuture<Boolean> drained = drain(Duration.ofSeconds(30));
-            awaitListenerClosed(); // the drain has told the connections
+            awaitConnectionsTold(); // the drain's event has reached this connection
 
             RawHttp.write(socket, "GET /first HTTP/1.1\r\nHost: router\r\nx-customer-id: acme\r\n\r\n");
             InputStream in = socket.getInputStream();
@@ -61,15 +63,17 @@ class DrainFirstRequestIT {
 
     @Test
     void aConnectionThatSendsNothing_holdsTheDrainOnlyAWhile_thenIsClosed() throws Exception {
+        long connecting = System.nanoTime();
         try (Socket silent = RawHttp.connect(router.server().proxyAddress(), 20_000)) {
             awaitOpenConnections(1);
             CompletableFuture<Boolean> drained = drain(Duration.ofSeconds(50));
-            awaitListenerClosed();
 
-            assertThat(drained).as("waiting for its first request").isNotDone();
             assertThat(drained.get(20, TimeUnit.SECONDS))
                     .as("over well before the drain timeout")
                     .isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - connecting))
+                    .as("waited until the connection had been open for the grace")
+                    .isGreaterThanOrEqualTo(ConnectionDrain.FIRST_REQUEST_GRACE);
             assertThat(silent.getInputStream().read()).as("closed").isEqualTo(-1);
         }
     }
@@ -103,14 +107,8 @@ class DrainFirstRequestIT {
                         == count);
     }
 
-    private void awaitListenerClosed() {
-        InetSocketAddress address = router.server().proxyAddress();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            try (Socket probe = new Socket(address.getAddress(), address.getPort())) {
-                return false;
-            } catch (IOException refused) {
-                return true;
-            }
-        });
+    private void awaitConnectionsTold() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> logs.events().stream()
+                .anyMatch(e -> e.getFormattedMessage().startsWith("draining: told ")));
     }
 }

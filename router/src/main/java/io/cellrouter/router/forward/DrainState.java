@@ -32,12 +32,13 @@ public final class DrainState {
     };
 
     /**
-     * Set on a client connection until its first request begins (or it turns HTTP/2, whose drain
-     * is its GOAWAY): a drain does not close such a connection at once, as its request may already
-     * be in the socket, unread (closing would reset it under the client); it is answered with
-     * {@code Connection: close}, and the drain waits a short while for it.
+     * When a client connection opened ({@link System#nanoTime()}), kept until its first request
+     * begins (or it turns HTTP/2, whose drain is its GOAWAY): a drain does not close such a
+     * connection at once, as its request may already be in the socket, unread (closing would reset
+     * it under the client); it is answered with {@code Connection: close}, and the drain waits for
+     * it while it is young (ConnectionDrain).
      */
-    private static final AttributeKey<Boolean> AWAITING_FIRST_REQUEST =
+    private static final AttributeKey<Long> AWAITING_FIRST_REQUEST =
             AttributeKey.valueOf(DrainState.class, "awaitingFirstRequest");
 
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -64,9 +65,9 @@ public final class DrainState {
         inFlight.decrementAndGet();
     }
 
-    /** A client connection opened: it has not begun a request yet. */
-    public static void connectionOpened(Channel channel) {
-        channel.attr(AWAITING_FIRST_REQUEST).set(Boolean.TRUE);
+    /** A client connection opened at {@code nanoTime}: it has not begun a request yet. */
+    public static void connectionOpened(Channel channel, long nanoTime) {
+        channel.attr(AWAITING_FIRST_REQUEST).set(nanoTime);
     }
 
     /** The connection's first request began, or it became HTTP/2. */
@@ -77,5 +78,14 @@ public final class DrainState {
     /** Whether {@code channel} is a client connection that has not begun a request yet. */
     public static boolean awaitingFirstRequest(Channel channel) {
         return channel.attr(AWAITING_FIRST_REQUEST).get() != null;
+    }
+
+    /**
+     * Whether {@code channel} is a client connection that has not begun a request yet and opened
+     * less than {@code ageNanos} before {@code nanoTime}.
+     */
+    public static boolean awaitingFirstRequest(Channel channel, long nanoTime, long ageNanos) {
+        Long opened = channel.attr(AWAITING_FIRST_REQUEST).get();
+        return opened != null && nanoTime - opened < ageNanos;
     }
 }

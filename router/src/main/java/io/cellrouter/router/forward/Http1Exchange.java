@@ -286,12 +286,15 @@ final class Http1Exchange implements RouteStep.Outcome, Http1MisrouteCorrection.
         }
         log.end(context.recorder(), error, detail, now());
         context.recorder().metrics().requestEnded();
-        forward.finish(request.complete());
-        state = keepAlive.keeps() ? State.IDLE : State.CLOSED;
-        connection.exchangeEnded();
-        // Only now: a drain that sees no exchange in flight must see the connection closing
-        // (LingeringClose.isClosing) or idle, not in between.
-        context.drain().exchangeEnded();
+        try {
+            forward.finish(request.complete());
+            state = keepAlive.keeps() ? State.IDLE : State.CLOSED;
+            connection.exchangeEnded();
+        } finally {
+            // Only now: a drain that sees no exchange in flight must see the connection closing
+            // (LingeringClose.isClosing) or idle, not in between.
+            context.drain().exchangeEnded();
+        }
     }
 
     private long now() {

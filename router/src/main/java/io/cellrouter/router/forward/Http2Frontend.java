@@ -133,7 +133,6 @@ public final class Http2Frontend extends Http2ConnectionHandler {
         this.ctx = ctx;
         remote = ClientAddress.of(ctx.channel());
         waits = new Http2ResponseWaits(ctx.executor(), context.config());
-        DrainState.firstRequestBegan(ctx.channel()); // its drain is the GOAWAY's (draining())
         super.handlerAdded(ctx);
         // The connection window bounds the request bodies one client makes the router hold across
         // its streams (its answers: the cell streams' windows, Http2Backend.STREAM_WINDOW each).
@@ -147,6 +146,8 @@ public final class Http2Frontend extends Http2ConnectionHandler {
             // Became HTTP/2 after the drain's event went by (TLS's ALPN, a late PROXY header).
             drain(ctx);
         }
+        // Last, once draining if the router is: its drain is now the GOAWAY's (draining()).
+        DrainState.firstRequestBegan(ctx.channel());
     }
 
     void writeHeaders(int streamId, Http2Headers headers, boolean endStream) {

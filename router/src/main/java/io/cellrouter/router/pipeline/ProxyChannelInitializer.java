@@ -109,7 +109,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ShutdownInputOnClose.install(ch);
-        DrainState.connectionOpened(ch);
+        DrainState.connectionOpened(ch, System.nanoTime());
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast("overload", context.overload());

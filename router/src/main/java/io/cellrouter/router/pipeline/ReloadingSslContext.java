@@ -70,8 +70,11 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
     private volatile SslContext current;
     private volatile long notAfterSeconds;
     private byte[] lastDigest;
-    /** Why the files were last refused, until a pair is read that is in use: told once. */
-    private String lastRefusal;
+    /** Why the files could not be read the last time, if they could not: told once. */
+    private String lastUnreadable;
+
+    /** load(): the files are unreadable as they were the last time (already told). */
+    private static final String UNREADABLE_AS_BEFORE = "unreadable as before";
 
     private FileChangeWatcher watcher;
 
@@ -164,10 +167,9 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
         byte[] before = lastDigest;
         String problem = load();
         if (problem != null) {
-            if (problem.equals(lastRefusal)) {
-                return false; // the same files refused again (the watcher, then the recheck): told once
+            if (UNREADABLE_AS_BEFORE.equals(problem)) {
+                return false; // read again (the watcher, then the recheck): told once, like refused bytes
             }
-            lastRefusal = problem;
             failures.increment();
             LOG.warn(
                     "{}: new certificate {} and key {} refused, the one in use stays: {}",
@@ -177,7 +179,6 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
                     problem);
             return false;
         }
-        lastRefusal = null;
         if (Arrays.equals(before, lastDigest)) {
             return false;
         }
@@ -203,8 +204,14 @@ public final class ReloadingSslContext implements Supplier<SslContext>, AutoClos
         try {
             pair = KeyMaterial.read(certificate, privateKey);
         } catch (IOException e) {
-            return "cannot be read: " + TlsPairCheck.describe(e);
+            String problem = "cannot be read: " + TlsPairCheck.describe(e);
+            if (problem.equals(lastUnreadable)) {
+                return UNREADABLE_AS_BEFORE;
+            }
+            lastUnreadable = problem;
+            return problem;
         }
+        lastUnreadable = null;
         byte[] digest = pair.digest();
         if (Arrays.equals(digest, lastDigest)) {
             return current == null ? "refused before" : null;

@@ -135,14 +135,19 @@ class ReloadingSslContextTest {
             assertThat(context.reload()).isFalse();
             assertThat(reloads("failure")).isEqualTo(1);
 
+            // Another key of another certificate: refused for the same reason, but other files.
+            Files.writeString(key, certs.issueServer("four").getPrivateKeyPEM());
+            assertThat(context.reload()).isFalse();
+            assertThat(reloads("failure")).isEqualTo(2);
+
             Files.delete(key);
             assertThat(context.reload()).isFalse();
             assertThat(context.get()).isSameAs(second);
-            assertThat(reloads("failure")).isEqualTo(2);
+            assertThat(reloads("failure")).isEqualTo(3);
 
             // Unreadable again (the watcher's reload after the test's, or the recheck): told once.
             assertThat(context.reload()).isFalse();
-            assertThat(reloads("failure")).isEqualTo(2);
+            assertThat(reloads("failure")).isEqualTo(3);
         }
         assertThat(meters.get("cellrouter.tls.certificate.expiry").gauge().value())
                 .isGreaterThan(1.7e9);
