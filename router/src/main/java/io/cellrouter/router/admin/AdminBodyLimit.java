@@ -1,6 +1,7 @@
 package io.cellrouter.router.admin;
 
 import io.cellrouter.router.error.ErrorCode;
+import io.cellrouter.router.transport.LingeringClose;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -44,7 +45,9 @@ final class AdminBodyLimit extends HttpObjectAggregator {
         if (oversized instanceof FullHttpMessage
                 || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized))) {
             refused.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(refused).addListener(ChannelFutureListener.CLOSE);
+            // The rest of the body may still be on its way: closed with it unread, the socket would
+            // reset the connection under the upload, and the client would lose its 413.
+            LingeringClose.closeAfter(ctx.writeAndFlush(refused), true);
         } else {
             // As Netty's own: the connection stays, the rest of the body is read and dropped.
             ctx.writeAndFlush(refused).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);

@@ -10,9 +10,14 @@ import io.cellrouter.router.testing.AuditCapture;
 import io.cellrouter.router.testing.LogCapture;
 import io.cellrouter.router.testing.RawHttp;
 import io.cellrouter.router.testing.RouterExtension;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -162,6 +167,39 @@ class AdminInputIT {
 
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(response.body()).contains("\"error\":\"payload_too_large\"").contains("64 KiB");
+        assertThat(router.get("newcomer", "/").statusCode()).isEqualTo(404);
+    }
+
+    /**
+     * A chunked body that grows over the limit, sent whole before the client reads (more than the
+     * sockets' buffers hold): the client still gets its 413, then the end of the connection, not a
+     * reset under its upload.
+     */
+    @Test
+    void chunkedBodyOver64KiB_sentWholeBeforeReading_gets413_thenTheEnd() throws Exception {
+        try (Socket socket = RawHttp.connect(router.server().adminAddress(), 10_000)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("PUT /admin/v1/customers/newcomer HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                            + RouterExtension.ADMIN_TOKEN
+                            + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            byte[] chunk = new byte[64 * 1024];
+            Arrays.fill(chunk, (byte) 'x');
+            byte[] chunkHead = (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            for (int sent = 0; sent < 32 * 1024 * 1024; sent += chunk.length) {
+                out.write(chunkHead);
+                out.write(chunk);
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+
+            InputStream in = socket.getInputStream();
+            RawHttp.Response response = RawHttp.read(in);
+            assertThat(response.status()).isEqualTo(413);
+            assertThat(response.body()).contains("\"error\":\"payload_too_large\"");
+            assertThat(in.read()).as("the end of the connection").isEqualTo(-1);
+        }
         assertThat(router.get("newcomer", "/").statusCode()).isEqualTo(404);
     }
 
