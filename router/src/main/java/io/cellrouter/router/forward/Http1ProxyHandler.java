@@ -254,7 +254,7 @@ public final class Http1ProxyHandler extends ChannelInboundHandlerAdapter {
         } else if (evt == DrainState.DRAIN_EVENT) {
             if (exchange.state() == Http1Exchange.State.IDLE) {
                 if (!DrainState.awaitingFirstRequest(ctx.channel())) {
-                    ctx.close(); // between requests: the next, if any, goes to another router
+                    ctx.close(); // between requests: closed now, like nginx's and Go's idle ones
                 }
                 // Else its first request may already be in the socket: it gets its answer, with
                 // Connection: close (the drain waits a while for it: ConnectionDrain).
