@@ -1,7 +1,6 @@
 package io.cellrouter.router.admin;
 
 import io.cellrouter.router.error.ErrorCode;
-import io.cellrouter.router.transport.LingeringClose;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -44,10 +43,11 @@ final class AdminBodyLimit extends HttpObjectAggregator {
         FullHttpResponse refused = tooLarge();
         if (oversized instanceof FullHttpMessage
                 || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized))) {
+            // The gate, on the way out, closes the connection after it in stages (AdminGate#write):
+            // the rest of the body may still be on its way, and closed with it unread, the socket
+            // would reset the connection under the upload, and the client would lose its 413.
             refused.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            // The rest of the body may still be on its way: closed with it unread, the socket would
-            // reset the connection under the upload, and the client would lose its 413.
-            LingeringClose.closeAfter(ctx.writeAndFlush(refused), true);
+            ctx.writeAndFlush(refused);
         } else {
             // As Netty's own: the connection stays, the rest of the body is read and dropped.
             ctx.writeAndFlush(refused).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);

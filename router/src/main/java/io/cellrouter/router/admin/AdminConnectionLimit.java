@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * At most {@code admin.maxConnections} admin connections open at once (README: Admin API and
  * migrations, "Limits of the admin listener"). At the cap, a new connection takes the place of the
  * open one that has been idle the longest (no request under way, no answer outstanding: {@link
- * AdminRequestDeadline}), which is closed ({@code cellrouter_admin_connections_evicted_total}). Only
+ * AdminRequestDeadline}), which is closed ({@code cellrouter_admin_connections_evicted_total}); one
+ * lingering after an answer that ended it goes first, and is not counted (it was closing). Only
  * when every open connection is busy is the new one closed on accept, before anything is read
  * ({@code cellrouter_admin_connections_refused_total}); a busy connection is bounded by {@code
  * admin.requestTimeout}. So idle connections, however many, cannot lock out the probes.
@@ -52,9 +53,12 @@ final class AdminConnectionLimit {
             }
             // Claimed, and still in the set: its place passes to the new connection, the count stays.
             // Not in the set: it closed meanwhile and gave its place back; try again.
-            if (idlest.claimForEviction() && connections.remove(idlest)) {
+            long claimed = idlest.claimForEviction();
+            if (claimed >= 0 && connections.remove(idlest)) {
                 connections.add(connection);
-                onEvicted.run();
+                if (!AdminRequestDeadline.wasLingering(claimed)) {
+                    onEvicted.run(); // one lingering after its last answer was closing anyway: not counted
+                }
                 idlest.evicted();
                 return true;
             }

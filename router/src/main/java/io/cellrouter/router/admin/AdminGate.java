@@ -23,7 +23,8 @@ import io.netty.util.ReferenceCountUtil;
  * still uploading reads the answer instead of a reset. A request without a body goes on to {@link
  * AdminHandler}, which answers the same 401 in turn. Sits between the HTTP codec and the
  * aggregator, and tells {@link AdminRequestDeadline} when each request begins and has been read,
- * and when each final answer is written.
+ * and when each final answer is written; every admin answer that ends its connection (this gate's,
+ * the handler's, the aggregator's 413, the deadline's 408) closes it from here.
  *
  * <p>Concurrency: one per channel, used on its event loop only.
  */
@@ -87,11 +88,17 @@ final class AdminGate extends ChannelDuplexHandler {
         deadline.closeLingering(ctx.writeAndFlush(refused));
     }
 
-    /** Counts the final answers, for the deadline's idleness; closes after one when it says so. */
+    /**
+     * Counts the final answers, for the deadline's idleness; closes after one that says {@code
+     * Connection: close}, or when the deadline says so. Every such close goes from here, in stages
+     * (the client may still be sending: the rest of a refused body, a pipelined request), and marks
+     * the connection first in line for eviction while it lingers.
+     */
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
-            if (deadline.answered(!HttpUtil.isKeepAlive(response))) {
+            boolean last = !HttpUtil.isKeepAlive(response);
+            if (deadline.answered(last) || last) {
                 ChannelPromise written = promise.unvoid();
                 ctx.write(msg, written);
                 deadline.closeLingering(written);

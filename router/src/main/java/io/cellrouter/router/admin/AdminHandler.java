@@ -5,7 +5,6 @@ import io.cellrouter.router.error.ErrorCode;
 import io.cellrouter.router.error.ErrorResponses;
 import io.cellrouter.router.metrics.RouterMetrics;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -219,11 +218,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         if (!keepAlive) {
+            // The gate, on the way out, closes the connection after it (AdminGate#write).
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.writeAndFlush(response);
         }
+        ctx.writeAndFlush(response);
     }
 
     @Override

@@ -159,10 +159,18 @@ final class AdminRequestDeadline extends ChannelInboundHandlerAdapter {
         return idle;
     }
 
-    /** Claims the connection for eviction if it is still idle as it was. Any thread. */
-    boolean claimForEviction() {
+    /**
+     * Claims the connection for eviction if it is still idle as it was: what it was ({@link
+     * #idleSince}), or a negative value when it was not claimed. Any thread.
+     */
+    long claimForEviction() {
         long v = idle;
-        return v >= 0 && IDLE_SINCE.compareAndSet(this, v, EVICTED);
+        return v >= 0 && IDLE_SINCE.compareAndSet(this, v, EVICTED) ? v : BUSY;
+    }
+
+    /** Whether a connection claimed as {@code claimed} was lingering after its last answer: closing anyway. */
+    static boolean wasLingering(long claimed) {
+        return claimed == LINGERING;
     }
 
     /** Claimed and its place given away: closes it. Any thread. */

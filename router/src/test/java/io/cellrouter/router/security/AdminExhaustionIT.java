@@ -137,6 +137,62 @@ class AdminExhaustionIT {
         }
     }
 
+    /**
+     * A connection that lingers after a 413 for an authenticated body over the limit (its client
+     * still sending) makes way first, before any idle keep-alive connection: before, it held its
+     * place until the linger ended, and the oldest idle connection was closed instead. It is not
+     * counted as an eviction: it was closing.
+     */
+    @Test
+    void connectionLingeringAfterA413ForAnOversizedBody_isEvictedFirst() throws Exception {
+        List<Socket> held = new ArrayList<>();
+        Thread dribbler = null;
+        try {
+            for (int i = 0; i < 3; i++) {
+                Socket socket = RawHttp.connect(admin(), 5_000);
+                held.add(socket);
+                RawHttp.write(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(RawHttp.read(socket.getInputStream()).status()).isEqualTo(200);
+            }
+            Socket uploader = RawHttp.connect(admin(), 5_000);
+            held.add(uploader);
+            RawHttp.write(
+                    uploader,
+                    "PUT /admin/v1/customers/acme HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                            + RouterExtension.ADMIN_TOKEN + "\r\nContent-Type: application/json\r\n"
+                            + "Connection: close\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1_000));
+            RawHttp.Response refused = RawHttp.read(uploader.getInputStream());
+            assertThat(refused.status()).isEqualTo(413);
+            assertThat(uploader.getInputStream().read())
+                    .as("half-closed after the 413: lingering")
+                    .isEqualTo(-1);
+            dribbler = dribble(uploader); // still sending: the linger goes on
+
+            try (Socket probe = RawHttp.connect(admin(), 5_000)) {
+                RawHttp.write(probe, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                assertThat(RawHttp.read(probe.getInputStream()).status()).isEqualTo(200);
+            }
+            Thread uploading = dribbler;
+            await().atMost(Duration.ofSeconds(5))
+                    .alias("the lingering connection is closed: the upload fails")
+                    .until(() -> !uploading.isAlive());
+            RawHttp.write(held.get(0), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(RawHttp.read(held.get(0).getInputStream()).status())
+                    .as("the oldest idle connection stays")
+                    .isEqualTo(200);
+        } finally {
+            if (dribbler != null) {
+                dribbler.interrupt();
+            }
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+        assertThat(metrics())
+                .as("a connection closing anyway is not counted as evicted")
+                .contains("cellrouter_admin_connections_evicted_total 0.0");
+    }
+
     /** Connections in the middle of a request are not evicted: the new one is refused, and counted. */
     @Test
     void busyConnectionsAtTheCap_areNotEvicted_theNewOneIsRefused_andCounted() throws Exception {
