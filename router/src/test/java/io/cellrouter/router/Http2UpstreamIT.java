@@ -122,6 +122,40 @@ class Http2UpstreamIT {
         assertThat(response.bodyStart()).contains("cell_unreachable");
     }
 
+    // ----- a head HTTP/2 forbids: the codec resets the stream, and the answer is the cell's fault -----
+
+    /**
+     * An answer head with a field HTTP/2 forbids is refused by the codec, which resets the cell's
+     * stream: a broken answer ({@code bad_cell_response}), not a stream the cell closed ({@code
+     * cell_unreachable}, as it was reported before), for every kind of client.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/bad-header/upper", "/bad-header/connection"})
+    void forbiddenFieldInTheAnswerHead_toAnHttp2Client_isBadCellResponse(String path) throws Exception {
+        H2Client.Response response = call("GET", path, null, null);
+
+        assertThat(response.status()).isEqualTo("502");
+        assertThat(response.bodyStart()).contains("bad_cell_response").doesNotContain("after a bad head");
+    }
+
+    @Test
+    void forbiddenFieldInTheAnswerHead_toAnHttp11Client_isBadCellResponse() throws Exception {
+        RawHttp.Response response = RawHttp.exchange(
+                router.server().proxyAddress(),
+                "GET /bad-header/upper HTTP/1.1\r\nHost: a\r\nx-customer-id: h2c-customer\r\nConnection: close\r\n\r\n");
+
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.body()).contains("bad_cell_response").doesNotContain("after a bad head");
+    }
+
+    @Test
+    void forbiddenFieldInTheAnswerHead_toAGrpcCall_isInternal() throws Exception {
+        H2Client.Response response = call("POST", "/bad-header/connection", "application/grpc", new byte[5]);
+
+        assertThat(response.header("grpc-status")).isEqualTo("13");
+        assertThat(response.header("grpc-message")).contains("bad_cell_response");
+    }
+
     // ----- a content-length the cell's DATA does not match -----
 
     /** HEADERS with content-length: 1000 that end the stream: no body where one was announced. */

@@ -4,10 +4,7 @@ import io.cellrouter.router.transport.TlsFailures;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
-import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -83,7 +80,7 @@ final class Http2Backend extends Http2ConnectionHandler {
     private boolean goingAway;
     private boolean dirty;
 
-    private Http2Backend(
+    Http2Backend(
             Http2ConnectionDecoder decoder,
             Http2ConnectionEncoder encoder,
             Http2Settings settings,
@@ -109,7 +106,7 @@ final class Http2Backend extends Http2ConnectionHandler {
 
     /** A handler for a new connection to {@code cell}; {@code ready} completes with its first SETTINGS. */
     static Http2Backend create(Promise<Void> ready, String cell) {
-        return new Builder(ready, cell).create();
+        return new Http2BackendBuilder(ready, cell).create();
     }
 
     Promise<Void> ready() {
@@ -337,6 +334,21 @@ final class Http2Backend extends Http2ConnectionHandler {
         super.channelInactive(ctx);
     }
 
+    /**
+     * What the cell sent on a stream broke HTTP/2 (a field an answer may not carry, an upper-case
+     * name, more DATA than the window): the codec resets the stream, and its exchange hears of an
+     * invalid answer ({@code bad_cell_response}), not of a stream the cell closed.
+     */
+    @Override
+    protected void onStreamError(
+            ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception.StreamException http2Ex) {
+        CellStream s = outbound ? null : streams.get(http2Ex.streamId());
+        if (s != null) {
+            streams.badResponse(s, "HTTP/2 " + http2Ex.error() + ": " + http2Ex.getMessage());
+        }
+        super.onStreamError(ctx, outbound, cause, http2Ex);
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         if (TlsFailures.sslFailure(cause) != null) {
@@ -364,35 +376,5 @@ final class Http2Backend extends Http2ConnectionHandler {
             return;
         }
         super.exceptionCaught(ctx, cause);
-    }
-
-    private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2Backend, Builder> {
-        private final Promise<Void> ready;
-        private final String cell;
-
-        Builder(Promise<Void> ready, String cell) {
-            this.ready = ready;
-            this.cell = cell;
-        }
-
-        Http2Backend create() {
-            Http2Connection connection = Http2Tuning.connection(false);
-            connection
-                    .local()
-                    .flowController(new DefaultHttp2LocalFlowController(
-                            connection, DefaultHttp2LocalFlowController.DEFAULT_WINDOW_UPDATE_RATIO, true));
-            connection(connection);
-            headerSensitivityDetector(Http2Tuning.NEVER_INDEXED);
-            validateHeaders(true);
-            validateRequiredPseudoHeaders(true);
-            initialSettings(Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(STREAM_WINDOW));
-            return build();
-        }
-
-        @Override
-        protected Http2Backend build(
-                Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
-            return new Http2Backend(decoder, encoder, initialSettings, ready, cell);
-        }
     }
 }

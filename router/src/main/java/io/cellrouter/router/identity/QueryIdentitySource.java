@@ -5,14 +5,18 @@ import io.cellrouter.router.error.RouterException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The customer id is the value of one query parameter, e.g. {@code ?customer=acme}. Parameter
  * names are compared after percent-decoding, and both {@code &} and {@code ;} separate parameters,
  * so that no spelling of a second {@code customer} parameter goes unseen: two of them are
- * {@code 400 ambiguous_identity}. Every parameter is read, however many there are (a decoder that
- * stops after its first thousand would not see a second {@code customer} after them), and a query
- * with a broken percent-escape is {@code 400 malformed_request}.
+ * {@code 400 ambiguous_identity}. So is a parameter that common frameworks read as the same one
+ * though the router's exact comparison does not: a name that differs only in case ({@code
+ * Customer}: ASP.NET) or by a bracket suffix ({@code customer[]}, {@code customer[0]}: PHP, Rails,
+ * Node's {@code qs}), with or without {@code customer} beside it. Every parameter is read, however
+ * many there are (a decoder that stops after its first thousand would not see a second {@code
+ * customer} after them), and a query with a broken percent-escape is {@code 400 malformed_request}.
  */
 final class QueryIdentitySource implements IdentitySource {
 
@@ -28,15 +32,19 @@ final class QueryIdentitySource implements IdentitySource {
         if (query == null || query.isEmpty()) {
             return null;
         }
-        List<String> values;
+        Map<String, List<String>> parameters;
         try {
-            values = new QueryStringDecoder(query, StandardCharsets.UTF_8, false, Integer.MAX_VALUE)
-                    .parameters()
-                    .get(parameter);
+            parameters = new QueryStringDecoder(query, StandardCharsets.UTF_8, false, Integer.MAX_VALUE).parameters();
         } catch (IllegalArgumentException e) {
             throw new RouterException(
                     ErrorCode.MALFORMED_REQUEST, "malformed request: the query has a broken percent-escape");
         }
+        for (String name : parameters.keySet()) {
+            if (!name.equals(parameter) && isReadAsTheParameter(name)) {
+                throw Ambiguity.of("the query parameter '" + name + "' may be read as '" + parameter + "'");
+            }
+        }
+        List<String> values = parameters.get(parameter);
         if (values == null || values.isEmpty()) {
             return null;
         }
@@ -44,5 +52,12 @@ final class QueryIdentitySource implements IdentitySource {
             throw Ambiguity.of("the query parameter '" + parameter + "' is given " + values.size() + " times");
         }
         return values.get(0).isEmpty() ? null : new Identity(values.get(0), null, "query");
+    }
+
+    /** Whether {@code name} is the parameter in another case, or with a bracket suffix ({@code []}, {@code [0]}). */
+    private boolean isReadAsTheParameter(String name) {
+        int bracket = name.indexOf('[');
+        String base = bracket < 0 ? name : name.substring(0, bracket);
+        return base.equalsIgnoreCase(parameter) && (bracket < 0 || name.endsWith("]"));
     }
 }

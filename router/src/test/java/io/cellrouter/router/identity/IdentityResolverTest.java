@@ -112,6 +112,35 @@ class IdentityResolverTest {
         }
     }
 
+    /**
+     * Spellings frameworks read as the same parameter ({@code Customer}: ASP.NET; {@code
+     * customer[]}: PHP, Rails, Node's qs): the cell could read another customer than the router
+     * routed, so they are refused, beside {@code customer} or alone.
+     */
+    @Test
+    void queryParameterSpelledAsFrameworksReadIt_isAmbiguous() {
+        for (String uri : new String[] {
+            "/?customer=acme&Customer=globex",
+            "/?customer=acme&customer[]=globex",
+            "/?customer=acme&customer[0]=globex",
+            "/?CUSTOMER=globex",
+            "/?customer%5B%5D=globex"
+        }) {
+            assertThatThrownBy(() -> resolver.identify(request(uri)))
+                    .as(uri)
+                    .isInstanceOfSatisfying(
+                            RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
+        }
+    }
+
+    /** Names that only begin like the parameter are other parameters. */
+    @Test
+    void queryParametersThatOnlyBeginLikeIt_areOtherParameters() {
+        for (String uri : new String[] {"/?customer=acme&customerName=Globex", "/?customer=acme&customer[=x"}) {
+            assertThat(resolver.identify(request(uri))).as(uri).isEqualTo(new Identity("acme", null, "query"));
+        }
+    }
+
     @Test
     void path_isMatchedAfterNormalisation() {
         assertThat(resolver.identify(request("/v1/customers/acme/../../customers/globex/x"))

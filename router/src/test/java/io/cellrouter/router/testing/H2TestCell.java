@@ -52,6 +52,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       that ends the stream; {@code /length-short}: 10 bytes of the 1000 instead;
  *   <li>{@code /interim-end}: a 103 in a HEADERS frame that ends the stream (RFC 9113 section
  *       8.1: malformed), nothing after it;
+ *   <li>{@code /bad-header/upper}, {@code /bad-header/connection}: 200 with a header HTTP/2 forbids
+ *       in an answer (an upper-case name; {@code connection: close}), then a body: a broken cell;
  *   <li>{@code /drop}: the connection is closed at once, without GOAWAY (a cell that crashed);
  *   <li>anything else: 200 with {@code cell=NAME connection=N bytes=B} after the request ends, or,
  *       after {@link #misdirect(String)}, 421 ("this customer is not mine") naming the owner.
@@ -330,6 +332,19 @@ public final class H2TestCell implements AutoCloseable {
                     }
                     if (path.equals("/interim-end")) {
                         ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("103"), true));
+                        return;
+                    }
+                    if (path.startsWith("/bad-header/")) {
+                        // Unvalidated, so that the cell's own codec lets it through.
+                        Http2Headers bad = new DefaultHttp2Headers(false).status("200");
+                        if (path.endsWith("/upper")) {
+                            bad.add("X-Upper", "v");
+                        } else {
+                            bad.add("connection", "close");
+                        }
+                        ctx.write(new DefaultHttp2HeadersFrame(bad));
+                        ctx.writeAndFlush(new DefaultHttp2DataFrame(
+                                Unpooled.copiedBuffer("after a bad head", StandardCharsets.UTF_8), true));
                         return;
                     }
                     if (path.equals("/drop")) {
