@@ -8,6 +8,8 @@ import io.cellrouter.router.testing.RouterExtension;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** HTTP/2 edge limits against a client that ignores them (README: Configuration). */
 class Http2LimitsIT {
@@ -33,6 +35,50 @@ class Http2LimitsIT {
                     .isTrue();
             assertThat(raw.closed()).isFalse();
         }
+    }
+
+    /**
+     * A client that opens more streams than the router allows, each with a body (as a client may in
+     * its first flight, before it has the router's SETTINGS), gets the extra ones refused and the
+     * others answered: before, the refused stream's DATA was taken for a frame on a stream that
+     * never existed, and the connection ended with every stream on it. {@code sameWrite}: the DATA
+     * comes in the same read as the HEADERS, or after the client saw the refusal.
+     */
+    @ParameterizedTest(name = "DATA in the same write: {0}")
+    @ValueSource(booleans = {true, false})
+    void refusedStreamsWithBodies_areRefusedAlone_andTheOthersAreAnswered(boolean sameWrite) throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.readUntil(e -> e.stream().anyMatch(s -> s.startsWith("SETTINGS")), 5000);
+            for (int stream = 1; stream <= 7; stream += 2) {
+                raw.headers(stream, H2Client.request("POST", "/p" + stream, "x-customer-id", "acme"), false);
+            }
+            if (!sameWrite) {
+                raw.flush();
+                assertThat(raw.readUntil(e -> e.contains("RST 5 7") && e.contains("RST 7 7"), 5000))
+                        .as(raw.events().toString())
+                        .isTrue();
+            }
+            for (int stream = 1; stream <= 7; stream += 2) {
+                raw.data(stream, new byte[100], true);
+            }
+            raw.flush();
+
+            for (int stream = 1; stream <= 3; stream += 2) {
+                assertThat(raw.readStream(stream, 10_000))
+                        .as(raw.events().toString())
+                        .first()
+                        .isEqualTo("HEADERS " + stream + " 200");
+            }
+            assertThat(raw.events()).contains("RST 5 7", "RST 7 7");
+            raw.headers(9, H2Client.request("GET", "/after", "x-customer-id", "acme"), true)
+                    .flush();
+            assertThat(raw.readStream(9, 10_000)).first().isEqualTo("HEADERS 9 200");
+            assertThat(raw.events()).noneMatch(e -> e.startsWith("GOAWAY"));
+            assertThat(raw.closed()).isFalse();
+        }
+        assertThat(router.cell("cell-1").requestCount())
+                .as("streams 1, 3 and 9 only")
+                .isEqualTo(3);
     }
 
     /**
