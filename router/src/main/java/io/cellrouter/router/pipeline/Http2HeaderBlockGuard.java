@@ -3,6 +3,8 @@ package io.cellrouter.router.pipeline;
 import io.cellrouter.router.forward.LazyDeadline;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
@@ -10,6 +12,7 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameTypes;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -36,6 +39,8 @@ final class Http2HeaderBlockGuard extends ChannelInboundHandlerAdapter {
     private static final int PREFACE_LENGTH = 24;
     private static final int FRAME_HEADER_LENGTH = 9;
     private static final int END_HEADERS = 0x4;
+    /** How long the reset and GOAWAY of a timed-out header block may take to leave before the close. */
+    static final long CLOSE_AFTER_MILLIS = 1_000;
 
     private final long timeoutNanos;
     private final Consumer<String> onReject;
@@ -156,9 +161,13 @@ final class Http2HeaderBlockGuard extends ChannelInboundHandlerAdapter {
         int lastStream =
                 codec == null ? 0 : Math.max(0, codec.connection().remote().lastStreamCreated());
         ByteBuf debug = Unpooled.copiedBuffer("request header timeout", StandardCharsets.US_ASCII);
-        writer.writeGoAway(ctx, lastStream, Http2Error.NO_ERROR.code(), debug, ctx.newPromise());
+        ChannelFuture sent = writer.writeGoAway(ctx, lastStream, Http2Error.NO_ERROR.code(), debug, ctx.newPromise());
         ctx.flush();
         // Closed from here, in front of the codec: no graceful wait for a connection that is stuck.
-        ctx.close();
+        // But once the frames are written, not at once: closed with the write still pending (on
+        // io_uring, until a later turn of the loop) they were dropped, and the client saw only the
+        // close. A client that takes nothing gets the close anyway, a moment later.
+        sent.addListener(ChannelFutureListener.CLOSE);
+        ctx.executor().schedule(() -> ctx.close(), CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
     }
 }
