@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fill the store client's connection pool, and leave the change feed's poll and the misses of real
  * customers queued behind them until they time out; three timeouts in a row then mark the store
  * down ({@link StoreHealth}) and every new customer gets {@code registry_unavailable}. Background
- * refreshes ({@link PlacementCache#MAX_REFRESHES_IN_FLIGHT}) and the feed's re-reads ({@link
+ * refreshes ({@link EntryRefresher#MAX_REFRESHES_IN_FLIGHT}) and the feed's re-reads ({@link
  * PlacementRereads}) have bounds of their own.
  *
  * <p>Over the bound a miss waits, in order, for room; at most {@link #MAX_WAITING} of them, so that

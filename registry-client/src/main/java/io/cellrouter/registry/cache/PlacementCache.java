@@ -28,10 +28,8 @@ import java.util.function.Function;
  *   <li>Concurrent misses of one customer share one registry read: the read in flight is in {@code
  *       reads} until its answer is in the cache.
  *   <li>Positive entries never expire by time. Used after {@code refreshAfter}, an entry is re-read
- *       in the background (one read per customer at a time, never on a hit that is not due) while
- *       the old one is served. A failed refresh keeps the old value (stale beats down) and is tried
- *       again after another {@code refreshAfter}; the change feed, not this, is what makes moves
- *       visible quickly.
+ *       in the background while the old one is served; a cell's misroute re-reads it at once. Both
+ *       are the {@link EntryRefresher}'s, bounded, and made as the customer's current read.
  *   <li>Negative entries ("not placed") live in a cache of their own, bounded by a quarter of
  *       {@code maximumSize}, so that a flood of unknown ids never evicts a placed customer. They
  *       count as absent once {@code negativeTtl} has passed since their read: the next use reads
@@ -52,7 +50,8 @@ import java.util.function.Function;
  * <p>Concurrency: everything is safe from any thread. A read's answer is put in the cache inside
  * {@code compute} only while that read is still the customer's current one in {@code reads}; the
  * change feed removes it from {@code reads} before it writes the cache, so whichever order the two
- * run in, the feed's entry is the one left. Caffeine's maintenance (policy bookkeeping, eviction)
+ * run in, the feed's entry is the one left. The refresher's reads are ordered by the same {@code
+ * reads}, {@link #install} and {@link #end}. Caffeine's maintenance (policy bookkeeping, eviction)
  * runs on {@code executor}.
  */
 final class PlacementCache {
@@ -66,43 +65,15 @@ final class PlacementCache {
     private final Policy<String, CachedPlacement> negativePolicy;
     /** The registry read in flight per customer: a miss's, or a due refresh's, or a re-read's. */
     private final ConcurrentHashMap<String, CompletableFuture<CachedPlacement>> reads = new ConcurrentHashMap<>();
-    /** The re-reads after a misroute in flight per customer (also in {@code reads} while current). */
-    private final ConcurrentHashMap<String, CompletableFuture<CachedPlacement>> rereads = new ConcurrentHashMap<>();
-    /** Background refreshes in flight ({@link #MAX_REFRESHES_IN_FLIGHT}). */
-    private final InFlightLimit refreshes = new InFlightLimit(MAX_REFRESHES_IN_FLIGHT);
-    /** Re-reads after a misroute in flight ({@link #MAX_REREADS_IN_FLIGHT}). */
-    private final InFlightLimit misrouteReads = new InFlightLimit(MAX_REREADS_IN_FLIGHT);
     /** The store reads of misses, bounded ({@link MissReads#MAX_IN_FLIGHT}). */
     private final MissReads misses;
-
-    /** How long a re-read after a misroute answers the next misroute of the same cell (see {@link #reread}). */
-    static final long MIN_REREAD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-
-    /**
-     * Background refreshes in flight at most. A full load stamps every entry with the same time,
-     * so {@code refreshAfter} later every active customer falls due at once; without a bound each
-     * one's next request would start a store read in the same second, filling the store client's
-     * connections (and failing the change feed's poll behind them). Over the bound a due entry is
-     * simply served as it is and tried again at its next use: the refreshes spread out.
-     */
-    static final int MAX_REFRESHES_IN_FLIGHT = 32;
-
-    /**
-     * Re-reads after a misroute in flight at most. A cell that disowns every customer (a bad deploy
-     * answering 421 to everything) would otherwise start a store read per customer per second, at
-     * the rate of its traffic, filling the store client's connections and leaving the change feed
-     * and real misses to time out: one faulty cell would make the registry unavailable to every
-     * cell's customers. Over the bound a re-read is not made: the cached entry stays, and the
-     * caller gets {@link CachedPlacement#BUSY} (the request is answered 421 {@code misrouted}).
-     */
-    static final int MAX_REREADS_IN_FLIGHT = 8;
+    /** The re-reads of cached customers: due refreshes and misroutes' re-reads, each bounded. */
+    private final EntryRefresher refresher;
 
     private final MeteredStore store;
     private final Ticker ticker;
     /** Set once, before the cache is shared ({@link #settleWith}). */
     private Function<Placement, CompletableFuture<?>> settle = placement -> CompletableFuture.completedFuture(null);
-    /** Set once, before the cache is shared ({@link #tellMovesTo}). */
-    private Consumer<String> moves = customer -> {};
 
     private final long refreshAfterNanos;
     private final long negativeTtlNanos;
@@ -124,6 +95,7 @@ final class PlacementCache {
                 .executor(executor)
                 .build();
         this.negativePolicy = negatives.policy();
+        this.refresher = new EntryRefresher(this, store, ticker);
     }
 
     /**
@@ -138,7 +110,7 @@ final class PlacementCache {
             return value == null || isExpired(value, now) ? null : value;
         }
         if (now - value.refreshFrom() >= refreshAfterNanos) {
-            refresh(customer, value);
+            refresher.refresh(customer, value);
         }
         return value;
     }
@@ -182,77 +154,9 @@ final class PlacementCache {
         return mine;
     }
 
-    /**
-     * A cell ({@code disowning}) answered that {@code customer} is not its own: the placement is
-     * read from the store again, bypassing the cache, and the answer is cached. Concurrent misroutes
-     * of one customer make one read:
-     *
-     * <ul>
-     *   <li>the cache already names another cell (the change feed, or another request's re-read, got
-     *       there first): that value, no read;
-     *   <li>a re-read of this customer is in flight: its answer;
-     *   <li>a re-read confirmed {@code disowning} (or found no placement) less than {@link
-     *       #MIN_REREAD_NANOS} ago: that value, no read, so that a cell that disowns a customer the
-     *       registry keeps placing on it cannot turn every request into a registry read;
-     *   <li>else the cached entry is dropped and one read starts, as the customer's current read:
-     *       misses of other requests meanwhile join it rather than read again, and a read begun
-     *       before it is not cached over it.
-     * </ul>
-     *
-     * Completes with the value read, or null when the read failed or the store is known to be down,
-     * or {@link CachedPlacement#BUSY} over {@link #MAX_REREADS_IN_FLIGHT}. Never completes
-     * exceptionally.
-     */
+    /** A cell ({@code disowning}) answered that {@code customer} is not its own: {@link EntryRefresher#reread}. */
     CompletableFuture<CachedPlacement> reread(String customer, String disowning) {
-        CachedPlacement cached = usable(quietly(customer));
-        if (cached != null) {
-            boolean elsewhere = cached.isPlaced() && !cached.cell().equals(disowning);
-            boolean justConfirmed = cached.confirmed() && ticker.read() - cached.loadedAt() < MIN_REREAD_NANOS;
-            if (elsewhere || justConfirmed) {
-                return CompletableFuture.completedFuture(cached);
-            }
-        }
-        CompletableFuture<CachedPlacement> read = rereads.get(customer);
-        if (read != null) {
-            return read;
-        }
-        CompletableFuture<CachedPlacement> mine = new CompletableFuture<>();
-        read = rereads.putIfAbsent(customer, mine);
-        if (read != null) {
-            return read;
-        }
-        mine.whenComplete((value, error) -> rereads.remove(customer, mine));
-        if (!misrouteReads.tryAcquire()) {
-            mine.complete(CachedPlacement.BUSY); // no read, and the cached entry stays (MAX_REREADS_IN_FLIGHT)
-            return mine;
-        }
-        mine.whenComplete((value, error) -> misrouteReads.release());
-        reads.put(customer, mine);
-        cache.invalidate(customer);
-        negatives.invalidate(customer);
-        if (!store.health().allowCall()) {
-            end(customer, mine, null);
-            return mine;
-        }
-        read(customer).whenComplete((placement, error) -> {
-            CachedPlacement value = null;
-            boolean moved = false;
-            try {
-                if (error == null) {
-                    value = CachedPlacement.loaded(placement.orElse(null), ticker.read())
-                            .asConfirmed();
-                    moved = install(customer, mine, value) && cached != null && !sameCell(cached, value);
-                } else {
-                    value = CachedPlacement.afterFailure(error);
-                }
-            } finally {
-                end(customer, mine, value);
-            }
-            if (moved) {
-                moves.accept(customer); // the customer's other exchanges at the disowning cell end too
-            }
-        });
-        return mine;
+        return refresher.reread(customer, disowning);
     }
 
     /** True when the customer is cached, positive or negative, or being read. */
@@ -367,56 +271,8 @@ final class PlacementCache {
     /** A placed customer as the cache knows it: for the snapshot. */
     record Placed(String customer, String cell, long version) {}
 
-    /**
-     * Starts the refresh of {@code old} unless one of this customer is already in flight, or
-     * {@link #MAX_REFRESHES_IN_FLIGHT} of any are.
-     */
-    private void refresh(String customer, CachedPlacement old) {
-        if (reads.containsKey(customer) || !refreshes.tryAcquire()) {
-            return; // checked first: a stale entry in use does not allocate on every request
-        }
-        CompletableFuture<CachedPlacement> refresh = new CompletableFuture<>();
-        if (reads.putIfAbsent(customer, refresh) != null) {
-            refreshes.release();
-            return;
-        }
-        refresh.whenComplete((value, error) -> refreshes.release());
-        if (!store.health().allowCall()) {
-            // Known down: no call; the old value stays, and the next attempt waits another refreshAfter.
-            try {
-                keepAfterFailure(customer, refresh, old);
-            } finally {
-                end(customer, refresh, old);
-            }
-            return;
-        }
-        read(customer).whenComplete((placement, error) -> {
-            // A miss that joined this read (the entry was evicted meanwhile) routes on the old value if it fails.
-            CachedPlacement value = old;
-            boolean moved = false;
-            try {
-                if (error == null) {
-                    value = CachedPlacement.loaded(placement.orElse(null), ticker.read());
-                    moved = install(customer, refresh, value) && !sameCell(old, value);
-                } else {
-                    keepAfterFailure(customer, refresh, old);
-                }
-            } finally {
-                end(customer, refresh, value);
-            }
-            if (moved) {
-                moves.accept(customer); // a change no feed entry announced (a gap, a lost entry)
-            }
-        });
-    }
-
-    /** Whether {@code after} routes where {@code before} did: both on one cell, or neither placed. */
-    private static boolean sameCell(CachedPlacement before, CachedPlacement after) {
-        return before.isPlaced() ? after.isPlaced() && before.cell().equals(after.cell()) : !after.isPlaced();
-    }
-
     /** Keeps {@code old}, marked so that the next refresh waits another {@code refreshAfter}. */
-    private void keepAfterFailure(String customer, CompletableFuture<CachedPlacement> refresh, CachedPlacement old) {
+    void keepAfterFailure(String customer, CompletableFuture<CachedPlacement> refresh, CachedPlacement old) {
         CachedPlacement kept = old.refreshFailed(ticker.read());
         map.computeIfPresent(customer, (key, current) -> current == old && reads.get(key) == refresh ? kept : current);
     }
@@ -427,7 +283,7 @@ final class PlacementCache {
      * positive one, so the change feed's {@link #put} (which computes there too) is ordered with it.
      * True when it was cached.
      */
-    private boolean install(String customer, CompletableFuture<CachedPlacement> read, CachedPlacement value) {
+    boolean install(String customer, CompletableFuture<CachedPlacement> read, CachedPlacement value) {
         boolean[] installed = new boolean[1];
         map.compute(customer, (key, current) -> {
             if (reads.get(key) != read) {
@@ -453,17 +309,13 @@ final class PlacementCache {
         this.settle = settle;
     }
 
-    /**
-     * Who hears of a customer that a refresh or a misroute's re-read found on another cell than the
-     * cached one: a change the change feed did not announce (after a feed gap, or an entry that was
-     * lost).
-     */
+    /** Who hears of a customer a re-read found on another cell: {@link EntryRefresher#tellMovesTo}. */
     void tellMovesTo(Consumer<String> moves) {
-        this.moves = moves;
+        refresher.tellMovesTo(moves);
     }
 
     /** The store's answer for {@code customer}, once it may be used ({@link #settleWith}). */
-    private CompletableFuture<Optional<Placement>> read(String customer) {
+    CompletableFuture<Optional<Placement>> read(String customer) {
         return settled(store.placement(customer));
     }
 
@@ -479,10 +331,32 @@ final class PlacementCache {
         return value != null ? value : negativePolicy.getIfPresentQuietly(customer);
     }
 
+    /** True while a read of {@code customer} is in flight: a miss's, a refresh's or a re-read's. */
+    boolean isReading(String customer) {
+        return reads.containsKey(customer);
+    }
+
+    /** Makes {@code read} the customer's current read unless one is in flight; true when it did. */
+    boolean startRead(String customer, CompletableFuture<CachedPlacement> read) {
+        return reads.putIfAbsent(customer, read) == null;
+    }
+
+    /** Makes {@code read} the customer's current read in place of any, and drops the cached entry. */
+    void restartRead(String customer, CompletableFuture<CachedPlacement> read) {
+        reads.put(customer, read);
+        cache.invalidate(customer);
+        negatives.invalidate(customer);
+    }
+
     /** Ends a read (after its answer, if any, was cached) and answers everyone who waits on it. */
-    private void end(String customer, CompletableFuture<CachedPlacement> read, CachedPlacement answer) {
+    void end(String customer, CompletableFuture<CachedPlacement> read, CachedPlacement answer) {
         reads.remove(customer, read);
         read.complete(answer);
+    }
+
+    /** The customer's entry when usable (as {@link #ready}), without counting as a use; else null. */
+    CachedPlacement usableQuietly(String customer) {
+        return usable(quietly(customer));
     }
 
     private CachedPlacement usable(CachedPlacement value) {

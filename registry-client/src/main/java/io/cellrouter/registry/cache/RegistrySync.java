@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,7 +23,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * overrides that expired since the last one out of the table, re-reads those customers'
  * placements (a move's placement whose feed entry was lost is picked up when its freeze ends,
  * not at {@code refreshAfter}) and tells the listener, which ends streams still on a cell the
- * override had sent them to. The table never holds an expired override.
+ * override had sent them to ({@link TableKeeper}: the table never holds an expired override).
  *
  * <p>Concurrency: loads and polls are chained, never overlapping; each runs on whichever thread
  * completes the store's futures. The table is swapped atomically, the cache is concurrent.
@@ -64,10 +62,9 @@ final class RegistrySync {
     private final PlacementRereads rereads;
     private final FreezeGuard guard;
     private final boolean preload;
-    /** Read on every request: a plain volatile field, one hop from here; written under {@code tableLock}. */
-    private volatile RoutingTable table;
+    /** The routing table (cells, overrides, shadows) and its reads from the store. */
+    private final TableKeeper tables;
 
-    private final Object tableLock = new Object();
     private final AtomicLong failedPolls = new AtomicLong();
     /** Tells the listener whose routing changed, and counts it for the snapshot. */
     private final Reroutes reroutes;
@@ -81,7 +78,6 @@ final class RegistrySync {
 
     private boolean refreshWaiting;
     private final Ticker ticker;
-    private final Clock clock;
     /** When cells, overrides and shadows were last read whole (the ticker's nanoseconds). */
     private volatile long tablesRead;
 
@@ -103,14 +99,13 @@ final class RegistrySync {
         this.reroutes = new Reroutes(listener, store.kind());
         this.preload = config.preload();
         this.ticker = ticker;
-        this.clock = clock;
         this.tablesRead = ticker.read();
-        this.table = RoutingTable.empty(config.retryAfter());
+        this.tables = new TableKeeper(store, clock, RoutingTable.empty(config.retryAfter()));
         placements.tellMovesTo(this::tellRerouted);
     }
 
     RoutingTable table() {
-        return table;
+        return tables.table();
     }
 
     /** What a placement read from the store waits for before it is used. */
@@ -138,9 +133,7 @@ final class RegistrySync {
      * {@link #loadAll} has read the store.
      */
     void install(RegistryDocument document, Instant now) {
-        updateTable(current -> current.withCells(document.cells())
-                .withOverrides(activeOf(document.overrides()))
-                .withShadows(document.shadows()));
+        tables.install(document);
         List<Placement> loaded = new ArrayList<>(document.customers().size());
         document.customers()
                 .forEach((customer, cell) -> loaded.add(
@@ -150,7 +143,7 @@ final class RegistrySync {
 
     /** What this resolver knows, as a registry document: for the last-known-good snapshot. */
     RegistryDocument document() {
-        RoutingTable current = table;
+        RoutingTable current = tables.table();
         // A document names only listed cells: a placement on a cell the registry lacks routes nowhere
         // (unknown cell) and is left out, so the snapshot always reads back.
         Set<String> cells = new HashSet<>();
@@ -205,7 +198,7 @@ final class RegistrySync {
 
     /** Reads the overrides whole and reroutes the customers whose override that changed. */
     private CompletableFuture<Void> readOverridesNow() {
-        return reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted));
+        return tables.reloadOverrides().thenAccept(changed -> changed.forEach(this::tellRerouted));
     }
 
     private synchronized CompletableFuture<Void> enqueue(Supplier<CompletableFuture<Void>> step) {
@@ -266,15 +259,15 @@ final class RegistrySync {
         }
         List<CompletableFuture<Void>> tableSteps = new ArrayList<>();
         if (cellsChanged) {
-            tableSteps.add(reloadCells());
+            tableSteps.add(tables.reloadCells());
         }
         if (overridesChanged) {
             // Customers whose override the reload changed are rerouted too (one a lost feed entry
             // never named, for one).
-            tableSteps.add(reloadOverrides().thenAccept(rerouted::addAll));
+            tableSteps.add(tables.reloadOverrides().thenAccept(rerouted::addAll));
         }
         if (shadowsChanged) {
-            tableSteps.add(reloadShadows());
+            tableSteps.add(tables.reloadShadows());
         }
         // Overrides are applied before placements: a move with freezeFor writes its freeze first,
         // and a router must never route to the new cell while the freeze is not yet in its table.
@@ -290,30 +283,13 @@ final class RegistrySync {
 
     /** Takes the overrides that ended out of the table; their customers are re-read and rerouted (class comment). */
     private CompletableFuture<Void> expireOverrides() {
-        List<String> ended = new ArrayList<>();
-        synchronized (tableLock) {
-            Collection<RoutingOverride> current = table.overrides();
-            List<RoutingOverride> active = activeOf(current);
-            if (active.size() == current.size()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            current.stream().filter(o -> !active.contains(o)).forEach(o -> ended.add(o.customer()));
-            table = table.withOverrides(active);
+        List<String> ended = tables.expireOverrides();
+        if (ended.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
         // Rerouted even when a re-read fails (the store went down): that customer was dropped from
         // the cache, and the streams the override sent elsewhere are still checked.
         return rereads.reread(ended).whenComplete((ignored, error) -> ended.forEach(this::tellRerouted));
-    }
-
-    private List<RoutingOverride> activeOf(Collection<RoutingOverride> overrides) {
-        Instant now = clock.instant();
-        List<RoutingOverride> active = new ArrayList<>(overrides.size());
-        for (RoutingOverride override : overrides) {
-            if (override.isActiveAt(now)) {
-                active.add(override);
-            }
-        }
-        return active;
     }
 
     /** How many times a customer was rerouted: a routing change the snapshot must follow, cursor moved or not. */
@@ -343,7 +319,8 @@ final class RegistrySync {
         }
         // Customers whose override changed unannounced (a feed gap) are rerouted as after a poll.
         // Those the reload moved are told once everything is read (cells included).
-        return CompletableFuture.allOf(reloadCells(), readOverridesNow(), reloadShadows(), placementsLoaded)
+        return CompletableFuture.allOf(
+                        tables.reloadCells(), readOverridesNow(), tables.reloadShadows(), placementsLoaded)
                 .thenRun(() -> reroutes.reloadCompleted(preload));
     }
 
@@ -369,51 +346,6 @@ final class RegistrySync {
         return enqueue(() -> rereads.reread(step).whenComplete((ignored, error) -> step.forEach(this::tellRerouted)))
                 .handle((ignored, error) -> (Void) null)
                 .thenCompose(ignored -> recheckFrom(customers, from + RECHECK_STEP));
-    }
-
-    /** Reads the overrides whole; completes with the customers whose override that changed. */
-    private CompletableFuture<Set<String>> reloadOverrides() {
-        return store.overrides().thenApply(stored -> {
-            List<RoutingOverride> overrides = activeOf(stored); // an expired one is no override
-            synchronized (tableLock) {
-                Map<String, RoutingOverride> before = byCustomer(table.overrides());
-                Map<String, RoutingOverride> after = byCustomer(overrides);
-                Set<String> changed = new LinkedHashSet<>();
-                before.forEach((customer, override) -> {
-                    if (!override.equals(after.get(customer))) {
-                        changed.add(customer);
-                    }
-                });
-                after.forEach((customer, override) -> {
-                    if (!before.containsKey(customer)) {
-                        changed.add(customer);
-                    }
-                });
-                table = table.withOverrides(overrides);
-                return changed;
-            }
-        });
-    }
-
-    private static Map<String, RoutingOverride> byCustomer(java.util.Collection<RoutingOverride> overrides) {
-        Map<String, RoutingOverride> map = new HashMap<>();
-        overrides.forEach(override -> map.put(override.customer(), override));
-        return map;
-    }
-
-    private CompletableFuture<Void> reloadCells() {
-        return store.cells().thenAccept(cells -> updateTable(current -> current.withCells(cells)));
-    }
-
-    private CompletableFuture<Void> reloadShadows() {
-        return store.shadows().thenAccept(shadows -> updateTable(current -> current.withShadows(shadows)));
-    }
-
-    /** Swaps in a changed table; cells and overrides may be reloaded concurrently, neither change is lost. */
-    private void updateTable(UnaryOperator<RoutingTable> change) {
-        synchronized (tableLock) {
-            table = change.apply(table);
-        }
     }
 
     /** Logs the first failure of an outage and the recovery, and only counts the polls between. */

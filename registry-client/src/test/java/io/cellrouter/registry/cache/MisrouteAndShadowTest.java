@@ -134,13 +134,13 @@ class MisrouteAndShadowTest {
 
     /**
      * A cell that disowns every customer cannot turn its traffic into store reads: at most {@link
-     * PlacementCache#MAX_REREADS_IN_FLIGHT} re-reads are in flight; beyond them a misroute is
+     * EntryRefresher#MAX_REREADS_IN_FLIGHT} re-reads are in flight; beyond them a misroute is
      * answered without a read (registry unavailable, counted busy) and the customer's cached
      * placement stays.
      */
     @Test
     void misrouted_manyCustomersAtOnce_atMostTheBoundAreReRead_theRestAnsweredWithoutARead() {
-        int customers = PlacementCache.MAX_REREADS_IN_FLIGHT + 1;
+        int customers = EntryRefresher.MAX_REREADS_IN_FLIGHT + 1;
         for (int i = 0; i < customers; i++) {
             join(files.putPlacement("c" + i, "cell-1", 0));
             assertThat(join(resolver.resolve("c" + i, null)).cell().name()).isEqualTo("cell-1");
@@ -154,7 +154,7 @@ class MisrouteAndShadowTest {
             misrouted.add(resolver.misrouted("c" + i, null, "cell-1"));
         }
 
-        assertThat(store.calls("placement")).isEqualTo(PlacementCache.MAX_REREADS_IN_FLIGHT);
+        assertThat(store.calls("placement")).isEqualTo(EntryRefresher.MAX_REREADS_IN_FLIGHT);
         CompletableFuture<Resolution> refused = misrouted.get(customers - 1);
         assertThat(refused).isDone();
         assertThat(refused.join().outcome()).isEqualTo(Outcome.REGISTRY_UNAVAILABLE);

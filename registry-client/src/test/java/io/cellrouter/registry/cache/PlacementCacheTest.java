@@ -102,7 +102,7 @@ class PlacementCacheTest {
         for (int i = 0; i < 1_000; i++) {
             assertThat(cache.ready("c" + i, ticker.read()).cell()).isEqualTo("cell-1");
         }
-        assertThat(store.calls("placement")).isEqualTo(PlacementCache.MAX_REFRESHES_IN_FLIGHT);
+        assertThat(store.calls("placement")).isEqualTo(EntryRefresher.MAX_REFRESHES_IN_FLIGHT);
 
         slowReads.complete(null);
         await().atMost(Duration.ofSeconds(5)).until(() -> {

@@ -21,9 +21,9 @@ class StoreReadBoundsTest {
     void everyBoundAtOnce_leavesConnectionsForTheFeed() {
         DynamoDbSettings defaults = DynamoDbSettings.of("registry");
         int bounded = MissReads.MAX_IN_FLIGHT
-                + PlacementCache.MAX_REFRESHES_IN_FLIGHT
+                + EntryRefresher.MAX_REFRESHES_IN_FLIGHT
                 + PlacementRereads.MAX_IN_FLIGHT
-                + PlacementCache.MAX_REREADS_IN_FLIGHT;
+                + EntryRefresher.MAX_REREADS_IN_FLIGHT;
 
         assertThat(defaults.maxConnections()).isEqualTo(DynamoDbSettings.DEFAULT_MAX_CONNECTIONS);
         assertThat(bounded + FEED_READS + defaults.scanSegments()).isLessThanOrEqualTo(defaults.maxConnections());
