@@ -115,6 +115,69 @@ class Http2StrictIT {
         assertThat(router.cell("cell-1").requestCount()).isZero();
     }
 
+    /** RFC 9113 section 8.3.1: {@code *} is the path of a server-wide OPTIONS only. */
+    @Test
+    void asteriskPath_butForOptions_isAnswered400_andNeverForwarded() throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.headers(1, base().method("GET").path("*"), true).flush();
+            assertThat(raw.readStream(1, 5000))
+                    .as(raw.events().toString())
+                    .first()
+                    .isEqualTo("HEADERS 1 400");
+            raw.headers(3, base().method("OPTIONS").path("*"), true).flush();
+            assertThat(raw.readStream(3, 5000))
+                    .as(raw.events().toString())
+                    .first()
+                    .isEqualTo("HEADERS 3 200");
+        }
+        assertThat(router.cell("cell-1").requestCount()).as("the OPTIONS only").isEqualTo(1);
+    }
+
+    /**
+     * Header fields count as on HTTP/1.1 ({@code maxHeaderCount}, pseudo-header fields apart): one
+     * more is 431 on its stream, and the connection goes on; too many trailer fields reset the
+     * stream. Before, an HTTP/2 client could send any number within the header list size.
+     */
+    @Test
+    void moreHeaderFieldsThanTheLimit_is431_andTooManyTrailerFieldsResetTheStream() throws Exception {
+        int limit = 100; // the default
+        Http2Headers atTheLimit = base().method("GET");
+        for (int i = 1; i < limit; i++) {
+            atTheLimit.add("x-f" + i, "v");
+        }
+        Http2Headers overIt = base().method("GET");
+        for (int i = 1; i <= limit; i++) {
+            overIt.add("x-f" + i, "v");
+        }
+        Http2Headers trailers = new DefaultHttp2Headers(false);
+        for (int i = 0; i <= limit; i++) {
+            trailers.add("x-t" + i, "v");
+        }
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.headers(1, atTheLimit, true).flush();
+            assertThat(raw.readStream(1, 5000))
+                    .as(raw.events().toString())
+                    .first()
+                    .isEqualTo("HEADERS 1 200");
+
+            raw.headers(3, overIt, true).flush();
+            assertThat(raw.readStream(3, 5000))
+                    .as(raw.events().toString())
+                    .first()
+                    .isEqualTo("HEADERS 3 431");
+            assertThat(raw.body(3)).contains("headers_too_large");
+
+            raw.headers(5, base(), false)
+                    .data(5, new byte[10], false)
+                    .headers(5, trailers, true)
+                    .flush();
+            assertThat(raw.readUntil(e -> e.contains("RST 5 1"), 5000))
+                    .as(raw.events().toString())
+                    .isTrue();
+            assertThat(raw.events()).noneMatch(e -> e.startsWith("GOAWAY"));
+        }
+    }
+
     @Test
     void grpcCallWithAMethodThatIsNotAToken_isAnsweredInternal() throws Exception {
         try (H2Client client = new H2Client(router.server().proxyAddress())) {

@@ -156,6 +156,7 @@ class StrictParsingIT {
                         431),
                 Arguments.of(
                         "too many headers", "GET / HTTP/1.1\r\n" + OK_HEAD + "X-A: 1\r\n".repeat(30) + "\r\n", 431),
+                Arguments.of("asterisk form but for OPTIONS", "GET * HTTP/1.1\r\n" + OK_HEAD + "\r\n", 400),
                 Arguments.of(
                         "body over the maximum (content-length)",
                         "POST / HTTP/1.1\r\n" + OK_HEAD + "Content-Length: 5000\r\n\r\n" + "a".repeat(100),
@@ -178,6 +179,42 @@ class StrictParsingIT {
             // readAll returned: the router closed the connection after its answer.
         }
         assertThat(router.cell("cell-1").requestCount()).as(name).isZero();
+    }
+
+    /**
+     * Trailers count as header fields do ({@code maxHeaderCount}): more is 431 and the connection
+     * closes. Before, any number of trailer fields went on to the cell.
+     */
+    @Test
+    void moreTrailerFieldsThanTheLimit_is431_andTheConnectionClosed() throws Exception {
+        try (Socket socket =
+                new Socket("127.0.0.1", router.server().proxyAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            String request = "POST / HTTP/1.1\r\n" + OK_HEAD + "Transfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n0\r\n" + "X-T: 1\r\n".repeat(21) + "\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+
+            String response = readAll(socket.getInputStream());
+
+            assertThat(response).startsWith("HTTP/1.1 431 ").contains("trailer fields");
+        }
+    }
+
+    /** The server-wide OPTIONS is still served. */
+    @Test
+    void optionsWithTheAsteriskForm_isForwarded() throws Exception {
+        try (Socket socket =
+                new Socket("127.0.0.1", router.server().proxyAddress().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("OPTIONS * HTTP/1.1\r\n" + OK_HEAD + "Connection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+
+            assertThat(readAll(socket.getInputStream())).startsWith("HTTP/1.1 200 ");
+        }
+        assertThat(router.cell("cell-1").requestCount()).isEqualTo(1);
     }
 
     @Test

@@ -38,6 +38,8 @@ final class Http1RequestRelay {
     private final ExchangeLog log;
     private final EventLoop loop;
     private final long maxBodySize;
+    /** Trailer fields at most, as header fields ({@code proxy.maxHeaderCount}). */
+    private final int maxFieldCount;
 
     private HttpRequest head;
     /** The normalised target: what identity read and what the cell receives. */
@@ -57,6 +59,7 @@ final class Http1RequestRelay {
         this.log = log;
         this.loop = loop;
         this.maxBodySize = context.config().limits().maxBodySize();
+        this.maxFieldCount = context.config().limits().maxHeaderCount();
     }
 
     /** A new request: its head has arrived (with its whole body, if it came as one message). */
@@ -142,7 +145,8 @@ final class Http1RequestRelay {
 
     /**
      * Sends a part of the body to the cell. Returns null, or the error that ends the exchange (an
-     * undecodable part, a body over the limit); the part is released then.
+     * undecodable part, a body over the limit, more trailer fields than header fields may be); the
+     * part is released then.
      */
     RouterException relay(CellLeg leg, HttpContent part) {
         if (part.decoderResult().isFailure()) {
@@ -156,6 +160,11 @@ final class Http1RequestRelay {
                     ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + maxBodySize + " bytes");
         }
         if (part instanceof LastHttpContent last) {
+            if (last.trailingHeaders().size() > maxFieldCount) {
+                part.release();
+                return new RouterException(
+                        ErrorCode.HEADERS_TOO_LARGE, "more than " + maxFieldCount + " trailer fields");
+            }
             complete = true;
             RequestTrailers.toCell(last.trailingHeaders(), context.router().identityFields());
         }

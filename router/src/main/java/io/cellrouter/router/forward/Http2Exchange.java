@@ -76,11 +76,11 @@ final class Http2Exchange implements CellStreamListener, Http2Route.Exchange, Ht
         requestRelay.start(headers, endStream);
         grpc = Http2RequestHeads.grpc(headers);
         websocket = WebSocketHandshake.extendedConnect(headers);
-        Http2RequestHeads.describe(log, headers, websocket ? WebSocketHandshake.PROTOCOL : grpc ? "grpc" : "h2", now());
+        int fields = Http2RequestHeads.describe(log, headers, grpc, websocket, now()); // before a request id is added
         context.drain().exchangeStarted();
         context.recorder().metrics().requestStarted();
         try {
-            target = Http2RequestHeads.target(headers, websocket);
+            target = Http2RequestHeads.target(headers, websocket, fields, context);
         } catch (RouterException e) {
             fail(e, -1);
             return;

@@ -356,6 +356,10 @@ public final class Http2Frontend extends Http2ConnectionHandler {
                 }
                 newExchange(streamId).start(headers, endStream);
             } else if (endStream) {
+                if (Http2RequestHeads.fieldCount(headers)
+                        > context.config().limits().maxHeaderCount()) {
+                    throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "too many trailer fields");
+                }
                 passJoined(streamId, exchange); // the body's last bytes before the trailers
                 exchange.requestTrailers(
                         RequestTrailers.toCell(headers, context.router().identityFields()));

@@ -5,11 +5,13 @@ import io.cellrouter.router.error.RouterException;
 import io.cellrouter.router.identity.RequestTarget;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
+import java.util.Map;
 
 /**
  * What an HTTP/2 exchange reads from its request head before routing ({@link Http2Exchange#start}):
@@ -48,9 +50,13 @@ final class Http2RequestHeads {
 
     /**
      * Starts {@code log} for a new request at {@code nowNanos}: method, path as sent, {@code
-     * protocol} (h2, grpc or ws), request id (the client's, or a new one), trace id, user agent.
+     * protocol} (h2, grpc or ws: {@code grpc}, {@code websocket}), request id (the client's, or a new
+     * one), trace id, user agent. Returns how many fields the client sent ({@link #fieldCount}),
+     * counted before a request id is added.
      */
-    static void describe(ExchangeLog log, Http2Headers headers, String protocol, long nowNanos) {
+    static int describe(ExchangeLog log, Http2Headers headers, boolean grpc, boolean websocket, long nowNanos) {
+        int fieldsSent = fieldCount(headers);
+        String protocol = websocket ? WebSocketHandshake.PROTOCOL : grpc ? "grpc" : "h2";
         log.start(
                 nowNanos, headers.method() == null ? "" : headers.method().toString(), String.valueOf(headers.path()));
         log.protocol = protocol;
@@ -58,15 +64,23 @@ final class Http2RequestHeads {
         log.traceId = RequestIds.traceId(headers.get(RequestIds.TRACEPARENT));
         CharSequence userAgent = headers.get(HttpHeaderNames.USER_AGENT);
         log.userAgent = userAgent == null ? null : userAgent.toString();
+        return fieldsSent;
     }
 
     /**
      * The normalised target of the request, which becomes its {@code :path} on the way to the cell;
-     * {@code websocket}: an extended CONNECT for a WebSocket. Throws {@code malformed_request} for a
-     * {@code :method} that is not a token, a {@code :protocol} other than websocket, no {@code
-     * :path}, or a host that fails {@link #checkHost}.
+     * {@code websocket}: an extended CONNECT for a WebSocket. Throws {@code headers_too_large} when
+     * the client sent more fields ({@code fieldsSent}) than {@code proxy.maxHeaderCount}, as for
+     * HTTP/1.1, and
+     * {@code malformed_request} for a {@code :method} that is not a token, a {@code :protocol} other
+     * than websocket, no {@code :path}, a {@code :path} of {@code *} but for OPTIONS, or a host that
+     * fails {@link #checkHost}.
      */
-    static RequestTarget target(Http2Headers headers, boolean websocket) {
+    static RequestTarget target(Http2Headers headers, boolean websocket, int fieldsSent, ProxyContext context) {
+        int maxFieldCount = context.config().limits().maxHeaderCount();
+        if (fieldsSent > maxFieldCount) {
+            throw new RouterException(ErrorCode.HEADERS_TOO_LARGE, "more than " + maxFieldCount + " header fields");
+        }
         checkMethod(headers.method());
         if (!websocket && WebSocketHandshake.hasProtocol(headers)) {
             throw new RouterException(
@@ -77,6 +91,9 @@ final class Http2RequestHeads {
         }
         checkHost(headers);
         CharSequence path = headers.path();
+        if ("*".contentEquals(path) && !HttpMethod.OPTIONS.asciiName().contentEquals(headers.method())) {
+            throw malformed(":path '*' is for OPTIONS only"); // RFC 9113 section 8.3.1
+        }
         if (!(path.length() > 0 && path.charAt(0) == '/') && !"*".contentEquals(path)) {
             // RFC 9113 section 8.3.1: a path (or * for OPTIONS), never the absolute form, whose
             // host a hop before the router could read instead of :authority.
@@ -90,6 +107,18 @@ final class Http2RequestHeads {
             headers.path(target.originForm());
         }
         return target;
+    }
+
+    /** The header block's fields, its pseudo-header fields apart (what HTTP/1.1 would count). */
+    static int fieldCount(Http2Headers headers) {
+        int count = 0;
+        for (Map.Entry<CharSequence, CharSequence> field : headers) {
+            CharSequence name = field.getKey();
+            if (name.length() == 0 || name.charAt(0) != ':') {
+                count++;
+            }
+        }
+        return count;
     }
 
     /**

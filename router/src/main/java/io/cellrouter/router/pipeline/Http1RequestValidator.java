@@ -72,6 +72,10 @@ final class Http1RequestValidator extends ChannelInboundHandlerAdapter {
         if (host != null && !HostSyntax.valid(host)) {
             return malformed("the Host header is not a host and an optional port");
         }
+        if ("*".equals(request.uri()) && !HttpMethod.OPTIONS.equals(request.method())) {
+            // RFC 9112 section 3.2.4: the asterisk form is for a server-wide OPTIONS only.
+            return malformed("the request target '*' is for OPTIONS only");
+        }
         if (!request.uri().startsWith("/")) {
             // An absolute-form target names the host Host names (an h2c Upgrade's too, whose
             // :authority Netty takes from the target).

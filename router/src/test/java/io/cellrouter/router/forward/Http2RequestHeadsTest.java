@@ -17,6 +17,10 @@ import org.junit.jupiter.api.Test;
 
 class Http2RequestHeadsTest {
 
+    /** Default limits (100 header fields). */
+    private static final ProxyContext CONTEXT = TestProxyContexts.of(
+            "", new io.cellrouter.router.testing.StubResolver(), new io.cellrouter.router.metrics.RouterMetrics());
+
     private static Http2Headers get(String path) {
         return new DefaultHttp2Headers()
                 .method("GET")
@@ -65,7 +69,7 @@ class Http2RequestHeadsTest {
                 .set("user-agent", "grpc-java/1.79")
                 .set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
 
-        Http2RequestHeads.describe(log, head, "grpc", 1234);
+        Http2RequestHeads.describe(log, head, true, false, 1234);
 
         assertThat(log.startNanos).isEqualTo(1234);
         assertThat(log.method).isEqualTo("GET");
@@ -82,7 +86,7 @@ class Http2RequestHeadsTest {
         ExchangeLog log = new ExchangeLog(ClientAddress.of(new EmbeddedChannel()), "h2");
         Http2Headers head = get("/");
 
-        Http2RequestHeads.describe(log, head, "h2", 0);
+        Http2RequestHeads.describe(log, head, false, false, 0);
 
         assertThat(log.requestId).isNotBlank();
         assertThat(head.get("x-request-id")).hasToString(log.requestId);
@@ -92,7 +96,8 @@ class Http2RequestHeadsTest {
 
     @Test
     void target_isTheNormalisedPath() {
-        assertThat(Http2RequestHeads.target(get("/a/./b/../c?x=1"), false).originForm())
+        assertThat(Http2RequestHeads.target(get("/a/./b/../c?x=1"), false, 0, CONTEXT)
+                        .originForm())
                 .isEqualTo("/a/c?x=1");
     }
 
@@ -101,7 +106,7 @@ class Http2RequestHeadsTest {
         Http2Headers connect =
                 new DefaultHttp2Headers().method("CONNECT").path("/chat").set(":protocol", "webtransport");
 
-        assertThatThrownBy(() -> Http2RequestHeads.target(connect, false))
+        assertThatThrownBy(() -> Http2RequestHeads.target(connect, false, 0, CONTEXT))
                 .isInstanceOfSatisfying(
                         RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_REQUEST))
                 .hasMessage("malformed request: the only :protocol served is websocket");
@@ -112,12 +117,12 @@ class Http2RequestHeadsTest {
         Http2Headers connect =
                 new DefaultHttp2Headers().method("CONNECT").path("/chat").set(":protocol", "websocket");
 
-        assertThat(Http2RequestHeads.target(connect, true).path()).isEqualTo("/chat");
+        assertThat(Http2RequestHeads.target(connect, true, 0, CONTEXT).path()).isEqualTo("/chat");
     }
 
     @Test
     void target_absoluteFormPath_isMalformed() {
-        assertThatThrownBy(() -> Http2RequestHeads.target(get("http://globex.example/a"), false))
+        assertThatThrownBy(() -> Http2RequestHeads.target(get("http://globex.example/a"), false, 0, CONTEXT))
                 .isInstanceOfSatisfying(
                         RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_REQUEST));
     }
@@ -125,7 +130,7 @@ class Http2RequestHeadsTest {
     @Test
     void target_asterisk_isServed() {
         assertThat(Http2RequestHeads.target(
-                                new DefaultHttp2Headers().method("OPTIONS").path("*"), false)
+                                new DefaultHttp2Headers().method("OPTIONS").path("*"), false, 0, CONTEXT)
                         .path())
                 .isEqualTo("*");
     }
@@ -134,7 +139,7 @@ class Http2RequestHeadsTest {
     void target_noPath_isMalformed() {
         Http2Headers noPath = new DefaultHttp2Headers().method("GET");
 
-        assertThatThrownBy(() -> Http2RequestHeads.target(noPath, false))
+        assertThatThrownBy(() -> Http2RequestHeads.target(noPath, false, 0, CONTEXT))
                 .isInstanceOf(RouterException.class)
                 .hasMessage("malformed request: no :path");
     }
