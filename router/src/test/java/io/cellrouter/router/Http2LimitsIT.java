@@ -16,7 +16,8 @@ class Http2LimitsIT {
 
     @RegisterExtension
     final RouterExtension router = new RouterExtension()
-            .proxy(() -> "  http2:\n    maxConcurrentStreams: 2\n  upstream:\n    connectTimeout: 1s\n");
+            .proxy(() -> "  requestHeaderTimeout: 500ms\n  http2:\n    maxConcurrentStreams: 2\n"
+                    + "  upstream:\n    connectTimeout: 1s\n");
 
     @Test
     void advertisesMaxConcurrentStreams_andRefusesTheStreamOverIt() throws Exception {
@@ -113,6 +114,38 @@ class Http2LimitsIT {
             assertThat(raw.events()).noneMatch(e -> e.startsWith("GOAWAY"));
         }
         assertThat(router.cell("cell-1").requestCount()).isEqualTo(1);
+    }
+
+    /**
+     * An HTTP/2 header block that never ends gets RST_STREAM and GOAWAY, then the close: on io_uring
+     * the frames were dropped (the connection closed with their write still pending) and the client
+     * saw only the close.
+     */
+    @Test
+    void http2HeaderBlockThatNeverEnds_getsResetAndGoAway_thenTheClose() throws Exception {
+        try (RawH2 raw = new RawH2(router.server().proxyAddress())) {
+            raw.readUntil(e -> e.stream().anyMatch(x -> x.startsWith("SETTINGS")), 5000);
+            // HEADERS on stream 1 without END_HEADERS: 3 bytes of a block, and never the rest.
+            raw.raw(new byte[] {0, 0, 3, 0x1, 0, 0, 0, 0, 1, 1, 2, 3});
+
+            assertThat(raw.readUntil(e -> e.stream().anyMatch(x -> x.startsWith("GOAWAY")), 5000))
+                    .as(raw.events().toString())
+                    .isTrue();
+            assertThat(raw.events()).contains("RST 1 8", "GOAWAY 0 last=0");
+            // A stream opened after the GOAWAY goes nowhere, and brings no second GOAWAY.
+            raw.headers(3, H2Client.request("GET", "/late", "x-customer-id", "acme"), true);
+            try {
+                raw.flush();
+            } catch (java.io.IOException closedMeanwhile) {
+                // the router may have closed already: nothing of it arrived
+            }
+            raw.readUntil(e -> false, 3000);
+            assertThat(raw.events().stream().filter(e -> e.startsWith("GOAWAY")))
+                    .as(raw.events().toString())
+                    .hasSize(1);
+            assertThat(raw.closed()).as("closed after the GOAWAY").isTrue();
+        }
+        assertThat(router.cell("cell-1").requestCount()).isZero();
     }
 
     @Test

@@ -98,6 +98,9 @@ final class AdminGate extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             boolean last = !HttpUtil.isKeepAlive(response);
+            if (last) {
+                denied = true; // requests pipelined behind an answer that ends the connection are not served
+            }
             if (deadline.answered(last) || last) {
                 ChannelPromise written = promise.unvoid();
                 ctx.write(msg, written);

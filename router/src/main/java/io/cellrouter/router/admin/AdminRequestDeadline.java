@@ -227,8 +227,9 @@ final class AdminRequestDeadline extends ChannelInboundHandlerAdapter {
                 ErrorCode.REQUEST_TIMEOUT,
                 "an admin request's head and body must arrive within " + timeout.toMillis() + " ms");
         late.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        // Through the whole pipeline, so that the codec encodes it; the client may still be sending.
-        closeLingering(ctx.channel().writeAndFlush(late));
+        // Through the whole pipeline, so that the codec encodes it and the gate closes the connection
+        // after it, in stages: the client may still be sending.
+        ctx.channel().writeAndFlush(late);
     }
 
     /** Closes the connection once {@code lastWrite} is done, draining what the client still sends. */

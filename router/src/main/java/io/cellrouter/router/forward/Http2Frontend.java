@@ -358,6 +358,7 @@ public final class Http2Frontend extends Http2ConnectionHandler {
             } else if (endStream) {
                 if (Http2RequestHeads.fieldCount(headers)
                         > context.config().limits().maxHeaderCount()) {
+                    passJoined(streamId, null); // the body's last small frames go nowhere either
                     throw Http2Exception.streamError(streamId, Http2Error.PROTOCOL_ERROR, "too many trailer fields");
                 }
                 passJoined(streamId, exchange); // the body's last bytes before the trailers

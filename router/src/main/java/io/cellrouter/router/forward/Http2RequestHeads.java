@@ -109,16 +109,23 @@ final class Http2RequestHeads {
         return target;
     }
 
-    /** The header block's fields, its pseudo-header fields apart (what HTTP/1.1 would count). */
+    /**
+     * The header block's fields as HTTP/1.1 would count them: pseudo-header fields apart, and the
+     * {@code cookie} fields as one (HTTP/2 lets a client split a cookie header into one field per
+     * cookie, RFC 9113 section 8.2.3; they are joined again for an HTTP/1.1 cell).
+     */
     static int fieldCount(Http2Headers headers) {
         int count = 0;
+        boolean cookie = false;
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
             CharSequence name = field.getKey();
-            if (name.length() == 0 || name.charAt(0) != ':') {
+            if (AsciiString.contentEquals(name, HttpHeaderNames.COOKIE)) {
+                cookie = true;
+            } else if (name.length() == 0 || name.charAt(0) != ':') {
                 count++;
             }
         }
-        return count;
+        return cookie ? count + 1 : count;
     }
 
     /**

@@ -13,8 +13,9 @@ import java.util.Map;
  * so that no spelling of a second {@code customer} parameter goes unseen: two of them are
  * {@code 400 ambiguous_identity}. So is a parameter that common frameworks read as the same one
  * though the router's exact comparison does not: a name that differs only in case ({@code
- * Customer}: ASP.NET) or by a bracket suffix ({@code customer[]}, {@code customer[0]}: PHP, Rails,
- * Node's {@code qs}), with or without {@code customer} beside it. Every parameter is read, however
+ * Customer}: ASP.NET), by a bracket suffix ({@code customer[]}, {@code customer[0]x}: PHP, Rails,
+ * Node's {@code qs}) or by leading spaces or brackets ({@code +customer}, {@code [customer]}), with
+ * or without {@code customer} beside it. Every parameter is read, however
  * many there are (a decoder that stops after its first thousand would not see a second {@code
  * customer} after them), and a query with a broken percent-escape is {@code 400 malformed_request}.
  */
@@ -54,10 +55,28 @@ final class QueryIdentitySource implements IdentitySource {
         return values.get(0).isEmpty() ? null : new Identity(values.get(0), null, "query");
     }
 
-    /** Whether {@code name} is the parameter in another case, or with a bracket suffix ({@code []}, {@code [0]}). */
+    /**
+     * Whether a framework may read {@code name} as the parameter: compared without case, after the
+     * rewrites PHP, Rails (Rack) and Node's qs make of a name: leading spaces and brackets dropped,
+     * everything from a {@code [} that a {@code ]} follows cut off ({@code customer[]x}), trailing
+     * {@code ]} dropped ({@code [customer]}), and, where the parameter has a {@code _}, {@code .},
+     * space and {@code [} read as {@code _} (PHP).
+     */
     private boolean isReadAsTheParameter(String name) {
-        int bracket = name.indexOf('[');
-        String base = bracket < 0 ? name : name.substring(0, bracket);
-        return base.equalsIgnoreCase(parameter) && (bracket < 0 || name.endsWith("]"));
+        String n = name.stripLeading();
+        while (n.startsWith("[") || n.startsWith("]")) {
+            n = n.substring(1).stripLeading();
+        }
+        int bracket = n.indexOf('[');
+        if (bracket >= 0 && n.indexOf(']', bracket) > bracket) {
+            n = n.substring(0, bracket);
+        }
+        while (n.endsWith("]")) {
+            n = n.substring(0, n.length() - 1);
+        }
+        if (parameter.indexOf('_') >= 0) {
+            n = n.replace('.', '_').replace(' ', '_').replace('[', '_');
+        }
+        return n.equalsIgnoreCase(parameter);
     }
 }

@@ -4,13 +4,13 @@ import io.cellrouter.router.forward.LazyDeadline;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameTypes;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -54,6 +54,8 @@ final class Http2HeaderBlockGuard extends ChannelInboundHandlerAdapter {
     private boolean blockEndsWithFrame;
     /** A header block has begun and its END_HEADERS frame has not arrived whole. */
     private boolean inBlock;
+    /** RST_STREAM and GOAWAY sent for a timed-out block: the connection is closing. */
+    private boolean rejected;
 
     private int blockStream;
 
@@ -75,6 +77,12 @@ final class Http2HeaderBlockGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (rejected) {
+            // Told RST_STREAM and GOAWAY, closing: nothing more reaches the codec (no stream opened
+            // after the GOAWAY's last stream id, no second GOAWAY, no second timeout).
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof ByteBuf buf) {
             scan(buf);
             boolean waiting = inBlock || headerFill > 0;
@@ -149,9 +157,10 @@ final class Http2HeaderBlockGuard extends ChannelInboundHandlerAdapter {
     }
 
     private void expired(ChannelHandlerContext ctx) {
-        if (!(inBlock || headerFill > 0) || !ctx.channel().isActive()) {
+        if (rejected || !(inBlock || headerFill > 0) || !ctx.channel().isActive()) {
             return;
         }
+        rejected = true;
         onReject.accept("request_timeout");
         DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
         if (inBlock && blockStream > 0) {
@@ -163,11 +172,11 @@ final class Http2HeaderBlockGuard extends ChannelInboundHandlerAdapter {
         ByteBuf debug = Unpooled.copiedBuffer("request header timeout", StandardCharsets.US_ASCII);
         ChannelFuture sent = writer.writeGoAway(ctx, lastStream, Http2Error.NO_ERROR.code(), debug, ctx.newPromise());
         ctx.flush();
-        // Closed from here, in front of the codec: no graceful wait for a connection that is stuck.
-        // But once the frames are written, not at once: closed with the write still pending (on
-        // io_uring, until a later turn of the loop) they were dropped, and the client saw only the
-        // close. A client that takes nothing gets the close anyway, a moment later.
-        sent.addListener(ChannelFutureListener.CLOSE);
+        // Closed from here, in front of the codec (no graceful wait, no GOAWAY of its own, for a
+        // connection that is stuck), once the frames are written, not at once: closed with the
+        // write still pending (on io_uring, until a later turn of the loop) they were dropped, and
+        // the client saw only the close. A client that takes nothing gets the close a moment later.
+        sent.addListener(f -> ctx.close());
         ctx.executor().schedule(() -> ctx.close(), CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
     }
 }

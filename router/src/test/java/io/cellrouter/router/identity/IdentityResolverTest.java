@@ -124,13 +124,32 @@ class IdentityResolverTest {
             "/?customer=acme&customer[]=globex",
             "/?customer=acme&customer[0]=globex",
             "/?CUSTOMER=globex",
-            "/?customer%5B%5D=globex"
+            "/?customer%5B%5D=globex",
+            "/?customer=acme&customer[]x=globex",
+            "/?customer=acme&customer[0]junk=globex",
+            "/?customer=acme&+customer=globex",
+            "/?customer=acme&%20customer=globex",
+            "/?customer=acme&[customer]=globex"
         }) {
             assertThatThrownBy(() -> resolver.identify(request(uri)))
                     .as(uri)
                     .isInstanceOfSatisfying(
                             RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
         }
+    }
+
+    /** PHP reads '.', ' ' and '[' in a name as '_': a parameter with one is refused in those spellings too. */
+    @Test
+    void queryParameterWithAnUnderscore_spelledAsPhpReadsIt_isAmbiguous() {
+        IdentityResolver byQuery = IdentityResolver.fromConfig(List.of(new QuerySpec("customer_id")));
+        for (String uri : new String[] {"/?customer.id=globex", "/?customer%20id=globex", "/?customer[id=globex"}) {
+            assertThatThrownBy(() -> byQuery.identify(request(uri)))
+                    .as(uri)
+                    .isInstanceOfSatisfying(
+                            RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
+        }
+        assertThat(byQuery.identify(request("/?customer_id=acme&customerid=x")))
+                .isEqualTo(new Identity("acme", null, "query"));
     }
 
     /** Names that only begin like the parameter are other parameters. */

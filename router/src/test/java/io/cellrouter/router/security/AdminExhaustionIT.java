@@ -167,6 +167,11 @@ class AdminExhaustionIT {
                     .as("half-closed after the 413: lingering")
                     .isEqualTo(-1);
             dribbler = dribble(uploader); // still sending: the linger goes on
+            for (Socket idle : held.subList(0, 3)) {
+                // Idle again from now, well within requestTimeout for the rest of the test.
+                RawHttp.write(idle, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(RawHttp.read(idle.getInputStream()).status()).isEqualTo(200);
+            }
 
             try (Socket probe = RawHttp.connect(admin(), 5_000)) {
                 RawHttp.write(probe, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
