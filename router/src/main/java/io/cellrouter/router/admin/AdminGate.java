@@ -34,6 +34,8 @@ final class AdminGate extends ChannelDuplexHandler {
     private final AdminRequestDeadline deadline;
     private final Runnable unauthorized;
     private boolean denied;
+    /** The request being read ends the connection (Connection: close, or HTTP/1.0 without keep-alive). */
+    private boolean lastRequest;
 
     AdminGate(AdminAuth auth, AdminRequestDeadline deadline, Runnable unauthorized) {
         this.auth = auth;
@@ -48,6 +50,9 @@ final class AdminGate extends ChannelDuplexHandler {
             return;
         }
         if (msg instanceof HttpRequest head) {
+            // A request that ends the connection is the last one served: what is pipelined behind
+            // it is dropped once it has been read, before its answer (which may come later).
+            lastRequest = !HttpUtil.isKeepAlive(head);
             deadline.requestBegun();
             if (!(msg instanceof LastHttpContent) && head.decoderResult().isSuccess() && hasBody(head)) {
                 FullHttpResponse refused = refusal(head);
@@ -60,6 +65,7 @@ final class AdminGate extends ChannelDuplexHandler {
         }
         if (msg instanceof LastHttpContent) {
             deadline.requestRead();
+            denied = lastRequest;
         }
         ctx.fireChannelRead(msg);
     }

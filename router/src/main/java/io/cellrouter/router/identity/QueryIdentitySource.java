@@ -58,25 +58,30 @@ final class QueryIdentitySource implements IdentitySource {
     /**
      * Whether a framework may read {@code name} as the parameter: compared without case, after the
      * rewrites PHP, Rails (Rack) and Node's qs make of a name: leading spaces and brackets dropped,
-     * everything from a {@code [} that a {@code ]} follows cut off ({@code customer[]x}), trailing
-     * {@code ]} dropped ({@code [customer]}), and, where the parameter has a {@code _}, {@code .},
-     * space and {@code [} read as {@code _} (PHP).
+     * everything from a {@code [} cut off ({@code customer[]x}, {@code customer[x}), trailing
+     * {@code ]} dropped ({@code [customer]}); or, as PHP reads both, with {@code .}, space and
+     * {@code [} read as {@code _} ({@code customer.id} for {@code customer_id}, and back).
      */
     private boolean isReadAsTheParameter(String name) {
         String n = name.stripLeading();
         while (n.startsWith("[") || n.startsWith("]")) {
             n = n.substring(1).stripLeading();
         }
+        if (phpName(n).equalsIgnoreCase(phpName(parameter))) {
+            return true; // PHP: customer.id and customer_id are one
+        }
         int bracket = n.indexOf('[');
-        if (bracket >= 0 && n.indexOf(']', bracket) > bracket) {
-            n = n.substring(0, bracket);
+        if (bracket >= 0) {
+            n = n.substring(0, bracket); // customer[], customer[0]x; and customer[x, a hash to Rack
         }
         while (n.endsWith("]")) {
             n = n.substring(0, n.length() - 1);
         }
-        if (parameter.indexOf('_') >= 0) {
-            n = n.replace('.', '_').replace(' ', '_').replace('[', '_');
-        }
         return n.equalsIgnoreCase(parameter);
+    }
+
+    /** The name as PHP reads it: '.', ' ' and '[' (one without its ']') read as '_'. */
+    private static String phpName(String name) {
+        return name.replace('.', '_').replace(' ', '_').replace('[', '_');
     }
 }

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameTypes;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -176,7 +177,11 @@ final class Http2HeaderBlockGuard extends ChannelInboundHandlerAdapter {
         // connection that is stuck), once the frames are written, not at once: closed with the
         // write still pending (on io_uring, until a later turn of the loop) they were dropped, and
         // the client saw only the close. A client that takes nothing gets the close a moment later.
-        sent.addListener(f -> ctx.close());
-        ctx.executor().schedule(() -> ctx.close(), CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> stuck =
+                ctx.executor().schedule(() -> ctx.close(), CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+        sent.addListener(f -> {
+            stuck.cancel(false); // the close lingers from here as any other (LingeringClose's bounds)
+            ctx.close();
+        });
     }
 }

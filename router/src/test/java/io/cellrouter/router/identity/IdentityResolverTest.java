@@ -129,7 +129,8 @@ class IdentityResolverTest {
             "/?customer=acme&customer[0]junk=globex",
             "/?customer=acme&+customer=globex",
             "/?customer=acme&%20customer=globex",
-            "/?customer=acme&[customer]=globex"
+            "/?customer=acme&[customer]=globex",
+            "/?customer=acme&customer[x=globex"
         }) {
             assertThatThrownBy(() -> resolver.identify(request(uri)))
                     .as(uri)
@@ -150,12 +151,17 @@ class IdentityResolverTest {
         }
         assertThat(byQuery.identify(request("/?customer_id=acme&customerid=x")))
                 .isEqualTo(new Identity("acme", null, "query"));
+        // And back: a parameter named with a '.' is refused spelled with '_'.
+        IdentityResolver byDotted = IdentityResolver.fromConfig(List.of(new QuerySpec("customer.id")));
+        assertThatThrownBy(() -> byDotted.identify(request("/?customer.id=acme&customer_id=globex")))
+                .isInstanceOfSatisfying(
+                        RouterException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AMBIGUOUS_IDENTITY));
     }
 
     /** Names that only begin like the parameter are other parameters. */
     @Test
     void queryParametersThatOnlyBeginLikeIt_areOtherParameters() {
-        for (String uri : new String[] {"/?customer=acme&customerName=Globex", "/?customer=acme&customer[=x"}) {
+        for (String uri : new String[] {"/?customer=acme&customerName=Globex", "/?customer=acme&filter[customer]=x"}) {
             assertThat(resolver.identify(request(uri))).as(uri).isEqualTo(new Identity("acme", null, "query"));
         }
     }

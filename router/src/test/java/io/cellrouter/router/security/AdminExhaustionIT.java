@@ -198,6 +198,38 @@ class AdminExhaustionIT {
                 .contains("cellrouter_admin_connections_evicted_total 0.0");
     }
 
+    /**
+     * A request that ends its connection ({@code Connection: close}) is the last one served: a write
+     * pipelined behind it is not carried out, though the first answer is written later (the
+     * registry's answer comes back on another thread). Before, it was: its answer was then lost to
+     * the close.
+     */
+    @Test
+    void writePipelinedBehindARequestThatEndsTheConnection_isNotCarriedOut() throws Exception {
+        String auth = "Authorization: Bearer " + RouterExtension.ADMIN_TOKEN + "\r\n";
+        String body = "{\"cell\":\"cell-1\"}";
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(
+                    socket,
+                    "GET /admin/v1/cells HTTP/1.1\r\nHost: x\r\n" + auth + "Connection: close\r\n\r\n"
+                            + "PUT /admin/v1/customers/pipelined HTTP/1.1\r\nHost: x\r\n" + auth
+                            + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                            + body);
+
+            RawHttp.Response first = RawHttp.read(socket.getInputStream());
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.closed()).isTrue();
+        }
+        try (Socket socket = RawHttp.connect(admin(), 5_000)) {
+            RawHttp.write(
+                    socket,
+                    "GET /admin/v1/customers/pipelined HTTP/1.1\r\nHost: x\r\n" + auth + "Connection: close\r\n\r\n");
+            assertThat(RawHttp.read(socket.getInputStream()).status())
+                    .as("the pipelined PUT was not carried out")
+                    .isEqualTo(404);
+        }
+    }
+
     /** Connections in the middle of a request are not evicted: the new one is refused, and counted. */
     @Test
     void busyConnectionsAtTheCap_areNotEvicted_theNewOneIsRefused_andCounted() throws Exception {
