@@ -1,6 +1,7 @@
 package io.cellrouter.router.pipeline;
 
 import io.cellrouter.router.forward.LazyDeadline;
+import io.cellrouter.router.transport.LingeringClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -173,15 +174,18 @@ final class Http2HeaderBlockGuard extends ChannelInboundHandlerAdapter {
         ByteBuf debug = Unpooled.copiedBuffer("request header timeout", StandardCharsets.US_ASCII);
         ChannelFuture sent = writer.writeGoAway(ctx, lastStream, Http2Error.NO_ERROR.code(), debug, ctx.newPromise());
         ctx.flush();
-        // Closed from here, in front of the codec (no graceful wait, no GOAWAY of its own, for a
-        // connection that is stuck), once the frames are written, not at once: closed with the
-        // write still pending (on io_uring, until a later turn of the loop) they were dropped, and
-        // the client saw only the close. A client that takes nothing gets the close a moment later.
+        // Closed in stages once the frames are written (LingeringClose, the close of every answer
+        // that ends a connection), not at once: closed with the write still pending (on io_uring,
+        // until a later turn of the loop) they were dropped, and the client saw only the close. The
+        // half-close goes below the codec (no graceful wait, no GOAWAY of its own, for a connection
+        // that is stuck). A client that takes nothing gets the close a moment later.
         ScheduledFuture<?> stuck =
                 ctx.executor().schedule(() -> ctx.close(), CLOSE_AFTER_MILLIS, TimeUnit.MILLISECONDS);
         sent.addListener(f -> {
-            stuck.cancel(false); // the close lingers from here as any other (LingeringClose's bounds)
-            ctx.close();
+            if (f.isSuccess()) {
+                stuck.cancel(false); // lingering now, within LingeringClose's own bounds
+            }
         });
+        LingeringClose.closeAfter(sent, true);
     }
 }
