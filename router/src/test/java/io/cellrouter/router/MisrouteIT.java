@@ -33,7 +33,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -44,6 +44,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Misroute correction end to end: a router on DynamoDB (dynalite behind a call-counting {@link
@@ -66,10 +67,13 @@ class MisrouteIT {
     private static GrpcCell grpcNew;
     private static RouterServer router;
 
+    @TempDir
+    static Path files;
+
     @BeforeAll
     static void start() throws Exception {
         // No change feed is polled within a test (10m): the cache goes stale only by what a test writes.
-        routers = DynamoDbRouters.inMemory(Files.createTempDirectory("misroute-it"))
+        routers = DynamoDbRouters.inMemory(files)
                 .countingCalls()
                 .adminToken(TOKEN)
                 .pollInterval(Duration.ofMinutes(10));

@@ -133,6 +133,13 @@ public final class Dynalite implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        if (log != null) {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     private boolean accepts() {

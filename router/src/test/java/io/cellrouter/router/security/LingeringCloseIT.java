@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * When the router answers before it has read the whole request (a body over {@code maxBodySize}, a
@@ -105,8 +106,7 @@ class LingeringCloseIT {
      * 413, and a clean exit.
      */
     @Test
-    void curl_uploadOverTheLimit_gets413() throws Exception {
-        Path dir = Files.createTempDirectory("lingering");
+    void curl_uploadOverTheLimit_gets413(@TempDir Path dir) throws Exception {
         Path body = Files.write(dir.resolve("body.bin"), new byte[UPLOAD]);
         ExternalTools.Result result = ExternalTools.run(
                 dir,

@@ -135,6 +135,15 @@ public final class RouterExtension implements BeforeEachCallback, AfterEachCallb
         cells.values().forEach(TestCell::close);
         cells.clear();
         client = null;
+        if (dir != null) {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                for (Path file :
+                        files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+            dir = null;
+        }
     }
 
     /**
