@@ -63,6 +63,36 @@ class AdminRolesIT {
                 .hasSize(5)
                 .allSatisfy(l -> assertThat(l).contains("\"status\":403", "\"result\":\"refused\""))
                 .noneMatch(l -> l.contains(VIEWER));
+        // Refused before it reached its endpoint, each is audited under its action and target, as
+        // one its endpoint refuses would be (not as the request line), and counted so.
+        assertThat(audit.lines().stream()
+                        .map(AdminCalls::json)
+                        .map(l ->
+                                l.get("action").asText() + " " + l.get("target").asText()))
+                .containsExactlyInAnyOrder(
+                        "move customer/acme",
+                        "move customer/acme",
+                        "put_override override/acme",
+                        "patch_cell cell/cell-1",
+                        "delete_override override/acme");
+        assertThat(router.adminGet("/metrics").body())
+                .contains(
+                        "cellrouter_admin_writes_total{action=\"move\",result=\"refused\"} 2.0",
+                        "cellrouter_admin_writes_total{action=\"patch_cell\",result=\"refused\"} 1.0")
+                .doesNotContain("action=\"other\"");
+    }
+
+    @Test
+    void viewer_writeToAPathThatNamesNoWrite_isAuditedAsTheRequestLine() throws Exception {
+        HttpResponse<String> refused =
+                AdminCalls.of(router, VIEWER).send("POST", "/admin/v1/customers/acme/rename", "{}");
+
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(audit.lines()).singleElement().satisfies(line -> assertThat(
+                        AdminCalls.json(line).get("action").asText())
+                .isEqualTo("POST /admin/v1/customers/acme/rename"));
+        assertThat(router.adminGet("/metrics").body())
+                .contains("cellrouter_admin_writes_total{action=\"other\",result=\"refused\"} 1.0");
     }
 
     @Test

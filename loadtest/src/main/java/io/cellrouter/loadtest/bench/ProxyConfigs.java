@@ -73,7 +73,11 @@ public final class ProxyConfigs {
                     .append(dir.resolve("nginx-" + temp))
                     .append(";\n");
         }
-        sb.append("  keepalive_requests 1000000;\n")
+        // No cap on a request's body: a gRPC streaming call is one request whose body is every
+        // message of the stream, and nginx's default of 1 MiB ends it ("client intended to send too
+        // large chunked body") a few seconds into the run. haproxy has no cap, the router 1 GiB.
+        sb.append("  client_max_body_size 0;\n")
+                .append("  keepalive_requests 1000000;\n")
                 .append("  keepalive_timeout 60s;\n")
                 .append("  map_hash_max_size ")
                 .append(Math.max(2048, customers * 2))

@@ -48,6 +48,7 @@ class ProxyConfigsTest {
                 .contains("grpc_set_header X-Forwarded-For $remote_addr;")
                 .contains("grpc_set_header X-Cell-Router-Cell $cell;")
                 .contains("map $http_x_customer_id $cell {")
+                .contains("client_max_body_size 0;") // a streaming call's body is every message
                 .doesNotContain("proxy_pass");
     }
 

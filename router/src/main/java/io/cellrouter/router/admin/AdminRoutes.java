@@ -113,7 +113,10 @@ final class AdminRoutes {
                                 request.method().name(),
                                 path,
                                 request.headers().get(IDEMPOTENCY_KEY),
-                                r.answer());
+                                path.startsWith(PREFIX)
+                                        ? WriteActions.describe(
+                                                r.answer(), request.method().name(), path.substring(PREFIX.length()))
+                                        : r.answer());
             }
             return r;
         });
