@@ -6,6 +6,7 @@ import io.cellrouter.router.testing.AdminCalls;
 import io.cellrouter.router.testing.AuditCapture;
 import io.cellrouter.router.testing.RouterExtension;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,17 +42,21 @@ class AdminRolesIT {
     void viewer_everyWrite_is403Forbidden_writesNothing_andIsAudited() throws Exception {
         AdminCalls viewer = AdminCalls.of(router, VIEWER);
 
-        HttpResponse<String> move = viewer.send("POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"cell-2\"}");
-        HttpResponse<String> dryRun =
-                viewer.send("POST", "/admin/v1/customers/acme/move?dryRun=true", "{\"toCell\":\"cell-2\"}");
-        HttpResponse<String> override =
-                viewer.send("PUT", "/admin/v1/overrides/acme", "{\"freeze\":true,\"ttl\":\"1m\"}");
-        HttpResponse<String> patch = viewer.send("PATCH", "/admin/v1/cells/cell-1", "{\"state\":\"offline\"}");
-        HttpResponse<String> delete = viewer.send("DELETE", "/admin/v1/overrides/acme", null);
+        // Every write the admin API takes, each refused before it reaches its endpoint.
+        List<HttpResponse<String>> refused = List.of(
+                viewer.send("PUT", "/admin/v1/customers/newco", "{\"cell\":\"cell-1\"}"),
+                viewer.send("POST", "/admin/v1/customers/acme/move", "{\"toCell\":\"cell-2\"}"),
+                viewer.send("PUT", "/admin/v1/cells/cell-9", "{\"endpoint\":\"http://127.0.0.1:9\"}"),
+                viewer.send("PATCH", "/admin/v1/cells/cell-1", "{\"state\":\"offline\"}"),
+                viewer.send("PUT", "/admin/v1/overrides/acme", "{\"freeze\":true,\"ttl\":\"1m\"}"),
+                viewer.send("DELETE", "/admin/v1/overrides/acme", null),
+                viewer.send("PUT", "/admin/v1/customers/acme/shadow", "{\"toCell\":\"cell-2\",\"fraction\":1}"),
+                viewer.send("DELETE", "/admin/v1/customers/acme/shadow", null),
+                viewer.send("POST", "/admin/v1/customers/acme/move?dryRun=true", "{\"toCell\":\"cell-2\"}"));
 
-        for (HttpResponse<String> refused : new HttpResponse[] {move, dryRun, override, patch, delete}) {
-            assertThat(refused.statusCode()).isEqualTo(403);
-            assertThat(AdminCalls.json(refused).get("error").asText()).isEqualTo("forbidden");
+        for (HttpResponse<String> response : refused) {
+            assertThat(response.statusCode()).isEqualTo(403);
+            assertThat(AdminCalls.json(response).get("error").asText()).isEqualTo("forbidden");
         }
         assertThat(router.get("acme", "/x").headers().firstValue("x-served-by")).hasValue("cell-1");
         assertThat(AdminCalls.of(router, SECOND_OPERATOR)
@@ -60,26 +65,30 @@ class AdminRolesIT {
                         .asText())
                 .isEqualTo("active");
         assertThat(audit.lines())
-                .hasSize(5)
+                .hasSize(9)
                 .allSatisfy(l -> assertThat(l).contains("\"status\":403", "\"result\":\"refused\""))
                 .noneMatch(l -> l.contains(VIEWER));
-        // Refused before it reached its endpoint, each is audited under its action and target, as
-        // one its endpoint refuses would be (not as the request line), and counted so.
+        // Each is audited under the action and target its endpoint would have given it (not as the
+        // request line), and counted so; a dry run is no write, so it keeps the request line.
         assertThat(audit.lines().stream()
                         .map(AdminCalls::json)
                         .map(l ->
                                 l.get("action").asText() + " " + l.get("target").asText()))
-                .containsExactlyInAnyOrder(
+                .containsExactly(
+                        "place customer/newco",
                         "move customer/acme",
-                        "move customer/acme",
-                        "put_override override/acme",
+                        "put_cell cell/cell-9",
                         "patch_cell cell/cell-1",
-                        "delete_override override/acme");
+                        "put_override override/acme",
+                        "delete_override override/acme",
+                        "put_shadow shadow/acme",
+                        "delete_shadow shadow/acme",
+                        "POST /admin/v1/customers/acme/move /admin/v1/customers/acme/move");
         assertThat(router.adminGet("/metrics").body())
                 .contains(
-                        "cellrouter_admin_writes_total{action=\"move\",result=\"refused\"} 2.0",
-                        "cellrouter_admin_writes_total{action=\"patch_cell\",result=\"refused\"} 1.0")
-                .doesNotContain("action=\"other\"");
+                        "cellrouter_admin_writes_total{action=\"move\",result=\"refused\"} 1.0",
+                        "cellrouter_admin_writes_total{action=\"patch_cell\",result=\"refused\"} 1.0",
+                        "cellrouter_admin_writes_total{action=\"other\",result=\"refused\"} 1.0");
     }
 
     @Test

@@ -93,6 +93,7 @@ public final class Dynalite implements AutoCloseable {
             command.add("--path");
             command.add(dataDirectory.toString());
         }
+        removeLog(false); // a restart's log replaces the previous one
         log = Files.createTempFile("dynalite-" + port + "-", ".log");
         try {
             process = new ProcessBuilder(command)
@@ -131,15 +132,29 @@ public final class Dynalite implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        stop();
-        if (log != null) {
-            try {
-                Files.deleteIfExists(log);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+    public synchronized void close() {
+        boolean crashed = process != null && !process.isAlive();
+        try {
+            stop();
+        } finally {
+            removeLog(crashed);
         }
+    }
+
+    /** The log goes with the process; one that ended by itself has its log printed first. */
+    private void removeLog(boolean crashed) {
+        if (log == null) {
+            return;
+        }
+        try {
+            if (crashed) {
+                System.err.println("dynalite ended by itself; its log:\n" + Files.readString(log));
+            }
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            System.err.println("Dynalite: " + log + " left behind: " + e);
+        }
+        log = null;
     }
 
     private boolean accepts() {

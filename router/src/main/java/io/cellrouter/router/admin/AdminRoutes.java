@@ -113,10 +113,11 @@ final class AdminRoutes {
                                 request.method().name(),
                                 path,
                                 request.headers().get(IDEMPOTENCY_KEY),
-                                path.startsWith(PREFIX)
-                                        ? WriteActions.describe(
-                                                r.answer(), request.method().name(), path.substring(PREFIX.length()))
-                                        : r.answer());
+                                WriteActions.describe(
+                                        r.answer(),
+                                        request.method().name(),
+                                        path.substring(PREFIX.length()),
+                                        request.uri()));
             }
             return r;
         });

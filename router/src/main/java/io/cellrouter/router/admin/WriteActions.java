@@ -1,6 +1,7 @@
 package io.cellrouter.router.admin;
 
 import io.cellrouter.registry.model.Cell;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -8,7 +9,12 @@ import java.util.Map;
  * endpoint (a viewer's token, another site's page, an unknown parameter) is audited under the same
  * action and target as one its endpoint refuses: {@code "action":"move","target":"customer/acme"},
  * not the request line. Both the audit log and {@code cellrouter_admin_writes_total} then count the
- * attempt under its action. A path that names no write keeps the request line.
+ * attempt under its action. A method and path that name no write (a method the path does not take)
+ * keep the request line, and so does anything that asks for a dry run: a dry run is no write, and
+ * an alert on refused moves must not fire on previews.
+ *
+ * <p>The table repeats the routes of {@link AdminRoutes}'s dispatch; {@code AdminRolesIT} holds
+ * the two together for every write.
  */
 final class WriteActions {
 
@@ -35,10 +41,11 @@ final class WriteActions {
 
     /**
      * {@code answer} described as the write that {@code method} and {@code rest} (the path after
-     * {@code /admin/v1/}) name, unless it already says what it is or they name no write.
+     * {@code /admin/v1/}) name, unless it already says what it is, they name no write, or {@code
+     * uri} asks for a dry run in any spelling.
      */
-    static Answer describe(Answer answer, String method, String rest) {
-        if (answer.change() != null) {
+    static Answer describe(Answer answer, String method, String rest, String uri) {
+        if (answer.change() != null || uri.toLowerCase(Locale.ROOT).contains("dryrun")) {
             return answer;
         }
         String[] parts = rest.split("/", -1);

@@ -3,23 +3,24 @@ package io.cellrouter.router.forward;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpUtil;
 
 /**
- * A request's framing fields written for the cell the one way every server reads alike: {@code
+ * A message's framing fields written the one way every reader reads alike: {@code
  * Transfer-Encoding: chunked} (the router accepts it in any case and with surrounding whitespace)
  * and {@code Content-Length} as the number the router read ({@code 010} is ten here, and eight to
- * a server that takes a leading zero for octal). The router frames the body it forwards by what it
- * read; a cell that read the fields otherwise would look for the next request at another byte of
- * the pooled connection.
+ * a reader that takes a leading zero for octal). The router frames the body it forwards by what it
+ * read. For a request, a cell that read the fields otherwise would look for the next request at
+ * another byte of the pooled connection; for a cell's answer, the client would look for its next
+ * answer there.
  */
 final class FramingFields {
 
     private FramingFields() {}
 
     /** Rewrites the framing fields of {@code head} in place when they are not written so already. */
-    static void canonical(HttpRequest head) {
+    static void canonical(HttpMessage head) {
         HttpHeaders headers = head.headers();
         String coding = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
         if (coding != null) {

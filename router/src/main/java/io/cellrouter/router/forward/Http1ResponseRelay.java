@@ -107,6 +107,7 @@ final class Http1ResponseRelay implements UpstreamListener {
                 reusable = HttpUtil.isKeepAlive(response);
                 exchange.answerStarted(code);
                 frameForClient(response);
+                FramingFields.canonical(response); // Content-Length: 019 reaches the client as 19
             }
             // The router's own version (RFC 9110 section 6.2), whatever the cell's: an HTTP/1.0
             // status line would make the client ignore the chunked framing the answer may now have.

@@ -85,6 +85,22 @@ class ResponseIntegrityIT {
         }
     }
 
+    /**
+     * A cell's Content-Length reaches the client as the number the router framed the answer by:
+     * {@code 019} is nineteen here, and a client that took the leading zero for octal would look
+     * for its next answer inside this one.
+     */
+    @Test
+    void contentLengthWithALeadingZero_reachesTheClientAsTheNumberRead() throws Exception {
+        cell.script(request -> Answer.of("HTTP/1.1 200 OK\r\nContent-Length: 019\r\n\r\nnineteen bytes long"));
+
+        RawHttp.Response response = RawHttp.exchange(router.server().proxyAddress(), get("alice", "/zero"));
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("content-length")).isEqualTo("19");
+        assertThat(response.body()).isEqualTo("nineteen bytes long");
+    }
+
     @Test
     void bodyAfter204_isNeverReadAsTheNextAnswer() throws Exception {
         cell.script(request -> request.target().equals("/nocontent")
