@@ -92,6 +92,18 @@ class AdminRolesIT {
     }
 
     @Test
+    void viewer_writeForACustomerNamedLikeTheDryRunParameter_keepsItsAction() throws Exception {
+        HttpResponse<String> refused =
+                AdminCalls.of(router, VIEWER).send("PUT", "/admin/v1/customers/dryrun-co", "{\"cell\":\"cell-1\"}");
+
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(audit.lines()).singleElement().satisfies(line -> assertThat(
+                        AdminCalls.json(line).get("action").asText() + " "
+                                + AdminCalls.json(line).get("target").asText())
+                .isEqualTo("place customer/dryrun-co"));
+    }
+
+    @Test
     void viewer_writeToAPathThatNamesNoWrite_isAuditedAsTheRequestLine() throws Exception {
         HttpResponse<String> refused =
                 AdminCalls.of(router, VIEWER).send("POST", "/admin/v1/customers/acme/rename", "{}");

@@ -65,7 +65,7 @@ final class AdminGate extends ChannelDuplexHandler {
         }
         if (msg instanceof LastHttpContent) {
             deadline.requestRead();
-            denied = lastRequest;
+            denied |= lastRequest;
         }
         ctx.fireChannelRead(msg);
     }

@@ -1,7 +1,6 @@
 package io.cellrouter.router.admin;
 
 import io.cellrouter.registry.model.Cell;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -42,10 +41,10 @@ final class WriteActions {
     /**
      * {@code answer} described as the write that {@code method} and {@code rest} (the path after
      * {@code /admin/v1/}) name, unless it already says what it is, they name no write, or {@code
-     * uri} asks for a dry run in any spelling.
+     * uri} has a {@code dryRun} parameter.
      */
     static Answer describe(Answer answer, String method, String rest, String uri) {
-        if (answer.change() != null || uri.toLowerCase(Locale.ROOT).contains("dryrun")) {
+        if (answer.change() != null || asksForDryRun(uri)) {
             return answer;
         }
         String[] parts = rest.split("/", -1);
@@ -57,5 +56,22 @@ final class WriteActions {
         return action == null
                 ? answer
                 : answer.describing(action, TARGETS.get(resource) + "/" + parts[1], null, null, null);
+    }
+
+    /**
+     * Whether the raw query names {@code dryRun}, whatever its value: read without decoding, since
+     * a query refused for a broken escape cannot be decoded.
+     */
+    private static boolean asksForDryRun(String uri) {
+        int query = uri.indexOf('?');
+        if (query < 0) {
+            return false;
+        }
+        for (String parameter : uri.substring(query + 1).split("&", -1)) {
+            if (parameter.equals("dryRun") || parameter.startsWith("dryRun=")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

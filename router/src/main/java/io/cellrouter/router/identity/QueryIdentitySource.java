@@ -22,9 +22,12 @@ import java.util.Map;
 final class QueryIdentitySource implements IdentitySource {
 
     private final String parameter;
+    /** {@link #parameter} as PHP reads it. */
+    private final String phpParameter;
 
     QueryIdentitySource(String parameter) {
         this.parameter = parameter;
+        this.phpParameter = phpName(parameter);
     }
 
     @Override
@@ -67,7 +70,7 @@ final class QueryIdentitySource implements IdentitySource {
         while (n.startsWith("[") || n.startsWith("]")) {
             n = n.substring(1).stripLeading();
         }
-        if (phpName(n).equalsIgnoreCase(phpName(parameter))) {
+        if (phpName(n).equalsIgnoreCase(phpParameter)) {
             return true; // PHP: customer.id and customer_id are one
         }
         int bracket = n.indexOf('[');
